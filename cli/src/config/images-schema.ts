@@ -1,0 +1,51 @@
+/** The schema of `overlays/<env>/images.yaml`: one pin per app image. */
+import { z } from 'zod';
+import { dnsLabel } from './environment-schema.ts';
+
+const NAMED_GROUP = /\(\?P?<([A-Za-z_][A-Za-z0-9_]*)>/g;
+
+/** Which tags Flux may move a pin to. */
+export const updatePolicySchema = z
+  .strictObject({
+    semver: z.string().min(1).optional().describe('A semver range, e.g. ">=1.2.0 <2".'),
+    pattern: z.string().min(1).optional().describe('RE2 tag filter with a named group, e.g. ^main-[a-f0-9]+-(?P<ts>[0-9]+)$'),
+    extract: z.string().regex(/^\$[A-Za-z_][A-Za-z0-9_]*$/, 'expected $<group name>').optional().describe('The sortable part of the tag, e.g. $ts.'),
+    sort: z.enum(['numerical', 'alphabetical']).optional().describe('How the extracted part is ordered.'),
+    order: z.enum(['asc', 'desc']).default('asc').describe('asc picks the highest value.'),
+  })
+  .superRefine((policy, ctx) => {
+    if (policy.semver !== undefined) {
+      if (policy.sort !== undefined) ctx.addIssue({ code: 'custom', path: ['sort'], message: 'a semver policy takes no sort; remove "sort"' });
+      return;
+    }
+    if (policy.pattern === undefined) {
+      ctx.addIssue({ code: 'custom', message: 'expected either "semver" or "pattern" with "extract" and "sort"' });
+      return;
+    }
+    const groups = [...policy.pattern.matchAll(NAMED_GROUP)].map((match) => match[1]);
+    try {
+      new RegExp(policy.pattern.replace(/\(\?P</g, '(?<'));
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', path: ['pattern'], message: `pattern does not compile: ${(error as Error).message}` });
+    }
+    if (policy.extract === undefined) ctx.addIssue({ code: 'custom', path: ['extract'], message: 'a pattern policy needs "extract", e.g. $ts' });
+    else if (!groups.includes(policy.extract.slice(1))) {
+      ctx.addIssue({ code: 'custom', path: ['extract'], message: `pattern has no named group "${policy.extract.slice(1)}"` });
+    }
+    if (policy.sort === undefined) ctx.addIssue({ code: 'custom', path: ['sort'], message: 'a pattern policy needs "sort": numerical or alphabetical' });
+  });
+
+/** One pinned image. */
+export const pinSchema = z.strictObject({
+  ref: z.string().describe('The full reference: registry/repository:tag@sha256:<digest>.'),
+  update: updatePolicySchema.optional().describe('Let Flux move this pin. Without it the pin is fixed.'),
+  hold: z.boolean().default(false).describe('Keep Flux from moving this pin (sticky rollback).'),
+});
+
+/** `overlays/<env>/images.yaml`: app → image → pin. */
+export const imagesSchema = z.record(dnsLabel, z.record(dnsLabel, pinSchema)).describe('Image pins of one environment: app → image → pin.');
+
+/** A validated images.yaml. */
+export type ImagesFile = z.output<typeof imagesSchema>;
+/** A validated update policy. */
+export type UpdatePolicy = z.output<typeof updatePolicySchema>;

@@ -1,0 +1,121 @@
+/** Loads and validates one environment's overlay: environment.yaml and images.yaml. */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ImageRef, InvalidImageRefError, imagePolicyName, type ImagePolicyKey, type WorkloadSize } from '@manifold/constructs';
+import { ConfigError, type SourcePosition } from './config-error.ts';
+import { environmentSchema, dnsLabel } from './environment-schema.ts';
+import { imagesSchema, type UpdatePolicy } from './images-schema.ts';
+import { validateSource } from './validate-source.ts';
+import { parseYamlSource, type YamlSource } from './yaml-source.ts';
+
+/** One image pin of one app in one environment. */
+export interface Pin {
+  readonly app: string;
+  readonly image: string;
+  readonly ref: ImageRef;
+  readonly update: UpdatePolicy | undefined;
+  readonly hold: boolean;
+  /** The Flux policy that may move this pin: set when it has an update policy and no hold. */
+  readonly policy: ImagePolicyKey | undefined;
+  /** Where the `ref` value is written. */
+  readonly position: SourcePosition;
+}
+
+/** A validated environment. */
+export interface Environment {
+  readonly name: string;
+  readonly namespace: string;
+  readonly domain: string;
+  readonly requireDigests: boolean;
+  readonly delivery: 'argocd' | 'flux';
+  /** Apps deployed here, or undefined for all apps. */
+  readonly apps: readonly string[] | undefined;
+  readonly sizes: ReadonlyMap<string, WorkloadSize>;
+  readonly fluxNamespace: string;
+  /** Pins by `<app>/<image>`. */
+  readonly pins: ReadonlyMap<string, Pin>;
+  /** The environment's files, for positions in later errors. */
+  readonly sources: { readonly environment: YamlSource; readonly images: YamlSource };
+}
+
+/** Paths of an environment's overlay files relative to the repository root. */
+export function overlayFiles(env: string): { environment: string; images: string } {
+  return { environment: `overlays/${env}/environment.yaml`, images: `overlays/${env}/images.yaml` };
+}
+
+/** Reads `overlays/<env>/` below `root`; throws {@link ConfigError} on any invalid input. */
+export async function loadEnvironment(root: string, env: string): Promise<Environment> {
+  const name = dnsLabel.safeParse(env);
+  if (!name.success) {
+    throw new ConfigError({
+      file: `overlays/${env}`,
+      line: 1,
+      col: 1,
+      message: `environment name "${env}" is not a DNS-1123 label`,
+      hint: 'name environment folders with lowercase letters, digits and "-" only',
+    });
+  }
+  const files = overlayFiles(env);
+  const environmentSource = parseYamlSource(files.environment, await readUserFile(root, files.environment));
+  const imagesSource = parseYamlSource(files.images, await readUserFile(root, files.images));
+  const config = validateSource(environmentSource, environmentSchema, 'environment.yaml');
+  const images = validateSource(imagesSource, imagesSchema, 'images.yaml');
+  const requireDigests = config.requireDigests ?? env === 'prod';
+
+  const pins = new Map<string, Pin>();
+  for (const [app, appImages] of Object.entries(images)) {
+    for (const [image, pin] of Object.entries(appImages)) {
+      const position = imagesSource.positionOf([app, image, 'ref']);
+      const ref = parseRef(pin.ref, position);
+      if (requireDigests && !ref.isImmutable) {
+        throw new ConfigError({
+          ...position,
+          message: `image "${app}/${image}" has tag "${ref.tag}" without a digest, but ${env} requires digests`,
+          hint: `pin it by digest: pnpm manifold pin ${env} ${app}/${image}=${ref.value}`,
+        });
+      }
+      const moves = pin.update !== undefined && !pin.hold;
+      pins.set(`${app}/${image}`, {
+        app,
+        image,
+        ref,
+        update: pin.update,
+        hold: pin.hold,
+        policy: moves ? { namespace: config.flux.namespace, name: imagePolicyName(env, app, image) } : undefined,
+        position,
+      });
+    }
+  }
+  return {
+    name: env,
+    namespace: config.namespace,
+    domain: config.domain,
+    requireDigests,
+    delivery: config.delivery,
+    apps: config.apps,
+    sizes: new Map(Object.entries(config.sizes)),
+    fluxNamespace: config.flux.namespace,
+    pins,
+    sources: { environment: environmentSource, images: imagesSource },
+  };
+}
+
+function parseRef(value: string, position: SourcePosition): ImageRef {
+  try {
+    return ImageRef.parse(value);
+  } catch (error) {
+    if (error instanceof InvalidImageRefError) throw new ConfigError({ ...position, message: error.message, hint: error.hint });
+    throw error;
+  }
+}
+
+async function readUserFile(root: string, file: string): Promise<string> {
+  try {
+    return await readFile(join(root, file), 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new ConfigError({ file, line: 1, col: 1, message: 'file not found', hint: `create ${file}; see README.md for its fields` });
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,39 @@
+/**
+ * Keeps the Flux marker on each pin's `ref` line in images.yaml: present when Flux may move the
+ * pin, absent when it may not. Edits only those line endings, so every other byte stays as written.
+ */
+import { imagePolicyMarker } from '@manifold/constructs';
+import type { Scalar } from 'yaml';
+import { ConfigError } from './config-error.ts';
+import type { Environment } from './load-environment.ts';
+
+const MARKER_COMMENT = /^\s*#\s*\{\s*"\$imagepolicy"\s*:.*\}\s*$/;
+
+/** images.yaml text with every pin's marker as it should be; the same string when nothing changes. */
+export function syncPinMarkers(env: Environment): string {
+  const { text, document } = env.sources.images;
+  const edits: { start: number; end: number; replacement: string }[] = [];
+  for (const pin of env.pins.values()) {
+    const node = document.getIn([pin.app, pin.image, 'ref'], true) as Scalar | undefined;
+    const valueEnd = node?.range?.[1];
+    if (valueEnd === undefined) continue;
+    const lineEnd = text.indexOf('\n', valueEnd) === -1 ? text.length : text.indexOf('\n', valueEnd);
+    const rest = text.slice(valueEnd, lineEnd);
+    const wanted = pin.policy ? ` #${imagePolicyMarker(pin.policy, 'full')}` : '';
+    if (rest === wanted) continue;
+    if (rest.trim() !== '' && !MARKER_COMMENT.test(rest)) {
+      if (!pin.policy) continue;
+      throw new ConfigError({
+        ...pin.position,
+        message: `the ref of ${pin.app}/${pin.image} has a comment where Flux needs its marker`,
+        hint: 'move the comment to the line above the ref',
+      });
+    }
+    edits.push({ start: valueEnd, end: lineEnd, replacement: wanted });
+  }
+  let result = text;
+  for (const edit of edits.sort((a, b) => b.start - a.start)) {
+    result = result.slice(0, edit.start) + edit.replacement + result.slice(edit.end);
+  }
+  return result;
+}

@@ -1,0 +1,87 @@
+/** Writes one rendered environment into dist/<env>/: owned files only, atomically, pruning what is gone. */
+import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { ConfigError } from '../config/config-error.ts';
+import type { RenderedEnvironment } from '../render/render-environment.ts';
+import { readTree, recoverInterruptedSwap, swapPaths } from './dist-tree.ts';
+import { formatIndex, hashContent, INDEX_FILE, parseIndex } from './ownership-index.ts';
+
+/** What a write changed. Paths are relative to the repository root. */
+export interface WriteResult {
+  readonly written: string[];
+  readonly pruned: string[];
+  /** Files synth did not generate, left in place. */
+  readonly foreign: string[];
+}
+
+/** Options of {@link writeEnvironment}. */
+export interface WriteOptions {
+  /** Overwrite generated files that were edited by hand, discarding the edits. */
+  readonly force?: boolean;
+}
+
+/** The full content dist/<env>/ should have for `rendered`, index included. */
+export function withIndex(rendered: RenderedEnvironment): Map<string, string> {
+  return new Map([...rendered.files, [INDEX_FILE, formatIndex(rendered.files)]]);
+}
+
+/**
+ * Replaces dist/<env>/ with `rendered`. Call with the dist lock held. Refuses (and writes nothing)
+ * when a generated file was edited since synth wrote it, unless `force`, or when a rendered file
+ * would replace a file synth did not generate. Files synth never wrote are carried over untouched.
+ */
+export async function writeEnvironment(distDir: string, rendered: RenderedEnvironment, options: WriteOptions = {}): Promise<WriteResult> {
+  const env = rendered.env;
+  await mkdir(distDir, { recursive: true });
+  await recoverInterruptedSwap(distDir, env);
+  const { live, previous, nextPrefix } = swapPaths(distDir, env);
+  const current = await readTree(live);
+  const owned = parseIndex(current.get(INDEX_FILE)?.toString('utf8') ?? '');
+  const next = withIndex(rendered);
+  const shown = (path: string): string => `dist/${env}/${path}`;
+
+  const edited: string[] = [];
+  const foreign: string[] = [];
+  for (const [path, bytes] of current) {
+    if (path === INDEX_FILE) continue;
+    const ownedHash = owned.get(path);
+    if (ownedHash === undefined) foreign.push(path);
+    else if (ownedHash !== hashContent(bytes) && next.get(path) !== bytes.toString('utf8')) edited.push(path);
+  }
+  const blocking = foreign.filter((path) => next.has(path));
+  if (blocking.length > 0) {
+    throw new ConfigError({
+      file: shown(blocking[0] ?? ''),
+      line: 1,
+      col: 1,
+      message: `synth would overwrite ${blocking.length === 1 ? 'this file' : `${blocking.length} files (${blocking.map(shown).join(', ')})`}, which it did not generate`,
+      hint: 'move the file out of dist/, or delete it if synth should own it',
+    });
+  }
+  if (edited.length > 0 && !options.force) {
+    throw new ConfigError({
+      file: shown(edited[0] ?? ''),
+      line: 1,
+      col: 1,
+      message: `generated file${edited.length === 1 ? ' was' : `s were`} edited by hand: ${edited.map(shown).join(', ')}`,
+      hint: 'make the change in apps/ or overlays/ instead; pnpm synth --force discards the edits',
+    });
+  }
+
+  const written = [...next.keys()].filter((path) => current.get(path)?.toString('utf8') !== next.get(path));
+  const pruned = [...current.keys()].filter((path) => owned.has(path) && !next.has(path));
+  const result: WriteResult = { written: written.map(shown), pruned: pruned.map(shown), foreign: foreign.map(shown) };
+  if (written.length === 0 && pruned.length === 0) return result;
+
+  const staging = await mkdtemp(nextPrefix);
+  for (const [path, bytes] of [...next, ...foreign.map((path) => [path, current.get(path) ?? ''] as const)]) {
+    const target = join(staging, path);
+    await mkdir(dirname(target), { recursive: true });
+    await writeFile(target, bytes);
+  }
+  // Two renames: a kill between them leaves dist/.<env>.previous, which recovery restores.
+  if (current.size > 0) await rename(live, previous);
+  await rename(staging, live);
+  await rm(previous, { recursive: true, force: true });
+  return result;
+}

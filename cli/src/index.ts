@@ -1,0 +1,2 @@
+export { ConfigError } from './config/config-error.ts';
+export { renderRepository, synthesize, checkRepository } from './synth/synthesize.ts';

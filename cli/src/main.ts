@@ -1,0 +1,50 @@
+/** The manifold command line. */
+import { resolve } from 'node:path';
+import { Command, CommanderError } from 'commander';
+import { registerSchema } from './commands/schema.ts';
+import { registerSynth } from './commands/synth.ts';
+import type { CliIo } from './commands/cli-io.ts';
+import { ConfigError } from './config/config-error.ts';
+import { DistLockedError } from './dist/dist-lock.ts';
+
+/** Runs the CLI with `argv` (without node and script) and returns the exit code. */
+export async function runCli(argv: readonly string[]): Promise<number> {
+  let exitCode = 0;
+  const program = new Command('manifold')
+    .description('Typed cdk8s apps and per-environment overlays → pinned, Flux-ready manifests in dist/.')
+    .option('--root <dir>', 'repository root', process.cwd())
+    .exitOverride()
+    .showHelpAfterError();
+  const io: CliIo = {
+    root: () => resolve(program.opts<{ root: string }>().root),
+    out: (line) => process.stdout.write(`${line}\n`),
+    err: (line) => process.stderr.write(`${line}\n`),
+    exit: (code) => {
+      exitCode = Math.max(exitCode, code);
+    },
+  };
+  registerSynth(program, io);
+  registerSchema(program, io);
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    if (error instanceof ConfigError) {
+      io.err(error.format());
+      return 2;
+    }
+    if (error instanceof DistLockedError) {
+      io.err(`${error.message}\n  hint: wait for it to finish, or stop it`);
+      return 1;
+    }
+    throw error;
+  }
+  return exitCode;
+}
+
+// A reader that stops early (`| head`) is not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
+process.exitCode = await runCli(process.argv.slice(2));

@@ -1,0 +1,129 @@
+/** Renders one environment in memory: apps + overlay → the bytes of every file under dist/<env>/. */
+import { App, Chart } from 'cdk8s';
+import type { LoadedApp } from '../apps/load-apps.ts';
+import { locateInSource } from '../apps/load-apps.ts';
+import { ConfigError } from '../config/config-error.ts';
+import type { Environment } from '../config/load-environment.ts';
+import { emitYaml } from './emit-yaml.ts';
+import { createAppContext } from './environment-context.ts';
+import { findFluxStyleViolations } from './flux-style-guard.ts';
+import { deriveSequenceIndentStyle } from './sequence-indent-style.ts';
+
+/** The rendered content of `dist/<env>/`: paths relative to it, sorted, mapped to file bytes. */
+export interface RenderedEnvironment {
+  readonly env: string;
+  readonly files: ReadonlyMap<string, string>;
+}
+
+/** Name of the kustomization that lists every generated resource. */
+export const KUSTOMIZATION_FILE = 'kustomization.yaml';
+
+interface KubernetesObject {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly metadata: { readonly name: string; readonly namespace?: string };
+}
+
+/** Renders `env` with the apps deployed to it. Pure: no file system, no network. */
+export function renderEnvironment(env: Environment, allApps: readonly LoadedApp[]): RenderedEnvironment {
+  const apps = selectApps(env, allApps);
+  checkPins(env, apps);
+  const cdk8sApp = new App({ outdir: '/nonexistent' });
+  const files = new Map<string, string>();
+  const owners = new Map<string, string>();
+  for (const app of apps) {
+    const { definition } = app;
+    const chart = new Chart(cdk8sApp, definition.name, {
+      namespace: env.namespace,
+      disableResourceNameHashes: true,
+      labels: { 'app.kubernetes.io/part-of': definition.name, 'app.kubernetes.io/managed-by': 'manifold' },
+    });
+    const { context, markedValues } = createAppContext(env, definition.name, definition.images);
+    definition.build(chart, context);
+    for (const object of chart.toJson() as KubernetesObject[]) {
+      const where = { file: app.file, ...locateInSource(app.source, object.metadata?.name ?? '') };
+      const id = `${object.kind}/${object.metadata?.name}`;
+      if (!object.metadata?.name) {
+        throw new ConfigError({ ...where, message: `app "${definition.name}" emits a ${object.kind} without a name`, hint: 'set metadata.name' });
+      }
+      const owner = owners.get(id);
+      if (owner) {
+        throw new ConfigError({
+          ...where,
+          message: `${id} is emitted twice in ${env.name} (by app "${owner}" and app "${definition.name}")`,
+          hint: 'give one of the objects another name',
+        });
+      }
+      owners.set(id, definition.name);
+      const violation = findFluxStyleViolations(object as unknown as Record<string, unknown>)[0];
+      if (violation) {
+        throw new ConfigError({
+          ...where,
+          message: `${id} of app "${definition.name}" has a value Flux would reformat at ${violation.path}: ${violation.reason}`,
+          hint: 'change the value so that it is plain single-line text, or move it into a ConfigMap file that carries no marker',
+        });
+      }
+      const bytes = emitYaml([object], markedValues);
+      if (containsSequence(object) && deriveSequenceIndentStyle(bytes) !== 'wide') {
+        throw new ConfigError({
+          ...where,
+          message: `${id} of app "${definition.name}" would be re-indented by Flux (a block scalar looks like a compact sequence)`,
+          hint: 'move the YAML-looking text into a field after the first list, or indent its lists',
+        });
+      }
+      files.set(`${definition.name}/${object.kind.toLowerCase()}-${object.metadata.name}.yaml`, bytes);
+    }
+  }
+  const sorted = new Map([...files.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  sorted.set(KUSTOMIZATION_FILE, emitYaml([kustomization([...sorted.keys()])]));
+  return { env: env.name, files: sorted };
+}
+
+function containsSequence(value: unknown): boolean {
+  if (Array.isArray(value)) return value.length > 0;
+  return typeof value === 'object' && value !== null && Object.values(value).some(containsSequence);
+}
+
+function kustomization(resources: readonly string[]): object {
+  return { apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources };
+}
+
+function selectApps(env: Environment, apps: readonly LoadedApp[]): LoadedApp[] {
+  if (env.apps === undefined) return [...apps];
+  return env.apps.map((name, index) => {
+    const app = apps.find((candidate) => candidate.definition.name === name);
+    if (!app) {
+      throw new ConfigError({
+        ...env.sources.environment.positionOf(['apps', index]),
+        message: `unknown app "${name}"`,
+        hint: `create apps/${name}/ or remove it from apps (known: ${apps.map((known) => known.definition.name).join(', ')})`,
+      });
+    }
+    return app;
+  });
+}
+
+function checkPins(env: Environment, apps: readonly LoadedApp[]): void {
+  const images = env.sources.images;
+  for (const { definition } of apps) {
+    for (const image of definition.images) {
+      if (!env.pins.has(`${definition.name}/${image}`)) {
+        throw new ConfigError({
+          ...images.positionOf([definition.name]),
+          message: `app "${definition.name}" uses image "${image}" but ${env.name} has no pin for it`,
+          hint: `add ${definition.name}.${image}.ref to ${images.file}, or run: pnpm manifold pin ${env.name} ${definition.name}/${image}=<ref>`,
+        });
+      }
+    }
+  }
+  for (const pin of env.pins.values()) {
+    const app = apps.find((candidate) => candidate.definition.name === pin.app);
+    if (!app?.definition.images.includes(pin.image)) {
+      throw new ConfigError({
+        ...images.positionOf([pin.app, pin.image], 'key'),
+        message: `pin ${pin.app}/${pin.image} is not used: ${app ? `app "${pin.app}" declares no image "${pin.image}"` : `no app "${pin.app}" is deployed to ${env.name}`}`,
+        hint: 'remove the pin, or fix the spelling of the app or image name',
+      });
+    }
+  }
+}

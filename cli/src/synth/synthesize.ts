@@ -1,0 +1,86 @@
+/** The synth pipeline: load → render → write (or compare), for some or all environments. */
+import { readdir, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { loadApps } from '../apps/load-apps.ts';
+import { loadEnvironment } from '../config/load-environment.ts';
+import { syncPinMarkers } from '../config/pin-markers.ts';
+import { compareEnvironment, isClean, unifiedDiff, type DistDifference } from '../dist/compare-dist.ts';
+import { withDistLock } from '../dist/dist-lock.ts';
+import { writeEnvironment, type WriteResult } from '../dist/write-dist.ts';
+import { renderEnvironment, type RenderedEnvironment } from '../render/render-environment.ts';
+
+/** Everything one synth produces, in memory. */
+export interface RepositoryRender {
+  readonly environments: RenderedEnvironment[];
+  /** Overlay files whose pin markers synth corrects: path relative to the root → new text and old text. */
+  readonly overlays: Map<string, { readonly before: string; readonly after: string }>;
+}
+
+/** Names of the environments under overlays/, sorted. */
+export async function listEnvironments(root: string): Promise<string[]> {
+  const entries = await readdir(join(root, 'overlays'), { withFileTypes: true }).catch(() => []);
+  return entries
+    .filter((entry) => entry.isDirectory() && !entry.name.startsWith('.'))
+    .map((entry) => entry.name)
+    .sort();
+}
+
+/** Renders the named environments (all when `envs` is empty) entirely in memory. */
+export async function renderRepository(root: string, envs: readonly string[]): Promise<RepositoryRender> {
+  const names = envs.length > 0 ? [...new Set(envs)] : await listEnvironments(root);
+  const apps = await loadApps(root);
+  const loaded = await Promise.all(names.map((env) => loadEnvironment(root, env)));
+  const overlays: RepositoryRender['overlays'] = new Map();
+  for (const env of loaded) {
+    const before = env.sources.images.text;
+    const after = syncPinMarkers(env);
+    if (after !== before) overlays.set(env.sources.images.file, { before, after });
+  }
+  return { environments: loaded.map((env) => renderEnvironment(env, apps)), overlays };
+}
+
+/** What synth wrote: corrected overlay files and each environment's dist changes. */
+export interface SynthResult {
+  readonly overlays: string[];
+  readonly environments: Map<string, WriteResult>;
+}
+
+/** Renders and writes; every environment renders before anything is written, so bad input writes nothing. */
+export async function synthesize(root: string, envs: readonly string[], options: { force?: boolean } = {}): Promise<SynthResult> {
+  const { environments, overlays } = await renderRepository(root, envs);
+  const distDir = join(root, 'dist');
+  return withDistLock(distDir, async () => {
+    for (const [file, { after }] of overlays) await replaceFile(join(root, file), after);
+    const results = new Map<string, WriteResult>();
+    for (const environment of environments) results.set(environment.env, await writeEnvironment(distDir, environment, options));
+    return { overlays: [...overlays.keys()], environments: results };
+  });
+}
+
+/** What `synth --check` found: overlay files with outdated markers, and each environment's differences. */
+export interface CheckResult {
+  readonly overlays: { readonly path: string; readonly diff: string }[];
+  readonly environments: Map<string, DistDifference>;
+}
+
+/** Renders and compares with the files on disk without writing anything. */
+export async function checkRepository(root: string, envs: readonly string[]): Promise<CheckResult> {
+  const { environments, overlays } = await renderRepository(root, envs);
+  const results = new Map<string, DistDifference>();
+  for (const environment of environments) results.set(environment.env, await compareEnvironment(join(root, 'dist'), environment));
+  return {
+    overlays: [...overlays].map(([path, { before, after }]) => ({ path, diff: unifiedDiff(path, before, after) })),
+    environments: results,
+  };
+}
+
+/** True when nothing is out of date. */
+export function isCurrent(result: CheckResult): boolean {
+  return result.overlays.length === 0 && [...result.environments.values()].every(isClean);
+}
+
+async function replaceFile(path: string, text: string): Promise<void> {
+  const temporary = `${path}.manifold-${process.pid}.tmp`;
+  await writeFile(temporary, text);
+  await rename(temporary, path);
+}

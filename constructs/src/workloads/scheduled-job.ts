@@ -1,0 +1,43 @@
+/** A job that runs on a schedule: a CronJob. */
+import { Construct } from 'constructs';
+import { ApiObject, Cron, Duration, JsonPatch } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import { ADDRESS_LABEL_POINTER, addLabels, containerProps, selectorLabels, type WorkloadOptions } from './workload-options.ts';
+
+/** Props of {@link ScheduledJob}. */
+export interface ScheduledJobProps extends WorkloadOptions {
+  /** Cron expression, e.g. `0 3 * * *`. */
+  readonly schedule: string;
+  /** Time zone of the schedule. @default Etc/UTC */
+  readonly timeZone?: string;
+  /** Longest a run may take. @default 1 hour */
+  readonly activeDeadline?: Duration;
+}
+
+/** A CronJob that never runs two jobs at once and keeps a short history. */
+export class ScheduledJob extends Construct {
+  /** The CronJob. */
+  readonly cronJob: kplus.CronJob;
+
+  constructor(scope: Construct, id: string, props: ScheduledJobProps) {
+    super(scope, id);
+    const [minute, hour, day, month, weekDay] = props.schedule.trim().split(/\s+/);
+    this.cronJob = new kplus.CronJob(this, 'CronJob', {
+      metadata: { name: props.name },
+      schedule: Cron.schedule({ minute, hour, day, month, weekDay }),
+      timeZone: props.timeZone ?? 'Etc/UTC',
+      concurrencyPolicy: kplus.ConcurrencyPolicy.FORBID,
+      successfulJobsRetained: 3,
+      failedJobsRetained: 3,
+      activeDeadline: props.activeDeadline ?? Duration.hours(1),
+      backoffLimit: 2,
+      select: false,
+      automountServiceAccountToken: false,
+      containers: [containerProps(props)],
+    });
+    addLabels(this.cronJob, props);
+    for (const [key, value] of Object.entries(selectorLabels(props.name))) this.cronJob.podMetadata.addLabel(key, value);
+    // The construct-path label would change with every refactor; pods need no selector here.
+    ApiObject.of(this.cronJob).addJsonPatch(JsonPatch.remove(`/spec/jobTemplate/spec/template/metadata/labels/${ADDRESS_LABEL_POINTER}`));
+  }
+}

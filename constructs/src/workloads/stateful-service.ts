@@ -1,0 +1,67 @@
+/** A stateful server with its own volume per replica: StatefulSet, headless Service, volume claims. */
+import { ApiObject, JsonPatch } from 'cdk8s';
+import { Construct } from 'constructs';
+import * as kplus from 'cdk8s-plus-28';
+import { ADDRESS_LABEL_POINTER, addLabels, containerProps, selectorLabels, useStableSelector, workloadSize, type WorkloadOptions } from './workload-options.ts';
+
+/** Props of {@link StatefulService}. */
+export interface StatefulServiceProps extends WorkloadOptions {
+  /** Port the server listens on. */
+  readonly port: number;
+  /** Size of each replica's volume. @default 10Gi */
+  readonly storage?: string;
+  /** StorageClass of the volumes. @default the cluster default */
+  readonly storageClassName?: string;
+  /** Where the volume is mounted in the container. */
+  readonly mountPath: string;
+}
+
+const DATA_VOLUME = 'data';
+
+/** A StatefulSet behind a headless Service, each replica with a ReadWriteOnce volume claim. */
+export class StatefulService extends Construct {
+  /** The StatefulSet. */
+  readonly statefulSet: kplus.StatefulSet;
+  /** The headless Service giving each replica a stable DNS name. */
+  readonly service: kplus.Service;
+
+  constructor(scope: Construct, id: string, props: StatefulServiceProps) {
+    super(scope, id);
+    this.service = new kplus.Service(this, 'Service', {
+      metadata: { name: props.name },
+      clusterIP: 'None',
+      ports: [{ name: 'main', port: props.port, targetPort: props.port }],
+    });
+    for (const [key, value] of Object.entries(selectorLabels(props.name))) this.service.selectLabel(key, value);
+    addLabels(this.service, props);
+
+    this.statefulSet = new kplus.StatefulSet(this, 'StatefulSet', {
+      metadata: { name: props.name },
+      service: this.service,
+      replicas: workloadSize(props).replicas,
+      select: false,
+      automountServiceAccountToken: false,
+      containers: [containerProps(props, { portNumber: props.port })],
+    });
+    useStableSelector(this.statefulSet, props.name);
+    // StatefulSet makes its Service select it by the construct-path label; keep only ours.
+    ApiObject.of(this.service).addJsonPatch(JsonPatch.remove(`/spec/selector/${ADDRESS_LABEL_POINTER}`));
+    addLabels(this.statefulSet, props);
+
+    // cdk8s-plus-28 has no volumeClaimTemplates; add the claim and its mount directly.
+    const apiObject = ApiObject.of(this.statefulSet);
+    apiObject.addJsonPatch(
+      JsonPatch.add('/spec/volumeClaimTemplates', [
+        {
+          metadata: { name: DATA_VOLUME },
+          spec: {
+            accessModes: ['ReadWriteOnce'],
+            ...(props.storageClassName ? { storageClassName: props.storageClassName } : {}),
+            resources: { requests: { storage: props.storage ?? '10Gi' } },
+          },
+        },
+      ]),
+      JsonPatch.add('/spec/template/spec/containers/0/volumeMounts', [{ name: DATA_VOLUME, mountPath: props.mountPath }]),
+    );
+  }
+}
