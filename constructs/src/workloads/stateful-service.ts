@@ -57,7 +57,7 @@ export class StatefulService extends Construct {
           spec: {
             accessModes: ['ReadWriteOnce'],
             ...(props.storageClassName ? { storageClassName: props.storageClassName } : {}),
-            resources: { requests: { storage: props.storage ?? '10Gi' } },
+            resources: { requests: { storage: kplus.k8s.Quantity.fromString(props.storage ?? '10Gi') } },
           },
         },
       ]),

@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { digestOf, ENVIRONMENT_YAML, TIMESTAMP_POLICY, writeOverlay } from '../testing/overlay-fixture.ts';
+import { ConfigError } from './config-error.ts';
+import { loadEnvironment } from './load-environment.ts';
+
+const DIGEST = digestOf('c');
+const ENVIRONMENT = ENVIRONMENT_YAML;
+const PATTERN = TIMESTAMP_POLICY.split('\n').slice(1).join('\n');
+const repo = (env: string, environment: string, images: string): Promise<string> => writeOverlay(env, environment, images);
+
+async function loadError(env: string, environment: string, images: string): Promise<ConfigError> {
+  const error = await loadEnvironment(await repo(env, environment, images), env).catch((caught: unknown) => caught);
+  if (!(error instanceof ConfigError)) throw new Error(`expected a ConfigError, got ${String(error)}`);
+  return error;
+}
+
+describe('loadEnvironment', () => {
+  it('loads pins with their policy key and defaults', async () => {
+    const images = `api:\n  api:\n    ref: ghcr.io/acme/api:main-abc1234-1732150000@${DIGEST}\n    update:\n${PATTERN}  worker:\n    ref: ghcr.io/acme/worker:v1\n`;
+    const env = await loadEnvironment(await repo('dev', ENVIRONMENT, images), 'dev');
+    expect(env.requireDigests).toBe(false);
+    expect(env.fluxNamespace).toBe('flux-system');
+    expect(env.pins.get('api/api')?.policy).toEqual({ namespace: 'flux-system', name: 'dev-api-api' });
+    expect(env.pins.get('api/api')?.position).toEqual({ file: 'overlays/dev/images.yaml', line: 3, col: 10 });
+    expect(env.pins.get('api/worker')?.policy).toBeUndefined();
+  });
+
+  it('gives a held pin no policy, so Flux cannot move it', async () => {
+    const images = `api:\n  api:\n    ref: ghcr.io/acme/api:main-abc1234-1732150000@${DIGEST}\n    hold: true\n    update:\n${PATTERN}`;
+    const env = await loadEnvironment(await repo('dev', ENVIRONMENT, images), 'dev');
+    expect(env.pins.get('api/api')?.policy).toBeUndefined();
+  });
+
+  it('names an unknown key (a typo) in environment.yaml at its position', async () => {
+    const error = await loadError('dev', `${ENVIRONMENT}replicaz: 3\n`, '{}\n');
+    expect(error.details).toMatchObject({ file: 'overlays/dev/environment.yaml', line: 8, col: 1 });
+    expect(error.message).toContain('unknown key "replicaz"');
+  });
+
+  it('names a missing required field', async () => {
+    const error = await loadError('dev', 'namespace: team-dev\nsizes: {}\n', '{}\n');
+    expect(error.message).toContain('domain');
+    expect(error.details.hint).toBe('add "domain"');
+  });
+
+  it('rejects a pin that is not a valid reference', async () => {
+    const error = await loadError('dev', ENVIRONMENT, 'api:\n  api:\n    ref: "Not A Ref"\n');
+    expect(error.details).toMatchObject({ line: 3, col: 10 });
+    expect(error.message).toContain('is not a valid image reference');
+  });
+
+  it('rejects a digest that is not 64 hex digits', async () => {
+    const error = await loadError('dev', ENVIRONMENT, 'api:\n  api:\n    ref: ghcr.io/acme/api:v1@sha256:1234\n');
+    expect(error.message).toContain('is not sha256 followed by 64 lowercase hex digits');
+  });
+
+  it('rejects a mutable tag in prod, which requires digests by default', async () => {
+    const error = await loadError('prod', ENVIRONMENT, 'api:\n  api:\n    ref: ghcr.io/acme/api:v1\n');
+    expect(error.message).toContain('without a digest, but prod requires digests');
+    expect(error.details.hint).toContain('pnpm manifold pin prod api/api=');
+  });
+
+  it('rejects an extract group the pattern does not have', async () => {
+    const images = "api:\n  api:\n    ref: ghcr.io/acme/api:v1\n    update:\n      pattern: '^main-(?P<ts>[0-9]+)$'\n      extract: $time\n      sort: numerical\n";
+    const error = await loadError('dev', ENVIRONMENT, images);
+    expect(error.details).toMatchObject({ line: 6, col: 16 });
+    expect(error.message).toContain('no named group "time"');
+  });
+
+  it('refuses an environment name that would escape dist/', async () => {
+    const root = await repo('dev', ENVIRONMENT, '{}\n');
+    const error = await loadEnvironment(root, '../x').catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).message).toContain('is not a DNS-1123 label');
+  });
+});

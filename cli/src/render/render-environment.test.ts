@@ -1,0 +1,128 @@
+import { defineApp, ScheduledJob, WebService, Worker } from '@manifold/constructs';
+import { ApiObject } from 'cdk8s';
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../config/config-error.ts';
+import { loadEnvironment } from '../config/load-environment.ts';
+import { digestOf, ENVIRONMENT_YAML, inMemoryApp, TIMESTAMP_POLICY, writeOverlay } from '../testing/overlay-fixture.ts';
+import { renderEnvironment } from './render-environment.ts';
+
+const API = `ghcr.io/acme/api:main-abc1234-1732150000@${digestOf('a')}`;
+const JOB = `ghcr.io/acme/job:main-def5678-1732150001@${digestOf('b')}`;
+
+const apiApp = inMemoryApp(
+  defineApp({
+    name: 'api',
+    images: ['api', 'job'],
+    build(chart, env) {
+      new WebService(chart, 'Api', {
+        name: 'api',
+        image: env.image('api'),
+        size: env.size('small'),
+        env: { JOB_IMAGE_DIGEST: env.imageField('job', 'digest'), JOB_IMAGE_TAG: env.imageField('job', 'tag') },
+      });
+    },
+  }),
+);
+
+async function render(images: string, apps = [apiApp]) {
+  const root = await writeOverlay('dev', ENVIRONMENT_YAML, images);
+  return renderEnvironment(await loadEnvironment(root, 'dev'), apps);
+}
+
+async function renderError(images: string, apps = [apiApp]): Promise<ConfigError> {
+  const error = await render(images, apps).catch((caught: unknown) => caught);
+  if (!(error instanceof ConfigError)) throw new Error(`expected a ConfigError, got ${String(error)}`);
+  return error;
+}
+
+describe('renderEnvironment', () => {
+  it('writes one file per object under the app folder and a kustomization listing them all', async () => {
+    const { files } = await render(`api:\n  api:\n    ref: ${API}\n  job:\n    ref: ${JOB}\n`);
+    expect([...files.keys()]).toEqual(['api/deployment-api.yaml', 'api/service-api.yaml', 'kustomization.yaml']);
+    expect(files.get('kustomization.yaml')).toBe(
+      'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - api/deployment-api.yaml\n  - api/service-api.yaml\n',
+    );
+  });
+
+  it('marks the image and every derived field of a pin with an update policy', async () => {
+    const { files } = await render(`api:\n  api:\n    ref: ${API}\n${TIMESTAMP_POLICY}  job:\n    ref: ${JOB}\n${TIMESTAMP_POLICY}`);
+    const deployment = files.get('api/deployment-api.yaml') ?? '';
+    expect(deployment).toContain(`image: ${API} # {"$imagepolicy": "flux-system:dev-api-api"}\n`);
+    expect(deployment).toContain(`value: "${digestOf('b')}" # {"$imagepolicy": "flux-system:dev-api-job:digest"}\n`);
+    expect(deployment).toContain('value: "main-def5678-1732150001" # {"$imagepolicy": "flux-system:dev-api-job:tag"}\n');
+  });
+
+  it('marks nothing for a pin without a policy or with a hold', async () => {
+    const { files } = await render(`api:\n  api:\n    ref: ${API}\n    hold: true\n${TIMESTAMP_POLICY}  job:\n    ref: ${JOB}\n`);
+    expect([...files.values()].join('')).not.toContain('$imagepolicy');
+  });
+
+  it('refuses an app whose image has no pin, at the app in images.yaml', async () => {
+    const error = await renderError(`api:\n  api:\n    ref: ${API}\n`);
+    expect(error.details).toMatchObject({ file: 'overlays/dev/images.yaml', line: 2, col: 3 });
+    expect(error.message).toContain('app "api" uses image "job" but dev has no pin for it');
+  });
+
+  it('refuses a pin no app uses', async () => {
+    const error = await renderError(`api:\n  api:\n    ref: ${API}\n  job:\n    ref: ${JOB}\n  jobb:\n    ref: ${JOB}\n`);
+    expect(error.details).toMatchObject({ line: 6, col: 3 });
+    expect(error.message).toContain('pin api/jobb is not used');
+  });
+
+  it('refuses two objects with the same kind and name in one environment', async () => {
+    const twin = inMemoryApp(
+      defineApp({ name: 'twin', images: ['api'], build: (chart, env) => void new Worker(chart, 'W', { name: 'api', image: env.image('api') }) }),
+    );
+    const error = await renderError(`api:\n  api:\n    ref: ${API}\n  job:\n    ref: ${JOB}\ntwin:\n  api:\n    ref: ${API}\n`, [apiApp, twin]);
+    expect(error.message).toContain('Deployment/api is emitted twice in dev (by app "api" and app "twin")');
+    expect(error.details.file).toBe('apps/twin/src/index.ts');
+  });
+
+  it('refuses a value Flux would reformat, naming the app and the object', async () => {
+    const tabby = inMemoryApp(
+      defineApp({
+        name: 'tabby',
+        images: ['api'],
+        build: (chart, env) => void new ScheduledJob(chart, 'J', { name: 'tabby', image: env.image('api'), schedule: '0 1 * * *', args: ['a\tb'] }),
+      }),
+    );
+    const error = await renderError(`tabby:\n  api:\n    ref: ${API}\n`, [tabby]);
+    expect(error.message).toContain('CronJob/tabby of app "tabby" has a value Flux would reformat');
+    expect(error.message).toContain('U+0009');
+  });
+
+  it('refuses an object whose block scalar would flip Flux to compact sequences', async () => {
+    const trap = inMemoryApp(
+      defineApp({
+        name: 'trap',
+        images: ['api'],
+        build(chart, env) {
+          const worker = new Worker(chart, 'W', { name: 'trap', image: env.image('api') });
+          ApiObject.of(worker.deployment).metadata.addAnnotation('config', 'list:\n- item\n');
+        },
+      }),
+    );
+    const error = await renderError(`trap:\n  api:\n    ref: ${API}\n`, [trap]);
+    expect(error.message).toContain('would be re-indented by Flux');
+  });
+
+  it('refuses two images whose derived tag fields would carry different markers', async () => {
+    const same = 'main-abc1234-1732150000';
+    const tags = inMemoryApp(
+      defineApp({
+        name: 'tags',
+        images: ['api', 'job'],
+        build(chart, env) {
+          const vars = { API_TAG: env.imageField('api', 'tag'), JOB_TAG: env.imageField('job', 'tag') };
+          new Worker(chart, 'W', { name: 'tags', image: env.image('api'), env: vars });
+        },
+      }),
+    );
+    const error = await renderError(
+      `tags:\n  api:\n    ref: ghcr.io/acme/api:${same}\n${TIMESTAMP_POLICY}  job:\n    ref: ghcr.io/acme/job:${same}\n${TIMESTAMP_POLICY}`,
+      [tags],
+    );
+    expect(error.message).toContain('would carry two Flux markers');
+    expect(error.details.hint).toContain('distinct tags');
+  });
+});

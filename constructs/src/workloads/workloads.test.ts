@@ -1,0 +1,65 @@
+import { App, Chart } from 'cdk8s';
+import { Construct } from 'constructs';
+import { describe, expect, it } from 'vitest';
+import { ImageRef } from '../images/image-ref.ts';
+import { ScheduledJob } from './scheduled-job.ts';
+import { StatefulService } from './stateful-service.ts';
+import { WebService } from './web-service.ts';
+import { Worker } from './worker.ts';
+
+const image = ImageRef.parse(`ghcr.io/acme/app:v1@sha256:${'b'.repeat(64)}`);
+
+function synth(build: (chart: Chart) => void, id = 'Chart'): Record<string, any>[] {
+  const chart = new Chart(new App(), id, { namespace: 'team', disableResourceNameHashes: true });
+  build(chart);
+  return chart.toJson();
+}
+
+describe('workloads', () => {
+  it('name objects and select pods by app name only, whatever the construct path', () => {
+    const objects = synth((chart) => {
+      new WebService(chart, 'Web', { name: 'web', image, host: 'web.example.com' });
+      new Worker(chart, 'Worker', { name: 'worker', image });
+      new ScheduledJob(chart, 'Job', { name: 'nightly', image, schedule: '0 3 * * *' });
+      new StatefulService(chart, 'Db', { name: 'db', image, port: 5432, mountPath: '/data' });
+    });
+    const text = JSON.stringify(objects);
+    expect(text).not.toContain('cdk8s.io/metadata.addr');
+    expect(objects.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual([
+      'CronJob/nightly',
+      'Deployment/web',
+      'Deployment/worker',
+      'Ingress/web',
+      'Service/db',
+      'Service/web',
+      'StatefulSet/db',
+    ]);
+    const web = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'web');
+    expect(web?.spec.selector).toEqual({ matchLabels: { 'app.kubernetes.io/name': 'web' } });
+    expect(objects.find((o) => o.kind === 'Service' && o.metadata.name === 'db')?.spec.selector).toEqual({ 'app.kubernetes.io/name': 'db' });
+  });
+
+  it('render the same objects when constructs are renamed or nested differently', () => {
+    const first = synth((chart) => new WebService(chart, 'Web', { name: 'web', image }), 'A');
+    const second = synth((chart) => new WebService(new Construct(chart, 'Nested'), 'Renamed', { name: 'web', image }), 'A');
+    expect(second).toEqual(first);
+  });
+
+  it('give a StatefulService a headless Service and one volume claim per replica', () => {
+    const objects = synth((chart) => new StatefulService(chart, 'Db', { name: 'db', image, port: 5432, mountPath: '/data', storage: '50Gi' }));
+    const set = objects.find((o) => o.kind === 'StatefulSet');
+    expect(objects.find((o) => o.kind === 'Service')?.spec.clusterIP).toBe('None');
+    expect(set?.spec.serviceName).toBe('db');
+    expect(set?.spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe('50Gi');
+    expect(set?.spec.template.spec.containers[0].volumeMounts).toEqual([{ name: 'data', mountPath: '/data' }]);
+  });
+
+  it('apply the size: replicas, CPU request and equal memory request and limit', () => {
+    const [deployment] = synth((chart) => new Worker(chart, 'W', { name: 'w', image, size: { replicas: 3, cpu: '1', memory: '2Gi' } }));
+    expect(deployment?.spec.replicas).toBe(3);
+    expect(deployment?.spec.template.spec.containers[0].resources).toEqual({
+      limits: { memory: '2048Mi' },
+      requests: { cpu: '1000m', memory: '2048Mi' },
+    });
+  });
+});
