@@ -25,17 +25,24 @@ export function withIndex(rendered: RenderedEnvironment): Map<string, string> {
   return new Map([...rendered.files, [INDEX_FILE, formatIndex(rendered.files)]]);
 }
 
+/** A checked write of one environment, ready to apply. */
+export interface WritePlan {
+  readonly distDir: string;
+  readonly env: string;
+  readonly result: WriteResult;
+  /** The complete new content of dist/<env>/, foreign files included; undefined when nothing changes. */
+  readonly tree: ReadonlyMap<string, string | Buffer> | undefined;
+}
+
 /**
- * Replaces dist/<env>/ with `rendered`. Call with the dist lock held. Refuses (and writes nothing)
+ * Decides how dist/<env>/ becomes `rendered`, reading only. Call with the dist lock held. Refuses
  * when a generated file was edited since synth wrote it, unless `force`, or when a rendered file
  * would replace a file synth did not generate. Files synth never wrote are carried over untouched.
  */
-export async function writeEnvironment(distDir: string, rendered: RenderedEnvironment, options: WriteOptions = {}): Promise<WriteResult> {
+export async function planEnvironmentWrite(distDir: string, rendered: RenderedEnvironment, options: WriteOptions = {}): Promise<WritePlan> {
   const env = rendered.env;
-  await mkdir(distDir, { recursive: true });
   await recoverInterruptedSwap(distDir, env);
-  const { live, previous, nextPrefix } = swapPaths(distDir, env);
-  const current = await readTree(live);
+  const current = await readTree(swapPaths(distDir, env).live);
   const owned = parseIndex(current.get(INDEX_FILE)?.toString('utf8') ?? '');
   const next = withIndex(rendered);
   const shown = (path: string): string => `dist/${env}/${path}`;
@@ -71,17 +78,29 @@ export async function writeEnvironment(distDir: string, rendered: RenderedEnviro
   const written = [...next.keys()].filter((path) => current.get(path)?.toString('utf8') !== next.get(path));
   const pruned = [...current.keys()].filter((path) => owned.has(path) && !next.has(path));
   const result: WriteResult = { written: written.map(shown), pruned: pruned.map(shown), foreign: foreign.map(shown) };
-  if (written.length === 0 && pruned.length === 0) return result;
+  if (written.length === 0 && pruned.length === 0) return { distDir, env, result, tree: undefined };
+  const tree = new Map<string, string | Buffer>([...next, ...foreign.map((path) => [path, current.get(path) ?? ''] as const)]);
+  return { distDir, env, result, tree };
+}
 
+/** Applies a plan: builds the new tree beside dist/<env>/ and swaps it in. */
+export async function applyWritePlan(plan: WritePlan): Promise<void> {
+  if (!plan.tree) return;
+  const { live, previous, nextPrefix } = swapPaths(plan.distDir, plan.env);
   const staging = await mkdtemp(nextPrefix);
-  for (const [path, bytes] of [...next, ...foreign.map((path) => [path, current.get(path) ?? ''] as const)]) {
+  for (const [path, bytes] of plan.tree) {
     const target = join(staging, path);
     await mkdir(dirname(target), { recursive: true });
     await writeFile(target, bytes);
   }
   // Two renames: a kill between them leaves dist/.<env>.previous, which recovery restores.
-  if (current.size > 0) await rename(live, previous);
+  const hadLive = await rename(live, previous).then(
+    () => true,
+    (error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return false;
+      throw error;
+    },
+  );
   await rename(staging, live);
-  await rm(previous, { recursive: true, force: true });
-  return result;
+  if (hadLive) await rm(previous, { recursive: true, force: true });
 }

@@ -6,7 +6,7 @@ import { loadEnvironment } from '../config/load-environment.ts';
 import { syncPinMarkers } from '../config/pin-markers.ts';
 import { compareEnvironment, isClean, unifiedDiff, type DistDifference } from '../dist/compare-dist.ts';
 import { withDistLock } from '../dist/dist-lock.ts';
-import { writeEnvironment, type WriteResult } from '../dist/write-dist.ts';
+import { applyWritePlan, planEnvironmentWrite, type WriteResult } from '../dist/write-dist.ts';
 import { renderEnvironment, type RenderedEnvironment } from '../render/render-environment.ts';
 
 /** Everything one synth produces, in memory. */
@@ -50,10 +50,12 @@ export async function synthesize(root: string, envs: readonly string[], options:
   const { environments, overlays } = await renderRepository(root, envs);
   const distDir = join(root, 'dist');
   return withDistLock(distDir, async () => {
+    // Plan every environment first: a refusal anywhere must leave every file as it was.
+    const plans = [];
+    for (const environment of environments) plans.push(await planEnvironmentWrite(distDir, environment, options));
     for (const [file, { after }] of overlays) await replaceFile(join(root, file), after);
-    const results = new Map<string, WriteResult>();
-    for (const environment of environments) results.set(environment.env, await writeEnvironment(distDir, environment, options));
-    return { overlays: [...overlays.keys()], environments: results };
+    for (const plan of plans) await applyWritePlan(plan);
+    return { overlays: [...overlays.keys()], environments: new Map(plans.map((plan) => [plan.env, plan.result])) };
   });
 }
 

@@ -1,0 +1,68 @@
+/** End-to-end helpers: a temporary copy of this repository and the real CLI run against it. */
+import { spawn } from 'node:child_process';
+import { cp, mkdtemp, readdir, readFile, symlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+
+/** The repository this test suite belongs to. */
+export const REPO_ROOT = join(import.meta.dirname, '..');
+const CLI = join(REPO_ROOT, 'cli', 'bin', 'manifold.mjs');
+
+/** Copies apps/, overlays/ and dist/ into a temporary folder that resolves packages from this repository. */
+export async function copyRepository(): Promise<string> {
+  const root = await mkdtemp(join(tmpdir(), 'manifold-e2e-'));
+  for (const folder of ['apps', 'overlays', 'dist']) {
+    await cp(join(REPO_ROOT, folder), join(root, folder), {
+      recursive: true,
+      filter: (source) => !source.split('/').includes('node_modules'),
+    });
+  }
+  await symlink(join(REPO_ROOT, 'node_modules'), join(root, 'node_modules'));
+  return root;
+}
+
+/** What one CLI run printed and how it exited. */
+export interface CliRun {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Spawns the manifold CLI on `root`; `onStart` may act on the running child (e.g. kill it). */
+export function runManifold(
+  root: string,
+  args: readonly string[],
+  options: { env?: NodeJS.ProcessEnv; onStart?: (child: ReturnType<typeof spawn>) => void } = {},
+): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, '--root', root, ...args], {
+      cwd: root,
+      env: { ...process.env, NO_COLOR: '1', ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+    options.onStart?.(child);
+  });
+}
+
+/** Every file below `dir` (path → content), to prove what a command did or did not write. */
+export async function snapshot(dir: string): Promise<Map<string, string>> {
+  const files = new Map<string, string>();
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
+  for (const entry of entries) {
+    if (!entry.isFile()) continue;
+    const path = join(entry.parentPath, entry.name);
+    files.set(relative(dir, path), await readFile(path, 'utf8'));
+  }
+  return new Map([...files.entries()].sort(([a], [b]) => (a < b ? -1 : 1)));
+}
