@@ -1,6 +1,6 @@
 /** End-to-end helpers: a temporary copy of this repository and the real CLI run against it. */
 import { spawn } from 'node:child_process';
-import { cp, mkdtemp, readdir, readFile, symlink } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, readFile, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 
@@ -8,9 +8,13 @@ import { join, relative } from 'node:path';
 export const REPO_ROOT = join(import.meta.dirname, '..');
 const CLI = join(REPO_ROOT, 'cli', 'bin', 'manifold.mjs');
 
-/** Copies apps/, overlays/ and dist/ into a temporary folder that resolves packages from this repository. */
-export async function copyRepository(): Promise<string> {
-  const root = await mkdtemp(join(tmpdir(), 'manifold-e2e-'));
+/**
+ * Copies apps/, overlays/ and dist/ into a new temporary folder (below `parent`, default the system
+ * temporary folder) that resolves packages from this repository.
+ */
+export async function copyRepository(parent = tmpdir()): Promise<string> {
+  await mkdir(parent, { recursive: true });
+  const root = await mkdtemp(join(parent, 'manifold-e2e-'));
   for (const folder of ['apps', 'overlays', 'dist']) {
     await cp(join(REPO_ROOT, folder), join(root, folder), {
       recursive: true,

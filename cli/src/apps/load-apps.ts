@@ -1,4 +1,4 @@
-/** Finds the workspace packages under apps/ and loads their app definitions. */
+/** Loads the repository's apps: every `apps/<name>/src/index.ts` default-exporting `defineApp(...)`. */
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -15,51 +15,42 @@ export interface LoadedApp {
   readonly source: string;
 }
 
-/** Loads every `apps/<name>/` package below `root`, sorted by name. */
-export async function loadApps(root: string): Promise<LoadedApp[]> {
-  const entries = await readdir(join(root, 'apps'), { withFileTypes: true }).catch(() => []);
-  const folders = entries
+/** Loads an app module given its path relative to the repository root. */
+export type AppImporter = (file: string) => Promise<unknown>;
+
+/** Imports app modules straight from the file system (used where no bundle is at hand, e.g. tests). */
+export function importFromFileSystem(root: string): AppImporter {
+  return (file) => import(pathToFileURL(join(root, file)).href);
+}
+
+/** Loads every app below `root`, sorted by folder name. */
+export async function loadApps(root: string, importApp: AppImporter): Promise<LoadedApp[]> {
+  const folders = (await readdir(join(root, 'apps'), { withFileTypes: true }).catch(() => []))
     .filter((entry) => entry.isDirectory())
     .map((entry) => entry.name)
     .sort();
   const apps: LoadedApp[] = [];
   for (const folder of folders) {
-    const entry = await packageEntry(root, folder);
-    if (entry) apps.push(await loadApp(root, folder, entry));
+    const file = `apps/${folder}/src/index.ts`;
+    const source = await readFile(join(root, file), 'utf8').catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return undefined;
+      throw error;
+    });
+    if (source === undefined) continue;
+    apps.push(checkApp(folder, file, source, (await importApp(file)) as { default?: AppDefinition } | undefined));
   }
   return apps;
 }
 
-async function packageEntry(root: string, folder: string): Promise<string | undefined> {
-  let manifest: { exports?: unknown; main?: string };
-  try {
-    manifest = JSON.parse(await readFile(join(root, 'apps', folder, 'package.json'), 'utf8'));
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new ConfigError({
-      file: `apps/${folder}/package.json`,
-      line: 1,
-      col: 1,
-      message: `cannot read package.json: ${(error as Error).message}`,
-      hint: 'fix the JSON',
-    });
-  }
-  const exported = typeof manifest.exports === 'string' ? manifest.exports : (manifest.exports as Record<string, unknown> | undefined)?.['.'];
-  const entry = typeof exported === 'string' ? exported : (manifest.main ?? './src/index.ts');
-  return join('apps', folder, entry).split('\\').join('/');
-}
-
-async function loadApp(root: string, folder: string, file: string): Promise<LoadedApp> {
-  const source = await readFile(join(root, file), 'utf8');
-  const module = (await import(pathToFileURL(join(root, file)).href)) as { default?: AppDefinition };
-  const definition = module.default;
+function checkApp(folder: string, file: string, source: string, module: { default?: AppDefinition } | undefined): LoadedApp {
+  const definition = module?.default;
   if (!definition || typeof definition.build !== 'function' || typeof definition.name !== 'string' || !Array.isArray(definition.images)) {
     throw new ConfigError({
       file,
       line: 1,
       col: 1,
       message: 'expected a default export made with defineApp({ name, images, build })',
-      hint: "add: export default defineApp({ ... }) from '@manifold/constructs'",
+      hint: "add: export default defineApp({ ... }) with defineApp from '@manifold/constructs'",
     });
   }
   if (!dnsLabel.safeParse(definition.name).success || definition.name !== folder) {

@@ -1,9 +1,12 @@
 /** The few side channels a command uses, so commands stay testable and thin. */
+import type { AppImporter } from '../apps/load-apps.ts';
 
 /** Output, exit and the repository root for one CLI invocation. */
 export interface CliIo {
   /** The repository root the command works on. */
   root(): string;
+  /** Loads the repository's app modules. */
+  readonly importApp: AppImporter;
   out(line: string): void;
   err(line: string): void;
   /** Sets the exit code; the process ends when the command returns. */

@@ -14,7 +14,7 @@ export function registerSynth(program: Command, io: CliIo): void {
     .action(async (envs: string[], options: { check?: boolean; force?: boolean }) => {
       const root = io.root();
       if (options.check) {
-        const result = await checkRepository(root, envs);
+        const result = await checkRepository(root, envs, io.importApp);
         for (const { path, diff } of result.overlays) io.out(`stale:    ${path} (Flux markers on pins)\n${diff}`);
         for (const [env, difference] of result.environments) {
           for (const { path, diff } of difference.stale) io.out(`stale:    ${path}\n${diff}`);
@@ -28,7 +28,7 @@ export function registerSynth(program: Command, io: CliIo): void {
         }
         return;
       }
-      const result = await synthesize(root, envs, { force: options.force });
+      const result = await synthesize(root, envs, io.importApp, { force: options.force });
       for (const path of result.overlays) io.out(`markers  ${path}`);
       for (const [env, written] of result.environments) {
         const changes = written.written.length + written.pruned.length;

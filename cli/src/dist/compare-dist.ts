@@ -18,7 +18,7 @@ const MAX_DIFF_LINES = 40;
 
 /** The differences between `rendered` and dist/<env>/ below `distDir`. Reads only. */
 export async function compareEnvironment(distDir: string, rendered: RenderedEnvironment): Promise<DistDifference> {
-  const current = await readTree(swapPaths(distDir, rendered.env).live);
+  const current = readTree(swapPaths(distDir, rendered.env).live);
   const expected = withIndex(rendered);
   const shown = (path: string): string => `dist/${rendered.env}/${path}`;
   const stale: DistDifference['stale'] = [];

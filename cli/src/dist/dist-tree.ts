@@ -1,5 +1,6 @@
 /** Reading dist/<env>/ and recovering it after an interrupted swap. */
-import { readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { type Dirent, readdirSync, readFileSync } from 'node:fs';
+import { readdir, rename, rm, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 
 /** Where the folders of one environment's swap live inside dist/. */
@@ -7,17 +8,23 @@ export function swapPaths(distDir: string, env: string): { live: string; previou
   return { live: join(distDir, env), previous: join(distDir, `.${env}.previous`), nextPrefix: join(distDir, `.${env}.next-`) };
 }
 
-/** Every file below `dir` by path relative to it (forward slashes); empty when `dir` does not exist. */
-export async function readTree(dir: string): Promise<Map<string, Buffer>> {
+/**
+ * Every file below `dir` by path relative to it (forward slashes); empty when `dir` does not exist.
+ * Synchronous on purpose: thousands of small reads are several times faster without the thread pool.
+ */
+export function readTree(dir: string): Map<string, Buffer> {
   const files = new Map<string, Buffer>();
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') return [];
+  let entries: Dirent[];
+  try {
+    entries = readdirSync(dir, { recursive: true, withFileTypes: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return files;
     throw error;
-  });
+  }
   for (const entry of entries) {
     if (!entry.isFile()) continue;
     const path = join(entry.parentPath, entry.name);
-    files.set(relative(dir, path).split('\\').join('/'), await readFile(path));
+    files.set(relative(dir, path).split('\\').join('/'), readFileSync(path));
   }
   return new Map([...files.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }

@@ -1,5 +1,6 @@
 /** Writes one rendered environment into dist/<env>/: owned files only, atomically, pruning what is gone. */
-import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { linkSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtemp, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { ConfigError } from '../config/config-error.ts';
 import type { RenderedEnvironment } from '../render/render-environment.ts';
@@ -30,8 +31,10 @@ export interface WritePlan {
   readonly distDir: string;
   readonly env: string;
   readonly result: WriteResult;
-  /** The complete new content of dist/<env>/, foreign files included; undefined when nothing changes. */
-  readonly tree: ReadonlyMap<string, string | Buffer> | undefined;
+  /** Files to write with their new content; empty when nothing changes. */
+  readonly changed: ReadonlyMap<string, string>;
+  /** Files that stay as they are (foreign ones included), carried over by hard link. */
+  readonly kept: readonly string[];
 }
 
 /**
@@ -42,7 +45,7 @@ export interface WritePlan {
 export async function planEnvironmentWrite(distDir: string, rendered: RenderedEnvironment, options: WriteOptions = {}): Promise<WritePlan> {
   const env = rendered.env;
   await recoverInterruptedSwap(distDir, env);
-  const current = await readTree(swapPaths(distDir, env).live);
+  const current = readTree(swapPaths(distDir, env).live);
   const owned = parseIndex(current.get(INDEX_FILE)?.toString('utf8') ?? '');
   const next = withIndex(rendered);
   const shown = (path: string): string => `dist/${env}/${path}`;
@@ -78,21 +81,31 @@ export async function planEnvironmentWrite(distDir: string, rendered: RenderedEn
   const written = [...next.keys()].filter((path) => current.get(path)?.toString('utf8') !== next.get(path));
   const pruned = [...current.keys()].filter((path) => owned.has(path) && !next.has(path));
   const result: WriteResult = { written: written.map(shown), pruned: pruned.map(shown), foreign: foreign.map(shown) };
-  if (written.length === 0 && pruned.length === 0) return { distDir, env, result, tree: undefined };
-  const tree = new Map<string, string | Buffer>([...next, ...foreign.map((path) => [path, current.get(path) ?? ''] as const)]);
-  return { distDir, env, result, tree };
+  if (written.length === 0 && pruned.length === 0) return { distDir, env, result, changed: new Map(), kept: [] };
+  const changed = new Map(written.map((path) => [path, next.get(path) ?? '']));
+  const kept = [...[...next.keys()].filter((path) => !changed.has(path)), ...foreign];
+  return { distDir, env, result, changed, kept };
 }
 
 /** Applies a plan: builds the new tree beside dist/<env>/ and swaps it in. */
 export async function applyWritePlan(plan: WritePlan): Promise<void> {
-  if (!plan.tree) return;
+  if (plan.changed.size === 0 && plan.result.pruned.length === 0) return;
   const { live, previous, nextPrefix } = swapPaths(plan.distDir, plan.env);
   const staging = await mkdtemp(nextPrefix);
-  for (const [path, bytes] of plan.tree) {
-    const target = join(staging, path);
-    await mkdir(dirname(target), { recursive: true });
-    await writeFile(target, bytes);
-  }
+  // Synchronous calls: for thousands of small files they are several times faster than fs/promises.
+  const folders = new Set<string>();
+  const target = (path: string): string => {
+    const file = join(staging, path);
+    const folder = dirname(file);
+    if (!folders.has(folder)) {
+      mkdirSync(folder, { recursive: true });
+      folders.add(folder);
+    }
+    return file;
+  };
+  // Unchanged files are hard-linked: no data is copied, and removing the old tree frees nothing of them.
+  for (const path of plan.kept) linkSync(join(live, path), target(path));
+  for (const [path, bytes] of plan.changed) writeFileSync(target(path), bytes);
   // Two renames: a kill between them leaves dist/.<env>.previous, which recovery restores.
   const hadLive = await rename(live, previous).then(
     () => true,

@@ -1,5 +1,10 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { emitYaml } from './emit-yaml.ts';
+import { parse } from 'yaml';
+import { emitWithDocumentApi, emitYaml, writeBlockYaml } from './emit-yaml.ts';
+
+const DIST = join(import.meta.dirname, '../../../dist');
 
 const REF = `ghcr.io/acme/api:v1@sha256:${'d'.repeat(64)}`;
 
@@ -31,5 +36,60 @@ describe('emitYaml', () => {
   it('does not wrap long lines', () => {
     const long = 'word '.repeat(60).trim();
     expect(emitYaml([{ long }])).toBe(`long: ${long}\n`);
+  });
+});
+
+describe('emitYaml block writer', () => {
+  const tricky = [
+    '', ' leading', 'trailing ', 'yes', 'No', 'on', 'OFF', 'y', 'n', '~', 'null', 'Null', 'true', 'False', '0', '-1', '+1', '0x1F', '0o17', '017', '0b101',
+    '1_000', '1.5', '.5', '1e3', '6.8523015e+5', '.inf', '-.Inf', '.NaN', '12:30:00', '190:20:30.15', '2001-12-14', '2001-12-14t21:59:43.10-05:00', '<<', '=',
+    '- item', '? key', ': value', 'a: b', 'a #b', '#comment', '&anchor', '*alias', '!tag', '|', '>', "'quoted'", '"quoted"', '%directive', '@at', '`tick`',
+    '[flow]', '{flow}', 'a,b', 'key:', '---', '...', 'é and 日本', 'back\\slash', 'ends with colon:', '100m', '2048Mi', '25%', 'http://x.example/a?b=c#d',
+    `ghcr.io/acme/api:v1@sha256:${'e'.repeat(64)}`, 'x'.repeat(300), 'Y', 'yES', 'NULL', 'oN', 'TRUE', 'a:', 'a:b', 'a::b', 'a@b', 'a=b', 'a%b',
+    'a+b', 'e1', 'E5', 'e+5', 'e1x', 'inf', 'nan', 'x:1', 'x: 1', 'a#b', 'a,b', 'a[b', 'ab}', 'tab\there', 'a b',
+  ];
+  const cases: unknown[] = [
+    { strings: tricky, keys: Object.fromEntries(tricky.filter(Boolean).map((key, index) => [key, index])) },
+    { nested: [{ a: [{ b: { c: [1, 'two', null, true, {}, []] } }] }, [], {}], n: -5, big: 2 ** 40, z: null, f: false },
+    Object.fromEntries(tricky.filter(Boolean).map((key, index) => [key, index])),
+    { list: [['nested', 'sequence']] },
+    { float: 1.25, negativeZero: -0 },
+    { multi: 'line one\nline two\n', after: 'x' },
+  ];
+
+  it.each(cases.slice(0, 3).map((object, index) => [index, object]))('spells case %i exactly like the yaml Document API', (_index, object) => {
+    expect(writeBlockYaml(object)).toBe(emitWithDocumentApi(object));
+  });
+
+  it.each(cases.slice(3).map((object, index) => [index, object]))('hands case %i (nested sequence, float, multi-line text) to the Document API', (_index, object) => {
+    expect(writeBlockYaml(object)).toBeUndefined();
+    expect(emitYaml([object])).toBe(emitWithDocumentApi(object));
+  });
+
+  it('spells thousands of generated strings exactly like the yaml Document API', () => {
+    const alphabet = "aeEyYnNoOfFtTlLu0159.:-_/@%+=# ,[]{}'\"!&*|>?~x\\";
+    let seed = 42;
+    const random = (): number => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    const strings = Array.from({ length: 3000 }, () =>
+      Array.from({ length: 1 + Math.floor(random() * 7) }, () => alphabet[Math.floor(random() * alphabet.length)]).join(''),
+    );
+    const object = { values: strings, keyed: Object.fromEntries(strings.map((value, index) => [`k${index}`, value])) };
+    expect(writeBlockYaml(object)).toBe(emitWithDocumentApi(object));
+  });
+
+  it('spells every committed manifest exactly like the yaml Document API, markers included', async () => {
+    const files = (await readdir(DIST, { recursive: true })).filter((file) => file.endsWith('.yaml'));
+    expect(files.length).toBeGreaterThan(30);
+    for (const file of files) {
+      const text = await readFile(join(DIST, file), 'utf8');
+      const object = parse(text);
+      const markers = new Map<string, string>();
+      for (const [, value, marker] of text.matchAll(/: "?([^"\s]+)"? #( \{"\$imagepolicy": "[^"]+"\})$/gm)) markers.set(value ?? '', marker ?? '');
+      expect(writeBlockYaml(object, markers)).toBe(emitWithDocumentApi(object, markers));
+      expect(emitYaml([object], markers)).toBe(text);
+    }
   });
 });

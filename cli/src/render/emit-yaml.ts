@@ -1,21 +1,33 @@
-/** Serialises Kubernetes objects in the exact YAML style Flux writes back unchanged (cdk8s's style). */
-import { Document, isMap, isScalar, isSeq, visit, type Scalar } from 'yaml';
-import type { MarkedValues } from './environment-context.ts';
+/**
+ * Serialises Kubernetes objects in the exact YAML style Flux writes back unchanged (cdk8s's style:
+ * npm `yaml`, YAML 1.1, no wrapping, 2-space indent, wide sequences).
+ *
+ * Objects are plain JSON, so a small block writer lays out maps and sequences while npm `yaml`
+ * still decides how every key and scalar is spelled (memoised). Anything the writer does not
+ * handle exactly — multi-line strings, sequences directly inside sequences, non-integer numbers —
+ * goes through the `yaml` Document API, which remains the reference the tests compare against.
+ */
+import { Document, isMap, isScalar, isSeq, stringify, visit, type Scalar } from 'yaml';
 
-/** cdk8s's `Yaml.stringify` options: no wrapping, YAML 1.1 quoting, undefined kept out of maps. */
+/** Marker comments (text after `#`) by the exact string value they belong to. */
+export type MarkedValues = ReadonlyMap<string, string>;
+
+/** cdk8s's `Yaml.stringify` options. */
 const STYLE = { keepUndefined: true, lineWidth: 0, version: '1.1' } as const;
 const QUOTED_FIELDS = /:(tag|digest)"}$/;
+const NO_MARKERS: MarkedValues = new Map();
 
 /**
  * One YAML file holding `objects`, joined by `---` with no leading separator and a final newline.
  * A string value listed in `markedValues` gets its Flux marker as the value's line comment; `:tag`
  * and `:digest` values are double-quoted so Flux never re-quotes them.
  */
-export function emitYaml(objects: readonly unknown[], markedValues: MarkedValues = new Map()): string {
-  return objects.map((object) => emitDocument(object, markedValues)).join('---\n');
+export function emitYaml(objects: readonly unknown[], markedValues: MarkedValues = NO_MARKERS): string {
+  return objects.map((object) => writeBlockYaml(object, markedValues) ?? emitWithDocumentApi(object, markedValues)).join('---\n');
 }
 
-function emitDocument(object: unknown, markedValues: MarkedValues): string {
+/** The reference serialisation through the `yaml` Document API. */
+export function emitWithDocumentApi(object: unknown, markedValues: MarkedValues = NO_MARKERS): string {
   const document = new Document(object, STYLE);
   visit(document, {
     Scalar(key, node, path) {
@@ -38,4 +50,99 @@ function isPairValue(parent: unknown): boolean {
 function attachMarker(node: Scalar, marker: string): void {
   node.comment = marker;
   if (QUOTED_FIELDS.test(marker)) node.type = 'QUOTE_DOUBLE';
+}
+
+/** Thrown inside the block writer for input it does not lay out itself. */
+class NeedsDocumentApi extends Error {}
+
+const topKeyTexts = new Map<string, string>();
+const keyTexts = new Map<string, string>();
+const valueTexts = new Map<string, string>();
+const quotedTexts = new Map<string, string>();
+
+/** The block writer's YAML for `object`, or undefined when it must go through the Document API. */
+export function writeBlockYaml(object: unknown, markedValues: MarkedValues = NO_MARKERS): string | undefined {
+  if (!isPlainObject(object) || Object.keys(object).length === 0) return undefined;
+  try {
+    return writeMap(object, 0, markedValues);
+  } catch (error) {
+    if (error instanceof NeedsDocumentApi) return undefined;
+    throw error;
+  }
+}
+
+function writeMap(map: Record<string, unknown>, indent: number, markedValues: MarkedValues): string {
+  const pad = ' '.repeat(indent);
+  let out = '';
+  for (const key of Object.keys(map)) {
+    const value = map[key];
+    const head = `${pad}${keyText(key, indent === 0)}:`;
+    if (Array.isArray(value) && value.length > 0) out += `${head}\n${writeSequence(value, indent + 2, markedValues)}`;
+    else if (isPlainObject(value) && Object.keys(value).length > 0) out += `${head}\n${writeMap(value, indent + 2, markedValues)}`;
+    else out += `${head} ${inlineValue(value, markedValues)}\n`;
+  }
+  return out;
+}
+
+function writeSequence(items: readonly unknown[], indent: number, markedValues: MarkedValues): string {
+  const pad = ' '.repeat(indent);
+  let out = '';
+  for (const item of items) {
+    if (Array.isArray(item) && item.length > 0) throw new NeedsDocumentApi();
+    if (isPlainObject(item) && Object.keys(item).length > 0) out += `${pad}- ${writeMap(item, indent + 2, markedValues).slice(indent + 2)}`;
+    else out += `${pad}- ${inlineValue(item, markedValues)}\n`;
+  }
+  return out;
+}
+
+function inlineValue(value: unknown, markedValues: MarkedValues): string {
+  if (value === null) return 'null';
+  if (typeof value === 'boolean') return String(value);
+  if (typeof value === 'number' && Number.isSafeInteger(value) && !Object.is(value, -0)) return String(value);
+  if (Array.isArray(value)) return '[]';
+  if (isPlainObject(value)) return '{}';
+  if (typeof value !== 'string') throw new NeedsDocumentApi();
+  const marker = markedValues.get(value);
+  if (marker === undefined) return memoised(valueTexts, value, () => spellValue(value, false));
+  const text = QUOTED_FIELDS.test(marker) ? memoised(quotedTexts, value, () => spellValue(value, true)) : memoised(valueTexts, value, () => spellValue(value, false));
+  return `${text} #${marker}`;
+}
+
+/** How `yaml` spells a mapping key; a document's top-level keys follow stricter rules (`---`). */
+function keyText(key: string, topLevel: boolean): string {
+  if (topLevel) return memoised(topKeyTexts, key, () => stringify({ [key]: null }, STYLE).replace(/: null\n$/, '\n'));
+  return memoised(keyTexts, key, () => stringify({ k: { [key]: null } }, STYLE).replace(/^k:\n {2}/, '').replace(/: null\n$/, '\n'));
+}
+
+// A plain scalar that YAML 1.1 reads back as this same string: starts with a letter, has no spaces
+// or indicator characters, does not end in ':', is not one of 1.1's boolean or null words and is
+// not an exponent-only float like `e5`. (Other numbers and timestamps start with a digit, sign or dot.)
+const SAFE_PLAIN = /^(?![eE][-+]?[0-9])[A-Za-z][A-Za-z0-9_./@%+=-]*(:[A-Za-z0-9_./@%+=-]+)*$/;
+const YAML11_WORDS = new Set(['y', 'yes', 'n', 'no', 'true', 'false', 'on', 'off', 'null']);
+
+/** How `yaml` spells `value` as a mapping value (the context every scalar here is written in). */
+function spellValue(value: string, doubleQuoted: boolean): string {
+  if (!doubleQuoted && SAFE_PLAIN.test(value) && !YAML11_WORDS.has(value.toLowerCase())) return `${value}\n`;
+  const document = new Document({ v: value }, STYLE);
+  if (doubleQuoted) (document.getIn(['v'], true) as Scalar).type = 'QUOTE_DOUBLE';
+  const text = document.toString(STYLE);
+  return text.startsWith('v: ') ? text.slice(3) : text;
+}
+
+/** The one-line spelling `yaml` gives `value`, or NeedsDocumentApi when it needs more than a line. */
+function memoised(cache: Map<string, string>, value: string, spell: () => string): string {
+  let text = cache.get(value);
+  if (text === undefined) {
+    const spelled = spell();
+    if (!spelled.endsWith('\n') || spelled.indexOf('\n') !== spelled.length - 1) throw new NeedsDocumentApi();
+    text = spelled.slice(0, -1);
+    cache.set(value, text);
+  }
+  return text;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const prototype = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
 }

@@ -28,12 +28,13 @@ interface KubernetesObject {
 export function renderEnvironment(env: Environment, allApps: readonly LoadedApp[]): RenderedEnvironment {
   const apps = selectApps(env, allApps);
   checkPins(env, apps);
-  const cdk8sApp = new App({ outdir: '/nonexistent' });
   const files = new Map<string, string>();
   const owners = new Map<string, string>();
   for (const app of apps) {
     const { definition } = app;
-    const chart = new Chart(cdk8sApp, definition.name, {
+    // One cdk8s App per chart: Chart.toJson() resolves and validates its whole App, so sharing one
+    // App between all charts would make rendering quadratic in the number of apps.
+    const chart = new Chart(new App({ outdir: '/nonexistent' }), definition.name, {
       namespace: env.namespace,
       disableResourceNameHashes: true,
       labels: { 'app.kubernetes.io/part-of': definition.name, 'app.kubernetes.io/managed-by': 'manifold' },

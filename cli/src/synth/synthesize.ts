@@ -1,7 +1,7 @@
 /** The synth pipeline: load → render → write (or compare), for some or all environments. */
 import { readdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { loadApps } from '../apps/load-apps.ts';
+import { loadApps, type AppImporter } from '../apps/load-apps.ts';
 import { loadEnvironment } from '../config/load-environment.ts';
 import { syncPinMarkers } from '../config/pin-markers.ts';
 import { compareEnvironment, isClean, unifiedDiff, type DistDifference } from '../dist/compare-dist.ts';
@@ -26,9 +26,9 @@ export async function listEnvironments(root: string): Promise<string[]> {
 }
 
 /** Renders the named environments (all when `envs` is empty) entirely in memory. */
-export async function renderRepository(root: string, envs: readonly string[]): Promise<RepositoryRender> {
+export async function renderRepository(root: string, envs: readonly string[], importApp: AppImporter): Promise<RepositoryRender> {
   const names = envs.length > 0 ? [...new Set(envs)] : await listEnvironments(root);
-  const apps = await loadApps(root);
+  const apps = await loadApps(root, importApp);
   const loaded = await Promise.all(names.map((env) => loadEnvironment(root, env)));
   const overlays: RepositoryRender['overlays'] = new Map();
   for (const env of loaded) {
@@ -46,8 +46,8 @@ export interface SynthResult {
 }
 
 /** Renders and writes; every environment renders before anything is written, so bad input writes nothing. */
-export async function synthesize(root: string, envs: readonly string[], options: { force?: boolean } = {}): Promise<SynthResult> {
-  const { environments, overlays } = await renderRepository(root, envs);
+export async function synthesize(root: string, envs: readonly string[], importApp: AppImporter, options: { force?: boolean } = {}): Promise<SynthResult> {
+  const { environments, overlays } = await renderRepository(root, envs, importApp);
   const distDir = join(root, 'dist');
   return withDistLock(distDir, async () => {
     // Plan every environment first: a refusal anywhere must leave every file as it was.
@@ -66,8 +66,8 @@ export interface CheckResult {
 }
 
 /** Renders and compares with the files on disk without writing anything. */
-export async function checkRepository(root: string, envs: readonly string[]): Promise<CheckResult> {
-  const { environments, overlays } = await renderRepository(root, envs);
+export async function checkRepository(root: string, envs: readonly string[], importApp: AppImporter): Promise<CheckResult> {
+  const { environments, overlays } = await renderRepository(root, envs, importApp);
   const results = new Map<string, DistDifference>();
   for (const environment of environments) results.set(environment.env, await compareEnvironment(join(root, 'dist'), environment));
   return {

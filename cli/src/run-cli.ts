@@ -1,14 +1,26 @@
-/** The manifold command line. */
+/** The manifold command line: parses arguments, runs a command, maps errors to exit codes. */
 import { resolve } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { registerSchema } from './commands/schema.ts';
 import { registerSynth } from './commands/synth.ts';
+import type { AppImporter } from './apps/load-apps.ts';
 import type { CliIo } from './commands/cli-io.ts';
 import { ConfigError } from './config/config-error.ts';
 import { DistLockedError } from './dist/dist-lock.ts';
 
+/** How the CLI reaches the repository's apps. */
+export interface RunOptions {
+  /** Loads an app module by its path relative to the root (e.g. `apps/web/src/index.ts`). */
+  readonly importApp: AppImporter;
+}
+
 /** Runs the CLI with `argv` (without node and script) and returns the exit code. */
-export async function runCli(argv: readonly string[]): Promise<number> {
+export async function runCli(argv: readonly string[], options: RunOptions): Promise<number> {
+  // A reader that stops early (`| head`) is not an error.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
   let exitCode = 0;
   const program = new Command('manifold')
     .description('Typed cdk8s apps and per-environment overlays → pinned, Flux-ready manifests in dist/.')
@@ -19,6 +31,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     root: () => resolve(program.opts<{ root: string }>().root),
     out: (line) => process.stdout.write(`${line}\n`),
     err: (line) => process.stderr.write(`${line}\n`),
+    importApp: options.importApp,
     exit: (code) => {
       exitCode = Math.max(exitCode, code);
     },
@@ -42,9 +55,3 @@ export async function runCli(argv: readonly string[]): Promise<number> {
   return exitCode;
 }
 
-// A reader that stops early (`| head`) is not an error.
-process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-  throw error;
-});
-process.exitCode = await runCli(process.argv.slice(2));
