@@ -32,8 +32,13 @@ export default defineApp({
 `,
     );
     for (const env of Object.keys(ENVS)) {
-      const tag = `main-${createHash('sha1').update(name + env).digest('hex').slice(0, 7)}-${1732150000 + index}`;
-      const digest = createHash('sha256').update(name + env).digest('hex');
+      const tag = `main-${createHash('sha1')
+        .update(name + env)
+        .digest('hex')
+        .slice(0, 7)}-${1732150000 + index}`;
+      const digest = createHash('sha256')
+        .update(name + env)
+        .digest('hex');
       pins[env]?.push(
         `${name}:\n  app:\n    ref: ghcr.io/acme/${name}:${tag}@sha256:${digest}\n    update:\n      pattern: '^main-[a-f0-9]+-(?P<ts>[0-9]+)$'\n      extract: $ts\n      sort: numerical\n`,
       );

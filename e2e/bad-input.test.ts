@@ -5,29 +5,79 @@ import { copyRepository, runManifold, snapshot } from './temp-repo.ts';
 
 type Edit = (root: string) => Promise<void>;
 
-const replaceIn = (file: string, from: string | RegExp, to: string): Edit => async (root) => {
-  const path = join(root, file);
-  const text = await readFile(path, 'utf8');
-  const next = text.replace(from, to);
-  if (next === text) throw new Error(`test setup: ${String(from)} not found in ${file}`);
-  await writeFile(path, next);
-};
+const replaceIn =
+  (file: string, from: string | RegExp, to: string): Edit =>
+  async (root) => {
+    const path = join(root, file);
+    const text = await readFile(path, 'utf8');
+    const next = text.replace(from, to);
+    if (next === text) throw new Error(`test setup: ${String(from)} not found in ${file}`);
+    await writeFile(path, next);
+  };
 
 const DEV_IMAGES = 'overlays/dev/images.yaml';
 const PROD_IMAGES = 'overlays/prod/images.yaml';
 
 const cases: [string, Edit, RegExp][] = [
-  ['malformed YAML', replaceIn('overlays/dev/environment.yaml', 'domain: dev.acme.example', 'domain: [dev.acme.example'), /^overlays\/dev\/environment\.yaml:\d+:\d+: invalid YAML/],
-  ['an unknown key in environment.yaml', (root) => appendFile(join(root, 'overlays/staging/environment.yaml'), 'replicas: 3\n'), /^overlays\/staging\/environment\.yaml:2\d:1: unknown key "replicas"/],
-  ['a missing pin', replaceIn(DEV_IMAGES, /^postgres:[\s\S]*$/m, ''), /^overlays\/dev\/images\.yaml:\d+:\d+: app "postgres" uses image "postgres" but dev has no pin for it/],
-  ['a pin that is not a reference', replaceIn(DEV_IMAGES, 'ghcr.io/acme/web:', 'ghcr.io/Acme/web:'), /^overlays\/dev\/images\.yaml:5:10: "ghcr\.io\/Acme\/web:.*" is not a valid image reference/],
-  ['a digest that is not 64 hex', replaceIn(DEV_IMAGES, /(ml-api:main-[^@]+@sha256:)[a-f0-9]{64}/, '$1abc123'), /^overlays\/dev\/images\.yaml:\d+:10: digest "sha256:abc123" .* is not sha256 followed by 64 lowercase hex digits/],
-  ['a mutable tag where digests are required', replaceIn(PROD_IMAGES, /(postgres:16\.4)@sha256:[a-f0-9]{64}/, '$1'), /^overlays\/prod\/images\.yaml:\d+:10: image "postgres\/postgres" has tag "16\.4" without a digest, but prod requires digests/],
-  ['two objects with the same kind and name', replaceIn('apps/csv-ingestor/src/index.ts', "name: 'csv-ingestor',\n      image", "name: 'web',\n      image"), /^apps\/web\/src\/index\.ts:\d+:\d+: Deployment\/web is emitted twice in dev \(by app "csv-ingestor" and app "web"\)/],
-  ['an app name that would escape dist/', replaceIn('apps/web/src/index.ts', "name: 'web',\n  images", "name: '../x',\n  images"), /^apps\/web\/src\/index\.ts:\d+:\d+: app name "\.\.\/x" must be a DNS-1123 label/],
-  ['a YAML alias bomb', (root) => writeFile(join(root, 'overlays/dev/environment.yaml'), `${['a: &a [x, x, x, x, x, x, x, x, x]', ...'bcdefgh'.split('').map((l, i) => `${l}: &${l} [${Array(9).fill(`*${'abcdefgh'[i]}`).join(', ')}]`)].join('\n')}\n`), /^overlays\/dev\/environment\.yaml:2:\d+: YAML aliases expand too far/],
-  ['a __proto__ key', replaceIn(DEV_IMAGES, /^web:\n/m, 'web:\n  __proto__:\n    polluted: true\n'), /^overlays\/dev\/images\.yaml:4:3: key "__proto__" is not allowed/],
-  ['a value Flux would reformat', replaceIn('apps/csv-ingestor/src/index.ts', "BATCH_SIZE: '5000'", "BATCH_SIZE: '5000 🚀'"), /^apps\/csv-ingestor\/src\/index\.ts:\d+:\d+: Deployment\/csv-ingestor of app "csv-ingestor" has a value Flux would reformat at spec\.template\.spec\.containers\[0\]\.env\[\d\]\.value: character U\+1F680/],
+  [
+    'malformed YAML',
+    replaceIn('overlays/dev/environment.yaml', 'domain: dev.acme.example', 'domain: [dev.acme.example'),
+    /^overlays\/dev\/environment\.yaml:\d+:\d+: invalid YAML/,
+  ],
+  [
+    'an unknown key in environment.yaml',
+    (root) => appendFile(join(root, 'overlays/staging/environment.yaml'), 'replicas: 3\n'),
+    /^overlays\/staging\/environment\.yaml:2\d:1: unknown key "replicas"/,
+  ],
+  [
+    'a missing pin',
+    replaceIn(DEV_IMAGES, /^postgres:[\s\S]*$/m, ''),
+    /^overlays\/dev\/images\.yaml:\d+:\d+: app "postgres" uses image "postgres" but dev has no pin for it/,
+  ],
+  [
+    'a pin that is not a reference',
+    replaceIn(DEV_IMAGES, 'ghcr.io/acme/web:', 'ghcr.io/Acme/web:'),
+    /^overlays\/dev\/images\.yaml:5:10: "ghcr\.io\/Acme\/web:.*" is not a valid image reference/,
+  ],
+  [
+    'a digest that is not 64 hex',
+    replaceIn(DEV_IMAGES, /(ml-api:main-[^@]+@sha256:)[a-f0-9]{64}/, '$1abc123'),
+    /^overlays\/dev\/images\.yaml:\d+:10: digest "sha256:abc123" .* is not sha256 followed by 64 lowercase hex digits/,
+  ],
+  [
+    'a mutable tag where digests are required',
+    replaceIn(PROD_IMAGES, /(postgres:16\.4)@sha256:[a-f0-9]{64}/, '$1'),
+    /^overlays\/prod\/images\.yaml:\d+:10: image "postgres\/postgres" has tag "16\.4" without a digest, but prod requires digests/,
+  ],
+  [
+    'two objects with the same kind and name',
+    replaceIn('apps/csv-ingestor/src/index.ts', "name: 'csv-ingestor',\n      image", "name: 'web',\n      image"),
+    /^apps\/web\/src\/index\.ts:\d+:\d+: Deployment\/web is emitted twice in dev \(by app "csv-ingestor" and app "web"\)/,
+  ],
+  [
+    'an app name that would escape dist/',
+    replaceIn('apps/web/src/index.ts', "name: 'web',\n  images", "name: '../x',\n  images"),
+    /^apps\/web\/src\/index\.ts:\d+:\d+: app name "\.\.\/x" must be a DNS-1123 label/,
+  ],
+  [
+    'a YAML alias bomb',
+    (root) =>
+      writeFile(
+        join(root, 'overlays/dev/environment.yaml'),
+        `${['a: &a [x, x, x, x, x, x, x, x, x]', ...'bcdefgh'.split('').map((l, i) => `${l}: &${l} [${Array(9).fill(`*${'abcdefgh'[i]}`).join(', ')}]`)].join('\n')}\n`,
+      ),
+    /^overlays\/dev\/environment\.yaml:2:\d+: YAML aliases expand too far/,
+  ],
+  [
+    'a __proto__ key',
+    replaceIn(DEV_IMAGES, /^web:\n/m, 'web:\n  __proto__:\n    polluted: true\n'),
+    /^overlays\/dev\/images\.yaml:4:3: key "__proto__" is not allowed/,
+  ],
+  [
+    'a value Flux would reformat',
+    replaceIn('apps/csv-ingestor/src/index.ts', "BATCH_SIZE: '5000'", "BATCH_SIZE: '5000 🚀'"),
+    /^apps\/csv-ingestor\/src\/index\.ts:\d+:\d+: Deployment\/csv-ingestor of app "csv-ingestor" has a value Flux would reformat at spec\.template\.spec\.containers\[0\]\.env\[\d\]\.value: character U\+1F680/,
+  ],
 ];
 
 describe('bad input', () => {

@@ -108,7 +108,10 @@ describe('pnpm synth on the example repository', () => {
       "import { defineApp, Worker } from '@manifold/constructs';\nexport default defineApp({ name: 'hello', images: ['hello'], build: (chart, env) => void new Worker(chart, 'Hello', { name: 'hello', image: env.image('hello'), size: env.size('tiny') }) });\n",
     );
     await mkdir(join(root, 'overlays/qa'));
-    await writeFile(join(root, 'overlays/qa/environment.yaml'), 'namespace: acme-qa\ndomain: qa.acme.example\napps:\n  - hello\nsizes:\n  tiny:\n    replicas: 1\n    cpu: 50m\n    memory: 64Mi\n');
+    await writeFile(
+      join(root, 'overlays/qa/environment.yaml'),
+      'namespace: acme-qa\ndomain: qa.acme.example\napps:\n  - hello\nsizes:\n  tiny:\n    replicas: 1\n    cpu: 50m\n    memory: 64Mi\n',
+    );
     await writeFile(join(root, 'overlays/qa/images.yaml'), 'hello:\n  hello:\n    ref: ghcr.io/acme/hello:v1\n');
     const run = await runManifold(root, ['synth', 'qa']);
     expect(run.stderr).toBe('');
@@ -116,5 +119,30 @@ describe('pnpm synth on the example repository', () => {
     const qa = await snapshot(join(root, 'dist/qa'));
     expect([...qa.keys()]).toEqual(['.manifold-index', 'hello/deployment-hello.yaml', 'kustomization.yaml']);
     expect(qa.get('hello/deployment-hello.yaml')).toContain('image: ghcr.io/acme/hello:v1\n');
+  });
+});
+
+describe('pnpm synth and the pins', () => {
+  it('writes the Flux marker onto a new pin with a policy, and --check asks for it first', async () => {
+    const root = await copyRepository();
+    const file = join(root, 'overlays/dev/images.yaml');
+    const marked = await readFile(file, 'utf8');
+    await writeFile(file, marked.replace(' # {"$imagepolicy": "flux-system:dev-web-web"}', ''));
+    const check = await runManifold(root, ['synth', '--check']);
+    expect(check.code).toBe(1);
+    expect(check.stdout).toContain('stale:    overlays/dev/images.yaml (Flux markers on pins)');
+    const run = await runManifold(root, ['synth']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('markers  overlays/dev/images.yaml');
+    expect(await readFile(file, 'utf8')).toBe(marked);
+  });
+
+  it('keeps the committed JSON Schemas in step with the zod schemas', async () => {
+    const run = await runManifold(REPO_ROOT, ['schema', '--check']);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const schema = JSON.parse(await readFile(join(REPO_ROOT, 'cli/schema/environment.schema.json'), 'utf8'));
+    expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['namespace', 'domain', 'sizes', 'requireDigests']));
+    expect(schema.additionalProperties).toBe(false);
   });
 });

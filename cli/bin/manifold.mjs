@@ -17,7 +17,9 @@ try {
   if (!(error instanceof CompileError)) throw error;
   const [first] = error.errors;
   const { file, line, col } = locateCompileError(root, first);
-  process.stderr.write(`${file}:${line}:${col}: cannot compile: ${first.text}\n  hint: fix the TypeScript syntax or the import; pnpm typecheck shows type errors\n`);
+  process.stderr.write(
+    `${file}:${line}:${col}: cannot compile: ${first.text}\n  hint: fix the TypeScript syntax or the import; pnpm typecheck shows type errors\n`,
+  );
   process.exit(2);
 }
 const { runCli, appModules } = await import(pathToFileURL(bundle).href);

@@ -112,7 +112,12 @@ function externalPackages() {
     setup(builder) {
       builder.onResolve({ filter: /^[^./]/ }, async (args) => {
         if (args.pluginData === 'manifold-inner' || BUNDLED_PACKAGES.test(args.path)) return undefined;
-        const resolved = await builder.resolve(args.path, { resolveDir: args.resolveDir, kind: args.kind, importer: args.importer, pluginData: 'manifold-inner' });
+        const resolved = await builder.resolve(args.path, {
+          resolveDir: args.resolveDir,
+          kind: args.kind,
+          importer: args.importer,
+          pluginData: 'manifold-inner',
+        });
         if (resolved.errors.length > 0 || resolved.external) return resolved.errors.length > 0 ? { errors: resolved.errors } : undefined;
         const real = realpathSync(resolved.path);
         return real.includes('/node_modules/') ? { path: real, external: true } : { path: real };
@@ -133,4 +138,3 @@ export function locateCompileError(root, error) {
   const file = location ? relative(root, resolve(root, location.file)) : 'apps';
   return { file: file.startsWith('..') ? location.file : file, line: location?.line ?? 1, col: (location?.column ?? 0) + 1 };
 }
-

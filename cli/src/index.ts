@@ -1,3 +1,3 @@
-export { runCli, type RunOptions } from './run-cli.ts';
 export { ConfigError } from './config/config-error.ts';
-export { renderRepository, synthesize, checkRepository } from './synth/synthesize.ts';
+export { type RunOptions, runCli } from './run-cli.ts';
+export { checkRepository, renderRepository, synthesize } from './synth/synthesize.ts';

@@ -1,10 +1,10 @@
 /** The manifold command line: parses arguments, runs a command, maps errors to exit codes. */
 import { resolve } from 'node:path';
 import { Command, CommanderError } from 'commander';
-import { registerSchema } from './commands/schema.ts';
-import { registerSynth } from './commands/synth.ts';
 import type { AppImporter } from './apps/load-apps.ts';
 import type { CliIo } from './commands/cli-io.ts';
+import { registerSchema } from './commands/schema.ts';
+import { registerSynth } from './commands/synth.ts';
 import { ConfigError } from './config/config-error.ts';
 import { DistLockedError } from './dist/dist-lock.ts';
 
@@ -54,4 +54,3 @@ export async function runCli(argv: readonly string[], options: RunOptions): Prom
   }
   return exitCode;
 }
-

@@ -14,8 +14,14 @@ const hostname = z
 
 const sizeSchema = z.strictObject({
   replicas: z.number().int().min(0).max(1000).describe('Pod replicas.'),
-  cpu: z.string().regex(/^([1-9][0-9]*m|[0-9]+(\.[0-9]{1,3})?)$/, 'expected a CPU quantity such as 250m or 1').describe('CPU request.'),
-  memory: z.string().regex(/^[1-9][0-9]*(Mi|Gi)$/, 'expected a memory quantity such as 512Mi or 2Gi').describe('Memory request and limit.'),
+  cpu: z
+    .string()
+    .regex(/^([1-9][0-9]*m|[0-9]+(\.[0-9]{1,3})?)$/, 'expected a CPU quantity such as 250m or 1')
+    .describe('CPU request.'),
+  memory: z
+    .string()
+    .regex(/^[1-9][0-9]*(Mi|Gi)$/, 'expected a memory quantity such as 512Mi or 2Gi')
+    .describe('Memory request and limit.'),
 });
 
 /** `overlays/<env>/environment.yaml` as written by people. */
@@ -23,10 +29,7 @@ export const environmentSchema = z
   .strictObject({
     namespace: dnsLabel.describe('Namespace of every object in this environment.'),
     domain: hostname.describe('Base DNS domain; apps derive their hosts from it.'),
-    requireDigests: z
-      .boolean()
-      .optional()
-      .describe('Refuse pins without @sha256 digests. Default: true for an environment named prod, else false.'),
+    requireDigests: z.boolean().optional().describe('Refuse pins without @sha256 digests. Default: true for an environment named prod, else false.'),
     delivery: z.enum(['argocd', 'flux']).default('argocd').describe('Which GitOps tool syncs dist/<env>.'),
     apps: z.array(dnsLabel).optional().describe('Apps deployed here. Default: every app under apps/.'),
     sizes: z.record(dnsLabel, sizeSchema).describe('Replicas and resources per size class.'),

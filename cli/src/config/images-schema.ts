@@ -9,7 +9,11 @@ export const updatePolicySchema = z
   .strictObject({
     semver: z.string().min(1).optional().describe('A semver range, e.g. ">=1.2.0 <2".'),
     pattern: z.string().min(1).optional().describe('RE2 tag filter with a named group, e.g. ^main-[a-f0-9]+-(?P<ts>[0-9]+)$'),
-    extract: z.string().regex(/^\$[A-Za-z_][A-Za-z0-9_]*$/, 'expected $<group name>').optional().describe('The sortable part of the tag, e.g. $ts.'),
+    extract: z
+      .string()
+      .regex(/^\$[A-Za-z_][A-Za-z0-9_]*$/, 'expected $<group name>')
+      .optional()
+      .describe('The sortable part of the tag, e.g. $ts.'),
     sort: z.enum(['numerical', 'alphabetical']).optional().describe('How the extracted part is ordered.'),
     order: z.enum(['asc', 'desc']).default('asc').describe('asc picks the highest value.'),
   })

@@ -61,7 +61,8 @@ describe('loadEnvironment', () => {
   });
 
   it('rejects an extract group the pattern does not have', async () => {
-    const images = "api:\n  api:\n    ref: ghcr.io/acme/api:v1\n    update:\n      pattern: '^main-(?P<ts>[0-9]+)$'\n      extract: $time\n      sort: numerical\n";
+    const images =
+      "api:\n  api:\n    ref: ghcr.io/acme/api:v1\n    update:\n      pattern: '^main-(?P<ts>[0-9]+)$'\n      extract: $time\n      sort: numerical\n";
     const error = await loadError('dev', ENVIRONMENT, images);
     expect(error.details).toMatchObject({ line: 6, col: 16 });
     expect(error.message).toContain('no named group "time"');

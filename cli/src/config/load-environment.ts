@@ -1,9 +1,9 @@
 /** Loads and validates one environment's overlay: environment.yaml and images.yaml. */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ImageRef, InvalidImageRefError, imagePolicyName, type ImagePolicyKey, type WorkloadSize } from '@manifold/constructs';
+import { type ImagePolicyKey, ImageRef, InvalidImageRefError, imagePolicyName, type WorkloadSize } from '@manifold/constructs';
 import { ConfigError, type SourcePosition } from './config-error.ts';
-import { environmentSchema, dnsLabel } from './environment-schema.ts';
+import { dnsLabel, environmentSchema } from './environment-schema.ts';
 import { imagesSchema, type UpdatePolicy } from './images-schema.ts';
 import { validateSource } from './validate-source.ts';
 import { parseYamlSource, type YamlSource } from './yaml-source.ts';

@@ -22,6 +22,9 @@ export function validateSource<Schema extends z.ZodType>(source: YamlSource, sch
   throw new ConfigError({
     ...source.positionOf(path),
     message: `${what}: ${where}${issue.message}`,
-    hint: issue.code === 'invalid_type' && issue.input === undefined ? `add "${String(path.at(-1))}"` : 'correct the value; the JSON Schema in cli/schema/ lists what is allowed',
+    hint:
+      issue.code === 'invalid_type' && issue.input === undefined
+        ? `add "${String(path.at(-1))}"`
+        : 'correct the value; the JSON Schema in cli/schema/ lists what is allowed',
   });
 }

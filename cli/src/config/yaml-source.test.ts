@@ -28,7 +28,12 @@ describe('parseYamlSource', () => {
 
   it('refuses an alias bomb before it expands', () => {
     const bomb = ['a: &a [x, x, x, x, x, x, x, x, x]'];
-    for (let level = 1; level < 9; level++) bomb.push(`${String.fromCharCode(97 + level)}: &${String.fromCharCode(97 + level)} [${Array(9).fill(`*${String.fromCharCode(96 + level)}`).join(', ')}]`);
+    for (let level = 1; level < 9; level++)
+      bomb.push(
+        `${String.fromCharCode(97 + level)}: &${String.fromCharCode(97 + level)} [${Array(9)
+          .fill(`*${String.fromCharCode(96 + level)}`)
+          .join(', ')}]`,
+      );
     const error = errorOf(`${bomb.join('\n')}\n`);
     expect(error.message).toContain('aliases expand too far');
     expect(error.details.line).toBe(2);

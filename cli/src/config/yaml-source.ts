@@ -1,5 +1,5 @@
 /** Parses a user's YAML file strictly, keeping the position of every node for error messages. */
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
+import { type Document, isAlias, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument, visit } from 'yaml';
 import { ConfigError, type SourcePosition } from './config-error.ts';
 
 /** A parsed YAML file whose nodes can be located by path. */

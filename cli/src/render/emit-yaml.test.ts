@@ -41,12 +41,98 @@ describe('emitYaml', () => {
 
 describe('emitYaml block writer', () => {
   const tricky = [
-    '', ' leading', 'trailing ', 'yes', 'No', 'on', 'OFF', 'y', 'n', '~', 'null', 'Null', 'true', 'False', '0', '-1', '+1', '0x1F', '0o17', '017', '0b101',
-    '1_000', '1.5', '.5', '1e3', '6.8523015e+5', '.inf', '-.Inf', '.NaN', '12:30:00', '190:20:30.15', '2001-12-14', '2001-12-14t21:59:43.10-05:00', '<<', '=',
-    '- item', '? key', ': value', 'a: b', 'a #b', '#comment', '&anchor', '*alias', '!tag', '|', '>', "'quoted'", '"quoted"', '%directive', '@at', '`tick`',
-    '[flow]', '{flow}', 'a,b', 'key:', '---', '...', 'é and 日本', 'back\\slash', 'ends with colon:', '100m', '2048Mi', '25%', 'http://x.example/a?b=c#d',
-    `ghcr.io/acme/api:v1@sha256:${'e'.repeat(64)}`, 'x'.repeat(300), 'Y', 'yES', 'NULL', 'oN', 'TRUE', 'a:', 'a:b', 'a::b', 'a@b', 'a=b', 'a%b',
-    'a+b', 'e1', 'E5', 'e+5', 'e1x', 'inf', 'nan', 'x:1', 'x: 1', 'a#b', 'a,b', 'a[b', 'ab}', 'tab\there', 'a b',
+    '',
+    ' leading',
+    'trailing ',
+    'yes',
+    'No',
+    'on',
+    'OFF',
+    'y',
+    'n',
+    '~',
+    'null',
+    'Null',
+    'true',
+    'False',
+    '0',
+    '-1',
+    '+1',
+    '0x1F',
+    '0o17',
+    '017',
+    '0b101',
+    '1_000',
+    '1.5',
+    '.5',
+    '1e3',
+    '6.8523015e+5',
+    '.inf',
+    '-.Inf',
+    '.NaN',
+    '12:30:00',
+    '190:20:30.15',
+    '2001-12-14',
+    '2001-12-14t21:59:43.10-05:00',
+    '<<',
+    '=',
+    '- item',
+    '? key',
+    ': value',
+    'a: b',
+    'a #b',
+    '#comment',
+    '&anchor',
+    '*alias',
+    '!tag',
+    '|',
+    '>',
+    "'quoted'",
+    '"quoted"',
+    '%directive',
+    '@at',
+    '`tick`',
+    '[flow]',
+    '{flow}',
+    'a,b',
+    'key:',
+    '---',
+    '...',
+    'é and 日本',
+    'back\\slash',
+    'ends with colon:',
+    '100m',
+    '2048Mi',
+    '25%',
+    'http://x.example/a?b=c#d',
+    `ghcr.io/acme/api:v1@sha256:${'e'.repeat(64)}`,
+    'x'.repeat(300),
+    'Y',
+    'yES',
+    'NULL',
+    'oN',
+    'TRUE',
+    'a:',
+    'a:b',
+    'a::b',
+    'a@b',
+    'a=b',
+    'a%b',
+    'a+b',
+    'e1',
+    'E5',
+    'e+5',
+    'e1x',
+    'inf',
+    'nan',
+    'x:1',
+    'x: 1',
+    'a#b',
+    'a,b',
+    'a[b',
+    'ab}',
+    'tab\there',
+    'a b',
   ];
   const cases: unknown[] = [
     { strings: tricky, keys: Object.fromEntries(tricky.filter(Boolean).map((key, index) => [key, index])) },
@@ -61,13 +147,16 @@ describe('emitYaml block writer', () => {
     expect(writeBlockYaml(object)).toBe(emitWithDocumentApi(object));
   });
 
-  it.each(cases.slice(3).map((object, index) => [index, object]))('hands case %i (nested sequence, float, multi-line text) to the Document API', (_index, object) => {
-    expect(writeBlockYaml(object)).toBeUndefined();
-    expect(emitYaml([object])).toBe(emitWithDocumentApi(object));
-  });
+  it.each(cases.slice(3).map((object, index) => [index, object]))(
+    'hands case %i (nested sequence, float, multi-line text) to the Document API',
+    (_index, object) => {
+      expect(writeBlockYaml(object)).toBeUndefined();
+      expect(emitYaml([object])).toBe(emitWithDocumentApi(object));
+    },
+  );
 
   it('spells thousands of generated strings exactly like the yaml Document API', () => {
-    const alphabet = "aeEyYnNoOfFtTlLu0159.:-_/@%+=# ,[]{}'\"!&*|>?~x\\";
+    const alphabet = 'aeEyYnNoOfFtTlLu0159.:-_/@%+=# ,[]{}\'"!&*|>?~x\\';
     let seed = 42;
     const random = (): number => {
       seed = (seed * 1103515245 + 12345) % 2 ** 31;

@@ -7,7 +7,7 @@
  * handle exactly — multi-line strings, sequences directly inside sequences, non-integer numbers —
  * goes through the `yaml` Document API, which remains the reference the tests compare against.
  */
-import { Document, isMap, isScalar, isSeq, stringify, visit, type Scalar } from 'yaml';
+import { Document, isMap, isScalar, isSeq, type Scalar, stringify, visit } from 'yaml';
 
 /** Marker comments (text after `#`) by the exact string value they belong to. */
 export type MarkedValues = ReadonlyMap<string, string>;
@@ -104,14 +104,20 @@ function inlineValue(value: unknown, markedValues: MarkedValues): string {
   if (typeof value !== 'string') throw new NeedsDocumentApi();
   const marker = markedValues.get(value);
   if (marker === undefined) return memoised(valueTexts, value, () => spellValue(value, false));
-  const text = QUOTED_FIELDS.test(marker) ? memoised(quotedTexts, value, () => spellValue(value, true)) : memoised(valueTexts, value, () => spellValue(value, false));
+  const text = QUOTED_FIELDS.test(marker)
+    ? memoised(quotedTexts, value, () => spellValue(value, true))
+    : memoised(valueTexts, value, () => spellValue(value, false));
   return `${text} #${marker}`;
 }
 
 /** How `yaml` spells a mapping key; a document's top-level keys follow stricter rules (`---`). */
 function keyText(key: string, topLevel: boolean): string {
   if (topLevel) return memoised(topKeyTexts, key, () => stringify({ [key]: null }, STYLE).replace(/: null\n$/, '\n'));
-  return memoised(keyTexts, key, () => stringify({ k: { [key]: null } }, STYLE).replace(/^k:\n {2}/, '').replace(/: null\n$/, '\n'));
+  return memoised(keyTexts, key, () =>
+    stringify({ k: { [key]: null } }, STYLE)
+      .replace(/^k:\n {2}/, '')
+      .replace(/: null\n$/, '\n'),
+  );
 }
 
 // A plain scalar that YAML 1.1 reads back as this same string: starts with a letter, has no spaces

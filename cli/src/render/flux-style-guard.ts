@@ -12,6 +12,7 @@ export interface FluxStyleViolation {
 
 const MAX_KEY_LENGTH = 128;
 // Characters go-yaml double-quotes or escapes: control characters other than newline, NEL, BOM, non-BMP.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
 const REFORMATTED_CHARACTER = /[\u0000-\u0009\u000B-\u001F\u007F-\u009F\uFEFF\uFFFE\uFFFF\u2028\u2029]|[\u{10000}-\u{10FFFF}]/u;
 const TRAILING_SPACE_IN_LINE = /[ \t]\n/;
 
@@ -36,7 +37,7 @@ function walk(value: unknown, path: string, violations: FluxStyleViolation[]): v
   if (typeof value === 'string') {
     checkString(value, path, violations);
   } else if (Array.isArray(value)) {
-    value.forEach((item, index) => walk(item, `${path}[${index}]`, violations));
+    for (const [index, item] of value.entries()) walk(item, `${path}[${index}]`, violations);
   } else if (isRecord(value)) {
     for (const [key, item] of Object.entries(value)) {
       const itemPath = path ? `${path}.${key}` : key;

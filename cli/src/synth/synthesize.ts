@@ -1,13 +1,13 @@
 /** The synth pipeline: load → render → write (or compare), for some or all environments. */
 import { readdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { loadApps, type AppImporter } from '../apps/load-apps.ts';
+import { type AppImporter, loadApps } from '../apps/load-apps.ts';
 import { loadEnvironment } from '../config/load-environment.ts';
 import { syncPinMarkers } from '../config/pin-markers.ts';
-import { compareEnvironment, isClean, unifiedDiff, type DistDifference } from '../dist/compare-dist.ts';
+import { compareEnvironment, type DistDifference, isClean, unifiedDiff } from '../dist/compare-dist.ts';
 import { withDistLock } from '../dist/dist-lock.ts';
 import { applyWritePlan, planEnvironmentWrite, type WriteResult } from '../dist/write-dist.ts';
-import { renderEnvironment, type RenderedEnvironment } from '../render/render-environment.ts';
+import { type RenderedEnvironment, renderEnvironment } from '../render/render-environment.ts';
 
 /** Everything one synth produces, in memory. */
 export interface RepositoryRender {

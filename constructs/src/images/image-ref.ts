@@ -55,10 +55,7 @@ export class ImageRef {
       );
     }
     if (tag === undefined) {
-      throw new InvalidImageRefError(
-        `"${value}" has no tag`,
-        'Flux writes references as repository:tag[@digest]; add the tag the digest was built as',
-      );
+      throw new InvalidImageRefError(`"${value}" has no tag`, 'Flux writes references as repository:tag[@digest]; add the tag the digest was built as');
     }
     return new ImageRef(value, repository, tag, digest);
   }

@@ -1,7 +1,8 @@
 /** A job that runs on a schedule: a CronJob. */
-import { Construct } from 'constructs';
+
 import { ApiObject, Cron, Duration, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
 import { ADDRESS_LABEL_POINTER, addLabels, containerProps, selectorLabels, type WorkloadOptions } from './workload-options.ts';
 
 /** Props of {@link ScheduledJob}. */

@@ -1,8 +1,8 @@
 /** A stateful server with its own volume per replica: StatefulSet, headless Service, volume claims. */
 import { ApiObject, JsonPatch } from 'cdk8s';
-import { Construct } from 'constructs';
 import * as kplus from 'cdk8s-plus-28';
-import { ADDRESS_LABEL_POINTER, addLabels, containerProps, selectorLabels, useStableSelector, workloadSize, type WorkloadOptions } from './workload-options.ts';
+import { Construct } from 'constructs';
+import { ADDRESS_LABEL_POINTER, addLabels, containerProps, selectorLabels, useStableSelector, type WorkloadOptions, workloadSize } from './workload-options.ts';
 
 /** Props of {@link StatefulService}. */
 export interface StatefulServiceProps extends WorkloadOptions {

@@ -1,7 +1,8 @@
 /** An HTTP service: Deployment, Service and, optionally, an Ingress. */
-import { Construct } from 'constructs';
+
 import * as kplus from 'cdk8s-plus-28';
-import { addLabels, containerProps, selectorLabels, useStableSelector, workloadSize, type WorkloadOptions } from './workload-options.ts';
+import { Construct } from 'constructs';
+import { addLabels, containerProps, selectorLabels, useStableSelector, type WorkloadOptions, workloadSize } from './workload-options.ts';
 
 /** Props of {@link WebService}. */
 export interface WebServiceProps extends WorkloadOptions {

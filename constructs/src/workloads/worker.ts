@@ -1,7 +1,8 @@
 /** A long-running background process: a Deployment without a Service. */
-import { Construct } from 'constructs';
+
 import * as kplus from 'cdk8s-plus-28';
-import { addLabels, containerProps, useStableSelector, workloadSize, type WorkloadOptions } from './workload-options.ts';
+import { Construct } from 'constructs';
+import { addLabels, containerProps, useStableSelector, type WorkloadOptions, workloadSize } from './workload-options.ts';
 
 /** Props of {@link Worker}. */
 export interface WorkerProps extends WorkloadOptions {}

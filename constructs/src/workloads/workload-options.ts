@@ -48,9 +48,7 @@ export function containerProps(options: WorkloadOptions, extra: Partial<kplus.Co
     imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
     command: options.command ? [...options.command] : undefined,
     args: options.args ? [...options.args] : undefined,
-    envVariables: Object.fromEntries(
-      Object.entries(options.env ?? {}).map(([key, value]) => [key, kplus.EnvValue.fromValue(value)]),
-    ),
+    envVariables: Object.fromEntries(Object.entries(options.env ?? {}).map(([key, value]) => [key, kplus.EnvValue.fromValue(value)])),
     resources: {
       cpu: { request: parseCpu(size.cpu) },
       memory: { request: memory, limit: memory },

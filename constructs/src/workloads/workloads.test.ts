@@ -9,7 +9,10 @@ import { Worker } from './worker.ts';
 
 const image = ImageRef.parse(`ghcr.io/acme/app:v1@sha256:${'b'.repeat(64)}`);
 
-function synth(build: (chart: Chart) => void, id = 'Chart'): Record<string, any>[] {
+// biome-ignore lint/suspicious/noExplicitAny: the tests read deep into Kubernetes JSON.
+type KubeObject = Record<string, any>;
+
+function synth(build: (chart: Chart) => void, id = 'Chart'): KubeObject[] {
   const chart = new Chart(new App(), id, { namespace: 'team', disableResourceNameHashes: true });
   build(chart);
   return chart.toJson();
