@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { appendFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -144,5 +145,25 @@ describe('pnpm synth and the pins', () => {
     const schema = JSON.parse(await readFile(join(REPO_ROOT, 'cli/schema/environment.schema.json'), 'utf8'));
     expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['namespace', 'domain', 'sizes', 'requireDigests']));
     expect(schema.additionalProperties).toBe(false);
+  });
+});
+
+describe('a removed environment', () => {
+  it('is reported by --check and pruned by synth, keeping files synth did not write', async () => {
+    const root = await copyRepository();
+    await rm(join(root, 'overlays/staging'), { recursive: true });
+    await writeFile(join(root, 'dist/staging/NOTES.md'), 'kept\n');
+    const check = await runManifold(root, ['synth', '--check']);
+    expect(check.code).toBe(1);
+    expect(check.stdout).toContain('orphaned: dist/staging/web/deployment-web.yaml');
+    expect(check.stdout).toContain('orphaned: dist/staging/.manifold-index');
+    const run = await runManifold(root, ['synth']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('prune  dist/staging/kustomization.yaml');
+    expect([...(await snapshot(join(root, 'dist/staging'))).keys()]).toEqual(['NOTES.md']);
+    await rm(join(root, 'overlays/prod'), { recursive: true });
+    expect((await runManifold(root, ['synth'])).code).toBe(0);
+    expect(existsSync(join(root, 'dist/prod'))).toBe(false);
+    expect((await runManifold(root, ['synth', '--check'])).code).toBe(0);
   });
 });

@@ -1,5 +1,5 @@
 /** Reading dist/<env>/ and recovering it after an interrupted swap. */
-import { type Dirent, readdirSync, readFileSync } from 'node:fs';
+import { type Dirent, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { readdir, rename, rm, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 
@@ -27,6 +27,13 @@ export function readTree(dir: string): Map<string, Buffer> {
     files.set(relative(dir, path).split('\\').join('/'), readFileSync(path));
   }
   return new Map([...files.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/** Folders of dist/ that synth generated (they hold an ownership index), sorted. */
+export async function generatedEnvironments(distDir: string, indexFile: string): Promise<string[]> {
+  const entries = await readdir(distDir, { withFileTypes: true }).catch(() => []);
+  const names = entries.filter((entry) => entry.isDirectory() && !entry.name.startsWith('.')).map((entry) => entry.name);
+  return names.filter((name) => existsSync(join(distDir, name, indexFile))).sort();
 }
 
 /**

@@ -21,8 +21,9 @@ export interface WriteOptions {
   readonly force?: boolean;
 }
 
-/** The full content dist/<env>/ should have for `rendered`, index included. */
+/** The full content dist/<env>/ should have for `rendered`, index included; empty for a retired environment. */
 export function withIndex(rendered: RenderedEnvironment): Map<string, string> {
+  if (rendered.files.size === 0) return new Map();
   return new Map([...rendered.files, [INDEX_FILE, formatIndex(rendered.files)]]);
 }
 
@@ -91,6 +92,12 @@ export async function planEnvironmentWrite(distDir: string, rendered: RenderedEn
 export async function applyWritePlan(plan: WritePlan): Promise<void> {
   if (plan.changed.size === 0 && plan.result.pruned.length === 0) return;
   const { live, previous, nextPrefix } = swapPaths(plan.distDir, plan.env);
+  if (plan.changed.size === 0 && plan.kept.length === 0) {
+    // A retired environment with nothing left in it: the folder goes, in one rename.
+    await rename(live, previous);
+    await rm(previous, { recursive: true, force: true });
+    return;
+  }
   const staging = await mkdtemp(nextPrefix);
   // Synchronous calls: for thousands of small files they are several times faster than fs/promises.
   const folders = new Set<string>();

@@ -6,6 +6,8 @@ import { loadEnvironment } from '../config/load-environment.ts';
 import { syncPinMarkers } from '../config/pin-markers.ts';
 import { compareEnvironment, type DistDifference, isClean, unifiedDiff } from '../dist/compare-dist.ts';
 import { withDistLock } from '../dist/dist-lock.ts';
+import { generatedEnvironments } from '../dist/dist-tree.ts';
+import { INDEX_FILE } from '../dist/ownership-index.ts';
 import { applyWritePlan, planEnvironmentWrite, type WriteResult } from '../dist/write-dist.ts';
 import { type RenderedEnvironment, renderEnvironment } from '../render/render-environment.ts';
 
@@ -36,7 +38,14 @@ export async function renderRepository(root: string, envs: readonly string[], im
     const after = syncPinMarkers(env);
     if (after !== before) overlays.set(env.sources.images.file, { before, after });
   }
-  return { environments: loaded.map((env) => renderEnvironment(env, apps)), overlays };
+  const environments = loaded.map((env) => renderEnvironment(env, apps));
+  if (envs.length === 0) {
+    // dist/<env> folders synth generated for an overlay that is gone: render them empty so they are pruned.
+    for (const env of await generatedEnvironments(join(root, 'dist'), INDEX_FILE)) {
+      if (!names.includes(env)) environments.push({ env, files: new Map() });
+    }
+  }
+  return { environments, overlays };
 }
 
 /** What synth wrote: corrected overlay files and each environment's dist changes. */
