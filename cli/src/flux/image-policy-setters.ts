@@ -1,0 +1,56 @@
+/** Flux setter markers: how image-automation-controller reads them and the value each one writes. */
+import type { ImageField } from '@manifold/constructs';
+
+/** What an ImagePolicy reports in `status.latestRef`. */
+export interface LatestImageRef {
+  /** ImageRepository `spec.image`, verbatim. */
+  readonly name: string;
+  readonly tag: string;
+  /** `sha256:…`, set only when the policy reflects digests. */
+  readonly digest?: string;
+}
+
+/** A marker read from a comment: which policy (`ns:name`) and which part of its reference. */
+export interface SetterMarker {
+  readonly policy: string;
+  readonly field: ImageField;
+}
+
+const FIELDS = new Set<string>(['tag', 'name', 'digest']);
+
+/**
+ * Reads a comment the way kyaml does: leading `#`s stripped, the rest JSON-decoded into a map of
+ * strings holding `$imagepolicy`. Anything else (text after the JSON, non-string values) is not a marker.
+ */
+export function parseSetterMarker(comment: string | null | undefined): SetterMarker | undefined {
+  if (!comment) return undefined;
+  const json = comment.replace(/^#+/, '');
+  let decoded: unknown;
+  try {
+    decoded = JSON.parse(json);
+  } catch {
+    return undefined;
+  }
+  if (typeof decoded !== 'object' || decoded === null || Array.isArray(decoded)) return undefined;
+  if (!Object.values(decoded).every((value) => typeof value === 'string')) return undefined;
+  const key = (decoded as Record<string, string>).$imagepolicy;
+  if (key === undefined) return undefined;
+  const parts = key.split(':');
+  const last = parts.at(-1) ?? '';
+  if (parts.length === 3 && FIELDS.has(last)) return { policy: parts.slice(0, 2).join(':'), field: last as ImageField };
+  return { policy: key, field: 'full' };
+}
+
+/** The value a setter writes for `field` of `ref` (flux-setters.md §1). */
+export function setterValue(ref: LatestImageRef, field: ImageField): string {
+  switch (field) {
+    case 'full':
+      return ref.digest ? `${ref.name}:${ref.tag}@${ref.digest}` : `${ref.name}:${ref.tag}`;
+    case 'tag':
+      return ref.tag;
+    case 'name':
+      return ref.name;
+    case 'digest':
+      return ref.digest ?? '';
+  }
+}

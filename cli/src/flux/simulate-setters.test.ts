@@ -1,0 +1,149 @@
+import { cp, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { isYaml11NonString, runSetters } from './simulate-setters.ts';
+
+const UPSTREAM = join(import.meta.dirname, '../../../../shared/flux-fixtures/upstream/image-automation-controller/internal');
+const DIGEST = 'sha256:6745aaad46d795c9836632e1fb62f24b7e7f4c843144da8e47a5465c411a14be';
+
+async function copyOf(folder: string): Promise<string> {
+  const root = await mkdtemp(join(tmpdir(), 'manifold-setters-'));
+  await cp(folder, root, { recursive: true });
+  return root;
+}
+
+/** Upstream's testutil.ReplaceMarker: SETTER_SITE becomes the policy's marker. */
+async function replaceSetterSite(root: string, marker: string): Promise<void> {
+  for (const file of await readdir(root, { recursive: true })) {
+    if (!file.endsWith('.yaml')) continue;
+    const path = join(root, file);
+    await writeFile(path, (await readFile(path, 'utf8')).replaceAll('SETTER_SITE', marker));
+  }
+}
+
+describe("runSetters on Flux's own fixtures", () => {
+  it('reproduces TestUpdateWithSetters byte for byte, writing exactly the expected files', async () => {
+    const root = await copyOf(join(UPSTREAM, 'update/testdata/setters/original'));
+    const policies = new Map([
+      ['automation-ns:policy', { name: 'index.repo.fake/updated', tag: 'v1.0.1' }],
+      ['automation-ns:unchanged', { name: 'image', tag: 'v1.0.0' }],
+      ['automation-ns:policy-with-digest', { name: 'image', tag: 'v1.0.0', digest: DIGEST }],
+    ]);
+    const run = runSetters(root, '.', policies);
+    const expectedDir = join(UPSTREAM, 'update/testdata/setters/expected');
+    const expected = (await readdir(expectedDir)).sort();
+    expect([...run.files.keys()].sort()).toEqual(expected);
+    for (const file of expected) expect(run.files.get(file)).toBe(await readFile(join(expectedDir, file), 'utf8'));
+    expect(run.changes).toContainEqual({
+      file: 'kustomization.yml',
+      setter: 'automation-ns:policy-with-digest:digest',
+      oldValue: 'sha256:1234567890abcdef',
+      newValue: DIGEST,
+    });
+  });
+
+  it('reproduces the applier test, with one policy and with three of which only the target is marked', async () => {
+    for (const policies of [['policy'], ['policy', 'other-one', 'other-two']]) {
+      const root = await copyOf(join(UPSTREAM, 'policy/testdata/appconfig'));
+      await replaceSetterSite(root, '{"$imagepolicy": "automation-ns:policy"}');
+      const refs = new Map(policies.map((name, index) => [`automation-ns:${name}`, { name: 'helloworld', tag: index === 0 ? '1.0.1' : '9.9.9' }]));
+      const run = runSetters(root, '.', refs);
+      const expectedRoot = await copyOf(join(UPSTREAM, 'policy/testdata/appconfig-setters-expected'));
+      await replaceSetterSite(expectedRoot, '{"$imagepolicy": "automation-ns:policy"}');
+      expect(run.files.get('deploy.yaml')).toBe(await readFile(join(expectedRoot, 'deploy.yaml'), 'utf8'));
+    }
+  });
+
+  it('only rewrites below update.path (pathconfig: ./yes)', async () => {
+    const root = await copyOf(join(UPSTREAM, 'policy/testdata/pathconfig'));
+    await replaceSetterSite(root, '{"$imagepolicy": "automation-ns:policy"}');
+    const run = runSetters(root, './yes', new Map([['automation-ns:policy', { name: 'helloworld', tag: '1.0.1' }]]));
+    const expectedRoot = await copyOf(join(UPSTREAM, 'policy/testdata/pathconfig-expected'));
+    await replaceSetterSite(expectedRoot, '{"$imagepolicy": "automation-ns:policy"}');
+    expect([...run.files.keys()]).toEqual(['yes/deploy.yaml']);
+    expect(run.files.get('yes/deploy.yaml')).toBe(await readFile(join(expectedRoot, 'yes/deploy.yaml'), 'utf8'));
+  });
+});
+
+describe('runSetters rules', () => {
+  const policy = new Map([['ns:p', { name: 'repo/app', tag: '1.21' }]]);
+
+  async function rewrite(text: string, policies = policy): Promise<string | undefined> {
+    const root = await mkdtemp(join(tmpdir(), 'manifold-setters-'));
+    await writeFile(join(root, 'f.yaml'), text);
+    return runSetters(root, '.', policies).files.get('f.yaml');
+  }
+
+  it('double-quotes a numeric-looking new tag, and an unchanged numeric-looking marked value in a written file', async () => {
+    expect(await rewrite('tag: v1 # {"$imagepolicy": "ns:p:tag"}\n')).toBe('tag: "1.21" # {"$imagepolicy": "ns:p:tag"}\n');
+    expect(
+      await rewrite(
+        'a: v1 # {"$imagepolicy": "ns:p:tag"}\nb: 1.20 # {"$imagepolicy": "ns:q:tag"}\n',
+        new Map([...policy, ['ns:q', { name: 'r', tag: '1.20' }]]),
+      ),
+    ).toBe('a: "1.21" # {"$imagepolicy": "ns:p:tag"}\nb: "1.20" # {"$imagepolicy": "ns:q:tag"}\n');
+  });
+
+  it('keeps the number tag of a plain float it overwrites with a non-number (broken, as Flux does)', async () => {
+    const policies = new Map([['ns:p', { name: 'repo/app', tag: 'v1.21' }]]);
+    expect(await rewrite('tag: 1.20 # {"$imagepolicy": "ns:p:tag"}\n', policies)).toBe('tag: !!float v1.21 # {"$imagepolicy": "ns:p:tag"}\n');
+    expect(await rewrite('tag: 20240101 # {"$imagepolicy": "ns:p:tag"}\n', policies)).toBe('tag: !!int v1.21 # {"$imagepolicy": "ns:p:tag"}\n');
+  });
+
+  it('writes "" for a :digest marker when the policy reflects no digest', async () => {
+    expect(await rewrite(`d: "sha256:${'a'.repeat(64)}" # {"$imagepolicy": "ns:p:digest"}\n`)).toBe('d: "" # {"$imagepolicy": "ns:p:digest"}\n');
+  });
+
+  it('removes blank lines and a leading ---, keeps head comments and quote styles', async () => {
+    const text = '---\n# head\n\na: "x"\n\nb: \'y\'\nimage: repo/app:1 # {"$imagepolicy": "ns:p"}\n---\nc: 1\n...\n';
+    expect(await rewrite(text)).toBe('# head\n\na: "x"\nb: \'y\'\nimage: repo/app:1.21 # {"$imagepolicy": "ns:p"}\n---\nc: 1\n');
+  });
+
+  it('detects the sequence style per document and re-indents the odd sequences', async () => {
+    const text = 'a:\n- x # {"$imagepolicy": "ns:p"}\nb:\n    - y\n---\nc:\n  - z\nd:\n- w\n';
+    expect(await rewrite(text)).toBe('a:\n- repo/app:1.21 # {"$imagepolicy": "ns:p"}\nb:\n- y\n---\nc:\n  - z\nd:\n  - w\n');
+  });
+
+  it('ignores markers on keys, after text, in another namespace, and files with a top-level sequence', async () => {
+    expect(await rewrite('k: v # {"$imagepolicy": "ns:p"} trailing\n')).toBeUndefined();
+    expect(await rewrite('# {"$imagepolicy": "ns:p"}\nk: v\n')).toBeUndefined();
+    expect(await rewrite('k: v # {"$imagepolicy": "other:p"}\n')).toBeUndefined();
+    expect(await rewrite('- v # {"$imagepolicy": "ns:p"}\n')).toBeUndefined();
+    expect(await rewrite('k: v # {"$imagepolicy": "ns:p", "n": 1}\n')).toBeUndefined();
+  });
+
+  it('honours a marker on the line above a sequence item and extra string keys', async () => {
+    expect(await rewrite('l:\n  # {"$imagepolicy": "ns:p"}\n  - v\n')).toBe('l:\n  # {"$imagepolicy": "ns:p"}\n  - repo/app:1.21\n');
+    expect(await rewrite('k: v #{"$imagepolicy":"ns:p","note":"x"}\n')).toBe('k: repo/app:1.21 #{"$imagepolicy":"ns:p","note":"x"}\n');
+  });
+
+  it('skips a file it cannot parse, silently', async () => {
+    expect(await rewrite('a: 1\n--- !!map\nk: v # {"$imagepolicy": "ns:p"}\n')).toBeUndefined();
+  });
+
+  it('deletes empty annotations and metadata in a written file', async () => {
+    expect(await rewrite('metadata:\n  name: x\n  annotations: {}\nimage: v # {"$imagepolicy": "ns:p"}\n')).toBe(
+      'metadata:\n  name: x\nimage: repo/app:1.21 # {"$imagepolicy": "ns:p"}\n',
+    );
+  });
+
+  it('quotes plain flow items holding ":" in a written file', async () => {
+    expect(await rewrite('l: [a:1, b]\nk: v # {"$imagepolicy": "ns:p"}\n')).toBe('l: [\'a:1\', b]\nk: repo/app:1.21 # {"$imagepolicy": "ns:p"}\n');
+  });
+});
+
+describe('isYaml11NonString', () => {
+  it.each([
+    ['1.21', true],
+    ['20240202', true],
+    ['yes', true],
+    ['0o17', true],
+    ['2001-12-14', true],
+    ['12:30:00', false],
+    ['v1.21', false],
+    ['main-3f2c1e9-1732150000', false],
+  ])('%s → %s', (value, expected) => {
+    expect(isYaml11NonString(value)).toBe(expected);
+  });
+});

@@ -1,0 +1,126 @@
+/**
+ * A faithful simulation of one image-automation-controller run with the Setters strategy
+ * (flux-setters.md §2–4): which files it reads, which markers it honours, what it writes.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { isAlias, isPair, isScalar, isSeq, parseDocument, type Scalar, visit } from 'yaml';
+import { type LatestImageRef, parseSetterMarker, type SetterMarker, setterValue } from './image-policy-setters.ts';
+import { type FluxDocument, parseFluxDocuments, serializeFluxDocuments } from './kyaml-style.ts';
+
+/** One value a setter changed. */
+export interface SetterChange {
+  /** File path relative to the update path, as Flux reports it in `.Changed.FileChanges`. */
+  readonly file: string;
+  readonly setter: string;
+  readonly oldValue: string;
+  readonly newValue: string;
+}
+
+/** The outcome of a run: the files Flux would write (relative to the repository) and every change. */
+export interface SetterRun {
+  readonly files: Map<string, string>;
+  readonly changes: SetterChange[];
+}
+
+const MARKER_BYTES = '"$imagepolicy"';
+const INT = /^[-+]?(0|[1-9][0-9_]*|0b[01_]+|0o?[0-7_]+|0x[0-9a-fA-F_]+)$/;
+const FLOAT = /^[-+]?(\.[0-9]+|[0-9][0-9_]*(\.[0-9_]*)?)([eE][-+]?[0-9]+)?$|^[-+]?\.(inf|Inf|INF)$|^\.(nan|NaN|NAN)$/;
+const SEXAGESIMAL = /^[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+(\.[0-9_]*)?$/;
+
+/**
+ * Runs the setters of `policies` (keyed `namespace:name`) over the files below `updatePath` of the
+ * repository at `root`. Reads only; the caller decides whether to write `files`.
+ */
+export function runSetters(root: string, updatePath: string, policies: ReadonlyMap<string, LatestImageRef>): SetterRun {
+  const base = join(root, updatePath);
+  const files = new Map<string, string>();
+  const changes: SetterChange[] = [];
+  for (const path of candidateFiles(base)) {
+    const text = readFileSync(path, 'utf8');
+    if (!text.includes(MARKER_BYTES)) continue;
+    const documents = parseFluxDocuments(text);
+    if (!documents || documents.some(({ document }) => isSeq(document.contents))) continue;
+    const file = relative(base, path);
+    const fileChanges = applySetters(documents, policies).map((change) => ({ ...change, file }));
+    if (fileChanges.length === 0) continue;
+    changes.push(...fileChanges);
+    files.set(relative(root, path), serializeFluxDocuments(documents));
+  }
+  return { files, changes };
+}
+
+/** Every YAML file Flux reads below `base`: `*.yaml`, `*.yml` and `Kustomization`, hidden folders included. */
+function candidateFiles(base: string): string[] {
+  const info = statSync(base, { throwIfNoEntry: false });
+  if (!info) return [];
+  if (info.isFile()) return [base];
+  const found: string[] = [];
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (entry.isSymbolicLink()) {
+        // Symlinked folders are not followed; dangling links are skipped.
+        const target = statSync(path, { throwIfNoEntry: false });
+        if (target?.isFile() && isYamlName(entry.name)) found.push(path);
+      } else if (entry.isFile() && isYamlName(entry.name)) found.push(path);
+    }
+  };
+  walk(base);
+  return found;
+}
+
+function isYamlName(name: string): boolean {
+  return name.endsWith('.yaml') || name.endsWith('.yml') || name === 'Kustomization';
+}
+
+function applySetters(documents: readonly FluxDocument[], policies: ReadonlyMap<string, LatestImageRef>): Omit<SetterChange, 'file'>[] {
+  const marked: { node: Scalar; marker: SetterMarker; ref: LatestImageRef }[] = [];
+  for (const { document } of documents) {
+    visit(document, {
+      Scalar(key, node, path) {
+        if (key === 'key' || isAlias(node)) return;
+        const parent = path.at(-1);
+        if (!(isSeq(parent) || isPair(parent))) return;
+        // A comment above a sequence's first item is kept on the sequence by the parser.
+        const headComment = node.commentBefore || (isSeq(parent) && parent.items[0] === node ? parent.commentBefore : undefined);
+        const marker = parseSetterMarker(node.comment || headComment);
+        const ref = marker && policies.get(marker.policy);
+        if (marker && ref) marked.push({ node, marker, ref });
+      },
+    });
+  }
+  const changes: Omit<SetterChange, 'file'>[] = [];
+  for (const { node, marker, ref } of marked) {
+    const oldValue = String(node.value);
+    const newValue = setterValue(ref, marker.field);
+    if (oldValue !== newValue) {
+      changes.push({ setter: marker.field === 'full' ? marker.policy : `${marker.policy}:${marker.field}`, oldValue, newValue });
+      if (node.type === 'PLAIN' && resolvesToNumber(oldValue) && !resolvesToNumber(newValue)) {
+        // go-yaml keeps the number tag of the old plain value and writes it out explicitly (broken).
+        node.tag = INT.test(oldValue) ? 'tag:yaml.org,2002:int' : 'tag:yaml.org,2002:float';
+      }
+      node.value = newValue;
+    }
+  }
+  if (changes.length === 0) return changes;
+  // FormatNonStringStyle runs on every marked scalar of a file that is written, changed or not.
+  for (const { node } of marked) {
+    const value = String(node.value);
+    if (value === '' || (node.type === 'PLAIN' && !node.tag && isYaml11NonString(value))) node.type = 'QUOTE_DOUBLE';
+  }
+  return changes;
+}
+
+function resolvesToNumber(value: string): boolean {
+  return INT.test(value) || FLOAT.test(value);
+}
+
+/** True when YAML 1.1 reads `value` as something other than a string (as kyaml decides it). */
+export function isYaml11NonString(value: string): boolean {
+  if (SEXAGESIMAL.test(value)) return false;
+  if (/^[-+]?0o[0-7_]+$/.test(value)) return true;
+  const document = parseDocument(value, { version: '1.1' });
+  return document.errors.length === 0 && isScalar(document.contents) && typeof document.contents.value !== 'string';
+}
