@@ -33,11 +33,13 @@ describe('dist/ writes', () => {
     await cp(join(root, 'dist'), pristine, { recursive: true });
 
     const outcomes = new Map<string, number>();
-    for (let attempt = 0; attempt < 15; attempt++) {
+    // Kill at a random point after the lock appears (the write phase). The window adapts to the
+    // machine's speed: it shrinks after a run that finished and grows after one killed too early.
+    let window = 120;
+    for (let attempt = 0; attempt < 15 || (attempt < 40 && !(outcomes.has('old') && outcomes.has('new'))); attempt++) {
       await rm(join(root, 'dist'), { recursive: true });
       await cp(pristine, join(root, 'dist'), { recursive: true });
-      // Kill within the write phase, which starts when the lock appears, at a random point in it.
-      const delay = Math.random() * 120;
+      const delay = Math.random() * window;
       await runManifold(root, ['synth'], {
         onStart: (child) => {
           const watch = setInterval(() => {
@@ -48,6 +50,7 @@ describe('dist/ writes', () => {
           child.on('exit', () => clearInterval(watch));
         },
       });
+      const states: string[] = [];
       for (const env of ENVS) {
         const tree = await snapshot(join(root, 'dist', env));
         let state: string;
@@ -61,16 +64,20 @@ describe('dist/ writes', () => {
           state = 'new';
         }
         outcomes.set(state, (outcomes.get(state) ?? 0) + 1);
+        states.push(state);
       }
+      if (states.every((state) => state === 'new')) window *= 0.6;
+      else if (states.every((state) => state === 'old')) window = Math.min(window * 1.5, 2000);
       // The next synth recovers whatever the kill left and completes the write.
       const recovered = await runManifold(root, ['synth']);
       expect(recovered.code).toBe(0);
       expect(await envSnapshots(root)).toEqual(newTrees);
       expect((await readdir(join(root, 'dist'))).sort()).toEqual(ENVS);
     }
-    expect([...outcomes.values()].reduce((a, b) => a + b)).toBe(45);
-    expect(outcomes.get('new') ?? 0).toBeLessThan(45);
-  }, 120_000);
+    // Both sides of the write were hit, so the invariant above was checked mid-write too.
+    expect(outcomes.get('old')).toBeGreaterThan(0);
+    expect(outcomes.get('new')).toBeGreaterThan(0);
+  }, 300_000);
 
   it('serialises concurrent synths so that dist/ ends complete and consistent', async () => {
     const root = await copyRepository();

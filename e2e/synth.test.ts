@@ -64,7 +64,8 @@ describe('pnpm synth on the example repository', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('prune  dist/dev/ml-api/deployment-ml-api.yaml');
     const dev = await snapshot(join(root, 'dist/dev'));
-    expect([...dev.keys()].filter((path) => !path.startsWith('web/') && !path.startsWith('postgres/'))).toEqual(['.manifold-index', 'kustomization.yaml']);
+    expect([...dev.keys()].filter((path) => !/^(web|postgres|_flux)\//.test(path))).toEqual(['.manifold-index', 'kustomization.yaml']);
+    expect([...dev.keys()].filter((path) => path.includes('ml-api'))).toEqual([]);
     expect(dev.get('kustomization.yaml')).not.toContain('ml-api');
     expect((await runManifold(root, ['synth', '--check', 'dev'])).code).toBe(0);
   });

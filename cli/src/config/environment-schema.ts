@@ -24,6 +24,31 @@ const sizeSchema = z.strictObject({
     .describe('Memory request and limit.'),
 });
 
+const duration = z.string().regex(/^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$/, 'expected a Go duration such as 5m or 1h30m');
+const gitBranch = z.string().regex(/^(?!\/|.*\/\/|.*\.\.|.*\/$)[A-Za-z0-9._/-]+$/, 'expected a git branch name');
+
+const fluxSchema = z.strictObject({
+  namespace: dnsLabel.default('flux-system').describe('Namespace of the automation and its policies (Flux ignores markers naming any other).'),
+  gitRepository: dnsLabel.default('flux-system').describe('GitRepository (in that namespace) the automation checks out and pushes to.'),
+  branch: gitBranch.default('main').describe('Branch the automation checks out.'),
+  pushBranch: gitBranch
+    .optional()
+    .describe('Branch Flux pushes its commits to, for a pull request. Default: flux/image-updates/<env>. Set it to `branch` to push directly.'),
+  updatePath: z
+    .string()
+    .regex(/^\.\/([A-Za-z0-9._-]+\/)*$/, 'expected a folder path like ./ or ./deploy/')
+    .default('./')
+    .describe('Folder Flux scans for markers; must hold both overlays/ and dist/.'),
+  interval: duration.default('30m').describe('How often the automation runs.'),
+  scanInterval: duration.default('5m').describe('How often each ImageRepository lists tags.'),
+  digestInterval: duration.default('10m').describe('How often a policy re-reads the digest of its chosen tag.'),
+  registrySecret: dnsLabel.optional().describe('Secret with registry credentials for the ImageRepositories.'),
+  author: z
+    .strictObject({ name: z.string().min(1).default('fluxcdbot'), email: z.email().default('fluxcdbot@users.noreply.github.com') })
+    .default({ name: 'fluxcdbot', email: 'fluxcdbot@users.noreply.github.com' })
+    .describe('Commit author of Flux image updates.'),
+});
+
 /** `overlays/<env>/environment.yaml` as written by people. */
 export const environmentSchema = z
   .strictObject({
@@ -33,14 +58,11 @@ export const environmentSchema = z
     delivery: z.enum(['argocd', 'flux']).default('argocd').describe('Which GitOps tool syncs dist/<env>.'),
     apps: z.array(dnsLabel).optional().describe('Apps deployed here. Default: every app under apps/.'),
     sizes: z.record(dnsLabel, sizeSchema).describe('Replicas and resources per size class.'),
-    flux: z
-      .strictObject({
-        namespace: dnsLabel.default('flux-system').describe('Namespace of the Flux image automation objects.'),
-      })
-      .default({ namespace: 'flux-system' })
-      .describe('Flux image automation settings.'),
+    flux: fluxSchema.default(fluxSchema.parse({})).describe('Flux image automation for the pins that have an update policy.'),
   })
   .describe('One Manifold environment.');
 
 /** A validated environment.yaml. */
 export type EnvironmentFile = z.output<typeof environmentSchema>;
+/** The validated `flux` settings of an environment. */
+export type FluxSettings = z.output<typeof fluxSchema>;

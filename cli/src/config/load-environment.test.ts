@@ -19,7 +19,8 @@ describe('loadEnvironment', () => {
     const images = `api:\n  api:\n    ref: ghcr.io/acme/api:main-abc1234-1732150000@${DIGEST}\n    update:\n${PATTERN}  worker:\n    ref: ghcr.io/acme/worker:v1\n`;
     const env = await loadEnvironment(await repo('dev', ENVIRONMENT, images), 'dev');
     expect(env.requireDigests).toBe(false);
-    expect(env.fluxNamespace).toBe('flux-system');
+    expect(env.flux.namespace).toBe('flux-system');
+    expect(env.flux.pushBranch).toBe('flux/image-updates/dev');
     expect(env.pins.get('api/api')?.policy).toEqual({ namespace: 'flux-system', name: 'dev-api-api' });
     expect(env.pins.get('api/api')?.position).toEqual({ file: 'overlays/dev/images.yaml', line: 3, col: 10 });
     expect(env.pins.get('api/worker')?.policy).toBeUndefined();

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type ImagePolicyKey, ImageRef, InvalidImageRefError, imagePolicyName, type WorkloadSize } from '@manifold/constructs';
 import { ConfigError, type SourcePosition } from './config-error.ts';
-import { dnsLabel, environmentSchema } from './environment-schema.ts';
+import { dnsLabel, environmentSchema, type FluxSettings } from './environment-schema.ts';
 import { imagesSchema, type UpdatePolicy } from './images-schema.ts';
 import { validateSource } from './validate-source.ts';
 import { parseYamlSource, type YamlSource } from './yaml-source.ts';
@@ -31,7 +31,8 @@ export interface Environment {
   /** Apps deployed here, or undefined for all apps. */
   readonly apps: readonly string[] | undefined;
   readonly sizes: ReadonlyMap<string, WorkloadSize>;
-  readonly fluxNamespace: string;
+  /** Flux image automation settings, with the push branch resolved. */
+  readonly flux: FluxSettings & { readonly pushBranch: string };
   /** Pins by `<app>/<image>`. */
   readonly pins: ReadonlyMap<string, Pin>;
   /** The environment's files, for positions in later errors. */
@@ -94,7 +95,7 @@ export async function loadEnvironment(root: string, env: string): Promise<Enviro
     delivery: config.delivery,
     apps: config.apps,
     sizes: new Map(Object.entries(config.sizes)),
-    fluxNamespace: config.flux.namespace,
+    flux: { ...config.flux, pushBranch: config.flux.pushBranch ?? `flux/image-updates/${env}` },
     pins,
     sources: { environment: environmentSource, images: imagesSource },
   };

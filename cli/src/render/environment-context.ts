@@ -3,13 +3,10 @@ import { type EnvironmentContext, type ImageField, type ImageRef, imagePolicyMar
 import { ConfigError } from '../config/config-error.ts';
 import type { Environment, Pin } from '../config/load-environment.ts';
 
-/** Marker comments by the exact scalar value they belong to, for one app. */
-export type MarkedValues = Map<string, string>;
-
 /** The context plus the marked values collected while the app builds. */
 export interface AppBuildContext {
   readonly context: EnvironmentContext;
-  readonly markedValues: MarkedValues;
+  readonly markedValues: ReadonlyMap<string, string>;
 }
 
 /**
@@ -17,7 +14,7 @@ export interface AppBuildContext {
  * are always marked; derived fields are marked when the app asks for them with `imageField`.
  */
 export function createAppContext(env: Environment, app: string, images: readonly string[]): AppBuildContext {
-  const markedValues: MarkedValues = new Map();
+  const markedValues = new Map<string, string>();
   const pinOf = (image: string): Pin => {
     if (!images.includes(image)) {
       throw new Error(`app "${app}" uses image "${image}" but does not declare it in images: [${images.join(', ')}]`);

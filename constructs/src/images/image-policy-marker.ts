@@ -23,18 +23,23 @@ export function imagePolicyMarker(policy: ImagePolicyKey, field: ImageField): st
   return ` {"$imagepolicy": "${policy.namespace}:${policy.name}${suffix}"}`;
 }
 
-/**
- * A deterministic DNS-1123 policy name for one image of one app in one environment.
- * Names longer than 63 characters are shortened and suffixed with a hash so they stay unique.
- */
+/** A deterministic DNS-1123 policy name for one image of one app in one environment. */
 export function imagePolicyName(env: string, app: string, image: string): string {
-  const full = [env, app, image]
+  return stableDnsLabel(env, app, image);
+}
+
+/**
+ * A deterministic DNS-1123 label from `parts` joined by `-`, anything else folded to `-`. Labels
+ * longer than 63 characters are shortened and suffixed with a hash of the parts so they stay unique.
+ */
+export function stableDnsLabel(...parts: string[]): string {
+  const full = parts
     .join('-')
     .toLowerCase()
     .replace(/[^a-z0-9-]+/g, '-')
     .replace(/-+/g, '-')
     .replace(/^-|-$/g, '');
   if (full.length <= MAX_DNS_LABEL) return full;
-  const hash = createHash('sha256').update(`${env}\0${app}\0${image}`).digest('hex').slice(0, 8);
+  const hash = createHash('sha256').update(parts.join('\0')).digest('hex').slice(0, 8);
   return `${full.slice(0, MAX_DNS_LABEL - hash.length - 1).replace(/-+$/, '')}-${hash}`;
 }
