@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import type { AppImporter } from './apps/load-apps.ts';
 import type { CliIo } from './commands/cli-io.ts';
+import { registerFlux } from './commands/flux.ts';
 import { registerSchema } from './commands/schema.ts';
 import { registerSynth } from './commands/synth.ts';
 import { ConfigError } from './config/config-error.ts';
@@ -38,6 +39,7 @@ export async function runCli(argv: readonly string[], options: RunOptions): Prom
   };
   registerSynth(program, io);
   registerSchema(program, io);
+  registerFlux(program, io);
   try {
     await program.parseAsync([...argv], { from: 'user' });
   } catch (error) {

@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { ConfigError } from '../config/config-error.ts';
 import type { RenderedEnvironment } from '../render/render-environment.ts';
 import { readTree, recoverInterruptedSwap, swapPaths } from './dist-tree.ts';
-import { formatIndex, hashContent, INDEX_FILE, parseIndex } from './ownership-index.ts';
+import { formatIndex, INDEX_FILE, ownershipHash, parseIndex } from './ownership-index.ts';
 
 /** What a write changed. Paths are relative to the repository root. */
 export interface WriteResult {
@@ -57,7 +57,7 @@ export async function planEnvironmentWrite(distDir: string, rendered: RenderedEn
     if (path === INDEX_FILE) continue;
     const ownedHash = owned.get(path);
     if (ownedHash === undefined) foreign.push(path);
-    else if (ownedHash !== hashContent(bytes) && next.get(path) !== bytes.toString('utf8')) edited.push(path);
+    else if (ownedHash !== ownershipHash(bytes) && next.get(path) !== bytes.toString('utf8')) edited.push(path);
   }
   const blocking = foreign.filter((path) => next.has(path));
   if (blocking.length > 0) {

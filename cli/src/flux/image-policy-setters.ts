@@ -54,3 +54,38 @@ export function setterValue(ref: LatestImageRef, field: ImageField): string {
       return ref.digest ?? '';
   }
 }
+
+/** A line of generated YAML whose value carries a marker, as synth writes them. */
+export interface MarkedLine {
+  /** 1-based line number. */
+  readonly line: number;
+  /** The value as written (quotes included). */
+  readonly value: string;
+  readonly marker: SetterMarker;
+}
+
+// The form synth emits: a block mapping value or sequence item, then its marker, last on the line.
+const MARKED_LINE = /^( *(?:- )?(?:[^\s#][^#\n]*?: )?)("[^"\n]*"|[^\s"#][^#\n]*?) (# \{"\$imagepolicy": "[a-z0-9-]+:[a-z0-9-]+(?::(?:tag|name|digest))?"\})$/;
+
+/**
+ * The marked lines of `text` in synth's own form; lines that mention `"$imagepolicy"` in any other
+ * way are returned as `undefined` entries so callers can refuse them.
+ */
+export function findMarkedLines(text: string): (MarkedLine | { readonly line: number; readonly marker?: undefined })[] {
+  const found: (MarkedLine | { line: number })[] = [];
+  text.split('\n').forEach((content, index) => {
+    if (!content.includes('"$imagepolicy"')) return;
+    const match = MARKED_LINE.exec(content);
+    const marker = match ? parseSetterMarker(match[3]?.slice(1)) : undefined;
+    found.push(match && marker ? { line: index + 1, value: match[2] ?? '', marker } : { line: index + 1 });
+  });
+  return found;
+}
+
+/** `text` with every marked value replaced by a placeholder: what stays when Flux moves images. */
+export function blankMarkedValues(text: string): string {
+  return text
+    .split('\n')
+    .map((content) => (content.includes('"$imagepolicy"') ? content.replace(MARKED_LINE, '$1<flux> $3') : content))
+    .join('\n');
+}

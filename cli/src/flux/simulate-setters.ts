@@ -50,7 +50,13 @@ export function runSetters(root: string, updatePath: string, policies: ReadonlyM
   return { files, changes };
 }
 
-/** Every YAML file Flux reads below `base`: `*.yaml`, `*.yml` and `Kustomization`, hidden folders included. */
+// Folders a Flux clone of the repository never has: they are untracked here.
+const UNTRACKED_FOLDERS = new Set(['node_modules', '.cache', '.turbo', '.git']);
+
+/**
+ * Every YAML file Flux reads below `base`: `*.yaml`, `*.yml` and `Kustomization`, hidden folders
+ * included (except local, untracked ones).
+ */
 function candidateFiles(base: string): string[] {
   const info = statSync(base, { throwIfNoEntry: false });
   if (!info) return [];
@@ -59,8 +65,9 @@ function candidateFiles(base: string): string[] {
   const walk = (dir: string): void => {
     for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
       const path = join(dir, entry.name);
-      if (entry.isDirectory()) walk(path);
-      else if (entry.isSymbolicLink()) {
+      if (entry.isDirectory()) {
+        if (!UNTRACKED_FOLDERS.has(entry.name)) walk(path);
+      } else if (entry.isSymbolicLink()) {
         // Symlinked folders are not followed; dangling links are skipped.
         const target = statSync(path, { throwIfNoEntry: false });
         if (target?.isFile() && isYamlName(entry.name)) found.push(path);
@@ -75,8 +82,18 @@ function isYamlName(name: string): boolean {
   return name.endsWith('.yaml') || name.endsWith('.yml') || name === 'Kustomization';
 }
 
-function applySetters(documents: readonly FluxDocument[], policies: ReadonlyMap<string, LatestImageRef>): Omit<SetterChange, 'file'>[] {
-  const marked: { node: Scalar; marker: SetterMarker; ref: LatestImageRef }[] = [];
+/** A scalar carrying a marker Flux honours. */
+export interface MarkedScalar {
+  readonly node: Scalar;
+  readonly marker: SetterMarker;
+}
+
+/**
+ * Every marker Flux sees in `documents`: the first non-empty of line comment and head comment of a
+ * mapping value or sequence item (never a key, never an alias).
+ */
+export function findMarkedScalars(documents: readonly FluxDocument[]): MarkedScalar[] {
+  const found: MarkedScalar[] = [];
   for (const { document } of documents) {
     visit(document, {
       Scalar(key, node, path) {
@@ -86,11 +103,18 @@ function applySetters(documents: readonly FluxDocument[], policies: ReadonlyMap<
         // A comment above a sequence's first item is kept on the sequence by the parser.
         const headComment = node.commentBefore || (isSeq(parent) && parent.items[0] === node ? parent.commentBefore : undefined);
         const marker = parseSetterMarker(node.comment || headComment);
-        const ref = marker && policies.get(marker.policy);
-        if (marker && ref) marked.push({ node, marker, ref });
+        if (marker) found.push({ node, marker });
       },
     });
   }
+  return found;
+}
+
+function applySetters(documents: readonly FluxDocument[], policies: ReadonlyMap<string, LatestImageRef>): Omit<SetterChange, 'file'>[] {
+  const marked = findMarkedScalars(documents).flatMap(({ node, marker }) => {
+    const ref = policies.get(marker.policy);
+    return ref ? [{ node, marker, ref }] : [];
+  });
   const changes: Omit<SetterChange, 'file'>[] = [];
   for (const { node, marker, ref } of marked) {
     const oldValue = String(node.value);

@@ -9,6 +9,7 @@ import { withDistLock } from '../dist/dist-lock.ts';
 import { generatedEnvironments } from '../dist/dist-tree.ts';
 import { INDEX_FILE } from '../dist/ownership-index.ts';
 import { applyWritePlan, planEnvironmentWrite, type WriteResult } from '../dist/write-dist.ts';
+import { lintMarkers } from '../flux/marker-lint.ts';
 import { type RenderedEnvironment, renderEnvironment } from '../render/render-environment.ts';
 
 /** Everything one synth produces, in memory. */
@@ -33,12 +34,15 @@ export async function renderRepository(root: string, envs: readonly string[], im
   const apps = await loadApps(root, importApp);
   const loaded = await Promise.all(names.map((env) => loadEnvironment(root, env)));
   const overlays: RepositoryRender['overlays'] = new Map();
+  const environments: RenderedEnvironment[] = [];
   for (const env of loaded) {
     const before = env.sources.images.text;
     const after = syncPinMarkers(env);
     if (after !== before) overlays.set(env.sources.images.file, { before, after });
+    const rendered = renderEnvironment(env, apps);
+    lintMarkers(env, rendered.files, after);
+    environments.push(rendered);
   }
-  const environments = loaded.map((env) => renderEnvironment(env, apps));
   if (envs.length === 0) {
     // dist/<env> folders synth generated for an overlay that is gone: render them empty so they are pruned.
     for (const env of await generatedEnvironments(join(root, 'dist'), INDEX_FILE)) {
