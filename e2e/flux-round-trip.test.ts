@@ -98,3 +98,52 @@ describe('environments without automation', () => {
     expect(simulate.stderr).toContain('none (no pin has an update policy)');
   });
 });
+
+describe('adopting a Flux update that moved only dist/', () => {
+  async function narrowedToDist(): Promise<string> {
+    const root = await copyRepository();
+    const environment = join(root, 'overlays/dev/environment.yaml');
+    await writeFile(environment, `${await readFile(environment, 'utf8')}flux:\n  updatePath: ./dist/\n`);
+    expect((await runManifold(root, ['synth'])).code).toBe(0);
+    return root;
+  }
+
+  it('is reported by --check, then taken into the pins by synth without reverting anything', async () => {
+    const root = await narrowedToDist();
+    const update = newerImage('dev-jobs-manager-ingestor', 1);
+    const flux = await runManifold(root, ['flux', 'simulate', 'dev', '--write', '--json', '--set', update, '--set', newerImage('dev-web-web', 1)]);
+    const { files } = JSON.parse(flux.stdout) as { files: string[] };
+    expect(files.every((file) => file.startsWith('dist/dev/'))).toBe(true);
+    const fluxCommit = await snapshot(join(root, 'dist'));
+
+    const check = await runManifold(root, ['synth', '--check']);
+    expect(check.code).toBe(1);
+    expect(check.stdout).toContain('Flux update not yet adopted: overlays/dev/images.yaml jobs-manager/ingestor: ghcr.io/acme/csv-ingestor:main-c0ffee1');
+    expect(check.stdout).toContain('Flux update not yet adopted: overlays/dev/images.yaml web/web:');
+    expect(check.stderr).not.toContain('edited by hand');
+
+    const synth = await runManifold(root, ['synth']);
+    expect(synth.stderr).toBe('');
+    expect(synth.code).toBe(0);
+    expect(synth.stdout).toContain('adopted  overlays/dev/images.yaml jobs-manager/ingestor:');
+    const [tag, digest] = update.split('=')[1]?.split('@') ?? [];
+    expect(await readFile(join(root, 'overlays/dev/images.yaml'), 'utf8')).toContain(
+      `    ref: ghcr.io/acme/csv-ingestor:${tag}@${digest} # {"$imagepolicy": "flux-system:dev-jobs-manager-ingestor"}\n`,
+    );
+    const after = await snapshot(join(root, 'dist'));
+    for (const [path, text] of fluxCommit) if (path !== 'dev/.manifold-index') expect({ path, text: after.get(path) }).toEqual({ path, text });
+    expect((await runManifold(root, ['synth', '--check'])).code).toBe(0);
+  });
+
+  it('still refuses a file where more than the marked values changed', async () => {
+    const root = await narrowedToDist();
+    expect((await runManifold(root, ['flux', 'simulate', 'dev', '--write', '--set', newerImage('dev-web-web', 1)])).code).toBe(0);
+    const deployment = join(root, 'dist/dev/web/deployment-web.yaml');
+    await writeFile(deployment, (await readFile(deployment, 'utf8')).replace('replicas: 1', 'replicas: 5'));
+    const before = await snapshot(root);
+    const synth = await runManifold(root, ['synth']);
+    expect(synth.code).toBe(2);
+    expect(synth.stderr).toContain('dist/dev/web/deployment-web.yaml:1:1: generated file was edited by hand');
+    expect(await snapshot(root)).toEqual(before);
+  });
+});

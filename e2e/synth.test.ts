@@ -132,10 +132,10 @@ describe('pnpm synth and the pins', () => {
     await writeFile(file, marked.replace(' # {"$imagepolicy": "flux-system:dev-web-web"}', ''));
     const check = await runManifold(root, ['synth', '--check']);
     expect(check.code).toBe(1);
-    expect(check.stdout).toContain('stale:    overlays/dev/images.yaml (Flux markers on pins)');
+    expect(check.stdout).toContain('stale:    overlays/dev/images.yaml (pins)');
     const run = await runManifold(root, ['synth']);
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain('markers  overlays/dev/images.yaml');
+    expect(run.stdout).toContain('pins     overlays/dev/images.yaml');
     expect(await readFile(file, 'utf8')).toBe(marked);
   });
 

@@ -44,8 +44,11 @@ export function overlayFiles(env: string): { environment: string; images: string
   return { environment: `overlays/${env}/environment.yaml`, images: `overlays/${env}/images.yaml` };
 }
 
-/** Reads `overlays/<env>/` below `root`; throws {@link ConfigError} on any invalid input. */
-export async function loadEnvironment(root: string, env: string): Promise<Environment> {
+/**
+ * Reads `overlays/<env>/` below `root` (with `imagesText` in place of images.yaml when given);
+ * throws {@link ConfigError} on any invalid input.
+ */
+export async function loadEnvironment(root: string, env: string, imagesText?: string): Promise<Environment> {
   const name = dnsLabel.safeParse(env);
   if (!name.success) {
     throw new ConfigError({
@@ -58,7 +61,7 @@ export async function loadEnvironment(root: string, env: string): Promise<Enviro
   }
   const files = overlayFiles(env);
   const environmentSource = parseYamlSource(files.environment, await readUserFile(root, files.environment));
-  const imagesSource = parseYamlSource(files.images, await readUserFile(root, files.images));
+  const imagesSource = parseYamlSource(files.images, imagesText ?? (await readUserFile(root, files.images)));
   const config = validateSource(environmentSource, environmentSchema, 'environment.yaml');
   const images = validateSource(imagesSource, imagesSchema, 'images.yaml');
   const requireDigests = config.requireDigests ?? env === 'prod';

@@ -3,18 +3,21 @@ import { readdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type AppImporter, loadApps } from '../apps/load-apps.ts';
 import { loadEnvironment } from '../config/load-environment.ts';
-import { syncPinMarkers } from '../config/pin-markers.ts';
+import { setPinRefs, syncPinMarkers } from '../config/pin-file.ts';
 import { compareEnvironment, type DistDifference, isClean, unifiedDiff } from '../dist/compare-dist.ts';
 import { withDistLock } from '../dist/dist-lock.ts';
-import { generatedEnvironments } from '../dist/dist-tree.ts';
-import { INDEX_FILE } from '../dist/ownership-index.ts';
+import { generatedEnvironments, readTree, swapPaths } from '../dist/dist-tree.ts';
+import { INDEX_FILE, parseIndex } from '../dist/ownership-index.ts';
 import { applyWritePlan, planEnvironmentWrite, type WriteResult } from '../dist/write-dist.ts';
 import { lintMarkers } from '../flux/marker-lint.ts';
 import { type RenderedEnvironment, renderEnvironment } from '../render/render-environment.ts';
+import { type Adoption, findFluxUpdates } from './adopt-flux-updates.ts';
 
 /** Everything one synth produces, in memory. */
 export interface RepositoryRender {
   readonly environments: RenderedEnvironment[];
+  /** Flux updates found in dist/ that the pins take over. */
+  readonly adoptions: Adoption[];
   /** Overlay files whose pin markers synth corrects: path relative to the root → new text and old text. */
   readonly overlays: Map<string, { readonly before: string; readonly after: string }>;
 }
@@ -35,11 +38,20 @@ export async function renderRepository(root: string, envs: readonly string[], im
   const loaded = await Promise.all(names.map((env) => loadEnvironment(root, env)));
   const overlays: RepositoryRender['overlays'] = new Map();
   const environments: RenderedEnvironment[] = [];
-  for (const env of loaded) {
-    const before = env.sources.images.text;
+  const adoptions: Adoption[] = [];
+  for (const loadedEnv of loaded) {
+    let env = loadedEnv;
+    let rendered = renderEnvironment(env, apps);
+    const found = findFluxUpdates(env, rendered, ownedFiles(join(root, 'dist'), env.name));
+    if (found.length > 0) {
+      const adopted = setPinRefs(env, new Map(found.map((adoption) => [`${adoption.pin.app}/${adoption.pin.image}`, adoption.to])));
+      env = await loadEnvironment(root, env.name, adopted);
+      rendered = renderEnvironment(env, apps);
+      adoptions.push(...found);
+    }
+    const before = loadedEnv.sources.images.text;
     const after = syncPinMarkers(env);
     if (after !== before) overlays.set(env.sources.images.file, { before, after });
-    const rendered = renderEnvironment(env, apps);
     lintMarkers(env, rendered.files, after);
     environments.push(rendered);
   }
@@ -49,18 +61,26 @@ export async function renderRepository(root: string, envs: readonly string[], im
       if (!names.includes(env)) environments.push({ env, files: new Map() });
     }
   }
-  return { environments, overlays };
+  return { environments, adoptions, overlays };
+}
+
+/** The files of dist/<env>/ that synth owns, by path relative to it. */
+function ownedFiles(distDir: string, env: string): Map<string, string> {
+  const tree = readTree(swapPaths(distDir, env).live);
+  const owned = parseIndex(tree.get(INDEX_FILE)?.toString('utf8') ?? '');
+  return new Map([...tree].filter(([path]) => owned.has(path)).map(([path, bytes]) => [path, bytes.toString('utf8')]));
 }
 
 /** What synth wrote: corrected overlay files and each environment's dist changes. */
 export interface SynthResult {
   readonly overlays: string[];
+  readonly adoptions: Adoption[];
   readonly environments: Map<string, WriteResult>;
 }
 
 /** Renders and writes; every environment renders before anything is written, so bad input writes nothing. */
 export async function synthesize(root: string, envs: readonly string[], importApp: AppImporter, options: { force?: boolean } = {}): Promise<SynthResult> {
-  const { environments, overlays } = await renderRepository(root, envs, importApp);
+  const { environments, adoptions, overlays } = await renderRepository(root, envs, importApp);
   const distDir = join(root, 'dist');
   return withDistLock(distDir, async () => {
     // Plan every environment first: a refusal anywhere must leave every file as it was.
@@ -68,30 +88,33 @@ export async function synthesize(root: string, envs: readonly string[], importAp
     for (const environment of environments) plans.push(await planEnvironmentWrite(distDir, environment, options));
     for (const [file, { after }] of overlays) await replaceFile(join(root, file), after);
     for (const plan of plans) await applyWritePlan(plan);
-    return { overlays: [...overlays.keys()], environments: new Map(plans.map((plan) => [plan.env, plan.result])) };
+    return { overlays: [...overlays.keys()], adoptions, environments: new Map(plans.map((plan) => [plan.env, plan.result])) };
   });
 }
 
 /** What `synth --check` found: overlay files with outdated markers, and each environment's differences. */
 export interface CheckResult {
   readonly overlays: { readonly path: string; readonly diff: string }[];
+  /** Flux updates in dist/ that the pins have not taken over yet. */
+  readonly adoptions: Adoption[];
   readonly environments: Map<string, DistDifference>;
 }
 
 /** Renders and compares with the files on disk without writing anything. */
 export async function checkRepository(root: string, envs: readonly string[], importApp: AppImporter): Promise<CheckResult> {
-  const { environments, overlays } = await renderRepository(root, envs, importApp);
+  const { environments, adoptions, overlays } = await renderRepository(root, envs, importApp);
   const results = new Map<string, DistDifference>();
   for (const environment of environments) results.set(environment.env, await compareEnvironment(join(root, 'dist'), environment));
   return {
     overlays: [...overlays].map(([path, { before, after }]) => ({ path, diff: unifiedDiff(path, before, after) })),
+    adoptions,
     environments: results,
   };
 }
 
 /** True when nothing is out of date. */
 export function isCurrent(result: CheckResult): boolean {
-  return result.overlays.length === 0 && [...result.environments.values()].every(isClean);
+  return result.adoptions.length === 0 && result.overlays.length === 0 && [...result.environments.values()].every(isClean);
 }
 
 async function replaceFile(path: string, text: string): Promise<void> {

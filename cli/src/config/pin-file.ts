@@ -1,6 +1,6 @@
 /**
- * Keeps the Flux marker on each pin's `ref` line in images.yaml: present when Flux may move the
- * pin, absent when it may not. Edits only those line endings, so every other byte stays as written.
+ * Edits to images.yaml that touch only what they must: the Flux marker at the end of each pin's
+ * `ref` line, and the ref values themselves. Every other byte stays as the user wrote it.
  */
 import { imagePolicyMarker } from '@manifold/constructs';
 import type { Scalar } from 'yaml';
@@ -9,7 +9,10 @@ import type { Environment } from './load-environment.ts';
 
 const MARKER_COMMENT = /^\s*#\s*\{\s*"\$imagepolicy"\s*:.*\}\s*$/;
 
-/** images.yaml text with every pin's marker as it should be; the same string when nothing changes. */
+/**
+ * images.yaml text with every pin's marker as it should be: present when Flux may move the pin,
+ * absent when it may not. The same string when nothing changes.
+ */
 export function syncPinMarkers(env: Environment): string {
   const { text, document } = env.sources.images;
   const edits: { start: number; end: number; replacement: string }[] = [];
@@ -35,5 +38,21 @@ export function syncPinMarkers(env: Environment): string {
   for (const edit of edits.sort((a, b) => b.start - a.start)) {
     result = result.slice(0, edit.start) + edit.replacement + result.slice(edit.end);
   }
+  return result;
+}
+
+/** images.yaml text with the `ref` of each listed pin (`<app>/<image>` → new reference) replaced in its quote style. */
+export function setPinRefs(env: Environment, refs: ReadonlyMap<string, string>): string {
+  const { text, document } = env.sources.images;
+  const edits = [...refs].map(([key, ref]) => {
+    const [app = '', image = ''] = key.split('/');
+    const node = document.getIn([app, image, 'ref'], true) as Scalar | undefined;
+    const range = node?.range;
+    if (!node || !range) throw new Error(`no ref for pin ${key} in ${env.sources.images.file}`);
+    const quote = node.type === 'QUOTE_DOUBLE' ? '"' : node.type === 'QUOTE_SINGLE' ? "'" : '';
+    return { start: range[0], end: range[1], replacement: `${quote}${ref}${quote}` };
+  });
+  let result = text;
+  for (const edit of edits.sort((a, b) => b.start - a.start)) result = result.slice(0, edit.start) + edit.replacement + result.slice(edit.end);
   return result;
 }
