@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import type { AppImporter } from './apps/load-apps.ts';
 import type { CliIo } from './commands/cli-io.ts';
 import { registerFlux } from './commands/flux.ts';
+import { registerImages } from './commands/images.ts';
 import { registerSchema } from './commands/schema.ts';
 import { registerSynth } from './commands/synth.ts';
 import { ConfigError } from './config/config-error.ts';
@@ -40,6 +41,7 @@ export async function runCli(argv: readonly string[], options: RunOptions): Prom
   registerSynth(program, io);
   registerSchema(program, io);
   registerFlux(program, io);
+  registerImages(program, io);
   try {
     await program.parseAsync([...argv], { from: 'user' });
   } catch (error) {

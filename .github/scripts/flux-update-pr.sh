@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Runs in CI on a push to a Flux image-update branch: re-synthesizes (adopting Flux's values into
+# the pins where needed), commits the generated changes back to the same branch, and writes the
+# pull-request body: a table of the image pins that move relative to the base branch.
+#
+# usage: flux-update-pr.sh <base-branch> <body-file>
+# env:   MANIFOLD  the manifold command (default: pnpm -s manifold)
+#        GIT_AUTHOR_NAME / GIT_AUTHOR_EMAIL for the re-synthesis commit (default: manifold-bot)
+set -euo pipefail
+
+base="${1:?usage: flux-update-pr.sh <base-branch> <body-file>}"
+body="${2:?usage: flux-update-pr.sh <base-branch> <body-file>}"
+manifold=(${MANIFOLD:-pnpm -s manifold})
+branch="$(git rev-parse --abbrev-ref HEAD)"
+name="${GIT_AUTHOR_NAME:-manifold-bot}"
+email="${GIT_AUTHOR_EMAIL:-manifold-bot@users.noreply.github.com}"
+
+git fetch --quiet origin "$base"
+"${manifold[@]}" synth
+if [ -n "$(git status --porcelain -- overlays dist)" ]; then
+  git add -A -- overlays dist
+  git -c user.name="$name" -c user.email="$email" commit --quiet -m "chore(dist): re-synthesize after Flux image update"
+  git push --quiet origin "HEAD:$branch"
+fi
+"${manifold[@]}" synth --check >/dev/null
+{
+  echo "Flux image automation moved these pins. \`pnpm synth --check\` is green on this branch."
+  echo
+  "${manifold[@]}" images diff --base "origin/$base" --markdown
+} >"$body"

@@ -1,0 +1,42 @@
+/** What moved between two versions of the pins: per environment and image, old → new tag and digest. */
+import type { Pin } from '../config/load-environment.ts';
+
+/** One pin that differs between two versions. */
+export interface PinChange {
+  readonly env: string;
+  /** `<app>/<image>`. */
+  readonly image: string;
+  readonly before: { readonly tag: string; readonly digest?: string; readonly repository: string } | undefined;
+  readonly after: { readonly tag: string; readonly digest?: string; readonly repository: string } | undefined;
+}
+
+/** The pins of one environment in two versions (a missing side: the environment or pin is new or gone). */
+export function diffPins(env: string, before: ReadonlyMap<string, Pin>, after: ReadonlyMap<string, Pin>): PinChange[] {
+  const keys = [...new Set([...before.keys(), ...after.keys()])].sort();
+  const side = (pin: Pin | undefined) => pin && { tag: pin.ref.tag, repository: pin.ref.repository, ...(pin.ref.digest ? { digest: pin.ref.digest } : {}) };
+  return keys
+    .filter((key) => before.get(key)?.ref.value !== after.get(key)?.ref.value)
+    .map((key) => ({ env, image: key, before: side(before.get(key)), after: side(after.get(key)) }));
+}
+
+/** A Markdown table of `changes`, for a pull request body. */
+export function formatChangesMarkdown(changes: readonly PinChange[]): string {
+  if (changes.length === 0) return 'No image pins change.\n';
+  const shortDigest = (digest?: string) => (digest ? `\`${digest.slice('sha256:'.length, 'sha256:'.length + 12)}\`` : '—');
+  const rows = changes.map(({ env, image, before, after }) => {
+    const tag = `${before ? `\`${before.tag}\`` : '—'} → ${after ? `\`${after.tag}\`` : '—'}`;
+    const digest = `${shortDigest(before?.digest)} → ${shortDigest(after?.digest)}`;
+    return `| ${env} | ${image} | ${after?.repository ?? before?.repository} | ${tag} | ${digest} |`;
+  });
+  return ['| environment | image | repository | tag | digest |', '|---|---|---|---|---|', ...rows, ''].join('\n');
+}
+
+/** A plain-text listing of `changes`, one line each. */
+export function formatChangesText(changes: readonly PinChange[]): string {
+  if (changes.length === 0) return 'no image pins change\n';
+  const side = (value: PinChange['before']) => (value ? `${value.tag}${value.digest ? `@${value.digest.slice(0, 19)}` : ''}` : '(none)');
+  return changes
+    .map(({ env, image, before, after }) => `${env} ${image}: ${side(before)} -> ${side(after)}`)
+    .join('\n')
+    .concat('\n');
+}
