@@ -65,7 +65,8 @@ export interface MarkedLine {
 }
 
 // The form synth emits: a block mapping value or sequence item, then its marker, last on the line.
-const MARKED_LINE = /^( *(?:- )?(?:[^\s#][^#\n]*?: )?)("[^"\n]*"|[^\s"#][^#\n]*?) (# \{"\$imagepolicy": "[a-z0-9-]+:[a-z0-9-]+(?::(?:tag|name|digest))?"\})$/;
+const MARKED_LINE =
+  /^( *(?:- )?(?:[^\s#][^#\n]*?: )?)("[^"\n]*"|[^\s"#|>&*!'%@`{[](?:(?!: )[^#\n])*?) (# \{"\$imagepolicy": "[a-z0-9-]+:[a-z0-9-]+(?::(?:tag|name|digest))?"\})$/;
 
 /**
  * The marked lines of `text` in synth's own form; lines that mention `"$imagepolicy"` in any other
