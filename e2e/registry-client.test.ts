@@ -1,0 +1,178 @@
+import { createHash } from 'node:crypto';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ImageRef } from '@manifold/constructs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RegistryClient, RegistryError } from '../cli/src/registry/registry-client.ts';
+import { credentialsFromEnvironment } from '../cli/src/registry/registry-credentials.ts';
+import { startRegistry, type TestRegistry } from './registry/docker-registry.ts';
+import { type FaultHandler, startFaultRegistry } from './registry/fault-registry.ts';
+import { pushImage } from './registry/push-image.ts';
+
+const KINDS = ['manifest', 'oci-index', 'docker-list'] as const;
+
+async function failure(promise: Promise<unknown>): Promise<RegistryError> {
+  const error = await promise.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
+  if (!(error instanceof RegistryError)) throw new Error(`expected a RegistryError, got ${String(error)}`);
+  return error;
+}
+
+describe.each(['open', 'htpasswd', 'token'] as const)('RegistryClient against docker-registry (%s auth)', (auth) => {
+  let registry: TestRegistry;
+  let client: RegistryClient;
+  beforeAll(async () => {
+    registry = await startRegistry(auth);
+    client = new RegistryClient({ insecureRegistries: [registry.host], credentials: () => registry.user, retries: 0 });
+  });
+  afterAll(() => registry.stop());
+
+  it.each(KINDS)('resolves a tag to the top-level digest of a %s and verifies it', async (kind) => {
+    const pushed = await pushImage(registry, 'acme/api', `main-${kind}`, kind);
+    const ref = ImageRef.parse(`${registry.host}/acme/api:main-${kind}`);
+    expect(await client.resolveDigest(ref)).toBe(pushed);
+    expect(await client.verifyDigest(ImageRef.parse(`${ref.value}@${pushed}`))).toBe(pushed);
+  });
+
+  it('names a missing tag and a missing digest', async () => {
+    await pushImage(registry, 'acme/api', 'v1', 'manifest');
+    const tag = await failure(client.resolveDigest(ImageRef.parse(`${registry.host}/acme/api:nope`)));
+    expect(tag.status).toBe(404);
+    expect(tag.message).toContain(`${registry.host}/acme/api:nope is not in the registry`);
+    const digest = await failure(client.verifyDigest(ImageRef.parse(`${registry.host}/acme/api:v1@sha256:${'0'.repeat(64)}`)));
+    expect(digest.status).toBe(404);
+  });
+
+  if (auth !== 'open') {
+    it('asks for credentials when it has none, and never shows the password', async () => {
+      const anonymous = new RegistryClient({ insecureRegistries: [registry.host], retries: 0 });
+      const error = await failure(anonymous.resolveDigest(ImageRef.parse(`${registry.host}/acme/api:v1`)));
+      expect(`${error.message} ${error.hint}`).toMatch(/requires authentication|refused anonymous access/);
+      const wrong = new RegistryClient({
+        insecureRegistries: [registry.host],
+        retries: 0,
+        credentials: () => ({ username: 'tester', password: 'wrong-secret-value' }),
+      });
+      const refused = await failure(wrong.resolveDigest(ImageRef.parse(`${registry.host}/acme/api:v1`)));
+      expect(refused.status).toBe(401);
+      expect(`${refused.message} ${refused.hint} ${refused.stack}`).not.toContain('wrong-secret-value');
+    });
+
+    it('reads credentials from a Docker config.json', async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'manifold-docker-config-'));
+      const auths = { [registry.host]: { auth: Buffer.from(`${registry.user?.username}:${registry.user?.password}`).toString('base64') } };
+      await writeFile(join(dir, 'config.json'), JSON.stringify({ auths }));
+      const fromConfig = new RegistryClient({
+        insecureRegistries: [registry.host],
+        retries: 0,
+        credentials: credentialsFromEnvironment({ DOCKER_CONFIG: dir }),
+      });
+      expect(await fromConfig.resolveDigest(ImageRef.parse(`${registry.host}/acme/api:v1`))).toMatch(/^sha256:/);
+    });
+  }
+});
+
+describe('RegistryClient against a misbehaving registry', () => {
+  const manifest = Buffer.from('{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{},"layers":[]}');
+  const digest = `sha256:${createHash('sha256').update(manifest).digest('hex')}`;
+  const ok: FaultHandler = (_request, response) =>
+    response.writeHead(200, { 'Docker-Content-Digest': digest, 'Content-Type': 'application/vnd.oci.image.manifest.v1+json' }).end();
+
+  async function resolveWith(handler: FaultHandler, options: ConstructorParameters<typeof RegistryClient>[0] = {}) {
+    const server = await startFaultRegistry(handler);
+    const client = new RegistryClient({ insecureRegistries: [server.host], backoffMs: 20, retries: 2, ...options });
+    const started = Date.now();
+    const result = await client.resolveDigest(ImageRef.parse(`${server.host}/acme/api:v1`)).then(
+      (value) => ({ value }),
+      (error: unknown) => ({ error }),
+    );
+    await server.stop();
+    return { ...result, requests: server.requests, elapsed: Date.now() - started };
+  }
+
+  it('waits as long as Retry-After says on 429, then succeeds', async () => {
+    const run = await resolveWith((request, response, attempt) =>
+      attempt < 1 ? response.writeHead(429, { 'Retry-After': '1', 'ratelimit-remaining': '0;w=21600' }).end() : ok(request, response, attempt),
+    );
+    expect(run.value).toBe(digest);
+    expect(run.elapsed).toBeGreaterThanOrEqual(950);
+    expect(run.requests).toHaveLength(2);
+  });
+
+  it('gives up on a 429 that does not end, naming the rate limit', async () => {
+    const run = await resolveWith((_request, response) => response.writeHead(429, { 'Retry-After': '0', 'ratelimit-remaining': '0;w=21600' }).end());
+    expect(run.error).toBeInstanceOf(RegistryError);
+    expect((run.error as RegistryError).message).toContain('rate limit reached (ratelimit-remaining: 0;w=21600)');
+    expect(run.requests).toHaveLength(3);
+  });
+
+  it('retries a 500 with backoff, then reports it with the request id', async () => {
+    const run = await resolveWith((_request, response) => response.writeHead(500, { 'X-Request-Id': 'req-7' }).end());
+    expect((run.error as RegistryError).message).toContain('answered HTTP 500 (request req-7)');
+    expect(run.requests).toHaveLength(3);
+  });
+
+  it('recovers from a 503 followed by an answer', async () => {
+    const run = await resolveWith((request, response, attempt) => (attempt === 0 ? response.writeHead(503).end() : ok(request, response, attempt)));
+    expect(run.value).toBe(digest);
+  });
+
+  it('times out on a registry that never answers', async () => {
+    const run = await resolveWith(() => undefined, { timeoutMs: 200, retries: 1 });
+    expect((run.error as RegistryError).message).toContain('no answer from');
+    expect((run.error as RegistryError).message).toContain('within 0.2 s');
+  });
+
+  it('refuses a garbage answer and a malformed digest header', async () => {
+    const garbage = await resolveWith((_request, response) => response.writeHead(200, { 'Content-Type': 'text/html' }).end('<html>login</html>'));
+    expect((garbage.error as RegistryError).message).toContain('something that is not a manifest');
+    const malformed = await resolveWith((_request, response) => response.writeHead(200, { 'Docker-Content-Digest': 'sha256:xyz' }).end());
+    expect((malformed.error as RegistryError).message).toContain('malformed digest');
+  });
+
+  it('hashes the exact manifest bytes when there is no digest header', async () => {
+    const run = await resolveWith((_request, response) =>
+      response.writeHead(200, { 'Content-Type': 'application/vnd.oci.image.manifest.v1+json' }).end(manifest),
+    );
+    expect(run.value).toBe(digest);
+    expect(run.requests.map((request) => request.method)).toEqual(['HEAD', 'GET']);
+  });
+
+  it('reports 401 without a challenge, 403 and 404 clearly, without retrying them', async () => {
+    const unauthorised = await resolveWith((_request, response) => response.writeHead(401).end());
+    expect((unauthorised.error as RegistryError).message).toContain('requires authentication');
+    const denied = await resolveWith(
+      (request, response) =>
+        request.headers.authorization ? response.writeHead(403).end() : response.writeHead(401, { 'WWW-Authenticate': 'Basic realm="r"' }).end(),
+      {
+        credentials: () => ({ username: 'u', password: 'p4ssw0rd-secret' }),
+      },
+    );
+    expect((denied.error as RegistryError).message).toContain('access denied');
+    expect(JSON.stringify(denied.error)).not.toContain('p4ssw0rd-secret');
+    const missing = await resolveWith((_request, response) => response.writeHead(404).end());
+    expect((missing.error as RegistryError).status).toBe(404);
+    expect(missing.requests).toHaveLength(1);
+  });
+
+  it('parses every challenge and uses the Bearer one, with quoted commas', async () => {
+    const tokens = await startFaultRegistry((request, response) => {
+      const url = new URL(request.url ?? '/', 'http://x');
+      response.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ access_token: `t:${url.searchParams.get('scope')}` }));
+    });
+    const run = await resolveWith((request, response, attempt) =>
+      request.headers.authorization === 'Bearer t:repository:acme/api:pull,push'
+        ? ok(request, response, attempt)
+        : response
+            .writeHead(401, {
+              'WWW-Authenticate': `Basic realm="b", Bearer realm="http://${tokens.host}/token",service="reg",scope="repository:acme/api:pull,push"`,
+            })
+            .end(),
+    );
+    await tokens.stop();
+    expect(run.value).toBe(digest);
+  });
+});
