@@ -5,10 +5,12 @@ import type { AppImporter } from './apps/load-apps.ts';
 import type { CliIo } from './commands/cli-io.ts';
 import { registerFlux } from './commands/flux.ts';
 import { registerImages } from './commands/images.ts';
+import { registerPin } from './commands/pin.ts';
 import { registerSchema } from './commands/schema.ts';
 import { registerSynth } from './commands/synth.ts';
 import { ConfigError } from './config/config-error.ts';
 import { DistLockedError } from './dist/dist-lock.ts';
+import { RegistryError } from './registry/registry-client.ts';
 
 /** How the CLI reaches the repository's apps. */
 export interface RunOptions {
@@ -42,6 +44,7 @@ export async function runCli(argv: readonly string[], options: RunOptions): Prom
   registerSchema(program, io);
   registerFlux(program, io);
   registerImages(program, io);
+  registerPin(program, io);
   try {
     await program.parseAsync([...argv], { from: 'user' });
   } catch (error) {
@@ -49,6 +52,10 @@ export async function runCli(argv: readonly string[], options: RunOptions): Prom
     if (error instanceof ConfigError) {
       io.err(error.format());
       return 2;
+    }
+    if (error instanceof RegistryError) {
+      io.err(`${error.message}\n  hint: ${error.hint}`);
+      return 1;
     }
     if (error instanceof DistLockedError) {
       io.err(`${error.message}\n  hint: wait for it to finish, or stop it`);

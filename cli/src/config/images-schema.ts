@@ -39,11 +39,21 @@ export const updatePolicySchema = z
     if (policy.sort === undefined) ctx.addIssue({ code: 'custom', path: ['sort'], message: 'a pattern policy needs "sort": numerical or alphabetical' });
   });
 
+/** Who or what set a pin, recorded by the commands that write pins. */
+export const pinSourceSchema = z.strictObject({
+  by: z.enum(['ci', 'manual', 'promote', 'rollback', 'flux']).describe('What set the pin.'),
+  commit: z.string().max(64).optional().describe('Commit the image was built from, or the commit restored by a rollback.'),
+  run: z.string().max(128).optional().describe('CI run that set the pin.'),
+  actor: z.string().max(128).optional().describe('Who triggered it.'),
+  from: z.string().max(63).optional().describe('Environment a promotion copied the pin from.'),
+});
+
 /** One pinned image. */
 export const pinSchema = z.strictObject({
   ref: z.string().describe('The full reference: registry/repository:tag@sha256:<digest>.'),
   update: updatePolicySchema.optional().describe('Let Flux move this pin. Without it the pin is fixed.'),
   hold: z.boolean().default(false).describe('Keep Flux from moving this pin (sticky rollback).'),
+  source: pinSourceSchema.optional().describe('Provenance: who or what set the pin.'),
 });
 
 /** `overlays/<env>/images.yaml`: app → image → pin. */
@@ -51,5 +61,7 @@ export const imagesSchema = z.record(dnsLabel, z.record(dnsLabel, pinSchema)).de
 
 /** A validated images.yaml. */
 export type ImagesFile = z.output<typeof imagesSchema>;
+/** A pin's provenance. */
+export type PinSource = z.output<typeof pinSourceSchema>;
 /** A validated update policy. */
 export type UpdatePolicy = z.output<typeof updatePolicySchema>;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { type ImagePolicyKey, ImageRef, InvalidImageRefError, imagePolicyName, type WorkloadSize } from '@manifold/constructs';
 import { ConfigError, type SourcePosition } from './config-error.ts';
 import { dnsLabel, environmentSchema, type FluxSettings } from './environment-schema.ts';
-import { imagesSchema, type UpdatePolicy } from './images-schema.ts';
+import { imagesSchema, type PinSource, type UpdatePolicy } from './images-schema.ts';
 import { validateSource } from './validate-source.ts';
 import { parseYamlSource, type YamlSource } from './yaml-source.ts';
 
@@ -15,6 +15,8 @@ export interface Pin {
   readonly ref: ImageRef;
   readonly update: UpdatePolicy | undefined;
   readonly hold: boolean;
+  /** Who or what set the pin, when a command recorded it. */
+  readonly source: PinSource | undefined;
   /** The Flux policy that may move this pin: set when it has an update policy and no hold. */
   readonly policy: ImagePolicyKey | undefined;
   /** Where the `ref` value is written. */
@@ -85,6 +87,7 @@ export async function loadEnvironment(root: string, env: string, imagesText?: st
         ref,
         update: pin.update,
         hold: pin.hold,
+        source: pin.source,
         policy: moves ? { namespace: config.flux.namespace, name: imagePolicyName(env, app, image) } : undefined,
         position,
       });

@@ -122,7 +122,9 @@ export class RegistryClient {
       try {
         response = await this.fetchFollowingRedirects(method, url, authorization);
       } catch (error) {
-        if (attempt >= retries) {
+        // An unknown host will not appear by waiting; other network failures may pass.
+        const unknownHost = (error as { cause?: { code?: string } }).cause?.code === 'ENOTFOUND';
+        if (attempt >= retries || unknownHost) {
           const timedOut = (error as Error).name === 'TimeoutError';
           throw new RegistryError(
             `${shown}: ${timedOut ? `no answer from ${target.registry} within ${(this.options.timeoutMs ?? 15_000) / 1000} s` : `cannot reach ${target.registry} (${(error as Error).message})`}`,

@@ -8,6 +8,7 @@ import { ConfigError } from '../config/config-error.ts';
 import type { Environment, Pin } from '../config/load-environment.ts';
 import { movablePins } from '../flux/image-automation-objects.ts';
 import { blankMarkedValues, findMarkedLines } from '../flux/image-policy-setters.ts';
+import { ranksAbove } from '../flux/policy-order.ts';
 import type { RenderedEnvironment } from '../render/render-environment.ts';
 
 /** A pin moved by Flux in dist/ that synth takes over. */
@@ -20,8 +21,10 @@ export interface Adoption {
 }
 
 /**
- * The Flux updates sitting in `current` (dist/<env>/ on disk, for files synth owns): files that
- * differ from `rendered` in marked values only. Throws when the files disagree about a pin.
+ * The Flux updates sitting in `current` (the files synth owns in dist/<env>/): files that differ from
+ * `rendered` in marked values only, where the value is one the pin's policy ranks above the pin
+ * (Flux only moves forward; an older value means the pin was moved, and the pin wins).
+ * Throws when the files disagree about a pin.
  */
 export function findFluxUpdates(env: Environment, rendered: RenderedEnvironment, current: ReadonlyMap<string, string>): Adoption[] {
   const pins = new Map(movablePins(env).map((pin) => [`${pin.policy?.namespace}:${pin.policy?.name}`, pin]));
@@ -53,7 +56,9 @@ export function findFluxUpdates(env: Environment, rendered: RenderedEnvironment,
     const pin = pins.get(policy);
     if (!pin) continue;
     const to = adoptedRef(pin, parts);
-    if (to !== pin.ref.value) adoptions.push({ pin, from: pin.ref.value, to, files: [...files].sort() });
+    if (to !== pin.ref.value && pin.update && ranksAbove(pin.update, ImageRef.parse(to).tag, pin.ref.tag)) {
+      adoptions.push({ pin, from: pin.ref.value, to, files: [...files].sort() });
+    }
   }
   return adoptions;
 }

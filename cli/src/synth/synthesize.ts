@@ -1,5 +1,5 @@
 /** The synth pipeline: load → render → write (or compare), for some or all environments. */
-import { readdir, rename, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type AppImporter, loadApps } from '../apps/load-apps.ts';
 import { loadEnvironment } from '../config/load-environment.ts';
@@ -31,25 +31,34 @@ export async function listEnvironments(root: string): Promise<string[]> {
     .sort();
 }
 
+/** images.yaml texts to use instead of the files, by environment (commands that edit pins pass them). */
+export type PinOverrides = ReadonlyMap<string, string>;
+
 /** Renders the named environments (all when `envs` is empty) entirely in memory. */
-export async function renderRepository(root: string, envs: readonly string[], importApp: AppImporter): Promise<RepositoryRender> {
+export async function renderRepository(
+  root: string,
+  envs: readonly string[],
+  importApp: AppImporter,
+  pins: PinOverrides = new Map(),
+): Promise<RepositoryRender> {
   const names = envs.length > 0 ? [...new Set(envs)] : await listEnvironments(root);
   const apps = await loadApps(root, importApp);
-  const loaded = await Promise.all(names.map((env) => loadEnvironment(root, env)));
+  const loaded = await Promise.all(names.map((env) => loadEnvironment(root, env, pins.get(env))));
   const overlays: RepositoryRender['overlays'] = new Map();
   const environments: RenderedEnvironment[] = [];
   const adoptions: Adoption[] = [];
   for (const loadedEnv of loaded) {
     let env = loadedEnv;
     let rendered = renderEnvironment(env, apps);
-    const found = findFluxUpdates(env, rendered, ownedFiles(join(root, 'dist'), env.name));
+    // Pins set by a command are taken as they are; otherwise Flux updates waiting in dist/ are adopted.
+    const found = pins.has(env.name) ? [] : findFluxUpdates(env, rendered, ownedFiles(join(root, 'dist'), env.name));
     if (found.length > 0) {
       const adopted = setPinRefs(env, new Map(found.map((adoption) => [`${adoption.pin.app}/${adoption.pin.image}`, adoption.to])));
       env = await loadEnvironment(root, env.name, adopted);
       rendered = renderEnvironment(env, apps);
       adoptions.push(...found);
     }
-    const before = loadedEnv.sources.images.text;
+    const before = pins.has(env.name) ? await readFile(join(root, env.sources.images.file), 'utf8') : loadedEnv.sources.images.text;
     const after = syncPinMarkers(env);
     if (after !== before) overlays.set(env.sources.images.file, { before, after });
     lintMarkers(env, rendered.files, after);
@@ -79,8 +88,13 @@ export interface SynthResult {
 }
 
 /** Renders and writes; every environment renders before anything is written, so bad input writes nothing. */
-export async function synthesize(root: string, envs: readonly string[], importApp: AppImporter, options: { force?: boolean } = {}): Promise<SynthResult> {
-  const { environments, adoptions, overlays } = await renderRepository(root, envs, importApp);
+export async function synthesize(
+  root: string,
+  envs: readonly string[],
+  importApp: AppImporter,
+  options: { readonly force?: boolean; readonly pins?: PinOverrides } = {},
+): Promise<SynthResult> {
+  const { environments, adoptions, overlays } = await renderRepository(root, envs, importApp, options.pins);
   const distDir = join(root, 'dist');
   return withDistLock(distDir, async () => {
     // Plan every environment first: a refusal anywhere must leave every file as it was.

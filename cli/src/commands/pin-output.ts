@@ -1,0 +1,37 @@
+/** How the pin-writing commands (pin, promote, rollback, release) report what they changed. */
+import type { Environment } from '../config/load-environment.ts';
+import type { PinEdit } from '../pins/pin-edits.ts';
+import type { SynthResult } from '../synth/synthesize.ts';
+import type { CliIo } from './cli-io.ts';
+import { paint } from './terminal.ts';
+
+/** Prints one line per edited pin (old → new), or JSON. */
+export function printPinChanges(io: CliIo, envName: string, env: Environment, edits: readonly PinEdit[], json?: boolean): void {
+  const rows = edits.map((edit) => {
+    const before = env.pins.get(`${edit.app}/${edit.image}`);
+    return {
+      env: envName,
+      image: `${edit.app}/${edit.image}`,
+      from: before?.ref.value ?? null,
+      to: edit.ref ?? before?.ref.value ?? null,
+      hold: edit.hold ?? before?.hold ?? false,
+    };
+  });
+  if (json) {
+    io.out(JSON.stringify(rows, null, 2));
+    return;
+  }
+  for (const row of rows) {
+    const hold = row.hold ? ` ${paint('(held)', 'yellow')}` : '';
+    io.out(`${row.env} ${row.image}: ${row.from ?? '(new)'} -> ${paint(row.to ?? '', 'green')}${hold}`);
+  }
+}
+
+/** Prints what the re-synthesis wrote. */
+export function printSynthResult(io: CliIo, result: SynthResult): void {
+  for (const [env, written] of result.environments) {
+    io.out(
+      `${env}: dist ${written.written.length + written.pruned.length === 0 ? 'up to date' : `${written.written.length} written, ${written.pruned.length} pruned`}`,
+    );
+  }
+}

@@ -1,0 +1,77 @@
+/** `manifold pin <env> <image>=<ref>…`: pin images by digest (resolved from the registry) and re-synthesize. */
+import { ImageRef, InvalidImageRefError } from '@manifold/constructs';
+import type { Command } from 'commander';
+import { ConfigError } from '../config/config-error.ts';
+import type { PinSource } from '../config/images-schema.ts';
+import { loadEnvironment } from '../config/load-environment.ts';
+import { completeRefs } from '../pins/complete-refs.ts';
+import { editPins, type PinEdit } from '../pins/pin-edits.ts';
+import { pinNames, pinsNamed } from '../pins/pin-targets.ts';
+import { defaultSetter, provenance } from '../pins/provenance.ts';
+import { synthesize } from '../synth/synthesize.ts';
+import type { CliIo } from './cli-io.ts';
+import { printPinChanges, printSynthResult } from './pin-output.ts';
+import { type RegistryOptions, registryClient, withRegistryOptions } from './registry-options.ts';
+
+/** Adds the pin command to `program`. */
+export function registerPin(program: Command, io: CliIo): void {
+  withRegistryOptions(
+    program
+      .command('pin')
+      .description(
+        'Pin images in an environment (digests resolved from the registry) and re-synthesize it. Example: pnpm pin dev api=ghcr.io/acme/api:main-3f2c1e9-1732150000',
+      )
+      .argument('<env>', 'environment to pin in')
+      .argument('<assignments...>', '<app>/<image>, <image> or <repository>, then =<reference>')
+      .option('--no-verify', 'do not check that a given digest exists in the registry')
+      .option('--by <setter>', 'record who set the pin: ci, manual, promote, rollback or flux (default: ci when CI=true, else manual)')
+      .option('--json', 'print the changes as JSON'),
+  ).action(async (envName: string, assignments: string[], options: RegistryOptions & { verify: boolean; by?: PinSource['by']; json?: boolean }) => {
+    const root = io.root();
+    const env = await loadEnvironment(root, envName);
+    const wanted = assignments.map((assignment, index) => parseAssignment(assignment, index));
+    // Every target must name pins before anything reaches the network.
+    const targets = wanted.map(({ target, ref, index }) => {
+      const pins = pinsNamed(env, target);
+      if (pins.length === 0 && !target.includes('/')) {
+        throw new ConfigError({
+          file: `argument ${index + 2}`,
+          line: 1,
+          col: 1,
+          message: `${envName} has no pin named "${target}"`,
+          hint: `pins of ${envName}: ${pinNames(env)}; a new one is named <app>/<image>`,
+        });
+      }
+      const [app = '', image = ''] = target.split('/');
+      return { ref, pins: pins.length > 0 ? pins.map((pin) => ({ app: pin.app, image: pin.image })) : [{ app, image }] };
+    });
+    const { client, done } = registryClient(options);
+    const refs = await completeRefs(
+      wanted.map(({ ref }) => ref),
+      client,
+      options.verify,
+    ).finally(done);
+    const source = provenance(options.by ?? defaultSetter());
+    const edits: PinEdit[] = targets.flatMap(({ ref, pins }) => pins.map((pin) => ({ ...pin, ref: refs.get(ref.value)?.value ?? ref.value, source })));
+    const result = await synthesize(root, [envName], io.importApp, { pins: new Map([[envName, editPins(env, edits)]]) });
+    printPinChanges(io, envName, env, edits, options.json);
+    if (!options.json) printSynthResult(io, result);
+  });
+}
+
+function parseAssignment(assignment: string, index: number): { target: string; ref: ImageRef; index: number } {
+  const separator = assignment.indexOf('=');
+  const where = { file: `argument ${index + 2}`, line: 1, col: Math.max(1, separator + 2) };
+  if (separator <= 0)
+    throw new ConfigError({
+      ...where,
+      message: `"${assignment}" is not <image>=<reference>`,
+      hint: 'for example: api=ghcr.io/acme/api:main-3f2c1e9-1732150000',
+    });
+  try {
+    return { target: assignment.slice(0, separator), ref: ImageRef.parse(assignment.slice(separator + 1)), index };
+  } catch (error) {
+    if (error instanceof InvalidImageRefError) throw new ConfigError({ ...where, message: error.message, hint: error.hint });
+    throw error;
+  }
+}
