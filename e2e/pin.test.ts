@@ -33,7 +33,7 @@ describe('pnpm pin', () => {
     expect(images).toContain(`    ref: ${ref}@${digest} # {"$imagepolicy": "flux-system:dev-web-web"}\n    update:\n`);
     expect(images).toContain('    source:\n      by: ci\n      commit: 3f2c1e9aaaabbbbccccddddeeeeffff000011112\n      run: "987654"\n      actor: octocat\n');
     expect(await readFile(join(root, 'dist/dev/web/deployment-web.yaml'), 'utf8')).toContain(`image: ${ref}@${digest} # {"$imagepolicy"`);
-    expect(await readFile(join(root, 'dist/dev/_flux/imagerepository-dev-127-0-0-1-' + registry.host.split(':')[1] + '-acme-web.yaml'), 'utf8')).toContain(
+    expect(await readFile(join(root, `dist/dev/_flux/imagerepository-dev-127-0-0-1-${registry.host.split(':')[1]}-acme-web.yaml`), 'utf8')).toContain(
       `image: ${registry.host}/acme/web`,
     );
     expect((await runManifold(root, ['synth', '--check'])).code).toBe(0);
