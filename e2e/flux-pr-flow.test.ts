@@ -1,45 +1,18 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { copyRepository, REPO_ROOT, runManifold } from './temp-repo.ts';
+import { bareRemoteOf, committedCopy, git } from './git-repository.ts';
+import { REPO_ROOT, runManifold } from './temp-repo.ts';
 
 const SCRIPT = join(REPO_ROOT, '.github/scripts/flux-update-pr.sh');
 const MANIFOLD = `node ${join(REPO_ROOT, 'cli/bin/manifold.mjs')}`;
 const BRANCH = 'flux/image-updates/dev';
 
-function git(cwd: string, ...args: string[]): string {
-  return execFileSync('git', args, {
-    cwd,
-    encoding: 'utf8',
-    env: {
-      ...process.env,
-      GIT_AUTHOR_NAME: 'fluxcdbot',
-      GIT_AUTHOR_EMAIL: 'fluxcdbot@example.com',
-      GIT_COMMITTER_NAME: 'fluxcdbot',
-      GIT_COMMITTER_EMAIL: 'fluxcdbot@example.com',
-    },
-  });
-}
-
-/** A bare remote holding this repository's example on main, and a function to clone it with packages resolvable. */
-async function remoteWithExample(): Promise<{ remote: string; clone: (name: string) => Promise<string> }> {
-  const source = await copyRepository();
-  await writeFile(join(source, '.gitignore'), 'node_modules\n');
-  git(source, 'init', '--quiet', '--initial-branch=main');
-  git(source, 'add', '-A');
-  git(source, 'commit', '--quiet', '-m', 'example repository');
-  const remote = join(await mkdtemp(join(tmpdir(), 'manifold-remote-')), 'repo.git');
-  git(source, 'clone', '--quiet', '--bare', source, remote);
-  const clone = async (name: string) => {
-    const dir = join(await mkdtemp(join(tmpdir(), `manifold-${name}-`)), 'repo');
-    git(tmpdir(), 'clone', '--quiet', remote, dir);
-    await symlink(join(REPO_ROOT, 'node_modules'), join(dir, 'node_modules'));
-    return dir;
-  };
-  return { remote, clone };
+/** A bare remote holding this repository's example on main. */
+async function remoteWithExample() {
+  return bareRemoteOf(await committedCopy());
 }
 
 function newerImage(policy: string): string {
@@ -53,7 +26,7 @@ async function fluxPushes(clone: (name: string) => Promise<string>, policies: st
   git(flux, 'checkout', '--quiet', '-b', BRANCH);
   const run = await runManifold(flux, ['flux', 'simulate', 'dev', '--write', ...policies.flatMap((policy) => ['--set', newerImage(policy)])]);
   expect(run.code).toBe(0);
-  git(flux, 'commit', '--quiet', '-am', 'Update images in manifold-dev');
+  git(flux, 'commit', '--quiet', '--author=fluxcdbot <fluxcdbot@example.com>', '-am', 'Update images in manifold-dev');
   git(flux, 'push', '--quiet', 'origin', BRANCH);
 }
 

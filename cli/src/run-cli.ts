@@ -6,6 +6,8 @@ import type { CliIo } from './commands/cli-io.ts';
 import { registerFlux } from './commands/flux.ts';
 import { registerImages } from './commands/images.ts';
 import { registerPin } from './commands/pin.ts';
+import { registerPromote } from './commands/promote.ts';
+import { registerRollback } from './commands/rollback.ts';
 import { registerSchema } from './commands/schema.ts';
 import { registerSynth } from './commands/synth.ts';
 import { ConfigError } from './config/config-error.ts';
@@ -45,6 +47,8 @@ export async function runCli(argv: readonly string[], options: RunOptions): Prom
   registerFlux(program, io);
   registerImages(program, io);
   registerPin(program, io);
+  registerPromote(program, io);
+  registerRollback(program, io);
   try {
     await program.parseAsync([...argv], { from: 'user' });
   } catch (error) {

@@ -57,6 +57,7 @@ export const environmentSchema = z
     requireDigests: z.boolean().optional().describe('Refuse pins without @sha256 digests. Default: true for an environment named prod, else false.'),
     delivery: z.enum(['argocd', 'flux']).default('argocd').describe('Which GitOps tool syncs dist/<env>.'),
     apps: z.array(dnsLabel).optional().describe('Apps deployed here. Default: every app under apps/.'),
+    promotesFrom: dnsLabel.optional().describe('The environment whose pins are promoted into this one (pnpm images compares them).'),
     sizes: z.record(dnsLabel, sizeSchema).describe('Replicas and resources per size class.'),
     flux: fluxSchema.default(fluxSchema.parse({})).describe('Flux image automation for the pins that have an update policy.'),
   })

@@ -33,6 +33,8 @@ export interface Environment {
   /** Apps deployed here, or undefined for all apps. */
   readonly apps: readonly string[] | undefined;
   readonly sizes: ReadonlyMap<string, WorkloadSize>;
+  /** The environment this one is promoted from, if any. */
+  readonly promotesFrom: string | undefined;
   /** Flux image automation settings, with the push branch resolved. */
   readonly flux: FluxSettings & { readonly pushBranch: string };
   /** Pins by `<app>/<image>`. */
@@ -101,6 +103,7 @@ export async function loadEnvironment(root: string, env: string, imagesText?: st
     delivery: config.delivery,
     apps: config.apps,
     sizes: new Map(Object.entries(config.sizes)),
+    promotesFrom: config.promotesFrom,
     flux: { ...config.flux, pushBranch: config.flux.pushBranch ?? `flux/image-updates/${env}` },
     pins,
     sources: { environment: environmentSource, images: imagesSource },

@@ -1,0 +1,116 @@
+/** `manifold rollback <env> <image>` and `manifold release <env> <image>`: sticky rollback from git history, and its end. */
+import { ImageRef } from '@manifold/constructs';
+import type { Command } from 'commander';
+import { ConfigError } from '../config/config-error.ts';
+import { type Environment, loadEnvironment, type Pin } from '../config/load-environment.ts';
+import { completeRefs } from '../pins/complete-refs.ts';
+import { editPins, type PinEdit } from '../pins/pin-edits.ts';
+import { pinHistory } from '../pins/pin-history.ts';
+import { pinNames, pinsNamed } from '../pins/pin-targets.ts';
+import { provenance } from '../pins/provenance.ts';
+import { synthesize } from '../synth/synthesize.ts';
+import type { CliIo } from './cli-io.ts';
+import { printPinChanges, printSynthResult } from './pin-output.ts';
+import { type RegistryOptions, registryClient, withRegistryOptions } from './registry-options.ts';
+
+/** Adds the rollback and release commands to `program`. */
+export function registerRollback(program: Command, io: CliIo): void {
+  withRegistryOptions(
+    program
+      .command('rollback')
+      .description('Set a pin back to an earlier reference from git history and hold it so Flux cannot undo that. Example: pnpm rollback prod web')
+      .argument('<env>', 'environment')
+      .argument('<image>', '<app>/<image>, image name or repository')
+      .option('--steps <n>', 'go back this many distinct references', '1')
+      .option('--to <ref>', 'go back to this reference (its digest is taken from history or the registry)')
+      .option('--json', 'print the changes as JSON'),
+  ).action(async (envName: string, target: string, options: RegistryOptions & { steps: string; to?: string; json?: boolean }) => {
+    const root = io.root();
+    const env = await loadEnvironment(root, envName);
+    const pins = namedPins(env, target);
+    const steps = Number(options.steps);
+    if (!Number.isInteger(steps) || steps < 1)
+      throw new ConfigError({ file: '--steps', line: 1, col: 1, message: `"${options.steps}" is not a positive whole number`, hint: 'for example: --steps 2' });
+    const edits: PinEdit[] = [];
+    for (const pin of pins) {
+      const history = await pinHistory(root, envName, pin.app, pin.image);
+      const earlier = history.filter((entry) => entry.ref !== pin.ref.value);
+      const chosen = options.to ? await chooseRef(options, earlier, pin) : earlier[steps - 1];
+      if (!chosen) {
+        throw new ConfigError({
+          ...pin.position,
+          message: `the git history of ${pin.position.file} has ${earlier.length === 0 ? 'no earlier reference' : `only ${earlier.length} earlier reference(s)`} for ${pin.app}/${pin.image}`,
+          hint: earlier.length === 0 ? 'give one with --to <ref>' : `use --steps ${earlier.length} or less, or --to <ref>`,
+        });
+      }
+      edits.push({
+        app: pin.app,
+        image: pin.image,
+        ref: chosen.ref,
+        hold: true,
+        source: provenance('rollback', process.env, chosen.commit ? { commit: chosen.commit } : {}),
+      });
+    }
+    const result = await synthesize(root, [envName], io.importApp, { pins: new Map([[envName, editPins(env, edits)]]) });
+    printPinChanges(io, envName, env, edits, options.json);
+    if (!options.json) printSynthResult(io, result);
+  });
+
+  program
+    .command('release')
+    .description('Lift the hold a rollback set, so Flux may move the pin again. Example: pnpm release prod web')
+    .argument('<env>', 'environment')
+    .argument('<image>', '<app>/<image>, image name or repository')
+    .option('--json', 'print the changes as JSON')
+    .action(async (envName: string, target: string, options: { json?: boolean }) => {
+      const root = io.root();
+      const env = await loadEnvironment(root, envName);
+      const pins = namedPins(env, target).filter((pin) => pin.hold);
+      if (pins.length === 0)
+        throw new ConfigError({
+          ...env.sources.images.positionOf([]),
+          message: `no pin named "${target}" is held in ${envName}`,
+          hint: 'pnpm images shows which pins are held',
+        });
+      const edits = pins.map((pin) => ({ app: pin.app, image: pin.image, hold: false }));
+      const result = await synthesize(root, [envName], io.importApp, { pins: new Map([[envName, editPins(env, edits)]]) });
+      printPinChanges(io, envName, env, edits, options.json);
+      if (!options.json) printSynthResult(io, result);
+    });
+}
+
+function namedPins(env: Environment, target: string): Pin[] {
+  const pins = pinsNamed(env, target);
+  if (pins.length === 0)
+    throw new ConfigError({
+      file: 'argument 2',
+      line: 1,
+      col: 1,
+      message: `${env.name} has no pin named "${target}"`,
+      hint: `pins of ${env.name}: ${pinNames(env)}`,
+    });
+  return pins;
+}
+
+/** The reference `--to` names: with its digest from history when it has none, else from the registry. */
+async function chooseRef(
+  options: RegistryOptions & { to?: string },
+  history: { ref: string; commit: string }[],
+  pin: Pin,
+): Promise<{ ref: string; commit?: string } | undefined> {
+  let wanted: ImageRef;
+  try {
+    wanted = ImageRef.parse(options.to ?? '');
+  } catch (error) {
+    throw new ConfigError({ file: '--to', line: 1, col: 1, message: (error as Error).message, hint: `for example: --to ${pin.ref.value}` });
+  }
+  const known = history.find(
+    (entry) =>
+      entry.ref === wanted.value ||
+      (!wanted.digest && ImageRef.parse(entry.ref).repository === wanted.repository && ImageRef.parse(entry.ref).tag === wanted.tag),
+  );
+  if (known && (wanted.digest || ImageRef.parse(known.ref).digest)) return known;
+  const { client, done } = registryClient(options);
+  const complete = await completeRefs([wanted], client, true).finally(done);
+  return { ref: complete.get(wanted.value)?.value ?? wanted.value };
+}

@@ -1,0 +1,44 @@
+/** Real git repositories for end-to-end tests: a copy of this repository committed on main, and a bare remote. */
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { copyRepository, REPO_ROOT } from './temp-repo.ts';
+
+/** Runs git in `cwd` with a fixed test identity and returns its output. */
+export function git(cwd: string, ...args: string[]): string {
+  return execFileSync('git', args, {
+    cwd,
+    encoding: 'utf8',
+    env: {
+      ...process.env,
+      GIT_AUTHOR_NAME: 'tester',
+      GIT_AUTHOR_EMAIL: 'tester@example.com',
+      GIT_COMMITTER_NAME: 'tester',
+      GIT_COMMITTER_EMAIL: 'tester@example.com',
+    },
+  });
+}
+
+/** A copy of this repository's example as a git repository with one commit on main. */
+export async function committedCopy(): Promise<string> {
+  const root = await copyRepository();
+  await writeFile(join(root, '.gitignore'), 'node_modules\n');
+  git(root, 'init', '--quiet', '--initial-branch=main');
+  git(root, 'add', '-A');
+  git(root, 'commit', '--quiet', '-m', 'example repository');
+  return root;
+}
+
+/** A bare remote holding `source`'s main, and a function that clones it with packages resolvable. */
+export async function bareRemoteOf(source: string): Promise<{ remote: string; clone: (name: string) => Promise<string> }> {
+  const remote = join(await mkdtemp(join(tmpdir(), 'manifold-remote-')), 'repo.git');
+  git(source, 'clone', '--quiet', '--bare', source, remote);
+  const clone = async (name: string) => {
+    const dir = join(await mkdtemp(join(tmpdir(), `manifold-${name}-`)), 'repo');
+    git(tmpdir(), 'clone', '--quiet', remote, dir);
+    await symlink(join(REPO_ROOT, 'node_modules'), join(dir, 'node_modules'));
+    return dir;
+  };
+  return { remote, clone };
+}
