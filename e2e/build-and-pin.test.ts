@@ -2,7 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bareRemoteOf, committedCopy, git } from './git-repository.ts';
+import { bareRemoteOf, committedCopy, git, scriptEnvironment } from './git-repository.ts';
 import { startRegistry, type TestRegistry } from './registry/docker-registry.ts';
 import { pushImage } from './registry/push-image.ts';
 import { REPO_ROOT, runManifold } from './temp-repo.ts';
@@ -13,13 +13,7 @@ function script(cwd: string, name: string, args: string[], env: NodeJS.ProcessEn
   return execFileSync('bash', [join(scripts, name), ...args], {
     cwd,
     encoding: 'utf8',
-    env: {
-      ...process.env,
-      MANIFOLD: `node ${join(REPO_ROOT, 'cli/bin/manifold.mjs')}`,
-      GIT_COMMITTER_NAME: 'ci',
-      GIT_COMMITTER_EMAIL: 'ci@example.com',
-      ...env,
-    },
+    env: scriptEnvironment(env),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
 }
@@ -68,13 +62,7 @@ describe('the build-and-pin workflow steps', () => {
     const run = spawnSync('bash', [join(scripts, 'pin-built-image.sh'), 'dev', 'web/web', `${registry.host}/acme/web:main-1111111-1733100000`], {
       cwd: ci,
       encoding: 'utf8',
-      env: {
-        ...process.env,
-        ...env,
-        MANIFOLD: `node ${join(REPO_ROOT, 'cli/bin/manifold.mjs')}`,
-        GIT_COMMITTER_NAME: 'ci',
-        GIT_COMMITTER_EMAIL: 'ci@example.com',
-      },
+      env: scriptEnvironment(env),
     });
     expect(run.status).toBe(0);
     expect(run.stderr).toContain('push to main was rejected (attempt 1); starting again from origin/main');

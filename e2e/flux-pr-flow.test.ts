@@ -3,11 +3,10 @@ import { createHash } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { bareRemoteOf, committedCopy, git } from './git-repository.ts';
+import { bareRemoteOf, committedCopy, git, scriptEnvironment } from './git-repository.ts';
 import { REPO_ROOT, runManifold } from './temp-repo.ts';
 
 const SCRIPT = join(REPO_ROOT, '.github/scripts/flux-update-pr.sh');
-const MANIFOLD = `node ${join(REPO_ROOT, 'cli/bin/manifold.mjs')}`;
 const BRANCH = 'flux/image-updates/dev';
 
 /** A bare remote holding this repository's example on main. */
@@ -33,7 +32,7 @@ async function fluxPushes(clone: (name: string) => Promise<string>, policies: st
 function runScript(cwd: string, body: string): void {
   execFileSync('bash', [SCRIPT, 'main', body], {
     cwd,
-    env: { ...process.env, MANIFOLD, GIT_COMMITTER_NAME: 'ci', GIT_COMMITTER_EMAIL: 'ci@example.com' },
+    env: scriptEnvironment(),
     stdio: 'pipe',
   });
 }

@@ -42,3 +42,14 @@ export async function bareRemoteOf(source: string): Promise<{ remote: string; cl
   };
   return { remote, clone };
 }
+
+/** The environment for running this repository's CI scripts in tests: the real CLI, a CI committer. */
+export function scriptEnvironment(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    MANIFOLD: `node ${join(REPO_ROOT, 'cli/bin/manifold.mjs')}`,
+    GIT_COMMITTER_NAME: 'ci',
+    GIT_COMMITTER_EMAIL: 'ci@example.com',
+    ...extra,
+  };
+}

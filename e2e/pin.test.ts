@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRegistry, type TestRegistry } from './registry/docker-registry.ts';
+import { startFaultRegistry } from './registry/fault-registry.ts';
 import { pushImage } from './registry/push-image.ts';
 import { copyRepository, runManifold, snapshot } from './temp-repo.ts';
 
@@ -89,6 +90,19 @@ describe('pnpm pin', () => {
     expect(run.stdout + run.stderr).not.toContain(secured.user?.password ?? '-');
     expect(await readFile(join(root, 'overlays/dev/images.yaml'), 'utf8')).toContain(`${ref}@${digest}`);
   });
+
+  it('retries a failing registry, then reports it and writes nothing', async () => {
+    const root = await copyRepository();
+    const failing = await startFaultRegistry((_request, response) => response.writeHead(503, { 'X-Request-Id': 'abc-1' }).end());
+    const before = await snapshot(root);
+    const run = await runManifold(root, ['pin', 'dev', `web/web=${failing.host}/acme/web:main-fffffff-1733000000`, ...insecure(failing.host)]);
+    await failing.stop();
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('retrying');
+    expect(run.stderr).toContain('answered HTTP 503 (request abc-1)');
+    expect(failing.requests.length).toBe(5);
+    expect(await snapshot(root)).toEqual(before);
+  }, 30_000);
 
   it('names an unknown image and a bad reference as bad input', async () => {
     const root = await copyRepository();

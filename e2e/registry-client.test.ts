@@ -85,7 +85,7 @@ describe('RegistryClient against a misbehaving registry', () => {
     const server = await startFaultRegistry(handler);
     const client = new RegistryClient({ insecureRegistries: [server.host], backoffMs: 20, retries: 2, ...options });
     const started = Date.now();
-    const result = await client.resolveDigest(ImageRef.parse(`${server.host}/acme/api:v1`)).then(
+    const result: { value?: string; error?: unknown } = await client.resolveDigest(ImageRef.parse(`${server.host}/acme/api:v1`)).then(
       (value) => ({ value }),
       (error: unknown) => ({ error }),
     );

@@ -69,7 +69,7 @@ async function putBlob(target: PushTarget, repository: string, data: Buffer, aut
   if (start.status !== 202) throw new Error(`blob upload start: HTTP ${start.status} ${await start.text()}`);
   const location = new URL(start.headers.get('location') ?? '', base);
   location.searchParams.set('digest', sha256(data));
-  const put = await fetch(location, { method: 'PUT', headers: { ...headers(auth), 'Content-Type': 'application/octet-stream' }, body: data });
+  const put = await fetch(location, { method: 'PUT', headers: { ...headers(auth), 'Content-Type': 'application/octet-stream' }, body: new Uint8Array(data) });
   if (put.status !== 201) throw new Error(`blob upload: HTTP ${put.status} ${await put.text()}`);
 }
 
@@ -77,7 +77,7 @@ async function putManifest(target: PushTarget, repository: string, reference: st
   const response = await fetch(`http://${target.host}/v2/${repository}/manifests/${reference}`, {
     method: 'PUT',
     headers: { ...headers(auth), 'Content-Type': mediaType },
-    body,
+    body: new Uint8Array(body),
   });
   if (response.status !== 201) throw new Error(`manifest PUT: HTTP ${response.status} ${await response.text()}`);
   const digest = response.headers.get('docker-content-digest');
