@@ -101,6 +101,16 @@ describe('pnpm synth on the example repository', () => {
     expect(await readFile(join(root, 'dist/staging/web/service-web.yaml'), 'utf8')).toBe('mine\n');
   });
 
+  it('picks up an edited app on the next run (the compiled bundle is rebuilt)', async () => {
+    const root = await copyRepository();
+    expect((await runManifold(root, ['synth', '--check'])).code).toBe(0);
+    const app = join(root, 'apps/csv-ingestor/src/index.ts');
+    await writeFile(app, (await readFile(app, 'utf8')).replace("BATCH_SIZE: '5000'", "BATCH_SIZE: '7500'"));
+    const run = await runManifold(root, ['synth', 'dev']);
+    expect(run.code).toBe(0);
+    expect(await readFile(join(root, 'dist/dev/csv-ingestor/deployment-csv-ingestor.yaml'), 'utf8')).toContain('value: "7500"');
+  });
+
   it('adds a new app and a new environment from files alone', async () => {
     const root = await copyRepository();
     await mkdir(join(root, 'apps/hello/src'), { recursive: true });

@@ -65,6 +65,7 @@ async function rebuild(root, apps, cacheDir, key, manifestPath, previous) {
     ...apps.map((file, index) => `import * as app${index} from ${JSON.stringify(join(root, file))};`),
     `export const appModules = new Map([${apps.map((file, index) => `[${JSON.stringify(file)}, app${index}]`).join(', ')}]);`,
   ].join('\n');
+  const started = Date.now();
   const result = await build({
     stdin: { contents: entry, resolveDir: root, loader: 'ts', sourcefile: 'manifold-entry.ts' },
     absWorkingDir: root,
@@ -88,16 +89,19 @@ async function rebuild(root, apps, cacheDir, key, manifestPath, previous) {
   const hash = createHash('sha256').update(code.contents).digest('hex').slice(0, 12);
   const bundle = join(cacheDir, `${key}-${hash}.mjs`);
   const inputs = {};
+  // A file changed while esbuild read it may be compiled in its old form: then cache nothing.
+  let settled = true;
   for (const input of Object.keys(result.metafile.inputs)) {
     if (input.startsWith('<stdin>') || input === 'manifold-entry.ts') continue;
     const path = resolve(root, input);
     const info = await stat(path);
     inputs[path] = { size: info.size, mtimeMs: info.mtimeMs };
+    if (info.mtimeMs >= started - 1000) settled = false;
   }
   await mkdir(cacheDir, { recursive: true });
   await writeAtomically(`${bundle}.map`, map.contents);
   await writeAtomically(bundle, `${code.text.replace(/\/\/# sourceMappingURL=.*\n?$/, '')}//# sourceMappingURL=${bundle.split('/').at(-1)}.map\n`);
-  await writeAtomically(manifestPath, JSON.stringify({ apps, bundle, inputs }));
+  if (settled) await writeAtomically(manifestPath, JSON.stringify({ apps, bundle, inputs }));
   if (previous?.bundle && previous.bundle !== bundle) {
     await rm(previous.bundle, { force: true });
     await rm(`${previous.bundle}.map`, { force: true });
