@@ -3,13 +3,14 @@ import { readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type AppImporter, loadApps } from '../apps/load-apps.ts';
 import { loadEnvironment } from '../config/load-environment.ts';
-import { setPinRefs, syncPinMarkers } from '../config/pin-file.ts';
+import { syncPinMarkers } from '../config/pin-markers.ts';
 import { compareEnvironment, type DistDifference, isClean, unifiedDiff } from '../dist/compare-dist.ts';
 import { withDistLock } from '../dist/dist-lock.ts';
 import { generatedEnvironments, readTree, swapPaths } from '../dist/dist-tree.ts';
 import { INDEX_FILE, parseIndex } from '../dist/ownership-index.ts';
 import { applyWritePlan, planEnvironmentWrite, type WriteResult } from '../dist/write-dist.ts';
 import { lintMarkers } from '../flux/marker-lint.ts';
+import { editPins } from '../pins/pin-edits.ts';
 import { type RenderedEnvironment, renderEnvironment } from '../render/render-environment.ts';
 import { type Adoption, findFluxUpdates } from './adopt-flux-updates.ts';
 
@@ -53,7 +54,10 @@ export async function renderRepository(
     // Pins set by a command are taken as they are; otherwise Flux updates waiting in dist/ are adopted.
     const found = pins.has(env.name) ? [] : findFluxUpdates(env, rendered, ownedFiles(join(root, 'dist'), env.name));
     if (found.length > 0) {
-      const adopted = setPinRefs(env, new Map(found.map((adoption) => [`${adoption.pin.app}/${adoption.pin.image}`, adoption.to])));
+      const adopted = editPins(
+        env,
+        found.map((adoption) => ({ app: adoption.pin.app, image: adoption.pin.image, ref: adoption.to, source: { by: 'flux' } })),
+      );
       env = await loadEnvironment(root, env.name, adopted);
       rendered = renderEnvironment(env, apps);
       adoptions.push(...found);

@@ -1,6 +1,6 @@
 /**
- * Edits to images.yaml that touch only what they must: the Flux marker at the end of each pin's
- * `ref` line, and the ref values themselves. Every other byte stays as the user wrote it.
+ * Keeps the Flux marker at the end of each pin's `ref` line in images.yaml, touching nothing else:
+ * every other byte stays as the user wrote it.
  */
 import { imagePolicyMarker } from '@manifold/constructs';
 import type { Scalar } from 'yaml';
@@ -38,21 +38,5 @@ export function syncPinMarkers(env: Environment): string {
   for (const edit of edits.sort((a, b) => b.start - a.start)) {
     result = result.slice(0, edit.start) + edit.replacement + result.slice(edit.end);
   }
-  return result;
-}
-
-/** images.yaml text with the `ref` of each listed pin (`<app>/<image>` → new reference) replaced in its quote style. */
-export function setPinRefs(env: Environment, refs: ReadonlyMap<string, string>): string {
-  const { text, document } = env.sources.images;
-  const edits = [...refs].map(([key, ref]) => {
-    const [app = '', image = ''] = key.split('/');
-    const node = document.getIn([app, image, 'ref'], true) as Scalar | undefined;
-    const range = node?.range;
-    if (!node || !range) throw new Error(`no ref for pin ${key} in ${env.sources.images.file}`);
-    const quote = node.type === 'QUOTE_DOUBLE' ? '"' : node.type === 'QUOTE_SINGLE' ? "'" : '';
-    return { start: range[0], end: range[1], replacement: `${quote}${ref}${quote}` };
-  });
-  let result = text;
-  for (const edit of edits.sort((a, b) => b.start - a.start)) result = result.slice(0, edit.start) + edit.replacement + result.slice(edit.end);
   return result;
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { digestOf, ENVIRONMENT_YAML, TIMESTAMP_POLICY, writeOverlay } from '../testing/overlay-fixture.ts';
 import { ConfigError } from './config-error.ts';
 import { loadEnvironment } from './load-environment.ts';
-import { syncPinMarkers } from './pin-file.ts';
+import { syncPinMarkers } from './pin-markers.ts';
 
 const REF = `ghcr.io/acme/api:main-abc1234-1732150000@${digestOf('a')}`;
 const MARKER = '# {"$imagepolicy": "flux-system:dev-api-api"}';
