@@ -7,6 +7,7 @@ import { registerFlux } from './commands/flux.ts';
 import { registerImages } from './commands/images.ts';
 import { registerPin } from './commands/pin.ts';
 import { registerPromote } from './commands/promote.ts';
+import { registerRelease } from './commands/release.ts';
 import { registerRollback } from './commands/rollback.ts';
 import { registerSchema } from './commands/schema.ts';
 import { registerSynth } from './commands/synth.ts';
@@ -49,6 +50,7 @@ export async function runCli(argv: readonly string[], options: RunOptions): Prom
   registerPin(program, io);
   registerPromote(program, io);
   registerRollback(program, io);
+  registerRelease(program, io);
   try {
     await program.parseAsync([...argv], { from: 'user' });
   } catch (error) {

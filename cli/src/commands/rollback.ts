@@ -1,19 +1,19 @@
-/** `manifold rollback <env> <image>` and `manifold release <env> <image>`: sticky rollback from git history, and its end. */
+/** `manifold rollback <env> <image>`: set a pin back to an earlier reference from git history, held (sticky rollback). */
 import { ImageRef } from '@manifold/constructs';
 import type { Command } from 'commander';
 import { ConfigError } from '../config/config-error.ts';
-import { type Environment, loadEnvironment, type Pin } from '../config/load-environment.ts';
+import { loadEnvironment, type Pin } from '../config/load-environment.ts';
 import { completeRefs } from '../pins/complete-refs.ts';
 import { editPins, type PinEdit } from '../pins/pin-edits.ts';
 import { pinHistory } from '../pins/pin-history.ts';
-import { pinNames, pinsNamed } from '../pins/pin-targets.ts';
+import { requirePins } from '../pins/pin-targets.ts';
 import { provenance } from '../pins/provenance.ts';
 import { synthesize } from '../synth/synthesize.ts';
 import type { CliIo } from './cli-io.ts';
 import { printPinChanges, printSynthResult } from './pin-output.ts';
 import { type RegistryOptions, registryClient, withRegistryOptions } from './registry-options.ts';
 
-/** Adds the rollback and release commands to `program`. */
+/** Adds the rollback command to `program`. */
 export function registerRollback(program: Command, io: CliIo): void {
   withRegistryOptions(
     program
@@ -27,7 +27,7 @@ export function registerRollback(program: Command, io: CliIo): void {
   ).action(async (envName: string, target: string, options: RegistryOptions & { steps: string; to?: string; json?: boolean }) => {
     const root = io.root();
     const env = await loadEnvironment(root, envName);
-    const pins = namedPins(env, target);
+    const pins = requirePins(env, target);
     const steps = Number(options.steps);
     if (!Number.isInteger(steps) || steps < 1)
       throw new ConfigError({ file: '--steps', line: 1, col: 1, message: `"${options.steps}" is not a positive whole number`, hint: 'for example: --steps 2' });
@@ -55,41 +55,6 @@ export function registerRollback(program: Command, io: CliIo): void {
     printPinChanges(io, envName, env, edits, options.json);
     if (!options.json) printSynthResult(io, result);
   });
-
-  program
-    .command('release')
-    .description('Lift the hold a rollback set, so Flux may move the pin again. Example: pnpm release prod web')
-    .argument('<env>', 'environment')
-    .argument('<image>', '<app>/<image>, image name or repository')
-    .option('--json', 'print the changes as JSON')
-    .action(async (envName: string, target: string, options: { json?: boolean }) => {
-      const root = io.root();
-      const env = await loadEnvironment(root, envName);
-      const pins = namedPins(env, target).filter((pin) => pin.hold);
-      if (pins.length === 0)
-        throw new ConfigError({
-          ...env.sources.images.positionOf([]),
-          message: `no pin named "${target}" is held in ${envName}`,
-          hint: 'pnpm images shows which pins are held',
-        });
-      const edits = pins.map((pin) => ({ app: pin.app, image: pin.image, hold: false }));
-      const result = await synthesize(root, [envName], io.importApp, { pins: new Map([[envName, editPins(env, edits)]]) });
-      printPinChanges(io, envName, env, edits, options.json);
-      if (!options.json) printSynthResult(io, result);
-    });
-}
-
-function namedPins(env: Environment, target: string): Pin[] {
-  const pins = pinsNamed(env, target);
-  if (pins.length === 0)
-    throw new ConfigError({
-      file: 'argument 2',
-      line: 1,
-      col: 1,
-      message: `${env.name} has no pin named "${target}"`,
-      hint: `pins of ${env.name}: ${pinNames(env)}`,
-    });
-  return pins;
 }
 
 /** The reference `--to` names: with its digest from history when it has none, else from the registry. */

@@ -43,13 +43,13 @@ describe("runSetters on Flux's own fixtures", () => {
     });
   });
 
-  it('reproduces the applier test, with one policy and with three of which only the target is marked', async () => {
+  it.each(['policy', 'controller'])('reproduces the %s appconfig data, with one policy and with three of which only the target is marked', async (suite) => {
     for (const policies of [['policy'], ['policy', 'other-one', 'other-two']]) {
-      const root = await copyOf(join(UPSTREAM, 'policy/testdata/appconfig'));
+      const root = await copyOf(join(UPSTREAM, `${suite}/testdata/appconfig`));
       await replaceSetterSite(root, '{"$imagepolicy": "automation-ns:policy"}');
       const refs = new Map(policies.map((name, index) => [`automation-ns:${name}`, { name: 'helloworld', tag: index === 0 ? '1.0.1' : '9.9.9' }]));
       const run = runSetters(root, '.', refs);
-      const expectedRoot = await copyOf(join(UPSTREAM, 'policy/testdata/appconfig-setters-expected'));
+      const expectedRoot = await copyOf(join(UPSTREAM, `${suite}/testdata/appconfig-setters-expected`));
       await replaceSetterSite(expectedRoot, '{"$imagepolicy": "automation-ns:policy"}');
       expect(run.files.get('deploy.yaml')).toBe(await readFile(join(expectedRoot, 'deploy.yaml'), 'utf8'));
     }
@@ -63,6 +63,19 @@ describe("runSetters on Flux's own fixtures", () => {
     await replaceSetterSite(expectedRoot, '{"$imagepolicy": "automation-ns:policy"}');
     expect([...run.files.keys()]).toEqual(['yes/deploy.yaml']);
     expect(run.files.get('yes/deploy.yaml')).toBe(await readFile(join(expectedRoot, 'yes/deploy.yaml'), 'utf8'));
+  });
+});
+
+describe("runSetters on Flux's end-to-end kustomization", () => {
+  it('moves name, tag and digest markers of a kustomize images entry, keeping the digest double-quoted', async () => {
+    const root = await copyOf(join(UPSTREAM, '../../flux2/tests/image-automation'));
+    const newDigest = `sha256:${'9'.repeat(64)}`;
+    const run = runSetters(root, '.', new Map([['flux-system:podinfo', { name: 'ghcr.io/stefanprodan/podinfo', tag: '6.9.0', digest: newDigest }]]));
+    const original = await readFile(join(root, 'kustomization.yaml'), 'utf8');
+    expect([...run.files.keys()]).toEqual(['kustomization.yaml']);
+    expect(run.files.get('kustomization.yaml')).toBe(
+      original.replace('newTag: 6.8.0', 'newTag: 6.9.0').replace(/digest: "sha256:[a-f0-9]{64}"/, `digest: "${newDigest}"`),
+    );
   });
 });
 

@@ -1,4 +1,5 @@
 /** Which pins a command argument names: `<app>/<image>`, an image name, or a repository. */
+import { ConfigError } from '../config/config-error.ts';
 import type { Environment, Pin } from '../config/load-environment.ts';
 
 /** The pins `target` names in `env`: one `<app>/<image>`, or every pin with that image name or repository. */
@@ -11,4 +12,18 @@ export function pinsNamed(env: Environment, target: string): Pin[] {
 /** Every `<app>/<image>` in `env`, for error hints. */
 export function pinNames(env: Environment): string {
   return [...env.pins.keys()].join(', ') || '(none)';
+}
+
+/** The pins `target` names in `env`; a {@link ConfigError} when it names none. */
+export function requirePins(env: Environment, target: string): Pin[] {
+  const pins = pinsNamed(env, target);
+  if (pins.length === 0)
+    throw new ConfigError({
+      file: 'argument 2',
+      line: 1,
+      col: 1,
+      message: `${env.name} has no pin named "${target}"`,
+      hint: `pins of ${env.name}: ${pinNames(env)}`,
+    });
+  return pins;
 }
