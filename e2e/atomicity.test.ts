@@ -1,9 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { cp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { copyRepository, runManifold, snapshot } from './temp-repo.ts';
+import { copyRepository, REPO_ROOT, runManifold, snapshot } from './temp-repo.ts';
 
 const ENVS = ['dev', 'prod', 'staging'];
 
@@ -15,68 +14,81 @@ async function changeEveryEnvironment(root: string): Promise<void> {
   }
 }
 
+const OPENS = 'openat';
+const RENAMES = 'rename,renameat,renameat2';
+
+/** Runs `manifold synth` on `root` under strace with `options`. */
+function strace(root: string, options: string[]) {
+  return spawnSync('strace', ['-f', '-qq', ...options, process.execPath, join(REPO_ROOT, 'cli/bin/manifold.mjs'), '--root', root, 'synth'], {
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+}
+
 async function envSnapshots(root: string): Promise<Map<string, Map<string, string>>> {
   return new Map(await Promise.all(ENVS.map(async (env) => [env, await snapshot(join(root, 'dist', env))] as const)));
 }
 
 describe('dist/ writes', () => {
-  it('leave each environment all-old or all-new when killed at random points', async () => {
+  it('leave each environment all-old or all-new when killed at any write or rename (strace fault injection)', async () => {
     const root = await copyRepository();
     await changeEveryEnvironment(root);
     const expectedNew = await copyRepository();
     await changeEveryEnvironment(expectedNew);
     expect((await runManifold(expectedNew, ['synth'])).code).toBe(0);
-    const lock = join(root, 'dist', '.manifold.lock');
     const newTrees = await envSnapshots(expectedNew);
     const oldTrees = await envSnapshots(root);
+    // Let the copied sources settle so the compiled bundle is cached and every run makes the same calls.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await runManifold(root, ['synth', '--check']);
     const pristine = join(root, '..', `${root.split('/').at(-1)}-old-dist`);
     await cp(join(root, 'dist'), pristine, { recursive: true });
-
-    const outcomes = new Map<string, number>();
-    // Kill at a random point after the lock appears (the write phase). The window adapts to the
-    // machine's speed: it shrinks after a run that finished and grows after one killed too early.
-    let window = 120;
-    for (let attempt = 0; attempt < 15 || (attempt < 40 && !(outcomes.has('old') && outcomes.has('new'))); attempt++) {
+    const restore = async () => {
       await rm(join(root, 'dist'), { recursive: true });
       await cp(pristine, join(root, 'dist'), { recursive: true });
-      const delay = Math.random() * window;
-      await runManifold(root, ['synth'], {
-        onStart: (child) => {
-          const watch = setInterval(() => {
-            if (!existsSync(lock)) return;
-            clearInterval(watch);
-            setTimeout(() => child.kill('SIGKILL'), delay);
-          }, 1);
-          child.on('exit', () => clearInterval(watch));
-        },
-      });
-      const states: string[] = [];
+    };
+
+    // One traced run lists the main thread's file creations in the staging trees and its renames.
+    const trace = join(root, '..', 'synth.trace');
+    strace(root, ['-o', trace, '-e', `trace=${OPENS},${RENAMES}`]);
+    const lines = (await readFile(trace, 'utf8')).split('\n');
+    const main = lines[0]?.split(' ')[0];
+    const ofMain = (pattern: RegExp) => lines.filter((line) => line.startsWith(`${main} `) && pattern.test(line));
+    const opens = ofMain(/ openat\(/);
+    const creations = opens.flatMap((line, index) => (line.includes('.next-') && line.includes('O_CREAT') ? [index + 1] : []));
+    const renames = ofMain(/ rename(at2?)?\(/).length;
+    expect(renames).toBe(6);
+    expect(creations.length).toBeGreaterThan(20);
+    await restore();
+
+    const points = [
+      ...Array.from({ length: renames }, (_, index) => ({ syscalls: RENAMES, when: index + 1 })),
+      ...[0, 0.2, 0.5, 0.8, 0.99].map((at) => ({ syscalls: OPENS, when: creations[Math.floor(at * creations.length)] ?? 1 })),
+    ];
+    const outcomes = new Set<string>();
+    for (const point of points) {
+      const killed = strace(root, ['-o', '/dev/null', '-e', `trace=${point.syscalls}`, '-e', `inject=${point.syscalls}:signal=KILL:when=${point.when}`]);
+      expect(killed.status === 137 || killed.signal === 'SIGKILL').toBe(true);
       for (const env of ENVS) {
         const tree = await snapshot(join(root, 'dist', env));
-        let state: string;
         if (tree.size === 0) {
           // Killed between the two renames: the old tree waits beside it for recovery.
           expect(await snapshot(join(root, 'dist', `.${env}.previous`))).toEqual(oldTrees.get(env));
-          state = 'between renames';
-        } else if (JSON.stringify([...tree]) === JSON.stringify([...(oldTrees.get(env) ?? [])])) state = 'old';
+          outcomes.add('between renames');
+        } else if (JSON.stringify([...tree]) === JSON.stringify([...(oldTrees.get(env) ?? [])])) outcomes.add('old');
         else {
           expect(tree).toEqual(newTrees.get(env));
-          state = 'new';
+          outcomes.add('new');
         }
-        outcomes.set(state, (outcomes.get(state) ?? 0) + 1);
-        states.push(state);
       }
-      if (states.every((state) => state === 'new')) window *= 0.6;
-      else if (states.every((state) => state === 'old')) window = Math.min(window * 1.5, 2000);
       // The next synth recovers whatever the kill left and completes the write.
       const recovered = await runManifold(root, ['synth']);
       expect(recovered.code).toBe(0);
       expect(await envSnapshots(root)).toEqual(newTrees);
       expect((await readdir(join(root, 'dist'))).sort()).toEqual(ENVS);
+      await restore();
     }
-    // Both sides of the write were hit, so the invariant above was checked mid-write too.
-    expect(outcomes.get('old')).toBeGreaterThan(0);
-    expect(outcomes.get('new')).toBeGreaterThan(0);
+    expect([...outcomes].sort()).toEqual(['between renames', 'new', 'old']);
   }, 300_000);
 
   it('serialises concurrent synths so that dist/ ends complete and consistent', async () => {

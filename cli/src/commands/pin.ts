@@ -1,5 +1,5 @@
 /** `manifold pin <env> <image>=<ref>…`: pin images by digest (resolved from the registry) and re-synthesize. */
-import { ImageRef, InvalidImageRefError } from '@manifold/constructs';
+import { ImageRef, InvalidImageRefError, type TaggedImageRef } from '@manifold/constructs';
 import type { Command } from 'commander';
 import { ConfigError } from '../config/config-error.ts';
 import type { PinSource } from '../config/images-schema.ts';
@@ -59,7 +59,7 @@ export function registerPin(program: Command, io: CliIo): void {
   });
 }
 
-function parseAssignment(assignment: string, index: number): { target: string; ref: ImageRef; index: number } {
+function parseAssignment(assignment: string, index: number): { target: string; ref: TaggedImageRef; index: number } {
   const separator = assignment.indexOf('=');
   const where = { file: `argument ${index + 2}`, line: 1, col: Math.max(1, separator + 2) };
   if (separator <= 0)
@@ -69,7 +69,7 @@ function parseAssignment(assignment: string, index: number): { target: string; r
       hint: 'for example: api=ghcr.io/acme/api:main-3f2c1e9-1732150000',
     });
   try {
-    return { target: assignment.slice(0, separator), ref: ImageRef.parse(assignment.slice(separator + 1)), index };
+    return { target: assignment.slice(0, separator), ref: ImageRef.parseTagged(assignment.slice(separator + 1)), index };
   } catch (error) {
     if (error instanceof InvalidImageRefError) throw new ConfigError({ ...where, message: error.message, hint: error.hint });
     throw error;

@@ -1,5 +1,5 @@
 /** `manifold rollback <env> <image>`: set a pin back to an earlier reference from git history, held (sticky rollback). */
-import { ImageRef } from '@manifold/constructs';
+import { ImageRef, type TaggedImageRef } from '@manifold/constructs';
 import type { Command } from 'commander';
 import { ConfigError } from '../config/config-error.ts';
 import { loadEnvironment, type Pin } from '../config/load-environment.ts';
@@ -63,18 +63,18 @@ async function chooseRef(
   history: { ref: string; commit: string }[],
   pin: Pin,
 ): Promise<{ ref: string; commit?: string } | undefined> {
-  let wanted: ImageRef;
+  let wanted: TaggedImageRef;
   try {
-    wanted = ImageRef.parse(options.to ?? '');
+    wanted = ImageRef.parseTagged(options.to ?? '');
   } catch (error) {
     throw new ConfigError({ file: '--to', line: 1, col: 1, message: (error as Error).message, hint: `for example: --to ${pin.ref.value}` });
   }
   const known = history.find(
     (entry) =>
       entry.ref === wanted.value ||
-      (!wanted.digest && ImageRef.parse(entry.ref).repository === wanted.repository && ImageRef.parse(entry.ref).tag === wanted.tag),
+      (!wanted.digest && ImageRef.parseTagged(entry.ref).repository === wanted.repository && ImageRef.parseTagged(entry.ref).tag === wanted.tag),
   );
-  if (known && (wanted.digest || ImageRef.parse(known.ref).digest)) return known;
+  if (known && (wanted.digest || ImageRef.parseTagged(known.ref).digest)) return known;
   const { client, done } = registryClient(options);
   const complete = await completeRefs([wanted], client, true).finally(done);
   return { ref: complete.get(wanted.value)?.value ?? wanted.value };

@@ -1,7 +1,7 @@
 /** Loads and validates one environment's overlay: environment.yaml and images.yaml. */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type ImagePolicyKey, ImageRef, InvalidImageRefError, imagePolicyName, type WorkloadSize } from '@manifold/constructs';
+import { type ImagePolicyKey, ImageRef, InvalidImageRefError, imagePolicyName, type TaggedImageRef, type WorkloadSize } from '@manifold/constructs';
 import { ConfigError, type SourcePosition } from './config-error.ts';
 import { dnsLabel, environmentSchema, type FluxSettings } from './environment-schema.ts';
 import { imagesSchema, type PinSource, type UpdatePolicy } from './images-schema.ts';
@@ -12,7 +12,7 @@ import { parseYamlSource, type YamlSource } from './yaml-source.ts';
 export interface Pin {
   readonly app: string;
   readonly image: string;
-  readonly ref: ImageRef;
+  readonly ref: TaggedImageRef;
   readonly update: UpdatePolicy | undefined;
   readonly hold: boolean;
   /** Who or what set the pin, when a command recorded it. */
@@ -110,9 +110,9 @@ export async function loadEnvironment(root: string, env: string, imagesText?: st
   };
 }
 
-function parseRef(value: string, position: SourcePosition): ImageRef {
+function parseRef(value: string, position: SourcePosition): TaggedImageRef {
   try {
-    return ImageRef.parse(value);
+    return ImageRef.parseTagged(value);
   } catch (error) {
     if (error instanceof InvalidImageRefError) throw new ConfigError({ ...position, message: error.message, hint: error.hint });
     throw error;

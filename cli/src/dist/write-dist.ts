@@ -1,6 +1,5 @@
 /** Writes one rendered environment into dist/<env>/: owned files only, atomically, pruning what is gone. */
-import { linkSync, mkdirSync, writeFileSync } from 'node:fs';
-import { mkdtemp, rename, rm } from 'node:fs/promises';
+import { linkSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ConfigError } from '../config/config-error.ts';
 import type { RenderedEnvironment } from '../render/render-environment.ts';
@@ -94,12 +93,13 @@ export async function applyWritePlan(plan: WritePlan): Promise<void> {
   const { live, previous, nextPrefix } = swapPaths(plan.distDir, plan.env);
   if (plan.changed.size === 0 && plan.kept.length === 0) {
     // A retired environment with nothing left in it: the folder goes, in one rename.
-    await rename(live, previous);
-    await rm(previous, { recursive: true, force: true });
+    renameSync(live, previous);
+    rmSync(previous, { recursive: true, force: true });
     return;
   }
-  const staging = await mkdtemp(nextPrefix);
-  // Synchronous calls: for thousands of small files they are several times faster than fs/promises.
+  const staging = mkdtempSync(nextPrefix);
+  // Synchronous calls, all on the main thread: for thousands of small files they are several times
+  // faster than fs/promises, and the order of operations is exactly the order written here.
   const folders = new Set<string>();
   const target = (path: string): string => {
     const file = join(staging, path);
@@ -114,13 +114,13 @@ export async function applyWritePlan(plan: WritePlan): Promise<void> {
   for (const path of plan.kept) linkSync(join(live, path), target(path));
   for (const [path, bytes] of plan.changed) writeFileSync(target(path), bytes);
   // Two renames: a kill between them leaves dist/.<env>.previous, which recovery restores.
-  const hadLive = await rename(live, previous).then(
-    () => true,
-    (error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') return false;
-      throw error;
-    },
-  );
-  await rename(staging, live);
-  if (hadLive) await rm(previous, { recursive: true, force: true });
+  let hadLive = true;
+  try {
+    renameSync(live, previous);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    hadLive = false;
+  }
+  renameSync(staging, live);
+  if (hadLive) rmSync(previous, { recursive: true, force: true });
 }

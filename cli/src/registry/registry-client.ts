@@ -68,7 +68,8 @@ export class RegistryClient {
 
   /** The digest the registry serves for `ref`'s tag (the index digest for multi-arch images). */
   async resolveDigest(ref: ImageRef): Promise<string> {
-    return this.manifestDigest(toRegistryReference(ref), ref.tag, ref.value);
+    const target = toRegistryReference(ref);
+    return this.manifestDigest(target, target.tag, ref.value);
   }
 
   /** Checks that the registry has `ref`'s digest; resolves to it. */

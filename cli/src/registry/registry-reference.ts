@@ -13,14 +13,17 @@ export interface RegistryReference {
 
 const DOCKER_HUB = 'docker.io';
 
-/** Normalises `ref`: a first component without `.` or `:` (and not `localhost`) means Docker Hub, with `library/` for one-part names. */
+/**
+ * Normalises `ref`: a first component without `.` or `:` (and not `localhost`) means Docker Hub, with
+ * `library/` for one-part names; the tag defaults to `latest`.
+ */
 export function toRegistryReference(ref: ImageRef): RegistryReference {
   const [first = '', ...rest] = ref.repository.split('/');
   const isHost = rest.length > 0 && (first.includes('.') || first.includes(':') || first === 'localhost');
   const registry = isHost ? (first === 'index.docker.io' ? DOCKER_HUB : first) : DOCKER_HUB;
   let repository = isHost ? rest.join('/') : ref.repository;
   if (registry === DOCKER_HUB && !repository.includes('/')) repository = `library/${repository}`;
-  return { registry, repository, tag: ref.tag, ...(ref.digest ? { digest: ref.digest } : {}) };
+  return { registry, repository, tag: ref.tag ?? 'latest', ...(ref.digest ? { digest: ref.digest } : {}) };
 }
 
 /** The base URL of a registry's API: Docker Hub's API host, `http://` only for registries listed as insecure. */

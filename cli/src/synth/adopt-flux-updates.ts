@@ -56,7 +56,7 @@ export function findFluxUpdates(env: Environment, rendered: RenderedEnvironment,
     const pin = pins.get(policy);
     if (!pin) continue;
     const to = adoptedRef(pin, parts);
-    if (to !== pin.ref.value && pin.update && ranksAbove(pin.update, ImageRef.parse(to).tag, pin.ref.tag)) {
+    if (to !== pin.ref.value && pin.update && ranksAbove(pin.update, ImageRef.parseTagged(to).tag, pin.ref.tag)) {
       adoptions.push({ pin, from: pin.ref.value, to, files: [...files].sort() });
     }
   }
@@ -76,7 +76,7 @@ function adoptedRef(pin: Pin, parts: ReadonlyMap<string, string>): string {
     });
   }
   try {
-    ImageRef.parse(ref);
+    ImageRef.parseTagged(ref);
   } catch {
     throw new ConfigError({
       ...pin.position,

@@ -20,6 +20,13 @@ describe('ImageRef', () => {
     expect(ref.isImmutable).toBe(false);
   });
 
+  it('accepts a reference without a tag, which parseTagged refuses as Flux would', () => {
+    expect(ImageRef.parse(`ghcr.io/acme/api@${DIGEST}`).tag).toBeUndefined();
+    expect(() => ImageRef.parseTagged(`ghcr.io/acme/api@${DIGEST}`)).toThrow('has no tag');
+    expect(() => ImageRef.parseTagged('ghcr.io/acme/api')).toThrow(InvalidImageRefError);
+    expect(ImageRef.parseTagged('ghcr.io/acme/api:v1').tag).toBe('v1');
+  });
+
   it('accepts a registry with a port', () => {
     expect(ImageRef.parse('127.0.0.1:5000/team/app:v1').repository).toBe('127.0.0.1:5000/team/app');
   });
@@ -28,8 +35,6 @@ describe('ImageRef', () => {
     ['Uppercase/Repo:v1', 'not a valid image reference'],
     ['ghcr.io/acme/api:', 'not a valid image reference'],
     ['ghcr.io/acme/api:v1 ', 'not a valid image reference'],
-    ['ghcr.io/acme/api', 'has no tag'],
-    [`ghcr.io/acme/api@${DIGEST}`, 'has no tag'],
     ['ghcr.io/acme/api:v1@sha256:abc', 'is not sha256 followed by 64 lowercase hex digits'],
     [`ghcr.io/acme/api:v1@${DIGEST.toUpperCase().replace('SHA256', 'sha256')}`, 'is not sha256'],
     [`ghcr.io/acme/api:v1@sha512:${'a'.repeat(128)}`, 'is not sha256'],

@@ -27,6 +27,9 @@ export class InvalidImageRefError extends Error {
   }
 }
 
+/** A reference known to carry a tag. */
+export type TaggedImageRef = ImageRef & { readonly tag: string };
+
 /** A parsed `registry/repo[:tag][@sha256:<64 hex>]` reference. */
 export class ImageRef {
   /**
@@ -54,10 +57,19 @@ export class ImageRef {
         'copy the digest exactly as the registry reports it, e.g. with: pnpm manifold pin <env> <image>=<ref>',
       );
     }
-    if (tag === undefined) {
+    return new ImageRef(value, repository, tag, digest);
+  }
+
+  /**
+   * Parses a reference that must carry a tag: the form Flux writes (`repository:tag[@digest]`) and
+   * so the form of every pin. Throws {@link InvalidImageRefError} otherwise.
+   */
+  static parseTagged(value: string): TaggedImageRef {
+    const ref = ImageRef.parse(value);
+    if (ref.tag === undefined) {
       throw new InvalidImageRefError(`"${value}" has no tag`, 'Flux writes references as repository:tag[@digest]; add the tag the digest was built as');
     }
-    return new ImageRef(value, repository, tag, digest);
+    return ref as TaggedImageRef;
   }
 
   private constructor(
@@ -65,8 +77,8 @@ export class ImageRef {
     readonly value: string,
     /** Registry host and path, e.g. `ghcr.io/acme/api`; what Flux calls the image name. */
     readonly repository: string,
-    /** The tag, e.g. `main-3f2c1e9-1732150000`. */
-    readonly tag: string,
+    /** The tag, e.g. `main-3f2c1e9-1732150000`, when the reference has one. */
+    readonly tag: string | undefined,
     /** The `sha256:…` digest, when the reference is pinned to one. */
     readonly digest: string | undefined,
   ) {}
