@@ -104,6 +104,21 @@ describe('pnpm pin', () => {
     expect(await snapshot(root)).toEqual(before);
   }, 30_000);
 
+  it('keeps both edits when two pin commands run at once', async () => {
+    const root = await copyRepository();
+    const web = `ghcr.io/acme/web:main-1212121-1733000000@sha256:${'1'.repeat(64)}`;
+    const api = `ghcr.io/acme/ml-api:main-3434343-1733000000@sha256:${'3'.repeat(64)}`;
+    const runs = await Promise.all([
+      runManifold(root, ['pin', 'dev', `web/web=${web}`, '--no-verify']),
+      runManifold(root, ['pin', 'dev', `ml-api/api=${api}`, '--no-verify']),
+    ]);
+    expect(runs.map((run) => run.code)).toEqual([0, 0]);
+    const images = await readFile(join(root, 'overlays/dev/images.yaml'), 'utf8');
+    expect(images).toContain(`ref: ${web}`);
+    expect(images).toContain(`ref: ${api}`);
+    expect((await runManifold(root, ['synth', '--check'])).code).toBe(0);
+  });
+
   it('names an unknown image and a bad reference as bad input', async () => {
     const root = await copyRepository();
     const unknown = await runManifold(root, ['pin', 'dev', 'nope=ghcr.io/acme/nope:v1', '--no-verify']);

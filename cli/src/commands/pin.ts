@@ -10,6 +10,7 @@ import { pinNames, pinsNamed } from '../pins/pin-targets.ts';
 import { defaultSetter, provenance } from '../pins/provenance.ts';
 import { synthesize } from '../synth/synthesize.ts';
 import type { CliIo } from './cli-io.ts';
+import { lockedAction } from './locked-action.ts';
 import { printPinChanges, printSynthResult } from './pin-output.ts';
 import { type RegistryOptions, registryClient, withRegistryOptions } from './registry-options.ts';
 
@@ -26,37 +27,39 @@ export function registerPin(program: Command, io: CliIo): void {
       .option('--no-verify', 'do not check that a given digest exists in the registry')
       .option('--by <setter>', 'record who set the pin: ci, manual, promote, rollback or flux (default: ci when CI=true, else manual)')
       .option('--json', 'print the changes as JSON'),
-  ).action(async (envName: string, assignments: string[], options: RegistryOptions & { verify: boolean; by?: PinSource['by']; json?: boolean }) => {
-    const root = io.root();
-    const env = await loadEnvironment(root, envName);
-    const wanted = assignments.map((assignment, index) => parseAssignment(assignment, index));
-    // Every target must name pins before anything reaches the network.
-    const targets = wanted.map(({ target, ref, index }) => {
-      const pins = pinsNamed(env, target);
-      if (pins.length === 0 && !target.includes('/')) {
-        throw new ConfigError({
-          file: `argument ${index + 2}`,
-          line: 1,
-          col: 1,
-          message: `${envName} has no pin named "${target}"`,
-          hint: `pins of ${envName}: ${pinNames(env)}; a new one is named <app>/<image>`,
-        });
-      }
-      const [app = '', image = ''] = target.split('/');
-      return { ref, pins: pins.length > 0 ? pins.map((pin) => ({ app: pin.app, image: pin.image })) : [{ app, image }] };
-    });
-    const { client, done } = registryClient(options);
-    const refs = await completeRefs(
-      wanted.map(({ ref }) => ref),
-      client,
-      options.verify,
-    ).finally(done);
-    const source = provenance(options.by ?? defaultSetter());
-    const edits: PinEdit[] = targets.flatMap(({ ref, pins }) => pins.map((pin) => ({ ...pin, ref: refs.get(ref.value)?.value ?? ref.value, source })));
-    const result = await synthesize(root, [envName], io.importApp, { pins: new Map([[envName, editPins(env, edits)]]) });
-    printPinChanges(io, envName, env, edits, options.json);
-    if (!options.json) printSynthResult(io, result);
-  });
+  ).action(
+    lockedAction(io, async (envName: string, assignments: string[], options: RegistryOptions & { verify: boolean; by?: PinSource['by']; json?: boolean }) => {
+      const root = io.root();
+      const env = await loadEnvironment(root, envName);
+      const wanted = assignments.map((assignment, index) => parseAssignment(assignment, index));
+      // Every target must name pins before anything reaches the network.
+      const targets = wanted.map(({ target, ref, index }) => {
+        const pins = pinsNamed(env, target);
+        if (pins.length === 0 && !target.includes('/')) {
+          throw new ConfigError({
+            file: `argument ${index + 2}`,
+            line: 1,
+            col: 1,
+            message: `${envName} has no pin named "${target}"`,
+            hint: `pins of ${envName}: ${pinNames(env)}; a new one is named <app>/<image>`,
+          });
+        }
+        const [app = '', image = ''] = target.split('/');
+        return { ref, pins: pins.length > 0 ? pins.map((pin) => ({ app: pin.app, image: pin.image })) : [{ app, image }] };
+      });
+      const { client, done } = registryClient(options);
+      const refs = await completeRefs(
+        wanted.map(({ ref }) => ref),
+        client,
+        options.verify,
+      ).finally(done);
+      const source = provenance(options.by ?? defaultSetter());
+      const edits: PinEdit[] = targets.flatMap(({ ref, pins }) => pins.map((pin) => ({ ...pin, ref: refs.get(ref.value)?.value ?? ref.value, source })));
+      const result = await synthesize(root, [envName], io.importApp, { pins: new Map([[envName, editPins(env, edits)]]) });
+      printPinChanges(io, envName, env, edits, options.json);
+      if (!options.json) printSynthResult(io, result);
+    }),
+  );
 }
 
 function parseAssignment(assignment: string, index: number): { target: string; ref: TaggedImageRef; index: number } {

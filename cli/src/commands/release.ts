@@ -6,6 +6,7 @@ import { editPins } from '../pins/pin-edits.ts';
 import { requirePins } from '../pins/pin-targets.ts';
 import { synthesize } from '../synth/synthesize.ts';
 import type { CliIo } from './cli-io.ts';
+import { lockedAction } from './locked-action.ts';
 import { printPinChanges, printSynthResult } from './pin-output.ts';
 
 /** Adds the release command to `program`. */
@@ -16,19 +17,21 @@ export function registerRelease(program: Command, io: CliIo): void {
     .argument('<env>', 'environment')
     .argument('<image>', '<app>/<image>, image name or repository')
     .option('--json', 'print the changes as JSON')
-    .action(async (envName: string, target: string, options: { json?: boolean }) => {
-      const root = io.root();
-      const env = await loadEnvironment(root, envName);
-      const pins = requirePins(env, target).filter((pin) => pin.hold);
-      if (pins.length === 0)
-        throw new ConfigError({
-          ...env.sources.images.positionOf([]),
-          message: `no pin named "${target}" is held in ${envName}`,
-          hint: 'pnpm images shows which pins are held',
-        });
-      const edits = pins.map((pin) => ({ app: pin.app, image: pin.image, hold: false }));
-      const result = await synthesize(root, [envName], io.importApp, { pins: new Map([[envName, editPins(env, edits)]]) });
-      printPinChanges(io, envName, env, edits, options.json);
-      if (!options.json) printSynthResult(io, result);
-    });
+    .action(
+      lockedAction(io, async (envName: string, target: string, options: { json?: boolean }) => {
+        const root = io.root();
+        const env = await loadEnvironment(root, envName);
+        const pins = requirePins(env, target).filter((pin) => pin.hold);
+        if (pins.length === 0)
+          throw new ConfigError({
+            ...env.sources.images.positionOf([]),
+            message: `no pin named "${target}" is held in ${envName}`,
+            hint: 'pnpm images shows which pins are held',
+          });
+        const edits = pins.map((pin) => ({ app: pin.app, image: pin.image, hold: false }));
+        const result = await synthesize(root, [envName], io.importApp, { pins: new Map([[envName, editPins(env, edits)]]) });
+        printPinChanges(io, envName, env, edits, options.json);
+        if (!options.json) printSynthResult(io, result);
+      }),
+    );
 }

@@ -10,6 +10,7 @@ import { requirePins } from '../pins/pin-targets.ts';
 import { provenance } from '../pins/provenance.ts';
 import { synthesize } from '../synth/synthesize.ts';
 import type { CliIo } from './cli-io.ts';
+import { lockedAction } from './locked-action.ts';
 import { printPinChanges, printSynthResult } from './pin-output.ts';
 import { type RegistryOptions, registryClient, withRegistryOptions } from './registry-options.ts';
 
@@ -24,37 +25,45 @@ export function registerRollback(program: Command, io: CliIo): void {
       .option('--steps <n>', 'go back this many distinct references', '1')
       .option('--to <ref>', 'go back to this reference (its digest is taken from history or the registry)')
       .option('--json', 'print the changes as JSON'),
-  ).action(async (envName: string, target: string, options: RegistryOptions & { steps: string; to?: string; json?: boolean }) => {
-    const root = io.root();
-    const env = await loadEnvironment(root, envName);
-    const pins = requirePins(env, target);
-    const steps = Number(options.steps);
-    if (!Number.isInteger(steps) || steps < 1)
-      throw new ConfigError({ file: '--steps', line: 1, col: 1, message: `"${options.steps}" is not a positive whole number`, hint: 'for example: --steps 2' });
-    const edits: PinEdit[] = [];
-    for (const pin of pins) {
-      const history = await pinHistory(root, envName, pin.app, pin.image);
-      const earlier = history.filter((entry) => entry.ref !== pin.ref.value);
-      const chosen = options.to ? await chooseRef(options, earlier, pin) : earlier[steps - 1];
-      if (!chosen) {
+  ).action(
+    lockedAction(io, async (envName: string, target: string, options: RegistryOptions & { steps: string; to?: string; json?: boolean }) => {
+      const root = io.root();
+      const env = await loadEnvironment(root, envName);
+      const pins = requirePins(env, target);
+      const steps = Number(options.steps);
+      if (!Number.isInteger(steps) || steps < 1)
         throw new ConfigError({
-          ...pin.position,
-          message: `the git history of ${pin.position.file} has ${earlier.length === 0 ? 'no earlier reference' : `only ${earlier.length} earlier reference(s)`} for ${pin.app}/${pin.image}`,
-          hint: earlier.length === 0 ? 'give one with --to <ref>' : `use --steps ${earlier.length} or less, or --to <ref>`,
+          file: '--steps',
+          line: 1,
+          col: 1,
+          message: `"${options.steps}" is not a positive whole number`,
+          hint: 'for example: --steps 2',
+        });
+      const edits: PinEdit[] = [];
+      for (const pin of pins) {
+        const history = await pinHistory(root, envName, pin.app, pin.image);
+        const earlier = history.filter((entry) => entry.ref !== pin.ref.value);
+        const chosen = options.to ? await chooseRef(options, earlier, pin) : earlier[steps - 1];
+        if (!chosen) {
+          throw new ConfigError({
+            ...pin.position,
+            message: `the git history of ${pin.position.file} has ${earlier.length === 0 ? 'no earlier reference' : `only ${earlier.length} earlier reference(s)`} for ${pin.app}/${pin.image}`,
+            hint: earlier.length === 0 ? 'give one with --to <ref>' : `use --steps ${earlier.length} or less, or --to <ref>`,
+          });
+        }
+        edits.push({
+          app: pin.app,
+          image: pin.image,
+          ref: chosen.ref,
+          hold: true,
+          source: provenance('rollback', process.env, chosen.commit ? { commit: chosen.commit } : {}),
         });
       }
-      edits.push({
-        app: pin.app,
-        image: pin.image,
-        ref: chosen.ref,
-        hold: true,
-        source: provenance('rollback', process.env, chosen.commit ? { commit: chosen.commit } : {}),
-      });
-    }
-    const result = await synthesize(root, [envName], io.importApp, { pins: new Map([[envName, editPins(env, edits)]]) });
-    printPinChanges(io, envName, env, edits, options.json);
-    if (!options.json) printSynthResult(io, result);
-  });
+      const result = await synthesize(root, [envName], io.importApp, { pins: new Map([[envName, editPins(env, edits)]]) });
+      printPinChanges(io, envName, env, edits, options.json);
+      if (!options.json) printSynthResult(io, result);
+    }),
+  );
 }
 
 /** The reference `--to` names: with its digest from history when it has none, else from the registry. */

@@ -14,11 +14,16 @@ export class DistLockedError extends Error {
   }
 }
 
+// Locks this process holds, so that a command holding the lock can call code that takes it too.
+const heldByThisProcess = new Set<string>();
+
 /**
  * Runs `work` while holding `dist/.manifold.lock`. A lock left by a process that no longer
  * exists (killed mid-write) is taken over; a live holder is waited for up to `waitMs`.
+ * Re-entrant within one process.
  */
 export async function withDistLock<T>(distDir: string, work: () => Promise<T>, waitMs = 60_000): Promise<T> {
+  if (heldByThisProcess.has(distDir)) return work();
   await mkdir(distDir, { recursive: true });
   const lockPath = join(distDir, LOCK_FILE);
   const deadline = Date.now() + waitMs;
@@ -39,9 +44,11 @@ export async function withDistLock<T>(distDir: string, work: () => Promise<T>, w
       await sleep(POLL_MS);
     }
   }
+  heldByThisProcess.add(distDir);
   try {
     return await work();
   } finally {
+    heldByThisProcess.delete(distDir);
     await rm(lockPath, { force: true });
   }
 }
