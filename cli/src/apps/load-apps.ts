@@ -1,7 +1,6 @@
 /** Loads the repository's apps: every `apps/<name>/src/index.ts` default-exporting `defineApp(...)`. */
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { AppDefinition } from '@manifold/constructs';
 import { ConfigError } from '../config/config-error.ts';
 import { dnsLabel } from '../config/environment-schema.ts';
@@ -17,11 +16,6 @@ export interface LoadedApp {
 
 /** Loads an app module given its path relative to the repository root. */
 export type AppImporter = (file: string) => Promise<unknown>;
-
-/** Imports app modules straight from the file system (used where no bundle is at hand, e.g. tests). */
-export function importFromFileSystem(root: string): AppImporter {
-  return (file) => import(pathToFileURL(join(root, file)).href);
-}
 
 /** Loads every app below `root`, sorted by folder name. */
 export async function loadApps(root: string, importApp: AppImporter): Promise<LoadedApp[]> {

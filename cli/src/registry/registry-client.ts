@@ -11,7 +11,7 @@ import type { CredentialLookup, RegistryCredentials } from './registry-credentia
 import { type RegistryReference, registryBaseUrl, toRegistryReference } from './registry-reference.ts';
 
 /** Every manifest type: a registry only serves an OCI index or manifest to a client that accepts it. */
-export const MANIFEST_TYPES = [
+const MANIFEST_TYPES = [
   'application/vnd.oci.image.index.v1+json',
   'application/vnd.docker.distribution.manifest.list.v2+json',
   'application/vnd.oci.image.manifest.v1+json',
