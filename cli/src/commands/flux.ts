@@ -1,10 +1,11 @@
 /** `manifold flux simulate <env> --set <policy>=<tag>[@<digest>]…`: run Flux's image update locally. */
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { ConfigError } from '../config/config-error.ts';
 import { loadEnvironment } from '../config/load-environment.ts';
 import { unifiedDiff } from '../dist/compare-dist.ts';
+import { replaceFile } from '../dist/replace-file.ts';
 import { type PolicyUpdate, parsePolicyUpdate, simulateFluxUpdate } from '../flux/simulate-environment.ts';
 import type { CliIo } from './cli-io.ts';
 
@@ -34,9 +35,7 @@ export function registerFlux(program: Command, io: CliIo): void {
       }
       if (options.write) {
         for (const [path, text] of run.files) {
-          const temporary = `${join(root, path)}.flux-${process.pid}.tmp`;
-          await writeFile(temporary, text);
-          await rename(temporary, join(root, path));
+          await replaceFile(join(root, path), text);
         }
         if (!options.json) io.out(`wrote ${run.files.size} file(s)`);
       }

@@ -16,6 +16,9 @@ export interface SetterMarker {
   readonly field: ImageField;
 }
 
+/** The bytes Flux screens files for before parsing them (double quotes included). */
+export const MARKER_BYTES = '"$imagepolicy"';
+
 const FIELDS = new Set<string>(['tag', 'name', 'digest']);
 
 /**
@@ -75,7 +78,7 @@ const MARKED_LINE =
 export function findMarkedLines(text: string): (MarkedLine | { readonly line: number; readonly marker?: undefined })[] {
   const found: (MarkedLine | { line: number })[] = [];
   text.split('\n').forEach((content, index) => {
-    if (!content.includes('"$imagepolicy"')) return;
+    if (!content.includes(MARKER_BYTES)) return;
     const match = MARKED_LINE.exec(content);
     const marker = match ? parseSetterMarker(match[3]?.slice(1)) : undefined;
     found.push(match && marker ? { line: index + 1, value: match[2] ?? '', marker } : { line: index + 1 });
@@ -87,6 +90,6 @@ export function findMarkedLines(text: string): (MarkedLine | { readonly line: nu
 export function blankMarkedValues(text: string): string {
   return text
     .split('\n')
-    .map((content) => (content.includes('"$imagepolicy"') ? content.replace(MARKED_LINE, '$1<flux> $3') : content))
+    .map((content) => (content.includes(MARKER_BYTES) ? content.replace(MARKED_LINE, '$1<flux> $3') : content))
     .join('\n');
 }

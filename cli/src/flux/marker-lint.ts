@@ -6,11 +6,9 @@ import { imagePolicyMarker } from '@manifold/constructs';
 import { ConfigError } from '../config/config-error.ts';
 import type { Environment } from '../config/load-environment.ts';
 import { movablePins } from './image-automation-objects.ts';
-import { findMarkedLines } from './image-policy-setters.ts';
+import { findMarkedLines, MARKER_BYTES } from './image-policy-setters.ts';
 import { parseFluxDocuments } from './kyaml-style.ts';
 import { findMarkedScalars } from './simulate-setters.ts';
-
-const MARKER_BYTES = '"$imagepolicy"';
 
 /**
  * Lints the rendered files of `env` (paths relative to dist/<env>/) and its images.yaml text.

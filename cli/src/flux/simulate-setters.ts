@@ -5,7 +5,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { isAlias, isPair, isScalar, isSeq, parseDocument, type Scalar, visit } from 'yaml';
-import { type LatestImageRef, parseSetterMarker, type SetterMarker, setterValue } from './image-policy-setters.ts';
+import { type LatestImageRef, MARKER_BYTES, parseSetterMarker, type SetterMarker, setterValue } from './image-policy-setters.ts';
 import { type FluxDocument, parseFluxDocuments, serializeFluxDocuments } from './kyaml-style.ts';
 
 /** One value a setter changed. */
@@ -23,7 +23,6 @@ export interface SetterRun {
   readonly changes: SetterChange[];
 }
 
-const MARKER_BYTES = '"$imagepolicy"';
 const INT = /^[-+]?(0|[1-9][0-9_]*|0b[01_]+|0o?[0-7_]+|0x[0-9a-fA-F_]+)$/;
 const FLOAT = /^[-+]?(\.[0-9]+|[0-9][0-9_]*(\.[0-9_]*)?)([eE][-+]?[0-9]+)?$|^[-+]?\.(inf|Inf|INF)$|^\.(nan|NaN|NAN)$/;
 const SEXAGESIMAL = /^[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+(\.[0-9_]*)?$/;

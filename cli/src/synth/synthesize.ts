@@ -1,5 +1,5 @@
 /** The synth pipeline: load → render → write (or compare), for some or all environments. */
-import { readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type AppImporter, loadApps } from '../apps/load-apps.ts';
 import { loadEnvironment } from '../config/load-environment.ts';
@@ -8,6 +8,7 @@ import { compareEnvironment, type DistDifference, isClean, unifiedDiff } from '.
 import { withDistLock } from '../dist/dist-lock.ts';
 import { generatedEnvironments, readTree, swapPaths } from '../dist/dist-tree.ts';
 import { INDEX_FILE, parseIndex } from '../dist/ownership-index.ts';
+import { replaceFile } from '../dist/replace-file.ts';
 import { applyWritePlan, planEnvironmentWrite, type WriteResult } from '../dist/write-dist.ts';
 import { lintMarkers } from '../flux/marker-lint.ts';
 import { editPins } from '../pins/pin-edits.ts';
@@ -133,10 +134,4 @@ export async function checkRepository(root: string, envs: readonly string[], imp
 /** True when nothing is out of date. */
 export function isCurrent(result: CheckResult): boolean {
   return result.adoptions.length === 0 && result.overlays.length === 0 && [...result.environments.values()].every(isClean);
-}
-
-async function replaceFile(path: string, text: string): Promise<void> {
-  const temporary = `${path}.manifold-${process.pid}.tmp`;
-  await writeFile(temporary, text);
-  await rename(temporary, path);
 }
