@@ -44,7 +44,7 @@ export function parseSetterMarker(comment: string | null | undefined): SetterMar
   return { policy: key, field: 'full' };
 }
 
-/** The value a setter writes for `field` of `ref` (flux-setters.md §1). */
+/** The value a setter writes for `field` of `ref` (docs/flux-setters.md §1). */
 export function setterValue(ref: LatestImageRef, field: ImageField): string {
   switch (field) {
     case 'full':

@@ -1,6 +1,6 @@
 /**
  * Re-serialises YAML the way Flux's image-automation-controller writes a file it changed (kyaml on
- * go-yaml v3, flux-setters.md §4): every document re-emitted with 2-space mappings, one sequence
+ * go-yaml v3, docs/flux-setters.md §4): every document re-emitted with 2-space mappings, one sequence
  * style per document, no blank lines, no `---`/`...` markers, and Flux's quoting rules.
  */
 import { type Document, isCollection, isMap, isScalar, isSeq, parseDocument, type Scalar, visit } from 'yaml';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isYaml11NonString, runSetters } from './simulate-setters.ts';
 
-const UPSTREAM = join(import.meta.dirname, '../../../../shared/flux-fixtures/upstream/image-automation-controller/internal');
+const UPSTREAM = join(import.meta.dirname, 'testdata/upstream/image-automation-controller/internal');
 const DIGEST = 'sha256:6745aaad46d795c9836632e1fb62f24b7e7f4c843144da8e47a5465c411a14be';
 
 async function copyOf(folder: string): Promise<string> {

@@ -1,6 +1,6 @@
 /**
  * A faithful simulation of one image-automation-controller run with the Setters strategy
- * (flux-setters.md §2–4): which files it reads, which markers it honours, what it writes.
+ * (docs/flux-setters.md §2–4): which files it reads, which markers it honours, what it writes.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';

@@ -1,5 +1,5 @@
 /**
- * Rejects values Flux would reformat when it rewrites a file (flux-setters.md §4–5), so that a
+ * Rejects values Flux would reformat when it rewrites a file (docs/flux-setters.md §4–5), so that a
  * Flux commit never changes more than the marked values.
  */
 

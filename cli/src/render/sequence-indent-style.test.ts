@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { deriveSequenceIndentStyle } from './sequence-indent-style.ts';
 
-const SETTERS = join(import.meta.dirname, '../../../../shared/flux-fixtures/upstream/image-automation-controller/internal/update/testdata/setters');
+const SETTERS = join(import.meta.dirname, '../flux/testdata/upstream/image-automation-controller/internal/update/testdata/setters');
 
 describe('deriveSequenceIndentStyle', () => {
   it('sees wide and compact sequences', () => {
