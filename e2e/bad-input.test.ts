@@ -52,7 +52,7 @@ const cases: [string, Edit, RegExp][] = [
   [
     'two objects with the same kind and name',
     replaceIn('apps/csv-ingestor/src/index.ts', "name: 'csv-ingestor',\n      image", "name: 'web',\n      image"),
-    /^apps\/web\/src\/index\.ts:\d+:\d+: Deployment\/web is emitted twice in dev \(by app "csv-ingestor" and app "web"\)/,
+    /^apps\/web\/src\/index\.ts:\d+:\d+: apps\/v1 Deployment acme-dev\/web \(app "web", construct web\/Frontend\/Deployment\/Resource\) is emitted twice in dev \(also by app "csv-ingestor"\)/,
   ],
   [
     'an app name that would escape dist/',
@@ -76,7 +76,42 @@ const cases: [string, Edit, RegExp][] = [
   [
     'a value Flux would reformat',
     replaceIn('apps/csv-ingestor/src/index.ts', "BATCH_SIZE: '5000'", "BATCH_SIZE: '5000 🚀'"),
-    /^apps\/csv-ingestor\/src\/index\.ts:\d+:\d+: Deployment\/csv-ingestor of app "csv-ingestor" has a value Flux would reformat at spec\.template\.spec\.containers\[0\]\.env\[\d\]\.value: character U\+1F680/,
+    /^apps\/csv-ingestor\/src\/index\.ts:\d+:\d+: apps\/v1 Deployment acme-dev\/csv-ingestor \(app "csv-ingestor", construct csv-ingestor\/Ingestor\/Deployment\/Resource\) has a value Flux would reformat at spec\.template\.spec\.containers\[0\]\.env\[\d\]\.value: character U\+1F680/,
+  ],
+  [
+    'a port the API server refuses',
+    replaceIn('apps/web/src/index.ts', 'port: 3000,', 'port: 70000,'),
+    /^apps\/web\/src\/index\.ts:\d+:\d+: apps\/v1 Deployment acme-dev\/web \(app "web", construct web\/Frontend\/Deployment\/Resource\) spec\.template\.spec\.containers\[0\]\.\w+\.httpGet\.port: port 70000 is outside 1-65535/,
+  ],
+  [
+    'a label value the API server refuses',
+    replaceIn('apps/csv-ingestor/src/index.ts', "args: ['consume'", "labels: { team: 'data team' },\n      args: ['consume'"),
+    /^apps\/csv-ingestor\/src\/index\.ts:\d+:\d+: apps\/v1 Deployment acme-dev\/csv-ingestor .* metadata\.labels\.team: label value "data team" must be/,
+  ],
+  [
+    'an app whose build() throws an Error',
+    replaceIn('apps/web/src/index.ts', 'build(chart, env) {', "build(chart, env) {\n    if (env.name === 'dev') throw new Error('dev is not ready');"),
+    /^apps\/web\/src\/index\.ts:8:\d+: app "web" failed to build: dev is not ready$/,
+  ],
+  [
+    'an app whose build() throws a string',
+    replaceIn('apps/web/src/index.ts', 'build(chart, env) {', "build(chart, env) {\n    throw 'no';"),
+    /^apps\/web\/src\/index\.ts:7:3: app "web" failed to build: no$/,
+  ],
+  [
+    'an app that asks for an image it does not declare',
+    replaceIn('apps/web/src/index.ts', "image: env.image('web')", "image: env.image('webb')"),
+    /^apps\/web\/src\/index\.ts:10:\d+: app "web" failed to build: app "web" uses image "webb" but does not declare it/,
+  ],
+  [
+    'a construct given a value it cannot use',
+    replaceIn('apps/jobs-manager/src/index.ts', "schedule: '30 2 * * *'", "schedule: '30 2 * *'"),
+    /^apps\/jobs-manager\/src\/index\.ts:\d+:\d+: app "jobs-manager" failed to build: ScheduledJob ".*": schedule "30 2 \* \*" has 4 fields/,
+  ],
+  [
+    'an env value that is not a string',
+    replaceIn('apps/csv-ingestor/src/index.ts', "BATCH_SIZE: '5000'", 'BATCH_SIZE: 5000 as unknown as string'),
+    /^apps\/csv-ingestor\/src\/index\.ts:\d+:\d+: app "csv-ingestor" failed to build: workload "csv-ingestor": env BATCH_SIZE must be a string, not 5000/,
   ],
 ];
 

@@ -1,13 +1,31 @@
 #!/usr/bin/env node
 // The manifold command: compiles the CLI and the repository's apps (cached), then runs it.
-import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { bundleFor, CompileError, locateCompileError } from '../launcher/bundle-cache.mjs';
+import { findRepositoryRoot, NotARepositoryError } from '../launcher/repository-root.mjs';
+
+const [major, minor] = process.versions.node.split('.').map(Number);
+if (major < 20 || (major === 20 && minor < 19)) {
+  process.stderr.write(`manifold needs Node.js 20.19 or newer; this is ${process.version}\n`);
+  process.exit(2);
+}
 
 const argv = process.argv.slice(2);
 const rootFlag = argv.findIndex((arg) => arg === '--root' || arg.startsWith('--root='));
-const rootArg = rootFlag < 0 ? '.' : argv[rootFlag].includes('=') ? argv[rootFlag].slice('--root='.length) : (argv[rootFlag + 1] ?? '.');
-const root = resolve(rootArg);
+const rootArg = rootFlag < 0 ? undefined : argv[rootFlag].includes('=') ? argv[rootFlag].slice('--root='.length) : argv[rootFlag + 1];
+// Help and version need no repository.
+const needsRepository = !argv.some((arg) => ['--help', '-h', '--version', '-V', 'help'].includes(arg)) && argv.length > 0;
+let root;
+try {
+  root = findRepositoryRoot(process.cwd(), rootArg);
+} catch (error) {
+  if (!(error instanceof NotARepositoryError) || needsRepository) {
+    if (!(error instanceof NotARepositoryError)) throw error;
+    process.stderr.write(`${error.message}\n  hint: run manifold inside a repository with apps/ and overlays/, or pass --root <dir>\n`);
+    process.exit(2);
+  }
+  root = process.cwd();
+}
 
 process.setSourceMapsEnabled(true);
 let bundle;
@@ -23,4 +41,4 @@ try {
   process.exit(2);
 }
 const { runCli, appModules } = await import(pathToFileURL(bundle).href);
-process.exitCode = await runCli(argv, { importApp: async (file) => appModules.get(file) });
+process.exitCode = await runCli(argv, { root, importApp: async (file) => appModules.get(file) });

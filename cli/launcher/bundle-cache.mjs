@@ -14,7 +14,7 @@ import { build, version as esbuildVersion } from 'esbuild';
 const CLI_ROOT = resolve(import.meta.dirname, '..');
 const CACHE_FORMAT = 1;
 /** Pure-JS dependencies of the CLI that are bundled for start-up speed; every other package stays external. */
-const BUNDLED_PACKAGES = /^(yaml|zod|commander|diff)(\/|$)/;
+const BUNDLED_PACKAGES = /^(yaml|zod|commander|diff|ajv|kubernetes-models|@kubernetes-models\/[^/]+)(\/|$)/;
 const BANNER = "import { createRequire as __manifoldRequire } from 'node:module'; const require = __manifoldRequire(import.meta.url);";
 
 /** Raised when esbuild cannot compile a file; carries esbuild's located messages. */

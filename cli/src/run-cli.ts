@@ -1,6 +1,6 @@
 /** The manifold command line: parses arguments, runs a command, maps errors to exit codes. */
-import { resolve } from 'node:path';
 import { Command, CommanderError } from 'commander';
+import packageJson from '../package.json' with { type: 'json' };
 import type { AppImporter } from './apps/load-apps.ts';
 import type { CliIo } from './commands/cli-io.ts';
 import { registerFlux } from './commands/flux.ts';
@@ -15,8 +15,13 @@ import { ConfigError } from './config/config-error.ts';
 import { DistLockedError } from './dist/dist-lock.ts';
 import { RegistryError } from './registry/registry-client.ts';
 
+/** The version of this CLI, from its package.json. */
+export const MANIFOLD_VERSION: string = packageJson.version;
+
 /** How the CLI reaches the repository's apps. */
 export interface RunOptions {
+  /** The repository root, found by the launcher (`--root`, or walking up from the working directory). */
+  readonly root: string;
   /** Loads an app module by its path relative to the root (e.g. `apps/web/src/index.ts`). */
   readonly importApp: AppImporter;
 }
@@ -31,11 +36,13 @@ export async function runCli(argv: readonly string[], options: RunOptions): Prom
   let exitCode = 0;
   const program = new Command('manifold')
     .description('Typed cdk8s apps and per-environment overlays → pinned, Flux-ready manifests in dist/.')
-    .option('--root <dir>', 'repository root', process.cwd())
+    .version(MANIFOLD_VERSION)
+    .option('--root <dir>', 'repository root (default: the nearest folder above the working directory with apps/ and overlays/)')
+    .option('--verbose', 'print the stack of an error thrown by an app')
     .exitOverride()
-    .showHelpAfterError();
+    .showHelpAfterError('(add --help for usage)');
   const io: CliIo = {
-    root: () => resolve(program.opts<{ root: string }>().root),
+    root: () => options.root,
     out: (line) => process.stdout.write(`${line}\n`),
     err: (line) => process.stderr.write(`${line}\n`),
     importApp: options.importApp,
@@ -56,7 +63,7 @@ export async function runCli(argv: readonly string[], options: RunOptions): Prom
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
     if (error instanceof ConfigError) {
-      io.err(error.format());
+      io.err(error.format(program.opts<{ verbose?: boolean }>().verbose));
       return 2;
     }
     if (error instanceof RegistryError) {

@@ -1,6 +1,6 @@
 /** `manifold pin <env> <image>=<ref>…`: pin images by digest (resolved from the registry) and re-synthesize. */
 import { ImageRef, InvalidImageRefError, type TaggedImageRef } from '@manifold/constructs';
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { ConfigError } from '../config/config-error.ts';
 import type { PinSource } from '../config/images-schema.ts';
 import { loadEnvironment } from '../config/load-environment.ts';
@@ -25,7 +25,9 @@ export function registerPin(program: Command, io: CliIo): void {
       .argument('<env>', 'environment to pin in')
       .argument('<assignments...>', '<app>/<image>, <image> or <repository>, then =<reference>')
       .option('--no-verify', 'do not check that a given digest exists in the registry')
-      .option('--by <setter>', 'record who set the pin: ci, manual, promote, rollback or flux (default: ci when CI=true, else manual)')
+      .addOption(
+        new Option('--by <setter>', 'record who set the pin (default: ci when CI=true, else manual)').choices(['ci', 'manual', 'promote', 'rollback', 'flux']),
+      )
       .option('--json', 'print the changes as JSON'),
   ).action(
     lockedAction(io, async (envName: string, assignments: string[], options: RegistryOptions & { verify: boolean; by?: PinSource['by']; json?: boolean }) => {

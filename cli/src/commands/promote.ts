@@ -1,5 +1,5 @@
 /** `manifold promote <from> <to>`: copy pins (tag and digest) from one environment to the next. */
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { ConfigError } from '../config/config-error.ts';
 import { loadEnvironment, type Pin } from '../config/load-environment.ts';
 import { completeRefs } from '../pins/complete-refs.ts';
@@ -24,7 +24,7 @@ export function registerPromote(program: Command, io: CliIo): void {
       .option('--only <images>', 'comma-separated <app>/<image>, image names or repositories')
       .option('--dry-run', 'show what would move and write nothing')
       .option('--verify', 'check in the registry that every promoted digest exists')
-      .option('--markdown', 'print the changes as a Markdown table (a PR body)')
+      .addOption(new Option('--markdown', 'print the changes as a Markdown table (a PR body)').conflicts('json'))
       .option('--json', 'print the changes as JSON'),
   ).action(
     lockedAction(
@@ -34,6 +34,8 @@ export function registerPromote(program: Command, io: CliIo): void {
         toName: string,
         options: RegistryOptions & { only?: string; dryRun?: boolean; verify?: boolean; markdown?: boolean; json?: boolean },
       ) => {
+        if (fromName === toName)
+          throw new CommanderError(2, 'manifold.sameEnvironment', `error: promote needs two different environments, got "${fromName}" twice`);
         const root = io.root();
         const [from, to] = await Promise.all([loadEnvironment(root, fromName), loadEnvironment(root, toName)]);
         const selected = selectPins(from, options.only);

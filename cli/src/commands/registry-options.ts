@@ -1,13 +1,14 @@
 /** The registry options shared by commands that reach registries, and the client they configure. */
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { RegistryClient } from '../registry/registry-client.ts';
 import { credentialsFromEnvironment } from '../registry/registry-credentials.ts';
+import { seconds } from './option-values.ts';
 import { progressReporter } from './terminal.ts';
 
 /** Options added by {@link withRegistryOptions}. */
 export interface RegistryOptions {
   readonly insecureRegistry: string[];
-  readonly timeout: string;
+  readonly timeout: number;
 }
 
 /** Adds `--insecure-registry` and `--timeout` to `command`. */
@@ -19,7 +20,7 @@ export function withRegistryOptions(command: Command): Command {
       (value: string, previous: string[]) => [...previous, value],
       [],
     )
-    .option('--timeout <seconds>', 'time allowed for one registry request', '15');
+    .addOption(new Option('--timeout <seconds>', 'time allowed for one registry request').default(15).argParser(seconds(600)));
 }
 
 /** A client with credentials from the environment and Docker's config.json, reporting progress on stderr. */
@@ -29,7 +30,7 @@ export function registryClient(options: RegistryOptions): { client: RegistryClie
   const client = new RegistryClient({
     insecureRegistries: insecure,
     credentials: credentialsFromEnvironment(),
-    timeoutMs: Math.max(1, Number(options.timeout)) * 1000,
+    timeoutMs: options.timeout * 1000,
     onProgress: progress.report,
   });
   return { client, done: progress.done };

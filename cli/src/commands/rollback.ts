@@ -1,6 +1,6 @@
 /** `manifold rollback <env> <image>`: set a pin back to an earlier reference from git history, held (sticky rollback). */
 import { ImageRef, type TaggedImageRef } from '@manifold/constructs';
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { ConfigError } from '../config/config-error.ts';
 import { loadEnvironment, type Pin } from '../config/load-environment.ts';
 import { completeRefs } from '../pins/complete-refs.ts';
@@ -11,6 +11,7 @@ import { provenance } from '../pins/provenance.ts';
 import { synthesize } from '../synth/synthesize.ts';
 import type { CliIo } from './cli-io.ts';
 import { lockedAction } from './locked-action.ts';
+import { positiveInteger } from './option-values.ts';
 import { printPinChanges, printSynthResult } from './pin-output.ts';
 import { type RegistryOptions, registryClient, withRegistryOptions } from './registry-options.ts';
 
@@ -22,23 +23,15 @@ export function registerRollback(program: Command, io: CliIo): void {
       .description('Set a pin back to an earlier reference from git history and hold it so Flux cannot undo that. Example: pnpm rollback prod web')
       .argument('<env>', 'environment')
       .argument('<image>', '<app>/<image>, image name or repository')
-      .option('--steps <n>', 'go back this many distinct references', '1')
+      .addOption(new Option('--steps <n>', 'go back this many distinct references').default(1).argParser(positiveInteger).conflicts('to'))
       .option('--to <ref>', 'go back to this reference (its digest is taken from history or the registry)')
       .option('--json', 'print the changes as JSON'),
   ).action(
-    lockedAction(io, async (envName: string, target: string, options: RegistryOptions & { steps: string; to?: string; json?: boolean }) => {
+    lockedAction(io, async (envName: string, target: string, options: RegistryOptions & { steps: number; to?: string; json?: boolean }) => {
       const root = io.root();
       const env = await loadEnvironment(root, envName);
       const pins = requirePins(env, target);
-      const steps = Number(options.steps);
-      if (!Number.isInteger(steps) || steps < 1)
-        throw new ConfigError({
-          file: '--steps',
-          line: 1,
-          col: 1,
-          message: `"${options.steps}" is not a positive whole number`,
-          hint: 'for example: --steps 2',
-        });
+      const steps = options.steps;
       const edits: PinEdit[] = [];
       for (const pin of pins) {
         const history = await pinHistory(root, envName, pin.app, pin.image);

@@ -12,6 +12,8 @@ export interface SourcePosition {
 export interface ConfigErrorDetails extends SourcePosition {
   readonly message: string;
   readonly hint: string;
+  /** What was thrown underneath (an app's exception), shown with --verbose. */
+  readonly cause?: unknown;
 }
 
 /** A user-input error, printed as `file:line:col: message` and a hint. */
@@ -19,13 +21,15 @@ export class ConfigError extends Error {
   readonly details: ConfigErrorDetails;
 
   constructor(details: ConfigErrorDetails) {
-    super(`${details.file}:${details.line}:${details.col}: ${details.message}`);
+    super(`${details.file}:${details.line}:${details.col}: ${details.message}`, { cause: details.cause });
     this.name = 'ConfigError';
     this.details = details;
   }
 
   /** The error as the CLI prints it: the located message, then the hint. */
-  format(): string {
-    return `${this.message}\n  hint: ${this.details.hint}`;
+  format(verbose = false): string {
+    const cause = this.details.cause;
+    const stack = verbose && cause instanceof Error && cause.stack ? `\n${cause.stack}` : '';
+    return `${this.message}\n  hint: ${this.details.hint}${stack}`;
   }
 }

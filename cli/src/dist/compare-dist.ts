@@ -2,6 +2,7 @@
 import { createTwoFilesPatch } from 'diff';
 import type { RenderedEnvironment } from '../render/render-environment.ts';
 import { readTree, swapPaths } from './dist-tree.ts';
+import { INDEX_FILE, parseIndex } from './ownership-index.ts';
 import { withIndex } from './write-dist.ts';
 
 /** How dist/<env>/ differs from what synth would write. Paths are relative to the repository root. */
@@ -10,8 +11,10 @@ export interface DistDifference {
   readonly stale: { readonly path: string; readonly diff: string }[];
   /** Files synth would write that are absent. */
   readonly missing: string[];
-  /** Files present that synth would not write. */
+  /** Files synth generated earlier (they are in its index) that it would no longer write: synth prunes them. */
   readonly orphaned: string[];
+  /** Files synth never generated: kept by synth, never listed in the kustomization, not a failure. */
+  readonly foreign: string[];
 }
 
 const MAX_DIFF_LINES = 40;
@@ -28,8 +31,12 @@ export async function compareEnvironment(distDir: string, rendered: RenderedEnvi
     if (actual === undefined) missing.push(shown(path));
     else if (actual !== bytes) stale.push({ path: shown(path), diff: unifiedDiff(shown(path), actual, bytes) });
   }
-  const orphaned = [...current.keys()].filter((path) => !expected.has(path)).map(shown);
-  return { stale, missing, orphaned };
+  const owned = parseIndex(current.get(INDEX_FILE)?.toString('utf8') ?? '');
+  const unexpected = [...current.keys()].filter((path) => !expected.has(path) && path !== INDEX_FILE);
+  const orphaned = unexpected.filter((path) => owned.has(path)).map(shown);
+  const foreign = unexpected.filter((path) => !owned.has(path)).map(shown);
+  if (current.has(INDEX_FILE) && !expected.has(INDEX_FILE)) orphaned.push(shown(INDEX_FILE));
+  return { stale, missing, orphaned, foreign };
 }
 
 /** True when there is nothing to report. */

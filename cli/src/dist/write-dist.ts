@@ -9,6 +9,8 @@ import { formatIndex, INDEX_FILE, ownershipHash, parseIndex } from './ownership-
 /** What a write changed. Paths are relative to the repository root. */
 export interface WriteResult {
   readonly written: string[];
+  /** Generated files whose bytes stay as they are. */
+  readonly unchanged: string[];
   readonly pruned: string[];
   /** Files synth did not generate, left in place. */
   readonly foreign: string[];
@@ -55,7 +57,9 @@ export async function planEnvironmentWrite(distDir: string, rendered: RenderedEn
   for (const [path, bytes] of current) {
     if (path === INDEX_FILE) continue;
     const ownedHash = owned.get(path);
-    if (ownedHash === undefined) foreign.push(path);
+    // A file outside the index that already holds exactly what synth writes there (a lost index) is taken over.
+    if (ownedHash === undefined && next.get(path) !== bytes.toString('utf8')) foreign.push(path);
+    else if (ownedHash === undefined) continue;
     else if (ownedHash !== ownershipHash(bytes) && next.get(path) !== bytes.toString('utf8')) edited.push(path);
   }
   const blocking = foreign.filter((path) => next.has(path));
@@ -80,10 +84,12 @@ export async function planEnvironmentWrite(distDir: string, rendered: RenderedEn
 
   const written = [...next.keys()].filter((path) => current.get(path)?.toString('utf8') !== next.get(path));
   const pruned = [...current.keys()].filter((path) => owned.has(path) && !next.has(path));
-  const result: WriteResult = { written: written.map(shown), pruned: pruned.map(shown), foreign: foreign.map(shown) };
+  const writing = new Set(written);
+  const unchanged = [...next.keys()].filter((path) => !writing.has(path));
+  const result: WriteResult = { written: written.map(shown), unchanged: unchanged.map(shown), pruned: pruned.map(shown), foreign: foreign.map(shown) };
   if (written.length === 0 && pruned.length === 0) return { distDir, env, result, changed: new Map(), kept: [] };
   const changed = new Map(written.map((path) => [path, next.get(path) ?? '']));
-  const kept = [...[...next.keys()].filter((path) => !changed.has(path)), ...foreign];
+  const kept = [...[...next.keys()].filter((path) => !changed.has(path)), ...foreign.filter((path) => !next.has(path))];
   return { distDir, env, result, changed, kept };
 }
 

@@ -7,44 +7,44 @@
  * handle exactly — multi-line strings, sequences directly inside sequences, non-integer numbers —
  * goes through the `yaml` Document API, which remains the reference the tests compare against.
  */
-import { Document, isMap, isScalar, isSeq, type Scalar, stringify, visit } from 'yaml';
+import { Document, isScalar, type Scalar, stringify } from 'yaml';
 
-/** Marker comments (text after `#`) by the exact string value they belong to. */
-export type MarkedValues = ReadonlyMap<string, string>;
+/** A Flux marker comment (the text after `#`) and the path of the scalar it belongs to. */
+export interface MarkerPlacement {
+  /** Keys and indexes from the object's root to the marked string value. */
+  readonly path: readonly (string | number)[];
+  readonly marker: string;
+}
+
+/** Markers by the map or sequence that holds the marked value, then by key or index. */
+type MarkersByContainer = ReadonlyMap<object, ReadonlyMap<string | number, string>>;
 
 /** cdk8s's `Yaml.stringify` options. */
 const STYLE = { keepUndefined: true, lineWidth: 0, version: '1.1' } as const;
 const QUOTED_FIELDS = /:(tag|digest)"}$/;
-const NO_MARKERS: MarkedValues = new Map();
+const NO_MARKERS: MarkersByContainer = new Map();
+
+/** One YAML file holding `objects`, joined by `---` with no leading separator and a final newline. */
+export function emitYaml(objects: readonly unknown[]): string {
+  return objects.map((object) => emitObject(object)).join('---\n');
+}
 
 /**
- * One YAML file holding `objects`, joined by `---` with no leading separator and a final newline.
- * A string value listed in `markedValues` gets its Flux marker as the value's line comment; `:tag`
- * and `:digest` values are double-quoted so Flux never re-quotes them.
+ * One object as YAML. Each placement's string value gets its Flux marker as the value's line
+ * comment; `:tag` and `:digest` values are double-quoted so Flux never re-quotes them.
  */
-export function emitYaml(objects: readonly unknown[], markedValues: MarkedValues = NO_MARKERS): string {
-  return objects.map((object) => writeBlockYaml(object, markedValues) ?? emitWithDocumentApi(object, markedValues)).join('---\n');
+export function emitObject(object: unknown, markers: readonly MarkerPlacement[] = []): string {
+  return writeBlockYaml(object, markers) ?? emitWithDocumentApi(object, markers);
 }
 
 /** The reference serialisation through the `yaml` Document API. */
-export function emitWithDocumentApi(object: unknown, markedValues: MarkedValues = NO_MARKERS): string {
+export function emitWithDocumentApi(object: unknown, markers: readonly MarkerPlacement[] = []): string {
   const document = new Document(object, STYLE);
-  visit(document, {
-    Scalar(key, node, path) {
-      if (key === 'key' || typeof node.value !== 'string') return;
-      const marker = markedValues.get(node.value);
-      if (marker === undefined) return;
-      const parent = path.at(-1);
-      // Markers go on block mapping values and block sequence items only; never on keys.
-      if (!(isSeq(parent) || isPairValue(parent))) return;
-      attachMarker(node, marker);
-    },
-  });
+  for (const { path, marker } of markers) {
+    const node = document.getIn(path, true);
+    if (isScalar(node) && typeof node.value === 'string') attachMarker(node, marker);
+  }
   return document.toString(STYLE);
-}
-
-function isPairValue(parent: unknown): boolean {
-  return typeof parent === 'object' && parent !== null && 'value' in parent && !isMap(parent) && !isScalar(parent);
 }
 
 function attachMarker(node: Scalar, marker: string): void {
@@ -61,48 +61,64 @@ const valueTexts = new Map<string, string>();
 const quotedTexts = new Map<string, string>();
 
 /** The block writer's YAML for `object`, or undefined when it must go through the Document API. */
-export function writeBlockYaml(object: unknown, markedValues: MarkedValues = NO_MARKERS): string | undefined {
+export function writeBlockYaml(object: unknown, markers: readonly MarkerPlacement[] = []): string | undefined {
   if (!isPlainObject(object) || Object.keys(object).length === 0) return undefined;
   try {
-    return writeMap(object, 0, markedValues);
+    return writeMap(object, 0, markers.length === 0 ? NO_MARKERS : markersByContainer(object, markers));
   } catch (error) {
     if (error instanceof NeedsDocumentApi) return undefined;
     throw error;
   }
 }
 
-function writeMap(map: Record<string, unknown>, indent: number, markedValues: MarkedValues): string {
+/** The placements resolved to the containers that hold the marked values. */
+function markersByContainer(object: object, markers: readonly MarkerPlacement[]): MarkersByContainer {
+  const byContainer = new Map<object, Map<string | number, string>>();
+  for (const { path, marker } of markers) {
+    let container: unknown = object;
+    for (const segment of path.slice(0, -1)) container = (container as Record<string | number, unknown>)[segment];
+    const key = path.at(-1);
+    if (typeof container !== 'object' || container === null || key === undefined) continue;
+    const keyed = byContainer.get(container) ?? new Map<string | number, string>();
+    byContainer.set(container, keyed);
+    keyed.set(key, marker);
+  }
+  return byContainer;
+}
+
+function writeMap(map: Record<string, unknown>, indent: number, markers: MarkersByContainer): string {
   const pad = ' '.repeat(indent);
+  const marked = markers.get(map);
   let out = '';
   for (const key of Object.keys(map)) {
     const value = map[key];
     const head = `${pad}${keyText(key, indent === 0)}:`;
-    if (Array.isArray(value) && value.length > 0) out += `${head}\n${writeSequence(value, indent + 2, markedValues)}`;
-    else if (isPlainObject(value) && Object.keys(value).length > 0) out += `${head}\n${writeMap(value, indent + 2, markedValues)}`;
-    else out += `${head} ${inlineValue(value, markedValues)}\n`;
+    if (Array.isArray(value) && value.length > 0) out += `${head}\n${writeSequence(value, indent + 2, markers)}`;
+    else if (isPlainObject(value) && Object.keys(value).length > 0) out += `${head}\n${writeMap(value, indent + 2, markers)}`;
+    else out += `${head} ${inlineValue(value, marked?.get(key))}\n`;
   }
   return out;
 }
 
-function writeSequence(items: readonly unknown[], indent: number, markedValues: MarkedValues): string {
+function writeSequence(items: readonly unknown[], indent: number, markers: MarkersByContainer): string {
   const pad = ' '.repeat(indent);
+  const marked = markers.get(items);
   let out = '';
-  for (const item of items) {
+  for (const [index, item] of items.entries()) {
     if (Array.isArray(item) && item.length > 0) throw new NeedsDocumentApi();
-    if (isPlainObject(item) && Object.keys(item).length > 0) out += `${pad}- ${writeMap(item, indent + 2, markedValues).slice(indent + 2)}`;
-    else out += `${pad}- ${inlineValue(item, markedValues)}\n`;
+    if (isPlainObject(item) && Object.keys(item).length > 0) out += `${pad}- ${writeMap(item, indent + 2, markers).slice(indent + 2)}`;
+    else out += `${pad}- ${inlineValue(item, marked?.get(index))}\n`;
   }
   return out;
 }
 
-function inlineValue(value: unknown, markedValues: MarkedValues): string {
+function inlineValue(value: unknown, marker: string | undefined): string {
   if (value === null) return 'null';
   if (typeof value === 'boolean') return String(value);
   if (typeof value === 'number' && Number.isSafeInteger(value) && !Object.is(value, -0)) return String(value);
   if (Array.isArray(value)) return '[]';
   if (isPlainObject(value)) return '{}';
   if (typeof value !== 'string') throw new NeedsDocumentApi();
-  const marker = markedValues.get(value);
   if (marker === undefined) return memoised(valueTexts, value, () => spellValue(value, false));
   const text = QUOTED_FIELDS.test(marker)
     ? memoised(quotedTexts, value, () => spellValue(value, true))

@@ -2,19 +2,37 @@
 import { type EnvironmentContext, type ImageField, type ImageRef, imagePolicyMarker, type WorkloadSize } from '@manifold/constructs';
 import { ConfigError } from '../config/config-error.ts';
 import type { Environment, Pin } from '../config/load-environment.ts';
+import type { MarkerPlacement } from './emit-yaml.ts';
 
-/** The context plus the marked values collected while the app builds. */
+/** The context, and how to turn what the app built into final values with their Flux markers. */
 export interface AppBuildContext {
   readonly context: EnvironmentContext;
-  readonly markedValues: ReadonlyMap<string, string>;
+  /**
+   * Replaces the stand-ins for pinned values in one rendered object (in place) and returns where
+   * the markers go: exactly the fields whose whole value came from `image()` or `imageField()`.
+   */
+  readonly resolvePinnedValues: (object: object) => MarkerPlacement[];
 }
+
+/** Thrown when an app altered a pinned value instead of using it as it is. */
+export class AlteredPinnedValueError extends Error {}
+
+// Pinned values reach the app as private-use stand-ins, so that markers follow the field the value was
+// put in, never another field that happens to hold the same text.
+const STAND_IN = /\uE000([0-9]+)\uE001/g;
+const WHOLE_STAND_IN = /^\uE000([0-9]+)\uE001$/;
+const STAND_IN_CHARACTER = /[\uE000\uE001]/;
 
 /**
  * Creates the context for one app in one environment. Full references of the app's movable pins
- * are always marked; derived fields are marked when the app asks for them with `imageField`.
+ * carry the pin's marker; derived fields carry theirs when the app asks for them with `imageField`.
  */
 export function createAppContext(env: Environment, app: string, images: readonly string[]): AppBuildContext {
-  const markedValues = new Map<string, string>();
+  const values: { readonly value: string; readonly marker: string | undefined }[] = [];
+  const standIn = (pin: Pin, field: ImageField, value: string): string => {
+    values.push({ value, marker: pin.policy ? imagePolicyMarker(pin.policy, field) : undefined });
+    return `\uE000${values.length - 1}\uE001`;
+  };
   const pinOf = (image: string): Pin => {
     if (!images.includes(image)) {
       throw new Error(`app "${app}" uses image "${image}" but does not declare it in images: [${images.join(', ')}]`);
@@ -23,23 +41,6 @@ export function createAppContext(env: Environment, app: string, images: readonly
     if (!pin) throw new Error(`no pin for ${app}/${image}; checked before building`);
     return pin;
   };
-  const mark = (pin: Pin, field: ImageField, value: string): void => {
-    if (!pin.policy) return;
-    const marker = imagePolicyMarker(pin.policy, field);
-    const existing = markedValues.get(value);
-    if (existing !== undefined && existing !== marker) {
-      throw new ConfigError({
-        ...pin.position,
-        message: `value "${value}" of ${app}/${pin.image} would carry two Flux markers (${existing.trim()} and ${marker.trim()})`,
-        hint: 'give the images distinct tags, or carry the digest instead of the tag',
-      });
-    }
-    markedValues.set(value, marker);
-  };
-  for (const image of images) {
-    const pin = env.pins.get(`${app}/${image}`);
-    if (pin) mark(pin, 'full', pin.ref.value);
-  }
   const context: EnvironmentContext = {
     name: env.name,
     namespace: env.namespace,
@@ -56,7 +57,8 @@ export function createAppContext(env: Environment, app: string, images: readonly
       return size;
     },
     image(name: string): ImageRef {
-      return pinOf(name).ref;
+      const pin = pinOf(name);
+      return withValue(pin.ref, standIn(pin, 'full', pin.ref.value));
     },
     imageField(name: string, field: Exclude<ImageField, 'full'>): string {
       const pin = pinOf(name);
@@ -68,9 +70,46 @@ export function createAppContext(env: Environment, app: string, images: readonly
           hint: `pin the image by digest: pnpm manifold pin ${env.name} ${app}/${name}=<ref>`,
         });
       }
-      mark(pin, field, value);
-      return value;
+      return standIn(pin, field, value);
     },
   };
-  return { context, markedValues };
+  const resolve = (text: string): string => {
+    const resolved = text.replace(STAND_IN, (_, index: string) => values[Number(index)]?.value ?? '');
+    if (STAND_IN_CHARACTER.test(resolved)) throw new AlteredPinnedValueError('a pinned image value was altered by the app; pass it on as it is');
+    return resolved;
+  };
+  const resolvePinnedValues = (object: object): MarkerPlacement[] => {
+    const markers: MarkerPlacement[] = [];
+    const visit = (node: Record<string | number, unknown>, path: (string | number)[]): void => {
+      for (const key of Object.keys(node)) {
+        const value = node[key];
+        const slot = Array.isArray(node) ? Number(key) : key;
+        if (typeof value === 'string') {
+          const whole = WHOLE_STAND_IN.exec(value);
+          const pinned = whole ? values[Number(whole[1])] : undefined;
+          if (pinned) {
+            node[key] = pinned.value;
+            if (pinned.marker) markers.push({ path: [...path, slot], marker: pinned.marker });
+          } else if (STAND_IN_CHARACTER.test(value)) {
+            node[key] = resolve(value);
+          }
+        } else if (typeof value === 'object' && value !== null) {
+          visit(value as Record<string, unknown>, [...path, slot]);
+        }
+        if (!Array.isArray(node) && STAND_IN_CHARACTER.test(key)) {
+          const renamed = resolve(key);
+          node[renamed] = node[key];
+          delete node[key];
+        }
+      }
+    };
+    visit(object as Record<string, unknown>, []);
+    return markers;
+  };
+  return { context, resolvePinnedValues };
+}
+
+/** A copy of `ref` whose `value` is `value` (the stand-in); its parts stay the pin's. */
+function withValue(ref: ImageRef, value: string): ImageRef {
+  return Object.freeze(Object.assign(Object.create(Object.getPrototypeOf(ref) as object) as ImageRef, ref, { value }));
 }

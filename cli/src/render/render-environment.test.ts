@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../config/config-error.ts';
 import { loadEnvironment } from '../config/load-environment.ts';
 import { digestOf, ENVIRONMENT_YAML, inMemoryApp, TIMESTAMP_POLICY, writeOverlay } from '../testing/overlay-fixture.ts';
+import { ObjectSchemas } from '../validate/object-schemas.ts';
 import { renderEnvironment } from './render-environment.ts';
 
 const API = `ghcr.io/acme/api:main-abc1234-1732150000@${digestOf('a')}`;
@@ -24,13 +25,15 @@ const apiApp = inMemoryApp(
   }),
 );
 
-async function render(images: string, apps = [apiApp]) {
+const schemas = await ObjectSchemas.load();
+
+async function render(images: string, apps = [apiApp], objectSchemas = schemas) {
   const root = await writeOverlay('dev', ENVIRONMENT_YAML, images);
-  return renderEnvironment(await loadEnvironment(root, 'dev'), apps);
+  return renderEnvironment(await loadEnvironment(root, 'dev'), apps, objectSchemas);
 }
 
-async function renderError(images: string, apps = [apiApp]): Promise<ConfigError> {
-  const error = await render(images, apps).catch((caught: unknown) => caught);
+async function renderError(images: string, apps = [apiApp], objectSchemas = schemas): Promise<ConfigError> {
+  const error = await render(images, apps, objectSchemas).catch((caught: unknown) => caught);
   if (!(error instanceof ConfigError)) throw new Error(`expected a ConfigError, got ${String(error)}`);
   return error;
 }
@@ -74,7 +77,9 @@ describe('renderEnvironment', () => {
       defineApp({ name: 'twin', images: ['api'], build: (chart, env) => void new Worker(chart, 'W', { name: 'api', image: env.image('api') }) }),
     );
     const error = await renderError(`api:\n  api:\n    ref: ${API}\n  job:\n    ref: ${JOB}\ntwin:\n  api:\n    ref: ${API}\n`, [apiApp, twin]);
-    expect(error.message).toContain('Deployment/api is emitted twice in dev (by app "api" and app "twin")');
+    expect(error.message).toContain(
+      'apps/v1 Deployment team-dev/api (app "twin", construct twin/W/Deployment/Resource) is emitted twice in dev (also by app "api")',
+    );
     expect(error.details.file).toBe('apps/twin/src/index.ts');
   });
 
@@ -87,7 +92,7 @@ describe('renderEnvironment', () => {
       }),
     );
     const error = await renderError(`tabby:\n  api:\n    ref: ${API}\n`, [tabby]);
-    expect(error.message).toContain('CronJob/tabby of app "tabby" has a value Flux would reformat');
+    expect(error.message).toContain('batch/v1 CronJob team-dev/tabby (app "tabby", construct tabby/J/CronJob/Resource) has a value Flux would reformat');
     expect(error.message).toContain('U+0009');
   });
 
@@ -106,7 +111,7 @@ describe('renderEnvironment', () => {
     expect(error.message).toContain('would be re-indented by Flux');
   });
 
-  it('refuses two images whose derived tag fields would carry different markers', async () => {
+  it('marks each derived field with its own pin, even when two pins share a tag', async () => {
     const same = 'main-abc1234-1732150000';
     const tags = inMemoryApp(
       defineApp({
@@ -118,11 +123,50 @@ describe('renderEnvironment', () => {
         },
       }),
     );
-    const error = await renderError(
+    const { files } = await render(
       `tags:\n  api:\n    ref: ghcr.io/acme/api:${same}\n${TIMESTAMP_POLICY}  job:\n    ref: ghcr.io/acme/job:${same}\n${TIMESTAMP_POLICY}`,
       [tags],
     );
-    expect(error.message).toContain('would carry two Flux markers');
-    expect(error.details.hint).toContain('distinct tags');
+    const deployment = files.get('tags/deployment-tags.yaml') ?? '';
+    expect(deployment).toContain(`- name: API_TAG\n              value: "${same}" # {"$imagepolicy": "flux-system:dev-tags-api:tag"}\n`);
+    expect(deployment).toContain(`- name: JOB_TAG\n              value: "${same}" # {"$imagepolicy": "flux-system:dev-tags-job:tag"}\n`);
+  });
+
+  it('never marks another field that only happens to hold a pinned value', async () => {
+    const tag = 'main-abc1234-1732150000';
+    const lookalike = inMemoryApp(
+      defineApp({
+        name: 'lookalike',
+        images: ['api'],
+        build(chart, env) {
+          new Worker(chart, 'W', {
+            name: 'lookalike',
+            image: env.image('api'),
+            labels: { release: tag },
+            env: { COPY: API, TAG: env.imageField('api', 'tag') },
+          });
+        },
+      }),
+    );
+    const { files } = await render(`lookalike:\n  api:\n    ref: ${API}\n${TIMESTAMP_POLICY}`, [lookalike]);
+    const deployment = files.get('lookalike/deployment-lookalike.yaml') ?? '';
+    expect(deployment).toContain(`release: ${tag}\n`);
+    expect(deployment).toContain(`value: ${API}\n`);
+    expect(deployment.match(/\$imagepolicy/g)).toHaveLength(2);
+    expect(deployment).toContain(`value: "${tag}" # {"$imagepolicy": "flux-system:dev-lookalike-api:tag"}\n`);
+  });
+
+  it('refuses an app that alters a pinned value instead of passing it on', async () => {
+    const mangler = inMemoryApp(
+      defineApp({
+        name: 'mangler',
+        images: ['api'],
+        build(chart, env) {
+          new Worker(chart, 'W', { name: 'mangler', image: env.image('api'), env: { TAG: env.imageField('api', 'tag').slice(1) } });
+        },
+      }),
+    );
+    const error = await renderError(`mangler:\n  api:\n    ref: ${API}\n`, [mangler]);
+    expect(error.message).toContain('app "mangler" failed to build: a pinned image value was altered');
   });
 });

@@ -2,10 +2,14 @@
 import { ApiObject, App, Chart } from 'cdk8s';
 import type { LoadedApp } from '../apps/load-apps.ts';
 import { locateInSource } from '../apps/load-apps.ts';
+import { runApp } from '../apps/run-app.ts';
 import { ConfigError, type SourcePosition } from '../config/config-error.ts';
 import type { Environment } from '../config/load-environment.ts';
 import { FLUX_FOLDER, imageAutomationObjects } from '../flux/image-automation-objects.ts';
-import { emitYaml, type MarkedValues } from './emit-yaml.ts';
+import { isBuiltInApiVersion } from '../validate/api-server-rules.ts';
+import type { ObjectSchemas } from '../validate/object-schemas.ts';
+import { validateObject } from '../validate/validate-object.ts';
+import { emitObject, emitYaml, type MarkerPlacement } from './emit-yaml.ts';
 import { createAppContext } from './environment-context.ts';
 import { findFluxStyleViolations } from './flux-style-guard.ts';
 import { deriveSequenceIndentStyle } from './sequence-indent-style.ts';
@@ -25,19 +29,31 @@ interface KubernetesObject {
   readonly metadata: { readonly name: string; readonly namespace?: string };
 }
 
-/** Renders `env` with the apps deployed to it. Pure: no file system, no network. */
-export function renderEnvironment(env: Environment, allApps: readonly LoadedApp[]): RenderedEnvironment {
+/** Renders `env` with the apps deployed to it, validating every object. Pure: no file system, no network. */
+export function renderEnvironment(env: Environment, allApps: readonly LoadedApp[], schemas: ObjectSchemas): RenderedEnvironment {
   const apps = selectApps(env, allApps);
   checkPins(env, apps);
-  const output = new EnvironmentOutput(env.name);
+  const output = new EnvironmentOutput(env, schemas);
   for (const app of apps) {
     const { definition } = app;
     const chart = newChart(definition.name, env.namespace, { 'app.kubernetes.io/part-of': definition.name });
-    const { context, markedValues } = createAppContext(env, definition.name, definition.images);
-    definition.build(chart, context);
-    for (const object of chart.toJson() as KubernetesObject[]) {
+    const { context, resolvePinnedValues } = createAppContext(env, definition.name, definition.images);
+    const rendered = runApp(app, () => {
+      definition.build(chart, context);
+      return withConstructPaths(chart).map(({ object, constructPath }) => ({ object, constructPath, markers: resolvePinnedValues(object) }));
+    });
+    for (const { object, constructPath, markers } of rendered) {
       const where = { file: app.file, ...locateInSource(app.source, object.metadata?.name ?? '') };
-      output.add(definition.name, `app "${definition.name}"`, object, markedValues, where);
+      output.add({
+        folder: definition.name,
+        owner: `app "${definition.name}"`,
+        object,
+        markers,
+        where,
+        constructPath,
+        namespace: env.namespace,
+        generated: false,
+      });
     }
   }
   const fluxObjects = imageAutomationObjects(env);
@@ -45,9 +61,37 @@ export function renderEnvironment(env: Environment, allApps: readonly LoadedApp[
     const chart = newChart(FLUX_FOLDER, env.flux.namespace, {});
     for (const object of fluxObjects) new ApiObject(chart, `${object.kind}-${object.metadata.name}`, object);
     const where = env.sources.environment.positionOf(['flux']);
-    for (const object of chart.toJson() as KubernetesObject[]) output.add(FLUX_FOLDER, 'Flux image automation', object, new Map(), where);
+    for (const { object, constructPath } of withConstructPaths(chart)) {
+      output.add({
+        folder: FLUX_FOLDER,
+        owner: 'Flux image automation',
+        object,
+        markers: [],
+        where,
+        constructPath,
+        namespace: env.flux.namespace,
+        generated: true,
+      });
+    }
   }
   return output.finish();
+}
+
+interface ChartObject {
+  readonly object: KubernetesObject;
+  readonly constructPath: string;
+}
+
+/** The chart's objects as JSON, each with the path of the construct that made it. */
+function withConstructPaths(chart: Chart): ChartObject[] {
+  const paths = new Map<string, string>();
+  for (const construct of chart.node.findAll()) {
+    if (ApiObject.isApiObject(construct)) paths.set(`${construct.apiVersion} ${construct.kind} ${construct.name}`, construct.node.path);
+  }
+  return (chart.toJson() as KubernetesObject[]).map((object) => ({
+    object,
+    constructPath: paths.get(`${object.apiVersion} ${object.kind} ${object.metadata?.name}`) ?? chart.node.path,
+  }));
 }
 
 /**
@@ -62,53 +106,90 @@ function newChart(id: string, namespace: string, labels: Record<string, string>)
   });
 }
 
+/** One object to add to the output, with where it came from. */
+interface OutputObject {
+  /** Folder under dist/<env>/. */
+  readonly folder: string;
+  /** Who emits it, for error messages. */
+  readonly owner: string;
+  readonly object: KubernetesObject;
+  readonly markers: readonly MarkerPlacement[];
+  /** Where errors about it point. */
+  readonly where: SourcePosition;
+  readonly constructPath: string;
+  /** The namespace of the chart it was made in. */
+  readonly namespace: string;
+  /** True for objects Manifold itself generates, whose file names never carry their API group. */
+  readonly generated: boolean;
+}
+
 /** The files of one environment as they are rendered, with the checks every object must pass. */
 class EnvironmentOutput {
   private readonly files = new Map<string, string>();
   private readonly owners = new Map<string, string>();
+  private readonly paths = new Map<string, string>();
 
-  constructor(private readonly env: string) {}
+  constructor(
+    private readonly env: Environment,
+    private readonly schemas: ObjectSchemas,
+  ) {}
 
-  /** Adds `object` as `<folder>/<kind>-<name>.yaml`; `owner` names who emits it in errors. */
-  add(folder: string, owner: string, object: KubernetesObject, markedValues: MarkedValues, where: SourcePosition): void {
-    const id = `${object.kind}/${object.metadata?.name}`;
-    if (!object.metadata?.name) {
-      throw new ConfigError({ ...where, message: `${owner} emits a ${object.kind} without a name`, hint: 'set metadata.name' });
+  /** Adds the object as `<folder>/<kind>-<name>.yaml` after validating it. */
+  add(added: OutputObject): void {
+    const { folder, owner, object, markers, where, constructPath } = added;
+    const identity = objectIdentity(object);
+    const describe = (message: string, hint: string): ConfigError =>
+      new ConfigError({ ...where, message: `${identity.label} (${owner}, construct ${constructPath}) ${message}`, hint });
+    if (!object.metadata?.name) throw describe('has no name', 'set metadata.name');
+    const previous = this.owners.get(identity.key);
+    if (previous) throw describe(`is emitted twice in ${this.env.name} (also by ${previous})`, 'give one of the objects another name');
+    this.owners.set(identity.key, owner);
+    const violation = validateObject(object as unknown as Record<string, unknown>, this.schemas);
+    if (violation) throw describe(`${violation.path}: ${violation.message}`, violation.hint);
+    const styleViolation = findFluxStyleViolations(object as unknown as Record<string, unknown>)[0];
+    if (styleViolation) {
+      throw describe(
+        `has a value Flux would reformat at ${styleViolation.path}: ${styleViolation.reason}`,
+        'change the value so that it is plain single-line text, or move it into a ConfigMap file that carries no marker',
+      );
     }
-    const previous = this.owners.get(id);
-    if (previous) {
-      throw new ConfigError({
-        ...where,
-        message: `${id} is emitted twice in ${this.env} (by ${previous} and ${owner})`,
-        hint: 'give one of the objects another name',
-      });
-    }
-    this.owners.set(id, owner);
-    const violation = findFluxStyleViolations(object as unknown as Record<string, unknown>)[0];
-    if (violation) {
-      throw new ConfigError({
-        ...where,
-        message: `${id} of ${owner} has a value Flux would reformat at ${violation.path}: ${violation.reason}`,
-        hint: 'change the value so that it is plain single-line text, or move it into a ConfigMap file that carries no marker',
-      });
-    }
-    const bytes = emitYaml([object], markedValues);
+    const bytes = emitObject(object, markers);
     if (containsSequence(object) && deriveSequenceIndentStyle(bytes) !== 'wide') {
-      throw new ConfigError({
-        ...where,
-        message: `${id} of ${owner} would be re-indented by Flux (a block scalar looks like a compact sequence)`,
-        hint: 'move the YAML-looking text into a field after the first list, or indent its lists',
-      });
+      throw describe(
+        'would be re-indented by Flux (a block scalar looks like a compact sequence)',
+        'move the YAML-looking text into a field after the first list, or indent its lists',
+      );
     }
-    this.files.set(`${folder}/${object.kind.toLowerCase()}-${object.metadata.name}.yaml`, bytes);
+    const path = `${folder}/${fileName(object, added)}`;
+    const clash = this.paths.get(path);
+    if (clash) throw describe(`would be written to ${path}, which ${clash} already takes`, 'give one of the objects another name');
+    this.paths.set(path, identity.label);
+    this.files.set(path, bytes);
   }
 
   /** The files sorted by path, with the kustomization that lists them. */
   finish(): RenderedEnvironment {
     const sorted = new Map([...this.files.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
     sorted.set(KUSTOMIZATION_FILE, emitYaml([kustomization([...sorted.keys()])]));
-    return { env: this.env, files: sorted };
+    return { env: this.env.name, files: sorted };
   }
+}
+
+/** How an object is known: API group, kind, namespace and name (two CRDs may share a kind). */
+function objectIdentity(object: KubernetesObject): { readonly key: string; readonly label: string } {
+  const group = object.apiVersion.includes('/') ? object.apiVersion.split('/')[0] : '';
+  const name = object.metadata.namespace ? `${object.metadata.namespace}/${object.metadata.name}` : object.metadata.name;
+  return { key: `${group} ${object.kind} ${name}`, label: `${object.apiVersion} ${object.kind} ${name}` };
+}
+
+/**
+ * `<kind>-<name>.yaml` for built-in kinds; kinds of other API groups add their group
+ * (`<kind>.<group>-<name>.yaml`), and objects outside the environment's namespace add theirs.
+ */
+function fileName(object: KubernetesObject, { namespace, generated }: OutputObject): string {
+  const kind = generated || isBuiltInApiVersion(object.apiVersion) ? object.kind : `${object.kind}.${object.apiVersion.split('/')[0]}`;
+  const elsewhere = object.metadata.namespace && object.metadata.namespace !== namespace ? `.${object.metadata.namespace}` : '';
+  return `${kind.toLowerCase()}-${object.metadata.name}${elsewhere}.yaml`;
 }
 
 function containsSequence(value: unknown): boolean {

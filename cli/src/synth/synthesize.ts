@@ -13,6 +13,8 @@ import { applyWritePlan, planEnvironmentWrite, type WriteResult } from '../dist/
 import { lintMarkers } from '../flux/marker-lint.ts';
 import { editPins } from '../pins/pin-edits.ts';
 import { type RenderedEnvironment, renderEnvironment } from '../render/render-environment.ts';
+import { loadCrdSchemas } from '../validate/crd-schemas.ts';
+import { ObjectSchemas } from '../validate/object-schemas.ts';
 import { type Adoption, findFluxUpdates } from './adopt-flux-updates.ts';
 
 /** Everything one synth produces, in memory. */
@@ -44,14 +46,14 @@ export async function renderRepository(
   pins: PinOverrides = new Map(),
 ): Promise<RepositoryRender> {
   const names = envs.length > 0 ? [...new Set(envs)] : await listEnvironments(root);
-  const apps = await loadApps(root, importApp);
+  const [apps, schemas] = await Promise.all([loadApps(root, importApp), loadCrdSchemas(root).then((crds) => ObjectSchemas.load(crds))]);
   const loaded = await Promise.all(names.map((env) => loadEnvironment(root, env, pins.get(env))));
   const overlays: RepositoryRender['overlays'] = new Map();
   const environments: RenderedEnvironment[] = [];
   const adoptions: Adoption[] = [];
   for (const loadedEnv of loaded) {
     let env = loadedEnv;
-    let rendered = renderEnvironment(env, apps);
+    let rendered = renderEnvironment(env, apps, schemas);
     // Pins set by a command are taken as they are; otherwise Flux updates waiting in dist/ are adopted.
     const found = pins.has(env.name) ? [] : findFluxUpdates(env, rendered, ownedFiles(join(root, 'dist'), env.name));
     if (found.length > 0) {
@@ -60,7 +62,7 @@ export async function renderRepository(
         found.map((adoption) => ({ app: adoption.pin.app, image: adoption.pin.image, ref: adoption.to, source: { by: 'flux' } })),
       );
       env = await loadEnvironment(root, env.name, adopted);
-      rendered = renderEnvironment(env, apps);
+      rendered = renderEnvironment(env, apps, schemas);
       adoptions.push(...found);
     }
     const before = pins.has(env.name) ? await readFile(join(root, env.sources.images.file), 'utf8') : loadedEnv.sources.images.text;

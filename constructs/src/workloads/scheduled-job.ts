@@ -3,12 +3,16 @@
 import { ApiObject, Cron, Duration, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { cronScheduleProblem } from './cron-schedule.ts';
 import { ADDRESS_LABEL_POINTER, addLabels, containerProps, selectorLabels, type WorkloadOptions } from './workload-options.ts';
 
 /** Props of {@link ScheduledJob}. */
 export interface ScheduledJobProps extends WorkloadOptions {
-  /** Cron expression, e.g. `0 3 * * *`. */
-  readonly schedule: string;
+  /**
+   * When to run: a cdk8s `Cron`, or a schedule string as Kubernetes takes it (`0 3 * * *`, `@daily`,
+   * `@every 2h`); written to the CronJob exactly as given.
+   */
+  readonly schedule: Cron | string;
   /** Time zone of the schedule. @default Etc/UTC */
   readonly timeZone?: string;
   /** Longest a run may take. @default 1 hour */
@@ -22,10 +26,13 @@ export class ScheduledJob extends Construct {
 
   constructor(scope: Construct, id: string, props: ScheduledJobProps) {
     super(scope, id);
-    const [minute, hour, day, month, weekDay] = props.schedule.trim().split(/\s+/);
+    const schedule = typeof props.schedule === 'string' ? props.schedule : props.schedule.expressionString;
+    const problem = cronScheduleProblem(schedule);
+    if (problem) throw new Error(`ScheduledJob "${props.name}": schedule "${schedule}" ${problem}`);
     this.cronJob = new kplus.CronJob(this, 'CronJob', {
       metadata: { name: props.name },
-      schedule: Cron.schedule({ minute, hour, day, month, weekDay }),
+      // cdk8s-plus only takes a Cron; the exact text is patched in below (macros such as @daily included).
+      schedule: Cron.daily(),
       timeZone: props.timeZone ?? 'Etc/UTC',
       concurrencyPolicy: kplus.ConcurrencyPolicy.FORBID,
       successfulJobsRetained: 3,
@@ -39,6 +46,9 @@ export class ScheduledJob extends Construct {
     addLabels(this.cronJob, props);
     for (const [key, value] of Object.entries(selectorLabels(props.name))) this.cronJob.podMetadata.addLabel(key, value);
     // The construct-path label would change with every refactor; pods need no selector here.
-    ApiObject.of(this.cronJob).addJsonPatch(JsonPatch.remove(`/spec/jobTemplate/spec/template/metadata/labels/${ADDRESS_LABEL_POINTER}`));
+    ApiObject.of(this.cronJob).addJsonPatch(
+      JsonPatch.remove(`/spec/jobTemplate/spec/template/metadata/labels/${ADDRESS_LABEL_POINTER}`),
+      JsonPatch.replace('/spec/schedule', schedule),
+    );
   }
 }

@@ -48,7 +48,9 @@ export function containerProps(options: WorkloadOptions, extra: Partial<kplus.Co
     imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
     command: options.command ? [...options.command] : undefined,
     args: options.args ? [...options.args] : undefined,
-    envVariables: Object.fromEntries(Object.entries(options.env ?? {}).map(([key, value]) => [key, kplus.EnvValue.fromValue(value)])),
+    envVariables: Object.fromEntries(
+      Object.entries(options.env ?? {}).map(([key, value]) => [key, kplus.EnvValue.fromValue(envText(options.name, key, value))]),
+    ),
     resources: {
       cpu: { request: parseCpu(size.cpu) },
       memory: { request: memory, limit: memory },
@@ -73,6 +75,12 @@ export function useStableSelector(workload: kplus.Workload, name: string): void 
 export function addLabels(resource: kplus.Resource, options: WorkloadOptions): void {
   const labels = { ...options.labels, ...selectorLabels(options.name) };
   for (const [key, value] of Object.entries(labels)) resource.metadata.addLabel(key, value);
+}
+
+/** An env var's value, refusing what TypeScript would have refused had the app been type-checked. */
+function envText(workload: string, key: string, value: unknown): string {
+  if (typeof value !== 'string') throw new Error(`workload "${workload}": env ${key} must be a string, not ${JSON.stringify(value)}; quote it`);
+  return value;
 }
 
 function parseCpu(quantity: string): kplus.Cpu {

@@ -1,4 +1,4 @@
-import { App, Chart } from 'cdk8s';
+import { App, Chart, Cron } from 'cdk8s';
 import { Construct } from 'constructs';
 import { describe, expect, it } from 'vitest';
 import { ImageRef } from '../images/image-ref.ts';
@@ -64,5 +64,22 @@ describe('workloads', () => {
       limits: { memory: '2048Mi' },
       requests: { cpu: '1000m', memory: '2048Mi' },
     });
+  });
+
+  it('write a schedule exactly as given, macros included, and refuse one Kubernetes would not take', () => {
+    const schedules = (schedule: string | Cron, timeZone?: string) =>
+      synth((chart) => new ScheduledJob(chart, 'Job', { name: 'nightly', image, schedule, timeZone }))[0]?.spec;
+    expect(schedules('@daily')).toMatchObject({ schedule: '@daily', timeZone: 'Etc/UTC' });
+    expect(schedules('*/15 9-17 * * MON-FRI', 'Europe/Berlin')).toMatchObject({ schedule: '*/15 9-17 * * MON-FRI', timeZone: 'Europe/Berlin' });
+    expect(schedules(Cron.schedule({ minute: '0', hour: '4' }))?.schedule).toBe('0 4 * * *');
+    expect(() => schedules('@dialy')).toThrow('unknown macro "@dialy"');
+    expect(() => schedules('0 3 * *')).toThrow('has 4 fields');
+    expect(() => schedules('61 * * * *')).toThrow('minute field "61"');
+  });
+
+  it('refuse an env value that is not a string', () => {
+    expect(() => synth((chart) => new Worker(chart, 'W', { name: 'w', image, env: { LOG_LEVEL: 42 as unknown as string } }))).toThrow(
+      'env LOG_LEVEL must be a string, not 42',
+    );
   });
 });

@@ -1,0 +1,154 @@
+/**
+ * The OpenAPI schemas objects are validated against: built-in Kubernetes kinds from
+ * `kubernetes-models` (Kubernetes 1.27.1, the newest release of that package line that runs on Node
+ * 20; 1.28 added no field Manifold emits), the Flux kinds Manifold generates from
+ * `@kubernetes-models/flux-cd`, and CRDs a user adds under `schemas/` (compiled with ajv).
+ */
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+
+/** One schema violation: the JSON path of the field and what is wrong with it. */
+export interface SchemaViolation {
+  /** Dotted path inside the object, e.g. `spec.template.spec.containers[0].image`. */
+  readonly path: string;
+  readonly message: string;
+}
+
+/** Validates one object of a known kind; returns its violations (empty when valid). */
+export type ObjectSchema = (object: unknown) => SchemaViolation[];
+
+interface ValidatingModel {
+  validate(): void;
+}
+// biome-ignore lint/suspicious/noExplicitAny: each model takes its own kind's shape; objects are checked at run time.
+type ModelClass = new (data: any) => ValidatingModel;
+type ModelLoader = () => Promise<ModelClass>;
+
+/**
+ * Kinds with a schema, by `apiVersion/kind`. Each entry is a static import so the bundler includes
+ * exactly these validators; a kind missing here renders without schema validation (like a CRD).
+ */
+const MODELS: Readonly<Record<string, ModelLoader>> = {
+  'v1/ConfigMap': async () => (await import('kubernetes-models/v1/ConfigMap')).ConfigMap,
+  'v1/Secret': async () => (await import('kubernetes-models/v1/Secret')).Secret,
+  'v1/Service': async () => (await import('kubernetes-models/v1/Service')).Service,
+  'v1/ServiceAccount': async () => (await import('kubernetes-models/v1/ServiceAccount')).ServiceAccount,
+  'v1/Namespace': async () => (await import('kubernetes-models/v1/Namespace')).Namespace,
+  'v1/PersistentVolumeClaim': async () => (await import('kubernetes-models/v1/PersistentVolumeClaim')).PersistentVolumeClaim,
+  'v1/Pod': async () => (await import('kubernetes-models/v1/Pod')).Pod,
+  'v1/LimitRange': async () => (await import('kubernetes-models/v1/LimitRange')).LimitRange,
+  'v1/ResourceQuota': async () => (await import('kubernetes-models/v1/ResourceQuota')).ResourceQuota,
+  'apps/v1/Deployment': async () => (await import('kubernetes-models/apps/v1/Deployment')).Deployment,
+  'apps/v1/StatefulSet': async () => (await import('kubernetes-models/apps/v1/StatefulSet')).StatefulSet,
+  'apps/v1/DaemonSet': async () => (await import('kubernetes-models/apps/v1/DaemonSet')).DaemonSet,
+  'batch/v1/Job': async () => (await import('kubernetes-models/batch/v1/Job')).Job,
+  'batch/v1/CronJob': async () => (await import('kubernetes-models/batch/v1/CronJob')).CronJob,
+  'networking.k8s.io/v1/Ingress': async () => (await import('kubernetes-models/networking.k8s.io/v1/Ingress')).Ingress,
+  'networking.k8s.io/v1/NetworkPolicy': async () => (await import('kubernetes-models/networking.k8s.io/v1/NetworkPolicy')).NetworkPolicy,
+  'policy/v1/PodDisruptionBudget': async () => (await import('kubernetes-models/policy/v1/PodDisruptionBudget')).PodDisruptionBudget,
+  'autoscaling/v2/HorizontalPodAutoscaler': async () => (await import('kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler')).HorizontalPodAutoscaler,
+  'rbac.authorization.k8s.io/v1/Role': async () => (await import('kubernetes-models/rbac.authorization.k8s.io/v1/Role')).Role,
+  'rbac.authorization.k8s.io/v1/RoleBinding': async () => (await import('kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding')).RoleBinding,
+  'image.toolkit.fluxcd.io/v1/ImageRepository': async () =>
+    (await import('@kubernetes-models/flux-cd/image.toolkit.fluxcd.io/v1/ImageRepository')).ImageRepository,
+  'image.toolkit.fluxcd.io/v1/ImagePolicy': async () => (await import('@kubernetes-models/flux-cd/image.toolkit.fluxcd.io/v1/ImagePolicy')).ImagePolicy,
+  'image.toolkit.fluxcd.io/v1/ImageUpdateAutomation': async () =>
+    (await import('@kubernetes-models/flux-cd/image.toolkit.fluxcd.io/v1/ImageUpdateAutomation')).ImageUpdateAutomation,
+};
+
+/** The kinds that have a built-in schema, as `apiVersion/kind`. */
+export const BUILT_IN_SCHEMA_KINDS: readonly string[] = Object.keys(MODELS);
+
+/** A CRD's schema for one served version, from a user's `schemas/` folder. */
+export interface CrdSchema {
+  /** `group/version/kind`. */
+  readonly kind: string;
+  /** The version's `schema.openAPIV3Schema`. */
+  readonly openApiSchema: object;
+}
+
+/** Schemas by `apiVersion/kind`, loaded once per run. */
+export class ObjectSchemas {
+  private constructor(private readonly schemas: ReadonlyMap<string, ObjectSchema>) {}
+
+  /** Loads the built-in schemas and compiles the user's CRD schemas. */
+  static async load(crds: readonly CrdSchema[] = []): Promise<ObjectSchemas> {
+    const schemas = new Map<string, ObjectSchema>();
+    await Promise.all(
+      Object.entries(MODELS).map(async ([kind, load]) => {
+        schemas.set(kind, modelSchema(await load()));
+      }),
+    );
+    if (crds.length > 0) {
+      const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
+      for (const crd of crds) schemas.set(crd.kind, ajvSchema(ajv.compile(crd.openApiSchema)));
+    }
+    return new ObjectSchemas(schemas);
+  }
+
+  /** The schema for `apiVersion`/`kind`, or undefined for a kind nobody described. */
+  schemaOf(apiVersion: string, kind: string): ObjectSchema | undefined {
+    return this.schemas.get(`${apiVersion}/${kind}`);
+  }
+}
+
+function modelSchema(Model: ModelClass): ObjectSchema {
+  return (object) => {
+    try {
+      new Model(object as object).validate();
+      return [];
+    } catch (error) {
+      const errors = (error as { errors?: ErrorObject[] }).errors;
+      if (!Array.isArray(errors)) throw error;
+      return explain(errors);
+    }
+  };
+}
+
+function ajvSchema(validate: ValidateFunction): ObjectSchema {
+  return (object) => (validate(object) ? [] : explain(validate.errors ?? []));
+}
+
+/** Most telling first: of the errors at one field, a format or enum says more than the branches of a oneOf. */
+const KEYWORD_RANK = ['format', 'enum', 'required', 'additionalProperties', 'minimum', 'maximum', 'pattern'];
+
+function explain(errors: readonly ErrorObject[]): SchemaViolation[] {
+  const rank = (error: ErrorObject): number => {
+    const index = KEYWORD_RANK.indexOf(error.keyword);
+    return error.keyword === 'oneOf' || error.keyword === 'anyOf' ? 99 : index < 0 ? KEYWORD_RANK.length : index;
+  };
+  const sorted = errors
+    .map((error, order) => ({ error, order }))
+    .sort((a, b) => {
+      if (a.error.instancePath !== b.error.instancePath) return a.order - b.order;
+      return rank(a.error) - rank(b.error) || a.order - b.order;
+    });
+  return sorted.map(({ error }) => toViolation(error));
+}
+
+function toViolation(error: ErrorObject): SchemaViolation {
+  const path = jsonPathOf(error.instancePath);
+  const params = error.params as Record<string, unknown>;
+  if (error.keyword === 'required') return { path: joinPath(path, String(params.missingProperty)), message: 'is required' };
+  if (error.keyword === 'enum')
+    return { path, message: `must be one of ${(params.allowedValues as unknown[]).map((value) => JSON.stringify(value)).join(', ')}` };
+  if (error.keyword === 'format' && params.format === 'quantity') return { path, message: 'must be a Kubernetes quantity (e.g. 250m, 1, 512Mi, 2Gi)' };
+  if (error.keyword === 'additionalProperties') return { path: joinPath(path, String(params.additionalProperty)), message: 'is not a field of this kind' };
+  return { path, message: error.message ?? `fails ${error.keyword}` };
+}
+
+/** `/spec/containers/0/image` → `spec.containers[0].image`. */
+function jsonPathOf(pointer: string): string {
+  let path = '';
+  for (const raw of pointer.split('/').slice(1)) {
+    const segment = raw.replaceAll('~1', '/').replaceAll('~0', '~');
+    path = /^[0-9]+$/.test(segment) ? `${path}[${segment}]` : joinPath(path, segment);
+  }
+  return path;
+}
+
+/** `path` extended by `key`: `a.b`, or `a["b/c"]` for a key that is not an identifier. */
+export function joinPath(path: string, key: string): string {
+  const segment = /^[A-Za-z_$][\w$-]*$/.test(key) ? key : `[${JSON.stringify(key)}]`;
+  if (segment.startsWith('[')) return `${path}${segment}`;
+  return path === '' ? segment : `${path}.${segment}`;
+}

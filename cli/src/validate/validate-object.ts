@@ -1,0 +1,23 @@
+/** Validates one rendered object: its kind's schema, then what the API server checks beyond it. */
+import { apiServerViolations } from './api-server-rules.ts';
+import type { ObjectSchemas } from './object-schemas.ts';
+
+/** The first reason the cluster would reject `object`, with what to do. */
+export interface ObjectViolation {
+  /** Dotted JSON path of the field. */
+  readonly path: string;
+  readonly message: string;
+  readonly hint: string;
+}
+
+/** The first violation in `object`, or undefined when the cluster would take it. */
+export function validateObject(object: Record<string, unknown>, schemas: ObjectSchemas): ObjectViolation | undefined {
+  const schema = schemas.schemaOf(String(object.apiVersion), String(object.kind));
+  const [schemaViolation] = schema ? schema(object) : [];
+  if (schemaViolation) {
+    return { ...schemaViolation, hint: `fix the value the app passes for ${schemaViolation.path}; the field follows the ${object.kind} schema` };
+  }
+  const [ruleViolation] = apiServerViolations(object);
+  if (ruleViolation) return { ...ruleViolation, hint: 'the API server would refuse this object: change the value the app passes' };
+  return undefined;
+}
