@@ -34,8 +34,11 @@ export function registerPromote(program: Command, io: CliIo): void {
         toName: string,
         options: RegistryOptions & { only?: string; dryRun?: boolean; verify?: boolean; markdown?: boolean; json?: boolean },
       ) => {
-        if (fromName === toName)
-          throw new CommanderError(2, 'manifold.sameEnvironment', `error: promote needs two different environments, got "${fromName}" twice`);
+        if (fromName === toName) {
+          io.err(`error: promote needs two different environments, got "${fromName}" twice`);
+          io.exit(2);
+          return;
+        }
         const root = io.root();
         const [from, to] = await Promise.all([loadEnvironment(root, fromName), loadEnvironment(root, toName)]);
         const selected = selectPins(from, options.only);

@@ -1,0 +1,123 @@
+import { spawn } from 'node:child_process';
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { type CliRun, copyRepository, REPO_ROOT, runManifold, snapshot } from './temp-repo.ts';
+
+const CLI = join(REPO_ROOT, 'cli/bin/manifold.mjs');
+
+/** Runs the CLI from `cwd` without --root, as a user in a shell would. */
+function runIn(cwd: string, args: readonly string[]): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+}
+
+describe('the manifold command', () => {
+  it('finds the repository root from any folder inside it, like git', async () => {
+    const root = await copyRepository();
+    const run = await runIn(join(root, 'overlays/dev'), ['synth', '--check']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('prod: dist/prod is current');
+  });
+
+  it('refuses to run outside a Manifold repository and creates nothing there', async () => {
+    const root = await copyRepository();
+    const outside = join(root, '..');
+    const before = await snapshot(join(root, 'overlays'));
+    const run = await runIn(join(root, 'overlays', '..', '..'), ['synth']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^not a Manifold repository/);
+    const explicit = await runIn(root, ['--root', join(root, 'overlays'), 'synth', '--check']);
+    expect(explicit.code).toBe(2);
+    expect(explicit.stderr).toMatch(/^not a Manifold repository: .*overlays has no apps\/ and overlays\//);
+    await expect(readFile(join(outside, 'dist/.manifold.lock'))).rejects.toThrow();
+    expect(await snapshot(join(root, 'overlays'))).toEqual(before);
+  });
+
+  it('refuses bad option values and conflicting options, naming the flag', async () => {
+    const root = await copyRepository();
+    const cases: [string[], RegExp][] = [
+      [['rollback', 'dev', 'web', '--steps', '0'], /option '--steps <n>' argument '0' is invalid/],
+      [['rollback', 'dev', 'web', '--steps', '2', '--to', 'x:1'], /option '--steps <n>' cannot be used with option '--to <ref>'/],
+      [['pin', 'dev', 'web=ghcr.io/acme/web:v1', '--by', 'robot'], /option '--by <setter>' argument 'robot' is invalid/],
+      [['pin', 'dev', 'web=ghcr.io/acme/web:v1', '--timeout', 'soon'], /option '--timeout <seconds>' argument 'soon' is invalid/],
+      [['promote', 'dev', 'dev'], /promote needs two different environments, got "dev" twice/],
+      [['promote', 'dev', 'staging', '--markdown', '--json'], /cannot be used with option '--json'/],
+    ];
+    for (const [args, message] of cases) {
+      const run = await runManifold(root, args);
+      expect(run.code, args.join(' ')).toBe(2);
+      expect(run.stderr).toMatch(message);
+    }
+  });
+
+  it('prints its version', async () => {
+    const run = await runIn(REPO_ROOT, ['--version']);
+    expect(run.code).toBe(0);
+    expect(run.stdout.trim()).toBe(JSON.parse(await readFile(join(REPO_ROOT, 'cli/package.json'), 'utf8')).version);
+  });
+
+  it('prints what synth and synth --check did as JSON', async () => {
+    const root = await copyRepository();
+    await rm(join(root, 'dist/dev/web/service-web.yaml'));
+    const check = await runManifold(root, ['synth', '--check', '--json']);
+    expect(check.code).toBe(1);
+    const checked = JSON.parse(check.stdout);
+    expect(checked.current).toBe(false);
+    expect(checked.environments.dev.missing).toEqual(['dist/dev/web/service-web.yaml']);
+    expect(checked.environments.prod).toEqual({ stale: [], missing: [], orphaned: [], foreign: [] });
+    const run = await runManifold(root, ['synth', 'dev', '--json']);
+    expect(run.code).toBe(0);
+    const written = JSON.parse(run.stdout);
+    expect(written.environments.dev.written).toEqual(['dist/dev/web/service-web.yaml']);
+    expect(written.environments.dev.unchanged).toContain('dist/dev/web/deployment-web.yaml');
+    expect(written.environments.dev.pruned).toEqual([]);
+  });
+
+  it('shows the stack of an app failure only with --verbose', async () => {
+    const root = await copyRepository();
+    const app = join(root, 'apps/web/src/index.ts');
+    await writeFile(app, (await readFile(app, 'utf8')).replace('build(chart, env) {', "build(chart, env) {\n    throw new Error('broken');"));
+    const quiet = await runManifold(root, ['synth', '--check']);
+    expect(quiet.stderr.trimEnd().split('\n')).toHaveLength(2);
+    const verbose = await runManifold(root, ['--verbose', 'synth', '--check']);
+    expect(verbose.code).toBe(2);
+    expect(verbose.stderr).toMatch(/Error: broken\n\s+at .*apps\/web\/src\/index\.ts:8:\d+/);
+  });
+});
+
+describe('files in dist/<env> that synth did not generate', () => {
+  it('are kept by synth and reported, not failed, by --check', async () => {
+    const root = await copyRepository();
+    await writeFile(join(root, 'dist/dev/NOTES.md'), '# notes\n');
+    const check = await runManifold(root, ['synth', '--check']);
+    expect(check.code).toBe(0);
+    expect(check.stdout).toContain('foreign:  dist/dev/NOTES.md (not generated by manifold; kept, not synced)');
+    const run = await runManifold(root, ['synth']);
+    expect(run.code).toBe(0);
+    expect(await readFile(join(root, 'dist/dev/NOTES.md'), 'utf8')).toBe('# notes\n');
+    expect(await readFile(join(root, 'dist/dev/kustomization.yaml'), 'utf8')).not.toContain('NOTES.md');
+  });
+
+  it('come back under ownership after a lost index when they hold exactly what synth writes', async () => {
+    const root = await copyRepository();
+    const index = await readFile(join(root, 'dist/dev/.manifold-index'), 'utf8');
+    await rm(join(root, 'dist/dev/.manifold-index'));
+    expect((await runManifold(root, ['synth', '--check'])).stdout).toContain('missing:  dist/dev/.manifold-index');
+    const run = await runManifold(root, ['synth', 'dev']);
+    expect(run.code).toBe(0);
+    expect(await readFile(join(root, 'dist/dev/.manifold-index'), 'utf8')).toBe(index);
+    expect((await runManifold(root, ['synth', '--check'])).code).toBe(0);
+  });
+});
