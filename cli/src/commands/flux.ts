@@ -19,12 +19,15 @@ export function registerFlux(program: Command, io: CliIo): void {
     )
     .argument('<env>', 'environment whose ImageUpdateAutomation runs')
     .option('--set <policy=tag[@digest]>', 'a policy (name or app/image) and the image it reports; repeatable', collect, [])
+    .option('--tags <policy=tag[@digest],…>', 'tags the registry lists for a policy: it picks among them as the ImagePolicy would; repeatable', collect, [])
     .option('--write', 'write the files as the Flux commit would')
     .option('--json', 'print the changes as JSON')
-    .action(async (envName: string, options: { set: string[]; write?: boolean; json?: boolean }) => {
+    .action(async (envName: string, options: { set: string[]; tags: string[]; write?: boolean; json?: boolean }) => {
       const root = io.root();
       const env = await loadEnvironment(root, envName);
-      const run = simulateFluxUpdate(root, env, parseSets(options.set));
+      const candidates = new Map([...parseSets(options.tags, '--tags', true)].map(([policy, updates]) => [policy, updates]));
+      const sets = new Map([...parseSets(options.set, '--set', false)].map(([policy, [update]]) => [policy, update as PolicyUpdate]));
+      const run = simulateFluxUpdate(root, env, sets, candidates);
       if (options.json) io.out(JSON.stringify({ changes: run.changes, files: [...run.files.keys()] }, null, 2));
       else if (run.changes.length === 0) io.out('Flux would commit nothing');
       else {
@@ -46,21 +49,23 @@ function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
-function parseSets(sets: readonly string[]): Map<string, PolicyUpdate> {
-  const updates = new Map<string, PolicyUpdate>();
+/** `<policy>=<tag>[@digest]` (or, for --tags, a comma-separated list of them) by policy. */
+function parseSets(sets: readonly string[], flag: string, list: boolean): Map<string, PolicyUpdate[]> {
+  const updates = new Map<string, PolicyUpdate[]>();
   for (const set of sets) {
     const separator = set.indexOf('=');
-    const update = separator > 0 ? parsePolicyUpdate(set.slice(separator + 1)) : undefined;
-    if (!update) {
+    const values = separator > 0 ? set.slice(separator + 1).split(list ? ',' : /(?!)/) : [];
+    const parsed = values.map((value) => parsePolicyUpdate(value.trim()));
+    if (parsed.length === 0 || parsed.some((update) => update === undefined)) {
       throw new ConfigError({
-        file: '--set',
+        file: flag,
         line: 1,
         col: Math.max(separator + 2, 1),
-        message: `"${set}" is not <policy>=<tag>[@sha256:<64 hex>]`,
-        hint: 'for example: --set dev-web-web=main-4e5f6a7-1732160000@sha256:<digest>',
+        message: `"${set}" is not <policy>=<tag>[@sha256:<64 hex>]${list ? '[,<tag>…]' : ''}`,
+        hint: `for example: ${flag} dev-web-web=main-4e5f6a7-1732160000@sha256:<digest>`,
       });
     }
-    updates.set(set.slice(0, separator), update);
+    updates.set(set.slice(0, separator), parsed as PolicyUpdate[]);
   }
   return updates;
 }

@@ -1,8 +1,7 @@
 /** The schema of `overlays/<env>/images.yaml`: one pin per app image. */
 import { z } from 'zod';
+import { policyProblem } from '../flux/image-policy.ts';
 import { dnsLabel } from './environment-schema.ts';
-
-const NAMED_GROUP = /\(\?P?<([A-Za-z_][A-Za-z0-9_]*)>/g;
 
 /** Which tags Flux may move a pin to. */
 export const updatePolicySchema = z
@@ -20,20 +19,18 @@ export const updatePolicySchema = z
   .superRefine((policy, ctx) => {
     if (policy.semver !== undefined) {
       if (policy.sort !== undefined) ctx.addIssue({ code: 'custom', path: ['sort'], message: 'a semver policy takes no sort; remove "sort"' });
+      const problem = policyProblem(policy);
+      if (problem) ctx.addIssue({ code: 'custom', path: ['semver'], message: `${problem} as Flux (Masterminds semver) reads it` });
       return;
     }
     if (policy.pattern === undefined) {
       ctx.addIssue({ code: 'custom', message: 'expected either "semver" or "pattern" with "extract" and "sort"' });
       return;
     }
-    const groups = [...policy.pattern.matchAll(NAMED_GROUP)].map((match) => match[1]);
-    try {
-      new RegExp(policy.pattern.replace(/\(\?P</g, '(?<'));
-    } catch (error) {
-      ctx.addIssue({ code: 'custom', path: ['pattern'], message: `pattern does not compile: ${(error as Error).message}` });
-    }
+    const problem = policyProblem({ pattern: policy.pattern });
+    if (problem) ctx.addIssue({ code: 'custom', path: ['pattern'], message: problem });
     if (policy.extract === undefined) ctx.addIssue({ code: 'custom', path: ['extract'], message: 'a pattern policy needs "extract", e.g. $ts' });
-    else if (!groups.includes(policy.extract.slice(1))) {
+    else if (!problem && policyProblem(policy)) {
       ctx.addIssue({ code: 'custom', path: ['extract'], message: `pattern has no named group "${policy.extract.slice(1)}"` });
     }
     if (policy.sort === undefined) ctx.addIssue({ code: 'custom', path: ['sort'], message: 'a pattern policy needs "sort": numerical or alphabetical' });

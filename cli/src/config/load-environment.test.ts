@@ -75,4 +75,34 @@ describe('loadEnvironment', () => {
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).message).toContain('is not a DNS-1123 label');
   });
+
+  it('refuses update policies Flux could not use, at the field', async () => {
+    const pin = (update: string, tag = 'main-abc1234-1732150000') => `api:\n  api:\n    ref: ghcr.io/acme/api:${tag}\n    update:\n${update}`;
+    const lookahead = await loadError(
+      'dev',
+      ENVIRONMENT,
+      pin("      pattern: '^main-(?=[a-f0-9]+)-(?P<ts>[0-9]+)$'\n      extract: $ts\n      sort: numerical\n"),
+    );
+    expect(lookahead.details).toMatchObject({ line: 5, col: 16 });
+    expect(lookahead.message).toMatch(/pattern is not valid RE2 \(Go\) syntax/);
+    const range = await loadError('dev', ENVIRONMENT, pin("      semver: 'the newest'\n", '1.2.3'));
+    expect(range.message).toMatch(/semver range "the newest" does not parse/);
+    const group = await loadError('dev', ENVIRONMENT, pin("      pattern: '^main-[a-f0-9]+-(?P<ts>[0-9]+)$'\n      extract: $time\n      sort: numerical\n"));
+    expect(group.message).toMatch(/pattern has no named group "time"/);
+  });
+
+  it('refuses a pin whose own tag its policy would not select, since Flux would move it at once', async () => {
+    const images = (tag: string, update: string) => `api:\n  api:\n    ref: ghcr.io/acme/api:${tag}\n    update:\n${update}`;
+    const pattern = await loadError('dev', ENVIRONMENT, images('latest', PATTERN));
+    expect(pattern.details).toMatchObject({ line: 5, col: 7 });
+    expect(pattern.message).toMatch(/the pinned tag "latest" of api\/api is not one its pattern .* selects, so Flux would move it at once/);
+    const range = await loadError('dev', ENVIRONMENT, images('2.0.0', "      semver: '>=1.0.0 <2.0.0'\n"));
+    expect(range.message).toMatch(/"2\.0\.0" of api\/api is not one its semver range/);
+    const numeric = await loadError(
+      'dev',
+      ENVIRONMENT,
+      images('build-abc', "      pattern: '^build-(?P<n>[a-z0-9]+)$'\n      extract: $n\n      sort: numerical\n"),
+    );
+    expect(numeric.message).toMatch(/gives "abc", which is not a number/);
+  });
 });

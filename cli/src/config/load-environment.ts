@@ -2,6 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type ImagePolicyKey, ImageRef, InvalidImageRefError, imagePolicyName, type TaggedImageRef, type WorkloadSize } from '@manifold/constructs';
+import { compilePolicy } from '../flux/image-policy.ts';
 import { ConfigError, type SourcePosition } from './config-error.ts';
 import { dnsLabel, environmentSchema, type FluxSettings } from './environment-schema.ts';
 import { imagesSchema, type PinSource, type UpdatePolicy } from './images-schema.ts';
@@ -82,6 +83,7 @@ export async function loadEnvironment(root: string, env: string, imagesText?: st
           hint: `pin it by digest: pnpm manifold pin ${env} ${app}/${image}=${ref.value}`,
         });
       }
+      if (pin.update) checkPinnedTag(pin.update, ref, `${app}/${image}`, imagesSource.positionOf([app, image, 'update']));
       const moves = pin.update !== undefined && !pin.hold;
       pins.set(`${app}/${image}`, {
         app,
@@ -108,6 +110,21 @@ export async function loadEnvironment(root: string, env: string, imagesText?: st
     pins,
     sources: { environment: environmentSource, images: imagesSource },
   };
+}
+
+/** A pin whose own tag its policy would not select is moved by Flux at once: refuse it. */
+function checkPinnedTag(policy: UpdatePolicy, ref: TaggedImageRef, name: string, position: SourcePosition): void {
+  const compiled = compilePolicy(policy);
+  const key = compiled.sortKey(ref.tag);
+  const numeric =
+    key !== undefined && (policy.semver !== undefined || policy.sort !== 'numerical' || /^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$/.test(key));
+  if (key !== undefined && numeric) return;
+  const rule = policy.semver !== undefined ? `semver range "${policy.semver}"` : `pattern ${policy.pattern} (extract ${policy.extract}, ${policy.sort})`;
+  throw new ConfigError({
+    ...position,
+    message: `the pinned tag "${ref.tag}" of ${name} ${key === undefined ? 'is not one its' : `gives "${key}", which is not a number for its`} ${rule} selects, so Flux would move it at once`,
+    hint: 'pin a tag the policy selects, or fix the policy so that it selects the pinned tag',
+  });
 }
 
 function parseRef(value: string, position: SourcePosition): TaggedImageRef {

@@ -14,10 +14,10 @@ const MARKER_COMMENT = /^\s*#\s*\{\s*"\$imagepolicy"\s*:.*\}\s*$/;
  * absent when it may not. The same string when nothing changes.
  */
 export function syncPinMarkers(env: Environment): string {
-  const { text, document } = env.sources.images;
+  const { text } = env.sources.images;
   const edits: { start: number; end: number; replacement: string }[] = [];
   for (const pin of env.pins.values()) {
-    const node = document.getIn([pin.app, pin.image, 'ref'], true) as Scalar | undefined;
+    const node = env.sources.images.nodeAt([pin.app, pin.image, 'ref']) as Scalar | undefined;
     const valueEnd = node?.range?.[1];
     if (valueEnd === undefined) continue;
     const lineEnd = text.indexOf('\n', valueEnd) === -1 ? text.length : text.indexOf('\n', valueEnd);
@@ -34,9 +34,13 @@ export function syncPinMarkers(env: Environment): string {
     }
     edits.push({ start: valueEnd, end: lineEnd, replacement: wanted });
   }
-  let result = text;
-  for (const edit of edits.sort((a, b) => b.start - a.start)) {
-    result = result.slice(0, edit.start) + edit.replacement + result.slice(edit.end);
+  // One pass over the text, so many edits cost what the file's size does.
+  const parts: string[] = [];
+  let copied = 0;
+  for (const edit of edits.sort((a, b) => a.start - b.start)) {
+    parts.push(text.slice(copied, edit.start), edit.replacement);
+    copied = edit.end;
   }
-  return result;
+  parts.push(text.slice(copied));
+  return parts.join('');
 }

@@ -22,8 +22,25 @@ describe('parseYamlSource', () => {
 
   it('refuses duplicate keys instead of keeping the last one', () => {
     const error = errorOf('namespace: a\nnamespace: b\n');
-    expect(error.details.line).toBe(2);
-    expect(error.message).toContain('invalid YAML');
+    expect(error.details).toMatchObject({ line: 2, col: 1 });
+    expect(error.message).toContain('duplicate key "namespace"');
+    expect(errorOf('a:\n  b: 1\n  c: 2\n  b: 3\n').details).toMatchObject({ line: 4, col: 3 });
+  });
+
+  it('locates nodes of a large file in time proportional to its size', () => {
+    const pins = (count: number) => Array.from({ length: count }, (_, index) => `app-${index}:\n  image:\n    ref: r:${index}\n`).join('');
+    const timed = (count: number): number => {
+      const started = performance.now();
+      const source = parseYamlSource('images.yaml', pins(count));
+      for (let index = 0; index < count; index++) source.positionOf([`app-${index}`, 'image', 'ref']);
+      return performance.now() - started;
+    };
+    timed(2000);
+    const small = timed(4000);
+    const large = timed(16000);
+    // Quadratic work would take 16 times as long for 4 times the pins; linear work about 4 times.
+    expect(large / small).toBeLessThan(10);
+    expect(parseYamlSource('images.yaml', pins(3)).positionOf(['app-2', 'image', 'ref'])).toEqual({ file: 'images.yaml', line: 9, col: 10 });
   });
 
   it('refuses an alias bomb before it expands', () => {

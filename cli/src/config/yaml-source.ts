@@ -13,6 +13,8 @@ export interface YamlSource {
   readonly data: unknown;
   /** Position of the node at `path`, or of the deepest existing ancestor. */
   positionOf(path: readonly (string | number)[], part?: 'key' | 'value'): SourcePosition;
+  /** The value node at `path` (map keys and sequence indexes), found in constant time. */
+  nodeAt(path: readonly (string | number)[]): Node | undefined;
 }
 
 const MAX_ALIAS_COUNT = 100;
@@ -21,7 +23,8 @@ const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 /** Parses `text` as YAML 1.2 with unique keys; throws {@link ConfigError} on any problem. */
 export function parseYamlSource(file: string, text: string): YamlSource {
   const lineCounter = new LineCounter();
-  const document = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, version: '1.2' });
+  // Duplicate keys are found below in one pass: the parser's own check compares every pair of keys.
+  const document = parseDocument(text, { lineCounter, uniqueKeys: false, prettyErrors: false, version: '1.2' });
   const at = (offset: number): SourcePosition => {
     const { line, col } = lineCounter.linePos(offset);
     return { file, line, col };
@@ -47,25 +50,73 @@ export function parseYamlSource(file: string, text: string): YamlSource {
     });
   }
 
+  let index: Map<string, IndexedNode> | undefined;
+  const lookup = (path: readonly (string | number)[]): IndexedNode | undefined => {
+    index ??= indexNodes(document);
+    return index.get(pathKey(path));
+  };
   const positionOf = (path: readonly (string | number)[], part: 'key' | 'value' = 'value'): SourcePosition => {
     for (let depth = path.length; depth >= 0; depth--) {
-      const parentPath = path.slice(0, Math.max(0, depth - 1));
-      const parent = depth === 0 ? undefined : document.getIn(parentPath, true);
-      if (part === 'key' && depth === path.length && isMap(parent)) {
-        const pair = parent.items.find((item) => isScalar(item.key) && item.key.value === path[depth - 1]);
-        const key = pair?.key as Node | undefined;
-        if (key?.range) return at(key.range[0]);
-      }
-      const node = depth === 0 ? document.contents : (document.getIn(path.slice(0, depth), true) as Node | undefined);
+      const found = lookup(path.slice(0, depth));
+      const node = part === 'key' && depth === path.length ? (found?.key ?? found?.value) : found?.value;
       if (node?.range) return at(node.range[0]);
     }
     return { file, line: 1, col: 1 };
   };
-  return { file, text, document, data, positionOf };
+  const nodeAt = (path: readonly (string | number)[]): Node | undefined => lookup(path)?.value;
+  return { file, text, document, data, positionOf, nodeAt };
+}
+
+/** A node and, for a map value, its key. */
+interface IndexedNode {
+  readonly key?: Node;
+  readonly value: Node | undefined;
+}
+
+function pathKey(path: readonly (string | number)[]): string {
+  return path.join('\u0000');
+}
+
+/** Every node of the document by path, in one walk (aliases are not followed). */
+function indexNodes(document: Document.Parsed): Map<string, IndexedNode> {
+  const index = new Map<string, IndexedNode>();
+  const walk = (node: unknown, path: (string | number)[]): void => {
+    if (isMap(node)) {
+      for (const pair of node.items) {
+        if (!isScalar(pair.key)) continue;
+        const childPath = [...path, String(pair.key.value)];
+        index.set(pathKey(childPath), { key: pair.key, value: (pair.value ?? undefined) as Node | undefined });
+        walk(pair.value, childPath);
+      }
+    } else if (isSeq(node)) {
+      node.items.forEach((item, position) => {
+        const childPath = [...path, position];
+        index.set(pathKey(childPath), { value: item as Node });
+        walk(item, childPath);
+      });
+    }
+  };
+  index.set(pathKey([]), { value: (document.contents ?? undefined) as Node | undefined });
+  walk(document.contents, []);
+  return index;
 }
 
 function rejectDangerousNodes(document: Document.Parsed, at: (offset: number) => SourcePosition): void {
   visit(document, {
+    Map(_key, map) {
+      const seen = new Set<unknown>();
+      for (const pair of map.items) {
+        if (!isScalar(pair.key)) continue;
+        if (seen.has(pair.key.value)) {
+          throw new ConfigError({
+            ...at(pair.key.range?.[0] ?? 0),
+            message: `duplicate key "${String(pair.key.value)}"`,
+            hint: 'keep one of the entries with this key; YAML maps need unique keys',
+          });
+        }
+        seen.add(pair.key.value);
+      }
+    },
     Pair(_key, pair) {
       if (isScalar(pair.key) && FORBIDDEN_KEYS.has(String(pair.key.value))) {
         throw new ConfigError({

@@ -1,7 +1,9 @@
 /** Simulates the Flux image update of one environment: its policies reporting new tags, its setters run. */
 import { ConfigError } from '../config/config-error.ts';
-import type { Environment } from '../config/load-environment.ts';
+import type { UpdatePolicy } from '../config/images-schema.ts';
+import type { Environment, Pin } from '../config/load-environment.ts';
 import { movablePins } from './image-automation-objects.ts';
+import { type CompiledPolicy, compilePolicy, InvalidPolicyError } from './image-policy.ts';
 import type { LatestImageRef } from './image-policy-setters.ts';
 import { runSetters, type SetterRun } from './simulate-setters.ts';
 
@@ -22,11 +24,16 @@ export function parsePolicyUpdate(text: string): PolicyUpdate | undefined {
 
 /**
  * The `status.latestRef` of every policy of `env`: its pin as it is, or the update given for it
- * (keyed by policy name or `<app>/<image>`).
+ * (keyed by policy name or `<app>/<image>`). `candidates` are tags a registry lists: the policy
+ * picks among them and the pin's own tag exactly as the ImagePolicy would.
  */
-export function latestRefs(env: Environment, updates: ReadonlyMap<string, PolicyUpdate>): Map<string, LatestImageRef> {
+export function latestRefs(
+  env: Environment,
+  updates: ReadonlyMap<string, PolicyUpdate>,
+  candidates: ReadonlyMap<string, readonly PolicyUpdate[]> = new Map(),
+): Map<string, LatestImageRef> {
   const pins = movablePins(env);
-  const unknown = [...updates.keys()].filter((key) => !pins.some((pin) => pin.policy?.name === key || `${pin.app}/${pin.image}` === key));
+  const unknown = [...updates.keys(), ...candidates.keys()].filter((key) => !pins.some((pin) => pin.policy?.name === key || `${pin.app}/${pin.image}` === key));
   if (unknown.length > 0) {
     throw new ConfigError({
       ...env.sources.images.positionOf([]),
@@ -36,7 +43,17 @@ export function latestRefs(env: Environment, updates: ReadonlyMap<string, Policy
   }
   const refs = new Map<string, LatestImageRef>();
   for (const pin of pins) {
-    const update = updates.get(pin.policy?.name ?? '') ?? updates.get(`${pin.app}/${pin.image}`);
+    const policy = compilePolicy(pin.update as UpdatePolicy);
+    const listed = candidates.get(pin.policy?.name ?? '') ?? candidates.get(`${pin.app}/${pin.image}`);
+    const chosen = listed ? choose(policy, pin, listed) : undefined;
+    const update = chosen ?? updates.get(pin.policy?.name ?? '') ?? updates.get(`${pin.app}/${pin.image}`);
+    if (update && policy.sortKey(update.tag) === undefined) {
+      throw new ConfigError({
+        ...env.sources.images.positionOf([pin.app, pin.image, 'update']),
+        message: `policy ${pin.policy?.name} would never select tag "${update.tag}": it does not pass the policy's ${pin.update?.semver ? 'semver range' : 'pattern'}`,
+        hint: 'give a tag the policy selects, or --tags with the tags the registry has to let the policy choose',
+      });
+    }
     if (update && pin.ref.digest && !update.digest) {
       throw new ConfigError({
         ...pin.position,
@@ -51,7 +68,28 @@ export function latestRefs(env: Environment, updates: ReadonlyMap<string, Policy
   return refs;
 }
 
-/** What Flux's automation for `env` would commit if its policies reported `updates`. Reads only. */
-export function simulateFluxUpdate(root: string, env: Environment, updates: ReadonlyMap<string, PolicyUpdate>): SetterRun {
-  return runSetters(root, env.flux.updatePath, latestRefs(env, updates));
+/** The update a policy picks among `listed` and the pin's own tag, or undefined when it keeps the pin. */
+function choose(policy: CompiledPolicy, pin: Pin, listed: readonly PolicyUpdate[]): PolicyUpdate | undefined {
+  let latest: string | undefined;
+  try {
+    latest = policy.latest([pin.ref.tag, ...listed.map((update) => update.tag)]);
+  } catch (error) {
+    if (!(error instanceof InvalidPolicyError)) throw error;
+    throw new ConfigError({
+      ...pin.position,
+      message: `policy ${pin.policy?.name} fails: ${error.message}`,
+      hint: 'fix the pattern or extract so that every tag it matches gives a number',
+    });
+  }
+  return latest === pin.ref.tag ? undefined : listed.find((update) => update.tag === latest);
+}
+
+/** What Flux's automation for `env` would commit if its policies reported `updates` (or chose among `candidates`). Reads only. */
+export function simulateFluxUpdate(
+  root: string,
+  env: Environment,
+  updates: ReadonlyMap<string, PolicyUpdate>,
+  candidates: ReadonlyMap<string, readonly PolicyUpdate[]> = new Map(),
+): SetterRun {
+  return runSetters(root, env.flux.updatePath, latestRefs(env, updates, candidates));
 }

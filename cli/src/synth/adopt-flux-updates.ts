@@ -7,8 +7,8 @@ import { ImageRef } from '@manifold/constructs';
 import { ConfigError } from '../config/config-error.ts';
 import type { Environment, Pin } from '../config/load-environment.ts';
 import { movablePins } from '../flux/image-automation-objects.ts';
+import { ranksAbove } from '../flux/image-policy.ts';
 import { blankMarkedValues, findMarkedLines } from '../flux/image-policy-setters.ts';
-import { ranksAbove } from '../flux/policy-order.ts';
 import type { RenderedEnvironment } from '../render/render-environment.ts';
 
 /** A pin moved by Flux in dist/ that synth takes over. */
