@@ -31,7 +31,7 @@ describe('compilePolicy', () => {
     expect(policyProblem({ pattern: '^v(?=1)', extract: '' })).toMatch(/not valid RE2/);
     expect(policyProblem({ pattern: '^(a)\\1$', extract: '' })).toMatch(/not valid RE2/);
     expect(policyProblem({ pattern: '^main-(?P<ts>[0-9]+)$', extract: '$time' })).toMatch(/group "time"/);
-    expect(policyProblem({ pattern: '^main-(?P<ts>[0-9]+)$', extract: '${ts}' })).toBeUndefined();
+    expect(policyProblem({ pattern: '^main-(?P<ts>[0-9]+)$', extract: '$' + '{ts}' })).toBeUndefined();
     expect(policyProblem({ semver: '>=1.0 <2.0, !=1.5.0' })).toBeUndefined();
     expect(policyProblem({ semver: 'newest please' })).toMatch(/does not parse/);
   });
