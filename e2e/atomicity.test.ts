@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { cp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { copyRepository, REPO_ROOT, runManifold, snapshot } from './temp-repo.ts';
@@ -90,6 +90,73 @@ describe('dist/ writes', () => {
     }
     expect([...outcomes].sort()).toEqual(['between renames', 'new', 'old']);
   }, 300_000);
+
+  it('leave each environment all-old or all-new when the disk refuses a write or a rename, and say which path and errno', async () => {
+    const root = await copyRepository();
+    await changeEveryEnvironment(root);
+    const expectedNew = await copyRepository();
+    await changeEveryEnvironment(expectedNew);
+    expect((await runManifold(expectedNew, ['synth'])).code).toBe(0);
+    const newTrees = await envSnapshots(expectedNew);
+    const oldTrees = await envSnapshots(root);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await runManifold(root, ['synth', '--check']);
+    const pristine = join(root, '..', `${root.split('/').at(-1)}-old-dist`);
+    await cp(join(root, 'dist'), pristine, { recursive: true });
+    const restore = async () => {
+      await rm(join(root, 'dist'), { recursive: true });
+      await cp(pristine, join(root, 'dist'), { recursive: true });
+    };
+    const trace = join(root, '..', 'synth.trace');
+    strace(root, ['-o', trace, '-e', `trace=${OPENS},${RENAMES}`]);
+    const lines = (await readFile(trace, 'utf8')).split('\n');
+    const main = lines[0]?.split(' ')[0];
+    const opens = lines.filter((line) => line.startsWith(`${main} `) && / openat\(/.test(line));
+    const creations = opens.flatMap((line, index) => (line.includes('.next-') && line.includes('O_CREAT') ? [index + 1] : []));
+    await restore();
+
+    const points = [
+      ...[1, 2, 3, 4, 5, 6].map((when) => ({ syscalls: RENAMES, error: 'EACCES', when })),
+      ...[0, 0.5, 0.99].map((at) => ({ syscalls: OPENS, error: 'ENOSPC', when: creations[Math.floor(at * creations.length)] ?? 1 })),
+    ];
+    for (const point of points) {
+      const failed = strace(root, [
+        '-o',
+        '/dev/null',
+        '-e',
+        `trace=${point.syscalls}`,
+        '-e',
+        `inject=${point.syscalls}:error=${point.error}:when=${point.when}`,
+      ]);
+      expect(failed.status, JSON.stringify(point)).toBe(1);
+      const [first, hint, ...rest] = failed.stderr.trimEnd().split('\n');
+      expect(first).toMatch(new RegExp(`^cannot (write|replace) dist/[\\w./-]+: ${point.error} \\(\\w+\\); dist/\\w+ is unchanged$`));
+      expect(hint).toMatch(/^ {2}hint: /);
+      expect(rest).toEqual([]);
+      for (const env of ENVS) {
+        const tree = JSON.stringify([...(await snapshot(join(root, 'dist', env)))]);
+        expect([JSON.stringify([...(oldTrees.get(env) ?? [])]), JSON.stringify([...(newTrees.get(env) ?? [])])]).toContain(tree);
+      }
+      // Nothing half-built is left behind, and the next synth completes the write.
+      expect((await readdir(join(root, 'dist'))).sort()).toEqual(ENVS);
+      const recovered = await runManifold(root, ['synth']);
+      expect(recovered.code).toBe(0);
+      expect(await envSnapshots(root)).toEqual(newTrees);
+      await restore();
+    }
+  }, 300_000);
+
+  it('give generated folders and files the permissions of the user umask, not 0700', async () => {
+    const root = await copyRepository();
+    await changeEveryEnvironment(root);
+    expect((await runManifold(root, ['synth'])).code).toBe(0);
+    const reference = join(root, 'umask-reference');
+    await mkdir(reference);
+    await writeFile(join(reference, 'file'), '');
+    expect((await stat(join(root, 'dist/dev'))).mode & 0o777).toBe((await stat(reference)).mode & 0o777);
+    expect((await stat(join(root, 'dist/dev/web'))).mode & 0o777).toBe((await stat(reference)).mode & 0o777);
+    expect((await stat(join(root, 'dist/dev/web/deployment-web.yaml'))).mode & 0o777).toBe((await stat(join(reference, 'file'))).mode & 0o777);
+  });
 
   it('serialises concurrent synths so that dist/ ends complete and consistent', async () => {
     const root = await copyRepository();

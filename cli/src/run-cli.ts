@@ -13,6 +13,7 @@ import { registerSchema } from './commands/schema.ts';
 import { registerSynth } from './commands/synth.ts';
 import { ConfigError } from './config/config-error.ts';
 import { DistLockedError } from './dist/dist-lock.ts';
+import { DistWriteError } from './dist/dist-write-error.ts';
 import { RegistryError } from './registry/registry-client.ts';
 
 /** The version of this CLI, from its package.json. */
@@ -67,6 +68,10 @@ export async function runCli(argv: readonly string[], options: RunOptions): Prom
       return 2;
     }
     if (error instanceof RegistryError) {
+      io.err(`${error.message}\n  hint: ${error.hint}`);
+      return 1;
+    }
+    if (error instanceof DistWriteError) {
       io.err(`${error.message}\n  hint: ${error.hint}`);
       return 1;
     }

@@ -1,3 +1,5 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { digestOf, ENVIRONMENT_YAML, TIMESTAMP_POLICY, writeOverlay } from '../testing/overlay-fixture.ts';
 import { ConfigError } from './config-error.ts';
@@ -104,5 +106,16 @@ describe('loadEnvironment', () => {
       images('build-abc', "      pattern: '^build-(?P<n>[a-z0-9]+)$'\n      extract: $n\n      sort: numerical\n"),
     );
     expect(numeric.message).toMatch(/gives "abc", which is not a number/);
+  });
+
+  it('refuses invalid UTF-8 and CR line endings in an overlay instead of rewriting them', async () => {
+    const root = await repo('dev', ENVIRONMENT, `api:\n  api:\n    ref: ghcr.io/acme/api:v1\n`);
+    const images = join(root, 'overlays/dev/images.yaml');
+    await writeFile(images, Buffer.concat([Buffer.from('api:\n  api:\n    # caf'), Buffer.from([0xe9]), Buffer.from('\n    ref: ghcr.io/acme/api:v1\n')]));
+    const invalid = await loadEnvironment(root, 'dev').catch((caught: ConfigError) => caught);
+    expect(invalid.message).toBe('overlays/dev/images.yaml:3:10: invalid UTF-8 (byte 0xe9)');
+    await writeFile(images, 'api:\n  api:\r\n    ref: ghcr.io/acme/api:v1\r\n');
+    const crlf = await loadEnvironment(root, 'dev').catch((caught: ConfigError) => caught);
+    expect(crlf.message).toMatch(/^overlays\/dev\/images\.yaml:2:7: line ends with CR/);
   });
 });

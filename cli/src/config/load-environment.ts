@@ -137,12 +137,49 @@ function parseRef(value: string, position: SourcePosition): TaggedImageRef {
 }
 
 async function readUserFile(root: string, file: string): Promise<string> {
+  let bytes: Buffer;
   try {
-    return await readFile(join(root, file), 'utf8');
+    bytes = await readFile(join(root, file));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
       throw new ConfigError({ file, line: 1, col: 1, message: 'file not found', hint: `create ${file}; see README.md for its fields` });
     }
     throw error;
   }
+  return decodeUserText(file, bytes);
+}
+
+/**
+ * The text of a user's overlay file, refusing what Manifold could not write back byte for byte:
+ * invalid UTF-8 (decoding would replace it) and CR line endings (Flux and Manifold write LF).
+ */
+export function decodeUserText(file: string, bytes: Buffer): string {
+  const text = bytes.toString('utf8');
+  if (!Buffer.from(text, 'utf8').equals(bytes)) {
+    let offset = 0;
+    const encoded = Buffer.from(text, 'utf8');
+    while (offset < bytes.length && bytes[offset] === encoded[offset]) offset++;
+    throw new ConfigError({
+      ...bytePosition(file, bytes, offset),
+      message: `invalid UTF-8 (byte 0x${(bytes[offset] ?? 0).toString(16).padStart(2, '0')})`,
+      hint: 'save the file as UTF-8; Manifold never rewrites a file it cannot read back exactly',
+    });
+  }
+  const carriageReturn = bytes.indexOf(0x0d);
+  if (carriageReturn >= 0) {
+    throw new ConfigError({
+      ...bytePosition(file, bytes, carriageReturn),
+      message: 'line ends with CR (Windows line endings); Flux and Manifold write this file with LF only, so it would end up mixed',
+      hint: `convert the file to LF line endings (e.g. dos2unix ${file}) and keep it so with "overlays/** text eol=lf" in .gitattributes`,
+    });
+  }
+  return text;
+}
+
+function bytePosition(file: string, bytes: Buffer, offset: number): SourcePosition {
+  const before = bytes.subarray(0, offset);
+  const lineStart = before.lastIndexOf(0x0a) + 1;
+  let line = 1;
+  for (const byte of before) if (byte === 0x0a) line++;
+  return { file, line, col: before.subarray(lineStart).toString('utf8').length + 1 };
 }

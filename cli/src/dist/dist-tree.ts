@@ -1,7 +1,8 @@
 /** Reading dist/<env>/ and recovering it after an interrupted swap. */
-import { type Dirent, existsSync, readdirSync, readFileSync } from 'node:fs';
-import { readdir, rename, rm, stat } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { chmodSync, type Dirent, existsSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
+import { dirname, join, relative } from 'node:path';
+import { describeWriteFailure } from './dist-write-error.ts';
 
 /** Where the folders of one environment's swap live inside dist/. */
 export function swapPaths(distDir: string, env: string): { live: string; previous: string; nextPrefix: string } {
@@ -37,20 +38,44 @@ export async function generatedEnvironments(distDir: string, indexFile: string):
 }
 
 /**
- * Finishes or undoes a swap that a killed process left half done, so that dist/<env> holds
- * either the complete old tree or the complete new one. Call with the dist lock held.
+ * Finishes or undoes a swap that a killed or failed process left half done, so that dist/<env>
+ * holds either the complete old tree or the complete new one. Call with the dist lock held.
  */
 export async function recoverInterruptedSwap(distDir: string, env: string): Promise<void> {
   const { live, previous, nextPrefix } = swapPaths(distDir, env);
+  const root = dirname(distDir);
   const hasLive = await exists(live);
-  if (await exists(previous)) {
-    if (hasLive) await rm(previous, { recursive: true, force: true });
-    else await rename(previous, live);
+  try {
+    if (await exists(previous)) {
+      if (hasLive) removeTree(previous);
+      else renameSync(previous, live);
+    }
+    const siblings = await readdir(distDir).catch(() => []);
+    for (const name of siblings) {
+      const path = join(distDir, name);
+      if (path.startsWith(nextPrefix)) removeTree(path);
+    }
+  } catch (error) {
+    throw describeWriteFailure(error, root, 'clean up after an interrupted write:', `dist/${env} is ${hasLive ? 'complete' : 'not restored yet'}`);
   }
-  const siblings = await readdir(distDir).catch(() => []);
-  for (const name of siblings) {
-    const path = join(distDir, name);
-    if (path.startsWith(nextPrefix)) await rm(path, { recursive: true, force: true });
+}
+
+/** Removes a tree synth made, making its folders writable first if the disk refuses (a read-only copy). */
+export function removeTree(path: string): void {
+  try {
+    rmSync(path, { recursive: true, force: true });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'EACCES' && code !== 'EPERM') throw error;
+    makeFoldersWritable(path);
+    rmSync(path, { recursive: true, force: true });
+  }
+}
+
+function makeFoldersWritable(dir: string): void {
+  chmodSync(dir, 0o755);
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.isDirectory()) makeFoldersWritable(join(dir, entry.name));
   }
 }
 

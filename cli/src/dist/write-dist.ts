@@ -1,9 +1,11 @@
 /** Writes one rendered environment into dist/<env>/: owned files only, atomically, pruning what is gone. */
-import { linkSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { linkSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import { ConfigError } from '../config/config-error.ts';
 import type { RenderedEnvironment } from '../render/render-environment.ts';
-import { readTree, recoverInterruptedSwap, swapPaths } from './dist-tree.ts';
+import { readTree, recoverInterruptedSwap, removeTree, swapPaths } from './dist-tree.ts';
+import { describeWriteFailure } from './dist-write-error.ts';
 import { formatIndex, INDEX_FILE, ownershipHash, parseIndex } from './ownership-index.ts';
 
 /** What a write changed. Paths are relative to the repository root. */
@@ -93,20 +95,59 @@ export async function planEnvironmentWrite(distDir: string, rendered: RenderedEn
   return { distDir, env, result, changed, kept };
 }
 
-/** Applies a plan: builds the new tree beside dist/<env>/ and swaps it in. */
+/**
+ * Applies a plan: builds the new tree beside dist/<env>/ and swaps it in. A failure at any step
+ * leaves dist/<env> all-old (the half-built tree is removed) or all-new, and says which.
+ */
 export async function applyWritePlan(plan: WritePlan): Promise<void> {
   if (plan.changed.size === 0 && plan.result.pruned.length === 0) return;
   const { live, previous, nextPrefix } = swapPaths(plan.distDir, plan.env);
+  const root = dirname(plan.distDir);
+  const shown = `dist/${plan.env}`;
   if (plan.changed.size === 0 && plan.kept.length === 0) {
     // A retired environment with nothing left in it: the folder goes, in one rename.
-    renameSync(live, previous);
-    rmSync(previous, { recursive: true, force: true });
+    try {
+      renameSync(live, previous);
+    } catch (error) {
+      throw describeWriteFailure(error, root, 'remove', `${shown} is unchanged`);
+    }
+    removeOldTree(previous, root, `${shown} is removed`);
     return;
   }
-  const staging = mkdtempSync(nextPrefix);
+  // mkdir (not mkdtemp) so that the tree gets the user's umask, not 0700.
+  const staging = `${nextPrefix}${randomBytes(6).toString('hex')}`;
+  try {
+    mkdirSync(staging);
+    buildTree(plan, live, staging);
+  } catch (error) {
+    rmSync(staging, { recursive: true, force: true });
+    throw describeWriteFailure(error, root, 'write', `${shown} is unchanged`);
+  }
+  // Two renames: a kill between them leaves dist/.<env>.previous, which recovery restores.
+  let hadLive = true;
+  try {
+    renameSync(live, previous);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+      rmSync(staging, { recursive: true, force: true });
+      throw describeWriteFailure(error, root, 'replace', `${shown} is unchanged`);
+    }
+    hadLive = false;
+  }
+  try {
+    renameSync(staging, live);
+  } catch (error) {
+    if (hadLive) renameSync(previous, live);
+    rmSync(staging, { recursive: true, force: true });
+    throw describeWriteFailure(error, root, 'replace', `${shown} is unchanged`);
+  }
+  if (hadLive) removeOldTree(previous, root, `${shown} is up to date`);
+}
+
+function buildTree(plan: WritePlan, live: string, staging: string): void {
   // Synchronous calls, all on the main thread: for thousands of small files they are several times
   // faster than fs/promises, and the order of operations is exactly the order written here.
-  const folders = new Set<string>();
+  const folders = new Set<string>([staging]);
   const target = (path: string): string => {
     const file = join(staging, path);
     const folder = dirname(file);
@@ -119,14 +160,13 @@ export async function applyWritePlan(plan: WritePlan): Promise<void> {
   // Unchanged files are hard-linked: no data is copied, and removing the old tree frees nothing of them.
   for (const path of plan.kept) linkSync(join(live, path), target(path));
   for (const [path, bytes] of plan.changed) writeFileSync(target(path), bytes);
-  // Two renames: a kill between them leaves dist/.<env>.previous, which recovery restores.
-  let hadLive = true;
+}
+
+/** Removes the replaced tree; if the disk refuses, the new tree stays and the leftover is named. */
+function removeOldTree(previous: string, root: string, outcome: string): void {
   try {
-    renameSync(live, previous);
+    removeTree(previous);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    hadLive = false;
+    throw describeWriteFailure(error, root, 'remove the replaced tree', `${outcome}, but ${relative(root, previous)} is left over`);
   }
-  renameSync(staging, live);
-  if (hadLive) rmSync(previous, { recursive: true, force: true });
 }
