@@ -112,10 +112,16 @@ describe('loadEnvironment', () => {
     const root = await repo('dev', ENVIRONMENT, `api:\n  api:\n    ref: ghcr.io/acme/api:v1\n`);
     const images = join(root, 'overlays/dev/images.yaml');
     await writeFile(images, Buffer.concat([Buffer.from('api:\n  api:\n    # caf'), Buffer.from([0xe9]), Buffer.from('\n    ref: ghcr.io/acme/api:v1\n')]));
-    const invalid = await loadEnvironment(root, 'dev').then(() => new Error('loaded'), (caught: Error) => caught);
+    const invalid = await loadEnvironment(root, 'dev').then(
+      () => new Error('loaded'),
+      (caught: Error) => caught,
+    );
     expect(invalid.message).toBe('overlays/dev/images.yaml:3:10: invalid UTF-8 (byte 0xe9)');
     await writeFile(images, 'api:\n  api:\r\n    ref: ghcr.io/acme/api:v1\r\n');
-    const crlf = await loadEnvironment(root, 'dev').then(() => new Error('loaded'), (caught: Error) => caught);
+    const crlf = await loadEnvironment(root, 'dev').then(
+      () => new Error('loaded'),
+      (caught: Error) => caught,
+    );
     expect(crlf.message).toMatch(/^overlays\/dev\/images\.yaml:2:7: line ends with CR/);
   });
 });
