@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { credentialVariable } from '../cli/src/registry/registry-credentials.ts';
 import { startRegistry, type TestRegistry } from './registry/docker-registry.ts';
 import { startFaultRegistry } from './registry/fault-registry.ts';
 import { pushImage } from './registry/push-image.ts';
@@ -78,13 +79,15 @@ describe('pnpm pin', () => {
   it('authenticates with credentials from the environment, and never prints them', async () => {
     const root = await copyRepository();
     const digest = await pushImage(secured, 'acme/web', 'main-eeeeeee-1733000000', 'manifest');
-    const variable = `MANIFOLD_REGISTRY_AUTH_${secured.host.replace(/[^0-9A-Za-z]/g, '_').toUpperCase()}`;
+    const variable = credentialVariable(secured.host) ?? '';
     const ref = `${secured.host}/acme/web:main-eeeeeee-1733000000`;
-    const denied = await runManifold(root, ['pin', 'dev', `web/web=${ref}`, ...insecure(secured.host)], { env: { [variable]: 'tester:wrong-password-123' } });
+    const denied = await runManifold(root, ['pin', 'dev', `web/web=${ref}`, ...insecure(secured.host)], {
+      env: { [variable]: 'tester:wrong-password-123', MANIFOLD_TRUSTED_TOKEN_REALMS: secured.tokenRealm },
+    });
     expect(denied.code).toBe(1);
     expect(denied.stderr + denied.stdout).not.toContain('wrong-password-123');
     const run = await runManifold(root, ['pin', 'dev', `web/web=${ref}`, ...insecure(secured.host)], {
-      env: { [variable]: `tester:${secured.user?.password}` },
+      env: { [variable]: `tester:${secured.user?.password}`, MANIFOLD_TRUSTED_TOKEN_REALMS: secured.tokenRealm },
     });
     expect(run.code).toBe(0);
     expect(run.stdout + run.stderr).not.toContain(secured.user?.password ?? '-');

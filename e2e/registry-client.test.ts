@@ -26,7 +26,12 @@ describe.each(['open', 'htpasswd', 'token'] as const)('RegistryClient against do
   let client: RegistryClient;
   beforeAll(async () => {
     registry = await startRegistry(auth);
-    client = new RegistryClient({ insecureRegistries: [registry.host], credentials: () => registry.user, retries: 0 });
+    client = new RegistryClient({
+      insecureRegistries: [registry.host],
+      credentials: () => registry.user,
+      trustedTokenRealms: registry.tokenRealm ? [registry.tokenRealm] : [],
+      retries: 0,
+    });
   });
   afterAll(() => registry.stop());
 
@@ -42,8 +47,10 @@ describe.each(['open', 'htpasswd', 'token'] as const)('RegistryClient against do
     const tag = await failure(client.resolveDigest(ImageRef.parse(`${registry.host}/acme/api:nope`)));
     expect(tag.status).toBe(404);
     expect(tag.message).toContain(`${registry.host}/acme/api:nope is not in the registry`);
-    const digest = await failure(client.verifyDigest(ImageRef.parse(`${registry.host}/acme/api:v1@sha256:${'0'.repeat(64)}`)));
+    const digest = await failure(client.verifyDigest(ImageRef.parse(`${registry.host}/acme/api:v1@sha256:${'0'.repeat(64)}`), true));
     expect(digest.status).toBe(404);
+    const moved = await failure(client.verifyDigest(ImageRef.parse(`${registry.host}/acme/api:v1@sha256:${'0'.repeat(64)}`)));
+    expect(moved.message).toContain('tag v1 now resolves to sha256:');
   });
 
   if (auth !== 'open') {
@@ -69,6 +76,7 @@ describe.each(['open', 'htpasswd', 'token'] as const)('RegistryClient against do
         insecureRegistries: [registry.host],
         retries: 0,
         credentials: credentialsFromEnvironment({ DOCKER_CONFIG: dir }),
+        trustedTokenRealms: registry.tokenRealm ? [registry.tokenRealm] : [],
       });
       expect(await fromConfig.resolveDigest(ImageRef.parse(`${registry.host}/acme/api:v1`))).toMatch(/^sha256:/);
     });
@@ -79,7 +87,7 @@ describe('RegistryClient against a misbehaving registry', () => {
   const manifest = Buffer.from('{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{},"layers":[]}');
   const digest = `sha256:${createHash('sha256').update(manifest).digest('hex')}`;
   const ok: FaultHandler = (_request, response) =>
-    response.writeHead(200, { 'Docker-Content-Digest': digest, 'Content-Type': 'application/vnd.oci.image.manifest.v1+json' }).end();
+    response.writeHead(200, { 'Docker-Content-Digest': digest, 'Content-Type': 'application/vnd.oci.image.manifest.v1+json' }).end(manifest);
 
   async function resolveWith(handler: FaultHandler, options: ConstructorParameters<typeof RegistryClient>[0] = {}) {
     const server = await startFaultRegistry(handler);
@@ -99,7 +107,8 @@ describe('RegistryClient against a misbehaving registry', () => {
     );
     expect(run.value).toBe(digest);
     expect(run.elapsed).toBeGreaterThanOrEqual(950);
-    expect(run.requests).toHaveLength(2);
+    // HEAD throttled, HEAD again, then GET of the manifest by digest to confirm it.
+    expect(run.requests.map((request) => request.method)).toEqual(['HEAD', 'HEAD', 'GET']);
   });
 
   it('gives up on a 429 that does not end, naming the rate limit', async () => {
@@ -174,5 +183,117 @@ describe('RegistryClient against a misbehaving registry', () => {
     );
     await tokens.stop();
     expect(run.value).toBe(digest);
+  });
+});
+
+describe('RegistryClient against a hostile registry', () => {
+  const manifest = Buffer.from('{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{},"layers":[]}');
+  const digest = `sha256:${createHash('sha256').update(manifest).digest('hex')}`;
+  const SECRET = 'p4ssw0rd-secret';
+  const credentials = () => ({ username: 'ci', password: SECRET });
+
+  async function run(handler: FaultHandler, options: ConstructorParameters<typeof RegistryClient>[0] = {}, ref = 'acme/api:v1') {
+    const server = await startFaultRegistry(handler);
+    const client = new RegistryClient({ insecureRegistries: [server.host], backoffMs: 10, retries: 1, timeoutMs: 1000, ...options });
+    const result = await client.resolveDigest(ImageRef.parse(`${server.host}/${ref}`)).then(
+      (value) => ({ value, error: undefined }),
+      (error: unknown) => ({ value: undefined, error: error as RegistryError }),
+    );
+    await server.stop();
+    return { ...result, requests: server.requests, host: server.host };
+  }
+
+  it('never sends credentials to a token service on another origin, unless the user trusts it', async () => {
+    const tokens = await startFaultRegistry((_request, response) => response.writeHead(200).end('{"token":"t0k"}'));
+    const challenge: FaultHandler = (request, response) =>
+      request.headers.authorization === 'Bearer t0k'
+        ? response.writeHead(200, { 'Docker-Content-Digest': digest }).end(manifest)
+        : response.writeHead(401, { 'WWW-Authenticate': `Bearer realm="http://${tokens.host}/token",service="reg"` }).end();
+    const refused = await run(challenge, { credentials });
+    expect(refused.error?.message).toContain(`sends clients to the token service http://${tokens.host}, which is not its own; the credentials were not sent`);
+    expect(tokens.requests).toEqual([]);
+    const trusted = await run(challenge, { credentials, trustedTokenRealms: [`http://${tokens.host}`] });
+    expect(trusted.value).toBe(digest);
+    expect(tokens.requests.map((request) => request.authorized)).toEqual([true]);
+    await tokens.stop();
+  });
+
+  it('never answers a challenge from a redirect target, nor sends it credentials', async () => {
+    const elsewhere = await startFaultRegistry((_request, response) => response.writeHead(401, { 'WWW-Authenticate': 'Basic realm="x"' }).end());
+    const redirected = await run((_request, response) => response.writeHead(307, { Location: `http://${elsewhere.host}/v2/acme/api/manifests/v1` }).end(), {
+      credentials,
+    });
+    expect(redirected.error?.message).toMatch(/not authorised|requires authentication/);
+    expect(elsewhere.requests.every((request) => !request.authorized)).toBe(true);
+    await elsewhere.stop();
+  });
+
+  it('ends a redirect loop with a one-line error', async () => {
+    const looping = await run((request, response) => response.writeHead(302, { Location: request.url?.endsWith('/a') ? '/b' : '/a' }).end());
+    expect(looping.error).toBeInstanceOf(RegistryError);
+    expect(looping.error?.message).toMatch(/redirect loop|too many redirects/);
+  });
+
+  it('confirms a HEAD digest against the manifest bytes before trusting it', async () => {
+    const lying = `sha256:${'0'.repeat(64)}`;
+    const lie = await run((request, response) =>
+      request.method === 'HEAD' ? response.writeHead(200, { 'Docker-Content-Digest': lying }).end() : response.writeHead(200).end(manifest),
+    );
+    expect(lie.error?.message).toContain('does not hash to the digest it claims');
+  });
+
+  it('refuses a digest whose tag now points elsewhere, unless asked only whether the digest exists', async () => {
+    const other = `sha256:${'1'.repeat(64)}`;
+    const server = await startFaultRegistry((request, response) =>
+      request.url?.endsWith(`/${other}`)
+        ? response.writeHead(200).end(Buffer.from(manifest.toString().replace('"layers":[]', '"layers":[] ')))
+        : response.writeHead(200, { 'Docker-Content-Digest': digest }).end(manifest),
+    );
+    const client = new RegistryClient({ insecureRegistries: [server.host], retries: 0 });
+    const pinned = ImageRef.parse(`${server.host}/acme/api:v1@${other}`);
+    const moved = await client.verifyDigest(pinned).catch((error: RegistryError) => error);
+    expect(String(moved)).toContain(`tag v1 now resolves to ${digest}, not to the given digest`);
+    const exists = await client.verifyDigest(pinned, true).catch((error: RegistryError) => error);
+    expect(String(exists)).toContain('hashes to');
+    expect(await client.verifyDigest(ImageRef.parse(`${server.host}/acme/api:v1@${digest}`), true)).toBe(digest);
+    await server.stop();
+  });
+
+  it('caps the size of manifests and token answers', async () => {
+    const huge = await run((request, response) =>
+      request.method === 'HEAD' ? response.writeHead(200).end() : response.writeHead(200).end(Buffer.alloc(5 * 1024 * 1024, 32)),
+    );
+    expect(huge.error?.message).toContain('the manifest is larger than 4194304 bytes');
+    const tokens = await startFaultRegistry((_request, response) => response.writeHead(200).end(`{"token":"${'x'.repeat(100_000)}"}`));
+    const bigToken = await run((_request, response) => response.writeHead(401, { 'WWW-Authenticate': `Bearer realm="http://${tokens.host}/token"` }).end());
+    expect(bigToken.error?.message).toContain('the token answer is larger than 65536 bytes');
+    await tokens.stop();
+  });
+
+  it('bounds a slow body by the request time limit', async () => {
+    const slow = await run((request, response) => {
+      if (request.method === 'HEAD') return void response.writeHead(200).end();
+      response.writeHead(200);
+      response.write('{"schemaVersion":');
+    });
+    expect(slow.error?.message).toMatch(/did not arrive in time|no answer/);
+  });
+
+  it('stops retrying when the waits would pass the budget for the command', async () => {
+    const started = Date.now();
+    const throttled = await run((_request, response) => response.writeHead(429, { 'Retry-After': '1' }).end(), { retries: 10, maxTotalRetryMs: 1500 });
+    expect(throttled.error?.message).toMatch(/still failing \(429\) after retrying for 1 s/);
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  it('never shows a credential or a token in an error, even a malformed one', async () => {
+    const tokens = await startFaultRegistry((_request, response) => response.writeHead(200).end(`{"token":"${SECRET}\\n<script>"}`));
+    const malformed = await run((_request, response) => response.writeHead(401, { 'WWW-Authenticate': `Bearer realm="http://${tokens.host}/t"` }).end(), {
+      trustedTokenRealms: [`http://${tokens.host}`],
+      credentials,
+    });
+    await tokens.stop();
+    expect(malformed.error?.message).toContain('malformed token');
+    for (const text of [malformed.error?.message, malformed.error?.hint, malformed.error?.stack]) expect(text).not.toContain(SECRET);
   });
 });

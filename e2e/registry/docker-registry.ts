@@ -19,6 +19,8 @@ export interface TestRegistry {
   readonly host: string;
   /** Credentials it accepts, for htpasswd and token modes. */
   readonly user?: { readonly username: string; readonly password: string };
+  /** Origin of the token service in token mode: another port, so clients must be told to trust it. */
+  readonly tokenRealm?: string;
   stop(): Promise<void>;
 }
 
@@ -62,6 +64,7 @@ export async function startRegistry(auth: 'open' | 'htpasswd' | 'token' = 'open'
   return {
     host,
     ...(auth === 'open' ? {} : { user }),
+    ...(tokenServer ? { tokenRealm: new URL(tokenServer.url).origin } : {}),
     async stop() {
       child.kill('SIGTERM');
       await tokenServer?.stop();

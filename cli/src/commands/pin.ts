@@ -14,6 +14,9 @@ import { lockedAction } from './locked-action.ts';
 import { printPinChanges, printSynthResult } from './pin-output.ts';
 import { type RegistryOptions, registryClient, withRegistryOptions } from './registry-options.ts';
 
+/** A new pin's name: `<app>/<image>`, each a DNS-1123 label (so it can never name a path). */
+const NEW_PIN_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
 /** Adds the pin command to `program`. */
 export function registerPin(program: Command, io: CliIo): void {
   withRegistryOptions(
@@ -24,43 +27,60 @@ export function registerPin(program: Command, io: CliIo): void {
       )
       .argument('<env>', 'environment to pin in')
       .argument('<assignments...>', '<app>/<image>, <image> or <repository>, then =<reference>')
-      .option('--no-verify', 'do not check that a given digest exists in the registry')
+      .option('--no-verify', 'do not check a given digest against the registry')
+      .addOption(new Option('--digest-only', 'accept a given digest the registry holds even if its tag now points elsewhere').conflicts('verify'))
       .addOption(
         new Option('--by <setter>', 'record who set the pin (default: ci when CI=true, else manual)').choices(['ci', 'manual', 'promote', 'rollback', 'flux']),
       )
       .option('--json', 'print the changes as JSON'),
   ).action(
-    lockedAction(io, async (envName: string, assignments: string[], options: RegistryOptions & { verify: boolean; by?: PinSource['by']; json?: boolean }) => {
-      const root = io.root();
-      const env = await loadEnvironment(root, envName);
-      const wanted = assignments.map((assignment, index) => parseAssignment(assignment, index));
-      // Every target must name pins before anything reaches the network.
-      const targets = wanted.map(({ target, ref, index }) => {
-        const pins = pinsNamed(env, target);
-        if (pins.length === 0 && !target.includes('/')) {
-          throw new ConfigError({
-            file: `argument ${index + 2}`,
-            line: 1,
-            col: 1,
-            message: `${envName} has no pin named "${target}"`,
-            hint: `pins of ${envName}: ${pinNames(env)}; a new one is named <app>/<image>`,
-          });
-        }
-        const [app = '', image = ''] = target.split('/');
-        return { ref, pins: pins.length > 0 ? pins.map((pin) => ({ app: pin.app, image: pin.image })) : [{ app, image }] };
-      });
-      const { client, done } = registryClient(options);
-      const refs = await completeRefs(
-        wanted.map(({ ref }) => ref),
-        client,
-        options.verify,
-      ).finally(done);
-      const source = provenance(options.by ?? defaultSetter());
-      const edits: PinEdit[] = targets.flatMap(({ ref, pins }) => pins.map((pin) => ({ ...pin, ref: refs.get(ref.value)?.value ?? ref.value, source })));
-      const result = await synthesize(root, [envName], io.importApp, { pins: new Map([[envName, editPins(env, edits)]]) });
-      printPinChanges(io, envName, env, edits, options.json);
-      if (!options.json) printSynthResult(io, result);
-    }),
+    lockedAction(
+      io,
+      async (
+        envName: string,
+        assignments: string[],
+        options: RegistryOptions & { verify: boolean; digestOnly?: boolean; by?: PinSource['by']; json?: boolean },
+      ) => {
+        const root = io.root();
+        const env = await loadEnvironment(root, envName);
+        const wanted = assignments.map((assignment, index) => parseAssignment(assignment, index));
+        // Every target must name pins before anything reaches the network.
+        const targets = wanted.map(({ target, ref, index }) => {
+          const pins = pinsNamed(env, target);
+          if (pins.length === 0 && target.includes('/') && !NEW_PIN_NAME.test(target)) {
+            throw new ConfigError({
+              file: `argument ${index + 2}`,
+              line: 1,
+              col: 1,
+              message: `"${target}" is not a pin of ${envName}, nor a new pin name <app>/<image> (two DNS-1123 labels)`,
+              hint: `pins of ${envName}: ${pinNames(env)}`,
+            });
+          }
+          if (pins.length === 0 && !target.includes('/')) {
+            throw new ConfigError({
+              file: `argument ${index + 2}`,
+              line: 1,
+              col: 1,
+              message: `${envName} has no pin named "${target}"`,
+              hint: `pins of ${envName}: ${pinNames(env)}; a new one is named <app>/<image>`,
+            });
+          }
+          const [app = '', image = ''] = target.split('/');
+          return { ref, pins: pins.length > 0 ? pins.map((pin) => ({ app: pin.app, image: pin.image })) : [{ app, image }] };
+        });
+        const { client, done } = registryClient(options);
+        const refs = await completeRefs(
+          wanted.map(({ ref }) => ref),
+          client,
+          !options.verify ? 'none' : options.digestOnly ? 'digest' : 'tag',
+        ).finally(done);
+        const source = provenance(options.by ?? defaultSetter());
+        const edits: PinEdit[] = targets.flatMap(({ ref, pins }) => pins.map((pin) => ({ ...pin, ref: refs.get(ref.value)?.value ?? ref.value, source })));
+        const result = await synthesize(root, [envName], io.importApp, { pins: new Map([[envName, editPins(env, edits)]]) });
+        printPinChanges(io, envName, env, edits, options.json);
+        if (!options.json) printSynthResult(io, result);
+      },
+    ),
   );
 }
 

@@ -62,7 +62,8 @@ export function registerPromote(program: Command, io: CliIo): void {
           await completeRefs(
             moving.map((pin) => pin.ref),
             client,
-            true,
+            // A promoted digest was pinned earlier; the tag may have moved since, the content must exist.
+            'digest',
           ).finally(done);
         }
         const source = provenance('promote', process.env, { from: fromName });

@@ -20,7 +20,11 @@ export function withRegistryOptions(command: Command): Command {
       (value: string, previous: string[]) => [...previous, value],
       [],
     )
-    .addOption(new Option('--timeout <seconds>', 'time allowed for one registry request').default(15).argParser(seconds(600)));
+    .addOption(
+      new Option('--timeout <seconds>', 'time allowed for one registry request, body included; retries (429, 5xx) wait at most 120 s in all')
+        .default(15)
+        .argParser(seconds(600)),
+    );
 }
 
 /** A client with credentials from the environment and Docker's config.json, reporting progress on stderr. */
@@ -31,6 +35,7 @@ export function registryClient(options: RegistryOptions): { client: RegistryClie
     insecureRegistries: insecure,
     credentials: credentialsFromEnvironment(),
     timeoutMs: options.timeout * 1000,
+    trustedTokenRealms: (process.env.MANIFOLD_TRUSTED_TOKEN_REALMS ?? '').split(',').filter(Boolean),
     onProgress: progress.report,
   });
   return { client, done: progress.done };

@@ -78,6 +78,6 @@ async function chooseRef(
   );
   if (known && (wanted.digest || ImageRef.parseTagged(known.ref).digest)) return known;
   const { client, done } = registryClient(options);
-  const complete = await completeRefs([wanted], client, true).finally(done);
+  const complete = await completeRefs([wanted], client, 'digest').finally(done);
   return { ref: complete.get(wanted.value)?.value ?? wanted.value };
 }

@@ -3,16 +3,21 @@ import { ImageRef, type TaggedImageRef } from '@manifold/constructs';
 import type { RegistryClient } from '../registry/registry-client.ts';
 
 /**
- * Each reference with its digest: resolved from the registry when missing, checked against it when
- * given (unless `verify` is false). All lookups run before any result is used, so one failure
- * stops the whole batch.
+ * How a given digest is checked: `tag`, the tag must resolve to exactly it; `digest`, the registry must
+ * hold content with it (the tag may have moved since); `none`, not at all.
  */
-export async function completeRefs(refs: readonly TaggedImageRef[], client: RegistryClient, verify: boolean): Promise<Map<string, TaggedImageRef>> {
+export type DigestCheck = 'tag' | 'digest' | 'none';
+
+/**
+ * Each reference with its digest: resolved from the registry when missing, checked against it when
+ * given. All lookups run before any result is used, so one failure stops the whole batch.
+ */
+export async function completeRefs(refs: readonly TaggedImageRef[], client: RegistryClient, check: DigestCheck): Promise<Map<string, TaggedImageRef>> {
   const unique = [...new Map(refs.map((ref) => [ref.value, ref])).values()];
   const completed = await Promise.all(
     unique.map(async (ref) => {
       if (!ref.digest) return ImageRef.parseTagged(`${ref.value}@${await client.resolveDigest(ref)}`);
-      if (verify) await client.verifyDigest(ref);
+      if (check !== 'none') await client.verifyDigest(ref, check === 'digest');
       return ref;
     }),
   );

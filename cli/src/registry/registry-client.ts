@@ -5,9 +5,9 @@
  */
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ImageRef } from '@manifold/constructs';
+import { ImageRef } from '@manifold/constructs';
 import { parseAuthChallenges } from './auth-challenge.ts';
-import type { CredentialLookup, RegistryCredentials } from './registry-credentials.ts';
+import { type CredentialLookup, credentialVariable, type RegistryCredentials } from './registry-credentials.ts';
 import { type RegistryReference, registryBaseUrl, toRegistryReference } from './registry-reference.ts';
 
 /** Every manifest type: a registry only serves an OCI index or manifest to a client that accepts it. */
@@ -19,6 +19,12 @@ const MANIFEST_TYPES = [
 ].join(', ');
 
 const DIGEST = /^sha256:[a-f0-9]{64}$/;
+/** Largest manifest or index read (Docker Hub's limit is 4 MiB). */
+const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+/** Largest token or error answer read. */
+const MAX_SMALL_BODY_BYTES = 64 * 1024;
+/** Token services of well-known registries that live on another origin than the registry. */
+const BUILT_IN_TOKEN_REALMS: Readonly<Record<string, string>> = { 'docker.io': 'https://auth.docker.io' };
 
 /** A registry answered, or failed to answer, in a way that stops the command; safe to print. */
 export class RegistryError extends Error {
@@ -48,6 +54,13 @@ export interface RegistryClientOptions {
   readonly backoffMs?: number;
   /** Longest wait honoured from a Retry-After header. @default 60 s */
   readonly maxRetryAfterMs?: number;
+  /** Most time all retries of one command may wait in total. @default 120 s */
+  readonly maxTotalRetryMs?: number;
+  /**
+   * Token services trusted with credentials besides the registry's own origin (e.g.
+   * `https://auth.example.com`); Docker Hub's is built in. @default none
+   */
+  readonly trustedTokenRealms?: readonly string[];
   /** Called with a short line before each request and retry. */
   readonly onProgress?: (message: string) => void;
 }
@@ -61,40 +74,65 @@ interface CachedToken {
 export class RegistryClient {
   private readonly insecure: ReadonlySet<string>;
   private readonly tokens = new Map<string, CachedToken>();
+  private retryWaitedMs = 0;
 
   constructor(private readonly options: RegistryClientOptions = {}) {
     this.insecure = new Set(options.insecureRegistries ?? []);
   }
 
-  /** The digest the registry serves for `ref`'s tag (the index digest for multi-arch images). */
+  /**
+   * The digest the registry serves for `ref`'s tag (the index digest for multi-arch images), always
+   * confirmed against the sha256 of the manifest bytes: a HEAD answer alone is never trusted.
+   */
   async resolveDigest(ref: ImageRef): Promise<string> {
     const target = toRegistryReference(ref);
-    return this.manifestDigest(target, target.tag, ref.value);
+    this.options.onProgress?.(`resolving ${ref.value}`);
+    const head = await this.request('HEAD', this.manifestUrl(target, target.tag), target, ref.value);
+    const claimed = head.headers.get('docker-content-digest');
+    if (claimed === null) return this.manifestDigest(target, target.tag, ref.value);
+    if (!DIGEST.test(claimed))
+      throw new RegistryError(`${ref.value}: the registry sent a malformed digest`, 'check that the address is an OCI registry', head.status);
+    const confirmed = await this.manifestDigest(target, claimed, ref.value);
+    if (confirmed !== claimed) {
+      throw new RegistryError(
+        `${ref.value}: the manifest the registry serves does not hash to the digest it claims`,
+        'the registry or a proxy is not trustworthy; nothing was pinned',
+      );
+    }
+    return confirmed;
   }
 
-  /** Checks that the registry has `ref`'s digest; resolves to it. */
-  async verifyDigest(ref: ImageRef): Promise<string> {
+  /**
+   * Checks `ref`'s digest: that its tag resolves to exactly that digest, or with `digestOnly`, that
+   * the registry holds content with that digest (the tag may have moved since). Resolves to it.
+   */
+  async verifyDigest(ref: ImageRef, digestOnly = false): Promise<string> {
     if (!ref.digest) throw new Error(`${ref.value} has no digest to verify`);
-    const digest = await this.manifestDigest(toRegistryReference(ref), ref.digest, ref.value);
-    if (digest !== ref.digest) {
-      throw new RegistryError(`${ref.value}: the registry answered with digest ${digest}`, 'check the registry; it does not serve the pinned content');
+    if (digestOnly) {
+      this.options.onProgress?.(`verifying ${ref.value}`);
+      const digest = await this.manifestDigest(toRegistryReference(ref), ref.digest, ref.value);
+      if (digest !== ref.digest)
+        throw new RegistryError(`${ref.value}: the registry's manifest hashes to ${digest}`, 'the registry does not serve the pinned content');
+      return digest;
     }
-    return digest;
+    const current = await this.resolveDigest(ImageRef.parse(ref.value.slice(0, ref.value.lastIndexOf('@'))));
+    if (current !== ref.digest) {
+      throw new RegistryError(
+        `${ref.value}: tag ${ref.tag} now resolves to ${current}, not to the given digest`,
+        'pin the tag alone to take its current digest, or pass --digest-only to pin the given digest as long as the registry has it',
+      );
+    }
+    return current;
   }
 
+  private manifestUrl(target: RegistryReference, reference: string): string {
+    return `${registryBaseUrl(target.registry, this.insecure)}/v2/${target.repository}/manifests/${reference}`;
+  }
+
+  /** GETs the manifest at `reference` and returns the sha256 of its exact bytes (never re-serialised). */
   private async manifestDigest(target: RegistryReference, reference: string, shown: string): Promise<string> {
-    const url = `${registryBaseUrl(target.registry, this.insecure)}/v2/${target.repository}/manifests/${reference}`;
-    this.options.onProgress?.(`resolving ${shown}`);
-    const head = await this.request('HEAD', url, target, shown);
-    const header = head.headers.get('docker-content-digest');
-    if (header !== null) {
-      if (!DIGEST.test(header))
-        throw new RegistryError(`${shown}: the registry sent a malformed digest`, 'check that the address is an OCI registry', head.status);
-      return header;
-    }
-    // No digest header: hash the exact manifest bytes (never re-serialised).
-    const get = await this.request('GET', url, target, shown);
-    const body = Buffer.from(await get.arrayBuffer());
+    const get = await this.request('GET', this.manifestUrl(target, reference), target, shown);
+    const body = await readBody(get, MAX_MANIFEST_BYTES, shown, 'manifest');
     const digest = `sha256:${createHash('sha256').update(body).digest('hex')}`;
     const claimed = get.headers.get('docker-content-digest');
     if (claimed !== null && claimed !== digest) {
@@ -120,9 +158,11 @@ export class RegistryClient {
     let authenticated = false;
     for (let attempt = 0; ; attempt++) {
       let response: Response;
+      let answeredBy: string;
       try {
-        response = await this.fetchFollowingRedirects(method, url, authorization);
+        ({ response, origin: answeredBy } = await this.fetchFollowingRedirects(method, url, authorization, shown));
       } catch (error) {
+        if (error instanceof RegistryError) throw error;
         // An unknown host will not appear by waiting; other network failures may pass.
         const unknownHost = (error as { cause?: { code?: string } }).cause?.code === 'ENOTFOUND';
         if (attempt >= retries || unknownHost) {
@@ -136,7 +176,8 @@ export class RegistryClient {
         continue;
       }
       if (response.ok) return response;
-      if (response.status === 401 && !authenticated) {
+      // Only the registry itself may ask for credentials; a redirect target's challenge is not followed.
+      if (response.status === 401 && !authenticated && answeredBy === new URL(url).origin) {
         authorization = await this.authenticate(response, target, shown);
         authenticated = true;
         continue;
@@ -149,22 +190,37 @@ export class RegistryClient {
     }
   }
 
-  private async fetchFollowingRedirects(method: string, url: string, authorization: string | undefined): Promise<Response> {
-    let current = url;
-    for (let hop = 0; hop < 5; hop++) {
-      const sameOrigin = new URL(current).origin === new URL(url).origin;
+  /** Follows up to five redirects, never from https down to http and never sending credentials to another origin. */
+  private async fetchFollowingRedirects(
+    method: string,
+    url: string,
+    authorization: string | undefined,
+    shown: string,
+  ): Promise<{ response: Response; origin: string }> {
+    let current = new URL(url);
+    const visited = new Set<string>();
+    for (let hop = 0; hop <= 5; hop++) {
+      if (visited.has(current.href)) throw new RegistryError(`${shown}: redirect loop at ${current.host}`, 'check the registry address');
+      visited.add(current.href);
       const headers: Record<string, string> = { Accept: MANIFEST_TYPES };
-      // fetch would drop Authorization across origins anyway; never send it to a redirect target.
-      if (authorization && sameOrigin) headers.Authorization = authorization;
+      if (authorization && current.origin === new URL(url).origin) headers.Authorization = authorization;
       const response = await fetch(current, { method, headers, redirect: 'manual', signal: AbortSignal.timeout(this.options.timeoutMs ?? 15_000) });
       const location = response.headers.get('location');
       if (response.status >= 300 && response.status < 400 && location) {
-        current = new URL(location, current).toString();
+        await response.body?.cancel();
+        const next = new URL(location, current);
+        if (next.protocol !== 'https:' && !(next.protocol === 'http:' && current.protocol === 'http:')) {
+          throw new RegistryError(
+            `${shown}: ${current.host} redirects to ${next.protocol}//${next.host}, which is not HTTPS`,
+            'a registry must not redirect to plain HTTP',
+          );
+        }
+        current = next;
         continue;
       }
-      return response;
+      return { response, origin: current.origin };
     }
-    throw new RegistryError(`too many redirects from ${new URL(url).host}`, 'check the registry address');
+    throw new RegistryError(`${shown}: too many redirects from ${new URL(url).host}`, 'check the registry address');
   }
 
   private cachedAuthorization(target: RegistryReference): string | undefined {
@@ -177,31 +233,67 @@ export class RegistryClient {
     const challenges = parseAuthChallenges(response.headers.get('www-authenticate'));
     const credentials = this.options.credentials?.(target.registry);
     const bearer = challenges.find((challenge) => challenge.scheme === 'bearer');
-    if (bearer?.params.realm) return `Bearer ${await this.fetchToken(bearer.params, target, credentials, shown)}`;
+    if (bearer?.params.realm) {
+      const realm = this.tokenRealm(bearer.params.realm, target, shown);
+      const trusted = this.trustsRealm(realm, target);
+      if (credentials && !trusted) {
+        throw new RegistryError(
+          `${shown}: ${target.registry} sends clients to the token service ${realm.origin}, which is not its own; the credentials were not sent`,
+          `if ${realm.origin} is the registry's real token service, trust it: MANIFOLD_TRUSTED_TOKEN_REALMS=${realm.origin}`,
+          401,
+        );
+      }
+      return `Bearer ${await this.fetchToken(realm, bearer.params, target, trusted ? credentials : undefined, shown)}`;
+    }
     if (challenges.some((challenge) => challenge.scheme === 'basic') && credentials) {
       return `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`;
     }
     throw new RegistryError(
       `${shown}: ${target.registry} requires authentication`,
-      `configure credentials: docker login ${target.registry}, or MANIFOLD_REGISTRY_AUTH_${target.registry.toUpperCase().replace(/[^A-Z0-9]/g, '_')}=<user>:<password>`,
+      `configure credentials: docker login ${target.registry}, or ${credentialVariable(target.registry)}=<user>:<password>`,
       401,
     );
   }
 
+  /** The realm of a Bearer challenge as a URL, refusing what is not http(s). */
+  private tokenRealm(realm: string, target: RegistryReference, shown: string): URL {
+    let url: URL;
+    try {
+      url = new URL(realm);
+    } catch {
+      throw new RegistryError(`${shown}: ${target.registry} named a token service that is not a URL`, 'check that the address is an OCI registry');
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+      throw new RegistryError(`${shown}: ${target.registry} named a token service that is not HTTP(S)`, 'check that the address is an OCI registry');
+    }
+    return url;
+  }
+
+  /**
+   * Credentials go to the registry's own origin (same scheme, host and port), to a built-in token
+   * service of a well-known registry, or to one the user trusts; never from HTTPS down to HTTP.
+   */
+  private trustsRealm(realm: URL, target: RegistryReference): boolean {
+    const registry = new URL(registryBaseUrl(target.registry, this.insecure));
+    if (registry.protocol === 'https:' && realm.protocol !== 'https:') return false;
+    const trusted = [registry.origin, BUILT_IN_TOKEN_REALMS[target.registry], ...(this.options.trustedTokenRealms ?? [])];
+    return trusted.includes(realm.origin);
+  }
+
   private async fetchToken(
+    realm: URL,
     params: Readonly<Record<string, string>>,
     target: RegistryReference,
     credentials: RegistryCredentials | undefined,
     shown: string,
   ): Promise<string> {
-    const realm = new URL(params.realm ?? '');
     if (params.service) realm.searchParams.set('service', params.service);
     realm.searchParams.set('scope', params.scope ?? `repository:${target.repository}:pull`);
     const headers: Record<string, string> = {};
     if (credentials) headers.Authorization = `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`;
     let response: Response;
     try {
-      response = await fetch(realm, { headers, signal: AbortSignal.timeout(this.options.timeoutMs ?? 15_000) });
+      response = await fetch(realm, { headers, redirect: 'error', signal: AbortSignal.timeout(this.options.timeoutMs ?? 15_000) });
     } catch (error) {
       throw new RegistryError(`${shown}: cannot reach the token service ${realm.host} (${(error as Error).name})`, 'check your network, then try again');
     }
@@ -214,18 +306,21 @@ export class RegistryClient {
     }
     let body: { token?: unknown; access_token?: unknown; expires_in?: unknown };
     try {
-      body = (await response.json()) as typeof body;
-    } catch {
+      body = JSON.parse((await readBody(response, MAX_SMALL_BODY_BYTES, shown, 'token answer')).toString('utf8')) as typeof body;
+    } catch (error) {
+      if (error instanceof RegistryError) throw error;
       throw new RegistryError(`${shown}: the token service answered with something that is not JSON`, 'check the registry address', response.status);
     }
-    const token = typeof body.token === 'string' ? body.token : typeof body.access_token === 'string' ? body.access_token : undefined;
+    const token = typeof body?.token === 'string' ? body.token : typeof body?.access_token === 'string' ? body.access_token : undefined;
     if (!response.ok || !token)
       throw new RegistryError(
         `${shown}: the token service gave no token (HTTP ${response.status})`,
         'check the registry address and credentials',
         response.status,
       );
-    const seconds = typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in : 60;
+    if (!/^[\x21-\x7e]+$/.test(token))
+      throw new RegistryError(`${shown}: the token service gave a malformed token`, 'check the registry address', response.status);
+    const seconds = typeof body.expires_in === 'number' && body.expires_in > 0 ? Math.min(body.expires_in, 3600) : 60;
     this.tokens.set(`${target.registry}/${target.repository}`, { token, expiresAt: Date.now() + (seconds - 5) * 1000 });
     return token;
   }
@@ -238,6 +333,14 @@ export class RegistryClient {
       const fromHeader = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(retryAfter) - Date.now();
       if (Number.isFinite(fromHeader) && fromHeader >= 0) delay = Math.min(fromHeader, this.options.maxRetryAfterMs ?? 60_000);
     }
+    const budget = this.options.maxTotalRetryMs ?? 120_000;
+    if (this.retryWaitedMs + delay > budget) {
+      throw new RegistryError(
+        `${shown}: still failing (${reason}) after retrying for ${Math.round(this.retryWaitedMs / 1000)} s`,
+        'the registry is overloaded or down; try again later',
+      );
+    }
+    this.retryWaitedMs += delay;
     this.options.onProgress?.(`retrying ${shown} in ${(delay / 1000).toFixed(1)} s (${reason})`);
     await sleep(delay);
   }
@@ -278,9 +381,35 @@ export class RegistryClient {
 
 async function errorCode(response: Response): Promise<string | undefined> {
   try {
-    const body = (await response.json()) as { errors?: { code?: string }[] };
-    return body.errors?.[0]?.code;
+    const body = JSON.parse((await readBody(response, MAX_SMALL_BODY_BYTES, '', 'error')).toString('utf8')) as { errors?: { code?: string }[] };
+    const code = body?.errors?.[0]?.code;
+    return typeof code === 'string' && /^[A-Z_]{1,40}$/.test(code) ? code : undefined;
   } catch {
     return undefined;
   }
+}
+
+/** The body of `response`, at most `limit` bytes; a slow or oversized body ends in a RegistryError. */
+async function readBody(response: Response, limit: number, shown: string, what: string): Promise<Buffer> {
+  const declared = Number(response.headers.get('content-length'));
+  if (Number.isFinite(declared) && declared > limit) {
+    await response.body?.cancel();
+    throw new RegistryError(`${shown}: the ${what} is larger than ${limit} bytes`, 'check that the address is an OCI registry');
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of response.body ?? []) {
+      size += chunk.byteLength;
+      if (size > limit) {
+        await response.body?.cancel().catch(() => undefined);
+        throw new RegistryError(`${shown}: the ${what} is larger than ${limit} bytes`, 'check that the address is an OCI registry');
+      }
+      chunks.push(Buffer.from(chunk));
+    }
+  } catch (error) {
+    if (error instanceof RegistryError) throw error;
+    throw new RegistryError(`${shown}: the ${what} did not arrive in time (${(error as Error).name})`, 'check your network, then try again');
+  }
+  return Buffer.concat(chunks);
 }

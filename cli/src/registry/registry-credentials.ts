@@ -15,14 +15,27 @@ export type CredentialLookup = (registry: string) => RegistryCredentials | undef
 const DOCKER_HUB_KEYS = ['https://index.docker.io/v1/', 'index.docker.io', 'docker.io', 'registry-1.docker.io'];
 
 /**
- * Credentials from `MANIFOLD_REGISTRY_AUTH_<HOST>` (`user:password`; the host upper-cased with every
- * other character as `_`, e.g. `MANIFOLD_REGISTRY_AUTH_GHCR_IO`), else from the `auths` of
- * `$DOCKER_CONFIG/config.json` (default `~/.docker/config.json`).
+ * The environment variable that holds credentials for `registry`, or undefined for a host it cannot
+ * name. The encoding is one-to-one, because `_` never occurs in a host name: letters upper-cased,
+ * `.` → `_`, `-` → `__`, `:` (before a port) → `___`. `registry.acme.com` →
+ * `MANIFOLD_REGISTRY_AUTH_REGISTRY_ACME_COM`, `registry-acme.com` → `…_REGISTRY__ACME_COM`,
+ * `localhost:5000` → `…_LOCALHOST___5000`.
+ */
+export function credentialVariable(registry: string): string | undefined {
+  if (!/^[A-Za-z0-9.:-]+$/.test(registry)) return undefined;
+  const encoded = registry.toUpperCase().replaceAll(':', '___').replaceAll('-', '__').replaceAll('.', '_');
+  return `MANIFOLD_REGISTRY_AUTH_${encoded}`;
+}
+
+/**
+ * Credentials from {@link credentialVariable} (`user:password`), else from the `auths` of
+ * `$DOCKER_CONFIG/config.json` (default `~/.docker/config.json`), matched by exact host.
  */
 export function credentialsFromEnvironment(env: NodeJS.ProcessEnv = process.env): CredentialLookup {
   const auths = readDockerAuths(join(env.DOCKER_CONFIG ?? join(homedir(), '.docker'), 'config.json'));
   return (registry) => {
-    const fromEnv = env[`MANIFOLD_REGISTRY_AUTH_${registry.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`];
+    const variable = credentialVariable(registry);
+    const fromEnv = variable ? env[variable] : undefined;
     if (fromEnv) return splitUserPassword(fromEnv);
     const keys = registry === 'docker.io' ? DOCKER_HUB_KEYS : [registry, `https://${registry}`, `http://${registry}`];
     for (const key of keys) {
