@@ -13,7 +13,7 @@ import { registerSchema } from './commands/schema.ts';
 import { registerSynth } from './commands/synth.ts';
 import { ConfigError } from './config/config-error.ts';
 import { DistLockedError } from './dist/dist-lock.ts';
-import { DistWriteError } from './dist/dist-write-error.ts';
+import { DistWriteError, describeWriteFailure } from './dist/dist-write-error.ts';
 import { RegistryError } from './registry/registry-client.ts';
 
 /** The version of this CLI, from its package.json. */
@@ -75,11 +75,22 @@ export async function runCli(argv: readonly string[], options: RunOptions): Prom
       io.err(`${error.message}\n  hint: ${error.hint}`);
       return 1;
     }
+    if (isFileSystemError(error)) {
+      // A disk or permission failure outside the guarded write phase: say what and where, no stack.
+      const failure = describeWriteFailure(error, options.root, `${error.syscall ?? 'use'}`, 'nothing was written');
+      io.err(`${failure.message}\n  hint: ${failure.hint}`);
+      return 1;
+    }
     if (error instanceof DistLockedError) {
-      io.err(`${error.message}\n  hint: wait for it to finish, or stop it`);
+      io.err(`${error.message}\n  hint: ${error.hint}`);
       return 1;
     }
     throw error;
   }
   return exitCode;
+}
+
+function isFileSystemError(error: unknown): error is NodeJS.ErrnoException {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return error instanceof Error && typeof code === 'string' && /^E[A-Z]+$/.test(code) && typeof (error as NodeJS.ErrnoException).syscall === 'string';
 }

@@ -5,12 +5,11 @@ import { ConfigError } from '../config/config-error.ts';
 import type { PinSource } from '../config/images-schema.ts';
 import { loadEnvironment } from '../config/load-environment.ts';
 import { completeRefs } from '../pins/complete-refs.ts';
-import { editPins, type PinEdit } from '../pins/pin-edits.ts';
+import type { PinEdit } from '../pins/pin-edits.ts';
 import { pinNames, pinsNamed } from '../pins/pin-targets.ts';
+import { commitPinEdits } from '../pins/pin-transaction.ts';
 import { defaultSetter, provenance } from '../pins/provenance.ts';
-import { synthesize } from '../synth/synthesize.ts';
 import type { CliIo } from './cli-io.ts';
-import { lockedAction } from './locked-action.ts';
 import { printPinChanges, printSynthResult } from './pin-output.ts';
 import { type RegistryOptions, registryClient, withRegistryOptions } from './registry-options.ts';
 
@@ -34,53 +33,50 @@ export function registerPin(program: Command, io: CliIo): void {
       )
       .option('--json', 'print the changes as JSON'),
   ).action(
-    lockedAction(
-      io,
-      async (
-        envName: string,
-        assignments: string[],
-        options: RegistryOptions & { verify: boolean; digestOnly?: boolean; by?: PinSource['by']; json?: boolean },
-      ) => {
-        const root = io.root();
-        const env = await loadEnvironment(root, envName);
-        const wanted = assignments.map((assignment, index) => parseAssignment(assignment, index));
-        // Every target must name pins before anything reaches the network.
-        const targets = wanted.map(({ target, ref, index }) => {
-          const pins = pinsNamed(env, target);
-          if (pins.length === 0 && target.includes('/') && !NEW_PIN_NAME.test(target)) {
-            throw new ConfigError({
-              file: `argument ${index + 2}`,
-              line: 1,
-              col: 1,
-              message: `"${target}" is not a pin of ${envName}, nor a new pin name <app>/<image> (two DNS-1123 labels)`,
-              hint: `pins of ${envName}: ${pinNames(env)}`,
-            });
-          }
-          if (pins.length === 0 && !target.includes('/')) {
-            throw new ConfigError({
-              file: `argument ${index + 2}`,
-              line: 1,
-              col: 1,
-              message: `${envName} has no pin named "${target}"`,
-              hint: `pins of ${envName}: ${pinNames(env)}; a new one is named <app>/<image>`,
-            });
-          }
-          const [app = '', image = ''] = target.split('/');
-          return { ref, pins: pins.length > 0 ? pins.map((pin) => ({ app: pin.app, image: pin.image })) : [{ app, image }] };
-        });
-        const { client, done } = registryClient(options);
-        const refs = await completeRefs(
-          wanted.map(({ ref }) => ref),
-          client,
-          !options.verify ? 'none' : options.digestOnly ? 'digest' : 'tag',
-        ).finally(done);
-        const source = provenance(options.by ?? defaultSetter());
-        const edits: PinEdit[] = targets.flatMap(({ ref, pins }) => pins.map((pin) => ({ ...pin, ref: refs.get(ref.value)?.value ?? ref.value, source })));
-        const result = await synthesize(root, [envName], io.importApp, { pins: new Map([[envName, editPins(env, edits)]]) });
-        printPinChanges(io, envName, env, edits, options.json);
-        if (!options.json) printSynthResult(io, result);
-      },
-    ),
+    async (
+      envName: string,
+      assignments: string[],
+      options: RegistryOptions & { verify: boolean; digestOnly?: boolean; by?: PinSource['by']; json?: boolean },
+    ) => {
+      const root = io.root();
+      const env = await loadEnvironment(root, envName);
+      const wanted = assignments.map((assignment, index) => parseAssignment(assignment, index));
+      // Every target must name pins before anything reaches the network.
+      const targets = wanted.map(({ target, ref, index }) => {
+        const pins = pinsNamed(env, target);
+        if (pins.length === 0 && target.includes('/') && !NEW_PIN_NAME.test(target)) {
+          throw new ConfigError({
+            file: `argument ${index + 2}`,
+            line: 1,
+            col: 1,
+            message: `"${target}" is not a pin of ${envName}, nor a new pin name <app>/<image> (two DNS-1123 labels)`,
+            hint: `pins of ${envName}: ${pinNames(env)}`,
+          });
+        }
+        if (pins.length === 0 && !target.includes('/')) {
+          throw new ConfigError({
+            file: `argument ${index + 2}`,
+            line: 1,
+            col: 1,
+            message: `${envName} has no pin named "${target}"`,
+            hint: `pins of ${envName}: ${pinNames(env)}; a new one is named <app>/<image>`,
+          });
+        }
+        const [app = '', image = ''] = target.split('/');
+        return { ref, pins: pins.length > 0 ? pins.map((pin) => ({ app: pin.app, image: pin.image })) : [{ app, image }] };
+      });
+      const { client, done } = registryClient(options);
+      const refs = await completeRefs(
+        wanted.map(({ ref }) => ref),
+        client,
+        !options.verify ? 'none' : options.digestOnly ? 'digest' : 'tag',
+      ).finally(done);
+      const source = provenance(options.by ?? defaultSetter());
+      const edits: PinEdit[] = targets.flatMap(({ ref, pins }) => pins.map((pin) => ({ ...pin, ref: refs.get(ref.value)?.value ?? ref.value, source })));
+      const { before, result } = await commitPinEdits(root, envName, io.importApp, edits);
+      printPinChanges(io, envName, before, edits, options.json);
+      if (!options.json) printSynthResult(io, result);
+    },
   );
 }
 

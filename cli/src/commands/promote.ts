@@ -4,12 +4,11 @@ import { ConfigError } from '../config/config-error.ts';
 import { loadEnvironment, type Pin } from '../config/load-environment.ts';
 import { completeRefs } from '../pins/complete-refs.ts';
 import { diffPins, formatChangesMarkdown, formatChangesText } from '../pins/pin-changes.ts';
-import { editPins, type PinEdit } from '../pins/pin-edits.ts';
+import type { PinEdit } from '../pins/pin-edits.ts';
 import { pinNames, pinsNamed } from '../pins/pin-targets.ts';
+import { commitPinEdits } from '../pins/pin-transaction.ts';
 import { provenance } from '../pins/provenance.ts';
-import { synthesize } from '../synth/synthesize.ts';
 import type { CliIo } from './cli-io.ts';
-import { lockedAction } from './locked-action.ts';
 import { printSynthResult } from './pin-output.ts';
 import { type RegistryOptions, registryClient, withRegistryOptions } from './registry-options.ts';
 
@@ -27,60 +26,57 @@ export function registerPromote(program: Command, io: CliIo): void {
       .addOption(new Option('--markdown', 'print the changes as a Markdown table (a PR body)').conflicts('json'))
       .option('--json', 'print the changes as JSON'),
   ).action(
-    lockedAction(
-      io,
-      async (
-        fromName: string,
-        toName: string,
-        options: RegistryOptions & { only?: string; dryRun?: boolean; verify?: boolean; markdown?: boolean; json?: boolean },
-      ) => {
-        if (fromName === toName) {
-          io.err(`error: promote needs two different environments, got "${fromName}" twice`);
-          io.exit(2);
-          return;
-        }
-        const root = io.root();
-        const [from, to] = await Promise.all([loadEnvironment(root, fromName), loadEnvironment(root, toName)]);
-        const selected = selectPins(from, options.only);
-        const moving: Pin[] = [];
-        const held: Pin[] = [];
-        for (const pin of selected) {
-          const target = to.pins.get(`${pin.app}/${pin.image}`);
-          if (!target || target.ref.value === pin.ref.value) continue;
-          (target.hold ? held : moving).push(pin);
-        }
-        const mutable = moving.filter((pin) => !pin.ref.digest);
-        if (to.requireDigests && mutable.length > 0) {
-          throw new ConfigError({
-            ...(mutable[0] as Pin).position,
-            message: `${toName} requires digests, but ${mutable.map((pin) => `${pin.app}/${pin.image}`).join(', ')} in ${fromName} ${mutable.length === 1 ? 'has' : 'have'} none`,
-            hint: `pin ${fromName} by digest first: pnpm pin ${fromName} ${mutable.map((pin) => `${pin.app}/${pin.image}=${pin.ref.value}`).join(' ')}`,
-          });
-        }
-        if (options.verify) {
-          const { client, done } = registryClient(options);
-          await completeRefs(
-            moving.map((pin) => pin.ref),
-            client,
-            // A promoted digest was pinned earlier; the tag may have moved since, the content must exist.
-            'digest',
-          ).finally(done);
-        }
-        const source = provenance('promote', process.env, { from: fromName });
-        const edits: PinEdit[] = moving.map((pin) => ({ app: pin.app, image: pin.image, ref: pin.ref.value, source }));
-        const changes = diffPins(
-          toName,
-          new Map(moving.map((pin) => [`${pin.app}/${pin.image}`, to.pins.get(`${pin.app}/${pin.image}`) as Pin])),
-          new Map(moving.map((pin) => [`${pin.app}/${pin.image}`, pin])),
-        );
-        if (options.json) io.out(JSON.stringify({ changes, held: held.map((pin) => `${pin.app}/${pin.image}`) }, null, 2));
-        else io.out((options.markdown ? formatChangesMarkdown(changes) : formatChangesText(changes)).trimEnd());
-        for (const pin of held) io.err(`skipped ${pin.app}/${pin.image}: held in ${toName} (pnpm release ${toName} ${pin.app}/${pin.image} first)`);
-        if (options.dryRun || edits.length === 0) return;
-        const result = await synthesize(root, [toName], io.importApp, { pins: new Map([[toName, editPins(to, edits)]]) });
-        if (!options.json && !options.markdown) printSynthResult(io, result);
-      },
-    ),
+    async (
+      fromName: string,
+      toName: string,
+      options: RegistryOptions & { only?: string; dryRun?: boolean; verify?: boolean; markdown?: boolean; json?: boolean },
+    ) => {
+      if (fromName === toName) {
+        io.err(`error: promote needs two different environments, got "${fromName}" twice`);
+        io.exit(2);
+        return;
+      }
+      const root = io.root();
+      const [from, to] = await Promise.all([loadEnvironment(root, fromName), loadEnvironment(root, toName)]);
+      const selected = selectPins(from, options.only);
+      const moving: Pin[] = [];
+      const held: Pin[] = [];
+      for (const pin of selected) {
+        const target = to.pins.get(`${pin.app}/${pin.image}`);
+        if (!target || target.ref.value === pin.ref.value) continue;
+        (target.hold ? held : moving).push(pin);
+      }
+      const mutable = moving.filter((pin) => !pin.ref.digest);
+      if (to.requireDigests && mutable.length > 0) {
+        throw new ConfigError({
+          ...(mutable[0] as Pin).position,
+          message: `${toName} requires digests, but ${mutable.map((pin) => `${pin.app}/${pin.image}`).join(', ')} in ${fromName} ${mutable.length === 1 ? 'has' : 'have'} none`,
+          hint: `pin ${fromName} by digest first: pnpm pin ${fromName} ${mutable.map((pin) => `${pin.app}/${pin.image}=${pin.ref.value}`).join(' ')}`,
+        });
+      }
+      if (options.verify) {
+        const { client, done } = registryClient(options);
+        await completeRefs(
+          moving.map((pin) => pin.ref),
+          client,
+          // A promoted digest was pinned earlier; the tag may have moved since, the content must exist.
+          'digest',
+        ).finally(done);
+      }
+      const source = provenance('promote', process.env, { from: fromName });
+      const edits: PinEdit[] = moving.map((pin) => ({ app: pin.app, image: pin.image, ref: pin.ref.value, source }));
+      const changes = diffPins(
+        toName,
+        new Map(moving.map((pin) => [`${pin.app}/${pin.image}`, to.pins.get(`${pin.app}/${pin.image}`) as Pin])),
+        new Map(moving.map((pin) => [`${pin.app}/${pin.image}`, pin])),
+      );
+      if (options.json) io.out(JSON.stringify({ changes, held: held.map((pin) => `${pin.app}/${pin.image}`) }, null, 2));
+      else io.out((options.markdown ? formatChangesMarkdown(changes) : formatChangesText(changes)).trimEnd());
+      for (const pin of held) io.err(`skipped ${pin.app}/${pin.image}: held in ${toName} (pnpm release ${toName} ${pin.app}/${pin.image} first)`);
+      if (options.dryRun || edits.length === 0) return;
+      const { result } = await commitPinEdits(root, toName, io.importApp, edits);
+      if (!options.json && !options.markdown) printSynthResult(io, result);
+    },
   );
 }
 

@@ -2,11 +2,9 @@
 import type { Command } from 'commander';
 import { ConfigError } from '../config/config-error.ts';
 import { loadEnvironment } from '../config/load-environment.ts';
-import { editPins } from '../pins/pin-edits.ts';
 import { requirePins } from '../pins/pin-targets.ts';
-import { synthesize } from '../synth/synthesize.ts';
+import { commitPinEdits } from '../pins/pin-transaction.ts';
 import type { CliIo } from './cli-io.ts';
-import { lockedAction } from './locked-action.ts';
 import { printPinChanges, printSynthResult } from './pin-output.ts';
 
 /** Adds the release command to `program`. */
@@ -17,21 +15,19 @@ export function registerRelease(program: Command, io: CliIo): void {
     .argument('<env>', 'environment')
     .argument('<image>', '<app>/<image>, image name or repository')
     .option('--json', 'print the changes as JSON')
-    .action(
-      lockedAction(io, async (envName: string, target: string, options: { json?: boolean }) => {
-        const root = io.root();
-        const env = await loadEnvironment(root, envName);
-        const pins = requirePins(env, target).filter((pin) => pin.hold);
-        if (pins.length === 0)
-          throw new ConfigError({
-            ...env.sources.images.positionOf([]),
-            message: `no pin named "${target}" is held in ${envName}`,
-            hint: 'pnpm images shows which pins are held',
-          });
-        const edits = pins.map((pin) => ({ app: pin.app, image: pin.image, hold: false }));
-        const result = await synthesize(root, [envName], io.importApp, { pins: new Map([[envName, editPins(env, edits)]]) });
-        printPinChanges(io, envName, env, edits, options.json);
-        if (!options.json) printSynthResult(io, result);
-      }),
-    );
+    .action(async (envName: string, target: string, options: { json?: boolean }) => {
+      const root = io.root();
+      const env = await loadEnvironment(root, envName);
+      const pins = requirePins(env, target).filter((pin) => pin.hold);
+      if (pins.length === 0)
+        throw new ConfigError({
+          ...env.sources.images.positionOf([]),
+          message: `no pin named "${target}" is held in ${envName}`,
+          hint: 'pnpm images shows which pins are held',
+        });
+      const edits = pins.map((pin) => ({ app: pin.app, image: pin.image, hold: false }));
+      const { before, result } = await commitPinEdits(root, envName, io.importApp, edits);
+      printPinChanges(io, envName, before, edits, options.json);
+      if (!options.json) printSynthResult(io, result);
+    });
 }

@@ -4,13 +4,12 @@ import { type Command, Option } from 'commander';
 import { ConfigError } from '../config/config-error.ts';
 import { loadEnvironment, type Pin } from '../config/load-environment.ts';
 import { completeRefs } from '../pins/complete-refs.ts';
-import { editPins, type PinEdit } from '../pins/pin-edits.ts';
+import type { PinEdit } from '../pins/pin-edits.ts';
 import { pinHistory } from '../pins/pin-history.ts';
 import { requirePins } from '../pins/pin-targets.ts';
+import { commitPinEdits } from '../pins/pin-transaction.ts';
 import { provenance } from '../pins/provenance.ts';
-import { synthesize } from '../synth/synthesize.ts';
 import type { CliIo } from './cli-io.ts';
-import { lockedAction } from './locked-action.ts';
 import { positiveInteger } from './option-values.ts';
 import { printPinChanges, printSynthResult } from './pin-output.ts';
 import { type RegistryOptions, registryClient, withRegistryOptions } from './registry-options.ts';
@@ -26,37 +25,35 @@ export function registerRollback(program: Command, io: CliIo): void {
       .addOption(new Option('--steps <n>', 'go back this many distinct references').default(1).argParser(positiveInteger).conflicts('to'))
       .option('--to <ref>', 'go back to this reference (its digest is taken from history or the registry)')
       .option('--json', 'print the changes as JSON'),
-  ).action(
-    lockedAction(io, async (envName: string, target: string, options: RegistryOptions & { steps: number; to?: string; json?: boolean }) => {
-      const root = io.root();
-      const env = await loadEnvironment(root, envName);
-      const pins = requirePins(env, target);
-      const steps = options.steps;
-      const edits: PinEdit[] = [];
-      for (const pin of pins) {
-        const history = await pinHistory(root, envName, pin.app, pin.image);
-        const earlier = history.filter((entry) => entry.ref !== pin.ref.value);
-        const chosen = options.to ? await chooseRef(options, earlier, pin) : earlier[steps - 1];
-        if (!chosen) {
-          throw new ConfigError({
-            ...pin.position,
-            message: `the git history of ${pin.position.file} has ${earlier.length === 0 ? 'no earlier reference' : `only ${earlier.length} earlier reference(s)`} for ${pin.app}/${pin.image}`,
-            hint: earlier.length === 0 ? 'give one with --to <ref>' : `use --steps ${earlier.length} or less, or --to <ref>`,
-          });
-        }
-        edits.push({
-          app: pin.app,
-          image: pin.image,
-          ref: chosen.ref,
-          hold: true,
-          source: provenance('rollback', process.env, chosen.commit ? { commit: chosen.commit } : {}),
+  ).action(async (envName: string, target: string, options: RegistryOptions & { steps: number; to?: string; json?: boolean }) => {
+    const root = io.root();
+    const env = await loadEnvironment(root, envName);
+    const pins = requirePins(env, target);
+    const steps = options.steps;
+    const edits: PinEdit[] = [];
+    for (const pin of pins) {
+      const history = await pinHistory(root, envName, pin.app, pin.image);
+      const earlier = history.filter((entry) => entry.ref !== pin.ref.value);
+      const chosen = options.to ? await chooseRef(options, earlier, pin) : earlier[steps - 1];
+      if (!chosen) {
+        throw new ConfigError({
+          ...pin.position,
+          message: `the git history of ${pin.position.file} has ${earlier.length === 0 ? 'no earlier reference' : `only ${earlier.length} earlier reference(s)`} for ${pin.app}/${pin.image}`,
+          hint: earlier.length === 0 ? 'give one with --to <ref>' : `use --steps ${earlier.length} or less, or --to <ref>`,
         });
       }
-      const result = await synthesize(root, [envName], io.importApp, { pins: new Map([[envName, editPins(env, edits)]]) });
-      printPinChanges(io, envName, env, edits, options.json);
-      if (!options.json) printSynthResult(io, result);
-    }),
-  );
+      edits.push({
+        app: pin.app,
+        image: pin.image,
+        ref: chosen.ref,
+        hold: true,
+        source: provenance('rollback', process.env, chosen.commit ? { commit: chosen.commit } : {}),
+      });
+    }
+    const { before, result } = await commitPinEdits(root, envName, io.importApp, edits);
+    printPinChanges(io, envName, before, edits, options.json);
+    if (!options.json) printSynthResult(io, result);
+  });
 }
 
 /** The reference `--to` names: with its digest from history when it has none, else from the registry. */

@@ -2,6 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type ImagePolicyKey, ImageRef, InvalidImageRefError, imagePolicyName, type TaggedImageRef, type WorkloadSize } from '@manifold/constructs';
+import { assertRealPath } from '../dist/repository-paths.ts';
 import { compilePolicy } from '../flux/image-policy.ts';
 import { ConfigError, type SourcePosition } from './config-error.ts';
 import { dnsLabel, environmentSchema, type FluxSettings } from './environment-schema.ts';
@@ -65,6 +66,7 @@ export async function loadEnvironment(root: string, env: string, imagesText?: st
     });
   }
   const files = overlayFiles(env);
+  for (const file of [files.environment, files.images]) assertRealPath(root, file);
   const environmentSource = parseYamlSource(files.environment, await readUserFile(root, files.environment));
   const imagesSource = parseYamlSource(files.images, imagesText ?? (await readUserFile(root, files.images)));
   const config = validateSource(environmentSource, environmentSchema, 'environment.yaml');

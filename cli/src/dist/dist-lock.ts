@@ -1,15 +1,35 @@
 /** An exclusive lock on dist/ so that two synths never write at once. */
+import { readFileSync, statSync } from 'node:fs';
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { hostname } from 'node:os';
+import { basename, dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { assertRealPath } from './repository-paths.ts';
 
 const LOCK_FILE = '.manifold.lock';
 const POLL_MS = 50;
+/** A lock file still empty after this long was left by a process killed while creating it. */
+const UNWRITTEN_LOCK_MS = 5_000;
+/** A lock from another host older than this is taken over: no synth takes that long. */
+const FOREIGN_LOCK_MS = 15 * 60_000;
 
-/** Raised when another live process holds the lock for longer than the wait allows. */
+/** Who holds the lock, as written into the lock file. */
+interface LockHolder {
+  readonly pid: number;
+  readonly host: string;
+  /** The holder's start time from /proc (clock ticks since boot), so a reused pid is recognised. */
+  readonly start?: string;
+  readonly since: string;
+}
+
+/** Raised when the lock is held by a live process or by another machine. */
 export class DistLockedError extends Error {
-  constructor(readonly holder: number) {
-    super(`dist/ is locked by another manifold process (pid ${holder})`);
+  constructor(
+    message: string,
+    /** What the user can do. */
+    readonly hint: string,
+  ) {
+    super(message);
     this.name = 'DistLockedError';
   }
 }
@@ -18,29 +38,46 @@ export class DistLockedError extends Error {
 const heldByThisProcess = new Set<string>();
 
 /**
- * Runs `work` while holding `dist/.manifold.lock`. A lock left by a process that no longer
- * exists (killed mid-write) is taken over; a live holder is waited for up to `waitMs`.
+ * Runs `work` while holding `dist/.manifold.lock`. A lock whose holder is gone (killed mid-write,
+ * a reused pid, an empty file left by a kill) is taken over; a live manifold on this machine is
+ * waited for up to `waitMs`; a lock from another machine or container is reported at once.
  * Re-entrant within one process.
  */
 export async function withDistLock<T>(distDir: string, work: () => Promise<T>, waitMs = 60_000): Promise<T> {
   if (heldByThisProcess.has(distDir)) return work();
+  assertRealPath(dirname(distDir), basename(distDir));
   await mkdir(distDir, { recursive: true });
   const lockPath = join(distDir, LOCK_FILE);
   const deadline = Date.now() + waitMs;
+  const me: LockHolder = { pid: process.pid, host: hostname(), start: processStart(process.pid), since: new Date().toISOString() };
   for (;;) {
     try {
       const handle = await open(lockPath, 'wx');
-      await handle.writeFile(`${process.pid}\n`);
+      await handle.writeFile(`${JSON.stringify(me)}\n`);
       await handle.close();
       break;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const holder = Number.parseInt(await readFile(lockPath, 'utf8').catch(() => ''), 10);
-      if (Number.isInteger(holder) && !isAlive(holder)) {
-        await takeOverStaleLock(lockPath, holder);
+      const text = await readFile(lockPath, 'utf8').catch(() => undefined);
+      if (text === undefined) continue;
+      const holder = parseHolder(text);
+      const state = holderState(holder, lockPath);
+      if (state === 'gone') {
+        await takeOverStaleLock(lockPath, text);
         continue;
       }
-      if (Date.now() > deadline) throw new DistLockedError(holder);
+      if (state === 'elsewhere' && holder) {
+        throw new DistLockedError(
+          `dist/ is locked by manifold (pid ${holder.pid}) on ${holder.host} since ${holder.since}`,
+          `if no manifold runs on ${holder.host} any more, delete ${lockPath}`,
+        );
+      }
+      if (Date.now() > deadline) {
+        throw new DistLockedError(
+          holder ? `dist/ is still locked by manifold (pid ${holder.pid}) after ${waitMs / 1000} s` : `dist/ is locked (${lockPath} is being written)`,
+          'wait for it to finish, or stop it',
+        );
+      }
       await sleep(POLL_MS);
     }
   }
@@ -53,7 +90,30 @@ export async function withDistLock<T>(distDir: string, work: () => Promise<T>, w
   }
 }
 
-async function takeOverStaleLock(lockPath: string, holder: number): Promise<void> {
+/** The holder a lock file names; a bare pid is an older manifold's lock. */
+function parseHolder(text: string): LockHolder | undefined {
+  const trimmed = text.trim();
+  if (/^[0-9]+$/.test(trimmed)) return { pid: Number(trimmed), host: hostname(), since: 'an earlier run' };
+  try {
+    const holder = JSON.parse(trimmed) as Partial<LockHolder>;
+    if (typeof holder.pid === 'number' && typeof holder.host === 'string' && typeof holder.since === 'string') return holder as LockHolder;
+  } catch {}
+  return undefined;
+}
+
+/** `live`: wait for it; `gone`: take it over; `elsewhere`: another machine's, to report. */
+function holderState(holder: LockHolder | undefined, lockPath: string): 'live' | 'gone' | 'elsewhere' {
+  const age = Date.now() - (statSync(lockPath, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+  if (!holder) return age > UNWRITTEN_LOCK_MS ? 'gone' : 'live';
+  if (holder.host !== hostname()) return age > FOREIGN_LOCK_MS ? 'gone' : 'elsewhere';
+  if (!isAlive(holder.pid)) return 'gone';
+  // The pid lives, but if it started at another time it is another program that reused the pid.
+  const start = processStart(holder.pid);
+  if (holder.start !== undefined && start !== undefined && start !== holder.start) return 'gone';
+  return 'live';
+}
+
+async function takeOverStaleLock(lockPath: string, seen: string): Promise<void> {
   // Move the lock aside first: only one contender wins the rename, so no one deletes a fresh lock.
   const aside = `${lockPath}.stale-${process.pid}`;
   try {
@@ -61,8 +121,8 @@ async function takeOverStaleLock(lockPath: string, holder: number): Promise<void
   } catch {
     return;
   }
-  const content = Number.parseInt(await readFile(aside, 'utf8').catch(() => ''), 10);
-  if (content === holder || !isAlive(content)) await rm(aside, { force: true });
+  const content = await readFile(aside, 'utf8').catch(() => '');
+  if (content === seen) await rm(aside, { force: true });
   else await rename(aside, lockPath).catch(() => undefined);
 }
 
@@ -72,5 +132,15 @@ function isAlive(pid: number): boolean {
     return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** A process's start time (field 22 of /proc/<pid>/stat), or undefined where /proc is not there. */
+function processStart(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
   }
 }

@@ -1,5 +1,5 @@
 /** Reading dist/<env>/ and recovering it after an interrupted swap. */
-import { chmodSync, type Dirent, existsSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { chmodSync, type Dirent, existsSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { describeWriteFailure } from './dist-write-error.ts';
@@ -23,9 +23,10 @@ export function readTree(dir: string): Map<string, Buffer> {
     throw error;
   }
   for (const entry of entries) {
-    if (!entry.isFile()) continue;
     const path = join(entry.parentPath, entry.name);
-    files.set(relative(dir, path).split('\\').join('/'), readFileSync(path));
+    // A link is never followed: it is a file of its own (a foreign one, as synth never writes links).
+    if (entry.isSymbolicLink()) files.set(relative(dir, path).split('\\').join('/'), Buffer.from(`symbolic link to ${readlinkSync(path)}`));
+    else if (entry.isFile()) files.set(relative(dir, path).split('\\').join('/'), readFileSync(path));
   }
   return new Map([...files.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }

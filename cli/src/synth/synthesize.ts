@@ -7,8 +7,10 @@ import { syncPinMarkers } from '../config/pin-markers.ts';
 import { compareEnvironment, type DistDifference, isClean, unifiedDiff } from '../dist/compare-dist.ts';
 import { withDistLock } from '../dist/dist-lock.ts';
 import { generatedEnvironments, readTree, swapPaths } from '../dist/dist-tree.ts';
+import { describeWriteFailure } from '../dist/dist-write-error.ts';
 import { INDEX_FILE, parseIndex } from '../dist/ownership-index.ts';
-import { replaceFile } from '../dist/replace-file.ts';
+import { type StagedFile, stageFile } from '../dist/replace-file.ts';
+import { assertRealPath } from '../dist/repository-paths.ts';
 import { applyWritePlan, planEnvironmentWrite, type WriteResult } from '../dist/write-dist.ts';
 import { lintMarkers } from '../flux/marker-lint.ts';
 import { editPins } from '../pins/pin-edits.ts';
@@ -29,10 +31,13 @@ export interface RepositoryRender {
 /** Names of the environments under overlays/, sorted. */
 export async function listEnvironments(root: string): Promise<string[]> {
   const entries = await readdir(join(root, 'overlays'), { withFileTypes: true }).catch(() => []);
-  return entries
-    .filter((entry) => entry.isDirectory() && !entry.name.startsWith('.'))
-    .map((entry) => entry.name)
-    .sort();
+  return (
+    entries
+      // A link is listed too, so that loading it is refused rather than its dist/ folder pruned.
+      .filter((entry) => (entry.isDirectory() || entry.isSymbolicLink()) && !entry.name.startsWith('.'))
+      .map((entry) => entry.name)
+      .sort()
+  );
 }
 
 /** images.yaml texts to use instead of the files, by environment (commands that edit pins pass them). */
@@ -103,12 +108,23 @@ export async function synthesize(
 ): Promise<SynthResult> {
   const { environments, adoptions, overlays } = await renderRepository(root, envs, importApp, options.pins);
   const distDir = join(root, 'dist');
+  for (const environment of environments) assertRealPath(root, `dist/${environment.env}`);
   return withDistLock(distDir, async () => {
     // Plan every environment first: a refusal anywhere must leave every file as it was.
     const plans = [];
     for (const environment of environments) plans.push(await planEnvironmentWrite(distDir, environment, options));
-    for (const [file, { after }] of overlays) await replaceFile(join(root, file), after);
-    for (const plan of plans) await applyWritePlan(plan);
+    // Pin files are written beside their place first and moved in only after dist/ is written, so a
+    // failure of either leaves both as they were (for one environment, as every pin command writes).
+    const staged: StagedFile[] = [];
+    try {
+      for (const [file, { after }] of overlays) staged.push(await stageFile(join(root, file), after));
+      for (const plan of plans) await applyWritePlan(plan);
+      for (const file of staged) await file.commit();
+    } catch (error) {
+      throw error instanceof Error && 'code' in error ? describeWriteFailure(error, root, 'write', 'pins and dist/ are unchanged') : error;
+    } finally {
+      for (const file of staged) await file.discard();
+    }
     return { overlays: [...overlays.keys()], adoptions, environments: new Map(plans.map((plan) => [plan.env, plan.result])) };
   });
 }
@@ -125,6 +141,7 @@ export interface CheckResult {
 export async function checkRepository(root: string, envs: readonly string[], importApp: AppImporter): Promise<CheckResult> {
   const { environments, adoptions, overlays } = await renderRepository(root, envs, importApp);
   const results = new Map<string, DistDifference>();
+  for (const environment of environments) assertRealPath(root, `dist/${environment.env}`);
   for (const environment of environments) results.set(environment.env, await compareEnvironment(join(root, 'dist'), environment));
   return {
     overlays: [...overlays].map(([path, { before, after }]) => ({ path, diff: unifiedDiff(path, before, after) })),
