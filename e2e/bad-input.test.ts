@@ -89,6 +89,15 @@ const cases: [string, Edit, RegExp][] = [
     /^apps\/csv-ingestor\/src\/index\.ts:\d+:\d+: apps\/v1 Deployment acme-dev\/csv-ingestor .* metadata\.labels\.team: label value "data team" must be/,
   ],
   [
+    'a workload that breaks the Pod Security Standard',
+    replaceIn(
+      'apps/web/src/index.ts',
+      'securityContext: { readOnlyRootFilesystem: false,',
+      'securityContext: { privileged: true, readOnlyRootFilesystem: false,',
+    ),
+    /^apps\/web\/src\/index\.ts:\d+:\d+: apps\/v1 Deployment acme-dev\/web .* spec\.template\.spec\.containers\[0\]\.securityContext\.privileged: privileged containers are not allowed \(Pod Security Standard "restricted"\)/,
+  ],
+  [
     'an app whose build() throws an Error',
     replaceIn('apps/web/src/index.ts', 'build(chart, env) {', "build(chart, env) {\n    if (env.name === 'dev') throw new Error('dev is not ready');"),
     /^apps\/web\/src\/index\.ts:8:\d+: app "web" failed to build: dev is not ready$/,

@@ -11,6 +11,8 @@ export interface WorkloadSize {
   readonly cpu: string;
   /** Memory request and limit (`512Mi`, `2Gi`). */
   readonly memory: string;
+  /** CPU limit; without one the container may use idle CPU beyond its request. @default no limit */
+  readonly cpuLimit?: string;
 }
 
 /** What an app receives when it is built for one environment. */

@@ -16,8 +16,9 @@ export default defineApp({
         POSTGRES_DB: 'acme',
         PGDATA: '/var/lib/postgresql/data/pgdata',
       },
-      // The official image runs as the postgres user (999) and writes outside the volume.
-      securityContext: { readOnlyRootFilesystem: false, user: 999, group: 999 },
+      // The official image runs as the postgres user (999); besides its volume it writes only its socket and temporary files.
+      securityContext: { user: 999, group: 999 },
+      writablePaths: ['/tmp', '/var/run/postgresql'],
     });
   },
 });

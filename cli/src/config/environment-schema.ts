@@ -12,12 +12,12 @@ const hostname = z
   .max(253)
   .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, 'expected a DNS name such as dev.acme.example');
 
+const cpuQuantity = z.string().regex(/^([1-9][0-9]*m|[0-9]+(\.[0-9]{1,3})?)$/, 'expected a CPU quantity such as 250m or 1');
+
 const sizeSchema = z.strictObject({
   replicas: z.number().int().min(0).max(1000).describe('Pod replicas.'),
-  cpu: z
-    .string()
-    .regex(/^([1-9][0-9]*m|[0-9]+(\.[0-9]{1,3})?)$/, 'expected a CPU quantity such as 250m or 1')
-    .describe('CPU request.'),
+  cpu: cpuQuantity.describe('CPU request.'),
+  cpuLimit: cpuQuantity.optional().describe('CPU limit. Default: none, so a pod may use idle CPU beyond its request.'),
   memory: z
     .string()
     .regex(/^[1-9][0-9]*(Mi|Gi)$/, 'expected a memory quantity such as 512Mi or 2Gi')
@@ -56,6 +56,10 @@ export const environmentSchema = z
     domain: hostname.describe('Base DNS domain; apps derive their hosts from it.'),
     requireDigests: z.boolean().optional().describe('Refuse pins without @sha256 digests. Default: true for an environment named prod, else false.'),
     delivery: z.enum(['argocd', 'flux']).default('argocd').describe('Which GitOps tool syncs dist/<env>.'),
+    podSecurity: z
+      .enum(['restricted', 'baseline', 'privileged'])
+      .default('restricted')
+      .describe('Pod Security Standard every workload must meet before synth writes it (as the namespace enforces it).'),
     apps: z.array(dnsLabel).optional().describe('Apps deployed here. Default: every app under apps/.'),
     promotesFrom: dnsLabel.optional().describe('The environment whose pins are promoted into this one (pnpm images compares them).'),
     sizes: z.record(dnsLabel, sizeSchema).describe('Replicas and resources per size class.'),

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { type ImagePolicyKey, ImageRef, InvalidImageRefError, imagePolicyName, type TaggedImageRef, type WorkloadSize } from '@manifold/constructs';
 import { assertRealPath } from '../dist/repository-paths.ts';
 import { compilePolicy } from '../flux/image-policy.ts';
+import type { PodSecurityLevel } from '../validate/pod-security.ts';
 import { ConfigError, type SourcePosition } from './config-error.ts';
 import { dnsLabel, environmentSchema, type FluxSettings } from './environment-schema.ts';
 import { imagesSchema, type PinSource, type UpdatePolicy } from './images-schema.ts';
@@ -32,6 +33,8 @@ export interface Environment {
   readonly domain: string;
   readonly requireDigests: boolean;
   readonly delivery: 'argocd' | 'flux';
+  /** Pod Security Standard every workload must meet. */
+  readonly podSecurity: PodSecurityLevel;
   /** Apps deployed here, or undefined for all apps. */
   readonly apps: readonly string[] | undefined;
   readonly sizes: ReadonlyMap<string, WorkloadSize>;
@@ -105,6 +108,7 @@ export async function loadEnvironment(root: string, env: string, imagesText?: st
     domain: config.domain,
     requireDigests,
     delivery: config.delivery,
+    podSecurity: config.podSecurity,
     apps: config.apps,
     sizes: new Map(Object.entries(config.sizes)),
     promotesFrom: config.promotesFrom,

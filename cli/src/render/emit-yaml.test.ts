@@ -58,6 +58,13 @@ describe('emitYaml', () => {
     expect(emitYaml([{ a: 'yes', b: '1.20', c: 'on', d: '0755' }])).toBe('a: "yes"\nb: "1.20"\nc: "on"\nd: "0755"\n');
   });
 
+  it('quotes a "<<" key so that YAML 1.1 readers do not take it as a merge key', () => {
+    const object = { '<<': 'x', data: { '<<': 'y' } };
+    expect(emitYaml([object])).toBe('"<<": x\ndata:\n  "<<": "y"\n');
+    expect(writeBlockYaml(object)).toBe(emitWithDocumentApi(object));
+    expect(parse(emitYaml([object]), { version: '1.1', merge: true })).toEqual(object);
+  });
+
   it('does not wrap long lines', () => {
     const long = 'word '.repeat(60).trim();
     expect(emitYaml([{ long }])).toBe(`long: ${long}\n`);

@@ -7,7 +7,7 @@
  * handle exactly — multi-line strings, sequences directly inside sequences, non-integer numbers —
  * goes through the `yaml` Document API, which remains the reference the tests compare against.
  */
-import { Document, isScalar, type Scalar, stringify } from 'yaml';
+import { Document, isScalar, type Scalar, stringify, visit } from 'yaml';
 
 /** A Flux marker comment (the text after `#`) and the path of the scalar it belongs to. */
 export interface MarkerPlacement {
@@ -23,6 +23,9 @@ type MarkersByContainer = ReadonlyMap<object, ReadonlyMap<string | number, strin
 const STYLE = { keepUndefined: true, lineWidth: 0, version: '1.1' } as const;
 const QUOTED_FIELDS = /:(tag|digest)"}$/;
 const NO_MARKERS: MarkersByContainer = new Map();
+/** A key YAML 1.1 readers (go-yaml, so Flux) take as a merge key unless it is quoted. */
+const MERGE_KEY = '<<';
+const MERGE_KEY_STAND_IN = 'manifold-merge-key-f3a9c1';
 
 /** One YAML file holding `objects`, joined by `---` with no leading separator and a final newline. */
 export function emitYaml(objects: readonly unknown[]): string {
@@ -40,11 +43,22 @@ export function emitObject(object: unknown, markers: readonly MarkerPlacement[] 
 /** The reference serialisation through the `yaml` Document API. */
 export function emitWithDocumentApi(object: unknown, markers: readonly MarkerPlacement[] = []): string {
   const document = new Document(object, STYLE);
+  // `yaml` always writes a "<<" key plain; write a stand-in and quote it in the text afterwards.
+  let hasMergeKey = false;
+  visit(document, {
+    Pair(_key, pair) {
+      if (isScalar(pair.key) && pair.key.value === MERGE_KEY) {
+        pair.key.value = MERGE_KEY_STAND_IN;
+        hasMergeKey = true;
+      }
+    },
+  });
   for (const { path, marker } of markers) {
     const node = document.getIn(path, true);
     if (isScalar(node) && typeof node.value === 'string') attachMarker(node, marker);
   }
-  return document.toString(STYLE);
+  const text = document.toString(STYLE);
+  return hasMergeKey ? text.replaceAll(`${MERGE_KEY_STAND_IN}:`, '"<<":') : text;
 }
 
 function attachMarker(node: Scalar, marker: string): void {
@@ -128,6 +142,7 @@ function inlineValue(value: unknown, marker: string | undefined): string {
 
 /** How `yaml` spells a mapping key; a document's top-level keys follow stricter rules (`---`). */
 function keyText(key: string, topLevel: boolean): string {
+  if (key === MERGE_KEY) return '"<<"';
   if (topLevel) return memoised(topKeyTexts, key, () => stringify({ [key]: null }, STYLE).replace(/: null\n$/, '\n'));
   return memoised(keyTexts, key, () =>
     stringify({ k: { [key]: null } }, STYLE)

@@ -144,7 +144,7 @@ class EnvironmentOutput {
     const previous = this.owners.get(identity.key);
     if (previous) throw describe(`is emitted twice in ${this.env.name} (also by ${previous})`, 'give one of the objects another name');
     this.owners.set(identity.key, owner);
-    const violation = validateObject(object as unknown as Record<string, unknown>, this.schemas);
+    const violation = validateObject(object as unknown as Record<string, unknown>, this.schemas, this.env.podSecurity);
     if (violation) throw describe(`${violation.path}: ${violation.message}`, violation.hint);
     const styleViolation = findFluxStyleViolations(object as unknown as Record<string, unknown>)[0];
     if (styleViolation) {

@@ -1,6 +1,7 @@
 /** Validates one rendered object: its kind's schema, then what the API server checks beyond it. */
 import { apiServerViolations } from './api-server-rules.ts';
 import type { ObjectSchemas } from './object-schemas.ts';
+import { type PodSecurityLevel, podSecurityViolations } from './pod-security.ts';
 
 /** The first reason the cluster would reject `object`, with what to do. */
 export interface ObjectViolation {
@@ -11,7 +12,11 @@ export interface ObjectViolation {
 }
 
 /** The first violation in `object`, or undefined when the cluster would take it. */
-export function validateObject(object: Record<string, unknown>, schemas: ObjectSchemas): ObjectViolation | undefined {
+export function validateObject(
+  object: Record<string, unknown>,
+  schemas: ObjectSchemas,
+  podSecurity: PodSecurityLevel = 'restricted',
+): ObjectViolation | undefined {
   const schema = schemas.schemaOf(String(object.apiVersion), String(object.kind));
   const [schemaViolation] = schema ? schema(object) : [];
   if (schemaViolation) {
@@ -19,5 +24,12 @@ export function validateObject(object: Record<string, unknown>, schemas: ObjectS
   }
   const [ruleViolation] = apiServerViolations(object);
   if (ruleViolation) return { ...ruleViolation, hint: 'the API server would refuse this object: change the value the app passes' };
+  const [securityViolation] = podSecurityViolations(object, podSecurity);
+  if (securityViolation) {
+    return {
+      ...securityViolation,
+      hint: `keep the construct's secure defaults, or relax podSecurity in the environment.yaml (restricted, baseline, privileged) for a workload that truly needs it`,
+    };
+  }
   return undefined;
 }

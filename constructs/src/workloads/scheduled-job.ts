@@ -4,7 +4,7 @@ import { ApiObject, Cron, Duration, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { cronScheduleProblem } from './cron-schedule.ts';
-import { ADDRESS_LABEL_POINTER, addLabels, containerProps, selectorLabels, type WorkloadOptions } from './workload-options.ts';
+import { ADDRESS_LABEL_POINTER, addLabels, containerProps, mountWritablePaths, selectorLabels, type WorkloadOptions } from './workload-options.ts';
 
 /** Props of {@link ScheduledJob}. */
 export interface ScheduledJobProps extends WorkloadOptions {
@@ -44,6 +44,7 @@ export class ScheduledJob extends Construct {
       containers: [containerProps(props)],
     });
     addLabels(this.cronJob, props);
+    mountWritablePaths(this.cronJob, props);
     for (const [key, value] of Object.entries(selectorLabels(props.name))) this.cronJob.podMetadata.addLabel(key, value);
     // The construct-path label would change with every refactor; pods need no selector here.
     ApiObject.of(this.cronJob).addJsonPatch(

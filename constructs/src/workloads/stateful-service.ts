@@ -2,7 +2,16 @@
 import { ApiObject, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { ADDRESS_LABEL_POINTER, addLabels, containerProps, selectorLabels, useStableSelector, type WorkloadOptions, workloadSize } from './workload-options.ts';
+import {
+  ADDRESS_LABEL_POINTER,
+  addLabels,
+  containerProps,
+  mountWritablePaths,
+  selectorLabels,
+  useStableSelector,
+  type WorkloadOptions,
+  workloadSize,
+} from './workload-options.ts';
 
 /** Props of {@link StatefulService}. */
 export interface StatefulServiceProps extends WorkloadOptions {
@@ -14,7 +23,12 @@ export interface StatefulServiceProps extends WorkloadOptions {
   readonly storageClassName?: string;
   /** Where the volume is mounted in the container. */
   readonly mountPath: string;
+  /** Group that owns the volume, so the non-root process can write it. @default the container's group */
+  readonly fsGroup?: number;
 }
+
+/** cdk8s-plus's group for a non-root container that names none. */
+const DEFAULT_GROUP = 26000;
 
 const DATA_VOLUME = 'data';
 
@@ -41,12 +55,14 @@ export class StatefulService extends Construct {
       replicas: workloadSize(props).replicas,
       select: false,
       automountServiceAccountToken: false,
+      securityContext: { ensureNonRoot: true, fsGroup: props.fsGroup ?? props.securityContext?.group ?? DEFAULT_GROUP },
       containers: [containerProps(props, { portNumber: props.port })],
     });
     useStableSelector(this.statefulSet, props.name);
     // StatefulSet makes its Service select it by the construct-path label; keep only ours.
     ApiObject.of(this.service).addJsonPatch(JsonPatch.remove(`/spec/selector/${ADDRESS_LABEL_POINTER}`));
     addLabels(this.statefulSet, props);
+    mountWritablePaths(this.statefulSet, props);
 
     // cdk8s-plus-28 has no volumeClaimTemplates; add the claim and its mount directly.
     const apiObject = ApiObject.of(this.statefulSet);
@@ -61,7 +77,10 @@ export class StatefulService extends Construct {
           },
         },
       ]),
-      JsonPatch.add('/spec/template/spec/containers/0/volumeMounts', [{ name: DATA_VOLUME, mountPath: props.mountPath }]),
+      // After the mounts cdk8s-plus renders (the writable paths), or as the only one.
+      this.statefulSet.containers[0]?.mounts.length
+        ? JsonPatch.add('/spec/template/spec/containers/0/volumeMounts/-', { name: DATA_VOLUME, mountPath: props.mountPath })
+        : JsonPatch.add('/spec/template/spec/containers/0/volumeMounts', [{ name: DATA_VOLUME, mountPath: props.mountPath }]),
     );
   }
 }

@@ -2,7 +2,7 @@
 
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { addLabels, containerProps, selectorLabels, useStableSelector, type WorkloadOptions, workloadSize } from './workload-options.ts';
+import { addLabels, containerProps, mountWritablePaths, selectorLabels, useStableSelector, type WorkloadOptions, workloadSize } from './workload-options.ts';
 
 /** Props of {@link WebService}. */
 export interface WebServiceProps extends WorkloadOptions {
@@ -42,6 +42,7 @@ export class WebService extends Construct {
     });
     useStableSelector(this.deployment, props.name);
     addLabels(this.deployment, props);
+    mountWritablePaths(this.deployment, props);
 
     this.service = new kplus.Service(this, 'Service', {
       metadata: { name: props.name },

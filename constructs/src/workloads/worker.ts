@@ -2,7 +2,7 @@
 
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { addLabels, containerProps, useStableSelector, type WorkloadOptions, workloadSize } from './workload-options.ts';
+import { addLabels, containerProps, mountWritablePaths, useStableSelector, type WorkloadOptions, workloadSize } from './workload-options.ts';
 
 /** Props of {@link Worker}. */
 export interface WorkerProps extends WorkloadOptions {}
@@ -23,5 +23,6 @@ export class Worker extends Construct {
     });
     useStableSelector(this.deployment, props.name);
     addLabels(this.deployment, props);
+    mountWritablePaths(this.deployment, props);
   }
 }

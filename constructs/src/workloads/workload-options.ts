@@ -20,9 +20,25 @@ export interface WorkloadOptions {
   readonly args?: readonly string[];
   /** Extra labels on the objects and pods (never used in selectors). @default none */
   readonly labels?: Readonly<Record<string, string>>;
-  /** Container security settings. @default non-root, read-only root filesystem, no privilege escalation */
+  /**
+   * Container security settings, merged over the defaults, which meet the Pod Security Standard
+   * "restricted": non-root, read-only root filesystem, no privilege escalation, every capability
+   * dropped, the runtime's default seccomp profile. Opt out per setting, e.g. `{ readOnlyRootFilesystem: false }`.
+   */
   readonly securityContext?: kplus.ContainerSecurityContextProps;
+  /** Paths the container writes to while its root filesystem is read-only; each gets an emptyDir. @default ['/tmp'] */
+  readonly writablePaths?: readonly string[];
 }
+
+/** Container security that meets the Pod Security Standard "restricted" (Kubernetes 1.28). */
+const RESTRICTED: kplus.ContainerSecurityContextProps = {
+  ensureNonRoot: true,
+  readOnlyRootFilesystem: true,
+  allowPrivilegeEscalation: false,
+  privileged: false,
+  capabilities: { drop: [kplus.Capability.ALL] },
+  seccompProfile: { type: kplus.SeccompProfileType.RUNTIME_DEFAULT },
+};
 
 const DEFAULT_SIZE: WorkloadSize = { replicas: 1, cpu: '100m', memory: '128Mi' };
 /** The cdk8s-plus construct-path label, escaped for a JSON pointer. */
@@ -42,6 +58,7 @@ export function workloadSize(options: WorkloadOptions): WorkloadSize {
 export function containerProps(options: WorkloadOptions, extra: Partial<kplus.ContainerProps> = {}): kplus.ContainerProps {
   const size = workloadSize(options);
   const memory = parseMemory(size.memory);
+  const cpuLimit = size.cpuLimit === undefined ? {} : { limit: parseCpu(size.cpuLimit) };
   return {
     name: options.name,
     image: options.image.value,
@@ -52,12 +69,23 @@ export function containerProps(options: WorkloadOptions, extra: Partial<kplus.Co
       Object.entries(options.env ?? {}).map(([key, value]) => [key, kplus.EnvValue.fromValue(envText(options.name, key, value))]),
     ),
     resources: {
-      cpu: { request: parseCpu(size.cpu) },
+      cpu: { request: parseCpu(size.cpu), ...cpuLimit },
       memory: { request: memory, limit: memory },
     },
-    securityContext: options.securityContext,
+    securityContext: { ...RESTRICTED, ...options.securityContext },
     ...extra,
   };
+}
+
+/** Gives each writable path an emptyDir while the root filesystem is read-only (the default). */
+export function mountWritablePaths(workload: kplus.AbstractPod, options: WorkloadOptions): void {
+  if (options.securityContext?.readOnlyRootFilesystem === false) return;
+  const container = workload.containers[0];
+  if (!container) return;
+  for (const path of options.writablePaths ?? ['/tmp']) {
+    const name = path === '/tmp' ? 'tmp' : `writable${path.replace(/[^a-z0-9]+/g, '-').replace(/-$/, '')}`;
+    container.mount(path, kplus.Volume.fromEmptyDir(workload, `Writable${path}`, name));
+  }
 }
 
 /**

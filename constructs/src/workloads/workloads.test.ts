@@ -54,7 +54,10 @@ describe('workloads', () => {
     expect(objects.find((o) => o.kind === 'Service')?.spec.clusterIP).toBe('None');
     expect(set?.spec.serviceName).toBe('db');
     expect(set?.spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe('50Gi');
-    expect(set?.spec.template.spec.containers[0].volumeMounts).toEqual([{ name: 'data', mountPath: '/data' }]);
+    expect(set?.spec.template.spec.containers[0].volumeMounts).toEqual([
+      { mountPath: '/tmp', name: 'tmp' },
+      { name: 'data', mountPath: '/data' },
+    ]);
   });
 
   it('apply the size: replicas, CPU request and equal memory request and limit', () => {
@@ -81,5 +84,36 @@ describe('workloads', () => {
     expect(() => synth((chart) => new Worker(chart, 'W', { name: 'w', image, env: { LOG_LEVEL: 42 as unknown as string } }))).toThrow(
       'env LOG_LEVEL must be a string, not 42',
     );
+  });
+
+  it('meet the Pod Security Standard "restricted" by default, with a writable /tmp on a read-only root', () => {
+    const [deployment] = synth((chart) => new Worker(chart, 'W', { name: 'w', image }));
+    const container = deployment?.spec.template.spec.containers[0];
+    expect(container.securityContext).toEqual({
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ['ALL'] },
+      privileged: false,
+      readOnlyRootFilesystem: true,
+      runAsNonRoot: true,
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
+    expect(container.volumeMounts).toEqual([{ mountPath: '/tmp', name: 'tmp' }]);
+    expect(deployment?.spec.template.spec.volumes).toEqual([{ emptyDir: {}, name: 'tmp' }]);
+  });
+
+  it('let an app opt out per setting, and give a StatefulService volume its group', () => {
+    const [worker] = synth((chart) => new Worker(chart, 'W', { name: 'w', image, securityContext: { readOnlyRootFilesystem: false } }));
+    expect(worker?.spec.template.spec.containers[0].securityContext).toMatchObject({ readOnlyRootFilesystem: false, capabilities: { drop: ['ALL'] } });
+    expect(worker?.spec.template.spec.volumes).toBeUndefined();
+    const set = synth((chart) => new StatefulService(chart, 'Db', { name: 'db', image, port: 5432, mountPath: '/data', securityContext: { group: 999 } })).find(
+      (object) => object.kind === 'StatefulSet',
+    );
+    expect(set?.spec.template.spec.securityContext.fsGroup).toBe(999);
+    expect(set?.spec.template.spec.containers[0].volumeMounts.map((mount: { mountPath: string }) => mount.mountPath)).toEqual(['/tmp', '/data']);
+  });
+
+  it('set a CPU limit only when the size has one', () => {
+    const limited = synth((chart) => new Worker(chart, 'W', { name: 'w', image, size: { replicas: 1, cpu: '250m', cpuLimit: '1', memory: '256Mi' } }))[0];
+    expect(limited?.spec.template.spec.containers[0].resources.limits).toEqual({ cpu: '1000m', memory: '256Mi' });
   });
 });
