@@ -29,37 +29,45 @@ async function envSnapshots(root: string): Promise<Map<string, Map<string, strin
   return new Map(await Promise.all(ENVS.map(async (env) => [env, await snapshot(join(root, 'dist', env))] as const)));
 }
 
+/**
+ * A repository whose every environment changes, with the trees before and after, a way back to
+ * before, and where in a traced synth the staging files are created and the swaps renamed.
+ */
+async function swapScenario() {
+  const root = await copyRepository();
+  await changeEveryEnvironment(root);
+  const expectedNew = await copyRepository();
+  await changeEveryEnvironment(expectedNew);
+  expect((await runManifold(expectedNew, ['synth'])).code).toBe(0);
+  const newTrees = await envSnapshots(expectedNew);
+  const oldTrees = await envSnapshots(root);
+  // Let the copied sources settle so the compiled bundle is cached and every run makes the same calls.
+  await new Promise((resolve) => setTimeout(resolve, 1100));
+  await runManifold(root, ['synth', '--check']);
+  const pristine = join(root, '..', `${root.split('/').at(-1)}-old-dist`);
+  await cp(join(root, 'dist'), pristine, { recursive: true });
+  const restore = async () => {
+    await rm(join(root, 'dist'), { recursive: true });
+    await cp(pristine, join(root, 'dist'), { recursive: true });
+  };
+  // One traced run lists the main thread's file creations in the staging trees and its renames.
+  const trace = join(root, '..', 'synth.trace');
+  strace(root, ['-o', trace, '-e', `trace=${OPENS},${RENAMES}`]);
+  const lines = (await readFile(trace, 'utf8')).split('\n');
+  const main = lines[0]?.split(' ')[0];
+  const ofMain = (pattern: RegExp) => lines.filter((line) => line.startsWith(`${main} `) && pattern.test(line));
+  const opens = ofMain(/ openat\(/);
+  const creations = opens.flatMap((line, index) => (line.includes('.next-') && line.includes('O_CREAT') ? [index + 1] : []));
+  const renames = ofMain(/ rename(at2?)?\(/).length;
+  await restore();
+  return { root, oldTrees, newTrees, restore, creations, renames };
+}
+
 describe('dist/ writes', () => {
   it('leave each environment all-old or all-new when killed at any write or rename (strace fault injection)', async () => {
-    const root = await copyRepository();
-    await changeEveryEnvironment(root);
-    const expectedNew = await copyRepository();
-    await changeEveryEnvironment(expectedNew);
-    expect((await runManifold(expectedNew, ['synth'])).code).toBe(0);
-    const newTrees = await envSnapshots(expectedNew);
-    const oldTrees = await envSnapshots(root);
-    // Let the copied sources settle so the compiled bundle is cached and every run makes the same calls.
-    await new Promise((resolve) => setTimeout(resolve, 1100));
-    await runManifold(root, ['synth', '--check']);
-    const pristine = join(root, '..', `${root.split('/').at(-1)}-old-dist`);
-    await cp(join(root, 'dist'), pristine, { recursive: true });
-    const restore = async () => {
-      await rm(join(root, 'dist'), { recursive: true });
-      await cp(pristine, join(root, 'dist'), { recursive: true });
-    };
-
-    // One traced run lists the main thread's file creations in the staging trees and its renames.
-    const trace = join(root, '..', 'synth.trace');
-    strace(root, ['-o', trace, '-e', `trace=${OPENS},${RENAMES}`]);
-    const lines = (await readFile(trace, 'utf8')).split('\n');
-    const main = lines[0]?.split(' ')[0];
-    const ofMain = (pattern: RegExp) => lines.filter((line) => line.startsWith(`${main} `) && pattern.test(line));
-    const opens = ofMain(/ openat\(/);
-    const creations = opens.flatMap((line, index) => (line.includes('.next-') && line.includes('O_CREAT') ? [index + 1] : []));
-    const renames = ofMain(/ rename(at2?)?\(/).length;
+    const { root, oldTrees, newTrees, restore, creations, renames } = await swapScenario();
     expect(renames).toBe(6);
     expect(creations.length).toBeGreaterThan(20);
-    await restore();
 
     const points = [
       ...Array.from({ length: renames }, (_, index) => ({ syscalls: RENAMES, when: index + 1 })),
@@ -92,28 +100,7 @@ describe('dist/ writes', () => {
   }, 300_000);
 
   it('leave each environment all-old or all-new when the disk refuses a write or a rename, and say which path and errno', async () => {
-    const root = await copyRepository();
-    await changeEveryEnvironment(root);
-    const expectedNew = await copyRepository();
-    await changeEveryEnvironment(expectedNew);
-    expect((await runManifold(expectedNew, ['synth'])).code).toBe(0);
-    const newTrees = await envSnapshots(expectedNew);
-    const oldTrees = await envSnapshots(root);
-    await new Promise((resolve) => setTimeout(resolve, 1100));
-    await runManifold(root, ['synth', '--check']);
-    const pristine = join(root, '..', `${root.split('/').at(-1)}-old-dist`);
-    await cp(join(root, 'dist'), pristine, { recursive: true });
-    const restore = async () => {
-      await rm(join(root, 'dist'), { recursive: true });
-      await cp(pristine, join(root, 'dist'), { recursive: true });
-    };
-    const trace = join(root, '..', 'synth.trace');
-    strace(root, ['-o', trace, '-e', `trace=${OPENS},${RENAMES}`]);
-    const lines = (await readFile(trace, 'utf8')).split('\n');
-    const main = lines[0]?.split(' ')[0];
-    const opens = lines.filter((line) => line.startsWith(`${main} `) && / openat\(/.test(line));
-    const creations = opens.flatMap((line, index) => (line.includes('.next-') && line.includes('O_CREAT') ? [index + 1] : []));
-    await restore();
+    const { root, oldTrees, newTrees, restore, creations } = await swapScenario();
 
     const points = [
       ...[1, 2, 3, 4, 5, 6].map((when) => ({ syscalls: RENAMES, error: 'EACCES', when })),

@@ -1,27 +1,9 @@
-import { spawn } from 'node:child_process';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type CliRun, copyRepository, REPO_ROOT, runManifold, snapshot } from './temp-repo.ts';
+import { type CliRun, copyRepository, REPO_ROOT, runManifold, runManifoldIn, snapshot } from './temp-repo.ts';
 
-const CLI = join(REPO_ROOT, 'cli/bin/manifold.mjs');
-
-/** Runs the CLI from `cwd` without --root, as a user in a shell would. */
-function runIn(cwd: string, args: readonly string[]): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
-}
+const runIn = (cwd: string, args: readonly string[]): Promise<CliRun> => runManifoldIn(cwd, args);
 
 describe('the manifold command', () => {
   it('finds the repository root from any folder inside it, like git', async () => {

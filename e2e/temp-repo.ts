@@ -39,9 +39,18 @@ export function runManifold(
   args: readonly string[],
   options: { env?: NodeJS.ProcessEnv; onStart?: (child: ReturnType<typeof spawn>) => void } = {},
 ): Promise<CliRun> {
+  return runManifoldIn(root, ['--root', root, ...args], options);
+}
+
+/** Spawns the manifold CLI in `cwd` with exactly `args`, as a user in a shell would (no --root added). */
+export function runManifoldIn(
+  cwd: string,
+  args: readonly string[],
+  options: { env?: NodeJS.ProcessEnv; onStart?: (child: ReturnType<typeof spawn>) => void } = {},
+): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, '--root', root, ...args], {
-      cwd: root,
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd,
       env: { ...process.env, NO_COLOR: '1', ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

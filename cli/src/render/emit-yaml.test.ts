@@ -19,39 +19,22 @@ describe('emitYaml', () => {
       { path: ['containers', 0, 'image'], marker: ' {"$imagepolicy": "flux-system:dev-api-api"}' },
       { path: ['containers', 0, 'env', 0, 'value'], marker: ' {"$imagepolicy": "flux-system:dev-api-api:tag"}' },
     ];
-    const text = emitObject(
-      {
-        containers: [
-          {
-            image: REF,
-            env: [
-              { name: 'TAG', value: 'v1' },
-              { name: 'SAME', value: 'v1' },
-            ],
-          },
-        ],
-      },
-      markers,
-    );
+    const object = {
+      containers: [
+        {
+          image: REF,
+          env: [
+            { name: 'TAG', value: 'v1' },
+            { name: 'SAME', value: 'v1' },
+          ],
+        },
+      ],
+    };
+    const text = emitObject(object, markers);
     expect(text).toContain(`image: ${REF} # {"$imagepolicy": "flux-system:dev-api-api"}\n`);
     expect(text).toContain('value: "v1" # {"$imagepolicy": "flux-system:dev-api-api:tag"}\n');
     expect(text).toContain('- name: SAME\n        value: v1\n');
-    expect(
-      emitWithDocumentApi(
-        {
-          containers: [
-            {
-              image: REF,
-              env: [
-                { name: 'TAG', value: 'v1' },
-                { name: 'SAME', value: 'v1' },
-              ],
-            },
-          ],
-        },
-        markers,
-      ),
-    ).toBe(text);
+    expect(emitWithDocumentApi(object, markers)).toBe(text);
   });
 
   it('quotes YAML 1.1 non-strings the way Flux does', () => {
