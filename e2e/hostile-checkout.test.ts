@@ -4,7 +4,9 @@ import { mkdir, mkdtemp, readdir, readFile, rename, stat, symlink, utimes, write
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { credentialVariable } from '../cli/src/registry/registry-credentials.ts';
 import { startFaultRegistry } from './registry/fault-registry.ts';
+import { startTlsFaultRegistry, type TlsFaultRegistry } from './registry/tls-fault-registry.ts';
 import { copyRepository, runManifold, snapshot } from './temp-repo.ts';
 
 const DIGEST = `sha256:${'a'.repeat(64)}`;
@@ -128,5 +130,41 @@ describe('a failed pin', () => {
     expect(await snapshot(root)).toEqual(before);
     const leftovers = (await readdir(root, { recursive: true })).filter((path) => /\.manifold-\d+\.tmp$|\.next-|\.previous$|manifold\.lock$/.test(path));
     expect(leftovers).toEqual([]);
+  });
+});
+
+describe('an HTTPS registry', () => {
+  const SECRET = 'tls-s3cret-password';
+
+  async function pinAgainst(registry: TlsFaultRegistry) {
+    const root = await copyRepository();
+    const variable = credentialVariable(registry.host) ?? '';
+    return runManifold(root, ['pin', 'dev', `web/web=${registry.host}/acme/web:v1`, '--timeout', '5'], {
+      env: { NODE_EXTRA_CA_CERTS: registry.certificate, [variable]: `ci:${SECRET}` },
+    });
+  }
+
+  it('never sends credentials to a token service over plain HTTP', async () => {
+    const plain = await startFaultRegistry((_request, response) => response.writeHead(200).end('{"token":"t"}'));
+    const registry = await startTlsFaultRegistry((_request, response) =>
+      response.writeHead(401, { 'WWW-Authenticate': `Bearer realm="http://${registry.host}/token",service="r"` }).end(),
+    );
+    const run = await pinAgainst(registry);
+    await registry.stop();
+    await plain.stop();
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('which is not its own; the credentials were not sent');
+    expect(run.stdout + run.stderr).not.toContain(SECRET);
+  });
+
+  it('refuses a redirect from HTTPS down to HTTP', async () => {
+    const plain = await startFaultRegistry((_request, response) => response.writeHead(200).end('{}'));
+    const registry = await startTlsFaultRegistry((request, response) => response.writeHead(307, { Location: `http://${plain.host}${request.url}` }).end());
+    const run = await pinAgainst(registry);
+    await registry.stop();
+    await plain.stop();
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/redirects to http:\/\/127\.0\.0\.1:\d+, which is not HTTPS/);
+    expect(plain.requests).toEqual([]);
   });
 });

@@ -169,4 +169,23 @@ describe('renderEnvironment', () => {
     const error = await renderError(`mangler:\n  api:\n    ref: ${API}\n`, [mangler]);
     expect(error.message).toContain('app "mangler" failed to build: a pinned image value was altered');
   });
+
+  it('tells objects apart by API group, so two custom resources that share a kind and name do not collide', async () => {
+    const widgets = inMemoryApp(
+      defineApp({
+        name: 'widgets',
+        images: ['api'],
+        build(chart, env) {
+          new Worker(chart, 'W', { name: 'widgets', image: env.image('api') });
+          new ApiObject(chart, 'A', { apiVersion: 'acme.example/v1', kind: 'Widget', metadata: { name: 'one' }, spec: {} });
+          new ApiObject(chart, 'B', { apiVersion: 'other.example/v1', kind: 'Widget', metadata: { name: 'one' }, spec: {} });
+        },
+      }),
+    );
+    const { files } = await render(`widgets:\n  api:\n    ref: ${API}\n`, [widgets]);
+    expect([...files.keys()].filter((path) => path.includes('/widget.'))).toEqual([
+      'widgets/widget.acme.example-one.yaml',
+      'widgets/widget.other.example-one.yaml',
+    ]);
+  });
 });
