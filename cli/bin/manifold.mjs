@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The manifold command: compiles the CLI and the repository's apps (cached), then runs it.
 import { pathToFileURL } from 'node:url';
-import { bundleFor, CompileError, locateCompileError } from '../launcher/bundle-cache.mjs';
+import { bundleFor, CompileError, cacheDirFor, locateCompileError } from '../launcher/bundle-cache.mjs';
 import { findRepositoryRoot, NotARepositoryError } from '../launcher/repository-root.mjs';
 
 const [major, minor] = process.versions.node.split('.').map(Number);
@@ -41,4 +41,4 @@ try {
   process.exit(2);
 }
 const { runCli, appModules } = await import(pathToFileURL(bundle).href);
-process.exitCode = await runCli(argv, { root, importApp: async (file) => appModules.get(file) });
+process.exitCode = await runCli(argv, { root, cacheDir: cacheDirFor(root), importApp: async (file) => appModules.get(file) });

@@ -12,7 +12,7 @@ import { join, relative, resolve } from 'node:path';
 import { build, version as esbuildVersion } from 'esbuild';
 
 const CLI_ROOT = resolve(import.meta.dirname, '..');
-const CACHE_FORMAT = 1;
+const CACHE_FORMAT = 2;
 /** Pure-JS dependencies of the CLI that are bundled for start-up speed; every other package stays external. */
 const BUNDLED_PACKAGES = /^(yaml|zod|commander|diff|ajv|kubernetes-models|@kubernetes-models\/[^/]+)(\/|$)/;
 const BANNER = "import { createRequire as __manifoldRequire } from 'node:module'; const require = __manifoldRequire(import.meta.url);";
@@ -35,10 +35,15 @@ export async function discoverAppEntries(root) {
     .filter((file) => existsSync(join(root, file)));
 }
 
+/** The folder for the bundle and other caches of `root`. */
+export function cacheDirFor(root) {
+  return existsSync(join(root, 'node_modules')) ? join(root, 'node_modules', '.cache', 'manifold') : join(tmpdir(), 'manifold-cache');
+}
+
 /** Path of an up-to-date bundle for `root`, building it when needed. */
 export async function bundleFor(root) {
   const apps = await discoverAppEntries(root);
-  const cacheDir = existsSync(join(root, 'node_modules')) ? join(root, 'node_modules', '.cache', 'manifold') : join(tmpdir(), 'manifold-cache');
+  const cacheDir = cacheDirFor(root);
   const key = createHash('sha256').update(`${CACHE_FORMAT}\0${esbuildVersion}\0${process.version}\0${CLI_ROOT}\0${root}`).digest('hex').slice(0, 16);
   const manifestPath = join(cacheDir, `${key}.json`);
   const manifest = await readFile(manifestPath, 'utf8').then(JSON.parse, () => undefined);
@@ -76,6 +81,8 @@ async function rebuild(root, apps, cacheDir, key, manifestPath, previous) {
     write: false,
     metafile: true,
     sourcemap: 'external',
+    // Stack traces need the mappings only; leaving the sources out halves the map Node parses at start.
+    sourcesContent: false,
     outfile: join(cacheDir, 'bundle.mjs'),
     banner: { js: BANNER },
     logLevel: 'silent',

@@ -1,4 +1,5 @@
 /** The manifold command line: parses arguments, runs a command, maps errors to exit codes. */
+import { basename, join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import packageJson from '../package.json' with { type: 'json' };
 import type { AppImporter } from './apps/load-apps.ts';
@@ -15,6 +16,7 @@ import { ConfigError } from './config/config-error.ts';
 import { DistLockedError } from './dist/dist-lock.ts';
 import { DistWriteError, describeWriteFailure } from './dist/dist-write-error.ts';
 import { RegistryError } from './registry/registry-client.ts';
+import { useValidationCache } from './validate/validation-cache.ts';
 
 /** The version of this CLI, from its package.json. */
 export const MANIFOLD_VERSION: string = packageJson.version;
@@ -23,6 +25,8 @@ export const MANIFOLD_VERSION: string = packageJson.version;
 export interface RunOptions {
   /** The repository root, found by the launcher (`--root`, or walking up from the working directory). */
   readonly root: string;
+  /** A folder for caches that may be lost at any time (the launcher's), when there is one. */
+  readonly cacheDir?: string;
   /** Loads an app module by its path relative to the root (e.g. `apps/web/src/index.ts`). */
   readonly importApp: AppImporter;
 }
@@ -34,6 +38,7 @@ export async function runCli(argv: readonly string[], options: RunOptions): Prom
     if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
     throw error;
   });
+  if (options.cacheDir) useValidationCache(join(options.cacheDir, 'validated-objects'), basename(new URL(import.meta.url).pathname));
   let exitCode = 0;
   const program = new Command('manifold')
     .description('Typed cdk8s apps and per-environment overlays → pinned, Flux-ready manifests in dist/.')

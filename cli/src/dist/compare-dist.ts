@@ -19,9 +19,9 @@ export interface DistDifference {
 
 const MAX_DIFF_LINES = 40;
 
-/** The differences between `rendered` and dist/<env>/ below `distDir`. Reads only. */
-export async function compareEnvironment(distDir: string, rendered: RenderedEnvironment): Promise<DistDifference> {
-  const current = readTree(swapPaths(distDir, rendered.env).live);
+/** The differences between `rendered` and dist/<env>/ below `distDir` (or `tree`, when it was read already). Reads only. */
+export function compareEnvironment(distDir: string, rendered: RenderedEnvironment, tree?: ReadonlyMap<string, Buffer>): DistDifference {
+  const current = tree ?? readTree(swapPaths(distDir, rendered.env).live);
   const expected = withIndex(rendered);
   const shown = (path: string): string => `dist/${rendered.env}/${path}`;
   const stale: DistDifference['stale'] = [];

@@ -61,6 +61,13 @@ export async function recoverInterruptedSwap(distDir: string, env: string): Prom
   }
 }
 
+/** Recovers every environment of dist/ whose swap a killed or failed process left half done. */
+export async function recoverInterruptedSwaps(distDir: string): Promise<void> {
+  const names = await readdir(distDir).catch(() => [] as string[]);
+  const interrupted = new Set(names.flatMap((name) => /^\.(.+)\.(previous|next-.*)$/.exec(name)?.[1] ?? []));
+  for (const env of interrupted) await recoverInterruptedSwap(distDir, env);
+}
+
 /** Removes a tree synth made, making its folders writable first if the disk refuses (a read-only copy). */
 export function removeTree(path: string): void {
   try {

@@ -22,6 +22,8 @@ export interface WriteResult {
 export interface WriteOptions {
   /** Overwrite generated files that were edited by hand, discarding the edits. */
   readonly force?: boolean;
+  /** dist/<env>/ as read under the same lock, after recovery; read again when absent. */
+  readonly current?: ReadonlyMap<string, Buffer>;
 }
 
 /** The full content dist/<env>/ should have for `rendered`, index included; empty for a retired environment. */
@@ -48,8 +50,11 @@ export interface WritePlan {
  */
 export async function planEnvironmentWrite(distDir: string, rendered: RenderedEnvironment, options: WriteOptions = {}): Promise<WritePlan> {
   const env = rendered.env;
-  await recoverInterruptedSwap(distDir, env);
-  const current = readTree(swapPaths(distDir, env).live);
+  let current = options.current;
+  if (!current) {
+    await recoverInterruptedSwap(distDir, env);
+    current = readTree(swapPaths(distDir, env).live);
+  }
   const owned = parseIndex(current.get(INDEX_FILE)?.toString('utf8') ?? '');
   const next = withIndex(rendered);
   const shown = (path: string): string => `dist/${env}/${path}`;

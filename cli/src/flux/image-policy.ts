@@ -26,8 +26,17 @@ export class InvalidPolicyError extends Error {}
 const MASTERMINDS_VERSION = /^v?([0-9]+)(?:\.([0-9]+))?(?:\.([0-9]+))?(-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?(\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?$/;
 const GO_FLOAT = /^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$/;
 
+// Pins share a handful of policies: judge each once.
+const problems = new Map<string, string | undefined>();
+
 /** Why Flux would refuse `policy` (a range it cannot parse, a pattern RE2 cannot compile), or undefined. */
 export function policyProblem(policy: Pick<UpdatePolicy, 'semver' | 'pattern' | 'extract'>): string | undefined {
+  const key = JSON.stringify([policy.semver, policy.pattern, policy.extract]);
+  if (!problems.has(key)) problems.set(key, findPolicyProblem(policy));
+  return problems.get(key);
+}
+
+function findPolicyProblem(policy: Pick<UpdatePolicy, 'semver' | 'pattern' | 'extract'>): string | undefined {
   if (policy.semver !== undefined && semverRange(policy.semver) === undefined) return `semver range "${policy.semver}" does not parse`;
   if (policy.pattern === undefined) return undefined;
   let pattern: RE2JS;

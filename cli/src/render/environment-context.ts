@@ -80,21 +80,23 @@ export function createAppContext(env: Environment, app: string, images: readonly
   };
   const resolvePinnedValues = (object: object): MarkerPlacement[] => {
     const markers: MarkerPlacement[] = [];
-    const visit = (node: Record<string | number, unknown>, path: (string | number)[]): void => {
+    const path: (string | number)[] = [];
+    const visit = (node: Record<string | number, unknown>): void => {
       for (const key of Object.keys(node)) {
         const value = node[key];
         const slot = Array.isArray(node) ? Number(key) : key;
         if (typeof value === 'string') {
-          const whole = WHOLE_STAND_IN.exec(value);
-          const pinned = whole ? values[Number(whole[1])] : undefined;
-          if (pinned) {
-            node[key] = pinned.value;
-            if (pinned.marker) markers.push({ path: [...path, slot], marker: pinned.marker });
+          if (value.charCodeAt(0) === 0xe000 && WHOLE_STAND_IN.test(value)) {
+            const pinned = values[Number(value.slice(1, -1))];
+            node[key] = pinned?.value ?? value;
+            if (pinned?.marker) markers.push({ path: [...path, slot], marker: pinned.marker });
           } else if (STAND_IN_CHARACTER.test(value)) {
             node[key] = resolve(value);
           }
         } else if (typeof value === 'object' && value !== null) {
-          visit(value as Record<string, unknown>, [...path, slot]);
+          path.push(slot);
+          visit(value as Record<string, unknown>);
+          path.pop();
         }
         if (!Array.isArray(node) && STAND_IN_CHARACTER.test(key)) {
           const renamed = resolve(key);
@@ -103,7 +105,7 @@ export function createAppContext(env: Environment, app: string, images: readonly
         }
       }
     };
-    visit(object as Record<string, unknown>, []);
+    visit(object as Record<string, unknown>);
     return markers;
   };
   return { context, resolvePinnedValues };

@@ -5,6 +5,7 @@ import { ConfigError } from '../config/config-error.ts';
 import { loadEnvironment } from '../config/load-environment.ts';
 import { digestOf, ENVIRONMENT_YAML, inMemoryApp, TIMESTAMP_POLICY, writeOverlay } from '../testing/overlay-fixture.ts';
 import { ObjectSchemas } from '../validate/object-schemas.ts';
+import { ValidationCache } from '../validate/validation-cache.ts';
 import { renderEnvironment } from './render-environment.ts';
 
 const API = `ghcr.io/acme/api:main-abc1234-1732150000@${digestOf('a')}`;
@@ -29,7 +30,7 @@ const schemas = await ObjectSchemas.load();
 
 async function render(images: string, apps = [apiApp], objectSchemas = schemas) {
   const root = await writeOverlay('dev', ENVIRONMENT_YAML, images);
-  return renderEnvironment(await loadEnvironment(root, 'dev'), apps, objectSchemas);
+  return renderEnvironment(await loadEnvironment(root, 'dev'), apps, { schemas: objectSchemas, cache: ValidationCache.open(undefined, '') });
 }
 
 async function renderError(images: string, apps = [apiApp], objectSchemas = schemas): Promise<ConfigError> {

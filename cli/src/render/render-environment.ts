@@ -9,10 +9,17 @@ import { FLUX_FOLDER, imageAutomationObjects } from '../flux/image-automation-ob
 import { isBuiltInApiVersion } from '../validate/api-server-rules.ts';
 import type { ObjectSchemas } from '../validate/object-schemas.ts';
 import { validateObject } from '../validate/validate-object.ts';
+import type { ValidationCache } from '../validate/validation-cache.ts';
 import { emitObject, emitYaml, type MarkerPlacement } from './emit-yaml.ts';
 import { createAppContext } from './environment-context.ts';
 import { findFluxStyleViolations } from './flux-style-guard.ts';
 import { deriveSequenceIndentStyle } from './sequence-indent-style.ts';
+
+/** What every rendered object is checked against, and the verdicts remembered from earlier runs. */
+export interface ObjectChecks {
+  readonly schemas: ObjectSchemas;
+  readonly cache: ValidationCache;
+}
 
 /** The rendered content of `dist/<env>/`: paths relative to it, sorted, mapped to file bytes. */
 export interface RenderedEnvironment {
@@ -30,10 +37,10 @@ interface KubernetesObject {
 }
 
 /** Renders `env` with the apps deployed to it, validating every object. Pure: no file system, no network. */
-export function renderEnvironment(env: Environment, allApps: readonly LoadedApp[], schemas: ObjectSchemas): RenderedEnvironment {
+export function renderEnvironment(env: Environment, allApps: readonly LoadedApp[], checks: ObjectChecks): RenderedEnvironment {
   const apps = selectApps(env, allApps);
   checkPins(env, apps);
-  const output = new EnvironmentOutput(env, schemas);
+  const output = new EnvironmentOutput(env, checks);
   for (const app of apps) {
     const { definition } = app;
     const chart = newChart(definition.name, env.namespace, { 'app.kubernetes.io/part-of': definition.name });
@@ -129,10 +136,14 @@ class EnvironmentOutput {
   private readonly owners = new Map<string, string>();
   private readonly paths = new Map<string, string>();
 
+  private readonly settings: string;
+
   constructor(
     private readonly env: Environment,
-    private readonly schemas: ObjectSchemas,
-  ) {}
+    private readonly checks: ObjectChecks,
+  ) {
+    this.settings = `${checks.schemas.digest}\0${env.podSecurity}`;
+  }
 
   /** Adds the object as `<folder>/<kind>-<name>.yaml` after validating it. */
   add(added: OutputObject): void {
@@ -144,16 +155,20 @@ class EnvironmentOutput {
     const previous = this.owners.get(identity.key);
     if (previous) throw describe(`is emitted twice in ${this.env.name} (also by ${previous})`, 'give one of the objects another name');
     this.owners.set(identity.key, owner);
-    const violation = validateObject(object as unknown as Record<string, unknown>, this.schemas, this.env.podSecurity);
-    if (violation) throw describe(`${violation.path}: ${violation.message}`, violation.hint);
-    const styleViolation = findFluxStyleViolations(object as unknown as Record<string, unknown>)[0];
-    if (styleViolation) {
-      throw describe(
-        `has a value Flux would reformat at ${styleViolation.path}: ${styleViolation.reason}`,
-        'change the value so that it is plain single-line text, or move it into a ConfigMap file that carries no marker',
-      );
-    }
     const bytes = emitObject(object, markers);
+    // Objects whose exact bytes passed every check before (same checks, same settings) are not checked again.
+    const verdict = this.checks.cache.keyOf(this.settings, bytes);
+    if (!this.checks.cache.isKnownValid(verdict)) {
+      const violation = validateObject(object as unknown as Record<string, unknown>, this.checks.schemas, this.env.podSecurity);
+      if (violation) throw describe(`${violation.path}: ${violation.message}`, violation.hint);
+      const styleViolation = findFluxStyleViolations(object as unknown as Record<string, unknown>)[0];
+      if (styleViolation) {
+        throw describe(
+          `has a value Flux would reformat at ${styleViolation.path}: ${styleViolation.reason}`,
+          'change the value so that it is plain single-line text, or move it into a ConfigMap file that carries no marker',
+        );
+      }
+    }
     if (containsSequence(object) && deriveSequenceIndentStyle(bytes) !== 'wide') {
       throw describe(
         'would be re-indented by Flux (a block scalar looks like a compact sequence)',
@@ -165,6 +180,7 @@ class EnvironmentOutput {
     if (clash) throw describe(`would be written to ${path}, which ${clash} already takes`, 'give one of the objects another name');
     this.paths.set(path, identity.label);
     this.files.set(path, bytes);
+    this.checks.cache.recordValid(verdict);
   }
 
   /** The files sorted by path, with the kustomization that lists them. */

@@ -6,7 +6,7 @@ import { loadEnvironment } from '../config/load-environment.ts';
 import { syncPinMarkers } from '../config/pin-markers.ts';
 import { compareEnvironment, type DistDifference, isClean, unifiedDiff } from '../dist/compare-dist.ts';
 import { withDistLock } from '../dist/dist-lock.ts';
-import { generatedEnvironments, readTree, swapPaths } from '../dist/dist-tree.ts';
+import { generatedEnvironments, readTree, recoverInterruptedSwaps, swapPaths } from '../dist/dist-tree.ts';
 import { describeWriteFailure } from '../dist/dist-write-error.ts';
 import { INDEX_FILE, parseIndex } from '../dist/ownership-index.ts';
 import { type StagedFile, stageFile } from '../dist/replace-file.ts';
@@ -17,6 +17,7 @@ import { editPins } from '../pins/pin-edits.ts';
 import { type RenderedEnvironment, renderEnvironment } from '../render/render-environment.ts';
 import { loadCrdSchemas } from '../validate/crd-schemas.ts';
 import { ObjectSchemas } from '../validate/object-schemas.ts';
+import { ValidationCache } from '../validate/validation-cache.ts';
 import { type Adoption, findFluxUpdates } from './adopt-flux-updates.ts';
 
 /** Everything one synth produces, in memory. */
@@ -26,6 +27,8 @@ export interface RepositoryRender {
   readonly adoptions: Adoption[];
   /** Overlay files whose pin markers synth corrects: path relative to the root → new text and old text. */
   readonly overlays: Map<string, { readonly before: string; readonly after: string }>;
+  /** The dist/<env>/ trees read while rendering, so that writing or comparing need not read them again. */
+  readonly trees: ReadonlyMap<string, ReadonlyMap<string, Buffer>>;
 }
 
 /** Names of the environments under overlays/, sorted. */
@@ -52,22 +55,29 @@ export async function renderRepository(
 ): Promise<RepositoryRender> {
   const names = envs.length > 0 ? [...new Set(envs)] : await listEnvironments(root);
   const [apps, schemas] = await Promise.all([loadApps(root, importApp), loadCrdSchemas(root).then((crds) => ObjectSchemas.load(crds))]);
+  const checks = { schemas, cache: ValidationCache.openConfigured() };
   const loaded = await Promise.all(names.map((env) => loadEnvironment(root, env, pins.get(env))));
   const overlays: RepositoryRender['overlays'] = new Map();
   const environments: RenderedEnvironment[] = [];
   const adoptions: Adoption[] = [];
+  const trees = new Map<string, ReadonlyMap<string, Buffer>>();
   for (const loadedEnv of loaded) {
     let env = loadedEnv;
-    let rendered = renderEnvironment(env, apps, schemas);
+    let rendered = renderEnvironment(env, apps, checks);
     // Pins set by a command are taken as they are; otherwise Flux updates waiting in dist/ are adopted.
-    const found = pins.has(env.name) ? [] : findFluxUpdates(env, rendered, ownedFiles(join(root, 'dist'), env.name));
+    let found: Adoption[] = [];
+    if (!pins.has(env.name)) {
+      const tree = readTree(swapPaths(join(root, 'dist'), env.name).live);
+      trees.set(env.name, tree);
+      found = findFluxUpdates(env, rendered, ownedFiles(tree));
+    }
     if (found.length > 0) {
       const adopted = editPins(
         env,
         found.map((adoption) => ({ app: adoption.pin.app, image: adoption.pin.image, ref: adoption.to, source: { by: 'flux' } })),
       );
       env = await loadEnvironment(root, env.name, adopted);
-      rendered = renderEnvironment(env, apps, schemas);
+      rendered = renderEnvironment(env, apps, checks);
       adoptions.push(...found);
     }
     const before = pins.has(env.name) ? await readFile(join(root, env.sources.images.file), 'utf8') : loadedEnv.sources.images.text;
@@ -82,12 +92,12 @@ export async function renderRepository(
       if (!names.includes(env)) environments.push({ env, files: new Map() });
     }
   }
-  return { environments, adoptions, overlays };
+  checks.cache.save();
+  return { environments, adoptions, overlays, trees };
 }
 
-/** The files of dist/<env>/ that synth owns, by path relative to it. */
-function ownedFiles(distDir: string, env: string): Map<string, string> {
-  const tree = readTree(swapPaths(distDir, env).live);
+/** The files of a dist/<env>/ tree that synth owns, by path relative to it. */
+function ownedFiles(tree: ReadonlyMap<string, Buffer>): Map<string, string> {
   const owned = parseIndex(tree.get(INDEX_FILE)?.toString('utf8') ?? '');
   return new Map([...tree].filter(([path]) => owned.has(path)).map(([path, bytes]) => [path, bytes.toString('utf8')]));
 }
@@ -106,13 +116,16 @@ export async function synthesize(
   importApp: AppImporter,
   options: { readonly force?: boolean; readonly pins?: PinOverrides } = {},
 ): Promise<SynthResult> {
-  const { environments, adoptions, overlays } = await renderRepository(root, envs, importApp, options.pins);
   const distDir = join(root, 'dist');
-  for (const environment of environments) assertRealPath(root, `dist/${environment.env}`);
+  // Render under the lock, after finishing any interrupted swap, so the trees read while rendering are
+  // the ones the write replaces: dist/ is read once.
   return withDistLock(distDir, async () => {
+    await recoverInterruptedSwaps(distDir);
+    const { environments, adoptions, overlays, trees } = await renderRepository(root, envs, importApp, options.pins);
+    for (const environment of environments) assertRealPath(root, `dist/${environment.env}`);
     // Plan every environment first: a refusal anywhere must leave every file as it was.
     const plans = [];
-    for (const environment of environments) plans.push(await planEnvironmentWrite(distDir, environment, options));
+    for (const environment of environments) plans.push(await planEnvironmentWrite(distDir, environment, { ...options, current: trees.get(environment.env) }));
     // Pin files are written beside their place first and moved in only after dist/ is written, so a
     // failure of either leaves both as they were (for one environment, as every pin command writes).
     const staged: StagedFile[] = [];
@@ -139,10 +152,10 @@ export interface CheckResult {
 
 /** Renders and compares with the files on disk without writing anything. */
 export async function checkRepository(root: string, envs: readonly string[], importApp: AppImporter): Promise<CheckResult> {
-  const { environments, adoptions, overlays } = await renderRepository(root, envs, importApp);
+  const { environments, adoptions, overlays, trees } = await renderRepository(root, envs, importApp);
   const results = new Map<string, DistDifference>();
   for (const environment of environments) assertRealPath(root, `dist/${environment.env}`);
-  for (const environment of environments) results.set(environment.env, await compareEnvironment(join(root, 'dist'), environment));
+  for (const environment of environments) results.set(environment.env, compareEnvironment(join(root, 'dist'), environment, trees.get(environment.env)));
   return {
     overlays: [...overlays].map(([path, { before, after }]) => ({ path, diff: unifiedDiff(path, before, after) })),
     adoptions,

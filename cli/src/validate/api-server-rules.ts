@@ -42,21 +42,27 @@ export function apiServerViolations(object: Record<string, unknown>): SchemaViol
   }
   // Field rules apply to built-in kinds only: a custom resource's `port` or `limits` may mean anything.
   const builtIn = isBuiltInApiVersion(String(object.apiVersion));
-  walk(object, '', (path, key, value, parentPath) => {
-    if ((key === 'labels' && parentPath.endsWith('metadata')) || key === 'matchLabels' || (kind === 'Service' && path === 'spec.selector')) {
-      checkLabels(path, value, violations);
-    } else if (key === 'annotations' && parentPath.endsWith('metadata')) {
-      checkAnnotations(path, value, violations);
+  walk(object, (stack, key, value) => {
+    const parent = stack.at(-2);
+    const path = () => pathText(stack);
+    if (
+      (key === 'labels' && parent === 'metadata') ||
+      key === 'matchLabels' ||
+      (kind === 'Service' && stack.length === 2 && stack[0] === 'spec' && key === 'selector')
+    ) {
+      checkLabels(path(), value, violations);
+    } else if (key === 'annotations' && parent === 'metadata') {
+      checkAnnotations(path(), value, violations);
     } else if (!builtIn) {
       return;
     } else if (PORT_FIELDS.has(key)) {
       checkPort(path, value, violations);
-    } else if (key === 'name' && typeof value === 'string' && /ports\[[0-9]+\]$/.test(parentPath)) {
+    } else if (key === 'name' && typeof value === 'string' && typeof parent === 'number' && stack.at(-3) === 'ports') {
       checkPortName(path, value, kind === 'Service', violations);
-    } else if ((key === 'requests' || key === 'limits') && parentPath.endsWith('resources')) {
-      checkQuantities(path, value, violations);
+    } else if ((key === 'requests' || key === 'limits') && parent === 'resources') {
+      checkQuantities(path(), value, violations);
     } else if (key === 'resources' && isRecord(value) && isRecord(value.requests) && isRecord(value.limits)) {
-      checkRequestsWithinLimits(path, value.requests, value.limits, violations);
+      checkRequestsWithinLimits(path(), value.requests, value.limits, violations);
     }
   });
   if (kind === 'CronJob' && isRecord(object.spec)) checkCronJob(object.spec, violations);
@@ -106,18 +112,18 @@ function qualifiedNameProblem(key: string): string | undefined {
   return undefined;
 }
 
-function checkPort(path: string, value: unknown, violations: SchemaViolation[]): void {
+function checkPort(path: () => string, value: unknown, violations: SchemaViolation[]): void {
   if (typeof value === 'number') {
-    if (!Number.isInteger(value) || value < 1 || value > 65535) violations.push({ path, message: `port ${value} is outside 1-65535` });
+    if (!Number.isInteger(value) || value < 1 || value > 65535) violations.push({ path: path(), message: `port ${value} is outside 1-65535` });
   } else if (typeof value === 'string' && (value.length > 15 || !IANA_SERVICE_NAME.test(value))) {
-    violations.push({ path, message: `port name "${value}" must be at most 15 lowercase letters, digits and single "-", with at least one letter` });
+    violations.push({ path: path(), message: `port name "${value}" must be at most 15 lowercase letters, digits and single "-", with at least one letter` });
   }
 }
 
-function checkPortName(path: string, name: string, service: boolean, violations: SchemaViolation[]): void {
+function checkPortName(path: () => string, name: string, service: boolean, violations: SchemaViolation[]): void {
   if (service ? name.length > 63 || !DNS1123_LABEL.test(name) : name.length > 15 || !IANA_SERVICE_NAME.test(name)) {
     const rule = service ? 'a DNS-1123 label' : 'at most 15 lowercase letters, digits and single "-", with at least one letter';
-    violations.push({ path, message: `port name "${name}" must be ${rule}` });
+    violations.push({ path: path(), message: `port name "${name}" must be ${rule}` });
   }
 }
 
@@ -178,18 +184,31 @@ export function parseQuantity(text: string): number | undefined {
   return number * 10 ** Number(suffix.slice(1));
 }
 
-type Visitor = (path: string, key: string, value: unknown, parentPath: string) => void;
+/** Called for every map entry with the keys and indexes from the root to it (the same array, reused). */
+type Visitor = (stack: readonly (string | number)[], key: string, value: unknown) => void;
 
-function walk(value: unknown, path: string, visit: Visitor): void {
+function walk(value: unknown, visit: Visitor, stack: (string | number)[] = []): void {
   if (Array.isArray(value)) {
-    for (const [index, item] of value.entries()) walk(item, `${path}[${index}]`, visit);
+    for (const [index, item] of value.entries()) {
+      stack.push(index);
+      walk(item, visit, stack);
+      stack.pop();
+    }
   } else if (isRecord(value)) {
     for (const [key, child] of Object.entries(value)) {
-      const childPath = path === '' ? key : `${path}.${key}`;
-      visit(childPath, key, child, path);
-      walk(child, childPath, visit);
+      stack.push(key);
+      visit(stack, key, child);
+      walk(child, visit, stack);
+      stack.pop();
     }
   }
+}
+
+/** `spec.containers[0].image` for the keys and indexes in `stack`. */
+function pathText(stack: readonly (string | number)[]): string {
+  let text = '';
+  for (const part of stack) text = typeof part === 'number' ? `${text}[${part}]` : joinPath(text, part);
+  return text;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -4,7 +4,8 @@
  * 20; 1.28 added no field Manifold emits), the Flux kinds Manifold generates from
  * `@kubernetes-models/flux-cd`, and CRDs a user adds under `schemas/` (compiled with ajv).
  */
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { createHash } from 'node:crypto';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 
 /** One schema violation: the JSON path of the field and what is wrong with it. */
 export interface SchemaViolation {
@@ -20,7 +21,7 @@ interface ValidatingModel {
   validate(): void;
 }
 // biome-ignore lint/suspicious/noExplicitAny: each model takes its own kind's shape; objects are checked at run time.
-type ModelClass = new (data: any) => ValidatingModel;
+type ModelClass = (new (data: any) => ValidatingModel) & { readonly prototype: ValidatingModel };
 type ModelLoader = () => Promise<ModelClass>;
 
 /**
@@ -68,7 +69,11 @@ export interface CrdSchema {
 
 /** Schemas by `apiVersion/kind`, loaded once per run. */
 export class ObjectSchemas {
-  private constructor(private readonly schemas: ReadonlyMap<string, ObjectSchema>) {}
+  private constructor(
+    private readonly schemas: ReadonlyMap<string, ObjectSchema>,
+    /** A hash of the user's CRD schemas: verdicts remembered under other schemas do not apply. */
+    readonly digest: string,
+  ) {}
 
   /** Loads the built-in schemas and compiles the user's CRD schemas. */
   static async load(crds: readonly CrdSchema[] = []): Promise<ObjectSchemas> {
@@ -79,10 +84,12 @@ export class ObjectSchemas {
       }),
     );
     if (crds.length > 0) {
+      // Loaded only when a repository has CRD schemas: most runs never need a JSON Schema compiler.
+      const { Ajv } = await import('ajv');
       const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
       for (const crd of crds) schemas.set(crd.kind, ajvSchema(ajv.compile(crd.openApiSchema)));
     }
-    return new ObjectSchemas(schemas);
+    return new ObjectSchemas(schemas, createHash('sha256').update(JSON.stringify(crds)).digest('hex'));
   }
 
   /** The schema for `apiVersion`/`kind`, or undefined for a kind nobody described. */
@@ -92,9 +99,11 @@ export class ObjectSchemas {
 }
 
 function modelSchema(Model: ModelClass): ObjectSchema {
+  // The model's validate() checks `this`; calling it on the plain object spares a deep copy per object.
+  const validate = Model.prototype.validate;
   return (object) => {
     try {
-      new Model(object as object).validate();
+      validate.call(object);
       return [];
     } catch (error) {
       const errors = (error as { errors?: ErrorObject[] }).errors;

@@ -1,0 +1,44 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ValidationCache } from './validation-cache.ts';
+
+const file = () => join(tmpdir(), `validated-${Math.random().toString(36).slice(2)}`);
+
+describe('ValidationCache', () => {
+  it('remembers valid objects by their exact bytes and settings, across runs of the same checks', () => {
+    const path = file();
+    const first = ValidationCache.open(path, 'bundle-a');
+    const key = first.keyOf('restricted', 'kind: Deployment\n');
+    expect(first.isKnownValid(key)).toBe(false);
+    first.recordValid(key);
+    first.save();
+    const second = ValidationCache.open(path, 'bundle-a');
+    expect(second.isKnownValid(key)).toBe(true);
+    expect(second.isKnownValid(second.keyOf('restricted', 'kind: Deployment\nx: 1\n'))).toBe(false);
+    expect(second.isKnownValid(second.keyOf('baseline', 'kind: Deployment\n'))).toBe(false);
+  });
+
+  it('trusts nothing from other checks or a damaged file', async () => {
+    const path = file();
+    const cache = ValidationCache.open(path, 'bundle-a');
+    const key = cache.keyOf('restricted', 'kind: Service\n');
+    cache.recordValid(key);
+    cache.save();
+    expect(ValidationCache.open(path, 'bundle-b').isKnownValid(key)).toBe(false);
+    await writeFile(path, `v1 bundle-a\n${key.slice(0, 40)}\nnot a hash\n`);
+    expect(ValidationCache.open(path, 'bundle-a').isKnownValid(key)).toBe(false);
+    await writeFile(path, 'garbage');
+    expect(ValidationCache.open(path, 'bundle-a').isKnownValid(key)).toBe(false);
+  });
+
+  it('writes nothing when nothing is new, and nothing at all without a file', async () => {
+    const path = file();
+    ValidationCache.open(path, 'v').save();
+    await expect(readFile(path)).rejects.toThrow();
+    const memory = ValidationCache.open(undefined, 'v');
+    memory.recordValid(memory.keyOf('', 'x'));
+    memory.save();
+  });
+});
