@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import packageJson from '../package.json' with { type: 'json' };
 import type { AppImporter } from './apps/load-apps.ts';
 import type { CliIo } from './commands/cli-io.ts';
+import { registerEsc } from './commands/esc.ts';
 import { registerFlux } from './commands/flux.ts';
 import { registerImages } from './commands/images.ts';
 import { registerPin } from './commands/pin.ts';
@@ -15,6 +16,7 @@ import { registerSynth } from './commands/synth.ts';
 import { ConfigError } from './config/config-error.ts';
 import { DistLockedError } from './dist/dist-lock.ts';
 import { DistWriteError, describeWriteFailure } from './dist/dist-write-error.ts';
+import { EscError } from './esc/esc-client.ts';
 import { RegistryError } from './registry/registry-client.ts';
 import { useValidationCache } from './validate/validation-cache.ts';
 
@@ -64,6 +66,7 @@ export async function runCli(argv: readonly string[], options: RunOptions): Prom
   registerPromote(program, io);
   registerRollback(program, io);
   registerRelease(program, io);
+  registerEsc(program, io);
   try {
     await program.parseAsync([...argv], { from: 'user' });
   } catch (error) {
@@ -71,6 +74,10 @@ export async function runCli(argv: readonly string[], options: RunOptions): Prom
     if (error instanceof ConfigError) {
       io.err(error.format(program.opts<{ verbose?: boolean }>().verbose));
       return 2;
+    }
+    if (error instanceof EscError) {
+      io.err(`${error.message}\n  hint: ${error.hint}`);
+      return 1;
     }
     if (error instanceof RegistryError) {
       io.err(`${error.message}\n  hint: ${error.hint}`);

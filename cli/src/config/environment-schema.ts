@@ -49,6 +49,40 @@ const fluxSchema = z.strictObject({
     .describe('Commit author of Flux image updates.'),
 });
 
+// Pulumi Cloud names (its API's swagger): organization, project and environment.
+const escName = z.string().regex(/^[a-zA-Z0-9_.-]{1,100}$/, 'expected letters, digits, "-", "_" and "." (at most 100)');
+const escPath = z.string().min(1).max(500).describe('A property path in Pulumi syntax, e.g. pulumiConfig.adapterImage or images["web"].ref.');
+
+/** Where one pin lives in the ESC environment: one property with the whole reference, or a repository (or ref) and a tag. */
+const escImageSchema = z.union([
+  escPath,
+  z.strictObject({
+    repository: escPath.describe('Property holding the repository, e.g. ghcr.io/acme/api.'),
+    tag: escPath.describe('Property holding the tag.'),
+  }),
+  z.strictObject({ ref: escPath.describe('Property holding repository:tag (without digest).'), tag: escPath.describe('Property holding the tag.') }),
+]);
+
+const escSchema = z.strictObject({
+  organization: z
+    .string()
+    .regex(/^[a-zA-Z0-9][a-zA-Z0-9_-]{1,38}[a-zA-Z0-9]$/, 'expected a Pulumi organization name')
+    .describe('Pulumi Cloud organization.'),
+  project: escName.describe('ESC project.'),
+  environment: escName.describe('ESC environment name.'),
+  url: z
+    .url({ protocol: /^https?$/ })
+    .default('https://api.pulumi.com')
+    .describe('Pulumi Cloud API (a self-hosted one, or the default service).'),
+  tokenVariable: z
+    .string()
+    .regex(/^[A-Z_][A-Z0-9_]*$/, 'expected an environment variable name')
+    .default('PULUMI_ACCESS_TOKEN')
+    .describe('Environment variable holding the access token.'),
+  prefix: escPath.default('manifold.images').describe('Where pins live by default: <prefix>.<app>.<image> holds repository:tag@sha256:….'),
+  images: z.record(z.string(), escImageSchema).default({}).describe('Per pin (<app>/<image>), another property or a repository + tag pair.'),
+});
+
 /** `overlays/<env>/environment.yaml` as written by people. */
 export const environmentSchema = z
   .strictObject({
@@ -64,10 +98,15 @@ export const environmentSchema = z
     promotesFrom: dnsLabel.optional().describe('The environment whose pins are promoted into this one (pnpm images compares them).'),
     sizes: z.record(dnsLabel, sizeSchema).describe('Replicas and resources per size class.'),
     flux: fluxSchema.default(fluxSchema.parse({})).describe('Flux image automation for the pins that have an update policy.'),
+    esc: escSchema.optional().describe("The Pulumi ESC environment this environment's pins are pulled from and pushed to."),
   })
   .describe('One Manifold environment.');
 
 /** A validated environment.yaml. */
 export type EnvironmentFile = z.output<typeof environmentSchema>;
+/** The validated `esc` settings of an environment. */
+export type EscSettings = z.output<typeof escSchema>;
+/** Where one pin lives in ESC. */
+export type EscImageMapping = z.output<typeof escImageSchema>;
 /** The validated `flux` settings of an environment. */
 export type FluxSettings = z.output<typeof fluxSchema>;

@@ -38,11 +38,13 @@ export const updatePolicySchema = z
 
 /** Who or what set a pin, recorded by the commands that write pins. */
 export const pinSourceSchema = z.strictObject({
-  by: z.enum(['ci', 'manual', 'promote', 'rollback', 'flux']).describe('What set the pin.'),
+  by: z.enum(['ci', 'manual', 'promote', 'rollback', 'flux', 'esc']).describe('What set the pin.'),
   commit: z.string().max(64).optional().describe('Commit the image was built from, or the commit restored by a rollback.'),
   run: z.string().max(128).optional().describe('CI run that set the pin.'),
   actor: z.string().max(128).optional().describe('Who triggered it.'),
   from: z.string().max(63).optional().describe('Environment a promotion copied the pin from.'),
+  environment: z.string().max(250).optional().describe('Pulumi ESC environment (org/project/env) a pull took the pin from.'),
+  revision: z.string().max(32).optional().describe('Revision of that ESC environment.'),
 });
 
 /** One pinned image. */

@@ -6,7 +6,7 @@ import { assertRealPath } from '../dist/repository-paths.ts';
 import { compilePolicy } from '../flux/image-policy.ts';
 import type { PodSecurityLevel } from '../validate/pod-security.ts';
 import { ConfigError, type SourcePosition } from './config-error.ts';
-import { dnsLabel, environmentSchema, type FluxSettings } from './environment-schema.ts';
+import { dnsLabel, type EscSettings, environmentSchema, type FluxSettings } from './environment-schema.ts';
 import { imagesSchema, type PinSource, type UpdatePolicy } from './images-schema.ts';
 import { validateSource } from './validate-source.ts';
 import { parseYamlSource, type YamlSource } from './yaml-source.ts';
@@ -33,6 +33,8 @@ export interface Environment {
   readonly domain: string;
   readonly requireDigests: boolean;
   readonly delivery: 'argocd' | 'flux';
+  /** The Pulumi ESC environment the pins are pulled from and pushed to, when there is one. */
+  readonly esc: EscSettings | undefined;
   /** Pod Security Standard every workload must meet. */
   readonly podSecurity: PodSecurityLevel;
   /** Apps deployed here, or undefined for all apps. */
@@ -113,6 +115,7 @@ export async function loadEnvironment(root: string, env: string, imagesText?: st
     sizes: new Map(Object.entries(config.sizes)),
     promotesFrom: config.promotesFrom,
     flux: { ...config.flux, pushBranch: config.flux.pushBranch ?? `flux/image-updates/${env}` },
+    esc: config.esc,
     pins,
     sources: { environment: environmentSource, images: imagesSource },
   };

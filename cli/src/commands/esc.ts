@@ -1,0 +1,123 @@
+/** `manifold esc pull|push <env>`: take pins from a Pulumi ESC environment, or write them into it. */
+import { type Command, Option } from 'commander';
+import { ConfigError } from '../config/config-error.ts';
+import type { EscSettings } from '../config/environment-schema.ts';
+import { type Environment, loadEnvironment } from '../config/load-environment.ts';
+import { unifiedDiff } from '../dist/compare-dist.ts';
+import { EscClient, EscError } from '../esc/esc-client.ts';
+import { escLocations, escValuesOf, readEscImages, writeDefinitionValues } from '../esc/esc-pins.ts';
+import { completeRefs } from '../pins/complete-refs.ts';
+import type { PinEdit } from '../pins/pin-edits.ts';
+import { commitPinEdits } from '../pins/pin-transaction.ts';
+import { provenance } from '../pins/provenance.ts';
+import type { CliIo } from './cli-io.ts';
+import { printPinChanges, printSynthResult } from './pin-output.ts';
+import { type RegistryOptions, registryClient, withRegistryOptions } from './registry-options.ts';
+
+const MAX_PUSH_ATTEMPTS = 4;
+
+/** Adds the esc command group to `program`. */
+export function registerEsc(program: Command, io: CliIo): void {
+  const esc = program.command('esc').description('Pulumi ESC: pull pins from an ESC environment, or push them to it.');
+  withRegistryOptions(
+    esc
+      .command('pull')
+      .description('Set the pins of <env> from its ESC environment (digests resolved from the registry) and re-synthesize. Example: pnpm manifold esc pull dev')
+      .argument('<env>', 'environment whose esc: block names the ESC environment')
+      .option('--check', 'write nothing; exit 1 listing every pin that differs from ESC')
+      .option('--no-verify', 'take digests ESC holds without checking them against the registry')
+      .option('--json', 'print the changes as JSON'),
+  ).action(async (envName: string, options: RegistryOptions & { check?: boolean; verify: boolean; json?: boolean }) => {
+    const root = io.root();
+    const env = await loadEnvironment(root, envName);
+    const settings = requireEsc(env);
+    const client = new EscClient(settings);
+    const where = env.sources.environment.positionOf(['esc']);
+    const [{ properties }, definition] = await Promise.all([client.openValues(), client.readDefinition()]);
+    const { images, missing } = readEscImages(properties, escLocations(env, settings), client.name, where);
+    for (const key of missing) io.err(`not in ESC: ${key} (left as it is)`);
+    const differing = images.filter(({ key, ref }) => {
+      const pin = env.pins.get(key);
+      return pin && (ref.digest ? pin.ref.value !== ref.value : `${pin.ref.repository}:${pin.ref.tag}` !== ref.value);
+    });
+    if (options.check) {
+      if (options.json)
+        io.out(JSON.stringify({ differing: differing.map(({ key, ref }) => ({ image: key, pin: env.pins.get(key)?.ref.value, esc: ref.value })) }, null, 2));
+      else for (const { key, ref, from } of differing) io.out(`differs: ${env.name} ${key}: ${env.pins.get(key)?.ref.value} (ESC ${from}: ${ref.value})`);
+      if (differing.length > 0) {
+        io.err(`${differing.length} pin(s) differ from ESC ${client.name}: run pnpm manifold esc pull ${env.name}`);
+        io.exit(1);
+      } else if (!options.json) io.out(`${env.name}: pins match ESC ${client.name}`);
+      return;
+    }
+    if (differing.length === 0) {
+      if (!options.json) io.out(`${env.name}: pins match ESC ${client.name}`);
+      else io.out('[]');
+      return;
+    }
+    const needDigest = differing.filter(({ ref }) => !ref.digest);
+    const { client: registry, done } = registryClient(options);
+    const refs = await completeRefs(
+      differing.map(({ ref }) => ref),
+      registry,
+      options.verify ? 'tag' : 'none',
+    ).finally(done);
+    if (needDigest.length > 0 && !env.requireDigests) io.err(`resolved ${needDigest.length} digest(s) from the registry`);
+    const source = provenance('esc', process.env, { environment: client.name, ...(definition.revision ? { revision: definition.revision } : {}) });
+    const edits: PinEdit[] = differing.map(({ key, ref }) => {
+      const [app = '', image = ''] = key.split('/');
+      return { app, image, ref: refs.get(ref.value)?.value ?? ref.value, source };
+    });
+    const { before, result } = await commitPinEdits(root, env.name, io.importApp, edits);
+    printPinChanges(io, env.name, before, edits, options.json);
+    if (!options.json) printSynthResult(io, result);
+  });
+
+  esc
+    .command('push')
+    .description("Write <env>'s pins into its ESC environment, keeping every other key, comment and import. Example: pnpm manifold esc push dev")
+    .argument('<env>', 'environment whose esc: block names the ESC environment')
+    .addOption(new Option('--dry-run', 'show the change to the definition and write nothing'))
+    .action(async (envName: string, options: { dryRun?: boolean }) => {
+      const env = await loadEnvironment(io.root(), envName);
+      const settings = requireEsc(env);
+      const locations = escLocations(env, settings);
+      const assignments = [...env.pins.values()].flatMap((pin) => escValuesOf(pin, locations.get(`${pin.app}/${pin.image}`) ?? { kind: 'whole', path: '' }));
+      const client = new EscClient(settings);
+      // Optimistic concurrency: write against the ETag read; on a conflict, read again and re-apply.
+      for (let attempt = 1; ; attempt++) {
+        const definition = await client.readDefinition();
+        let updated: string;
+        try {
+          updated = writeDefinitionValues(definition.yaml, assignments);
+        } catch (error) {
+          throw new EscError(`ESC ${client.name}: ${(error as Error).message}`, 'fix the ESC definition or the mapping in esc: of environment.yaml');
+        }
+        if (updated === definition.yaml) {
+          io.out(`ESC ${client.name} already holds every pin of ${env.name} (revision ${definition.revision ?? '?'})`);
+          return;
+        }
+        if (options.dryRun) {
+          io.out(unifiedDiff(`esc/${client.name}`, definition.yaml, updated));
+          return;
+        }
+        try {
+          const { revision } = await client.writeDefinition(updated, definition.etag);
+          io.out(`ESC ${client.name}: wrote ${assignments.length} value(s) of ${env.name}, revision ${revision ?? '?'}`);
+          return;
+        } catch (error) {
+          if (!(error instanceof EscError) || error.status !== 409 || attempt >= MAX_PUSH_ATTEMPTS) throw error;
+          io.err(`ESC ${client.name} changed meanwhile; reading it again (attempt ${attempt + 1})`);
+        }
+      }
+    });
+}
+
+function requireEsc(env: Environment): EscSettings {
+  if (env.esc) return env.esc;
+  throw new ConfigError({
+    ...env.sources.environment.positionOf([]),
+    message: `${env.name} has no esc: block`,
+    hint: 'add esc: { organization, project, environment } to environment.yaml',
+  });
+}

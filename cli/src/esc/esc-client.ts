@@ -1,0 +1,160 @@
+/**
+ * The one adapter around `@pulumi/esc-sdk` 0.12.4: builds the client from explicit settings and works
+ * around the SDK's quirks, each under test —
+ * - the `EscApi` constructor drops the port of the API URL: `basePath` is set again afterwards;
+ * - `DefaultClient` falls back to `~/.pulumi` credentials and the public service: it is never used,
+ *   the token comes from the environment variable the settings name, or the command stops;
+ * - the wrappers drop response headers and send no ETag: definitions are read and written through
+ *   the raw API, with the ETag, so concurrent writers cannot lose each other's changes;
+ * - axios honours proxy variables and has no size or time bound: both are set per request.
+ * Errors never contain the token.
+ */
+import { Configuration, EscApi, type Value } from '@pulumi/esc-sdk';
+import type { EscSettings } from '../config/environment-schema.ts';
+
+/** An ESC answer that stops the command; safe to print. */
+export class EscError extends Error {
+  constructor(
+    message: string,
+    /** What the user can do. */
+    readonly hint: string,
+    /** The HTTP status, when there was one. */
+    readonly status?: number,
+  ) {
+    super(message);
+    this.name = 'EscError';
+  }
+}
+
+/** An environment's evaluated values (every level a `Value` with its `secret` flag) and its revision. */
+export interface OpenedValues {
+  readonly properties: Readonly<Record<string, Value>>;
+}
+
+/** An environment's definition as YAML, with the ETag and revision it was read at. */
+export interface Definition {
+  readonly yaml: string;
+  readonly etag: string | undefined;
+  readonly revision: string | undefined;
+}
+
+const MAX_ANSWER_BYTES = 8 * 1024 * 1024;
+const TIMEOUT_MS = 30_000;
+
+/** A client for one ESC environment. */
+export class EscClient {
+  private readonly api: EscApi;
+  /** `org/project/environment`, for messages and provenance. */
+  readonly name: string;
+
+  constructor(
+    private readonly settings: EscSettings,
+    env: NodeJS.ProcessEnv = process.env,
+  ) {
+    const token = env[settings.tokenVariable];
+    if (!token) {
+      throw new EscError(
+        `no Pulumi access token: ${settings.tokenVariable} is not set`,
+        `set ${settings.tokenVariable} (a Pulumi access token for ${settings.organization})`,
+      );
+    }
+    this.name = `${settings.organization}/${settings.project}/${settings.environment}`;
+    const configuration = new Configuration({
+      accessToken: token,
+      basePath: settings.url,
+      baseOptions: { proxy: false, timeout: TIMEOUT_MS, maxContentLength: MAX_ANSWER_BYTES, maxBodyLength: MAX_ANSWER_BYTES, maxRedirects: 0 },
+    });
+    this.api = new EscApi(configuration);
+    // Quirk: the constructor keeps only scheme and host of basePath; put the port (and any path) back.
+    this.api.config.basePath = new URL('api/esc', settings.url.endsWith('/') ? settings.url : `${settings.url}/`).toString().replace(/\/$/, '');
+  }
+
+  /** The API base the client really calls (tested: the SDK's constructor alone would lose the port). */
+  get basePath(): string {
+    return this.api.config.basePath ?? '';
+  }
+
+  /** Opens the environment (imports and interpolation evaluated) and reads its values. */
+  async openValues(): Promise<OpenedValues> {
+    const { organization, project, environment } = this.settings;
+    const opened = await this.call(() => this.api.rawApi.openEnvironment(organization, project, environment, '5m'));
+    const id = (opened.data as { id?: unknown }).id;
+    if (typeof id !== 'string' || !/^[A-Za-z0-9_-]{1,100}$/.test(id))
+      throw new EscError(`ESC ${this.name}: the open answer has no session id`, 'check the ESC API URL');
+    const read = await this.call(() => this.api.rawApi.readOpenEnvironment(organization, project, environment, id));
+    const properties = (read.data as { properties?: unknown }).properties;
+    return { properties: isRecord(properties) ? (properties as Record<string, Value>) : {} };
+  }
+
+  /** The definition YAML with its ETag and revision. */
+  async readDefinition(): Promise<Definition> {
+    const { organization, project, environment } = this.settings;
+    const response = await this.call(() =>
+      this.api.rawApi.getEnvironment(organization, project, environment, { responseType: 'text', transformResponse: (data: unknown) => data }),
+    );
+    if (typeof response.data !== 'string') throw new EscError(`ESC ${this.name}: the definition is not YAML text`, 'check the ESC API URL');
+    const etag = header(response.headers, 'etag');
+    const revision = header(response.headers, 'pulumi-esc-revision');
+    return { yaml: response.data, etag, revision };
+  }
+
+  /** Replaces the definition if it is still at `etag`; a conflict is an EscError with status 409. */
+  async writeDefinition(yaml: string, etag: string | undefined): Promise<{ revision: string | undefined }> {
+    const { organization, project, environment } = this.settings;
+    const response = await this.call(() =>
+      this.api.rawApi.updateEnvironmentYaml(organization, project, environment, yaml, { headers: etag ? { ETag: etag } : {} }),
+    );
+    return { revision: header(response.headers, 'pulumi-esc-revision') };
+  }
+
+  private async call<T extends { status: number; headers: unknown; data: unknown }>(request: () => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await request();
+      } catch (error) {
+        const response = (error as { response?: { status: number; headers: unknown; data: unknown } }).response;
+        if (response?.status === 429 && attempt < 3) {
+          const seconds = Math.min(Number(header(response.headers, 'retry-after')) || 1, 10);
+          await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+          continue;
+        }
+        throw this.failure(error, response);
+      }
+    }
+  }
+
+  private failure(error: unknown, response: { status: number; headers: unknown; data: unknown } | undefined): EscError {
+    if (!response) {
+      const code = (error as { code?: string }).code;
+      return new EscError(`ESC ${this.name}: cannot reach ${new URL(this.settings.url).host} (${code ?? 'no answer'})`, 'check the ESC url and your network');
+    }
+    const body = isRecord(response.data) ? response.data : {};
+    const diagnostics = Array.isArray(body.diagnostics)
+      ? body.diagnostics.map((entry) => (isRecord(entry) ? String(entry.summary ?? '') : '')).filter(Boolean)
+      : [];
+    const detail = diagnostics[0] ?? (typeof body.message === 'string' ? body.message.slice(0, 200) : '');
+    const status = response.status;
+    const hint =
+      status === 401
+        ? `check ${this.settings.tokenVariable}: the service refused the token`
+        : status === 403
+          ? `the token may not access ${this.name}`
+          : status === 404
+            ? `create the ESC environment ${this.name}, or fix esc: in environment.yaml`
+            : status === 409
+              ? 'someone changed the environment meanwhile; run the command again'
+              : 'try again later';
+    const requestId = header(response.headers, 'x-pulumi-request-id');
+    return new EscError(`ESC ${this.name}: HTTP ${status}${detail ? `: ${detail}` : ''}${requestId ? ` (request ${requestId})` : ''}`, hint, status);
+  }
+}
+
+function header(headers: unknown, name: string): string | undefined {
+  if (!isRecord(headers)) return undefined;
+  const value = typeof (headers as { get?: unknown }).get === 'function' ? (headers as { get(name: string): unknown }).get(name) : headers[name];
+  return typeof value === 'string' ? value : typeof value === 'number' ? String(value) : undefined;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

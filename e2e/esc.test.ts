@@ -1,0 +1,135 @@
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type FakeEsc, startFakeEsc } from './esc/fake-esc-server.ts';
+import { startRegistry, type TestRegistry } from './registry/docker-registry.ts';
+import { pushImage } from './registry/push-image.ts';
+import { copyRepository, runManifold, snapshot } from './temp-repo.ts';
+
+const DIGEST = `sha256:${'c'.repeat(64)}`;
+const WEB = `ghcr.io/acme/web:main-9abcdef-1733100000@${DIGEST}`;
+
+describe('Pulumi ESC', () => {
+  let esc: FakeEsc;
+  let registry: TestRegistry;
+  let pulumiHome: string;
+  beforeAll(async () => {
+    esc = await startFakeEsc();
+    registry = await startRegistry('open');
+    pulumiHome = await mkdtemp(join(tmpdir(), 'pulumi-home-'));
+  });
+  afterAll(async () => {
+    await esc.stop();
+    await registry.stop();
+  });
+
+  /** A copy of the repository whose dev environment maps to the ESC environment `acme/platform/<name>`. */
+  async function repositoryFor(name: string, images = ''): Promise<string> {
+    const root = await copyRepository();
+    const file = join(root, 'overlays/dev/environment.yaml');
+    await writeFile(
+      file,
+      `${await readFile(file, 'utf8')}esc:\n  organization: acme\n  project: platform\n  environment: ${name}\n  url: ${esc.url}\n${images}`,
+    );
+    return root;
+  }
+
+  const run = (root: string, args: string[], token = esc.token) =>
+    runManifold(root, args, { env: { PULUMI_ACCESS_TOKEN: token, PULUMI_HOME: pulumiHome, PULUMI_BACKEND_URL: '', NO_PROXY: '127.0.0.1' } });
+
+  it('pulls a digest-pinned reference from ESC (imports and interpolation evaluated) and re-synthesizes', async () => {
+    esc.define('acme/platform/base', 'values:\n  registry: ghcr.io/acme\n');
+    esc.define(
+      'acme/platform/pull',
+      `imports:\n  - platform/base\nvalues:\n  manifold:\n    images:\n      web:\n        web: \${registry}/web:main-9abcdef-1733100000@${DIGEST}\n`,
+    );
+    const root = await repositoryFor('pull');
+    const drift = await run(root, ['esc', 'pull', 'dev', '--check']);
+    expect(drift.code).toBe(1);
+    expect(drift.stdout).toContain(`differs: dev web/web: ghcr.io/acme/web:main-3f2c1e9-1732150000@sha256:4a916b87`);
+    const pulled = await run(root, ['esc', 'pull', 'dev', '--no-verify']);
+    expect(pulled.code).toBe(0);
+    const images = await readFile(join(root, 'overlays/dev/images.yaml'), 'utf8');
+    expect(images).toContain(`ref: ${WEB} # {"$imagepolicy": "flux-system:dev-web-web"}`);
+    expect(images).toContain('      by: esc\n      environment: acme/platform/pull\n      revision: "1"\n');
+    expect(await readFile(join(root, 'dist/dev/web/deployment-web.yaml'), 'utf8')).toContain(`image: ${WEB}`);
+    expect((await run(root, ['esc', 'pull', 'dev', '--check'])).code).toBe(0);
+    expect((await runManifold(root, ['synth', '--check'])).code).toBe(0);
+    expect(esc.requests.every((request) => request.authorized)).toBe(true);
+  });
+
+  it('resolves the digest from the registry for split repository + tag keys', async () => {
+    const digest = await pushImage(registry, 'acme/api', 'main-1234567-1733200000', 'oci-index');
+    esc.define('acme/platform/split', `values:\n  pulumiConfig:\n    adapterImage: ${registry.host}/acme/api\n    adapterImageTag: main-1234567-1733200000\n`);
+    const root = await repositoryFor(
+      'split',
+      '  images:\n    ml-api/api:\n      repository: pulumiConfig.adapterImage\n      tag: pulumiConfig.adapterImageTag\n',
+    );
+    const pulled = await run(root, ['esc', 'pull', 'dev', '--insecure-registry', registry.host]);
+    expect(pulled.stderr).not.toContain('Error');
+    expect(pulled.code).toBe(0);
+    expect(await readFile(join(root, 'overlays/dev/images.yaml'), 'utf8')).toContain(`ref: ${registry.host}/acme/api:main-1234567-1733200000@${digest}`);
+  });
+
+  it('refuses an image reference ESC marks secret, writing nothing', async () => {
+    esc.define('acme/platform/secret', `values:\n  manifold:\n    images:\n      web:\n        web:\n          fn::secret: ${WEB}\n`);
+    const root = await repositoryFor('secret');
+    const before = await snapshot(root);
+    const refused = await run(root, ['esc', 'pull', 'dev', '--no-verify']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(
+      /ESC acme\/platform\/secret manifold\.images\.web\.web is a secret; an image reference pulled from it would be written to git/,
+    );
+    expect(await snapshot(root)).toEqual(before);
+  });
+
+  it('pushes the pins into the mapped keys only, keeping other keys, comments and imports', async () => {
+    const definition =
+      '# owned by the platform team\nimports:\n  - platform/base\nvalues:\n  region: eu-west-1 # where stacks deploy\n  pulumiConfig:\n    adapterImage: old\n';
+    esc.define('acme/platform/push', definition);
+    const root = await repositoryFor(
+      'push',
+      '  images:\n    ml-api/api:\n      repository: pulumiConfig.adapterImage\n      tag: pulumiConfig.adapterImageTag\n',
+    );
+    const dry = await run(root, ['esc', 'push', 'dev', '--dry-run']);
+    expect(dry.code).toBe(0);
+    expect(esc.definition('acme/platform/push')).toBe(definition);
+    const pushed = await run(root, ['esc', 'push', 'dev']);
+    expect(pushed.code).toBe(0);
+    expect(pushed.stdout).toMatch(/revision 2$/m);
+    const written = esc.definition('acme/platform/push') ?? '';
+    expect(written.startsWith('# owned by the platform team\nimports:\n  - platform/base\nvalues:\n  region: eu-west-1 # where stacks deploy\n')).toBe(true);
+    expect(written).toMatch(/adapterImage: ghcr\.io\/acme\/ml-api\n/);
+    expect(written).toMatch(/adapterImageTag: main-[0-9a-f]{7}-[0-9]+@sha256:[0-9a-f]{64}\n/);
+    expect(written).toContain('  manifold:\n    images:\n      web:\n        web: ghcr.io/acme/web:main-3f2c1e9-1732150000@sha256:4a916b87');
+    // A pull from what was pushed changes nothing: the round trip is exact.
+    expect((await run(root, ['esc', 'pull', 'dev', '--check'])).code).toBe(0);
+    expect((await run(root, ['esc', 'push', 'dev'])).stdout).toContain('already holds every pin of dev');
+  });
+
+  it('re-reads and re-applies when another writer changed the environment (409)', async () => {
+    esc.define('acme/platform/race', 'values:\n  other: 1\n');
+    const root = await repositoryFor('race');
+    esc.failNext('PATCH', '/acme/platform/race', 409);
+    const pushed = await run(root, ['esc', 'push', 'dev']);
+    expect(pushed.code).toBe(0);
+    expect(pushed.stderr).toContain('changed meanwhile; reading it again (attempt 2)');
+    expect(esc.requests.filter((request) => request.method === 'PATCH' && request.path.endsWith('/race')).map((request) => request.etag)).toEqual([
+      '"acme/platform/race@1"',
+      '"acme/platform/race@1"',
+    ]);
+  });
+
+  it('names a refused token without showing it, and writes nothing', async () => {
+    esc.define('acme/platform/auth', 'values: {}\n');
+    const root = await repositoryFor('auth');
+    const before = await snapshot(root);
+    const denied = await run(root, ['esc', 'pull', 'dev'], 'pul-wrong-token-secret');
+    expect(denied.code).toBe(1);
+    expect(denied.stderr).toMatch(/^ESC acme\/platform\/auth: HTTP 401: Unauthorized/);
+    expect(denied.stderr).toContain('check PULUMI_ACCESS_TOKEN');
+    expect(denied.stdout + denied.stderr).not.toContain('pul-wrong-token-secret');
+    expect(await snapshot(root)).toEqual(before);
+  });
+});
