@@ -28,10 +28,8 @@ describe('Pulumi ESC', () => {
   async function repositoryFor(name: string, images = ''): Promise<string> {
     const root = await copyRepository();
     const file = join(root, 'overlays/dev/environment.yaml');
-    await writeFile(
-      file,
-      `${await readFile(file, 'utf8')}esc:\n  organization: acme\n  project: platform\n  environment: ${name}\n  url: ${esc.url}\n${images}`,
-    );
+    const withoutEsc = (await readFile(file, 'utf8')).replace(/esc:\n( {2}.*\n)+/, '');
+    await writeFile(file, `${withoutEsc}esc:\n  organization: acme\n  project: platform\n  environment: ${name}\n  url: ${esc.url}\n${images}`);
     return root;
   }
 
@@ -131,5 +129,47 @@ describe('Pulumi ESC', () => {
     expect(denied.stderr).toContain('check PULUMI_ACCESS_TOKEN');
     expect(denied.stdout + denied.stderr).not.toContain('pul-wrong-token-secret');
     expect(await snapshot(root)).toEqual(before);
+  });
+
+  it('checks that every secret an app uses exists in ESC and is marked secret', async () => {
+    const root = await repositoryFor('secrets');
+    esc.define('acme/platform/secrets', 'values:\n  postgres:\n    password: plain-text\n');
+    const plain = await run(root, ['esc', 'check', 'dev']);
+    expect(plain.code).toBe(1);
+    expect(plain.stdout).toContain('not secret: postgres.password (app csv-ingestor, DATABASE_PASSWORD) in ESC acme/platform/secrets');
+    esc.define('acme/platform/secrets', 'values:\n  other: 1\n');
+    expect((await run(root, ['esc', 'check', 'dev'])).stdout).toContain('missing: postgres.password');
+    esc.define('acme/platform/secrets', 'values:\n  postgres:\n    password:\n      fn::secret: s3cr3t-value\n');
+    const ok = await run(root, ['esc', 'check', 'dev']);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout + ok.stderr).not.toContain('s3cr3t-value');
+  });
+});
+
+describe('secrets from ESC in the rendered manifests', () => {
+  it('reach the container through an ExternalSecret and a SecretStore, never as values', async () => {
+    const root = await copyRepository();
+    const deployment = await readFile(join(root, 'dist/dev/csv-ingestor/deployment-csv-ingestor.yaml'), 'utf8');
+    expect(deployment).toContain(
+      '- name: DATABASE_PASSWORD\n              valueFrom:\n                secretKeyRef:\n                  key: DATABASE_PASSWORD\n                  name: csv-ingestor-esc\n',
+    );
+    const external = await readFile(join(root, 'dist/dev/csv-ingestor/externalsecret.external-secrets.io-csv-ingestor-esc.yaml'), 'utf8');
+    expect(external).toContain('  data:\n    - remoteRef:\n        key: postgres.password\n      secretKey: DATABASE_PASSWORD\n');
+    expect(external).toContain('  secretStoreRef:\n    kind: SecretStore\n    name: pulumi-esc\n');
+    const store = await readFile(join(root, 'dist/dev/_esc/secretstore-pulumi-esc.yaml'), 'utf8');
+    expect(store).toContain(
+      '    pulumi:\n      accessToken:\n        secretRef:\n          key: PULUMI_ACCESS_TOKEN\n          name: pulumi-esc-token\n      environment: dev\n      organization: acme\n      project: platform\n',
+    );
+  });
+
+  it('are refused in an environment without an esc: block, at the app line', async () => {
+    const root = await copyRepository();
+    const file = join(root, 'overlays/staging/environment.yaml');
+    await writeFile(file, (await readFile(file, 'utf8')).replace(/esc:\n( {2}.*\n)+/, ''));
+    const run = await runManifold(root, ['synth', 'staging']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(
+      /^apps\/csv-ingestor\/src\/index\.ts:\d+:\d+: app "csv-ingestor" failed to build: app "csv-ingestor" asks for the ESC secret "postgres.password", but staging has no esc: block/,
+    );
   });
 });

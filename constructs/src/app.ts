@@ -2,6 +2,7 @@
 import type { Chart } from 'cdk8s';
 import type { ImageField } from './images/image-policy-marker.ts';
 import type { ImageRef } from './images/image-ref.ts';
+import type { EscSecret } from './secrets/esc-secret.ts';
 
 /** Replicas and resources for one size class, as an environment defines them. */
 export interface WorkloadSize {
@@ -33,6 +34,12 @@ export interface EnvironmentContext {
    * with the image.
    */
   imageField(name: string, field: Exclude<ImageField, 'full'>): string;
+  /**
+   * A secret from the environment's Pulumi ESC environment, for a workload's `env`: the cluster's
+   * External Secrets Operator copies the value at `escPath` into the app's Secret under `key`, and the
+   * container reads it from there. The value never passes through Manifold or git.
+   */
+  secret(key: string, escPath: string): EscSecret;
 }
 
 /** A deployable app: the images it uses and how it builds its objects for one environment. */

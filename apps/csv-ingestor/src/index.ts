@@ -13,6 +13,8 @@ export default defineApp({
       env: {
         DATABASE_HOST: 'postgres',
         DATABASE_NAME: 'acme',
+        // Fetched in the cluster by External Secrets from the environment's Pulumi ESC environment.
+        DATABASE_PASSWORD: env.secret('DATABASE_PASSWORD', 'postgres.password'),
         UPLOAD_BUCKET: `acme-uploads-${env.name}`,
         BATCH_SIZE: '5000',
       },

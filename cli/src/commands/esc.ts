@@ -5,11 +5,12 @@ import type { EscSettings } from '../config/environment-schema.ts';
 import { type Environment, loadEnvironment } from '../config/load-environment.ts';
 import { unifiedDiff } from '../dist/compare-dist.ts';
 import { EscClient, EscError } from '../esc/esc-client.ts';
-import { escLocations, escValuesOf, readEscImages, writeDefinitionValues } from '../esc/esc-pins.ts';
+import { escLocations, escValueKind, escValuesOf, readEscImages, writeDefinitionValues } from '../esc/esc-pins.ts';
 import { completeRefs } from '../pins/complete-refs.ts';
 import type { PinEdit } from '../pins/pin-edits.ts';
 import { commitPinEdits } from '../pins/pin-transaction.ts';
 import { provenance } from '../pins/provenance.ts';
+import { renderRepository } from '../synth/synthesize.ts';
 import type { CliIo } from './cli-io.ts';
 import { printPinChanges, printSynthResult } from './pin-output.ts';
 import { type RegistryOptions, registryClient, withRegistryOptions } from './registry-options.ts';
@@ -73,6 +74,7 @@ export function registerEsc(program: Command, io: CliIo): void {
     if (!options.json) printSynthResult(io, result);
   });
 
+  registerEscCheck(esc, io);
   esc
     .command('push')
     .description("Write <env>'s pins into its ESC environment, keeping every other key, comment and import. Example: pnpm manifold esc push dev")
@@ -110,6 +112,32 @@ export function registerEsc(program: Command, io: CliIo): void {
           io.err(`ESC ${client.name} changed meanwhile; reading it again (attempt ${attempt + 1})`);
         }
       }
+    });
+}
+
+/** Adds `esc check`: every secret path the apps use exists in ESC and is a secret there. */
+function registerEscCheck(esc: Command, io: CliIo): void {
+  esc
+    .command('check')
+    .description('Check that every ESC secret the apps of <env> use exists in its ESC environment and is marked secret. Example: pnpm manifold esc check prod')
+    .argument('<env>', 'environment whose esc: block names the ESC environment')
+    .action(async (envName: string) => {
+      const { environments } = await renderRepository(io.root(), [envName], io.importApp);
+      const env = await loadEnvironment(io.root(), envName);
+      const client = new EscClient(requireEsc(env));
+      const { properties } = await client.openValues();
+      const uses = environments[0]?.escSecrets ?? [];
+      let problems = 0;
+      for (const { app, key, escPath } of uses) {
+        const kind = escValueKind(properties, escPath);
+        if (kind === 'secret') continue;
+        problems++;
+        io.out(`${kind === 'missing' ? 'missing' : 'not secret'}: ${escPath} (app ${app}, ${key}) in ESC ${client.name}`);
+      }
+      if (problems > 0) {
+        io.err(`${problems} of ${uses.length} ESC secret(s) of ${env.name} are missing or not marked secret: add them with fn::secret`);
+        io.exit(1);
+      } else io.out(`${env.name}: all ${uses.length} ESC secret(s) exist in ${client.name} and are secret`);
     });
 }
 

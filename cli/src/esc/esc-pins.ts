@@ -129,6 +129,25 @@ function readString(properties: Readonly<Record<string, Value>>, path: string, e
   return container;
 }
 
+/** Whether `path` holds a value in the evaluated `properties`, and whether ESC marks it secret. */
+export function escValueKind(properties: Readonly<Record<string, Value>>, path: string): 'missing' | 'secret' | 'plain' {
+  let container: unknown = properties;
+  let secret = false;
+  for (const segment of parsePropertyPath(path)) {
+    const node =
+      typeof segment === 'number'
+        ? Array.isArray(container)
+          ? (container[segment] as Value | undefined)
+          : undefined
+        : (container as Record<string, Value> | undefined)?.[segment];
+    if (!node || typeof node !== 'object') return 'missing';
+    secret ||= node.secret === true;
+    container = node.value;
+  }
+  if (container === undefined || container === null) return 'missing';
+  return secret ? 'secret' : 'plain';
+}
+
 /** What a push writes for one pin: path → value. */
 export function escValuesOf(pin: Pin, location: EscLocation): [string, string][] {
   if (location.kind === 'whole') return [[location.path, pin.ref.value]];

@@ -1,12 +1,16 @@
 /** The context an app builds from, and the record of which values carry which Flux marker. */
-import { type EnvironmentContext, type ImageField, type ImageRef, imagePolicyMarker, type WorkloadSize } from '@manifold/constructs';
+import { type EnvironmentContext, EscSecret, type ImageField, type ImageRef, imagePolicyMarker, type WorkloadSize } from '@manifold/constructs';
 import { ConfigError } from '../config/config-error.ts';
 import type { Environment, Pin } from '../config/load-environment.ts';
+import { appSecretName, type SecretRequest } from '../esc/external-secrets.ts';
+import { parsePropertyPath } from '../esc/property-path.ts';
 import type { MarkerPlacement } from './emit-yaml.ts';
 
 /** The context, and how to turn what the app built into final values with their Flux markers. */
 export interface AppBuildContext {
   readonly context: EnvironmentContext;
+  /** The ESC secrets the app asked for, in the order it asked. */
+  readonly secrets: readonly SecretRequest[];
   /**
    * Replaces the stand-ins for pinned values in one rendered object (in place) and returns where
    * the markers go: exactly the fields whose whole value came from `image()` or `imageField()`.
@@ -29,6 +33,7 @@ const STAND_IN_CHARACTER = /[\uE000\uE001]/;
  */
 export function createAppContext(env: Environment, app: string, images: readonly string[]): AppBuildContext {
   const values: { readonly value: string; readonly marker: string | undefined }[] = [];
+  const secrets: SecretRequest[] = [];
   const standIn = (pin: Pin, field: ImageField, value: string): string => {
     values.push({ value, marker: pin.policy ? imagePolicyMarker(pin.policy, field) : undefined });
     return `\uE000${values.length - 1}\uE001`;
@@ -72,6 +77,16 @@ export function createAppContext(env: Environment, app: string, images: readonly
       }
       return standIn(pin, field, value);
     },
+    secret(key: string, escPath: string): EscSecret {
+      if (!env.esc) throw new Error(`app "${app}" asks for the ESC secret "${escPath}", but ${env.name} has no esc: block in its environment.yaml`);
+      if (!/^[-._a-zA-Z0-9]{1,253}$/.test(key)) throw new Error(`secret key "${key}" must be letters, digits, "-", "_" and "."`);
+      parsePropertyPath(escPath);
+      const existing = secrets.find((request) => request.key === key);
+      if (existing && existing.escPath !== escPath)
+        throw new Error(`secret key "${key}" is asked for from two ESC paths ("${existing.escPath}" and "${escPath}")`);
+      if (!existing) secrets.push({ key, escPath });
+      return new EscSecret(appSecretName(app), key, escPath);
+    },
   };
   const resolve = (text: string): string => {
     const resolved = text.replace(STAND_IN, (_, index: string) => values[Number(index)]?.value ?? '');
@@ -108,7 +123,7 @@ export function createAppContext(env: Environment, app: string, images: readonly
     visit(object as Record<string, unknown>);
     return markers;
   };
-  return { context, resolvePinnedValues };
+  return { context, secrets, resolvePinnedValues };
 }
 
 /** A copy of `ref` whose `value` is `value` (the stand-in); its parts stay the pin's. */

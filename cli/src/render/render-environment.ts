@@ -1,10 +1,11 @@
 /** Renders one environment in memory: apps + overlay → the bytes of every file under dist/<env>/. */
-import { ApiObject, App, Chart } from 'cdk8s';
+import { ApiObject, type ApiObjectProps, App, Chart } from 'cdk8s';
 import type { LoadedApp } from '../apps/load-apps.ts';
 import { locateInSource } from '../apps/load-apps.ts';
 import { runApp } from '../apps/run-app.ts';
 import { ConfigError, type SourcePosition } from '../config/config-error.ts';
 import type { Environment } from '../config/load-environment.ts';
+import { ESC_FOLDER, externalSecret, secretStore } from '../esc/external-secrets.ts';
 import { FLUX_FOLDER, imageAutomationObjects } from '../flux/image-automation-objects.ts';
 import { isBuiltInApiVersion } from '../validate/api-server-rules.ts';
 import type { ObjectSchemas } from '../validate/object-schemas.ts';
@@ -25,6 +26,15 @@ export interface ObjectChecks {
 export interface RenderedEnvironment {
   readonly env: string;
   readonly files: ReadonlyMap<string, string>;
+  /** The ESC secrets the apps asked for (External Secrets fetch them in the cluster). */
+  readonly escSecrets?: readonly EscSecretUse[];
+}
+
+/** One ESC secret an app uses. */
+export interface EscSecretUse {
+  readonly app: string;
+  readonly key: string;
+  readonly escPath: string;
 }
 
 /** Name of the kustomization that lists every generated resource. */
@@ -41,12 +51,15 @@ export function renderEnvironment(env: Environment, allApps: readonly LoadedApp[
   const apps = selectApps(env, allApps);
   checkPins(env, apps);
   const output = new EnvironmentOutput(env, checks);
+  const escSecrets: EscSecretUse[] = [];
   for (const app of apps) {
     const { definition } = app;
     const chart = newChart(definition.name, env.namespace, { 'app.kubernetes.io/part-of': definition.name });
-    const { context, resolvePinnedValues } = createAppContext(env, definition.name, definition.images);
+    const { context, secrets, resolvePinnedValues } = createAppContext(env, definition.name, definition.images);
     const rendered = runApp(app, () => {
       definition.build(chart, context);
+      if (secrets.length > 0) new ApiObject(chart, 'EscExternalSecret', externalSecret(definition.name, secrets) as ApiObjectProps);
+      for (const { key, escPath } of secrets) escSecrets.push({ app: definition.name, key, escPath });
       return withConstructPaths(chart).map(({ object, constructPath }) => ({ object, constructPath, markers: resolvePinnedValues(object) }));
     });
     for (const { object, constructPath, markers } of rendered) {
@@ -61,6 +74,14 @@ export function renderEnvironment(env: Environment, allApps: readonly LoadedApp[
         namespace: env.namespace,
         generated: false,
       });
+    }
+  }
+  if (escSecrets.length > 0 && env.esc) {
+    const chart = newChart(ESC_FOLDER, env.namespace, {});
+    new ApiObject(chart, 'SecretStore', secretStore(env.esc) as ApiObjectProps);
+    const where = env.sources.environment.positionOf(['esc']);
+    for (const { object, constructPath } of withConstructPaths(chart)) {
+      output.add({ folder: ESC_FOLDER, owner: 'Pulumi ESC', object, markers: [], where, constructPath, namespace: env.namespace, generated: true });
     }
   }
   const fluxObjects = imageAutomationObjects(env);
@@ -81,7 +102,7 @@ export function renderEnvironment(env: Environment, allApps: readonly LoadedApp[
       });
     }
   }
-  return output.finish();
+  return { ...output.finish(), escSecrets };
 }
 
 interface ChartObject {

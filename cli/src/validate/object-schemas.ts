@@ -1,8 +1,9 @@
 /**
  * The OpenAPI schemas objects are validated against: built-in Kubernetes kinds from
  * `kubernetes-models` (Kubernetes 1.27.1, the newest release of that package line that runs on Node
- * 20; 1.28 added no field Manifold emits), the Flux kinds Manifold generates from
- * `@kubernetes-models/flux-cd`, and CRDs a user adds under `schemas/` (compiled with ajv).
+ * 20; 1.28 added no field Manifold emits), the Flux and External Secrets kinds Manifold generates
+ * from `@kubernetes-models/flux-cd` and `@kubernetes-models/external-secrets`, and CRDs a user adds
+ * under `schemas/` (compiled with ajv).
  */
 import { createHash } from 'node:crypto';
 import type { ErrorObject, ValidateFunction } from 'ajv';
@@ -49,6 +50,9 @@ const MODELS: Readonly<Record<string, ModelLoader>> = {
   'autoscaling/v2/HorizontalPodAutoscaler': async () => (await import('kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler')).HorizontalPodAutoscaler,
   'rbac.authorization.k8s.io/v1/Role': async () => (await import('kubernetes-models/rbac.authorization.k8s.io/v1/Role')).Role,
   'rbac.authorization.k8s.io/v1/RoleBinding': async () => (await import('kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding')).RoleBinding,
+  'external-secrets.io/v1/SecretStore': async () => (await import('@kubernetes-models/external-secrets/external-secrets.io/v1/SecretStore')).SecretStore,
+  'external-secrets.io/v1/ExternalSecret': async () =>
+    (await import('@kubernetes-models/external-secrets/external-secrets.io/v1/ExternalSecret')).ExternalSecret,
   'image.toolkit.fluxcd.io/v1/ImageRepository': async () =>
     (await import('@kubernetes-models/flux-cd/image.toolkit.fluxcd.io/v1/ImageRepository')).ImageRepository,
   'image.toolkit.fluxcd.io/v1/ImagePolicy': async () => (await import('@kubernetes-models/flux-cd/image.toolkit.fluxcd.io/v1/ImagePolicy')).ImagePolicy,

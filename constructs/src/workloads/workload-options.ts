@@ -3,6 +3,7 @@ import { ApiObject, JsonPatch, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import type { WorkloadSize } from '../app.ts';
 import type { ImageRef } from '../images/image-ref.ts';
+import { EscSecret } from '../secrets/esc-secret.ts';
 
 /** Props shared by all workloads. */
 export interface WorkloadOptions {
@@ -12,8 +13,8 @@ export interface WorkloadOptions {
   readonly image: ImageRef;
   /** Replicas and resources, usually `env.size('<class>')`. @default 1 replica, 100m CPU, 128Mi */
   readonly size?: WorkloadSize;
-  /** Environment variables of the container. @default none */
-  readonly env?: Readonly<Record<string, string>>;
+  /** Environment variables of the container: text, or `env.secret(...)` for a value from Pulumi ESC. @default none */
+  readonly env?: Readonly<Record<string, string | EscSecret>>;
   /** Entrypoint override. @default the image's entrypoint */
   readonly command?: readonly string[];
   /** Arguments to the entrypoint. @default the image's cmd */
@@ -66,7 +67,12 @@ export function containerProps(options: WorkloadOptions, extra: Partial<kplus.Co
     command: options.command ? [...options.command] : undefined,
     args: options.args ? [...options.args] : undefined,
     envVariables: Object.fromEntries(
-      Object.entries(options.env ?? {}).map(([key, value]) => [key, kplus.EnvValue.fromValue(envText(options.name, key, value))]),
+      Object.entries(options.env ?? {}).map(([key, value]) => [
+        key,
+        EscSecret.isEscSecret(value)
+          ? kplus.EnvValue.fromSecretValue({ secret: secretNamed(value.secretName), key: value.key })
+          : kplus.EnvValue.fromValue(envText(options.name, key, value)),
+      ]),
     ),
     resources: {
       cpu: { request: parseCpu(size.cpu), ...cpuLimit },
@@ -103,6 +109,11 @@ export function useStableSelector(workload: kplus.Workload, name: string): void 
 export function addLabels(resource: kplus.Resource, options: WorkloadOptions): void {
   const labels = { ...options.labels, ...selectorLabels(options.name) };
   for (const [key, value] of Object.entries(labels)) resource.metadata.addLabel(key, value);
+}
+
+/** A reference to a Secret by name, all an env var's `secretKeyRef` needs. */
+function secretNamed(name: string): kplus.ISecret {
+  return { name, resourceType: 'secrets', resourceName: name, apiVersion: 'v1', apiGroup: '', kind: 'Secret' } as unknown as kplus.ISecret;
 }
 
 /** An env var's value, refusing what TypeScript would have refused had the app been type-checked. */
