@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ImageRef } from '@manifold/constructs';
@@ -79,6 +79,29 @@ describe.each(['open', 'htpasswd', 'token'] as const)('RegistryClient against do
         trustedTokenRealms: registry.tokenRealm ? [registry.tokenRealm] : [],
       });
       expect(await fromConfig.resolveDigest(ImageRef.parse(`${registry.host}/acme/api:v1`))).toMatch(/^sha256:/);
+    });
+
+    it.each(['credHelpers', 'credsStore'] as const)('asks a Docker credential helper named by %s, as Docker does', async (field) => {
+      await pushImage(registry, 'acme/api', 'v1', 'manifest');
+      const dir = await mkdtemp(join(tmpdir(), 'docker-helper-'));
+      const asked = join(dir, 'asked');
+      // A helper as Docker runs it: `get`, the server on stdin, JSON on stdout.
+      await writeFile(
+        join(dir, 'docker-credential-testhelper'),
+        `#!/bin/sh\nread server\necho "$1 $server" >> ${asked}\necho '{"ServerURL":"'$server'","Username":"${registry.user?.username}","Secret":"${registry.user?.password}"}'\n`,
+        { mode: 0o755 },
+      );
+      const config =
+        field === 'credHelpers' ? { credHelpers: { [registry.host]: 'testhelper' } } : { credsStore: 'testhelper', auths: { [registry.host]: {} } };
+      await writeFile(join(dir, 'config.json'), JSON.stringify(config));
+      const viaHelper = new RegistryClient({
+        insecureRegistries: [registry.host],
+        retries: 0,
+        credentials: credentialsFromEnvironment({ DOCKER_CONFIG: dir, PATH: `${dir}:${process.env.PATH}` }),
+        trustedTokenRealms: registry.tokenRealm ? [registry.tokenRealm] : [],
+      });
+      expect(await viaHelper.resolveDigest(ImageRef.parse(`${registry.host}/acme/api:v1`))).toMatch(/^sha256:/);
+      expect(await readFile(asked, 'utf8')).toContain(`get ${registry.host}`);
     });
   }
 });

@@ -18,6 +18,7 @@ import { DistLockedError } from './dist/dist-lock.ts';
 import { DistWriteError, describeWriteFailure } from './dist/dist-write-error.ts';
 import { EscError } from './esc/esc-client.ts';
 import { RegistryError } from './registry/registry-client.ts';
+import { CredentialHelperError } from './registry/registry-credentials.ts';
 import { useValidationCache } from './validate/validation-cache.ts';
 
 /** The version of this CLI, from its package.json. */
@@ -74,6 +75,10 @@ export async function runCli(argv: readonly string[], options: RunOptions): Prom
     if (error instanceof ConfigError) {
       io.err(error.format(program.opts<{ verbose?: boolean }>().verbose));
       return 2;
+    }
+    if (error instanceof CredentialHelperError) {
+      io.err(`${error.message}\n  hint: check credHelpers/credsStore in Docker's config.json and that the helper is on PATH`);
+      return 1;
     }
     if (error instanceof EscError) {
       io.err(`${error.message}\n  hint: ${error.hint}`);

@@ -1,4 +1,5 @@
 /** Registry credentials from the environment and from Docker's config.json; never printed. */
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -28,18 +29,22 @@ export function credentialVariable(registry: string): string | undefined {
 }
 
 /**
- * Credentials from {@link credentialVariable} (`user:password`), else from the `auths` of
- * `$DOCKER_CONFIG/config.json` (default `~/.docker/config.json`), matched by exact host.
+ * Credentials from {@link credentialVariable} (`user:password`), else from Docker's configuration
+ * (`$DOCKER_CONFIG/config.json`, default `~/.docker/config.json`) as the Docker CLI reads it
+ * (docker/cli `config/configfile` v27): the registry's `credHelpers` entry, else the `credsStore`,
+ * else the `auths` entry — a helper is run as `docker-credential-<name> get` with the server on stdin.
  */
 export function credentialsFromEnvironment(env: NodeJS.ProcessEnv = process.env): CredentialLookup {
-  const auths = readDockerAuths(join(env.DOCKER_CONFIG ?? join(homedir(), '.docker'), 'config.json'));
+  const config = readDockerConfig(join(env.DOCKER_CONFIG ?? join(homedir(), '.docker'), 'config.json'));
   return (registry) => {
     const variable = credentialVariable(registry);
     const fromEnv = variable ? env[variable] : undefined;
     if (fromEnv) return splitUserPassword(fromEnv);
     const keys = registry === 'docker.io' ? DOCKER_HUB_KEYS : [registry, `https://${registry}`, `http://${registry}`];
+    const helper = keys.map((key) => config.credHelpers?.[key]).find(Boolean) ?? config.credsStore;
+    if (helper) return fromHelper(helper, registry === 'docker.io' ? (DOCKER_HUB_KEYS[0] as string) : registry, env);
     for (const key of keys) {
-      const entry = auths[key];
+      const entry = config.auths?.[key];
       if (!entry) continue;
       if (entry.auth) return splitUserPassword(Buffer.from(entry.auth, 'base64').toString('utf8'));
       if (entry.username && entry.password) return { username: entry.username, password: entry.password };
@@ -47,6 +52,27 @@ export function credentialsFromEnvironment(env: NodeJS.ProcessEnv = process.env)
     }
     return undefined;
   };
+}
+
+/** Raised when a credential helper cannot be run or answers nonsense; never carries its output. */
+export class CredentialHelperError extends Error {}
+
+/** Asks `docker-credential-<helper>` (found on PATH) for `server`'s credentials, as Docker does. */
+function fromHelper(helper: string, server: string, env: NodeJS.ProcessEnv): RegistryCredentials | undefined {
+  if (!/^[a-z0-9][a-z0-9._-]*$/.test(helper)) throw new CredentialHelperError(`credential helper name "${helper}" in Docker's config.json is not a plain name`);
+  const program = `docker-credential-${helper}`;
+  const run = spawnSync(program, ['get'], { input: server, encoding: 'utf8', timeout: 10_000, maxBuffer: 64 * 1024, env });
+  if (run.error) throw new CredentialHelperError(`cannot run ${program} (${(run.error as NodeJS.ErrnoException).code ?? run.error.name}) for ${server}`);
+  // Helpers answer "credentials not found in native keychain" with exit 1: no credentials, not an error.
+  if (run.status !== 0) return undefined;
+  let answer: { Username?: unknown; Secret?: unknown };
+  try {
+    answer = JSON.parse(run.stdout) as typeof answer;
+  } catch {
+    throw new CredentialHelperError(`${program} gave an answer that is not JSON for ${server}`);
+  }
+  if (typeof answer.Username !== 'string' || typeof answer.Secret !== 'string' || answer.Secret === '') return undefined;
+  return { username: answer.Username, password: answer.Secret };
 }
 
 function splitUserPassword(value: string): RegistryCredentials | undefined {
@@ -61,10 +87,16 @@ interface DockerAuth {
   readonly identitytoken?: string;
 }
 
-function readDockerAuths(path: string): Record<string, DockerAuth> {
+interface DockerConfig {
+  readonly auths?: Record<string, DockerAuth>;
+  readonly credHelpers?: Record<string, string>;
+  readonly credsStore?: string;
+}
+
+function readDockerConfig(path: string): DockerConfig {
   try {
-    const config = JSON.parse(readFileSync(path, 'utf8')) as { auths?: Record<string, DockerAuth> };
-    return config.auths ?? {};
+    const config = JSON.parse(readFileSync(path, 'utf8')) as DockerConfig;
+    return typeof config === 'object' && config !== null ? config : {};
   } catch {
     return {};
   }
