@@ -131,6 +131,20 @@ describe('Pulumi ESC', () => {
     expect(await snapshot(root)).toEqual(before);
   });
 
+  it('waits out a 429, and names a 404 and a 500 (with its request id) clearly', async () => {
+    esc.define('acme/platform/flaky', `values:\n  manifold:\n    images:\n      web:\n        web: ${WEB}\n`);
+    const root = await repositoryFor('flaky');
+    esc.failNext('POST', '/acme/platform/flaky/open', 429, { 'Retry-After': '1' });
+    expect((await run(root, ['esc', 'pull', 'dev', '--check'])).code).toBe(1);
+    esc.failNext('POST', '/acme/platform/flaky/open', 500);
+    const failed = await run(root, ['esc', 'pull', 'dev', '--check']);
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toMatch(/^ESC acme\/platform\/flaky: HTTP 500: injected failure \(request req-fake-1\)/);
+    const missing = await run(await repositoryFor('does-not-exist'), ['esc', 'pull', 'dev']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('hint: create the ESC environment acme/platform/does-not-exist');
+  });
+
   it('checks that every secret an app uses exists in ESC and is marked secret', async () => {
     const root = await repositoryFor('secrets');
     esc.define('acme/platform/secrets', 'values:\n  postgres:\n    password: plain-text\n');
