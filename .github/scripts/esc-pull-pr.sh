@@ -12,10 +12,8 @@ set -euo pipefail
 env_name="${1:?usage: esc-pull-pr.sh <env> <base-branch> <body-file>}"
 base="${2:?usage: esc-pull-pr.sh <env> <base-branch> <body-file>}"
 body="${3:?usage: esc-pull-pr.sh <env> <base-branch> <body-file>}"
-manifold=(${MANIFOLD:-pnpm -s manifold})
+source "$(dirname "$0")/bot-commit.sh"
 branch="esc/pull/${env_name}"
-name="${GIT_AUTHOR_NAME:-manifold-bot}"
-email="${GIT_AUTHOR_EMAIL:-manifold-bot@users.noreply.github.com}"
 
 git fetch --quiet origin "$base"
 git checkout --quiet -B "$branch" "origin/$base"
@@ -25,8 +23,7 @@ if "${manifold[@]}" esc pull "$env_name" --check >/dev/null; then
   exit 0
 fi
 "${manifold[@]}" esc pull "$env_name"
-git add -A -- overlays dist
-git -c user.name="$name" -c user.email="$email" commit --quiet -m "deploy(${env_name}): pins from Pulumi ESC"
+commit_pins "deploy(${env_name}): pins from Pulumi ESC"
 git push --quiet --force origin "HEAD:refs/heads/$branch"
 {
   echo "Pins of \`${env_name}\` taken from its Pulumi ESC environment. \`pnpm synth --check\` is green on this branch."

@@ -10,16 +10,13 @@ set -euo pipefail
 
 base="${1:?usage: flux-update-pr.sh <base-branch> <body-file>}"
 body="${2:?usage: flux-update-pr.sh <base-branch> <body-file>}"
-manifold=(${MANIFOLD:-pnpm -s manifold})
+source "$(dirname "$0")/bot-commit.sh"
 branch="$(git rev-parse --abbrev-ref HEAD)"
-name="${GIT_AUTHOR_NAME:-manifold-bot}"
-email="${GIT_AUTHOR_EMAIL:-manifold-bot@users.noreply.github.com}"
 
 git fetch --quiet origin "$base"
 "${manifold[@]}" synth
-if [ -n "$(git status --porcelain -- overlays dist)" ]; then
-  git add -A -- overlays dist
-  git -c user.name="$name" -c user.email="$email" commit --quiet -m "chore(dist): re-synthesize after Flux image update"
+if pins_changed; then
+  commit_pins "chore(dist): re-synthesize after Flux image update"
   git push --quiet origin "HEAD:$branch"
 fi
 "${manifold[@]}" synth --check >/dev/null

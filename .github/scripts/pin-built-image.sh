@@ -12,20 +12,17 @@ env="${1:?usage: pin-built-image.sh <env> <app/image> <reference> [branch]}"
 target="${2:?usage: pin-built-image.sh <env> <app/image> <reference> [branch]}"
 ref="${3:?usage: pin-built-image.sh <env> <app/image> <reference> [branch]}"
 branch="${4:-main}"
-manifold=(${MANIFOLD:-pnpm -s manifold})
-name="${GIT_AUTHOR_NAME:-manifold-bot}"
-email="${GIT_AUTHOR_EMAIL:-manifold-bot@users.noreply.github.com}"
+source "$(dirname "$0")/bot-commit.sh"
 
 for attempt in 1 2 3; do
   git fetch --quiet origin "$branch"
   git reset --quiet --hard "origin/$branch"
   "${manifold[@]}" pin "$env" "$target=$ref"
-  if [ -z "$(git status --porcelain -- overlays dist)" ]; then
+  if ! pins_changed; then
     echo "$env $target is already pinned to $ref"
     exit 0
   fi
-  git add -A -- overlays dist
-  git -c user.name="$name" -c user.email="$email" commit --quiet -m "deploy($env): $target $ref"
+  commit_pins "deploy($env): $target $ref"
   if git push --quiet origin "HEAD:$branch"; then
     exit 0
   fi
