@@ -55,6 +55,6 @@ describe("the README's app template", () => {
     const template = await readmeTemplate();
     const broken = template.replace("LOG_LEVEL: 'info'", 'LOG_LEVEL: 42');
     expect(broken).not.toBe(template);
-    expect(await typeErrors(broken)).toMatch(/apps\/hello\/src\/index\.ts\(\d+,\d+\): error TS2322: Type 'number' is not assignable to type 'string'/);
+    expect(await typeErrors(broken)).toMatch(/apps\/hello\/src\/index\.ts\(\d+,\d+\): error TS2322: Type 'number' is not assignable to type 'string/);
   });
 });

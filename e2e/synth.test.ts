@@ -64,7 +64,7 @@ describe('pnpm synth on the example repository', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('prune  dist/dev/ml-api/deployment-ml-api.yaml');
     const dev = await snapshot(join(root, 'dist/dev'));
-    expect([...dev.keys()].filter((path) => !/^(web|postgres|_flux)\//.test(path))).toEqual(['.manifold-index', 'kustomization.yaml']);
+    expect([...dev.keys()].filter((path) => !/^(web|postgres|_flux|_delivery|_environment)\//.test(path))).toEqual(['.manifold-index', 'kustomization.yaml']);
     expect([...dev.keys()].filter((path) => path.includes('ml-api'))).toEqual([]);
     expect(dev.get('kustomization.yaml')).not.toContain('ml-api');
     expect((await runManifold(root, ['synth', '--check', 'dev'])).code).toBe(0);
@@ -129,7 +129,7 @@ describe('pnpm synth on the example repository', () => {
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     const qa = await snapshot(join(root, 'dist/qa'));
-    expect([...qa.keys()]).toEqual(['.manifold-index', 'hello/deployment-hello.yaml', 'kustomization.yaml']);
+    expect([...qa.keys()]).toEqual(['.manifold-index', '_environment/namespace-acme-qa.yaml', 'hello/deployment-hello.yaml', 'kustomization.yaml']);
     expect(qa.get('hello/deployment-hello.yaml')).toContain('image: ghcr.io/acme/hello:v1\n');
   });
 });

@@ -29,7 +29,11 @@ const gitBranch = z.string().regex(/^(?!\/|.*\/\/|.*\.\.|.*\/$)[A-Za-z0-9._/-]+$
 
 const fluxSchema = z.strictObject({
   namespace: dnsLabel.default('flux-system').describe('Namespace of the automation and its policies (Flux ignores markers naming any other).'),
-  gitRepository: dnsLabel.default('flux-system').describe('GitRepository (in that namespace) the automation checks out and pushes to.'),
+  gitRepository: dnsLabel
+    .optional()
+    .describe(
+      'GitRepository (in that namespace) the automation checks out and pushes to; generated with delivery.repository. Default: manifold-<env> (not flux-system, which flux bootstrap owns).',
+    ),
   branch: gitBranch.default('main').describe('Branch the automation checks out.'),
   pushBranch: gitBranch
     .optional()
@@ -83,13 +87,53 @@ const escSchema = z.strictObject({
   images: z.record(z.string(), escImageSchema).default({}).describe('Per pin (<app>/<image>), another property or a repository + tag pair.'),
 });
 
+const gitUrl = z
+  .string()
+  .regex(/^(https:\/\/|ssh:\/\/|git@)[^\s]+$/, 'expected a git URL such as https://github.com/acme/platform.git or ssh://git@github.com/acme/platform.git');
+
+const argoCdSchema = z.strictObject({
+  namespace: dnsLabel.default('argocd').describe('Namespace Argo CD runs in (where the Application lives).'),
+  project: z.string().min(1).max(63).default('default').describe('Argo CD project of the Application.'),
+  server: z.url().default('https://kubernetes.default.svc').describe('API server of the target cluster (default: the cluster Argo CD runs in).'),
+  cluster: z.string().min(1).max(253).optional().describe('Name of the target cluster as registered in Argo CD, instead of server.'),
+  automated: z.boolean().default(true).describe('Sync on every commit.'),
+  prune: z.boolean().default(true).describe('Delete objects that are no longer in dist/<env>.'),
+  selfHeal: z.boolean().default(true).describe('Undo changes made in the cluster by hand.'),
+  syncOptions: z
+    .array(z.string().regex(/^[A-Za-z]+=[A-Za-z0-9-]+$/))
+    .default(['ServerSideApply=true'])
+    .describe('Argo CD sync options.'),
+});
+
+const fluxDeliverySchema = z.strictObject({
+  interval: duration.default('10m').describe('How often Flux reconciles dist/<env>.'),
+  timeout: duration.default('5m').describe('How long one reconciliation may take.'),
+  prune: z.boolean().default(true).describe('Delete objects that are no longer in dist/<env>.'),
+  wait: z.boolean().default(true).describe('Wait for every object to be ready (health checks) before reporting success.'),
+  kubeConfigSecret: dnsLabel.optional().describe('Secret with a kubeconfig, to apply to another cluster.'),
+});
+
+const deliverySchema = z.strictObject({
+  tool: z.enum(['argocd', 'flux']).default('argocd').describe('Which GitOps tool syncs dist/<env>.'),
+  repository: gitUrl.optional().describe('This repository as the cluster clones it; sync objects are generated only with it.'),
+  branch: gitBranch.default('main').describe('Branch the cluster follows.'),
+  gitSecret: dnsLabel
+    .default('manifold-git')
+    .describe('Secret (in the Flux namespace) with read access to the repository, and push access when Flux image automation is on.'),
+  argocd: argoCdSchema.default(argoCdSchema.parse({})).describe('Settings of the Argo CD Application.'),
+  flux: fluxDeliverySchema.default(fluxDeliverySchema.parse({})).describe('Settings of the Flux Kustomization.'),
+});
+
 /** `overlays/<env>/environment.yaml` as written by people. */
 export const environmentSchema = z
   .strictObject({
     namespace: dnsLabel.describe('Namespace of every object in this environment.'),
     domain: hostname.describe('Base DNS domain; apps derive their hosts from it.'),
     requireDigests: z.boolean().optional().describe('Refuse pins without @sha256 digests. Default: true for an environment named prod, else false.'),
-    delivery: z.enum(['argocd', 'flux']).default('argocd').describe('Which GitOps tool syncs dist/<env>.'),
+    delivery: z
+      .union([z.enum(['argocd', 'flux']), deliverySchema])
+      .default('argocd')
+      .describe('Which GitOps tool syncs dist/<env> and, with a repository, the objects that make it do so.'),
     podSecurity: z
       .enum(['restricted', 'baseline', 'privileged'])
       .default('restricted')
@@ -104,6 +148,12 @@ export const environmentSchema = z
 
 /** A validated environment.yaml. */
 export type EnvironmentFile = z.output<typeof environmentSchema>;
+/** The validated `delivery` settings of an environment, in their block form. */
+export type DeliverySettings = z.output<typeof deliverySchema>;
+/** The `delivery` block a bare `delivery: argocd|flux` stands for. */
+export function deliveryBlock(delivery: z.output<typeof environmentSchema>['delivery']): DeliverySettings {
+  return typeof delivery === 'string' ? deliverySchema.parse({ tool: delivery }) : delivery;
+}
 /** The validated `esc` settings of an environment. */
 export type EscSettings = z.output<typeof escSchema>;
 /** Where one pin lives in ESC. */

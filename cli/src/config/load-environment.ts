@@ -6,7 +6,7 @@ import { assertRealPath } from '../dist/repository-paths.ts';
 import { compilePolicy } from '../flux/image-policy.ts';
 import type { PodSecurityLevel } from '../validate/pod-security.ts';
 import { ConfigError, type SourcePosition } from './config-error.ts';
-import { dnsLabel, type EscSettings, environmentSchema, type FluxSettings } from './environment-schema.ts';
+import { type DeliverySettings, deliveryBlock, dnsLabel, type EscSettings, environmentSchema, type FluxSettings } from './environment-schema.ts';
 import { imagesSchema, type PinSource, type UpdatePolicy } from './images-schema.ts';
 import { validateSource } from './validate-source.ts';
 import { parseYamlSource, type YamlSource } from './yaml-source.ts';
@@ -32,7 +32,8 @@ export interface Environment {
   readonly namespace: string;
   readonly domain: string;
   readonly requireDigests: boolean;
-  readonly delivery: 'argocd' | 'flux';
+  /** How the cluster syncs dist/<env>. */
+  readonly delivery: DeliverySettings;
   /** The Pulumi ESC environment the pins are pulled from and pushed to, when there is one. */
   readonly esc: EscSettings | undefined;
   /** Pod Security Standard every workload must meet. */
@@ -43,7 +44,7 @@ export interface Environment {
   /** The environment this one is promoted from, if any. */
   readonly promotesFrom: string | undefined;
   /** Flux image automation settings, with the push branch resolved. */
-  readonly flux: FluxSettings & { readonly pushBranch: string };
+  readonly flux: FluxSettings & { readonly pushBranch: string; readonly gitRepository: string };
   /** Pins by `<app>/<image>`. */
   readonly pins: ReadonlyMap<string, Pin>;
   /** The environment's files, for positions in later errors. */
@@ -109,12 +110,12 @@ export async function loadEnvironment(root: string, env: string, imagesText?: st
     namespace: config.namespace,
     domain: config.domain,
     requireDigests,
-    delivery: config.delivery,
+    delivery: deliveryBlock(config.delivery),
     podSecurity: config.podSecurity,
     apps: config.apps,
     sizes: new Map(Object.entries(config.sizes)),
     promotesFrom: config.promotesFrom,
-    flux: { ...config.flux, pushBranch: config.flux.pushBranch ?? `flux/image-updates/${env}` },
+    flux: { ...config.flux, gitRepository: config.flux.gitRepository ?? `manifold-${env}`, pushBranch: config.flux.pushBranch ?? `flux/image-updates/${env}` },
     esc: config.esc,
     pins,
     sources: { environment: environmentSource, images: imagesSource },

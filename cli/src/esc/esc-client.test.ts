@@ -23,7 +23,7 @@ describe('EscClient', () => {
   });
 
   it('takes the token only from the named variable, never from ~/.pulumi or a default service', () => {
-    expect(() => new EscClient(settings, { PULUMI_HOME: '/home/x/.pulumi' })).toThrow('no Pulumi access token: PULUMI_ACCESS_TOKEN is not set');
+    expect(() => new EscClient(settings, { PULUMI_HOME: 'a-pulumi-home-with-credentials' })).toThrow('no Pulumi access token: PULUMI_ACCESS_TOKEN is not set');
     expect(() => new EscClient({ ...settings, tokenVariable: 'ESC_TOKEN' }, { PULUMI_ACCESS_TOKEN: 't' })).toThrow('ESC_TOKEN is not set');
   });
 });

@@ -42,9 +42,9 @@ async function renderError(images: string, apps = [apiApp], objectSchemas = sche
 describe('renderEnvironment', () => {
   it('writes one file per object under the app folder and a kustomization listing them all', async () => {
     const { files } = await render(`api:\n  api:\n    ref: ${API}\n  job:\n    ref: ${JOB}\n`);
-    expect([...files.keys()]).toEqual(['api/deployment-api.yaml', 'api/service-api.yaml', 'kustomization.yaml']);
+    expect([...files.keys()]).toEqual(['_environment/namespace-team-dev.yaml', 'api/deployment-api.yaml', 'api/service-api.yaml', 'kustomization.yaml']);
     expect(files.get('kustomization.yaml')).toBe(
-      'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - api/deployment-api.yaml\n  - api/service-api.yaml\n',
+      'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - _environment/namespace-team-dev.yaml\n  - api/deployment-api.yaml\n  - api/service-api.yaml\n',
     );
   });
 

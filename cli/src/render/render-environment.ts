@@ -5,6 +5,7 @@ import { locateInSource } from '../apps/load-apps.ts';
 import { runApp } from '../apps/run-app.ts';
 import { ConfigError, type SourcePosition } from '../config/config-error.ts';
 import type { Environment } from '../config/load-environment.ts';
+import { DELIVERY_FOLDER, deliveryObjects, ENVIRONMENT_FOLDER, namespaceObject } from '../delivery/delivery-objects.ts';
 import { ESC_FOLDER, externalSecret, secretStore } from '../esc/external-secrets.ts';
 import { FLUX_FOLDER, imageAutomationObjects } from '../flux/image-automation-objects.ts';
 import { isBuiltInApiVersion } from '../validate/api-server-rules.ts';
@@ -76,31 +77,13 @@ export function renderEnvironment(env: Environment, allApps: readonly LoadedApp[
       });
     }
   }
-  if (escSecrets.length > 0 && env.esc) {
-    const chart = newChart(ESC_FOLDER, env.namespace, {});
-    new ApiObject(chart, 'SecretStore', secretStore(env.esc) as ApiObjectProps);
-    const where = env.sources.environment.positionOf(['esc']);
-    for (const { object, constructPath } of withConstructPaths(chart)) {
-      output.add({ folder: ESC_FOLDER, owner: 'Pulumi ESC', object, markers: [], where, constructPath, namespace: env.namespace, generated: true });
-    }
-  }
+  const where = (key: string) => env.sources.environment.positionOf([key]);
+  output.addGenerated(ENVIRONMENT_FOLDER, 'the environment', undefined, [namespaceObject(env)], where('namespace'));
+  if (escSecrets.length > 0 && env.esc) output.addGenerated(ESC_FOLDER, 'Pulumi ESC', env.namespace, [secretStore(env.esc)], where('esc'));
   const fluxObjects = imageAutomationObjects(env);
-  if (fluxObjects.length > 0) {
-    const chart = newChart(FLUX_FOLDER, env.flux.namespace, {});
-    for (const object of fluxObjects) new ApiObject(chart, `${object.kind}-${object.metadata.name}`, object);
-    const where = env.sources.environment.positionOf(['flux']);
-    for (const { object, constructPath } of withConstructPaths(chart)) {
-      output.add({
-        folder: FLUX_FOLDER,
-        owner: 'Flux image automation',
-        object,
-        markers: [],
-        where,
-        constructPath,
-        namespace: env.flux.namespace,
-        generated: true,
-      });
-    }
+  output.addGenerated(FLUX_FOLDER, 'Flux image automation', env.flux.namespace, fluxObjects, where('flux'));
+  for (const { object, namespace } of deliveryObjects(env, fluxObjects.length > 0)) {
+    output.addGenerated(DELIVERY_FOLDER, `delivery (${env.delivery.tool})`, namespace, [object], where('delivery'));
   }
   return { ...output.finish(), escSecrets };
 }
@@ -126,9 +109,9 @@ function withConstructPaths(chart: Chart): ChartObject[] {
  * A chart in an App of its own: Chart.toJson() resolves and validates its whole App, so sharing one
  * App between all charts would make rendering quadratic in the number of apps.
  */
-function newChart(id: string, namespace: string, labels: Record<string, string>): Chart {
+function newChart(id: string, namespace: string | undefined, labels: Record<string, string>): Chart {
   return new Chart(new App({ outdir: '/nonexistent' }), id, {
-    namespace,
+    ...(namespace ? { namespace } : {}),
     disableResourceNameHashes: true,
     labels: { ...labels, 'app.kubernetes.io/managed-by': 'manifold' },
   });
@@ -204,11 +187,28 @@ class EnvironmentOutput {
     this.checks.cache.recordValid(verdict);
   }
 
-  /** The files sorted by path, with the kustomization that lists them. */
+  /** Adds objects Manifold itself generates (in `namespace`, or cluster-scoped without one) under `folder`. */
+  addGenerated(folder: string, owner: string, namespace: string | undefined, objects: readonly object[], where: SourcePosition): void {
+    if (objects.length === 0) return;
+    const chart = newChart(folder, namespace, {});
+    for (const [index, object] of objects.entries()) new ApiObject(chart, `Object${index}`, object as ApiObjectProps);
+    for (const { object, constructPath } of withConstructPaths(chart)) {
+      this.add({ folder, owner, object, markers: [], where, constructPath, namespace: namespace ?? this.env.namespace, generated: true });
+    }
+  }
+
+  /**
+   * The files sorted by path, with the kustomization that lists them; the sync objects in
+   * `_delivery/` get a kustomization of their own, so the sync they set up never applies them.
+   */
   finish(): RenderedEnvironment {
     const sorted = new Map([...this.files.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-    sorted.set(KUSTOMIZATION_FILE, emitYaml([kustomization([...sorted.keys()])]));
-    return { env: this.env.name, files: sorted };
+    const delivery = [...sorted.keys()].filter((path) => path.startsWith(`${DELIVERY_FOLDER}/`));
+    const synced = [...sorted.keys()].filter((path) => !path.startsWith(`${DELIVERY_FOLDER}/`));
+    if (delivery.length > 0)
+      sorted.set(`${DELIVERY_FOLDER}/${KUSTOMIZATION_FILE}`, emitYaml([kustomization(delivery.map((path) => path.slice(DELIVERY_FOLDER.length + 1)))]));
+    sorted.set(KUSTOMIZATION_FILE, emitYaml([kustomization(synced)]));
+    return { env: this.env.name, files: new Map([...sorted.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) };
   }
 }
 

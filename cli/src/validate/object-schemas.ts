@@ -1,8 +1,8 @@
 /**
  * The OpenAPI schemas objects are validated against: built-in Kubernetes kinds from
  * `kubernetes-models` (Kubernetes 1.27.1, the newest release of that package line that runs on Node
- * 20; 1.28 added no field Manifold emits), the Flux and External Secrets kinds Manifold generates
- * from `@kubernetes-models/flux-cd` and `@kubernetes-models/external-secrets`, and CRDs a user adds
+ * 20; 1.28 added no field Manifold emits), the Flux, Argo CD and External Secrets kinds Manifold
+ * generates (`@kubernetes-models/flux-cd`, `argo-cd`, `external-secrets`), and CRDs a user adds
  * under `schemas/` (compiled with ajv).
  */
 import { createHash } from 'node:crypto';
@@ -53,6 +53,10 @@ const MODELS: Readonly<Record<string, ModelLoader>> = {
   'external-secrets.io/v1/SecretStore': async () => (await import('@kubernetes-models/external-secrets/external-secrets.io/v1/SecretStore')).SecretStore,
   'external-secrets.io/v1/ExternalSecret': async () =>
     (await import('@kubernetes-models/external-secrets/external-secrets.io/v1/ExternalSecret')).ExternalSecret,
+  'argoproj.io/v1alpha1/Application': async () => (await import('@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application')).Application,
+  'source.toolkit.fluxcd.io/v1/GitRepository': async () => (await import('@kubernetes-models/flux-cd/source.toolkit.fluxcd.io/v1/GitRepository')).GitRepository,
+  'kustomize.toolkit.fluxcd.io/v1/Kustomization': async () =>
+    (await import('@kubernetes-models/flux-cd/kustomize.toolkit.fluxcd.io/v1/Kustomization')).Kustomization,
   'image.toolkit.fluxcd.io/v1/ImageRepository': async () =>
     (await import('@kubernetes-models/flux-cd/image.toolkit.fluxcd.io/v1/ImageRepository')).ImageRepository,
   'image.toolkit.fluxcd.io/v1/ImagePolicy': async () => (await import('@kubernetes-models/flux-cd/image.toolkit.fluxcd.io/v1/ImagePolicy')).ImagePolicy,
