@@ -8,11 +8,11 @@ import { createHash } from 'node:crypto';
 import { existsSync, realpathSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { build, version as esbuildVersion } from 'esbuild';
 
 const CLI_ROOT = resolve(import.meta.dirname, '..');
-const CACHE_FORMAT = 2;
+const CACHE_FORMAT = 3;
 /** Pure-JS dependencies of the CLI that are bundled for start-up speed; every other package stays external. */
 const BUNDLED_PACKAGES = /^(yaml|zod|commander|diff|ajv|kubernetes-models|@kubernetes-models\/[^/]+)(\/|$)/;
 const BANNER = "import { createRequire as __manifoldRequire } from 'node:module'; const require = __manifoldRequire(import.meta.url);";
@@ -83,7 +83,13 @@ async function rebuild(root, apps, cacheDir, key, manifestPath, previous) {
     sourcemap: 'external',
     // Stack traces need the mappings only; leaving the sources out halves the map Node parses at start.
     sourcesContent: false,
-    outfile: join(cacheDir, 'bundle.mjs'),
+    // Code loaded with import() (schema validators, rarely used commands) goes into chunks of its own,
+    // so a run parses only what it uses.
+    splitting: true,
+    outdir: join(cacheDir, 'build'),
+    entryNames: 'entry',
+    chunkNames: 'chunk-[hash]',
+    outExtension: { '.js': '.mjs' },
     banner: { js: BANNER },
     logLevel: 'silent',
     plugins: [externalPackages()],
@@ -91,10 +97,12 @@ async function rebuild(root, apps, cacheDir, key, manifestPath, previous) {
     if (Array.isArray(error.errors)) throw new CompileError(error.errors);
     throw error;
   });
-  const code = result.outputFiles.find((file) => file.path.endsWith('.mjs'));
-  const map = result.outputFiles.find((file) => file.path.endsWith('.map'));
-  const hash = createHash('sha256').update(code.contents).digest('hex').slice(0, 12);
-  const bundle = join(cacheDir, `${key}-${hash}.mjs`);
+  const outputs = [...result.outputFiles].sort((a, b) => (a.path < b.path ? -1 : 1));
+  const digest = createHash('sha256');
+  for (const file of outputs) digest.update(file.path.split('/').at(-1)).update(file.contents);
+  const hash = digest.digest('hex').slice(0, 12);
+  const folder = join(cacheDir, `${key}-${hash}`);
+  const bundle = join(folder, 'entry.mjs');
   const inputs = {};
   // A file changed while esbuild read it may be compiled in its old form: then cache nothing.
   let settled = true;
@@ -105,13 +113,26 @@ async function rebuild(root, apps, cacheDir, key, manifestPath, previous) {
     inputs[path] = { size: info.size, mtimeMs: info.mtimeMs };
     if (info.mtimeMs >= started - 1000) settled = false;
   }
-  await mkdir(cacheDir, { recursive: true });
-  await writeAtomically(`${bundle}.map`, map.contents);
-  await writeAtomically(bundle, `${code.text.replace(/\/\/# sourceMappingURL=.*\n?$/, '')}//# sourceMappingURL=${bundle.split('/').at(-1)}.map\n`);
+  if (!existsSync(bundle)) {
+    // Written whole beside its place, then renamed: a reader sees all of the bundle or none of it.
+    const staging = `${folder}.${process.pid}.tmp`;
+    await rm(staging, { recursive: true, force: true });
+    await mkdir(staging, { recursive: true });
+    for (const file of outputs) {
+      const name = file.path.split('/').at(-1);
+      // esbuild leaves the link to the source map out when it does not write the files itself.
+      const linked = name.endsWith('.mjs') && !file.text.includes('//# sourceMappingURL=') ? `${file.text}//# sourceMappingURL=${name}.map\n` : file.contents;
+      await writeFile(join(staging, name), linked);
+    }
+    await rename(staging, folder).catch(async (error) => {
+      await rm(staging, { recursive: true, force: true });
+      if (!existsSync(bundle)) throw error;
+    });
+  }
   if (settled) await writeAtomically(manifestPath, JSON.stringify({ apps, bundle, inputs }));
-  if (previous?.bundle && previous.bundle !== bundle) {
-    await rm(previous.bundle, { force: true });
-    await rm(`${previous.bundle}.map`, { force: true });
+  const previousFolder = previous?.bundle ? dirname(previous.bundle) : undefined;
+  if (previousFolder && previousFolder !== folder && previousFolder !== cacheDir && dirname(previousFolder) === cacheDir) {
+    await rm(previousFolder, { recursive: true, force: true });
   }
   return bundle;
 }

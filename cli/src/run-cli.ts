@@ -1,5 +1,5 @@
 /** The manifold command line: parses arguments, runs a command, maps errors to exit codes. */
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import packageJson from '../package.json' with { type: 'json' };
 import type { AppImporter } from './apps/load-apps.ts';
@@ -41,7 +41,8 @@ export async function runCli(argv: readonly string[], options: RunOptions): Prom
     if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
     throw error;
   });
-  if (options.cacheDir) useValidationCache(join(options.cacheDir, 'validated-objects'), basename(new URL(import.meta.url).pathname));
+  // The compiled bundle's folder name carries a hash of all its code: verdicts of other code do not apply.
+  if (options.cacheDir) useValidationCache(join(options.cacheDir, 'validated-objects'), basename(dirname(new URL(import.meta.url).pathname)));
   let exitCode = 0;
   const program = new Command('manifold')
     .description('Typed cdk8s apps and per-environment overlays → pinned, Flux-ready manifests in dist/.')

@@ -6,7 +6,7 @@ import { loadEnvironment } from '../config/load-environment.ts';
 import { digestOf, ENVIRONMENT_YAML, inMemoryApp, TIMESTAMP_POLICY, writeOverlay } from '../testing/overlay-fixture.ts';
 import { ObjectSchemas } from '../validate/object-schemas.ts';
 import { ValidationCache } from '../validate/validation-cache.ts';
-import { renderEnvironment } from './render-environment.ts';
+import { checkRenderedObjects, renderEnvironment } from './render-environment.ts';
 
 const API = `ghcr.io/acme/api:main-abc1234-1732150000@${digestOf('a')}`;
 const JOB = `ghcr.io/acme/job:main-def5678-1732150001@${digestOf('b')}`;
@@ -30,7 +30,10 @@ const schemas = await ObjectSchemas.load();
 
 async function render(images: string, apps = [apiApp], objectSchemas = schemas) {
   const root = await writeOverlay('dev', ENVIRONMENT_YAML, images);
-  return renderEnvironment(await loadEnvironment(root, 'dev'), apps, { schemas: objectSchemas, cache: ValidationCache.open(undefined, '') });
+  const checks = { schemas: objectSchemas, cache: ValidationCache.open(undefined, '') };
+  const rendered = renderEnvironment(await loadEnvironment(root, 'dev'), apps, checks);
+  await checkRenderedObjects([rendered], checks);
+  return rendered;
 }
 
 async function renderError(images: string, apps = [apiApp], objectSchemas = schemas): Promise<ConfigError> {

@@ -10,6 +10,7 @@ import { ESC_FOLDER, externalSecret, secretStore } from '../esc/external-secrets
 import { FLUX_FOLDER, imageAutomationObjects } from '../flux/image-automation-objects.ts';
 import { isBuiltInApiVersion } from '../validate/api-server-rules.ts';
 import type { ObjectSchemas } from '../validate/object-schemas.ts';
+import type { PodSecurityLevel } from '../validate/pod-security.ts';
 import { validateObject } from '../validate/validate-object.ts';
 import type { ValidationCache } from '../validate/validation-cache.ts';
 import { emitObject, emitYaml, type MarkerPlacement } from './emit-yaml.ts';
@@ -29,6 +30,39 @@ export interface RenderedEnvironment {
   readonly files: ReadonlyMap<string, string>;
   /** The ESC secrets the apps asked for (External Secrets fetch them in the cluster). */
   readonly escSecrets?: readonly EscSecretUse[];
+  /** Objects still to validate with {@link checkRenderedObjects} before anything is written. */
+  readonly unchecked?: readonly UncheckedObject[];
+}
+
+/** A rendered object still to validate, and how to report a problem with it. */
+export interface UncheckedObject {
+  readonly object: Record<string, unknown>;
+  /** Its key in the verdict cache. */
+  readonly verdict: string;
+  readonly podSecurity: PodSecurityLevel;
+  readonly describe: (message: string, hint: string) => ConfigError;
+}
+
+/**
+ * Validates every object not known valid from an earlier run — schema, API-server rules, Pod
+ * Security, Flux style — loading only the validators those objects need; throws the first problem,
+ * in render order, and remembers the rest as valid.
+ */
+export async function checkRenderedObjects(environments: readonly RenderedEnvironment[], checks: ObjectChecks): Promise<void> {
+  const unchecked = environments.flatMap((environment) => environment.unchecked ?? []);
+  await checks.schemas.prepare(unchecked.map(({ object }) => `${String(object.apiVersion)}/${String(object.kind)}`));
+  for (const { object, verdict, podSecurity, describe } of unchecked) {
+    const violation = validateObject(object, checks.schemas, podSecurity);
+    if (violation) throw describe(`${violation.path}: ${violation.message}`, violation.hint);
+    const styleViolation = findFluxStyleViolations(object)[0];
+    if (styleViolation) {
+      throw describe(
+        `has a value Flux would reformat at ${styleViolation.path}: ${styleViolation.reason}`,
+        'change the value so that it is plain single-line text, or move it into a ConfigMap file that carries no marker',
+      );
+    }
+    checks.cache.recordValid(verdict);
+  }
 }
 
 /** One ESC secret an app uses. */
@@ -141,6 +175,7 @@ class EnvironmentOutput {
   private readonly paths = new Map<string, string>();
 
   private readonly settings: string;
+  private readonly unchecked: UncheckedObject[] = [];
 
   constructor(
     private readonly env: Environment,
@@ -162,17 +197,7 @@ class EnvironmentOutput {
     const bytes = emitObject(object, markers);
     // Objects whose exact bytes passed every check before (same checks, same settings) are not checked again.
     const verdict = this.checks.cache.keyOf(this.settings, bytes);
-    if (!this.checks.cache.isKnownValid(verdict)) {
-      const violation = validateObject(object as unknown as Record<string, unknown>, this.checks.schemas, this.env.podSecurity);
-      if (violation) throw describe(`${violation.path}: ${violation.message}`, violation.hint);
-      const styleViolation = findFluxStyleViolations(object as unknown as Record<string, unknown>)[0];
-      if (styleViolation) {
-        throw describe(
-          `has a value Flux would reformat at ${styleViolation.path}: ${styleViolation.reason}`,
-          'change the value so that it is plain single-line text, or move it into a ConfigMap file that carries no marker',
-        );
-      }
-    }
+    const checked = this.checks.cache.isKnownValid(verdict);
     if (containsSequence(object) && deriveSequenceIndentStyle(bytes) !== 'wide') {
       throw describe(
         'would be re-indented by Flux (a block scalar looks like a compact sequence)',
@@ -184,7 +209,7 @@ class EnvironmentOutput {
     if (clash) throw describe(`would be written to ${path}, which ${clash} already takes`, 'give one of the objects another name');
     this.paths.set(path, identity.label);
     this.files.set(path, bytes);
-    this.checks.cache.recordValid(verdict);
+    if (!checked) this.unchecked.push({ object: object as unknown as Record<string, unknown>, verdict, podSecurity: this.env.podSecurity, describe });
   }
 
   /** Adds objects Manifold itself generates (in `namespace`, or cluster-scoped without one) under `folder`. */
@@ -208,7 +233,7 @@ class EnvironmentOutput {
     if (delivery.length > 0)
       sorted.set(`${DELIVERY_FOLDER}/${KUSTOMIZATION_FILE}`, emitYaml([kustomization(delivery.map((path) => path.slice(DELIVERY_FOLDER.length + 1)))]));
     sorted.set(KUSTOMIZATION_FILE, emitYaml([kustomization(synced)]));
-    return { env: this.env.name, files: new Map([...sorted.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) };
+    return { env: this.env.name, files: new Map([...sorted.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))), unchecked: this.unchecked };
   }
 }
 

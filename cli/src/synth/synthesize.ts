@@ -14,7 +14,7 @@ import { assertRealPath } from '../dist/repository-paths.ts';
 import { applyWritePlan, planEnvironmentWrite, type WriteResult } from '../dist/write-dist.ts';
 import { lintMarkers } from '../flux/marker-lint.ts';
 import { editPins } from '../pins/pin-edits.ts';
-import { type RenderedEnvironment, renderEnvironment } from '../render/render-environment.ts';
+import { checkRenderedObjects, type RenderedEnvironment, renderEnvironment } from '../render/render-environment.ts';
 import { loadCrdSchemas } from '../validate/crd-schemas.ts';
 import { ObjectSchemas } from '../validate/object-schemas.ts';
 import { ValidationCache } from '../validate/validation-cache.ts';
@@ -54,7 +54,7 @@ export async function renderRepository(
   pins: PinOverrides = new Map(),
 ): Promise<RepositoryRender> {
   const names = envs.length > 0 ? [...new Set(envs)] : await listEnvironments(root);
-  const [apps, schemas] = await Promise.all([loadApps(root, importApp), loadCrdSchemas(root).then((crds) => ObjectSchemas.load(crds))]);
+  const [apps, schemas] = await Promise.all([loadApps(root, importApp), loadCrdSchemas(root).then((crds) => ObjectSchemas.deferred(crds))]);
   const checks = { schemas, cache: ValidationCache.openConfigured() };
   const loaded = await Promise.all(names.map((env) => loadEnvironment(root, env, pins.get(env))));
   const overlays: RepositoryRender['overlays'] = new Map();
@@ -92,6 +92,7 @@ export async function renderRepository(
       if (!names.includes(env)) environments.push({ env, files: new Map() });
     }
   }
+  await checkRenderedObjects(environments, checks);
   checks.cache.save();
   return { environments, adoptions, overlays, trees };
 }

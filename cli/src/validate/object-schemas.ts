@@ -77,30 +77,45 @@ export interface CrdSchema {
 
 /** Schemas by `apiVersion/kind`, loaded once per run. */
 export class ObjectSchemas {
-  private constructor(
-    private readonly schemas: ReadonlyMap<string, ObjectSchema>,
-    /** A hash of the user's CRD schemas: verdicts remembered under other schemas do not apply. */
-    readonly digest: string,
-  ) {}
+  private readonly schemas = new Map<string, ObjectSchema>();
+  private crdsCompiled = false;
+  /** A hash of the user's CRD schemas: verdicts remembered under other schemas do not apply. */
+  readonly digest: string;
 
-  /** Loads the built-in schemas and compiles the user's CRD schemas. */
-  static async load(crds: readonly CrdSchema[] = []): Promise<ObjectSchemas> {
-    const schemas = new Map<string, ObjectSchema>();
+  private constructor(private readonly crds: readonly CrdSchema[]) {
+    this.digest = createHash('sha256').update(JSON.stringify(crds)).digest('hex');
+  }
+
+  /** Schemas for the user's CRDs and the built-in kinds, none loaded yet: {@link prepare} loads what a run needs. */
+  static deferred(crds: readonly CrdSchema[] = []): ObjectSchemas {
+    return new ObjectSchemas(crds);
+  }
+
+  /** Schemas with every built-in kind (or `kinds`) loaded and the CRDs compiled. */
+  static async load(crds: readonly CrdSchema[] = [], kinds: Iterable<string> = BUILT_IN_SCHEMA_KINDS): Promise<ObjectSchemas> {
+    const schemas = new ObjectSchemas(crds);
+    await schemas.prepare(kinds);
+    return schemas;
+  }
+
+  /** Loads the validators of `kinds` (`apiVersion/kind`) not loaded yet, and compiles the CRD schemas once. */
+  async prepare(kinds: Iterable<string>): Promise<void> {
+    const missing = [...new Set(kinds)].filter((kind) => !this.schemas.has(kind) && MODELS[kind]);
     await Promise.all(
-      Object.entries(MODELS).map(async ([kind, load]) => {
-        schemas.set(kind, modelSchema(await load()));
+      missing.map(async (kind) => {
+        this.schemas.set(kind, modelSchema(await (MODELS[kind] as ModelLoader)()));
       }),
     );
-    if (crds.length > 0) {
+    if (this.crds.length > 0 && !this.crdsCompiled) {
       // Loaded only when a repository has CRD schemas: most runs never need a JSON Schema compiler.
       const { Ajv } = await import('ajv');
       const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
-      for (const crd of crds) schemas.set(crd.kind, ajvSchema(ajv.compile(crd.openApiSchema)));
+      for (const crd of this.crds) this.schemas.set(crd.kind, ajvSchema(ajv.compile(crd.openApiSchema)));
+      this.crdsCompiled = true;
     }
-    return new ObjectSchemas(schemas, createHash('sha256').update(JSON.stringify(crds)).digest('hex'));
   }
 
-  /** The schema for `apiVersion`/`kind`, or undefined for a kind nobody described. */
+  /** The schema for `apiVersion`/`kind` (prepared), or undefined for a kind nobody described. */
   schemaOf(apiVersion: string, kind: string): ObjectSchema | undefined {
     return this.schemas.get(`${apiVersion}/${kind}`);
   }
