@@ -27,7 +27,7 @@ describe('the workflows', () => {
 
   it('run only scripts that exist and watch only paths that exist', async () => {
     for (const [name, text] of await workflows()) {
-      for (const [, script] of text.matchAll(/\.github\/scripts\/([\w.-]+\.sh)/g))
+      for (const [, script] of text.matchAll(/\.github\/scripts\/([\w.-]+\.(?:sh|mjs))/g))
         expect(existsSync(join(REPO_ROOT, '.github/scripts', script ?? '')), `${name}: ${script}`).toBe(true);
       const on = (parse(text) as { on?: Record<string, { paths?: string[] } | null> }).on ?? {};
       for (const trigger of Object.values(on)) {

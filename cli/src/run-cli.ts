@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import packageJson from '../package.json' with { type: 'json' };
 import type { AppImporter } from './apps/load-apps.ts';
 import type { CliIo } from './commands/cli-io.ts';
+import { registerDiff } from './commands/diff.ts';
 import { registerEsc } from './commands/esc.ts';
 import { registerFlux } from './commands/flux.ts';
 import { registerImages } from './commands/images.ts';
@@ -64,6 +65,7 @@ export async function runCli(argv: readonly string[], options: RunOptions): Prom
   registerSchema(program, io);
   registerFlux(program, io);
   registerImages(program, io);
+  registerDiff(program, io);
   registerPin(program, io);
   registerPromote(program, io);
   registerRollback(program, io);

@@ -1,11 +1,10 @@
 /** `manifold images diff --base <rev>`: which image pins move between a git revision and the working tree. */
 import type { Command } from 'commander';
-import { ConfigError } from '../config/config-error.ts';
-import { loadEnvironment, overlayFiles } from '../config/load-environment.ts';
-import { readFileAtRevision, revisionExists } from '../git/git-revision.ts';
-import { diffPins, formatChangesMarkdown, formatChangesText, type PinChange } from '../pins/pin-changes.ts';
+import { loadEnvironment } from '../config/load-environment.ts';
+import { formatChangesMarkdown, formatChangesText, pinChangesSince } from '../pins/pin-changes.ts';
 import { describeTrail } from '../pins/pin-trail.ts';
 import { listEnvironments } from '../synth/synthesize.ts';
+import { baseCommit } from './base-revision.ts';
 import type { CliIo } from './cli-io.ts';
 import { paint } from './terminal.ts';
 
@@ -69,22 +68,7 @@ export function registerImages(program: Command, io: CliIo): void {
     .option('--json', 'print JSON')
     .action(async (options: { base: string; markdown?: boolean; json?: boolean }) => {
       const root = io.root();
-      if (!(await revisionExists(root, options.base))) {
-        throw new ConfigError({
-          file: '--base',
-          line: 1,
-          col: 1,
-          message: `"${options.base}" is not a commit of this repository`,
-          hint: 'fetch it first, e.g. git fetch origin main',
-        });
-      }
-      const changes: PinChange[] = [];
-      for (const env of await listEnvironments(root)) {
-        const now = await loadEnvironment(root, env);
-        const text = await readFileAtRevision(root, options.base, overlayFiles(env).images);
-        const before = text === undefined ? new Map() : (await loadEnvironment(root, env, text)).pins;
-        changes.push(...diffPins(env, before, now.pins));
-      }
+      const changes = await pinChangesSince(root, await baseCommit(root, options.base));
       if (options.json) io.out(JSON.stringify(changes, null, 2));
       else io.out((options.markdown ? formatChangesMarkdown(changes) : formatChangesText(changes)).trimEnd());
     });

@@ -1,5 +1,5 @@
 /** Reads files as they were at a git revision, with the real git. */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
@@ -16,10 +16,76 @@ export async function readFileAtRevision(root: string, revision: string, path: s
   }
 }
 
-/** True when `revision` names a commit in the repository at `root`. */
-export async function revisionExists(root: string, revision: string): Promise<boolean> {
+/** The commit `revision` names in the repository at `root`, or undefined when it names none (or looks like an option). */
+export async function resolveCommit(root: string, revision: string): Promise<string | undefined> {
+  if (revision.startsWith('-')) return undefined;
   return run('git', ['rev-parse', '--verify', '--quiet', `${revision}^{commit}`], { cwd: root }).then(
-    () => true,
-    () => false,
+    ({ stdout }) => stdout.trim(),
+    () => undefined,
   );
+}
+
+/** The largest tree {@link readTreeAtRevision} reads (all files together). */
+const MAX_TREE_BYTES = 512 * 1024 * 1024;
+
+/**
+ * Every file below `dir` at `revision`, by path relative to `dir`, read with one `git ls-tree` and
+ * one `git cat-file --batch` (fast for thousands of files). Empty when `dir` did not exist there.
+ */
+export async function readTreeAtRevision(root: string, revision: string, dir: string): Promise<Map<string, string>> {
+  const { stdout: listing } = await run('git', ['ls-tree', '-r', '-z', '--full-tree', revision, '--', dir], {
+    cwd: root,
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const blobs = listing
+    .split('\0')
+    .filter(Boolean)
+    .map((entry) => {
+      const [meta = '', path = ''] = entry.split('\t');
+      const [, type, object] = meta.split(' ');
+      return { type, object: object ?? '', path };
+    })
+    .filter((entry) => entry.type === 'blob');
+  const files = new Map<string, string>();
+  if (blobs.length === 0) return files;
+  const contents = await catBlobs(
+    root,
+    blobs.map((blob) => blob.object),
+  );
+  for (const [index, blob] of blobs.entries()) files.set(blob.path.slice(dir.length + 1), contents[index] ?? '');
+  return files;
+}
+
+/** The contents of `objects` (blob ids), in order, from one `git cat-file --batch`. */
+function catBlobs(root: string, objects: readonly string[]): Promise<string[]> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('git', ['cat-file', '--batch'], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_TREE_BYTES) child.kill();
+      else chunks.push(chunk);
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (size > MAX_TREE_BYTES) return reject(new Error(`git cat-file: the tree is larger than ${MAX_TREE_BYTES} bytes`));
+      if (code !== 0) return reject(new Error(`git cat-file failed: ${stderr.trim()}`));
+      const output = Buffer.concat(chunks);
+      const contents: string[] = [];
+      let offset = 0;
+      for (const _ of objects) {
+        const headerEnd = output.indexOf(0x0a, offset);
+        const length = Number(output.subarray(offset, headerEnd).toString().split(' ')[2]);
+        contents.push(output.subarray(headerEnd + 1, headerEnd + 1 + length).toString('utf8'));
+        offset = headerEnd + 1 + length + 1;
+      }
+      resolve(contents);
+    });
+    child.stdin.end(`${objects.join('\n')}\n`);
+  });
 }

@@ -1,5 +1,7 @@
 /** What moved between two versions of the pins: per environment and image, old → new tag and digest. */
-import type { Pin } from '../config/load-environment.ts';
+import { loadEnvironment, overlayFiles, type Pin } from '../config/load-environment.ts';
+import { readFileAtRevision } from '../git/git-revision.ts';
+import { listEnvironments } from '../synth/synthesize.ts';
 
 /** One pin that differs between two versions. */
 export interface PinChange {
@@ -17,6 +19,18 @@ export function diffPins(env: string, before: ReadonlyMap<string, Pin>, after: R
   return keys
     .filter((key) => before.get(key)?.ref.value !== after.get(key)?.ref.value)
     .map((key) => ({ env, image: key, before: side(before.get(key)), after: side(after.get(key)) }));
+}
+
+/** The pins of every environment that differ between `commit` and the working tree. */
+export async function pinChangesSince(root: string, commit: string): Promise<PinChange[]> {
+  const changes: PinChange[] = [];
+  for (const env of await listEnvironments(root)) {
+    const now = await loadEnvironment(root, env);
+    const text = await readFileAtRevision(root, commit, overlayFiles(env).images);
+    const before = text === undefined ? new Map() : (await loadEnvironment(root, env, text)).pins;
+    changes.push(...diffPins(env, before, now.pins));
+  }
+  return changes;
 }
 
 /** A Markdown table of `changes`, for a pull request body. */

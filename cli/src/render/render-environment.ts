@@ -16,6 +16,7 @@ import type { ValidationCache } from '../validate/validation-cache.ts';
 import { emitObject, emitYaml, type MarkerPlacement } from './emit-yaml.ts';
 import { createAppContext } from './environment-context.ts';
 import { findFluxStyleViolations } from './flux-style-guard.ts';
+import { type KubernetesObject, objectIdentity } from './object-identity.ts';
 import { deriveSequenceIndentStyle } from './sequence-indent-style.ts';
 
 /** What every rendered object is checked against, and the verdicts remembered from earlier runs. */
@@ -74,12 +75,6 @@ export interface EscSecretUse {
 
 /** Name of the kustomization that lists every generated resource. */
 export const KUSTOMIZATION_FILE = 'kustomization.yaml';
-
-interface KubernetesObject {
-  readonly apiVersion: string;
-  readonly kind: string;
-  readonly metadata: { readonly name: string; readonly namespace?: string };
-}
 
 /** Renders `env` with the apps deployed to it, validating every object. Pure: no file system, no network. */
 export function renderEnvironment(env: Environment, allApps: readonly LoadedApp[], checks: ObjectChecks): RenderedEnvironment {
@@ -235,13 +230,6 @@ class EnvironmentOutput {
     sorted.set(KUSTOMIZATION_FILE, emitYaml([kustomization(synced)]));
     return { env: this.env.name, files: new Map([...sorted.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))), unchecked: this.unchecked };
   }
-}
-
-/** How an object is known: API group, kind, namespace and name (two CRDs may share a kind). */
-function objectIdentity(object: KubernetesObject): { readonly key: string; readonly label: string } {
-  const group = object.apiVersion.includes('/') ? object.apiVersion.split('/')[0] : '';
-  const name = object.metadata.namespace ? `${object.metadata.namespace}/${object.metadata.name}` : object.metadata.name;
-  return { key: `${group} ${object.kind} ${name}`, label: `${object.apiVersion} ${object.kind} ${name}` };
 }
 
 /**

@@ -1,0 +1,16 @@
+/** The `--base <revision>` option of the commands that compare with a git revision. */
+import { ConfigError } from '../config/config-error.ts';
+import { resolveCommit } from '../git/git-revision.ts';
+
+/** The commit `revision` names, or a one-line error saying how to make it available. */
+export async function baseCommit(root: string, revision: string): Promise<string> {
+  const commit = await resolveCommit(root, revision);
+  if (commit) return commit;
+  throw new ConfigError({
+    file: '--base',
+    line: 1,
+    col: 1,
+    message: `"${revision}" is not a commit of this repository`,
+    hint: 'fetch it first, e.g. git fetch origin main, and pass a branch, tag or commit',
+  });
+}
