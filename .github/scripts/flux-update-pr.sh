@@ -11,15 +11,9 @@ set -euo pipefail
 base="${1:?usage: flux-update-pr.sh <base-branch> <body-file>}"
 body="${2:?usage: flux-update-pr.sh <base-branch> <body-file>}"
 source "$(dirname "$0")/bot-commit.sh"
-branch="$(git rev-parse --abbrev-ref HEAD)"
 
 git fetch --quiet origin "$base"
-"${manifold[@]}" synth
-if pins_changed; then
-  commit_pins "chore(dist): re-synthesize after Flux image update"
-  git push --quiet origin "HEAD:$branch"
-fi
-"${manifold[@]}" synth --check >/dev/null
+"$(dirname "$0")/resynthesize-branch.sh" "chore(dist): re-synthesize after Flux image update"
 {
   echo "Flux image automation moved these pins. \`pnpm synth --check\` is green on this branch."
   echo

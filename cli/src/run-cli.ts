@@ -11,6 +11,7 @@ import { registerImages } from './commands/images.ts';
 import { registerPin } from './commands/pin.ts';
 import { registerPromote } from './commands/promote.ts';
 import { registerRelease } from './commands/release.ts';
+import { registerRenovate } from './commands/renovate.ts';
 import { registerRollback } from './commands/rollback.ts';
 import { registerSchema } from './commands/schema.ts';
 import { registerSynth } from './commands/synth.ts';
@@ -70,6 +71,7 @@ export async function runCli(argv: readonly string[], options: RunOptions): Prom
   registerPromote(program, io);
   registerRollback(program, io);
   registerRelease(program, io);
+  registerRenovate(program, io);
   registerEsc(program, io);
   try {
     await program.parseAsync([...argv], { from: 'user' });
