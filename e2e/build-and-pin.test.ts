@@ -43,7 +43,7 @@ describe('the build-and-pin workflow steps', () => {
 
     // Running it again for the same image changes nothing and pushes nothing.
     const again = script(ci, 'pin-built-image.sh', ['dev', 'web/web', ref], env);
-    expect(again).toContain('already pinned');
+    expect(again).toContain('nothing to change: the pins are already as asked');
   });
 
   it('starts again from the remote when another pin landed first, keeping both', async () => {
@@ -66,6 +66,7 @@ describe('the build-and-pin workflow steps', () => {
     });
     expect(run.status).toBe(0);
     expect(run.stderr).toContain('push to main was rejected (attempt 1); starting again from origin/main');
+    expect(run.stdout).toContain('pushed main');
     const fresh = await clone('fresh');
     const images = await readFile(join(fresh, 'overlays/dev/images.yaml'), 'utf8');
     expect(images).toContain(`acme/web:main-1111111-1733100000@${webDigest}`);

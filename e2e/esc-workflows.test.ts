@@ -65,7 +65,7 @@ describe('the ESC workflows', () => {
     git(merged, 'merge', '--quiet', '--ff-only', 'origin/esc/pull/dev');
     git(merged, 'push', '--quiet', 'origin', 'main');
     const next = await clone('next');
-    expect(await script(next, 'esc-pull-pr.sh', ['dev', 'main', join(next, '..', 'body.md')])).toContain('already matches ESC');
+    expect(await script(next, 'esc-pull-pr.sh', ['dev', 'main', join(next, '..', 'body.md')])).toContain('nothing to change');
   });
 
   it('build → pin dev → esc push dev: the ESC environment then holds the digest GitOps deploys', async () => {

@@ -8,15 +8,24 @@ import { REPO_ROOT } from './temp-repo.ts';
 
 const WORKFLOWS = join(REPO_ROOT, '.github/workflows');
 
+/** Every workflow and local composite action: name and text. */
 async function workflows(): Promise<[string, string][]> {
-  const names = (await readdir(WORKFLOWS)).filter((name) => name.endsWith('.yml'));
-  return Promise.all(names.map(async (name) => [name, await readFile(join(WORKFLOWS, name), 'utf8')] as [string, string]));
+  const names = (await readdir(WORKFLOWS)).filter((name) => name.endsWith('.yml')).map((name) => join(WORKFLOWS, name));
+  const actions = (await readdir(join(REPO_ROOT, '.github/actions'))).map((name) => join(REPO_ROOT, '.github/actions', name, 'action.yml'));
+  return Promise.all([...names, ...actions].map(async (path) => [path.slice(REPO_ROOT.length + 1), await readFile(path, 'utf8')] as [string, string]));
+}
+
+interface Workflow {
+  on: Record<string, { inputs?: Record<string, unknown> } | null>;
+  jobs: Record<string, { environment?: string; steps: { run?: string; uses?: string }[] }>;
 }
 
 describe('the workflows', () => {
   it('pin every action by its full commit SHA, with the version as a comment', async () => {
     const uses = (await workflows()).flatMap(([name, text]) =>
-      [...text.matchAll(/uses: (\S+)(.*)$/gm)].map((match) => ({ name, action: match[1] ?? '', rest: match[2] ?? '' })),
+      [...text.matchAll(/uses: (\S+)(.*)$/gm)]
+        .map((match) => ({ name, action: match[1] ?? '', rest: match[2] ?? '' }))
+        .filter(({ action }) => !action.startsWith('./')),
     );
     expect(uses.length).toBeGreaterThan(8);
     for (const { name, action, rest } of uses) {
@@ -29,10 +38,34 @@ describe('the workflows', () => {
     for (const [name, text] of await workflows()) {
       for (const [, script] of text.matchAll(/\.github\/scripts\/([\w.-]+\.(?:sh|mjs))/g))
         expect(existsSync(join(REPO_ROOT, '.github/scripts', script ?? '')), `${name}: ${script}`).toBe(true);
+      for (const [, action] of text.matchAll(/uses: (\.\/\S+)/g))
+        expect(existsSync(join(REPO_ROOT, action ?? '', 'action.yml')), `${name}: ${action}`).toBe(true);
       const on = (parse(text) as { on?: Record<string, { paths?: string[] } | null> }).on ?? {};
       for (const trigger of Object.values(on)) {
         for (const path of trigger?.paths ?? []) expect(existsSync(join(REPO_ROOT, path.replace(/\/\*\*.*$/, ''))), `${name}: ${path}`).toBe(true);
       }
+    }
+  });
+
+  it('pass inputs and event text to scripts as variables, never pasted into a shell', async () => {
+    for (const [name, text] of await workflows()) {
+      for (const job of Object.values((parse(text) as Partial<Workflow>).jobs ?? {}))
+        for (const step of job.steps) expect(step.run ?? '', name).not.toMatch(/\$\{\{\s*(inputs|github\.event)\./);
+    }
+  });
+
+  it('bind deploy, promote and rollback to the GitHub Environment they change, so its reviewers approve prod', async () => {
+    const bound = { 'deploy.yml': 'inputs.env', 'promote.yml': 'inputs.to', 'rollback.yml': 'inputs.env' };
+    for (const [file, input] of Object.entries(bound)) {
+      const workflow = parse(await readFile(join(WORKFLOWS, file), 'utf8')) as Workflow;
+      expect(Object.keys(workflow.on), file).toEqual(['workflow_dispatch']);
+      const jobs = Object.values(workflow.jobs);
+      expect(
+        jobs.map((job) => job.environment),
+        file,
+      ).toEqual([`\${{ ${input} }}`]);
+      const options = (workflow.on.workflow_dispatch?.inputs?.[input.slice('inputs.'.length)] as { options: string[] }).options;
+      expect(options, file).toContain('prod');
     }
   });
 });
