@@ -64,7 +64,7 @@ describe('the workflows', () => {
         jobs.map((job) => job.environment),
         file,
       ).toEqual([`\${{ ${input} }}`]);
-      const options = (workflow.on.workflow_dispatch?.inputs?.[input.slice('inputs.'.length)] as { options: string[] }).options;
+      const options = (workflow.on.workflow_dispatch?.inputs?.[input.slice('inputs.'.length)] as { options?: string[] } | undefined)?.options;
       expect(options, file).toContain('prod');
     }
   });
