@@ -58,7 +58,10 @@ describe('the manifold command', () => {
     const checked = JSON.parse(check.stdout);
     expect(checked.current).toBe(false);
     expect(checked.environments.dev.missing).toEqual(['dist/dev/web/service-web.yaml']);
-    expect(checked.environments.prod).toEqual({ stale: [], missing: [], orphaned: [], foreign: [] });
+    expect(checked.environments.prod).toMatchObject({ stale: [], missing: [], orphaned: [], foreign: [] });
+    // Every app was either built or taken from an earlier run's render.
+    const { rendered, reused } = checked.environments.prod.apps;
+    expect([...rendered, ...reused].sort()).toEqual(['csv-ingestor', 'jobs-manager', 'ml-api', 'postgres', 'web']);
     const run = await runManifold(root, ['synth', 'dev', '--json']);
     expect(run.code).toBe(0);
     const written = JSON.parse(run.stdout);

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The manifold command: compiles the CLI and the repository's apps (cached), then runs it.
 import { pathToFileURL } from 'node:url';
-import { bundleFor, CompileError, cacheDirFor, locateCompileError } from '../launcher/bundle-cache.mjs';
+import { bundleFor, CompileError, cacheDirFor, locateCompileError, renderCacheDir } from '../launcher/bundle-cache.mjs';
 import { findRepositoryRoot, NotARepositoryError } from '../launcher/repository-root.mjs';
 
 const [major, minor] = process.versions.node.split('.').map(Number);
@@ -28,9 +28,9 @@ try {
 }
 
 process.setSourceMapsEnabled(true);
-let bundle;
+let compiled;
 try {
-  bundle = await bundleFor(root);
+  compiled = await bundleFor(root);
 } catch (error) {
   if (!(error instanceof CompileError)) throw error;
   const [first] = error.errors;
@@ -40,5 +40,11 @@ try {
   );
   process.exit(2);
 }
-const { runCli, appModules } = await import(pathToFileURL(bundle).href);
-process.exitCode = await runCli(argv, { root, cacheDir: cacheDirFor(root), importApp: async (file) => appModules.get(file) });
+const { runCli, appModules } = await import(pathToFileURL(compiled.bundle).href);
+process.exitCode = await runCli(argv, {
+  root,
+  cacheDir: cacheDirFor(root),
+  importApp: async (file) => appModules.get(file),
+  codeHashes: { shared: compiled.sharedHash, apps: compiled.appHashes },
+  renderCacheDir: renderCacheDir(cacheDirFor(root), compiled.key),
+});

@@ -12,7 +12,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { build, version as esbuildVersion } from 'esbuild';
 
 const CLI_ROOT = resolve(import.meta.dirname, '..');
-const CACHE_FORMAT = 3;
+const CACHE_FORMAT = 4;
 /** Pure-JS dependencies of the CLI that are bundled for start-up speed; every other package stays external. */
 const BUNDLED_PACKAGES = /^(yaml|zod|commander|diff|ajv|kubernetes-models|@kubernetes-models\/[^/]+)(\/|$)/;
 const BANNER = "import { createRequire as __manifoldRequire } from 'node:module'; const require = __manifoldRequire(import.meta.url);";
@@ -40,19 +40,57 @@ export function cacheDirFor(root) {
   return existsSync(join(root, 'node_modules')) ? join(root, 'node_modules', '.cache', 'manifold') : join(tmpdir(), 'manifold-cache');
 }
 
-/** Path of an up-to-date bundle for `root`, building it when needed. */
+/**
+ * An up-to-date bundle for `root`, built when needed: its path, a hash of the code every app shares
+ * (the CLI, the constructs, the external packages' versions) and, per app entry file, a hash of
+ * everything that app's rendering can depend on (the shared code and the app's own modules).
+ */
 export async function bundleFor(root) {
   const apps = await discoverAppEntries(root);
   const cacheDir = cacheDirFor(root);
   const key = createHash('sha256').update(`${CACHE_FORMAT}\0${esbuildVersion}\0${process.version}\0${CLI_ROOT}\0${root}`).digest('hex').slice(0, 16);
   const manifestPath = join(cacheDir, `${key}.json`);
   const manifest = await readFile(manifestPath, 'utf8').then(JSON.parse, () => undefined);
-  if (manifest && (await isCurrent(manifest, apps))) return manifest.bundle;
-  return rebuild(root, apps, cacheDir, key, manifestPath, manifest);
+  const current = manifest && (await isCurrent(manifest, apps)) ? manifest : await rebuild(root, apps, cacheDir, key, manifestPath, manifest);
+  return { bundle: current.bundle, key, sharedHash: current.sharedHash, appHashes: new Map(Object.entries(current.appHashes)) };
+}
+
+/** The folder where runs on `root` keep what they rendered (see the CLI's render cache), by the bundle key. */
+export function renderCacheDir(cacheDir, key) {
+  return join(cacheDir, 'renders', key);
+}
+
+/**
+ * Removes the bundles and renders of repositories that no longer exist (temporary copies, deleted
+ * checkouts) and of older cache formats, so the cache does not grow with every folder the CLI ever
+ * ran in or every version it was run with.
+ */
+async function pruneDeparted(cacheDir) {
+  for (const name of await readdir(cacheDir).catch(() => [])) {
+    // Single-file bundles of cache formats 1 and 2.
+    if (/^[a-f0-9]{16}-[a-f0-9]{12}\.mjs(\.map)?$/.test(name)) await rm(join(cacheDir, name), { force: true });
+    if (!/^[a-f0-9]{16}\.json$/.test(name)) continue;
+    const manifest = await readFile(join(cacheDir, name), 'utf8').then(JSON.parse, () => undefined);
+    if (manifest?.format === CACHE_FORMAT && existsSync(manifest.root)) continue;
+    const key = name.slice(0, 16);
+    if (manifest?.bundle && dirname(dirname(manifest.bundle)) === cacheDir) await rm(dirname(manifest.bundle), { recursive: true, force: true });
+    await rm(renderCacheDir(cacheDir, key), { recursive: true, force: true });
+    await rm(join(cacheDir, name), { force: true });
+  }
 }
 
 async function isCurrent(manifest, apps) {
   if (JSON.stringify(manifest.apps) !== JSON.stringify(apps) || !existsSync(manifest.bundle)) return false;
+  // An install that moved a package to another version re-points its node_modules link.
+  for (const [link, target] of Object.entries(manifest.links ?? {})) {
+    let now;
+    try {
+      now = realpathSync(link);
+    } catch {
+      return false;
+    }
+    if (now !== target) return false;
+  }
   const checks = await Promise.all(
     Object.entries(manifest.inputs).map(([path, seen]) =>
       stat(path).then(
@@ -71,6 +109,7 @@ async function rebuild(root, apps, cacheDir, key, manifestPath, previous) {
     `export const appModules = new Map([${apps.map((file, index) => `[${JSON.stringify(file)}, app${index}]`).join(', ')}]);`,
   ].join('\n');
   const started = Date.now();
+  const links = new Map();
   const result = await build({
     stdin: { contents: entry, resolveDir: root, loader: 'ts', sourcefile: 'manifold-entry.ts' },
     absWorkingDir: root,
@@ -92,7 +131,7 @@ async function rebuild(root, apps, cacheDir, key, manifestPath, previous) {
     outExtension: { '.js': '.mjs' },
     banner: { js: BANNER },
     logLevel: 'silent',
-    plugins: [externalPackages()],
+    plugins: [externalPackages(links)],
   }).catch((error) => {
     if (Array.isArray(error.errors)) throw new CompileError(error.errors);
     throw error;
@@ -129,16 +168,58 @@ async function rebuild(root, apps, cacheDir, key, manifestPath, previous) {
       if (!existsSync(bundle)) throw error;
     });
   }
-  if (settled) await writeAtomically(manifestPath, JSON.stringify({ apps, bundle, inputs }));
+  const { sharedHash, appHashes } = await codeHashes(root, apps, result.metafile.inputs);
+  const manifest = { format: CACHE_FORMAT, root, apps, bundle, inputs, links: Object.fromEntries(links), sharedHash, appHashes };
+  if (settled) await writeAtomically(manifestPath, JSON.stringify(manifest));
+  await pruneDeparted(cacheDir);
   const previousFolder = previous?.bundle ? dirname(previous.bundle) : undefined;
   if (previousFolder && previousFolder !== folder && previousFolder !== cacheDir && dirname(previousFolder) === cacheDir) {
     await rm(previousFolder, { recursive: true, force: true });
   }
-  return bundle;
+  return manifest;
 }
 
-/** Keeps packages from node_modules external (by real path, so one copy of each is loaded), except the CLI's pure-JS ones. */
-function externalPackages() {
+/**
+ * Content hashes of the code: `sharedHash` covers every module the CLI itself loads (its sources, the
+ * constructs, bundled packages) and the external packages by real path (which carries their version);
+ * each app's hash adds the modules reachable from its entry file, so editing one app (or a module
+ * only some apps import) changes only theirs.
+ */
+async function codeHashes(root, apps, inputs) {
+  const contents = new Map();
+  for (const input of Object.keys(inputs)) {
+    if (input.startsWith('<stdin>') || input === 'manifold-entry.ts') continue;
+    contents.set(
+      input,
+      createHash('sha256')
+        .update(await readFile(resolve(root, input)))
+        .digest('hex'),
+    );
+  }
+  const hashOf = (start, base) => {
+    const seen = new Set();
+    const stack = [start];
+    while (stack.length > 0) {
+      const path = stack.pop();
+      if (seen.has(path)) continue;
+      seen.add(path);
+      for (const imported of inputs[path]?.imports ?? []) stack.push(imported.external ? `external:${imported.path}` : imported.path);
+    }
+    const hash = createHash('sha256').update(base);
+    for (const path of [...seen].sort()) hash.update(`${path}\0${contents.get(path) ?? ''}\n`);
+    return hash.digest('hex');
+  };
+  const sharedHash = hashOf(relative(root, join(CLI_ROOT, 'src', 'run-cli.ts')), `${CACHE_FORMAT}\0${process.version}`);
+  const appHashes = Object.fromEntries(apps.map((file) => [file, hashOf(file, sharedHash)]));
+  return { sharedHash, appHashes };
+}
+
+/**
+ * Keeps packages from node_modules external (by real path, so one copy of each is loaded), except the
+ * CLI's pure-JS ones, and records in `links` each `node_modules/<package>` it went through with the
+ * folder it led to, so a later install of another version makes the bundle stale.
+ */
+function externalPackages(links) {
   return {
     name: 'manifold-external-packages',
     setup(builder) {
@@ -152,10 +233,23 @@ function externalPackages() {
         });
         if (resolved.errors.length > 0 || resolved.external) return resolved.errors.length > 0 ? { errors: resolved.errors } : undefined;
         const real = realpathSync(resolved.path);
+        const link = packageLink(args.resolveDir, args.path);
+        if (link) links.set(link, realpathSync(link));
         return real.includes('/node_modules/') ? { path: real, external: true } : { path: real };
       });
     },
   };
+}
+
+/** The `node_modules/<package>` folder Node finds for `specifier` from `dir` (walking up), or undefined. */
+function packageLink(dir, specifier) {
+  const parts = specifier.split('/');
+  const name = specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
+  for (let current = dir; ; current = dirname(current)) {
+    const candidate = join(current, 'node_modules', name);
+    if (existsSync(candidate)) return candidate;
+    if (dirname(current) === current) return undefined;
+  }
 }
 
 async function writeAtomically(path, contents) {

@@ -1,5 +1,5 @@
 /** The manifold command line: parses arguments, runs a command, maps errors to exit codes. */
-import { basename, dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import packageJson from '../package.json' with { type: 'json' };
 import type { AppImporter } from './apps/load-apps.ts';
@@ -21,6 +21,7 @@ import { DistWriteError, describeWriteFailure } from './dist/dist-write-error.ts
 import { EscError } from './esc/esc-client.ts';
 import { RegistryError } from './registry/registry-client.ts';
 import { CredentialHelperError } from './registry/registry-credentials.ts';
+import { useRenderCache } from './render/render-cache.ts';
 import { useValidationCache } from './validate/validation-cache.ts';
 
 /** The version of this CLI, from its package.json. */
@@ -34,6 +35,10 @@ export interface RunOptions {
   readonly cacheDir?: string;
   /** Loads an app module by its path relative to the root (e.g. `apps/web/src/index.ts`). */
   readonly importApp: AppImporter;
+  /** Content hashes of the compiled code, from the launcher: shared by all apps, and per app entry file. */
+  readonly codeHashes?: { readonly shared: string; readonly apps: ReadonlyMap<string, string> };
+  /** The folder for this repository's render cache, when there is one. */
+  readonly renderCacheDir?: string;
 }
 
 /** Runs the CLI with `argv` (without node and script) and returns the exit code. */
@@ -44,7 +49,13 @@ export async function runCli(argv: readonly string[], options: RunOptions): Prom
     throw error;
   });
   // The compiled bundle's folder name carries a hash of all its code: verdicts of other code do not apply.
-  if (options.cacheDir) useValidationCache(join(options.cacheDir, 'validated-objects'), basename(dirname(new URL(import.meta.url).pathname)));
+  // Verdicts and renders depend on the code that made them: the launcher's content hashes say which.
+  if (options.cacheDir && options.codeHashes) {
+    useValidationCache(join(options.cacheDir, 'validated-objects'), options.codeHashes.shared);
+  }
+  if (options.renderCacheDir && options.codeHashes) {
+    useRenderCache({ dir: options.renderCacheDir, sharedHash: options.codeHashes.shared, appHashes: options.codeHashes.apps });
+  }
   let exitCode = 0;
   const program = new Command('manifold')
     .description('Typed cdk8s apps and per-environment overlays → pinned, Flux-ready manifests in dist/.')

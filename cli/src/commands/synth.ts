@@ -1,8 +1,10 @@
 /** `manifold synth [env…] [--check] [--force]`: render environments into dist/, or check that dist/ is current. */
 import type { Command } from 'commander';
 import { isClean } from '../dist/compare-dist.ts';
+import { useRenderCache } from '../render/render-cache.ts';
 import type { Adoption } from '../synth/adopt-flux-updates.ts';
 import { type CheckResult, checkRepository, isCurrent, type SynthResult, synthesize } from '../synth/synthesize.ts';
+import { useValidationCache } from '../validate/validation-cache.ts';
 import type { CliIo } from './cli-io.ts';
 
 /** Adds the synth command to `program`. */
@@ -14,8 +16,13 @@ export function registerSynth(program: Command, io: CliIo): void {
     .option('--check', 'render in memory and fail (exit 1) if dist/ or a pin marker is out of date; writes nothing')
     .option('--force', 'overwrite generated files that were edited by hand, discarding the edits')
     .option('--json', 'print the result as JSON: per environment what was written, unchanged and pruned (or, with --check, what is stale, missing, orphaned)')
-    .action(async (envs: string[], options: { check?: boolean; force?: boolean; json?: boolean }) => {
+    .option('--no-cache', 'render and validate every app again instead of reusing what earlier runs rendered (the output is the same)')
+    .action(async (envs: string[], options: { check?: boolean; force?: boolean; json?: boolean; cache: boolean }) => {
       const root = io.root();
+      if (!options.cache) {
+        useRenderCache(undefined);
+        useValidationCache(undefined);
+      }
       if (options.check) {
         const result = await checkRepository(root, envs, io.importApp);
         if (!isCurrent(result)) io.exit(1);
@@ -61,7 +68,10 @@ function synthJson(result: SynthResult): object {
     overlays: result.overlays,
     adoptions: result.adoptions.map(adoptionJson),
     environments: Object.fromEntries(
-      [...result.environments].map(([env, { written, unchanged, pruned, foreign }]) => [env, { written, unchanged, pruned, foreign }]),
+      [...result.environments].map(([env, { written, unchanged, pruned, foreign }]) => [
+        env,
+        { written, unchanged, pruned, foreign, apps: result.apps.get(env) },
+      ]),
     ),
   };
 }
@@ -74,7 +84,7 @@ function checkJson(result: CheckResult): object {
     environments: Object.fromEntries(
       [...result.environments].map(([env, { stale, missing, orphaned, foreign }]) => [
         env,
-        { stale: stale.map(({ path }) => path), missing, orphaned, foreign },
+        { stale: stale.map(({ path }) => path), missing, orphaned, foreign, apps: result.apps.get(env) },
       ]),
     ),
   };

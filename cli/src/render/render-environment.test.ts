@@ -6,6 +6,7 @@ import { loadEnvironment } from '../config/load-environment.ts';
 import { digestOf, ENVIRONMENT_YAML, inMemoryApp, TIMESTAMP_POLICY, writeOverlay } from '../testing/overlay-fixture.ts';
 import { ObjectSchemas } from '../validate/object-schemas.ts';
 import { ValidationCache } from '../validate/validation-cache.ts';
+import { RenderCache } from './render-cache.ts';
 import { checkRenderedObjects, renderEnvironment } from './render-environment.ts';
 
 const API = `ghcr.io/acme/api:main-abc1234-1732150000@${digestOf('a')}`;
@@ -30,7 +31,7 @@ const schemas = await ObjectSchemas.load();
 
 async function render(images: string, apps = [apiApp], objectSchemas = schemas) {
   const root = await writeOverlay('dev', ENVIRONMENT_YAML, images);
-  const checks = { schemas: objectSchemas, cache: ValidationCache.open(undefined, '') };
+  const checks = { schemas: objectSchemas, cache: ValidationCache.open(undefined, ''), renders: RenderCache.openConfigured() };
   const rendered = renderEnvironment(await loadEnvironment(root, 'dev'), apps, checks);
   await checkRenderedObjects([rendered], checks);
   return rendered;

@@ -17,12 +17,15 @@ import { emitObject, emitYaml, type MarkerPlacement } from './emit-yaml.ts';
 import { createAppContext } from './environment-context.ts';
 import { findFluxStyleViolations } from './flux-style-guard.ts';
 import { type KubernetesObject, objectIdentity } from './object-identity.ts';
+import type { RenderCache, RenderedObject } from './render-cache.ts';
 import { deriveSequenceIndentStyle } from './sequence-indent-style.ts';
 
 /** What every rendered object is checked against, and the verdicts remembered from earlier runs. */
 export interface ObjectChecks {
   readonly schemas: ObjectSchemas;
   readonly cache: ValidationCache;
+  /** What apps rendered in earlier runs, reused when nothing they depend on changed. */
+  readonly renders: RenderCache;
 }
 
 /** The rendered content of `dist/<env>/`: paths relative to it, sorted, mapped to file bytes. */
@@ -33,6 +36,8 @@ export interface RenderedEnvironment {
   readonly escSecrets?: readonly EscSecretUse[];
   /** Objects still to validate with {@link checkRenderedObjects} before anything is written. */
   readonly unchecked?: readonly UncheckedObject[];
+  /** The apps built in this run, and those whose earlier render was reused because nothing it depends on changed. */
+  readonly apps?: { readonly rendered: readonly string[]; readonly reused: readonly string[] };
 }
 
 /** A rendered object still to validate, and how to report a problem with it. */
@@ -82,29 +87,35 @@ export function renderEnvironment(env: Environment, allApps: readonly LoadedApp[
   checkPins(env, apps);
   const output = new EnvironmentOutput(env, checks);
   const escSecrets: EscSecretUse[] = [];
+  const built: string[] = [];
+  const reused: string[] = [];
   for (const app of apps) {
     const { definition } = app;
+    const owner = `app "${definition.name}"`;
+    const key = checks.renders.keyOf(env, app, checks.schemas.digest);
+    const cached = key === undefined ? undefined : checks.renders.get(env.name, definition.name, key);
+    if (cached) {
+      for (const object of cached.objects) output.place(object, owner, app.file);
+      for (const secret of cached.secrets) escSecrets.push({ app: definition.name, ...secret });
+      reused.push(definition.name);
+      continue;
+    }
+    built.push(definition.name);
     const chart = newChart(definition.name, env.namespace, { 'app.kubernetes.io/part-of': definition.name });
     const { context, secrets, resolvePinnedValues } = createAppContext(env, definition.name, definition.images);
     const rendered = runApp(app, () => {
       definition.build(chart, context);
       if (secrets.length > 0) new ApiObject(chart, 'EscExternalSecret', externalSecret(definition.name, secrets) as ApiObjectProps);
-      for (const { key, escPath } of secrets) escSecrets.push({ app: definition.name, key, escPath });
       return withConstructPaths(chart).map(({ object, constructPath }) => ({ object, constructPath, markers: resolvePinnedValues(object) }));
     });
+    const objects: RenderedObject[] = [];
     for (const { object, constructPath, markers } of rendered) {
       const where = { file: app.file, ...locateInSource(app.source, object.metadata?.name ?? '') };
-      output.add({
-        folder: definition.name,
-        owner: `app "${definition.name}"`,
-        object,
-        markers,
-        where,
-        constructPath,
-        namespace: env.namespace,
-        generated: false,
-      });
+      objects.push(output.add({ folder: definition.name, owner, object, markers, where, constructPath, namespace: env.namespace, generated: false }));
     }
+    const used = secrets.map(({ key: secretKey, escPath }) => ({ key: secretKey, escPath }));
+    for (const secret of used) escSecrets.push({ app: definition.name, ...secret });
+    if (key !== undefined) checks.renders.set(env.name, definition.name, key, { objects, secrets: used });
   }
   const where = (key: string) => env.sources.environment.positionOf([key]);
   output.addGenerated(ENVIRONMENT_FOLDER, 'the environment', undefined, [namespaceObject(env)], where('namespace'));
@@ -114,7 +125,7 @@ export function renderEnvironment(env: Environment, allApps: readonly LoadedApp[
   for (const { object, namespace } of deliveryObjects(env, fluxObjects.length > 0)) {
     output.addGenerated(DELIVERY_FOLDER, `delivery (${env.delivery.tool})`, namespace, [object], where('delivery'));
   }
-  return { ...output.finish(), escSecrets };
+  return { ...output.finish(), escSecrets, apps: { rendered: built, reused } };
 }
 
 interface ChartObject {
@@ -179,16 +190,13 @@ class EnvironmentOutput {
     this.settings = `${checks.schemas.digest}\0${env.podSecurity}`;
   }
 
-  /** Adds the object as `<folder>/<kind>-<name>.yaml` after validating it. */
-  add(added: OutputObject): void {
+  /** Adds the object as `<folder>/<kind>-<name>.yaml`, to be validated unless its bytes are known valid. */
+  add(added: OutputObject): RenderedObject {
     const { folder, owner, object, markers, where, constructPath } = added;
     const identity = objectIdentity(object);
     const describe = (message: string, hint: string): ConfigError =>
       new ConfigError({ ...where, message: `${identity.label} (${owner}, construct ${constructPath}) ${message}`, hint });
     if (!object.metadata?.name) throw describe('has no name', 'set metadata.name');
-    const previous = this.owners.get(identity.key);
-    if (previous) throw describe(`is emitted twice in ${this.env.name} (also by ${previous})`, 'give one of the objects another name');
-    this.owners.set(identity.key, owner);
     const bytes = emitObject(object, markers);
     // Objects whose exact bytes passed every check before (same checks, same settings) are not checked again.
     const verdict = this.checks.cache.keyOf(this.settings, bytes);
@@ -199,12 +207,31 @@ class EnvironmentOutput {
         'move the YAML-looking text into a field after the first list, or indent its lists',
       );
     }
-    const path = `${folder}/${fileName(object, added)}`;
-    const clash = this.paths.get(path);
-    if (clash) throw describe(`would be written to ${path}, which ${clash} already takes`, 'give one of the objects another name');
-    this.paths.set(path, identity.label);
-    this.files.set(path, bytes);
+    const placed = {
+      key: identity.key,
+      label: identity.label,
+      path: `${folder}/${fileName(object, added)}`,
+      bytes,
+      constructPath,
+      line: where.line,
+      col: where.col,
+    };
+    this.place(placed, owner, where.file);
     if (!checked) this.unchecked.push({ object: object as unknown as Record<string, unknown>, verdict, podSecurity: this.env.podSecurity, describe });
+    return placed;
+  }
+
+  /** Places a rendered object (new, or remembered from an earlier run), refusing a second object with its identity or path. */
+  place(object: RenderedObject, owner: string, file: string): void {
+    const describe = (message: string, hint: string): ConfigError =>
+      new ConfigError({ file, line: object.line, col: object.col, message: `${object.label} (${owner}, construct ${object.constructPath}) ${message}`, hint });
+    const previous = this.owners.get(object.key);
+    if (previous) throw describe(`is emitted twice in ${this.env.name} (also by ${previous})`, 'give one of the objects another name');
+    this.owners.set(object.key, owner);
+    const clash = this.paths.get(object.path);
+    if (clash) throw describe(`would be written to ${object.path}, which ${clash} already takes`, 'give one of the objects another name');
+    this.paths.set(object.path, object.label);
+    this.files.set(object.path, object.bytes);
   }
 
   /** Adds objects Manifold itself generates (in `namespace`, or cluster-scoped without one) under `folder`. */

@@ -14,6 +14,7 @@ import { assertRealPath } from '../dist/repository-paths.ts';
 import { applyWritePlan, planEnvironmentWrite, type WriteResult } from '../dist/write-dist.ts';
 import { lintMarkers } from '../flux/marker-lint.ts';
 import { editPins } from '../pins/pin-edits.ts';
+import { RenderCache } from '../render/render-cache.ts';
 import { checkRenderedObjects, type RenderedEnvironment, renderEnvironment } from '../render/render-environment.ts';
 import { loadCrdSchemas } from '../validate/crd-schemas.ts';
 import { ObjectSchemas } from '../validate/object-schemas.ts';
@@ -55,7 +56,7 @@ export async function renderRepository(
 ): Promise<RepositoryRender> {
   const names = envs.length > 0 ? [...new Set(envs)] : await listEnvironments(root);
   const [apps, schemas] = await Promise.all([loadApps(root, importApp), loadCrdSchemas(root).then((crds) => ObjectSchemas.deferred(crds))]);
-  const checks = { schemas, cache: ValidationCache.openConfigured() };
+  const checks = { schemas, cache: ValidationCache.openConfigured(), renders: RenderCache.openConfigured() };
   const loaded = await Promise.all(names.map((env) => loadEnvironment(root, env, pins.get(env))));
   const overlays: RepositoryRender['overlays'] = new Map();
   const environments: RenderedEnvironment[] = [];
@@ -94,6 +95,7 @@ export async function renderRepository(
   }
   await checkRenderedObjects(environments, checks);
   checks.cache.save();
+  checks.renders.save();
   return { environments, adoptions, overlays, trees };
 }
 
@@ -106,6 +108,8 @@ function ownedFiles(tree: ReadonlyMap<string, Buffer>): Map<string, string> {
 /** What synth wrote: corrected overlay files and each environment's dist changes. */
 export interface SynthResult {
   readonly overlays: string[];
+  /** Per environment, the apps built and those whose earlier render was reused. */
+  readonly apps: Map<string, NonNullable<RenderedEnvironment['apps']>>;
   readonly adoptions: Adoption[];
   readonly environments: Map<string, WriteResult>;
 }
@@ -139,13 +143,20 @@ export async function synthesize(
     } finally {
       for (const file of staged) await file.discard();
     }
-    return { overlays: [...overlays.keys()], adoptions, environments: new Map(plans.map((plan) => [plan.env, plan.result])) };
+    return {
+      overlays: [...overlays.keys()],
+      apps: appsOf(environments),
+      adoptions,
+      environments: new Map(plans.map((plan) => [plan.env, plan.result])),
+    };
   });
 }
 
 /** What `synth --check` found: overlay files with outdated markers, and each environment's differences. */
 export interface CheckResult {
   readonly overlays: { readonly path: string; readonly diff: string }[];
+  /** Per environment, the apps built and those whose earlier render was reused. */
+  readonly apps: Map<string, NonNullable<RenderedEnvironment['apps']>>;
   /** Flux updates in dist/ that the pins have not taken over yet. */
   readonly adoptions: Adoption[];
   readonly environments: Map<string, DistDifference>;
@@ -159,9 +170,14 @@ export async function checkRepository(root: string, envs: readonly string[], imp
   for (const environment of environments) results.set(environment.env, compareEnvironment(join(root, 'dist'), environment, trees.get(environment.env)));
   return {
     overlays: [...overlays].map(([path, { before, after }]) => ({ path, diff: unifiedDiff(path, before, after) })),
+    apps: appsOf(environments),
     adoptions,
     environments: results,
   };
+}
+
+function appsOf(environments: readonly RenderedEnvironment[]): Map<string, NonNullable<RenderedEnvironment['apps']>> {
+  return new Map(environments.map((environment) => [environment.env, environment.apps ?? { rendered: [], reused: [] }]));
 }
 
 /** True when nothing is out of date. */

@@ -14,11 +14,11 @@ const MAX_ENTRIES = 200_000;
 let configured: { readonly file: string; readonly version: string } | undefined;
 
 /**
- * Where this process keeps its verdicts, and the version of the checks (the compiled bundle's name,
- * which changes with any code or dependency). Without a call, nothing is remembered.
+ * Where this process keeps its verdicts, and the version of the checks (the launcher's content
+ * hash of the code that checks). Without a call, or with no file, nothing is remembered.
  */
-export function useValidationCache(file: string, version: string): void {
-  configured = { file, version };
+export function useValidationCache(file: string | undefined, version = ''): void {
+  configured = file === undefined ? undefined : { file, version };
 }
 
 /** Valid-object verdicts for one version of the checks. */

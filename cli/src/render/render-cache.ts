@@ -1,0 +1,139 @@
+/**
+ * Remembers what each app rendered in each environment, keyed by a hash of everything those bytes
+ * depend on: the app's code and every module it imports (constructs and the CLI included, as the
+ * launcher hashes them), the external packages' versions, the environment's settings file, the pins
+ * the app uses, and the schemas its objects were validated against. A run where an app's key is
+ * unchanged reuses its objects without building, emitting or validating them again.
+ *
+ * One file per environment (`<env>.json`, written whole and renamed into place, so concurrent runs
+ * never see a partial file) holds only the apps of the last run: the cache never outgrows the
+ * repository. A file whose checksum does not match its content is ignored, never trusted.
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { LoadedApp } from '../apps/load-apps.ts';
+import type { Environment } from '../config/load-environment.ts';
+
+/** One rendered object as the environment's output places it. */
+export interface RenderedObject {
+  /** Identity key (API group, kind, namespace, name) and its label for people. */
+  readonly key: string;
+  readonly label: string;
+  /** Path below dist/<env>/. */
+  readonly path: string;
+  readonly bytes: string;
+  readonly constructPath: string;
+  /** Where in the app's source errors about it point. */
+  readonly line: number;
+  readonly col: number;
+}
+
+/** Everything one app rendered in one environment. */
+export interface AppRender {
+  readonly objects: readonly RenderedObject[];
+  /** The ESC secrets the app asked for. */
+  readonly secrets: readonly { readonly key: string; readonly escPath: string }[];
+}
+
+const FORMAT = 1;
+
+let configured: { readonly dir: string; readonly sharedHash: string; readonly appHashes: ReadonlyMap<string, string> } | undefined;
+
+/**
+ * Where renders are kept and the code hashes of this build (from the launcher): `appHashes` by app
+ * entry file. Without a call, or after `useRenderCache(undefined)`, nothing is reused or kept.
+ */
+export function useRenderCache(settings: { dir: string; sharedHash: string; appHashes: ReadonlyMap<string, string> } | undefined): void {
+  configured = settings;
+}
+
+/** The renders of earlier runs, and the ones this run adds. */
+export class RenderCache {
+  private readonly loaded = new Map<string, Map<string, { key: string; render: AppRender }>>();
+  private readonly next = new Map<string, Map<string, { key: string; render: AppRender }>>();
+  private changed = new Set<string>();
+
+  private constructor(private readonly settings: typeof configured) {}
+
+  /** The cache {@link useRenderCache} configured, or one that remembers nothing. */
+  static openConfigured(): RenderCache {
+    return new RenderCache(configured);
+  }
+
+  /** The key of `app`'s render in `env`, or undefined when its code hash is unknown (then it is not cached). */
+  keyOf(env: Environment, app: LoadedApp, schemasDigest: string): string | undefined {
+    const code = this.settings?.appHashes.get(app.file);
+    if (!code) return undefined;
+    const pins = [...env.pins.values()]
+      .filter((pin) => pin.app === app.definition.name)
+      .map((pin) => [pin.image, pin.ref.value, pin.update ?? null, pin.hold, pin.policy ?? null]);
+    return createHash('sha256')
+      .update(JSON.stringify([FORMAT, code, env.name, env.sources.environment.text, pins, schemasDigest]))
+      .digest('hex');
+  }
+
+  /** What `app` rendered in `env` under `key`, when an earlier run left it. */
+  get(env: string, app: string, key: string): AppRender | undefined {
+    const entry = this.pack(env).get(app);
+    if (entry?.key !== key) return undefined;
+    this.keep(env, app, entry);
+    return entry.render;
+  }
+
+  /** Records what `app` rendered in `env` under `key`. */
+  set(env: string, app: string, key: string, render: AppRender): void {
+    this.keep(env, app, { key, render });
+    this.changed.add(env);
+  }
+
+  /** Writes the environments whose renders changed, keeping only this run's apps; a failure to write is ignored. */
+  save(): void {
+    if (!this.settings) return;
+    for (const [env, entries] of this.next) {
+      if (!this.changed.has(env) && entries.size === this.pack(env).size) continue;
+      const body = JSON.stringify(Object.fromEntries(entries));
+      const file = join(this.settings.dir, `${env}.json`);
+      const temporary = `${file}.${process.pid}.tmp`;
+      try {
+        mkdirSync(this.settings.dir, { recursive: true });
+        writeFileSync(temporary, `${checksum(body)}\n${body}`);
+        renameSync(temporary, file);
+      } catch {}
+    }
+    this.changed = new Set();
+  }
+
+  private keep(env: string, app: string, entry: { key: string; render: AppRender }): void {
+    const entries = this.next.get(env) ?? new Map<string, { key: string; render: AppRender }>();
+    this.next.set(env, entries.set(app, entry));
+  }
+
+  private pack(env: string): Map<string, { key: string; render: AppRender }> {
+    let pack = this.loaded.get(env);
+    if (!pack) {
+      pack = this.settings ? readPack(join(this.settings.dir, `${env}.json`)) : new Map();
+      this.loaded.set(env, pack);
+    }
+    return pack;
+  }
+}
+
+function readPack(file: string): Map<string, { key: string; render: AppRender }> {
+  try {
+    const text = readFileSync(file, 'utf8');
+    const newline = text.indexOf('\n');
+    const body = text.slice(newline + 1);
+    if (newline !== 64 || text.slice(0, newline) !== checksum(body)) return new Map();
+    return new Map(Object.entries(JSON.parse(body) as Record<string, { key: string; render: AppRender }>));
+  } catch {
+    return new Map();
+  }
+}
+
+function checksum(body: string): string {
+  return createHash('sha256')
+    .update(`${FORMAT}\0${configured?.sharedHash ?? ''}\0`)
+    .update(body)
+    .digest('hex');
+}

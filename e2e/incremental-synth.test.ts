@@ -1,0 +1,130 @@
+/**
+ * Incremental synth: after a change to each class of input, a synth that reuses earlier renders
+ * writes exactly what a cold render (`--no-cache`) writes, byte for byte, and re-renders only the
+ * apps the change reaches. A damaged render cache is ignored.
+ */
+import { mkdir, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { copyRepository, REPO_ROOT, runManifold } from './temp-repo.ts';
+
+type Apps = Record<string, { rendered: string[]; reused: string[] }>;
+
+async function edit(file: string, change: (text: string) => string): Promise<void> {
+  const before = await readFile(file, 'utf8');
+  const after = change(before);
+  if (after === before) throw new Error(`the edit of ${file} changed nothing`);
+  await writeFile(file, after);
+}
+
+describe('incremental synth', () => {
+  let root: string;
+
+  /** Synth with the cache; returns which apps it built per environment, after proving a cold render agrees. */
+  async function synthAndCompare(): Promise<Apps> {
+    const cached = await runManifold(root, ['synth', '--json']);
+    expect(cached.code, cached.stderr).toBe(0);
+    const cold = await runManifold(root, ['synth', '--check', '--no-cache', '--json']);
+    expect(cold.code, cold.stdout).toBe(0);
+    const environments = (JSON.parse(cached.stdout) as { environments: Record<string, { apps: Apps[string] }> }).environments;
+    return Object.fromEntries(Object.entries(environments).map(([env, { apps }]) => [env, apps]));
+  }
+  const built = (apps: Apps) =>
+    Object.entries(apps)
+      .flatMap(([env, { rendered }]) => rendered.map((app) => `${env}/${app}`))
+      .sort();
+
+  /** Points the package `label-source` at version `version`, as an install of another version would. */
+  async function installLabelSource(version: string): Promise<void> {
+    const dir = join(root, 'node_modules', '.store', `label-source@${version}`, 'node_modules', 'label-source');
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, 'package.json'), JSON.stringify({ name: 'label-source', version, type: 'module', main: 'index.js' }));
+    await writeFile(join(dir, 'index.js'), `export const tier = 'tier-${version}';\n`);
+    await rm(join(root, 'node_modules', 'label-source'), { force: true });
+    await symlink(dir, join(root, 'node_modules', 'label-source'));
+  }
+
+  beforeAll(async () => {
+    root = await copyRepository();
+    // A node_modules of its own (each package linked from this repository's), so the cache is this
+    // repository's alone and a dependency can change version.
+    await rm(join(root, 'node_modules'));
+    await mkdir(join(root, 'node_modules'));
+    for (const entry of await readdir(join(REPO_ROOT, 'node_modules'))) {
+      if (entry !== '.cache') await symlink(join(REPO_ROOT, 'node_modules', entry), join(root, 'node_modules', entry));
+    }
+    await installLabelSource('1.0.0');
+    await edit(
+      join(root, 'apps/ml-api/src/index.ts'),
+      (text) => `import { tier } from 'label-source';\n${text.replace(/env: \{/, 'env: {\n        TIER: tier,')}`,
+    );
+    // web builds its frontend with a construct of the repository's own, in a module only it imports.
+    await mkdir(join(root, 'apps/shared'));
+    await writeFile(
+      join(root, 'apps/shared/edge.ts'),
+      `import { WebService } from '@manifold/constructs';\nimport type { Construct } from 'constructs';\n\n/** The frontend with the settings every edge service shares. */\nexport class EdgeService extends WebService {\n  constructor(scope: Construct, id: string, props: ConstructorParameters<typeof WebService>[2]) {\n    super(scope, id, { ...props, env: { ...props.env, EDGE: 'on' } });\n  }\n}\n`,
+    );
+    await edit(join(root, 'apps/web/src/index.ts'), (text) =>
+      text
+        .replace(
+          "import { defineApp, WebService } from '@manifold/constructs';",
+          "import { defineApp } from '@manifold/constructs';\nimport { EdgeService } from '../../shared/edge.ts';",
+        )
+        .replace('new WebService(chart', 'new EdgeService(chart'),
+    );
+    const first = await runManifold(root, ['synth']);
+    expect(first.code, first.stderr).toBe(0);
+  });
+
+  it('reuses every render when nothing changed', async () => {
+    const apps = await synthAndCompare();
+    expect(built(apps)).toEqual([]);
+    expect(Object.values(apps).every(({ reused }) => reused.length > 3)).toBe(true);
+  });
+
+  it('re-renders an app whose code changed, in every environment, and nothing else', async () => {
+    await edit(join(root, 'apps/web/src/index.ts'), (text) => text.replace("NEXT_TELEMETRY_DISABLED: '1'", "NEXT_TELEMETRY_DISABLED: '0'"));
+    expect(built(await synthAndCompare())).toEqual(['dev/web', 'prod/web', 'staging/web']);
+  });
+
+  it('re-renders the apps that import a shared module or construct that changed', async () => {
+    await edit(join(root, 'apps/shared/edge.ts'), (text) => text.replace("EDGE: 'on'", "EDGE: 'strict'"));
+    expect(built(await synthAndCompare())).toEqual(['dev/web', 'prod/web', 'staging/web']);
+  });
+
+  it('re-renders one environment when one of its settings changed', async () => {
+    await edit(join(root, 'overlays/staging/environment.yaml'), (text) => text.replace(/domain: (\S+)/, 'domain: next.$1'));
+    const apps = await synthAndCompare();
+    expect(built(apps).every((app) => app.startsWith('staging/'))).toBe(true);
+    expect(apps.staging?.reused).toEqual([]);
+    await edit(join(root, 'overlays/prod/environment.yaml'), (text) => text.replace('  medium:\n    replicas: 3', '  medium:\n    replicas: 4'));
+    expect(built(await synthAndCompare()).every((app) => app.startsWith('prod/'))).toBe(true);
+  });
+
+  it('re-renders only the app whose pin changed, and only there', async () => {
+    await edit(join(root, 'overlays/dev/images.yaml'), (text) =>
+      text.replace(/main-8d41b07-1732160100@sha256:[a-f0-9]{64}/, `main-8d41b07-1732169999@sha256:${'9'.repeat(64)}`),
+    );
+    expect(built(await synthAndCompare())).toEqual(['dev/ml-api']);
+  });
+
+  it('re-renders the apps that use a dependency whose version changed', async () => {
+    await installLabelSource('2.0.0');
+    expect(built(await synthAndCompare())).toEqual(['dev/ml-api', 'prod/ml-api', 'staging/ml-api']);
+    expect(await readFile(join(root, 'dist/dev/ml-api/deployment-ml-api.yaml'), 'utf8')).toContain('tier-2.0.0');
+  });
+
+  it('ignores a damaged or tampered cache and renders again', async () => {
+    const cacheRoot = join(root, 'node_modules', '.cache', 'manifold', 'renders');
+    const [key = ''] = await readdir(cacheRoot);
+    const packs = await readdir(join(cacheRoot, key));
+    expect(packs.sort()).toEqual(['dev.json', 'prod.json', 'staging.json']);
+    // A tampered body (its checksum no longer matches) and a truncated file.
+    await edit(join(cacheRoot, key, 'dev.json'), (text) => text.replace('replicas: 1', 'replicas: 7'));
+    await writeFile(join(cacheRoot, key, 'prod.json'), '{"truncat');
+    const apps = await synthAndCompare();
+    expect(apps.dev?.reused).toEqual([]);
+    expect(apps.prod?.reused).toEqual([]);
+    expect(apps.staging?.rendered).toEqual([]);
+  });
+});
