@@ -1,109 +1,122 @@
 /**
- * `pnpm bench [N]`: generates N synthetic services × 3 environments in a temporary repository and
- * reports the wall time of `manifold synth` end to end (process start to exit).
+ * `pnpm bench [N…] [--runs R]`: generates N synthetic services × 3 environments (default 200 and 2000)
+ * in a temporary repository with caches of its own, and reports the wall time and peak memory of
+ * `manifold synth` end to end (process start to exit) for a first run, a cold render, a no-op, a
+ * check, one pin changed and one app edited.
  */
 import { createHash } from 'node:crypto';
-import { cp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { copyRepository, runManifold } from '../e2e/temp-repo.ts';
+import { benchRepository } from './synthetic-repository.ts';
 
-const ENVS = { dev: 'small', staging: 'medium', prod: 'large' } as const;
-const RUNS = 5;
-
-async function generate(root: string, services: number): Promise<void> {
-  await rm(join(root, 'apps'), { recursive: true });
-  await rm(join(root, 'overlays'), { recursive: true });
-  await rm(join(root, 'dist'), { recursive: true });
-  const pins: Record<string, string[]> = { dev: [], staging: [], prod: [] };
-  for (let index = 0; index < services; index++) {
-    const name = `svc-${String(index).padStart(4, '0')}`;
-    await mkdir(join(root, 'apps', name, 'src'), { recursive: true });
-    await writeFile(join(root, 'apps', name, 'package.json'), `{ "name": "@bench/${name}", "type": "module", "exports": "./src/index.ts" }\n`);
-    await writeFile(
-      join(root, 'apps', name, 'src', 'index.ts'),
-      `import { defineApp, WebService } from '@manifold/constructs';
-export default defineApp({
-  name: '${name}',
-  images: ['app'],
-  build(chart, env) {
-    new WebService(chart, 'Service', { name: '${name}', image: env.image('app'), size: env.size('default'), host: \`${name}.\${env.domain}\`, env: { SERVICE: '${name}' } });
-  },
-});
-`,
-    );
-    for (const env of Object.keys(ENVS)) {
-      const tag = `main-${createHash('sha1')
-        .update(name + env)
-        .digest('hex')
-        .slice(0, 7)}-${1732150000 + index}`;
-      const digest = createHash('sha256')
-        .update(name + env)
-        .digest('hex');
-      pins[env]?.push(
-        `${name}:\n  app:\n    ref: ghcr.io/acme/${name}:${tag}@sha256:${digest}\n    update:\n      pattern: '^main-[a-f0-9]+-(?P<ts>[0-9]+)$'\n      extract: $ts\n      sort: numerical\n`,
-      );
-    }
-  }
-  for (const [env, size] of Object.entries(ENVS)) {
-    await mkdir(join(root, 'overlays', env), { recursive: true });
-    const replicas = { small: 1, medium: 2, large: 3 }[size];
-    await writeFile(
-      join(root, 'overlays', env, 'environment.yaml'),
-      `namespace: bench-${env}\ndomain: ${env}.bench.example\nsizes:\n  default:\n    replicas: ${replicas}\n    cpu: 250m\n    memory: 256Mi\n`,
-    );
-    await writeFile(join(root, 'overlays', env, 'images.yaml'), pins[env]?.join('') ?? '');
-  }
+/** One timed run: wall time from process start to exit, and the process's peak memory. */
+interface Sample {
+  readonly ms: number;
+  readonly peakMiB: number;
 }
 
-async function timeSynth(root: string, args: string[] = []): Promise<number> {
+const PEAK_FILE = join(tmpdir(), `manifold-bench-peak-${process.pid}`);
+
+async function timeRun(root: string, args: string[]): Promise<Sample> {
   const started = process.hrtime.bigint();
-  const run = await runManifold(root, ['synth', ...args]);
-  if (run.code !== 0) throw new Error(`synth failed:\n${run.stderr}`);
-  return Number(process.hrtime.bigint() - started) / 1e6;
+  const run = await runManifold(root, args, {
+    env: { NODE_OPTIONS: `--import=${join(import.meta.dirname, 'peak-memory.mjs')}`, MANIFOLD_BENCH_PEAK: PEAK_FILE },
+  });
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  if (run.code !== 0) throw new Error(`manifold ${args.join(' ')} failed:\n${run.stderr}${run.stdout}`);
+  return { ms, peakMiB: Number(await readFile(PEAK_FILE, 'utf8')) / 1024 };
 }
 
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
 
-const services = Number(process.argv[2] ?? 200);
-// Inside the repository's ignored .cache/: the same disk as a real checkout, not a RAM or special /tmp.
-const root = await copyRepository(join(import.meta.dirname, '..', '.cache', 'bench'));
-await generate(root, services);
-await timeSynth(root); // warms tsx's transform cache, as any second run on a machine would be
-const full: number[] = [];
-for (let run = 0; run < RUNS; run++) {
-  await rm(join(root, 'dist'), { recursive: true, force: true });
-  full.push(await timeSynth(root));
+/** The folder of the render and bundle caches of the repository at `root` (its own node_modules/.cache). */
+const cacheDir = (root: string) => join(root, 'node_modules', '.cache', 'manifold');
+
+/** Runs `prepare` then a timed `args` run, `runs` times; the medians. */
+async function scenario(root: string, runs: number, args: string[], prepare: (run: number) => Promise<void> = async () => {}): Promise<Sample> {
+  const samples: Sample[] = [];
+  for (let run = 0; run < runs; run++) {
+    await prepare(run);
+    samples.push(await timeRun(root, args));
+  }
+  return { ms: median(samples.map((sample) => sample.ms)), peakMiB: median(samples.map((sample) => sample.peakMiB)) };
 }
-const noop: number[] = [];
-for (let run = 0; run < RUNS; run++) noop.push(await timeSynth(root));
-const check: number[] = [];
-for (let run = 0; run < RUNS; run++) check.push(await timeSynth(root, ['--check']));
-// The disk's own floor: copying the same tree (file creation dominates on slow virtual disks).
-const copies: number[] = [];
-for (let run = 0; run < RUNS; run++) {
-  const started = process.hrtime.bigint();
-  await cp(join(root, 'dist'), join(root, `dist-copy-${run}`), { recursive: true });
-  copies.push(Number(process.hrtime.bigint() - started) / 1e6);
+
+async function measure(services: number, runs: number): Promise<[string, Sample][]> {
+  const root = await benchRepository(services);
+  const results: [string, Sample][] = [];
+  const emptyCaches = () => rm(cacheDir(root), { recursive: true, force: true });
+  const emptyDist = () => rm(join(root, 'dist'), { recursive: true, force: true });
+  // A first run on a fresh checkout: nothing compiled, nothing rendered, no dist/.
+  results.push(['first run (no caches, no dist/)', await scenario(root, 1, ['synth'], async () => Promise.all([emptyCaches(), emptyDist()]).then(() => {}))]);
+  results.push([
+    'cold (compiled, no renders, no dist/)',
+    await scenario(root, runs, ['synth'], async () => {
+      await rm(join(cacheDir(root), 'renders'), { recursive: true, force: true });
+      await emptyDist();
+    }),
+  ]);
+  results.push(['nothing changed', await scenario(root, runs, ['synth'])]);
+  results.push(['synth --check', await scenario(root, runs, ['synth', '--check'])]);
+  const images = join(root, 'overlays', 'dev', 'images.yaml');
+  const pinned = await readFile(images, 'utf8');
+  results.push([
+    'one pin changed',
+    await scenario(root, runs, ['synth'], async (run) => {
+      await writeFile(
+        images,
+        pinned.replace(/(svc-0000:\n {2}app:\n {4}ref: [^:]+:main-[a-f0-9]+-)([0-9]+)/, (_, head: string, ts: string) => `${head}${Number(ts) + run + 1}`),
+      );
+    }),
+  ]);
+  const app = join(root, 'apps', 'svc-0001', 'src', 'index.ts');
+  const code = await readFile(app, 'utf8');
+  results.push([
+    'one app edited',
+    await scenario(root, runs, ['synth'], async (run) => {
+      await writeFile(app, code.replace("SERVICE: 'svc-0001'", `SERVICE: 'svc-0001', EDIT: '${run}'`));
+    }),
+  ]);
+  await rm(root, { recursive: true, force: true });
+  return results;
 }
-// A large overlay: 60,000 pins (2.8 MB) in one images.yaml, which synth must read and refuse (no app uses them).
-const large = await copyRepository(join(import.meta.dirname, '..', '.cache', 'bench'));
-const largePins = Array.from({ length: 60_000 }, (_, index) => {
-  const digest = createHash('sha256').update(String(index)).digest('hex');
-  return `svc-${index}:\n  app:\n    ref: ghcr.io/acme/svc-${index}:main-abc1234-${1732150000 + index}@sha256:${digest}\n`;
-});
-await writeFile(join(large, 'overlays', 'dev', 'images.yaml'), largePins.join(''));
-const overlay: number[] = [];
-for (let run = 0; run < 3; run++) {
-  const started = process.hrtime.bigint();
-  const refused = await runManifold(large, ['synth', '--check', 'dev']);
-  if (refused.code !== 2) throw new Error(`expected the large overlay to be refused:\n${refused.stderr}`);
-  overlay.push(Number(process.hrtime.bigint() - started) / 1e6);
+
+/** 60,000 pins (2.8 MB) in one images.yaml, which synth must read and refuse (no app uses them). */
+async function largeOverlay(): Promise<Sample> {
+  const large = await copyRepository(join(import.meta.dirname, '..', '.cache', 'bench'));
+  const largePins = Array.from({ length: 60_000 }, (_, index) => {
+    const digest = createHash('sha256').update(String(index)).digest('hex');
+    return `svc-${index}:\n  app:\n    ref: ghcr.io/acme/svc-${index}:main-abc1234-${1732150000 + index}@sha256:${digest}\n`;
+  });
+  await writeFile(join(large, 'overlays', 'dev', 'images.yaml'), largePins.join(''));
+  const samples: number[] = [];
+  for (let run = 0; run < 3; run++) {
+    const started = process.hrtime.bigint();
+    const refused = await runManifold(large, ['synth', '--check', 'dev']);
+    if (refused.code !== 2) throw new Error(`expected the large overlay to be refused:\n${refused.stderr}`);
+    samples.push(Number(process.hrtime.bigint() - started) / 1e6);
+  }
+  await rm(large, { recursive: true, force: true });
+  return { ms: median(samples), peakMiB: Number.NaN };
 }
-await rm(large, { recursive: true, force: true });
-console.log(`${services} services × 3 environments (${services * 3 * 3} resource files), median of ${RUNS} runs:`);
-console.log(`  synth from empty dist/  ${median(full).toFixed(0)} ms`);
-console.log(`  synth, nothing changed  ${median(noop).toFixed(0)} ms`);
-console.log(`  synth --check           ${median(check).toFixed(0)} ms`);
-console.log(`  (copying that dist/ tree with fs.cp takes ${median(copies).toFixed(0)} ms on this disk)`);
-console.log(`  60,000-pin images.yaml read and refused: ${median(overlay).toFixed(0)} ms (median of 3)`);
-await rm(root, { recursive: true, force: true });
+
+// `pnpm bench [N…] [--runs R]`: each N services × 3 environments (default 200 and 2000).
+const argv = process.argv.slice(2);
+const runsFlag = argv.indexOf('--runs');
+const runs = runsFlag >= 0 ? Number(argv[runsFlag + 1]) : 3;
+const sizes = argv.filter((arg, index) => /^[0-9]+$/.test(arg) && index !== runsFlag + 1).map(Number);
+const table: string[][] = [['scenario', ...(sizes.length > 0 ? sizes : [200, 2000]).flatMap((n) => [`W${n} ms`, `W${n} MiB`])]];
+const columns: Map<string, string[]> = new Map();
+for (const services of sizes.length > 0 ? sizes : [200, 2000]) {
+  for (const [name, sample] of await measure(services, runs)) {
+    columns.set(name, [...(columns.get(name) ?? []), sample.ms.toFixed(0), sample.peakMiB.toFixed(0)]);
+  }
+}
+for (const [name, cells] of columns) table.push([name, ...cells]);
+const widths = table[0]?.map((_, column) => Math.max(...table.map((row) => (row[column] ?? '').length))) ?? [];
+console.log(`manifold synth, N services × 3 environments, median of ${runs} runs (first run: 1), wall time from process start to exit and peak memory:`);
+for (const row of table) console.log(row.map((cell, column) => (column === 0 ? cell.padEnd(widths[0] ?? 0) : cell.padStart(widths[column] ?? 0))).join('  '));
+console.log(`60,000-pin images.yaml read and refused: ${(await largeOverlay()).ms.toFixed(0)} ms (median of 3)`);
+await rm(PEAK_FILE, { force: true });

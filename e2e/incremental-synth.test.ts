@@ -76,10 +76,36 @@ describe('incremental synth', () => {
     expect(first.code, first.stderr).toBe(0);
   });
 
-  it('reuses every render when nothing changed', async () => {
+  it('renders nothing when nothing changed: every environment is verified from its stamp', async () => {
+    const run = await runManifold(root, ['synth', '--json']);
+    const environments = (JSON.parse(run.stdout) as { environments: Record<string, { verified: boolean; written: string[] }> }).environments;
+    expect(Object.values(environments).map(({ verified, written }) => [verified, written.length])).toEqual([
+      [true, 0],
+      [true, 0],
+      [true, 0],
+    ]);
+    expect(built(await synthAndCompare())).toEqual([]);
+  });
+
+  it('still finds a hand edit of dist/ made after a run, and a file added there', async () => {
+    const file = join(root, 'dist/dev/web/deployment-web.yaml');
+    const original = await readFile(file, 'utf8');
+    await writeFile(file, original.replace('replicas: 1', 'replicas: 9'));
+    const check = await runManifold(root, ['synth', '--check']);
+    expect(check.code).toBe(1);
+    expect(check.stdout).toContain('stale:    dist/dev/web/deployment-web.yaml');
+    await writeFile(file, original);
+    await writeFile(join(root, 'dist/dev/notes.txt'), 'mine\n');
+    const foreign = await runManifold(root, ['synth', '--check']);
+    expect(foreign.code).toBe(0);
+    expect(foreign.stdout).toContain('foreign:  dist/dev/notes.txt');
+    await rm(join(root, 'dist/dev/notes.txt'));
+  });
+
+  it('re-renders the apps of an environment whose settings file changed, even by a comment', async () => {
+    await edit(join(root, 'overlays/dev/environment.yaml'), (text) => `${text}# a comment\n`);
     const apps = await synthAndCompare();
-    expect(built(apps)).toEqual([]);
-    expect(Object.values(apps).every(({ reused }) => reused.length > 3)).toBe(true);
+    expect(built(apps)).toEqual(['dev/csv-ingestor', 'dev/jobs-manager', 'dev/ml-api', 'dev/postgres', 'dev/web']);
   });
 
   it('re-renders an app whose code changed, in every environment, and nothing else', async () => {
@@ -117,14 +143,23 @@ describe('incremental synth', () => {
   it('ignores a damaged or tampered cache and renders again', async () => {
     const cacheRoot = join(root, 'node_modules', '.cache', 'manifold', 'renders');
     const [key = ''] = await readdir(cacheRoot);
-    const packs = await readdir(join(cacheRoot, key));
+    const packs = (await readdir(join(cacheRoot, key))).filter((name) => name !== 'stamps');
     expect(packs.sort()).toEqual(['dev.json', 'prod.json', 'staging.json']);
-    // A tampered body (its checksum no longer matches) and a truncated file.
+    // A damaged stamp: dev is rendered (from its renders), the others are verified as before.
+    await writeFile(join(cacheRoot, key, 'stamps', 'dev.json'), '{"key": "forged", "files": []}');
+    const stamped = JSON.parse((await runManifold(root, ['synth', '--check', '--json'])).stdout) as {
+      environments: Record<string, { verified: boolean; apps: Apps[string] }>;
+    };
+    expect([stamped.environments.dev?.verified, stamped.environments.prod?.verified]).toEqual([false, true]);
+    expect(stamped.environments.dev?.apps.reused).toHaveLength(5);
+    // Without stamps, a tampered pack (its checksum no longer matches) and a truncated one are not trusted.
+    await rm(join(cacheRoot, key, 'stamps'), { recursive: true });
     await edit(join(cacheRoot, key, 'dev.json'), (text) => text.replace('replicas: 1', 'replicas: 7'));
     await writeFile(join(cacheRoot, key, 'prod.json'), '{"truncat');
     const apps = await synthAndCompare();
     expect(apps.dev?.reused).toEqual([]);
     expect(apps.prod?.reused).toEqual([]);
     expect(apps.staging?.rendered).toEqual([]);
+    expect(apps.staging?.reused).toHaveLength(5);
   });
 });

@@ -70,7 +70,7 @@ function synthJson(result: SynthResult): object {
     environments: Object.fromEntries(
       [...result.environments].map(([env, { written, unchanged, pruned, foreign }]) => [
         env,
-        { written, unchanged, pruned, foreign, apps: result.apps.get(env) },
+        { written, unchanged, pruned, foreign, verified: result.verified.includes(env), apps: result.apps.get(env) ?? { rendered: [], reused: [] } },
       ]),
     ),
   };
@@ -84,7 +84,14 @@ function checkJson(result: CheckResult): object {
     environments: Object.fromEntries(
       [...result.environments].map(([env, { stale, missing, orphaned, foreign }]) => [
         env,
-        { stale: stale.map(({ path }) => path), missing, orphaned, foreign, apps: result.apps.get(env) },
+        {
+          stale: stale.map(({ path }) => path),
+          missing,
+          orphaned,
+          foreign,
+          verified: result.verified.includes(env),
+          apps: result.apps.get(env) ?? { rendered: [], reused: [] },
+        },
       ]),
     ),
   };

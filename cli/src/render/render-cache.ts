@@ -48,6 +48,11 @@ export function useRenderCache(settings: { dir: string; sharedHash: string; appH
   configured = settings;
 }
 
+/** The configured cache folder and code hashes, or undefined when renders are not cached. */
+export function renderCacheSettings(): typeof configured {
+  return configured;
+}
+
 /** The renders of earlier runs, and the ones this run adds. */
 export class RenderCache {
   private readonly loaded = new Map<string, Map<string, { key: string; render: AppRender }>>();

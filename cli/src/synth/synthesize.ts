@@ -2,7 +2,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type AppImporter, loadApps } from '../apps/load-apps.ts';
-import { loadEnvironment } from '../config/load-environment.ts';
+import { loadEnvironment, overlayFiles } from '../config/load-environment.ts';
 import { syncPinMarkers } from '../config/pin-markers.ts';
 import { compareEnvironment, type DistDifference, isClean, unifiedDiff } from '../dist/compare-dist.ts';
 import { withDistLock } from '../dist/dist-lock.ts';
@@ -11,7 +11,7 @@ import { describeWriteFailure } from '../dist/dist-write-error.ts';
 import { INDEX_FILE, parseIndex } from '../dist/ownership-index.ts';
 import { type StagedFile, stageFile } from '../dist/replace-file.ts';
 import { assertRealPath } from '../dist/repository-paths.ts';
-import { applyWritePlan, planEnvironmentWrite, type WriteResult } from '../dist/write-dist.ts';
+import { applyWritePlan, planEnvironmentWrite, type WriteResult, withIndex } from '../dist/write-dist.ts';
 import { lintMarkers } from '../flux/marker-lint.ts';
 import { editPins } from '../pins/pin-edits.ts';
 import { RenderCache } from '../render/render-cache.ts';
@@ -20,6 +20,7 @@ import { loadCrdSchemas } from '../validate/crd-schemas.ts';
 import { ObjectSchemas } from '../validate/object-schemas.ts';
 import { ValidationCache } from '../validate/validation-cache.ts';
 import { type Adoption, findFluxUpdates } from './adopt-flux-updates.ts';
+import { type FileIdentities, identities, type Stamp, stampKey, verifiedStamp, writeStamp } from './environment-stamps.ts';
 
 /** Everything one synth produces, in memory. */
 export interface RepositoryRender {
@@ -30,6 +31,12 @@ export interface RepositoryRender {
   readonly overlays: Map<string, { readonly before: string; readonly after: string }>;
   /** The dist/<env>/ trees read while rendering, so that writing or comparing need not read them again. */
   readonly trees: ReadonlyMap<string, ReadonlyMap<string, Buffer>>;
+  /** Environments whose inputs and dist/<env>/ are exactly as a run that found them current left them: not rendered. */
+  readonly verified: ReadonlyMap<string, Stamp>;
+  /** The input hash of each environment as this run started, for stamping it once it is current. */
+  readonly stampKeys: ReadonlyMap<string, string | undefined>;
+  /** The identities of dist/<env>/'s files just before it was read. */
+  readonly treeIdentities: ReadonlyMap<string, FileIdentities | undefined>;
 }
 
 /** Names of the environments under overlays/, sorted. */
@@ -54,20 +61,32 @@ export async function renderRepository(
   importApp: AppImporter,
   pins: PinOverrides = new Map(),
 ): Promise<RepositoryRender> {
-  const names = envs.length > 0 ? [...new Set(envs)] : await listEnvironments(root);
-  const [apps, schemas] = await Promise.all([loadApps(root, importApp), loadCrdSchemas(root).then((crds) => ObjectSchemas.deferred(crds))]);
+  const all = envs.length > 0 ? [...new Set(envs)] : await listEnvironments(root);
+  const stampKeys = new Map(await Promise.all(all.map(async (env) => [env, await stampKey(root, env, pins.get(env))] as const)));
+  const verified = new Map<string, Stamp>();
+  for (const env of all) {
+    const stamp = verifiedStamp(root, env, stampKeys.get(env));
+    if (stamp) verified.set(env, stamp);
+  }
+  const names = all.filter((env) => !verified.has(env));
+  const [apps, schemas] =
+    names.length === 0
+      ? [[], ObjectSchemas.deferred([])]
+      : await Promise.all([loadApps(root, importApp), loadCrdSchemas(root).then((crds) => ObjectSchemas.deferred(crds))]);
   const checks = { schemas, cache: ValidationCache.openConfigured(), renders: RenderCache.openConfigured() };
   const loaded = await Promise.all(names.map((env) => loadEnvironment(root, env, pins.get(env))));
   const overlays: RepositoryRender['overlays'] = new Map();
   const environments: RenderedEnvironment[] = [];
   const adoptions: Adoption[] = [];
   const trees = new Map<string, ReadonlyMap<string, Buffer>>();
+  const treeIdentities = new Map<string, FileIdentities | undefined>();
   for (const loadedEnv of loaded) {
     let env = loadedEnv;
     let rendered = renderEnvironment(env, apps, checks);
     // Pins set by a command are taken as they are; otherwise Flux updates waiting in dist/ are adopted.
     let found: Adoption[] = [];
     if (!pins.has(env.name)) {
+      treeIdentities.set(env.name, identities(root, env.name));
       const tree = readTree(swapPaths(join(root, 'dist'), env.name).live);
       trees.set(env.name, tree);
       found = findFluxUpdates(env, rendered, ownedFiles(tree));
@@ -90,13 +109,13 @@ export async function renderRepository(
   if (envs.length === 0) {
     // dist/<env> folders synth generated for an overlay that is gone: render them empty so they are pruned.
     for (const env of await generatedEnvironments(join(root, 'dist'), INDEX_FILE)) {
-      if (!names.includes(env)) environments.push({ env, files: new Map() });
+      if (!all.includes(env)) environments.push({ env, files: new Map() });
     }
   }
   await checkRenderedObjects(environments, checks);
   checks.cache.save();
   checks.renders.save();
-  return { environments, adoptions, overlays, trees };
+  return { environments, adoptions, overlays, trees, verified, stampKeys, treeIdentities };
 }
 
 /** The files of a dist/<env>/ tree that synth owns, by path relative to it. */
@@ -108,6 +127,8 @@ function ownedFiles(tree: ReadonlyMap<string, Buffer>): Map<string, string> {
 /** What synth wrote: corrected overlay files and each environment's dist changes. */
 export interface SynthResult {
   readonly overlays: string[];
+  /** Environments found current from their stamp, without rendering. */
+  readonly verified: string[];
   /** Per environment, the apps built and those whose earlier render was reused. */
   readonly apps: Map<string, NonNullable<RenderedEnvironment['apps']>>;
   readonly adoptions: Adoption[];
@@ -126,7 +147,7 @@ export async function synthesize(
   // the ones the write replaces: dist/ is read once.
   return withDistLock(distDir, async () => {
     await recoverInterruptedSwaps(distDir);
-    const { environments, adoptions, overlays, trees } = await renderRepository(root, envs, importApp, options.pins);
+    const { environments, adoptions, overlays, trees, verified, stampKeys } = await renderRepository(root, envs, importApp, options.pins);
     for (const environment of environments) assertRealPath(root, `dist/${environment.env}`);
     // Plan every environment first: a refusal anywhere must leave every file as it was.
     const plans = [];
@@ -143,18 +164,23 @@ export async function synthesize(
     } finally {
       for (const file of staged) await file.discard();
     }
-    return {
-      overlays: [...overlays.keys()],
-      apps: appsOf(environments),
-      adoptions,
-      environments: new Map(plans.map((plan) => [plan.env, plan.result])),
-    };
+    // Environments now current from inputs the run did not change itself (no pin edits) are stamped.
+    const results = new Map<string, WriteResult>(plans.map((plan) => [plan.env, plan.result]));
+    for (const plan of plans) {
+      if (overlays.has(overlayFiles(plan.env).images) || adoptions.some(({ pin }) => pin.position.file === overlayFiles(plan.env).images)) continue;
+      if (stampKeys.get(plan.env) !== (await stampKey(root, plan.env, options.pins?.get(plan.env)))) continue;
+      writeStamp(root, plan.env, stampKeys.get(plan.env), { generated: [...plan.result.written, ...plan.result.unchanged], foreign: plan.result.foreign });
+    }
+    for (const [env, stamp] of verified) results.set(env, { written: [], unchanged: [...stamp.generated], pruned: [], foreign: [...stamp.foreign] });
+    return { overlays: [...overlays.keys()], apps: appsOf(environments), verified: [...verified.keys()], adoptions, environments: sortedByName(results) };
   });
 }
 
 /** What `synth --check` found: overlay files with outdated markers, and each environment's differences. */
 export interface CheckResult {
   readonly overlays: { readonly path: string; readonly diff: string }[];
+  /** Environments found current from their stamp, without rendering. */
+  readonly verified: string[];
   /** Per environment, the apps built and those whose earlier render was reused. */
   readonly apps: Map<string, NonNullable<RenderedEnvironment['apps']>>;
   /** Flux updates in dist/ that the pins have not taken over yet. */
@@ -164,16 +190,33 @@ export interface CheckResult {
 
 /** Renders and compares with the files on disk without writing anything. */
 export async function checkRepository(root: string, envs: readonly string[], importApp: AppImporter): Promise<CheckResult> {
-  const { environments, adoptions, overlays, trees } = await renderRepository(root, envs, importApp);
+  const { environments, adoptions, overlays, trees, verified, stampKeys, treeIdentities } = await renderRepository(root, envs, importApp);
   const results = new Map<string, DistDifference>();
   for (const environment of environments) assertRealPath(root, `dist/${environment.env}`);
-  for (const environment of environments) results.set(environment.env, compareEnvironment(join(root, 'dist'), environment, trees.get(environment.env)));
+  for (const environment of environments) {
+    const difference = compareEnvironment(join(root, 'dist'), environment, trees.get(environment.env));
+    results.set(environment.env, difference);
+    const pinsMoved =
+      overlays.has(overlayFiles(environment.env).images) || adoptions.some(({ pin }) => pin.position.file === overlayFiles(environment.env).images);
+    if (isClean(difference) && !pinsMoved) {
+      const generated = [...withIndex(environment).keys()].map((path) => `dist/${environment.env}/${path}`);
+      // Only when dist/<env>/ is still what was compared (a synth may be writing beside this check).
+      const expected = treeIdentities.get(environment.env);
+      if (expected) writeStamp(root, environment.env, stampKeys.get(environment.env), { generated, foreign: difference.foreign }, expected);
+    }
+  }
+  for (const [env, stamp] of verified) results.set(env, { stale: [], missing: [], orphaned: [], foreign: [...stamp.foreign] });
   return {
+    verified: [...verified.keys()],
     overlays: [...overlays].map(([path, { before, after }]) => ({ path, diff: unifiedDiff(path, before, after) })),
     apps: appsOf(environments),
     adoptions,
-    environments: results,
+    environments: sortedByName(results),
   };
+}
+
+function sortedByName<T>(map: ReadonlyMap<string, T>): Map<string, T> {
+  return new Map([...map].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
 function appsOf(environments: readonly RenderedEnvironment[]): Map<string, NonNullable<RenderedEnvironment['apps']>> {

@@ -1,0 +1,6 @@
+// Loaded with `node --import` by the benchmark: writes the process's peak resident memory (KiB) to
+// the file named by MANIFOLD_BENCH_PEAK when the process exits.
+import { writeFileSync } from 'node:fs';
+
+const file = process.env.MANIFOLD_BENCH_PEAK;
+if (file) process.on('exit', () => writeFileSync(file, String(process.resourceUsage().maxRSS)));

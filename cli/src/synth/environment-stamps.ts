@@ -1,0 +1,113 @@
+/**
+ * Proof that dist/<env>/ is current without rendering it: after a run found or made it current, a
+ * stamp records a hash of every input (the code hashes of all apps and the CLI, the environment's
+ * overlay files, the CRD schemas) and the file-system identity of every file in dist/<env>/ (size,
+ * modification and change time, inode, as git's index does). When the next run finds the same
+ * inputs and not one file added, removed or touched, the environment is current and nothing is
+ * read, rendered or validated for it. Anything else (an edit, a Flux commit, a checkout, a missing or
+ * damaged stamp) means rendering as usual.
+ */
+import { createHash } from 'node:crypto';
+import { lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { overlayFiles } from '../config/load-environment.ts';
+import { renderCacheSettings } from '../render/render-cache.ts';
+import { CRD_SCHEMA_FOLDER } from '../validate/crd-schemas.ts';
+
+/** What a run may report for a current environment without looking at it: its files, relative to the root. */
+export interface Stamp {
+  readonly key: string;
+  /** Generated files (paths from the repository root). */
+  readonly generated: readonly string[];
+  /** Files synth did not generate, kept in place. */
+  readonly foreign: readonly string[];
+  /** Every file in dist/<env>/ with its identity: path, size, mtime, ctime, inode. */
+  readonly files: readonly (readonly [string, number, number, number, number])[];
+}
+
+const FORMAT = 1;
+
+/** The hash of every input of `env`, or undefined when renders are not cached (then there are no stamps). */
+export async function stampKey(root: string, env: string, imagesText?: string): Promise<string | undefined> {
+  const settings = renderCacheSettings();
+  if (!settings) return undefined;
+  const files = overlayFiles(env);
+  const read = (path: string) => readFile(join(root, path), 'utf8').catch(() => null);
+  const schemaNames = (await readdir(join(root, CRD_SCHEMA_FOLDER)).catch(() => [] as string[])).sort();
+  const schemas = await Promise.all(schemaNames.map(async (name) => [name, await read(`${CRD_SCHEMA_FOLDER}/${name}`)]));
+  const apps = [...settings.appHashes].sort(([a], [b]) => (a < b ? -1 : 1));
+  const inputs = [FORMAT, settings.sharedHash, apps, env, await read(files.environment), imagesText ?? (await read(files.images)), schemas];
+  return createHash('sha256').update(JSON.stringify(inputs)).digest('hex');
+}
+
+/** The stamp of `env` when it matches `key` and dist/<env>/ is exactly as it recorded; otherwise undefined. */
+export function verifiedStamp(root: string, env: string, key: string | undefined): Stamp | undefined {
+  const file = stampFile(env);
+  if (!key || !file) return undefined;
+  let stamp: Stamp;
+  try {
+    stamp = JSON.parse(readFileSync(file, 'utf8')) as Stamp;
+  } catch {
+    return undefined;
+  }
+  if (stamp?.key !== key || !Array.isArray(stamp.files)) return undefined;
+  const now = identities(root, env);
+  if (!now || now.length !== stamp.files.length) return undefined;
+  for (const [index, entry] of now.entries()) {
+    const recorded = stamp.files[index];
+    if (!recorded || entry.some((value, position) => value !== recorded[position])) return undefined;
+  }
+  return stamp;
+}
+
+/**
+ * Records that dist/<env>/ is current for `key`; a failure to write is ignored (the next run renders).
+ * With `expected` (the identities taken before dist/<env>/ was read), nothing is recorded when the
+ * folder changed since, as a synth running beside a check would change it.
+ */
+export function writeStamp(
+  root: string,
+  env: string,
+  key: string | undefined,
+  listed: { readonly generated: readonly string[]; readonly foreign: readonly string[] },
+  expected?: FileIdentities,
+): void {
+  const file = stampFile(env);
+  const files = identities(root, env);
+  if (!key || !file || !files) return;
+  if (expected && JSON.stringify(expected) !== JSON.stringify(files)) return;
+  const { generated, foreign } = listed;
+  const temporary = `${file}.${process.pid}.tmp`;
+  try {
+    mkdirSync(join(file, '..'), { recursive: true });
+    writeFileSync(temporary, JSON.stringify({ key, generated, foreign, files } satisfies Stamp));
+    renameSync(temporary, file);
+  } catch {}
+}
+
+function stampFile(env: string): string | undefined {
+  const settings = renderCacheSettings();
+  return settings ? join(settings.dir, 'stamps', `${env}.json`) : undefined;
+}
+
+/** Every file of a dist/<env>/ with its identity: path, size, mtime, ctime, inode. */
+export type FileIdentities = [string, number, number, number, number][];
+
+/** Every file below dist/<env>/, sorted, with its identity; undefined when the folder is missing or unreadable. */
+export function identities(root: string, env: string): FileIdentities | undefined {
+  const dir = join(root, 'dist', env);
+  try {
+    if (!statSync(dir).isDirectory()) return undefined;
+    const paths = readdirSync(dir, { recursive: true, withFileTypes: true })
+      .filter((entry) => !entry.isDirectory())
+      .map((entry) => relative(dir, join(entry.parentPath, entry.name)))
+      .sort();
+    return paths.map((path) => {
+      const info = lstatSync(join(dir, path));
+      return [path, info.size, info.mtimeMs, info.ctimeMs, info.ino];
+    });
+  } catch {
+    return undefined;
+  }
+}
