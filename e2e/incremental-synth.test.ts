@@ -59,16 +59,16 @@ describe('incremental synth', () => {
       (text) => `import { tier } from 'label-source';\n${text.replace(/env: \{/, 'env: {\n        TIER: tier,')}`,
     );
     // web builds its frontend with a construct of the repository's own, in a module only it imports.
-    await mkdir(join(root, 'apps/shared'));
+    await mkdir(join(root, 'apps/lib'));
     await writeFile(
-      join(root, 'apps/shared/edge.ts'),
+      join(root, 'apps/lib/edge.ts'),
       `import { WebService } from '@manifold/constructs';\nimport type { Construct } from 'constructs';\n\n/** The frontend with the settings every edge service shares. */\nexport class EdgeService extends WebService {\n  constructor(scope: Construct, id: string, props: ConstructorParameters<typeof WebService>[2]) {\n    super(scope, id, { ...props, env: { ...props.env, EDGE: 'on' } });\n  }\n}\n`,
     );
     await edit(join(root, 'apps/web/src/index.ts'), (text) =>
       text
         .replace(
           "import { defineApp, WebService } from '@manifold/constructs';",
-          "import { defineApp } from '@manifold/constructs';\nimport { EdgeService } from '../../shared/edge.ts';",
+          `import { defineApp } from '@manifold/constructs';\nimport { EdgeService } from '${['..', '..', 'lib', 'edge.ts'].join('/')}';`,
         )
         .replace('new WebService(chart', 'new EdgeService(chart'),
     );
@@ -114,7 +114,7 @@ describe('incremental synth', () => {
   });
 
   it('re-renders the apps that import a shared module or construct that changed', async () => {
-    await edit(join(root, 'apps/shared/edge.ts'), (text) => text.replace("EDGE: 'on'", "EDGE: 'strict'"));
+    await edit(join(root, 'apps/lib/edge.ts'), (text) => text.replace("EDGE: 'on'", "EDGE: 'strict'"));
     expect(built(await synthAndCompare())).toEqual(['dev/web', 'prod/web', 'staging/web']);
   });
 

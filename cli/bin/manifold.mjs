@@ -44,7 +44,7 @@ const { runCli, appModules } = await import(pathToFileURL(compiled.bundle).href)
 process.exitCode = await runCli(argv, {
   root,
   cacheDir: cacheDirFor(root),
-  importApp: async (file) => appModules.get(file),
+  importApp: async (file) => appModules.get(file)?.(),
   codeHashes: { shared: compiled.sharedHash, apps: compiled.appHashes },
   renderCacheDir: renderCacheDir(cacheDirFor(root), compiled.key),
 });

@@ -103,10 +103,11 @@ async function isCurrent(manifest, apps) {
 }
 
 async function rebuild(root, apps, cacheDir, key, manifestPath, previous) {
+  // Apps are imported on demand (each a chunk of its own): a run that renders no app never loads
+  // them, nor the construct libraries they pull in.
   const entry = [
     `export { runCli } from ${JSON.stringify(join(CLI_ROOT, 'src', 'run-cli.ts'))};`,
-    ...apps.map((file, index) => `import * as app${index} from ${JSON.stringify(join(root, file))};`),
-    `export const appModules = new Map([${apps.map((file, index) => `[${JSON.stringify(file)}, app${index}]`).join(', ')}]);`,
+    `export const appModules = new Map([${apps.map((file) => `[${JSON.stringify(file)}, () => import(${JSON.stringify(join(root, file))})]`).join(', ')}]);`,
   ].join('\n');
   const started = Date.now();
   const links = new Map();
@@ -235,7 +236,9 @@ function externalPackages(links) {
         const real = realpathSync(resolved.path);
         const link = packageLink(args.resolveDir, args.path);
         if (link) links.set(link, realpathSync(link));
-        return real.includes('/node_modules/') ? { path: real, external: true } : { path: real };
+        // A workspace package's `sideEffects: false` (as esbuild read it) lets unused modules, and the
+        // packages only they import, stay out of the CLI's own chunk.
+        return real.includes('/node_modules/') ? { path: real, external: true } : { path: real, sideEffects: resolved.sideEffects };
       });
     },
   };

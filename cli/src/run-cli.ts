@@ -18,7 +18,7 @@ import { registerSynth } from './commands/synth.ts';
 import { ConfigError } from './config/config-error.ts';
 import { DistLockedError } from './dist/dist-lock.ts';
 import { DistWriteError, describeWriteFailure } from './dist/dist-write-error.ts';
-import { EscError } from './esc/esc-client.ts';
+import { EscError } from './esc/esc-error.ts';
 import { RegistryError } from './registry/registry-client.ts';
 import { CredentialHelperError } from './registry/registry-credentials.ts';
 import { useRenderCache } from './render/render-cache.ts';

@@ -1,7 +1,7 @@
 /** Loads the repository's apps: every `apps/<name>/src/index.ts` default-exporting `defineApp(...)`. */
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { AppDefinition } from '@manifold/constructs';
+import type { AppDefinition } from '@manifold/constructs/core';
 import { ConfigError } from '../config/config-error.ts';
 import { dnsLabel } from '../config/environment-schema.ts';
 
@@ -44,7 +44,7 @@ function checkApp(folder: string, file: string, source: string, module: { defaul
       line: 1,
       col: 1,
       message: 'expected a default export made with defineApp({ name, images, build })',
-      hint: "add: export default defineApp({ ... }) with defineApp from '@manifold/constructs'",
+      hint: "add: export default defineApp({ ... }) with defineApp from '@manifold/constructs/core'",
     });
   }
   if (!dnsLabel.safeParse(definition.name).success || definition.name !== folder) {

@@ -4,7 +4,7 @@ import { ConfigError } from '../config/config-error.ts';
 import type { EscSettings } from '../config/environment-schema.ts';
 import { type Environment, loadEnvironment } from '../config/load-environment.ts';
 import { unifiedDiff } from '../dist/compare-dist.ts';
-import { EscClient, EscError } from '../esc/esc-client.ts';
+import { EscError } from '../esc/esc-error.ts';
 import { escLocations, escValueKind, escValuesOf, readEscImages, writeDefinitionValues } from '../esc/esc-pins.ts';
 import { completeRefs } from '../pins/complete-refs.ts';
 import type { PinEdit } from '../pins/pin-edits.ts';
@@ -32,7 +32,7 @@ export function registerEsc(program: Command, io: CliIo): void {
     const root = io.root();
     const env = await loadEnvironment(root, envName);
     const settings = requireEsc(env);
-    const client = new EscClient(settings);
+    const client = await escClient(settings);
     const where = env.sources.environment.positionOf(['esc']);
     const [{ properties }, definition] = await Promise.all([client.openValues(), client.readDefinition()]);
     const { images, missing } = readEscImages(properties, escLocations(env, settings), client.name, where);
@@ -85,7 +85,7 @@ export function registerEsc(program: Command, io: CliIo): void {
       const settings = requireEsc(env);
       const locations = escLocations(env, settings);
       const assignments = [...env.pins.values()].flatMap((pin) => escValuesOf(pin, locations.get(`${pin.app}/${pin.image}`) ?? { kind: 'whole', path: '' }));
-      const client = new EscClient(settings);
+      const client = await escClient(settings);
       // Optimistic concurrency: write against the ETag read; on a conflict, read again and re-apply.
       for (let attempt = 1; ; attempt++) {
         const definition = await client.readDefinition();
@@ -124,7 +124,7 @@ function registerEscCheck(esc: Command, io: CliIo): void {
     .action(async (envName: string) => {
       const { environments } = await renderRepository(io.root(), [envName], io.importApp);
       const env = await loadEnvironment(io.root(), envName);
-      const client = new EscClient(requireEsc(env));
+      const client = await escClient(requireEsc(env));
       const { properties } = await client.openValues();
       const uses = environments[0]?.escSecrets ?? [];
       let problems = 0;
@@ -148,4 +148,10 @@ function requireEsc(env: Environment): EscSettings {
     message: `${env.name} has no esc: block`,
     hint: 'add esc: { organization, project, environment } to environment.yaml',
   });
+}
+
+/** A client for the ESC environment `settings` name; the SDK is loaded only by the commands that talk to ESC. */
+async function escClient(settings: EscSettings) {
+  const { EscClient } = await import('../esc/esc-client.ts');
+  return new EscClient(settings);
 }

@@ -1,5 +1,5 @@
 /** `manifold pin <env> <image>=<ref>…`: pin images by digest (resolved from the registry) and re-synthesize. */
-import { ImageRef, InvalidImageRefError, type TaggedImageRef } from '@manifold/constructs';
+import { ImageRef, InvalidImageRefError, type TaggedImageRef } from '@manifold/constructs/core';
 import { type Command, Option } from 'commander';
 import { ConfigError } from '../config/config-error.ts';
 import type { PinSource } from '../config/images-schema.ts';

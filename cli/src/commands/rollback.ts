@@ -1,5 +1,5 @@
 /** `manifold rollback <env> <image>`: set a pin back to an earlier reference from git history, held (sticky rollback). */
-import { ImageRef, type TaggedImageRef } from '@manifold/constructs';
+import { ImageRef, type TaggedImageRef } from '@manifold/constructs/core';
 import { type Command, Option } from 'commander';
 import { ConfigError } from '../config/config-error.ts';
 import { loadEnvironment, type Pin } from '../config/load-environment.ts';

@@ -1,7 +1,7 @@
 /** Loads and validates one environment's overlay: environment.yaml and images.yaml. */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type ImagePolicyKey, ImageRef, InvalidImageRefError, imagePolicyName, type TaggedImageRef, type WorkloadSize } from '@manifold/constructs';
+import { type ImagePolicyKey, ImageRef, InvalidImageRefError, imagePolicyName, type TaggedImageRef, type WorkloadSize } from '@manifold/constructs/core';
 import { assertRealPath } from '../dist/repository-paths.ts';
 import { compilePolicy } from '../flux/image-policy.ts';
 import type { PodSecurityLevel } from '../validate/pod-security.ts';

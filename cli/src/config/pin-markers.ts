@@ -2,7 +2,7 @@
  * Keeps the Flux marker at the end of each pin's `ref` line in images.yaml, touching nothing else:
  * every other byte stays as the user wrote it.
  */
-import { imagePolicyMarker } from '@manifold/constructs';
+import { imagePolicyMarker } from '@manifold/constructs/core';
 import type { Scalar } from 'yaml';
 import { ConfigError } from './config-error.ts';
 import type { Environment } from './load-environment.ts';

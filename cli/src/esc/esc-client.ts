@@ -11,20 +11,7 @@
  */
 import { Configuration, EscApi, type Value } from '@pulumi/esc-sdk';
 import type { EscSettings } from '../config/environment-schema.ts';
-
-/** An ESC answer that stops the command; safe to print. */
-export class EscError extends Error {
-  constructor(
-    message: string,
-    /** What the user can do. */
-    readonly hint: string,
-    /** The HTTP status, when there was one. */
-    readonly status?: number,
-  ) {
-    super(message);
-    this.name = 'EscError';
-  }
-}
+import { EscError } from './esc-error.ts';
 
 /** An environment's evaluated values (every level a `Value` with its `secret` flag) and its revision. */
 export interface OpenedValues {

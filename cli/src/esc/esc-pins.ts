@@ -3,7 +3,7 @@
  * values (refusing secrets: they would end up in git) and writing pins into a definition while
  * keeping every other key, comment and import as it is.
  */
-import { ImageRef, InvalidImageRefError, type TaggedImageRef } from '@manifold/constructs';
+import { ImageRef, InvalidImageRefError, type TaggedImageRef } from '@manifold/constructs/core';
 import type { Value } from '@pulumi/esc-sdk';
 import { isMap, isScalar, isSeq, parseDocument } from 'yaml';
 import { ConfigError, type SourcePosition } from '../config/config-error.ts';

@@ -3,7 +3,7 @@
  * that carry the markers: an ImageRepository per repository, an ImagePolicy per movable pin and one
  * ImageUpdateAutomation, all in the automation's namespace.
  */
-import { stableDnsLabel } from '@manifold/constructs';
+import { stableDnsLabel } from '@manifold/constructs/core';
 import type { Environment, Pin } from '../config/load-environment.ts';
 
 /** Folder under dist/<env>/ holding the Flux objects; `_` keeps it apart from any app name. */

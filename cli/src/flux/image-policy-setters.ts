@@ -1,5 +1,5 @@
 /** Flux setter markers: how image-automation-controller reads them and the value each one writes. */
-import type { ImageField } from '@manifold/constructs';
+import type { ImageField } from '@manifold/constructs/core';
 
 /** What an ImagePolicy reports in `status.latestRef`. */
 export interface LatestImageRef {

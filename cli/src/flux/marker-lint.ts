@@ -2,7 +2,7 @@
  * Checks every Flux marker synth writes: it must sit where Flux sees it and name a policy synth
  * generates in the automation's namespace, and every generated policy must be referenced.
  */
-import { imagePolicyMarker } from '@manifold/constructs';
+import { imagePolicyMarker } from '@manifold/constructs/core';
 import { ConfigError } from '../config/config-error.ts';
 import type { Environment } from '../config/load-environment.ts';
 import { movablePins } from './image-automation-objects.ts';

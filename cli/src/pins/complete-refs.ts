@@ -1,5 +1,5 @@
 /** Makes references immutable before they are pinned: resolves missing digests, verifies given ones. */
-import { ImageRef, type TaggedImageRef } from '@manifold/constructs';
+import { ImageRef, type TaggedImageRef } from '@manifold/constructs/core';
 import type { RegistryClient } from '../registry/registry-client.ts';
 
 /**

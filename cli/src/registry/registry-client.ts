@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ImageRef } from '@manifold/constructs';
+import { ImageRef } from '@manifold/constructs/core';
 import { parseAuthChallenges } from './auth-challenge.ts';
 import { type CredentialLookup, credentialVariable, type RegistryCredentials } from './registry-credentials.ts';
 import { type RegistryReference, registryBaseUrl, toRegistryReference } from './registry-reference.ts';

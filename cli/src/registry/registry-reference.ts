@@ -1,5 +1,5 @@
 /** Where an image lives: normalised like distribution/reference, without changing the pin's own text. */
-import type { ImageRef } from '@manifold/constructs';
+import type { ImageRef } from '@manifold/constructs/core';
 
 /** A reference split into registry host, repository path and tag/digest, Docker Hub names expanded. */
 export interface RegistryReference {

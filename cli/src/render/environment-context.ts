@@ -1,5 +1,5 @@
 /** The context an app builds from, and the record of which values carry which Flux marker. */
-import { type EnvironmentContext, EscSecret, type ImageField, type ImageRef, imagePolicyMarker, type WorkloadSize } from '@manifold/constructs';
+import { type EnvironmentContext, EscSecret, type ImageField, type ImageRef, imagePolicyMarker, type WorkloadSize } from '@manifold/constructs/core';
 import { ConfigError } from '../config/config-error.ts';
 import type { Environment, Pin } from '../config/load-environment.ts';
 import { appSecretName, type SecretRequest } from '../esc/external-secrets.ts';

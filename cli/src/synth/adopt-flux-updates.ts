@@ -3,7 +3,7 @@
  * its update.path covers only dist/), synth takes those values into images.yaml instead of
  * reverting them.
  */
-import { ImageRef } from '@manifold/constructs';
+import { ImageRef } from '@manifold/constructs/core';
 import { ConfigError } from '../config/config-error.ts';
 import type { Environment, Pin } from '../config/load-environment.ts';
 import { movablePins } from '../flux/image-automation-objects.ts';

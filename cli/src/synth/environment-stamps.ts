@@ -8,9 +8,9 @@
  * damaged stamp) means rendering as usual.
  */
 import { createHash } from 'node:crypto';
-import { lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { lstat, readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { overlayFiles } from '../config/load-environment.ts';
 import { renderCacheSettings } from '../render/render-cache.ts';
 import { CRD_SCHEMA_FOLDER } from '../validate/crd-schemas.ts';
@@ -27,6 +27,7 @@ export interface Stamp {
 }
 
 const FORMAT = 1;
+const STAT_BATCH = 512;
 
 /** The hash of every input of `env`, or undefined when renders are not cached (then there are no stamps). */
 export async function stampKey(root: string, env: string, imagesText?: string): Promise<string | undefined> {
@@ -42,7 +43,7 @@ export async function stampKey(root: string, env: string, imagesText?: string): 
 }
 
 /** The stamp of `env` when it matches `key` and dist/<env>/ is exactly as it recorded; otherwise undefined. */
-export function verifiedStamp(root: string, env: string, key: string | undefined): Stamp | undefined {
+export async function verifiedStamp(root: string, env: string, key: string | undefined): Promise<Stamp | undefined> {
   const file = stampFile(env);
   if (!key || !file) return undefined;
   let stamp: Stamp;
@@ -51,8 +52,8 @@ export function verifiedStamp(root: string, env: string, key: string | undefined
   } catch {
     return undefined;
   }
-  if (stamp?.key !== key || !Array.isArray(stamp.files)) return undefined;
-  const now = identities(root, env);
+  if (stamp?.key !== key || !Array.isArray(stamp.files) || !Array.isArray(stamp.generated) || !Array.isArray(stamp.foreign)) return undefined;
+  const now = await identities(root, env);
   if (!now || now.length !== stamp.files.length) return undefined;
   for (const [index, entry] of now.entries()) {
     const recorded = stamp.files[index];
@@ -66,15 +67,15 @@ export function verifiedStamp(root: string, env: string, key: string | undefined
  * With `expected` (the identities taken before dist/<env>/ was read), nothing is recorded when the
  * folder changed since, as a synth running beside a check would change it.
  */
-export function writeStamp(
+export async function writeStamp(
   root: string,
   env: string,
   key: string | undefined,
   listed: { readonly generated: readonly string[]; readonly foreign: readonly string[] },
   expected?: FileIdentities,
-): void {
+): Promise<void> {
   const file = stampFile(env);
-  const files = identities(root, env);
+  const files = await identities(root, env);
   if (!key || !file || !files) return;
   if (expected && JSON.stringify(expected) !== JSON.stringify(files)) return;
   const { generated, foreign } = listed;
@@ -95,18 +96,24 @@ function stampFile(env: string): string | undefined {
 export type FileIdentities = [string, number, number, number, number][];
 
 /** Every file below dist/<env>/, sorted, with its identity; undefined when the folder is missing or unreadable. */
-export function identities(root: string, env: string): FileIdentities | undefined {
+export async function identities(root: string, env: string): Promise<FileIdentities | undefined> {
   const dir = join(root, 'dist', env);
   try {
-    if (!statSync(dir).isDirectory()) return undefined;
-    const paths = readdirSync(dir, { recursive: true, withFileTypes: true })
-      .filter((entry) => !entry.isDirectory())
-      .map((entry) => relative(dir, join(entry.parentPath, entry.name)))
-      .sort();
-    return paths.map((path) => {
-      const info = lstatSync(join(dir, path));
-      return [path, info.size, info.mtimeMs, info.ctimeMs, info.ino];
-    });
+    if (!(await stat(dir)).isDirectory()) return undefined;
+    const prefix = dir.length + 1;
+    const paths: string[] = [];
+    for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
+      if (!entry.isDirectory()) paths.push(entry.parentPath === dir ? entry.name : `${entry.parentPath.slice(prefix)}/${entry.name}`);
+    }
+    paths.sort();
+    // Many requests at once: the file system answers them on several threads.
+    const result: FileIdentities = [];
+    for (let start = 0; start < paths.length; start += STAT_BATCH) {
+      const batch = paths.slice(start, start + STAT_BATCH);
+      const infos = await Promise.all(batch.map((path) => lstat(`${dir}/${path}`)));
+      for (const [index, info] of infos.entries()) result.push([batch[index] ?? '', info.size, info.mtimeMs, info.ctimeMs, info.ino]);
+    }
+    return result;
   } catch {
     return undefined;
   }

@@ -15,7 +15,7 @@ import { applyWritePlan, planEnvironmentWrite, type WriteResult, withIndex } fro
 import { lintMarkers } from '../flux/marker-lint.ts';
 import { editPins } from '../pins/pin-edits.ts';
 import { RenderCache } from '../render/render-cache.ts';
-import { checkRenderedObjects, type RenderedEnvironment, renderEnvironment } from '../render/render-environment.ts';
+import type { RenderedEnvironment } from '../render/render-environment.ts';
 import { loadCrdSchemas } from '../validate/crd-schemas.ts';
 import { ObjectSchemas } from '../validate/object-schemas.ts';
 import { ValidationCache } from '../validate/validation-cache.ts';
@@ -64,16 +64,16 @@ export async function renderRepository(
   const all = envs.length > 0 ? [...new Set(envs)] : await listEnvironments(root);
   const stampKeys = new Map(await Promise.all(all.map(async (env) => [env, await stampKey(root, env, pins.get(env))] as const)));
   const verified = new Map<string, Stamp>();
-  for (const env of all) {
-    const stamp = verifiedStamp(root, env, stampKeys.get(env));
-    if (stamp) verified.set(env, stamp);
-  }
+  const stamps = await Promise.all(all.map((env) => verifiedStamp(root, env, stampKeys.get(env))));
+  for (const [index, stamp] of stamps.entries()) if (stamp) verified.set(all[index] ?? '', stamp);
   const names = all.filter((env) => !verified.has(env));
   const [apps, schemas] =
     names.length === 0
       ? [[], ObjectSchemas.deferred([])]
       : await Promise.all([loadApps(root, importApp), loadCrdSchemas(root).then((crds) => ObjectSchemas.deferred(crds))]);
   const checks = { schemas, cache: ValidationCache.openConfigured(), renders: RenderCache.openConfigured() };
+  // The renderer (and cdk8s with it) loads only when some environment needs rendering.
+  const { checkRenderedObjects, renderEnvironment } = names.length > 0 ? await import('../render/render-environment.ts') : NOTHING_TO_RENDER;
   const loaded = await Promise.all(names.map((env) => loadEnvironment(root, env, pins.get(env))));
   const overlays: RepositoryRender['overlays'] = new Map();
   const environments: RenderedEnvironment[] = [];
@@ -86,7 +86,7 @@ export async function renderRepository(
     // Pins set by a command are taken as they are; otherwise Flux updates waiting in dist/ are adopted.
     let found: Adoption[] = [];
     if (!pins.has(env.name)) {
-      treeIdentities.set(env.name, identities(root, env.name));
+      treeIdentities.set(env.name, await identities(root, env.name));
       const tree = readTree(swapPaths(join(root, 'dist'), env.name).live);
       trees.set(env.name, tree);
       found = findFluxUpdates(env, rendered, ownedFiles(tree));
@@ -117,6 +117,14 @@ export async function renderRepository(
   checks.renders.save();
   return { environments, adoptions, overlays, trees, verified, stampKeys, treeIdentities };
 }
+
+/** Stand-ins for the renderer when every environment was verified: only empty (retired) environments are left, with nothing to check. */
+const NOTHING_TO_RENDER = {
+  renderEnvironment: (): RenderedEnvironment => {
+    throw new Error('no environment to render');
+  },
+  checkRenderedObjects: async (): Promise<void> => {},
+};
 
 /** The files of a dist/<env>/ tree that synth owns, by path relative to it. */
 function ownedFiles(tree: ReadonlyMap<string, Buffer>): Map<string, string> {
@@ -169,7 +177,10 @@ export async function synthesize(
     for (const plan of plans) {
       if (overlays.has(overlayFiles(plan.env).images) || adoptions.some(({ pin }) => pin.position.file === overlayFiles(plan.env).images)) continue;
       if (stampKeys.get(plan.env) !== (await stampKey(root, plan.env, options.pins?.get(plan.env)))) continue;
-      writeStamp(root, plan.env, stampKeys.get(plan.env), { generated: [...plan.result.written, ...plan.result.unchanged], foreign: plan.result.foreign });
+      await writeStamp(root, plan.env, stampKeys.get(plan.env), {
+        generated: [...plan.result.written, ...plan.result.unchanged],
+        foreign: plan.result.foreign,
+      });
     }
     for (const [env, stamp] of verified) results.set(env, { written: [], unchanged: [...stamp.generated], pruned: [], foreign: [...stamp.foreign] });
     return { overlays: [...overlays.keys()], apps: appsOf(environments), verified: [...verified.keys()], adoptions, environments: sortedByName(results) };
@@ -202,7 +213,7 @@ export async function checkRepository(root: string, envs: readonly string[], imp
       const generated = [...withIndex(environment).keys()].map((path) => `dist/${environment.env}/${path}`);
       // Only when dist/<env>/ is still what was compared (a synth may be writing beside this check).
       const expected = treeIdentities.get(environment.env);
-      if (expected) writeStamp(root, environment.env, stampKeys.get(environment.env), { generated, foreign: difference.foreign }, expected);
+      if (expected) await writeStamp(root, environment.env, stampKeys.get(environment.env), { generated, foreign: difference.foreign }, expected);
     }
   }
   for (const [env, stamp] of verified) results.set(env, { stale: [], missing: [], orphaned: [], foreign: [...stamp.foreign] });

@@ -2,7 +2,7 @@
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AppDefinition } from '@manifold/constructs';
+import type { AppDefinition } from '@manifold/constructs/core';
 import type { LoadedApp } from '../apps/load-apps.ts';
 
 /** A small valid environment.yaml with one size class, `small`. */

@@ -2,7 +2,7 @@
  * What the API server rejects beyond the OpenAPI schema (k8s.io/apimachinery validation, 1.28):
  * object names, label and annotation syntax, ports, resource quantities and CronJob schedules.
  */
-import { cronScheduleProblem } from '@manifold/constructs';
+import { cronScheduleProblem } from '@manifold/constructs/core';
 import { joinPath, type SchemaViolation } from './object-schemas.ts';
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
