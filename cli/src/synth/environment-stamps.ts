@@ -42,24 +42,27 @@ export async function stampKey(root: string, env: string, imagesText?: string): 
   return createHash('sha256').update(JSON.stringify(inputs)).digest('hex');
 }
 
-/** The stamp of `env` when it matches `key` and dist/<env>/ is exactly as it recorded; otherwise undefined. */
-export async function verifiedStamp(root: string, env: string, key: string | undefined): Promise<Stamp | undefined> {
+/**
+ * The stamp of `env` when it matches `key` and dist/<env>/ is exactly as it recorded, and the
+ * identities of dist/<env>/'s files as they are now (taken once, before anything reads the tree).
+ */
+export async function verifiedStamp(root: string, env: string, key: string | undefined): Promise<{ readonly stamp?: Stamp; readonly files?: FileIdentities }> {
   const file = stampFile(env);
-  if (!key || !file) return undefined;
+  if (!key || !file) return {};
+  const now = await identities(root, env);
   let stamp: Stamp;
   try {
     stamp = JSON.parse(readFileSync(file, 'utf8')) as Stamp;
   } catch {
-    return undefined;
+    return { files: now };
   }
-  if (stamp?.key !== key || !Array.isArray(stamp.files) || !Array.isArray(stamp.generated) || !Array.isArray(stamp.foreign)) return undefined;
-  const now = await identities(root, env);
-  if (!now || now.length !== stamp.files.length) return undefined;
+  if (stamp?.key !== key || !Array.isArray(stamp.files) || !Array.isArray(stamp.generated) || !Array.isArray(stamp.foreign)) return { files: now };
+  if (!now || now.length !== stamp.files.length) return { files: now };
   for (const [index, entry] of now.entries()) {
     const recorded = stamp.files[index];
-    if (!recorded || entry.some((value, position) => value !== recorded[position])) return undefined;
+    if (!recorded || entry.some((value, position) => value !== recorded[position])) return { files: now };
   }
-  return stamp;
+  return { stamp, files: now };
 }
 
 /**

@@ -20,7 +20,7 @@ import { loadCrdSchemas } from '../validate/crd-schemas.ts';
 import { ObjectSchemas } from '../validate/object-schemas.ts';
 import { ValidationCache } from '../validate/validation-cache.ts';
 import { type Adoption, findFluxUpdates } from './adopt-flux-updates.ts';
-import { type FileIdentities, identities, type Stamp, stampKey, verifiedStamp, writeStamp } from './environment-stamps.ts';
+import { type FileIdentities, type Stamp, stampKey, verifiedStamp, writeStamp } from './environment-stamps.ts';
 
 /** Everything one synth produces, in memory. */
 export interface RepositoryRender {
@@ -35,7 +35,7 @@ export interface RepositoryRender {
   readonly verified: ReadonlyMap<string, Stamp>;
   /** The input hash of each environment as this run started, for stamping it once it is current. */
   readonly stampKeys: ReadonlyMap<string, string | undefined>;
-  /** The identities of dist/<env>/'s files just before it was read. */
+  /** The identities of dist/<env>/'s files before it was read (when renders are cached). */
   readonly treeIdentities: ReadonlyMap<string, FileIdentities | undefined>;
 }
 
@@ -64,8 +64,13 @@ export async function renderRepository(
   const all = envs.length > 0 ? [...new Set(envs)] : await listEnvironments(root);
   const stampKeys = new Map(await Promise.all(all.map(async (env) => [env, await stampKey(root, env, pins.get(env))] as const)));
   const verified = new Map<string, Stamp>();
+  const treeIdentities = new Map<string, FileIdentities | undefined>();
   const stamps = await Promise.all(all.map((env) => verifiedStamp(root, env, stampKeys.get(env))));
-  for (const [index, stamp] of stamps.entries()) if (stamp) verified.set(all[index] ?? '', stamp);
+  for (const [index, { stamp, files }] of stamps.entries()) {
+    const env = all[index] ?? '';
+    if (stamp) verified.set(env, stamp);
+    treeIdentities.set(env, files);
+  }
   const names = all.filter((env) => !verified.has(env));
   const [apps, schemas] =
     names.length === 0
@@ -79,14 +84,12 @@ export async function renderRepository(
   const environments: RenderedEnvironment[] = [];
   const adoptions: Adoption[] = [];
   const trees = new Map<string, ReadonlyMap<string, Buffer>>();
-  const treeIdentities = new Map<string, FileIdentities | undefined>();
   for (const loadedEnv of loaded) {
     let env = loadedEnv;
     let rendered = renderEnvironment(env, apps, checks);
     // Pins set by a command are taken as they are; otherwise Flux updates waiting in dist/ are adopted.
     let found: Adoption[] = [];
     if (!pins.has(env.name)) {
-      treeIdentities.set(env.name, await identities(root, env.name));
       const tree = readTree(swapPaths(join(root, 'dist'), env.name).live);
       trees.set(env.name, tree);
       found = findFluxUpdates(env, rendered, ownedFiles(tree));
