@@ -280,8 +280,9 @@ function kustomization(resources: readonly string[]): object {
 
 function selectApps(env: Environment, apps: readonly LoadedApp[]): LoadedApp[] {
   if (env.apps === undefined) return [...apps];
+  const byName = new Map(apps.map((app) => [app.definition.name, app]));
   return env.apps.map((name, index) => {
-    const app = apps.find((candidate) => candidate.definition.name === name);
+    const app = byName.get(name);
     if (!app) {
       throw new ConfigError({
         ...env.sources.environment.positionOf(['apps', index]),
@@ -306,8 +307,9 @@ function checkPins(env: Environment, apps: readonly LoadedApp[]): void {
       }
     }
   }
+  const byName = new Map(apps.map((app) => [app.definition.name, app]));
   for (const pin of env.pins.values()) {
-    const app = apps.find((candidate) => candidate.definition.name === pin.app);
+    const app = byName.get(pin.app);
     if (!app?.definition.images.includes(pin.image)) {
       throw new ConfigError({
         ...images.positionOf([pin.app, pin.image], 'key'),
