@@ -1,5 +1,5 @@
 /** Loads the repository's apps: every `apps/<name>/src/index.ts` default-exporting `defineApp(...)`. */
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AppDefinition } from '@manifold/constructs/core';
 import { ConfigError } from '../config/config-error.ts';
@@ -17,22 +17,39 @@ export interface LoadedApp {
 /** Loads an app module given its path relative to the repository root. */
 export type AppImporter = (file: string) => Promise<unknown>;
 
-/** Loads every app below `root`, sorted by folder name. */
-export async function loadApps(root: string, importApp: AppImporter): Promise<LoadedApp[]> {
+/** An app found by its folder (`apps/<name>/src/index.ts`), not loaded yet. */
+export interface AppEntry {
+  /** The folder's name, which the app's name must equal. */
+  readonly name: string;
+  /** The entry module, relative to the repository root. */
+  readonly file: string;
+}
+
+/** The apps below `root` by convention, sorted by folder name, without loading them. */
+export async function discoverApps(root: string): Promise<AppEntry[]> {
   const folders = (await readdir(join(root, 'apps'), { withFileTypes: true }).catch(() => []))
     .filter((entry) => entry.isDirectory())
     .map((entry) => entry.name)
     .sort();
+  const found = await Promise.all(
+    folders.map(async (name) => {
+      const file = `apps/${name}/src/index.ts`;
+      return (await stat(join(root, file)).catch(() => undefined))?.isFile() ? { name, file } : undefined;
+    }),
+  );
+  return found.filter((entry): entry is AppEntry => entry !== undefined);
+}
+
+/** Loads one app: imports its module and checks that it default-exports an app named like its folder. */
+export async function loadApp(root: string, importApp: AppImporter, { name, file }: AppEntry): Promise<LoadedApp> {
+  const source = await readFile(join(root, file), 'utf8');
+  return checkApp(name, file, source, (await importApp(file)) as { default?: AppDefinition } | undefined);
+}
+
+/** Loads every app below `root`, sorted by folder name. */
+export async function loadApps(root: string, importApp: AppImporter): Promise<LoadedApp[]> {
   const apps: LoadedApp[] = [];
-  for (const folder of folders) {
-    const file = `apps/${folder}/src/index.ts`;
-    const source = await readFile(join(root, file), 'utf8').catch((error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') return undefined;
-      throw error;
-    });
-    if (source === undefined) continue;
-    apps.push(checkApp(folder, file, source, (await importApp(file)) as { default?: AppDefinition } | undefined));
-  }
+  for (const entry of await discoverApps(root)) apps.push(await loadApp(root, importApp, entry));
   return apps;
 }
 

@@ -12,7 +12,7 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { LoadedApp } from '../apps/load-apps.ts';
+import type { AppEntry } from '../apps/load-apps.ts';
 import type { Environment } from '../config/load-environment.ts';
 
 /** One rendered object as the environment's output places it. */
@@ -31,12 +31,14 @@ export interface RenderedObject {
 
 /** Everything one app rendered in one environment. */
 export interface AppRender {
+  /** The images the app declares (checked against the pins without loading the app). */
+  readonly images: readonly string[];
   readonly objects: readonly RenderedObject[];
   /** The ESC secrets the app asked for. */
   readonly secrets: readonly { readonly key: string; readonly escPath: string }[];
 }
 
-const FORMAT = 1;
+const FORMAT = 2;
 
 let configured: { readonly dir: string; readonly sharedHash: string; readonly appHashes: ReadonlyMap<string, string> } | undefined;
 
@@ -67,15 +69,21 @@ export class RenderCache {
   }
 
   /** The key of `app`'s render in `env`, or undefined when its code hash is unknown (then it is not cached). */
-  keyOf(env: Environment, app: LoadedApp, schemasDigest: string): string | undefined {
+  keyOf(env: Environment, app: AppEntry, schemasDigest: string): string | undefined {
     const code = this.settings?.appHashes.get(app.file);
     if (!code) return undefined;
     const pins = [...env.pins.values()]
-      .filter((pin) => pin.app === app.definition.name)
+      .filter((pin) => pin.app === app.name)
       .map((pin) => [pin.image, pin.ref.value, pin.update ?? null, pin.hold, pin.policy ?? null]);
     return createHash('sha256')
       .update(JSON.stringify([FORMAT, code, env.name, env.sources.environment.text, pins, schemasDigest]))
       .digest('hex');
+  }
+
+  /** What `app` rendered in `env` under `key`, when an earlier run left it, without keeping it for the next run. */
+  peek(env: string, app: string, key: string): AppRender | undefined {
+    const entry = this.pack(env).get(app);
+    return entry?.key === key ? entry.render : undefined;
   }
 
   /** What `app` rendered in `env` under `key`, when an earlier run left it. */

@@ -92,7 +92,7 @@ export function renderEnvironment(env: Environment, allApps: readonly LoadedApp[
   for (const app of apps) {
     const { definition } = app;
     const owner = `app "${definition.name}"`;
-    const key = checks.renders.keyOf(env, app, checks.schemas.digest);
+    const key = checks.renders.keyOf(env, { name: definition.name, file: app.file }, checks.schemas.digest);
     const cached = key === undefined ? undefined : checks.renders.get(env.name, definition.name, key);
     if (cached) {
       for (const object of cached.objects) output.place(object, owner, app.file);
@@ -115,7 +115,7 @@ export function renderEnvironment(env: Environment, allApps: readonly LoadedApp[
     }
     const used = secrets.map(({ key: secretKey, escPath }) => ({ key: secretKey, escPath }));
     for (const secret of used) escSecrets.push({ app: definition.name, ...secret });
-    if (key !== undefined) checks.renders.set(env.name, definition.name, key, { objects, secrets: used });
+    if (key !== undefined) checks.renders.set(env.name, definition.name, key, { images: [...definition.images], objects, secrets: used });
   }
   const where = (key: string) => env.sources.environment.positionOf([key]);
   output.addGenerated(ENVIRONMENT_FOLDER, 'the environment', undefined, [namespaceObject(env)], where('namespace'));

@@ -1,8 +1,8 @@
 /** The synth pipeline: load → render → write (or compare), for some or all environments. */
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type AppImporter, loadApps } from '../apps/load-apps.ts';
-import { loadEnvironment, overlayFiles } from '../config/load-environment.ts';
+import { type AppEntry, type AppImporter, discoverApps, type LoadedApp, loadApp } from '../apps/load-apps.ts';
+import { type Environment, loadEnvironment, overlayFiles } from '../config/load-environment.ts';
 import { syncPinMarkers } from '../config/pin-markers.ts';
 import { compareEnvironment, type DistDifference, isClean, unifiedDiff } from '../dist/compare-dist.ts';
 import { withDistLock } from '../dist/dist-lock.ts';
@@ -15,7 +15,7 @@ import { applyWritePlan, planEnvironmentWrite, type WriteResult, withIndex } fro
 import { lintMarkers } from '../flux/marker-lint.ts';
 import { editPins } from '../pins/pin-edits.ts';
 import { RenderCache } from '../render/render-cache.ts';
-import type { RenderedEnvironment } from '../render/render-environment.ts';
+import type { ObjectChecks, RenderedEnvironment } from '../render/render-environment.ts';
 import { loadCrdSchemas } from '../validate/crd-schemas.ts';
 import { ObjectSchemas } from '../validate/object-schemas.ts';
 import { ValidationCache } from '../validate/validation-cache.ts';
@@ -72,11 +72,12 @@ export async function renderRepository(
     treeIdentities.set(env, files);
   }
   const names = all.filter((env) => !verified.has(env));
-  const [apps, schemas] =
+  const [entries, schemas] =
     names.length === 0
       ? [[], ObjectSchemas.deferred([])]
-      : await Promise.all([loadApps(root, importApp), loadCrdSchemas(root).then((crds) => ObjectSchemas.deferred(crds))]);
+      : await Promise.all([discoverApps(root), loadCrdSchemas(root).then((crds) => ObjectSchemas.deferred(crds))]);
   const checks = { schemas, cache: ValidationCache.openConfigured(), renders: RenderCache.openConfigured() };
+  const appsFor = appLoader(root, importApp, entries, checks);
   // The renderer (and cdk8s with it) loads only when some environment needs rendering.
   const { checkRenderedObjects, renderEnvironment } = names.length > 0 ? await import('../render/render-environment.ts') : NOTHING_TO_RENDER;
   const loaded = await Promise.all(names.map((env) => loadEnvironment(root, env, pins.get(env))));
@@ -86,7 +87,7 @@ export async function renderRepository(
   const trees = new Map<string, ReadonlyMap<string, Buffer>>();
   for (const loadedEnv of loaded) {
     let env = loadedEnv;
-    let rendered = renderEnvironment(env, apps, checks);
+    let rendered = renderEnvironment(env, await appsFor(env), checks);
     // Pins set by a command are taken as they are; otherwise Flux updates waiting in dist/ are adopted.
     let found: Adoption[] = [];
     if (!pins.has(env.name)) {
@@ -100,7 +101,7 @@ export async function renderRepository(
         found.map((adoption) => ({ app: adoption.pin.app, image: adoption.pin.image, ref: adoption.to, source: { by: 'flux' } })),
       );
       env = await loadEnvironment(root, env.name, adopted);
-      rendered = renderEnvironment(env, apps, checks);
+      rendered = renderEnvironment(env, await appsFor(env), checks);
       adoptions.push(...found);
     }
     const before = pins.has(env.name) ? await readFile(join(root, env.sources.images.file), 'utf8') : loadedEnv.sources.images.text;
@@ -119,6 +120,37 @@ export async function renderRepository(
   checks.cache.save();
   checks.renders.save();
   return { environments, adoptions, overlays, trees, verified, stampKeys, treeIdentities };
+}
+
+/**
+ * The apps to render `env` with: apps whose render in `env` is remembered are stand-ins carrying the
+ * images they declared (their module is never imported); the others are loaded, each once per run.
+ */
+function appLoader(root: string, importApp: AppImporter, entries: readonly AppEntry[], checks: ObjectChecks): (env: Environment) => Promise<LoadedApp[]> {
+  const loaded = new Map<string, Promise<LoadedApp>>();
+  const load = (entry: AppEntry) => {
+    let app = loaded.get(entry.name);
+    if (!app) loaded.set(entry.name, (app = loadApp(root, importApp, entry)));
+    return app;
+  };
+  return (env) =>
+    Promise.all(
+      entries.map(async (entry) => {
+        const deployed = env.apps === undefined || env.apps.includes(entry.name);
+        const key = deployed ? checks.renders.keyOf(env, entry, checks.schemas.digest) : undefined;
+        const remembered = key === undefined || loaded.has(entry.name) ? undefined : checks.renders.peek(env.name, entry.name, key);
+        if (!remembered) return deployed ? load(entry) : standIn(entry, []);
+        return standIn(entry, remembered.images);
+      }),
+    );
+}
+
+/** An app known by its folder and declared images only: enough to place its remembered render and check its pins. */
+function standIn({ name, file }: AppEntry, images: readonly string[]): LoadedApp {
+  const build = () => {
+    throw new Error(`app "${name}" was not loaded; its render was expected from the cache`);
+  };
+  return { file, source: '', definition: { name, images: [...images], build } };
 }
 
 /** Stand-ins for the renderer when every environment was verified: only empty (retired) environments are left, with nothing to check. */
