@@ -2,5 +2,5 @@
 // the file named by MANIFOLD_BENCH_PEAK when the process exits.
 import { writeFileSync } from 'node:fs';
 
-const file = process.env.MANIFOLD_BENCH_PEAK;
+const { MANIFOLD_BENCH_PEAK: file } = process.env;
 if (file) process.on('exit', () => writeFileSync(file, String(process.resourceUsage().maxRSS)));

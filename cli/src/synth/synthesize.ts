@@ -128,9 +128,9 @@ export async function renderRepository(
  */
 function appLoader(root: string, importApp: AppImporter, entries: readonly AppEntry[], checks: ObjectChecks): (env: Environment) => Promise<LoadedApp[]> {
   const loaded = new Map<string, Promise<LoadedApp>>();
-  const load = (entry: AppEntry) => {
-    let app = loaded.get(entry.name);
-    if (!app) loaded.set(entry.name, (app = loadApp(root, importApp, entry)));
+  const load = (entry: AppEntry): Promise<LoadedApp> => {
+    const app = loaded.get(entry.name) ?? loadApp(root, importApp, entry);
+    loaded.set(entry.name, app);
     return app;
   };
   return (env) =>
