@@ -57,6 +57,8 @@ describe('manifold diff', () => {
     // CI: a fresh clone of the pushed branch, compared with the remote's main.
     ci = await clone('ci');
     git(ci, 'checkout', '--quiet', 'change');
+    // CI checks first: dist/ is current, so every environment is stamped; diff must still render them all.
+    expect((await runManifold(ci, ['synth', '--check'])).code).toBe(0);
     const result = await runManifold(ci, ['diff', '--base', 'origin/main', '--json']);
     expect(result.code, result.stderr).toBe(0);
     review = JSON.parse(result.stdout) as Review;

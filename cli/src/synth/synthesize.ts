@@ -54,15 +54,23 @@ export async function listEnvironments(root: string): Promise<string[]> {
 /** images.yaml texts to use instead of the files, by environment (commands that edit pins pass them). */
 export type PinOverrides = ReadonlyMap<string, string>;
 
-/** Renders the named environments (all when `envs` is empty) entirely in memory. */
+/**
+ * Renders the named environments (all when `envs` is empty) entirely in memory. With `trustStamps`,
+ * an environment whose stamp shows it current is left out of `environments` and listed in `verified`.
+ */
 export async function renderRepository(
   root: string,
   envs: readonly string[],
   importApp: AppImporter,
   pins: PinOverrides = new Map(),
+  options: { readonly trustStamps?: boolean } = {},
 ): Promise<RepositoryRender> {
   const all = envs.length > 0 ? [...new Set(envs)] : await listEnvironments(root);
-  const stampKeys = new Map(await Promise.all(all.map(async (env) => [env, await stampKey(root, env, pins.get(env))] as const)));
+  // Only synth and check, which report on dist/, may skip an environment their stamp shows current;
+  // every other caller needs the rendered files themselves.
+  const stampKeys = new Map(
+    await Promise.all(all.map(async (env) => [env, options.trustStamps ? await stampKey(root, env, pins.get(env)) : undefined] as const)),
+  );
   const verified = new Map<string, Stamp>();
   const treeIdentities = new Map<string, FileIdentities | undefined>();
   const stamps = await Promise.all(all.map((env) => verifiedStamp(root, env, stampKeys.get(env))));
@@ -190,7 +198,9 @@ export async function synthesize(
   // the ones the write replaces: dist/ is read once.
   return withDistLock(distDir, async () => {
     await recoverInterruptedSwaps(distDir);
-    const { environments, adoptions, overlays, trees, verified, stampKeys } = await renderRepository(root, envs, importApp, options.pins);
+    const { environments, adoptions, overlays, trees, verified, stampKeys } = await renderRepository(root, envs, importApp, options.pins, {
+      trustStamps: true,
+    });
     for (const environment of environments) assertRealPath(root, `dist/${environment.env}`);
     // Plan every environment first: a refusal anywhere must leave every file as it was.
     const plans = [];
@@ -236,7 +246,9 @@ export interface CheckResult {
 
 /** Renders and compares with the files on disk without writing anything. */
 export async function checkRepository(root: string, envs: readonly string[], importApp: AppImporter): Promise<CheckResult> {
-  const { environments, adoptions, overlays, trees, verified, stampKeys, treeIdentities } = await renderRepository(root, envs, importApp);
+  const { environments, adoptions, overlays, trees, verified, stampKeys, treeIdentities } = await renderRepository(root, envs, importApp, new Map(), {
+    trustStamps: true,
+  });
   const results = new Map<string, DistDifference>();
   for (const environment of environments) assertRealPath(root, `dist/${environment.env}`);
   for (const environment of environments) {
