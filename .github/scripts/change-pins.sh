@@ -44,7 +44,8 @@ for attempt in 1 2 3; do
     exit 0
   fi
   commit_pins "$message"
-  write_body
+  # A caller that wants no body (pin-built-image.sh passes /dev/null) is spared the comparison.
+  [ "$body" = /dev/null ] || write_body
   if [ "$mode" = pr ]; then
     git push --quiet --force origin "HEAD:refs/heads/$pr_branch"
     echo "pushed $pr_branch"
