@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { isClean } from '../dist/compare-dist.ts';
 import { useRenderCache } from '../render/render-cache.ts';
 import type { Adoption } from '../synth/adopt-flux-updates.ts';
+import { parseShard, type Shard } from '../synth/shard.ts';
 import { type CheckResult, checkRepository, isCurrent, type SynthResult, synthesize } from '../synth/synthesize.ts';
 import { useValidationCache } from '../validate/validation-cache.ts';
 import type { CliIo } from './cli-io.ts';
@@ -16,15 +17,25 @@ export function registerSynth(program: Command, io: CliIo): void {
     .option('--check', 'render in memory and fail (exit 1) if dist/ or a pin marker is out of date; writes nothing')
     .option('--force', 'overwrite generated files that were edited by hand, discarding the edits')
     .option('--json', 'print the result as JSON: per environment what was written, unchanged and pruned (or, with --check, what is stale, missing, orphaned)')
+    .option(
+      '--shard <k/n>',
+      'with --check: check only shard k of n, a stable part of the apps × environments; the n shards together check everything',
+      parseShard,
+    )
     .option('--no-cache', 'render and validate every app again instead of reusing what earlier runs rendered (the output is the same)')
-    .action(async (envs: string[], options: { check?: boolean; force?: boolean; json?: boolean; cache: boolean }) => {
+    .action(async (envs: string[], options: { check?: boolean; force?: boolean; json?: boolean; cache: boolean; shard?: Shard }) => {
       const root = io.root();
+      if (options.shard && !options.check) {
+        io.err('error: --shard splits a check across runners; use it with --check (synth writes all shards at once)');
+        io.exit(2);
+        return;
+      }
       if (!options.cache) {
         useRenderCache(undefined);
         useValidationCache(undefined);
       }
       if (options.check) {
-        const result = await checkRepository(root, envs, io.importApp);
+        const result = await checkRepository(root, envs, io.importApp, options.shard);
         if (!isCurrent(result)) io.exit(1);
         if (options.json) {
           io.out(JSON.stringify(checkJson(result), null, 2));
@@ -79,6 +90,7 @@ function synthJson(result: SynthResult): object {
 function checkJson(result: CheckResult): object {
   return {
     current: isCurrent(result),
+    ...(result.units ? { units: result.units } : {}),
     overlays: result.overlays.map(({ path }) => path),
     adoptions: result.adoptions.map(adoptionJson),
     environments: Object.fromEntries(

@@ -19,10 +19,17 @@ export interface DistDifference {
 
 const MAX_DIFF_LINES = 40;
 
-/** The differences between `rendered` and dist/<env>/ below `distDir` (or `tree`, when it was read already). Reads only. */
-export function compareEnvironment(distDir: string, rendered: RenderedEnvironment, tree?: ReadonlyMap<string, Buffer>): DistDifference {
+/**
+ * The differences between `rendered` and dist/<env>/ below `distDir` (or `tree`, when it was read
+ * already): `expected` is what synth would write, unless given. Reads only.
+ */
+export function compareEnvironment(
+  distDir: string,
+  rendered: RenderedEnvironment,
+  tree?: ReadonlyMap<string, Buffer>,
+  expected: ReadonlyMap<string, string> = withIndex(rendered),
+): DistDifference {
   const current = tree ?? readTree(swapPaths(distDir, rendered.env).live);
-  const expected = withIndex(rendered);
   const shown = (path: string): string => `dist/${rendered.env}/${path}`;
   const stale: DistDifference['stale'] = [];
   const missing: string[] = [];

@@ -21,8 +21,13 @@ export function ownershipHash(bytes: string | Buffer): string {
 
 /** The index text for a set of generated files (paths relative to dist/<env>/). */
 export function formatIndex(files: ReadonlyMap<string, string>): string {
-  const paths = [...files.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  return HEADER + paths.map((path) => `${ownershipHash(files.get(path) ?? '')}  ${path}\n`).join('');
+  return formatIndexEntries(new Map([...files].map(([path, bytes]) => [path, ownershipHash(bytes)])));
+}
+
+/** The index text for files given by their ownership hashes. */
+export function formatIndexEntries(hashes: ReadonlyMap<string, string>): string {
+  const paths = [...hashes.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return HEADER + paths.map((path) => `${hashes.get(path)}  ${path}\n`).join('');
 }
 
 /** Hash by path from an index's text; unknown lines are ignored so a damaged index owns less, never more. */

@@ -81,10 +81,18 @@ export interface EscSecretUse {
 /** Name of the kustomization that lists every generated resource. */
 export const KUSTOMIZATION_FILE = 'kustomization.yaml';
 
-/** Renders `env` with the apps deployed to it, validating every object. Pure: no file system, no network. */
-export function renderEnvironment(env: Environment, allApps: readonly LoadedApp[], checks: ObjectChecks): RenderedEnvironment {
-  const apps = selectApps(env, allApps);
-  checkPins(env, apps);
+/** Which part of an environment to render, when not all of it (a shard of a check). */
+export interface RenderScope {
+  /** True for the apps to render; the others, and their pins, are left out. */
+  readonly renders: (app: string) => boolean;
+  /** Whether apps left out use ESC secrets (then the environment's SecretStore is rendered whatever the rendered apps use). */
+  readonly othersUseEsc: boolean;
+}
+
+/** Renders `env` with the apps deployed to it (those in `scope`), validating every object. Pure: no file system, no network. */
+export function renderEnvironment(env: Environment, allApps: readonly LoadedApp[], checks: ObjectChecks, scope?: RenderScope): RenderedEnvironment {
+  const apps = selectApps(env, allApps).filter((app) => scope?.renders(app.definition.name) ?? true);
+  checkPins(env, apps, scope);
   const output = new EnvironmentOutput(env, checks);
   const escSecrets: EscSecretUse[] = [];
   const built: string[] = [];
@@ -119,7 +127,8 @@ export function renderEnvironment(env: Environment, allApps: readonly LoadedApp[
   }
   const where = (key: string) => env.sources.environment.positionOf([key]);
   output.addGenerated(ENVIRONMENT_FOLDER, 'the environment', undefined, [namespaceObject(env)], where('namespace'));
-  if (escSecrets.length > 0 && env.esc) output.addGenerated(ESC_FOLDER, 'Pulumi ESC', env.namespace, [secretStore(env.esc)], where('esc'));
+  if ((escSecrets.length > 0 || scope?.othersUseEsc) && env.esc)
+    output.addGenerated(ESC_FOLDER, 'Pulumi ESC', env.namespace, [secretStore(env.esc)], where('esc'));
   const fluxObjects = imageAutomationObjects(env);
   output.addGenerated(FLUX_FOLDER, 'Flux image automation', env.flux.namespace, fluxObjects, where('flux'));
   for (const { object, namespace } of deliveryObjects(env, fluxObjects.length > 0)) {
@@ -294,7 +303,7 @@ function selectApps(env: Environment, apps: readonly LoadedApp[]): LoadedApp[] {
   });
 }
 
-function checkPins(env: Environment, apps: readonly LoadedApp[]): void {
+function checkPins(env: Environment, apps: readonly LoadedApp[], scope: RenderScope | undefined): void {
   const images = env.sources.images;
   for (const { definition } of apps) {
     for (const image of definition.images) {
@@ -309,6 +318,7 @@ function checkPins(env: Environment, apps: readonly LoadedApp[]): void {
   }
   const byName = new Map(apps.map((app) => [app.definition.name, app]));
   for (const pin of env.pins.values()) {
+    if (scope && !scope.renders(pin.app)) continue;
     const app = byName.get(pin.app);
     if (!app?.definition.images.includes(pin.image)) {
       throw new ConfigError({

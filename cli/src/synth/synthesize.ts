@@ -21,6 +21,7 @@ import { ObjectSchemas } from '../validate/object-schemas.ts';
 import { ValidationCache } from '../validate/validation-cache.ts';
 import { type Adoption, findFluxUpdates } from './adopt-flux-updates.ts';
 import { type FileIdentities, type Stamp, stampKey, verifiedStamp, writeStamp } from './environment-stamps.ts';
+import { compareShard, ENVIRONMENT_UNIT, othersUseEsc, ownsUnit, type Shard } from './shard.ts';
 
 /** Everything one synth produces, in memory. */
 export interface RepositoryRender {
@@ -37,6 +38,8 @@ export interface RepositoryRender {
   readonly stampKeys: ReadonlyMap<string, string | undefined>;
   /** The identities of dist/<env>/'s files before it was read (when renders are cached). */
   readonly treeIdentities: ReadonlyMap<string, FileIdentities | undefined>;
+  /** With a shard: the units it rendered, as `<env>/<unit>`. */
+  readonly units?: readonly string[];
 }
 
 /** Names of the environments under overlays/, sorted. */
@@ -57,14 +60,16 @@ export type PinOverrides = ReadonlyMap<string, string>;
 /**
  * Renders the named environments (all when `envs` is empty) entirely in memory. With `trustStamps`,
  * an environment whose stamp shows it current is left out of `environments` and listed in `verified`.
+ * With a `shard`, only its units are rendered (and no stamp is trusted).
  */
 export async function renderRepository(
   root: string,
   envs: readonly string[],
   importApp: AppImporter,
   pins: PinOverrides = new Map(),
-  options: { readonly trustStamps?: boolean } = {},
+  options: { readonly trustStamps?: boolean; readonly shard?: Shard } = {},
 ): Promise<RepositoryRender> {
+  const { shard } = options;
   const all = envs.length > 0 ? [...new Set(envs)] : await listEnvironments(root);
   // Only synth and check, which report on dist/, may skip an environment their stamp shows current;
   // every other caller needs the rendered files themselves.
@@ -85,7 +90,7 @@ export async function renderRepository(
       ? [[], ObjectSchemas.deferred([])]
       : await Promise.all([discoverApps(root), loadCrdSchemas(root).then((crds) => ObjectSchemas.deferred(crds))]);
   const checks = { schemas, cache: ValidationCache.openConfigured(), renders: RenderCache.openConfigured() };
-  const appsFor = appLoader(root, importApp, entries, checks);
+  const appsFor = appLoader(root, importApp, entries, checks, shard);
   // The renderer (and cdk8s with it) loads only when some environment needs rendering.
   const { checkRenderedObjects, renderEnvironment } = names.length > 0 ? await import('../render/render-environment.ts') : NOTHING_TO_RENDER;
   const loaded = await Promise.all(names.map((env) => loadEnvironment(root, env, pins.get(env))));
@@ -93,48 +98,62 @@ export async function renderRepository(
   const environments: RenderedEnvironment[] = [];
   const adoptions: Adoption[] = [];
   const trees = new Map<string, ReadonlyMap<string, Buffer>>();
+  const units: string[] = [];
   for (const loadedEnv of loaded) {
     let env = loadedEnv;
-    let rendered = renderEnvironment(env, await appsFor(env), checks);
     // Pins set by a command are taken as they are; otherwise Flux updates waiting in dist/ are adopted.
-    let found: Adoption[] = [];
-    if (!pins.has(env.name)) {
-      const tree = readTree(swapPaths(join(root, 'dist'), env.name).live);
-      trees.set(env.name, tree);
-      found = findFluxUpdates(env, rendered, ownedFiles(tree));
+    const tree = pins.has(env.name) ? undefined : readTree(swapPaths(join(root, 'dist'), env.name).live);
+    if (tree) trees.set(env.name, tree);
+    const scope = shard && {
+      renders: (app: string) => ownsUnit(shard, env.name, app),
+      othersUseEsc: othersUseEsc(shard, env.name, tree ?? new Map()),
+    };
+    if (shard) {
+      const deployed = env.apps ?? entries.map((entry) => entry.name);
+      units.push(...[ENVIRONMENT_UNIT, ...deployed].filter((unit) => ownsUnit(shard, env.name, unit)).map((unit) => `${env.name}/${unit}`));
     }
+    let rendered = renderEnvironment(env, await appsFor(env), checks, scope);
+    const found = tree ? findFluxUpdates(env, rendered, ownedFiles(tree)) : [];
     if (found.length > 0) {
       const adopted = editPins(
         env,
         found.map((adoption) => ({ app: adoption.pin.app, image: adoption.pin.image, ref: adoption.to, source: { by: 'flux' } })),
       );
       env = await loadEnvironment(root, env.name, adopted);
-      rendered = renderEnvironment(env, await appsFor(env), checks);
+      rendered = renderEnvironment(env, await appsFor(env), checks, scope);
       adoptions.push(...found);
     }
     const before = pins.has(env.name) ? await readFile(join(root, env.sources.images.file), 'utf8') : loadedEnv.sources.images.text;
     const after = syncPinMarkers(env);
-    if (after !== before) overlays.set(env.sources.images.file, { before, after });
+    if (after !== before && (!shard || ownsUnit(shard, env.name, ENVIRONMENT_UNIT))) overlays.set(env.sources.images.file, { before, after });
     lintMarkers(env, rendered.files, after);
     environments.push(rendered);
   }
   if (envs.length === 0) {
     // dist/<env> folders synth generated for an overlay that is gone: render them empty so they are pruned.
     for (const env of await generatedEnvironments(join(root, 'dist'), INDEX_FILE)) {
-      if (!all.includes(env)) environments.push({ env, files: new Map() });
+      if (all.includes(env) || (shard && !ownsUnit(shard, env, ENVIRONMENT_UNIT))) continue;
+      environments.push({ env, files: new Map() });
+      if (shard) units.push(`${env}/${ENVIRONMENT_UNIT}`);
     }
   }
   await checkRenderedObjects(environments, checks);
   checks.cache.save();
   checks.renders.save();
-  return { environments, adoptions, overlays, trees, verified, stampKeys, treeIdentities };
+  return { environments, adoptions, overlays, trees, verified, stampKeys, treeIdentities, ...(shard ? { units } : {}) };
 }
 
 /**
  * The apps to render `env` with: apps whose render in `env` is remembered are stand-ins carrying the
  * images they declared (their module is never imported); the others are loaded, each once per run.
  */
-function appLoader(root: string, importApp: AppImporter, entries: readonly AppEntry[], checks: ObjectChecks): (env: Environment) => Promise<LoadedApp[]> {
+function appLoader(
+  root: string,
+  importApp: AppImporter,
+  entries: readonly AppEntry[],
+  checks: ObjectChecks,
+  shard: Shard | undefined,
+): (env: Environment) => Promise<LoadedApp[]> {
   const loaded = new Map<string, Promise<LoadedApp>>();
   const load = (entry: AppEntry): Promise<LoadedApp> => {
     const app = loaded.get(entry.name) ?? loadApp(root, importApp, entry);
@@ -144,6 +163,7 @@ function appLoader(root: string, importApp: AppImporter, entries: readonly AppEn
   return (env) =>
     Promise.all(
       entries.map(async (entry) => {
+        if (shard && !ownsUnit(shard, env.name, entry.name)) return standIn(entry, []);
         const deployed = env.apps === undefined || env.apps.includes(entry.name);
         const key = deployed ? checks.renders.keyOf(env, entry, checks.schemas.digest) : undefined;
         const remembered = key === undefined || loaded.has(entry.name) ? undefined : checks.renders.peek(env.name, entry.name, key);
@@ -242,18 +262,24 @@ export interface CheckResult {
   /** Flux updates in dist/ that the pins have not taken over yet. */
   readonly adoptions: Adoption[];
   readonly environments: Map<string, DistDifference>;
+  /** With a shard: the units it checked, as `<env>/<unit>`. */
+  readonly units?: readonly string[];
 }
 
-/** Renders and compares with the files on disk without writing anything. */
-export async function checkRepository(root: string, envs: readonly string[], importApp: AppImporter): Promise<CheckResult> {
-  const { environments, adoptions, overlays, trees, verified, stampKeys, treeIdentities } = await renderRepository(root, envs, importApp, new Map(), {
-    trustStamps: true,
+/** Renders and compares with the files on disk without writing anything; with a `shard`, only its units. */
+export async function checkRepository(root: string, envs: readonly string[], importApp: AppImporter, shard?: Shard): Promise<CheckResult> {
+  const { environments, adoptions, overlays, trees, verified, stampKeys, treeIdentities, units } = await renderRepository(root, envs, importApp, new Map(), {
+    trustStamps: !shard,
+    shard,
   });
   const results = new Map<string, DistDifference>();
   for (const environment of environments) assertRealPath(root, `dist/${environment.env}`);
   for (const environment of environments) {
-    const difference = compareEnvironment(join(root, 'dist'), environment, trees.get(environment.env));
+    const distDir = join(root, 'dist');
+    const tree = trees.get(environment.env) ?? readTree(swapPaths(distDir, environment.env).live);
+    const difference = shard ? compareShard(distDir, environment, tree, shard) : compareEnvironment(distDir, environment, tree);
     results.set(environment.env, difference);
+    if (shard) continue;
     const pinsMoved =
       overlays.has(overlayFiles(environment.env).images) || adoptions.some(({ pin }) => pin.position.file === overlayFiles(environment.env).images);
     if (isClean(difference) && !pinsMoved) {
@@ -270,6 +296,7 @@ export async function checkRepository(root: string, envs: readonly string[], imp
     apps: appsOf(environments),
     adoptions,
     environments: sortedByName(results),
+    ...(units ? { units } : {}),
   };
 }
 
