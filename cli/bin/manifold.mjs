@@ -40,11 +40,13 @@ try {
   );
   process.exit(2);
 }
-const { runCli, appModules } = await import(pathToFileURL(compiled.bundle).href);
+const bundle = pathToFileURL(compiled.bundle).href;
+const { runCli, appModules } = await import(bundle);
 process.exitCode = await runCli(argv, {
   root,
   cacheDir: cacheDirFor(root),
   importApp: async (file) => appModules.get(file)?.(),
   codeHashes: { shared: compiled.sharedHash, apps: compiled.appHashes },
   renderCacheDir: renderCacheDir(cacheDirFor(root), compiled.key),
+  renderWorkers: { script: new URL('../launcher/render-worker.mjs', import.meta.url).href, bundle },
 });

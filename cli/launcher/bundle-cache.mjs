@@ -12,7 +12,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { build, version as esbuildVersion } from 'esbuild';
 
 const CLI_ROOT = resolve(import.meta.dirname, '..');
-const CACHE_FORMAT = 4;
+const CACHE_FORMAT = 5;
 /** Pure-JS dependencies of the CLI that are bundled for start-up speed; every other package stays external. */
 const BUNDLED_PACKAGES = /^(yaml|zod|commander|diff|ajv|kubernetes-models|@kubernetes-models\/[^/]+)(\/|$)/;
 const BANNER = "import { createRequire as __manifoldRequire } from 'node:module'; const require = __manifoldRequire(import.meta.url);";
@@ -107,6 +107,7 @@ async function rebuild(root, apps, cacheDir, key, manifestPath, previous) {
   // them, nor the construct libraries they pull in.
   const entry = [
     `export { runCli } from ${JSON.stringify(join(CLI_ROOT, 'src', 'run-cli.ts'))};`,
+    `export { serveRenders } from ${JSON.stringify(join(CLI_ROOT, 'src', 'synth', 'render-workers.ts'))};`,
     `export const appModules = new Map([${apps.map((file) => `[${JSON.stringify(file)}, () => import(${JSON.stringify(join(root, file))})]`).join(', ')}]);`,
   ].join('\n');
   const started = Date.now();

@@ -22,6 +22,7 @@ import { EscError } from './esc/esc-error.ts';
 import { RegistryError } from './registry/registry-client.ts';
 import { CredentialHelperError } from './registry/registry-credentials.ts';
 import { useRenderCache } from './render/render-cache.ts';
+import { useRenderWorkers, type WorkerLaunch } from './synth/render-workers.ts';
 import { useValidationCache } from './validate/validation-cache.ts';
 
 /** The version of this CLI, from its package.json. */
@@ -39,6 +40,8 @@ export interface RunOptions {
   readonly codeHashes?: { readonly shared: string; readonly apps: ReadonlyMap<string, string> };
   /** The folder for this repository's render cache, when there is one. */
   readonly renderCacheDir?: string;
+  /** How to start render workers (the launcher's worker script and bundle), when synth may use them. */
+  readonly renderWorkers?: WorkerLaunch;
 }
 
 /** Runs the CLI with `argv` (without node and script) and returns the exit code. */
@@ -53,6 +56,7 @@ export async function runCli(argv: readonly string[], options: RunOptions): Prom
   if (options.cacheDir && options.codeHashes) {
     useValidationCache(join(options.cacheDir, 'validated-objects'), options.codeHashes.shared);
   }
+  useRenderWorkers(options.renderWorkers);
   if (options.renderCacheDir && options.codeHashes) {
     useRenderCache({ dir: options.renderCacheDir, sharedHash: options.codeHashes.shared, appHashes: options.codeHashes.apps });
   }

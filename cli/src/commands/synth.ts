@@ -76,6 +76,7 @@ function adoptionJson({ pin, from, to, files }: Adoption): object {
 
 function synthJson(result: SynthResult): object {
   return {
+    workers: result.workers,
     overlays: result.overlays,
     adoptions: result.adoptions.map(adoptionJson),
     environments: Object.fromEntries(
@@ -90,6 +91,7 @@ function synthJson(result: SynthResult): object {
 function checkJson(result: CheckResult): object {
   return {
     current: isCurrent(result),
+    workers: result.workers,
     ...(result.units ? { units: result.units } : {}),
     overlays: result.overlays.map(({ path }) => path),
     adoptions: result.adoptions.map(adoptionJson),

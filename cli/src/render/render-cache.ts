@@ -12,6 +12,7 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { threadId } from 'node:worker_threads';
 import type { AppEntry } from '../apps/load-apps.ts';
 import type { Environment } from '../config/load-environment.ts';
 
@@ -107,7 +108,7 @@ export class RenderCache {
       if (!this.changed.has(env) && entries.size === this.pack(env).size) continue;
       const body = JSON.stringify(Object.fromEntries(entries));
       const file = join(this.settings.dir, `${env}.json`);
-      const temporary = `${file}.${process.pid}.tmp`;
+      const temporary = `${file}.${process.pid}.${threadId}.tmp`;
       try {
         mkdirSync(this.settings.dir, { recursive: true });
         writeFileSync(temporary, `${checksum(body)}\n${body}`);

@@ -1,27 +1,24 @@
 /** The synth pipeline: load → render → write (or compare), for some or all environments. */
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type AppEntry, type AppImporter, discoverApps, type LoadedApp, loadApp } from '../apps/load-apps.ts';
-import { type Environment, loadEnvironment, overlayFiles } from '../config/load-environment.ts';
-import { syncPinMarkers } from '../config/pin-markers.ts';
+import { type AppImporter, discoverApps } from '../apps/load-apps.ts';
+import { overlayFiles } from '../config/load-environment.ts';
 import { compareEnvironment, type DistDifference, isClean, unifiedDiff } from '../dist/compare-dist.ts';
 import { withDistLock } from '../dist/dist-lock.ts';
 import { generatedEnvironments, readTree, recoverInterruptedSwaps, swapPaths } from '../dist/dist-tree.ts';
 import { describeWriteFailure } from '../dist/dist-write-error.ts';
-import { INDEX_FILE, parseIndex } from '../dist/ownership-index.ts';
+import { INDEX_FILE } from '../dist/ownership-index.ts';
 import { type StagedFile, stageFile } from '../dist/replace-file.ts';
 import { assertRealPath } from '../dist/repository-paths.ts';
 import { applyWritePlan, planEnvironmentWrite, type WriteResult, withIndex } from '../dist/write-dist.ts';
-import { lintMarkers } from '../flux/marker-lint.ts';
-import { editPins } from '../pins/pin-edits.ts';
-import { RenderCache } from '../render/render-cache.ts';
-import type { ObjectChecks, RenderedEnvironment } from '../render/render-environment.ts';
-import { loadCrdSchemas } from '../validate/crd-schemas.ts';
-import { ObjectSchemas } from '../validate/object-schemas.ts';
-import { ValidationCache } from '../validate/validation-cache.ts';
-import { type Adoption, findFluxUpdates } from './adopt-flux-updates.ts';
+import type { RenderedEnvironment } from '../render/render-environment.ts';
+import type { Adoption } from './adopt-flux-updates.ts';
+import { type EnvironmentOutcome, EnvironmentRenderer, type PinOverrides, type RenderRequest } from './environment-renderer.ts';
 import { type FileIdentities, type Stamp, stampKey, verifiedStamp, writeStamp } from './environment-stamps.ts';
-import { compareShard, ENVIRONMENT_UNIT, othersUseEsc, ownsUnit, type Shard } from './shard.ts';
+import { renderInWorkers, renderWorkerCount } from './render-workers.ts';
+import { compareShard, ENVIRONMENT_UNIT, ownsUnit, type Shard } from './shard.ts';
+
+export type { PinOverrides } from './environment-renderer.ts';
 
 /** Everything one synth produces, in memory. */
 export interface RepositoryRender {
@@ -40,6 +37,8 @@ export interface RepositoryRender {
   readonly treeIdentities: ReadonlyMap<string, FileIdentities | undefined>;
   /** With a shard: the units it rendered, as `<env>/<unit>`. */
   readonly units?: readonly string[];
+  /** How many worker threads rendered (0: the main thread did). */
+  readonly workers: number;
 }
 
 /** Names of the environments under overlays/, sorted. */
@@ -53,9 +52,6 @@ export async function listEnvironments(root: string): Promise<string[]> {
       .sort()
   );
 }
-
-/** images.yaml texts to use instead of the files, by environment (commands that edit pins pass them). */
-export type PinOverrides = ReadonlyMap<string, string>;
 
 /**
  * Renders the named environments (all when `envs` is empty) entirely in memory. With `trustStamps`,
@@ -85,50 +81,12 @@ export async function renderRepository(
     treeIdentities.set(env, files);
   }
   const names = all.filter((env) => !verified.has(env));
-  const [entries, schemas] =
-    names.length === 0
-      ? [[], ObjectSchemas.deferred([])]
-      : await Promise.all([discoverApps(root), loadCrdSchemas(root).then((crds) => ObjectSchemas.deferred(crds))]);
-  const checks = { schemas, cache: ValidationCache.openConfigured(), renders: RenderCache.openConfigured() };
-  const appsFor = appLoader(root, importApp, entries, checks, shard);
-  // The renderer (and cdk8s with it) loads only when some environment needs rendering.
-  const { checkRenderedObjects, renderEnvironment } = names.length > 0 ? await import('../render/render-environment.ts') : NOTHING_TO_RENDER;
-  const loaded = await Promise.all(names.map((env) => loadEnvironment(root, env, pins.get(env))));
-  const overlays: RepositoryRender['overlays'] = new Map();
-  const environments: RenderedEnvironment[] = [];
-  const adoptions: Adoption[] = [];
-  const trees = new Map<string, ReadonlyMap<string, Buffer>>();
-  const units: string[] = [];
-  for (const loadedEnv of loaded) {
-    let env = loadedEnv;
-    // Pins set by a command are taken as they are; otherwise Flux updates waiting in dist/ are adopted.
-    const tree = pins.has(env.name) ? undefined : readTree(swapPaths(join(root, 'dist'), env.name).live);
-    if (tree) trees.set(env.name, tree);
-    const scope = shard && {
-      renders: (app: string) => ownsUnit(shard, env.name, app),
-      othersUseEsc: othersUseEsc(shard, env.name, tree ?? new Map()),
-    };
-    if (shard) {
-      const deployed = env.apps ?? entries.map((entry) => entry.name);
-      units.push(...[ENVIRONMENT_UNIT, ...deployed].filter((unit) => ownsUnit(shard, env.name, unit)).map((unit) => `${env.name}/${unit}`));
-    }
-    let rendered = renderEnvironment(env, await appsFor(env), checks, scope);
-    const found = tree ? findFluxUpdates(env, rendered, ownedFiles(tree)) : [];
-    if (found.length > 0) {
-      const adopted = editPins(
-        env,
-        found.map((adoption) => ({ app: adoption.pin.app, image: adoption.pin.image, ref: adoption.to, source: { by: 'flux' } })),
-      );
-      env = await loadEnvironment(root, env.name, adopted);
-      rendered = renderEnvironment(env, await appsFor(env), checks, scope);
-      adoptions.push(...found);
-    }
-    const before = pins.has(env.name) ? await readFile(join(root, env.sources.images.file), 'utf8') : loadedEnv.sources.images.text;
-    const after = syncPinMarkers(env);
-    if (after !== before && (!shard || ownsUnit(shard, env.name, ENVIRONMENT_UNIT))) overlays.set(env.sources.images.file, { before, after });
-    lintMarkers(env, rendered.files, after);
-    environments.push(rendered);
-  }
+  const request = { pins, ...(shard ? { shard } : {}) };
+  const { outcomes, units, workers } = names.length > 0 ? await renderEnvironments(root, names, importApp, request) : { outcomes: [], units: [], workers: 0 };
+  const environments = outcomes.map((outcome) => outcome.rendered);
+  const adoptions = outcomes.flatMap((outcome) => outcome.adoptions);
+  const overlays: RepositoryRender['overlays'] = new Map(outcomes.flatMap(({ overlay }) => (overlay ? [[overlay.file, overlay]] : [])));
+  const trees = new Map(outcomes.flatMap(({ rendered, tree }) => (tree ? [[rendered.env, tree]] : [])));
   if (envs.length === 0) {
     // dist/<env> folders synth generated for an overlay that is gone: render them empty so they are pruned.
     for (const env of await generatedEnvironments(join(root, 'dist'), INDEX_FILE)) {
@@ -137,62 +95,28 @@ export async function renderRepository(
       if (shard) units.push(`${env}/${ENVIRONMENT_UNIT}`);
     }
   }
-  await checkRenderedObjects(environments, checks);
-  checks.cache.save();
-  checks.renders.save();
-  return { environments, adoptions, overlays, trees, verified, stampKeys, treeIdentities, ...(shard ? { units } : {}) };
+  return { environments, adoptions, overlays, trees, verified, stampKeys, treeIdentities, workers, ...(shard ? { units } : {}) };
 }
 
-/**
- * The apps to render `env` with: apps whose render in `env` is remembered are stand-ins carrying the
- * images they declared (their module is never imported); the others are loaded, each once per run.
- */
-function appLoader(
+/** Renders `names` in order, on worker threads when the repository is large enough to gain from them. */
+async function renderEnvironments(
   root: string,
+  names: readonly string[],
   importApp: AppImporter,
-  entries: readonly AppEntry[],
-  checks: ObjectChecks,
-  shard: Shard | undefined,
-): (env: Environment) => Promise<LoadedApp[]> {
-  const loaded = new Map<string, Promise<LoadedApp>>();
-  const load = (entry: AppEntry): Promise<LoadedApp> => {
-    const app = loaded.get(entry.name) ?? loadApp(root, importApp, entry);
-    loaded.set(entry.name, app);
-    return app;
-  };
-  return (env) =>
-    Promise.all(
-      entries.map(async (entry) => {
-        if (shard && !ownsUnit(shard, env.name, entry.name)) return standIn(entry, []);
-        const deployed = env.apps === undefined || env.apps.includes(entry.name);
-        const key = deployed ? checks.renders.keyOf(env, entry, checks.schemas.digest) : undefined;
-        const remembered = key === undefined || loaded.has(entry.name) ? undefined : checks.renders.peek(env.name, entry.name, key);
-        if (!remembered) return deployed ? load(entry) : standIn(entry, []);
-        return standIn(entry, remembered.images);
-      }),
-    );
-}
-
-/** An app known by its folder and declared images only: enough to place its remembered render and check its pins. */
-function standIn({ name, file }: AppEntry, images: readonly string[]): LoadedApp {
-  const build = () => {
-    throw new Error(`app "${name}" was not loaded; its render was expected from the cache`);
-  };
-  return { file, source: '', definition: { name, images: [...images], build } };
-}
-
-/** Stand-ins for the renderer when every environment was verified: only empty (retired) environments are left, with nothing to check. */
-const NOTHING_TO_RENDER = {
-  renderEnvironment: (): RenderedEnvironment => {
-    throw new Error('no environment to render');
-  },
-  checkRenderedObjects: async (): Promise<void> => {},
-};
-
-/** The files of a dist/<env>/ tree that synth owns, by path relative to it. */
-function ownedFiles(tree: ReadonlyMap<string, Buffer>): Map<string, string> {
-  const owned = parseIndex(tree.get(INDEX_FILE)?.toString('utf8') ?? '');
-  return new Map([...tree].filter(([path]) => owned.has(path)).map(([path, bytes]) => [path, bytes.toString('utf8')]));
+  request: RenderRequest,
+): Promise<{ outcomes: EnvironmentOutcome[]; units: string[]; workers: number }> {
+  const workers = renderWorkerCount(names.length, (await discoverApps(root)).length);
+  const renderer = await EnvironmentRenderer.open(root, importApp, request);
+  let outcomes: EnvironmentOutcome[] = [];
+  if (workers > 0) {
+    const rendered = await renderInWorkers(root, names, request, workers);
+    for (const verdict of rendered.verdicts) renderer.checks.cache.recordValid(verdict);
+    outcomes = rendered.outcomes;
+  } else {
+    for (const name of names) outcomes.push(await renderer.render(name));
+  }
+  renderer.save();
+  return { outcomes, units: outcomes.flatMap((outcome) => [...outcome.units]), workers };
 }
 
 /** What synth wrote: corrected overlay files and each environment's dist changes. */
@@ -204,6 +128,8 @@ export interface SynthResult {
   readonly apps: Map<string, NonNullable<RenderedEnvironment['apps']>>;
   readonly adoptions: Adoption[];
   readonly environments: Map<string, WriteResult>;
+  /** How many worker threads rendered (0: the main thread did). */
+  readonly workers: number;
 }
 
 /** Renders and writes; every environment renders before anything is written, so bad input writes nothing. */
@@ -218,7 +144,7 @@ export async function synthesize(
   // the ones the write replaces: dist/ is read once.
   return withDistLock(distDir, async () => {
     await recoverInterruptedSwaps(distDir);
-    const { environments, adoptions, overlays, trees, verified, stampKeys } = await renderRepository(root, envs, importApp, options.pins, {
+    const { environments, adoptions, overlays, trees, verified, stampKeys, workers } = await renderRepository(root, envs, importApp, options.pins, {
       trustStamps: true,
     });
     for (const environment of environments) assertRealPath(root, `dist/${environment.env}`);
@@ -248,7 +174,8 @@ export async function synthesize(
       });
     }
     for (const [env, stamp] of verified) results.set(env, { written: [], unchanged: [...stamp.generated], pruned: [], foreign: [...stamp.foreign] });
-    return { overlays: [...overlays.keys()], apps: appsOf(environments), verified: [...verified.keys()], adoptions, environments: sortedByName(results) };
+    const apps = appsOf(environments);
+    return { overlays: [...overlays.keys()], apps, verified: [...verified.keys()], adoptions, environments: sortedByName(results), workers };
   });
 }
 
@@ -262,16 +189,24 @@ export interface CheckResult {
   /** Flux updates in dist/ that the pins have not taken over yet. */
   readonly adoptions: Adoption[];
   readonly environments: Map<string, DistDifference>;
+  /** How many worker threads rendered (0: the main thread did). */
+  readonly workers: number;
   /** With a shard: the units it checked, as `<env>/<unit>`. */
   readonly units?: readonly string[];
 }
 
 /** Renders and compares with the files on disk without writing anything; with a `shard`, only its units. */
 export async function checkRepository(root: string, envs: readonly string[], importApp: AppImporter, shard?: Shard): Promise<CheckResult> {
-  const { environments, adoptions, overlays, trees, verified, stampKeys, treeIdentities, units } = await renderRepository(root, envs, importApp, new Map(), {
-    trustStamps: !shard,
-    shard,
-  });
+  const { environments, adoptions, overlays, trees, verified, stampKeys, treeIdentities, units, workers } = await renderRepository(
+    root,
+    envs,
+    importApp,
+    new Map(),
+    {
+      trustStamps: !shard,
+      shard,
+    },
+  );
   const results = new Map<string, DistDifference>();
   for (const environment of environments) assertRealPath(root, `dist/${environment.env}`);
   for (const environment of environments) {
@@ -296,6 +231,7 @@ export async function checkRepository(root: string, envs: readonly string[], imp
     apps: appsOf(environments),
     adoptions,
     environments: sortedByName(results),
+    workers,
     ...(units ? { units } : {}),
   };
 }

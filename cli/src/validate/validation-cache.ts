@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { threadId } from 'node:worker_threads';
 
 const HASH = /^[a-f0-9]{64}$/;
 /** Most verdicts kept: enough for tens of thousands of objects, a few MB at most. */
@@ -19,6 +20,11 @@ let configured: { readonly file: string; readonly version: string } | undefined;
  */
 export function useValidationCache(file: string | undefined, version = ''): void {
   configured = file === undefined ? undefined : { file, version };
+}
+
+/** The configured verdict file and checks version, or undefined when verdicts are not kept. */
+export function validationCacheSettings(): { readonly file: string; readonly version: string } | undefined {
+  return configured;
 }
 
 /** Valid-object verdicts for one version of the checks. */
@@ -68,11 +74,16 @@ export class ValidationCache {
     this.added.push(key);
   }
 
+  /** The verdicts recorded since the cache was opened (a worker hands them to the main thread). */
+  recorded(): readonly string[] {
+    return this.added;
+  }
+
   /** Writes the verdicts back (atomically) when there are new ones; a failure to write is ignored. */
   save(): void {
     if (!this.file || this.added.length === 0) return;
     const entries = [...this.known].slice(-MAX_ENTRIES);
-    const temporary = `${this.file}.${process.pid}.tmp`;
+    const temporary = `${this.file}.${process.pid}.${threadId}.tmp`;
     try {
       mkdirSync(dirname(this.file), { recursive: true });
       writeFileSync(temporary, `v1 ${this.version}\n${entries.join('\n')}\n`);

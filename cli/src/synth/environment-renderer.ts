@@ -1,0 +1,147 @@
+/**
+ * Renders one environment at a time for synth: loads its overlay, imports the apps whose render is
+ * not remembered, adopts Flux updates waiting in dist/, corrects the pin markers and validates every
+ * object. The same renderer runs in the main thread or in a worker (see render-workers.ts).
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type AppEntry, type AppImporter, discoverApps, type LoadedApp, loadApp } from '../apps/load-apps.ts';
+import { type Environment, loadEnvironment } from '../config/load-environment.ts';
+import { syncPinMarkers } from '../config/pin-markers.ts';
+import { readTree, swapPaths } from '../dist/dist-tree.ts';
+import { INDEX_FILE, parseIndex } from '../dist/ownership-index.ts';
+import { lintMarkers } from '../flux/marker-lint.ts';
+import { editPins } from '../pins/pin-edits.ts';
+import { RenderCache } from '../render/render-cache.ts';
+import type { ObjectChecks, RenderedEnvironment } from '../render/render-environment.ts';
+import { loadCrdSchemas } from '../validate/crd-schemas.ts';
+import { ObjectSchemas } from '../validate/object-schemas.ts';
+import { ValidationCache } from '../validate/validation-cache.ts';
+import { type Adoption, findFluxUpdates } from './adopt-flux-updates.ts';
+import { ENVIRONMENT_UNIT, othersUseEsc, ownsUnit, type Shard } from './shard.ts';
+
+/** images.yaml texts to use instead of the files, by environment (commands that edit pins pass them). */
+export type PinOverrides = ReadonlyMap<string, string>;
+
+/** What to render: pins set by a command, and the shard of a split check. */
+export interface RenderRequest {
+  readonly pins: PinOverrides;
+  readonly shard?: Shard;
+}
+
+/** Everything rendering one environment produced. */
+export interface EnvironmentOutcome {
+  /** Its files, every object validated. */
+  readonly rendered: RenderedEnvironment;
+  /** Flux updates found in dist/<env>/ that the pins take over. */
+  readonly adoptions: Adoption[];
+  /** images.yaml with corrected pin markers, when they were not current. */
+  readonly overlay?: { readonly file: string; readonly before: string; readonly after: string };
+  /** dist/<env>/ as it was read (not with pins set by a command: those are taken as they are). */
+  readonly tree?: ReadonlyMap<string, Buffer>;
+  /** With a shard: its units in this environment, as `<env>/<unit>`. */
+  readonly units: readonly string[];
+}
+
+/** Renders environments of `root` one at a time, sharing the loaded apps and the caches between them. */
+export class EnvironmentRenderer {
+  private readonly loaded = new Map<string, Promise<LoadedApp>>();
+
+  private constructor(
+    private readonly root: string,
+    private readonly importApp: AppImporter,
+    private readonly request: RenderRequest,
+    private readonly entries: readonly AppEntry[],
+    /** The schemas, verdicts and renders of this renderer; save them with {@link save}. */
+    readonly checks: ObjectChecks,
+  ) {}
+
+  /** A renderer for `root` with the configured caches. */
+  static async open(root: string, importApp: AppImporter, request: RenderRequest): Promise<EnvironmentRenderer> {
+    const [entries, crds] = await Promise.all([discoverApps(root), loadCrdSchemas(root)]);
+    const checks = { schemas: ObjectSchemas.deferred(crds), cache: ValidationCache.openConfigured(), renders: RenderCache.openConfigured() };
+    return new EnvironmentRenderer(root, importApp, request, entries, checks);
+  }
+
+  /** Renders and validates `name`; throws the first problem. */
+  async render(name: string): Promise<EnvironmentOutcome> {
+    const { root, request } = this;
+    const { shard } = request;
+    const pins = request.pins.get(name);
+    // The renderer (and cdk8s with it) loads only when some environment is rendered.
+    const { checkRenderedObjects, renderEnvironment } = await import('../render/render-environment.ts');
+    const loadedEnv = await loadEnvironment(root, name, pins);
+    let env = loadedEnv;
+    // Pins set by a command are taken as they are; otherwise Flux updates waiting in dist/ are adopted.
+    const tree = pins === undefined ? readTree(swapPaths(join(root, 'dist'), name).live) : undefined;
+    const scope = shard && { renders: (app: string) => ownsUnit(shard, name, app), othersUseEsc: othersUseEsc(shard, name, tree ?? new Map()) };
+    const deployed = env.apps ?? this.entries.map((entry) => entry.name);
+    const units = shard ? [ENVIRONMENT_UNIT, ...deployed].filter((unit) => ownsUnit(shard, name, unit)).map((unit) => `${name}/${unit}`) : [];
+    let rendered = renderEnvironment(env, await this.appsFor(env), this.checks, scope);
+    const adoptions = tree ? findFluxUpdates(env, rendered, ownedFiles(tree)) : [];
+    if (adoptions.length > 0) {
+      const adopted = editPins(
+        env,
+        adoptions.map((adoption) => ({ app: adoption.pin.app, image: adoption.pin.image, ref: adoption.to, source: { by: 'flux' } })),
+      );
+      env = await loadEnvironment(root, name, adopted);
+      rendered = renderEnvironment(env, await this.appsFor(env), this.checks, scope);
+    }
+    const file = env.sources.images.file;
+    const before = pins === undefined ? loadedEnv.sources.images.text : await readFile(join(root, file), 'utf8');
+    const after = syncPinMarkers(env);
+    lintMarkers(env, rendered.files, after);
+    await checkRenderedObjects([rendered], this.checks);
+    const markersOwned = !shard || ownsUnit(shard, name, ENVIRONMENT_UNIT);
+    return {
+      rendered: { ...rendered, unchecked: [] },
+      adoptions,
+      ...(after !== before && markersOwned ? { overlay: { file, before, after } } : {}),
+      ...(tree ? { tree } : {}),
+      units,
+    };
+  }
+
+  /** Keeps what this renderer validated and rendered for the next run. */
+  save(): void {
+    this.checks.cache.save();
+    this.checks.renders.save();
+  }
+
+  /**
+   * The apps to render `env` with: apps whose render in `env` is remembered are stand-ins carrying the
+   * images they declared (their module is never imported); the others are loaded, each once.
+   */
+  private appsFor(env: Environment): Promise<LoadedApp[]> {
+    const { checks, request } = this;
+    const load = (entry: AppEntry): Promise<LoadedApp> => {
+      const app = this.loaded.get(entry.name) ?? loadApp(this.root, this.importApp, entry);
+      this.loaded.set(entry.name, app);
+      return app;
+    };
+    return Promise.all(
+      this.entries.map(async (entry) => {
+        if (request.shard && !ownsUnit(request.shard, env.name, entry.name)) return standIn(entry, []);
+        const deployed = env.apps === undefined || env.apps.includes(entry.name);
+        const key = deployed ? checks.renders.keyOf(env, entry, checks.schemas.digest) : undefined;
+        const remembered = key === undefined || this.loaded.has(entry.name) ? undefined : checks.renders.peek(env.name, entry.name, key);
+        if (!remembered) return deployed ? load(entry) : standIn(entry, []);
+        return standIn(entry, remembered.images);
+      }),
+    );
+  }
+}
+
+/** An app known by its folder and declared images only: enough to place its remembered render and check its pins. */
+function standIn({ name, file }: AppEntry, images: readonly string[]): LoadedApp {
+  const build = () => {
+    throw new Error(`app "${name}" was not loaded; its render was expected from the cache`);
+  };
+  return { file, source: '', definition: { name, images: [...images], build } };
+}
+
+/** The files of a dist/<env>/ tree that synth owns, by path relative to it. */
+function ownedFiles(tree: ReadonlyMap<string, Buffer>): Map<string, string> {
+  const owned = parseIndex(tree.get(INDEX_FILE)?.toString('utf8') ?? '');
+  return new Map([...tree].filter(([path]) => owned.has(path)).map(([path, bytes]) => [path, bytes.toString('utf8')]));
+}
