@@ -21,9 +21,15 @@ export const MARKER_BYTES = '"$imagepolicy"';
 
 const FIELDS = new Set<string>(['tag', 'name', 'digest']);
 
+/** How a setter is referenced in the OpenAPI form kyaml still reads (`{"$ref": "#/definitions/io.k8s.cli.setters.<ns>:<name>"}`). */
+const SETTER_REF_PREFIX = '#/definitions/io.k8s.cli.setters.';
+
 /**
- * Reads a comment the way kyaml does: leading `#`s stripped, the rest JSON-decoded into a map of
- * strings holding `$imagepolicy`. Anything else (text after the JSON, non-string values) is not a marker.
+ * Reads a comment the way kyaml does: leading `#`s stripped, the rest JSON-decoded — first as the
+ * shorthand, a map of strings holding `$imagepolicy`; failing that, as an OpenAPI schema whose `$ref`
+ * names a setter (the legacy form). Anything else (text after the JSON, a shorthand with non-string
+ * values and no `$ref`) is not a marker. The screening of files for {@link MARKER_BYTES} still applies:
+ * a file with legacy markers only is never read.
  */
 export function parseSetterMarker(comment: string | null | undefined): SetterMarker | undefined {
   if (!comment) return undefined;
@@ -35,13 +41,22 @@ export function parseSetterMarker(comment: string | null | undefined): SetterMar
     return undefined;
   }
   if (typeof decoded !== 'object' || decoded === null || Array.isArray(decoded)) return undefined;
-  if (!Object.values(decoded).every((value) => typeof value === 'string')) return undefined;
-  const key = (decoded as Record<string, string>).$imagepolicy;
-  if (key === undefined) return undefined;
-  const parts = key.split(':');
+  const fields = decoded as Record<string, unknown>;
+  const shorthand = Object.values(fields).every((value) => typeof value === 'string') ? fields.$imagepolicy : undefined;
+  if (typeof shorthand === 'string' && shorthand !== '') return setterNamed(shorthand);
+  const ref = fields.$ref;
+  if (typeof ref === 'string' && ref.startsWith(SETTER_REF_PREFIX) && ref.length > SETTER_REF_PREFIX.length) {
+    return setterNamed(ref.slice(SETTER_REF_PREFIX.length));
+  }
+  return undefined;
+}
+
+/** The marker of the setter named `<ns>:<policy>[:tag|:name|:digest]`. */
+function setterNamed(name: string): SetterMarker {
+  const parts = name.split(':');
   const last = parts.at(-1) ?? '';
   if (parts.length === 3 && FIELDS.has(last)) return { policy: parts.slice(0, 2).join(':'), field: last as ImageField };
-  return { policy: key, field: 'full' };
+  return { policy: name, field: 'full' };
 }
 
 /** The value a setter writes for `field` of `ref` (docs/flux-setters.md §1). */

@@ -44,3 +44,21 @@ describe('kyaml style', () => {
     expect(fluxRewrite('a: 1\r\nb: 2')).toBe('a: 1\nb: 2\n');
   });
 });
+
+describe('go-yaml v3 encoder rules', () => {
+  it('writes a plain merge key with its tag, as go-yaml does for the !!merge node it decoded', () => {
+    expect(fluxRewrite('base: &b {a: 1}\nx:\n  <<: *b\n  c: "<<"\n  d: \'<<\'\n')).toBe('base: &b {a: 1}\nx:\n  !!merge <<: *b\n  c: "<<"\n  d: \'<<\'\n');
+    expect(fluxRewrite('b: &b {a: 1}\nx: {<<: *b}\n')).toBe('b: &b {a: 1}\nx: {!!merge <<: *b}\n');
+  });
+
+  it('escapes control characters with go-yaml escapes, upper-case hex beyond them, and characters beyond U+FFFF as \\U', () => {
+    expect(fluxRewrite('s: "bell\\a esc\\e nul\\0 vt\\v del\\x7f c1\\x9b nel\\N bom\\uFEFF"\n')).toBe(
+      's: "bell\\a esc\\e nul\\0 vt\\v del\\x7F c1\\x9B nel\\N bom\\uFEFF"\n',
+    );
+    expect(fluxRewrite('s: "smile \\U0001F600"\nt: plain 😀\n')).toBe('s: "smile \\U0001F600"\nt: "plain \\U0001F600"\n');
+    // A tab anywhere, a literal block included, makes go-yaml double-quote the string.
+    expect(fluxRewrite('s: |\n  a\tb\n')).toBe('s: "a\\tb\\n"\n');
+    // Printable Unicode up to U+FFFD is written as it is.
+    expect(fluxRewrite('s: "é ü 中 \\u00a0"\n')).toBe('s: "é ü 中 \u00a0"\n');
+  });
+});

@@ -51,15 +51,23 @@ export function serializeFluxDocuments(documents: readonly FluxDocument[]): stri
 }
 
 function serializeDocument({ document, text }: FluxDocument): string {
-  normalise(document, text);
+  const escaped = normalise(document, text);
   document.directives.docStart = null;
   document.directives.docEnd = false;
   const indentSeq = deriveSequenceIndentStyle(text) === 'wide';
-  const out = document.toString({ lineWidth: 0, indent: 2, indentSeq, flowCollectionPadding: false, doubleQuotedAsJSON: true });
+  let out = document.toString({ lineWidth: 0, indent: 2, indentSeq, flowCollectionPadding: false, doubleQuotedAsJSON: true });
+  for (const [token, quoted] of escaped) out = out.replace(token, () => quoted);
   return out.endsWith('\n') ? out : `${out}\n`;
 }
 
-function normalise(document: Document.Parsed, text: string): void {
+/**
+ * Brings `document` into the shape go-yaml writes. Double-quoted scalars that go-yaml escapes
+ * differently from JSON are replaced by unique plain tokens: the returned map gives each token's text.
+ */
+function normalise(document: Document.Parsed, text: string): Map<string, string> {
+  const escaped = new Map<string, string>();
+  let prefix = 'MANIFOLDQUOTED';
+  while (text.includes(prefix)) prefix += 'X';
   deleteEmptyMetadata(document);
   // Blank lines go (the one after a document head comment lives on the document, not on a node).
   visit(document, {
@@ -81,12 +89,69 @@ function normalise(document: Document.Parsed, text: string): void {
       }
     },
     Scalar(_key, node, path) {
+      // A plain `<<` is a merge key to go-yaml, which writes its tag out.
+      if (node.type === 'PLAIN' && node.value === '<<' && !node.tag) node.tag = MERGE_TAG;
       quoteLikeGoYaml(
         node,
         path.some((ancestor) => (isMap(ancestor) || isSeq(ancestor)) && ancestor.flow === true),
       );
+      if (node.type !== 'QUOTE_DOUBLE') return;
+      const quoted = goYamlDoubleQuoted(String(node.value));
+      if (quoted === JSON.stringify(String(node.value))) return;
+      const token = `${prefix}${escaped.size}Z`;
+      escaped.set(token, quoted);
+      node.value = token;
+      node.type = 'PLAIN';
     },
   });
+  return escaped;
+}
+
+const MERGE_TAG = 'tag:yaml.org,2002:merge';
+
+/** go-yaml's own escapes in double-quoted scalars. */
+const GO_YAML_ESCAPES: Readonly<Record<string, string>> = {
+  '\0': '\\0',
+  '\x07': '\\a',
+  '\b': '\\b',
+  '\t': '\\t',
+  '\n': '\\n',
+  '\v': '\\v',
+  '\f': '\\f',
+  '\r': '\\r',
+  '\x1b': '\\e',
+  '"': '\\"',
+  '\\': '\\\\',
+  '\x85': '\\N',
+  '\u2028': '\\L',
+  '\u2029': '\\P',
+};
+
+/**
+ * `value` as go-yaml writes a double-quoted scalar: its named escapes, printable characters as they
+ * are (go-yaml writes Unicode), everything else as `\xXX`, `\uXXXX` or `\UXXXXXXXX` (upper-case hex).
+ */
+export function goYamlDoubleQuoted(value: string): string {
+  let out = '"';
+  for (const char of value) {
+    const code = char.codePointAt(0) ?? 0;
+    const named = GO_YAML_ESCAPES[char];
+    if (named) out += named;
+    else if (isGoYamlPrintable(code)) out += char;
+    else if (code <= 0xff) out += `\\x${hex(code, 2)}`;
+    else if (code <= 0xffff) out += `\\u${hex(code, 4)}`;
+    else out += `\\U${hex(code, 8)}`;
+  }
+  return `${out}"`;
+}
+
+/** go-yaml's is_printable: tab, line breaks and other controls, the BOM, surrogates and everything beyond U+FFFD are not. */
+function isGoYamlPrintable(code: number): boolean {
+  return (code >= 0x20 && code <= 0x7e) || (code >= 0xa0 && code <= 0xd7ff) || (code >= 0xe000 && code <= 0xfffd && code !== 0xfeff);
+}
+
+function hex(code: number, width: number): string {
+  return code.toString(16).toUpperCase().padStart(width, '0');
 }
 
 function quoteLikeGoYaml(node: Scalar, inFlow: boolean): void {

@@ -131,6 +131,19 @@ describe('runSetters rules', () => {
     expect(await rewrite('k: v #{"$imagepolicy":"ns:p","note":"x"}\n')).toBe('k: repo/app:1.21 #{"$imagepolicy":"ns:p","note":"x"}\n');
   });
 
+  it('honours the legacy OpenAPI $ref marker in a file the shorthand lets through, and never reads a file with legacy markers only', async () => {
+    const legacy = '# {"$ref": "#/definitions/io.k8s.cli.setters.ns:p:tag"}';
+    expect(
+      await rewrite(`image: x # {"$imagepolicy": "ns:p"}\ntag: v1 ${legacy}\nfull: y # {"$ref": "#/definitions/io.k8s.cli.setters.ns:p", "description": 1}\n`),
+    ).toBe(
+      `image: repo/app:1.21 # {"$imagepolicy": "ns:p"}\ntag: "1.21" ${legacy}\nfull: repo/app:1.21 # {"$ref": "#/definitions/io.k8s.cli.setters.ns:p", "description": 1}\n`,
+    );
+    expect(await rewrite(`tag: v1 ${legacy}\n`)).toBeUndefined();
+    expect(await rewrite('image: x # {"$imagepolicy": "ns:p"}\nother: v1 # {"$ref": "#/definitions/io.k8s.cli.substitutions.ns:p"}\n')).toBe(
+      'image: repo/app:1.21 # {"$imagepolicy": "ns:p"}\nother: v1 # {"$ref": "#/definitions/io.k8s.cli.substitutions.ns:p"}\n',
+    );
+  });
+
   it('skips a file it cannot parse, silently', async () => {
     expect(await rewrite('a: 1\n--- !!map\nk: v # {"$imagepolicy": "ns:p"}\n')).toBeUndefined();
   });
