@@ -14,7 +14,9 @@ const argv = process.argv.slice(2);
 const rootFlag = argv.findIndex((arg) => arg === '--root' || arg.startsWith('--root='));
 const rootArg = rootFlag < 0 ? undefined : argv[rootFlag].includes('=') ? argv[rootFlag].slice('--root='.length) : argv[rootFlag + 1];
 // Help and version need no repository.
-const needsRepository = !argv.some((arg) => ['--help', '-h', '--version', '-V', 'help'].includes(arg)) && argv.length > 0;
+// `flux simulate --path` works on any directory, Manifold repository or not.
+const standalone = argv[0] === 'flux' && argv.some((arg) => arg === '--path' || arg.startsWith('--path='));
+const needsRepository = !standalone && !argv.some((arg) => ['--help', '-h', '--version', '-V', 'help'].includes(arg)) && argv.length > 0;
 let root;
 try {
   root = findRepositoryRoot(process.cwd(), rootArg);

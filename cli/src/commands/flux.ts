@@ -1,12 +1,17 @@
 /** `manifold flux simulate <env> --set <policy>=<tag>[@<digest>]…`: run Flux's image update locally. */
+
+import { statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { ConfigError } from '../config/config-error.ts';
 import { loadEnvironment } from '../config/load-environment.ts';
 import { unifiedDiff } from '../dist/compare-dist.ts';
 import { replaceFile } from '../dist/replace-file.ts';
+import { DEFAULT_COMMIT_MESSAGE } from '../flux/image-automation-objects.ts';
+import type { LatestImageRef } from '../flux/image-policy-setters.ts';
 import { type PolicyUpdate, parsePolicyUpdate, simulateFluxUpdate } from '../flux/simulate-environment.ts';
+import { runSetters } from '../flux/simulate-setters.ts';
 import type { CliIo } from './cli-io.ts';
 
 /** Adds the flux command group to `program`. */
@@ -17,12 +22,18 @@ export function registerFlux(program: Command, io: CliIo): void {
     .description(
       'Show (or --write) exactly what Flux commits when policies report new tags. Example: pnpm manifold flux simulate dev --set dev-web-web=main-4e5f6a7-1732160000@sha256:…',
     )
-    .argument('<env>', 'environment whose ImageUpdateAutomation runs')
+    .argument('[env]', 'environment whose ImageUpdateAutomation runs (or --path for any directory)')
+    .option('--path <dir>', 'simulate on any directory, Manifold repository or not, with the policies given by --policy')
+    .option('--policy <ns:name=image:tag[@digest]>', 'with --path: an ImagePolicy and the latest image it reports; repeatable', collect, [])
     .option('--set <policy=tag[@digest]>', 'a policy (name or app/image) and the image it reports; repeatable', collect, [])
     .option('--tags <policy=tag[@digest],…>', 'tags the registry lists for a policy: it picks among them as the ImagePolicy would; repeatable', collect, [])
     .option('--write', 'write the files as the Flux commit would')
     .option('--json', 'print the changes as JSON')
-    .action(async (envName: string, options: { set: string[]; tags: string[]; write?: boolean; json?: boolean }) => {
+    .action(async (envName: string | undefined, options: SimulateOptions) => {
+      if (options.path !== undefined || envName === undefined) {
+        await simulateDirectory(io, envName, options);
+        return;
+      }
       const root = io.root();
       const env = await loadEnvironment(root, envName);
       const candidates = new Map([...parseSets(options.tags, '--tags', true)].map(([policy, updates]) => [policy, updates]));
@@ -43,6 +54,69 @@ export function registerFlux(program: Command, io: CliIo): void {
         if (!options.json) io.out(`wrote ${run.files.size} file(s)`);
       }
     });
+}
+
+interface SimulateOptions {
+  readonly set: string[];
+  readonly tags: string[];
+  readonly policy: string[];
+  readonly path?: string;
+  readonly write?: boolean;
+  readonly json?: boolean;
+}
+
+/**
+ * The standalone mode: runs the controller's setters over `--path` with the `--policy` results, prints
+ * each change, the commit message the controller writes (its default template) and the diff, or writes the files.
+ */
+async function simulateDirectory(io: CliIo, envName: string | undefined, options: SimulateOptions): Promise<void> {
+  if (envName !== undefined || options.path === undefined || options.set.length > 0 || options.tags.length > 0 || options.policy.length === 0) {
+    io.err('error: give either <env> (with --set/--tags) or --path <dir> with at least one --policy <ns:name=image:tag[@digest]>');
+    io.exit(2);
+    return;
+  }
+  const base = resolve(options.path);
+  if (!statSync(base, { throwIfNoEntry: false })) {
+    throw new ConfigError({
+      file: '--path',
+      line: 1,
+      col: 1,
+      message: `${options.path} does not exist`,
+      hint: 'give the folder Flux updates (its update.path)',
+    });
+  }
+  const policies = new Map(options.policy.map(parsePolicyResult));
+  const run = runSetters(base, '.', policies);
+  const message = run.changes.length > 0 ? DEFAULT_COMMIT_MESSAGE : undefined;
+  if (options.json) io.out(JSON.stringify({ changes: run.changes, files: [...run.files.keys()], commitMessage: message ?? null }, null, 2));
+  else if (!message) io.out('Flux would commit nothing');
+  else {
+    for (const change of run.changes) io.out(`${change.file}: ${change.oldValue} -> ${change.newValue} (${change.setter})`);
+    io.out(`commit message:\n${message}`);
+    if (!options.write) for (const [path, text] of run.files) io.out(unifiedDiff(path, await readFile(join(base, path), 'utf8'), text));
+  }
+  if (options.write) {
+    for (const [path, text] of run.files) await replaceFile(join(base, path), text);
+    if (!options.json) io.out(`wrote ${run.files.size} file(s)`);
+  }
+}
+
+/** `<ns>:<name>=<image>:<tag>[@sha256:<digest>]` → the policy key and the latest image it reports. */
+function parsePolicyResult(value: string): [string, LatestImageRef] {
+  const match = /^([a-z0-9][a-z0-9.-]*:[a-z0-9][a-z0-9.-]*)=([^\s@]+)(@sha256:[a-f0-9]{64})?$/.exec(value);
+  const ref = match?.[2] ?? '';
+  const colon = ref.lastIndexOf(':');
+  if (!match || colon <= ref.lastIndexOf('/') || colon === ref.length - 1) {
+    throw new ConfigError({
+      file: '--policy',
+      line: 1,
+      col: 1,
+      message: `"${value}" is not <namespace>:<policy>=<image>:<tag>[@sha256:<64 hex>]`,
+      hint: 'for example: --policy flux-system:web=ghcr.io/acme/web:1.4.2@sha256:<digest>',
+    });
+  }
+  const digest = match[3]?.slice(1);
+  return [match[1] ?? '', { name: ref.slice(0, colon), tag: ref.slice(colon + 1), ...(digest ? { digest } : {}) }];
 }
 
 function collect(value: string, previous: string[]): string[] {

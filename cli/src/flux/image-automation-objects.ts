@@ -13,6 +13,9 @@ export const ENVIRONMENT_LABEL = 'manifold.dev/environment';
 
 const API_VERSION = 'image.toolkit.fluxcd.io/v1';
 
+/** The message the image-automation-controller commits with when its automation sets no messageTemplate. */
+export const DEFAULT_COMMIT_MESSAGE = 'Update from image update automation';
+
 const MESSAGE_TEMPLATE = `Update images in {{ .AutomationObject.Name }}
 
 Changes:

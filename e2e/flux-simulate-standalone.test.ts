@@ -1,0 +1,75 @@
+/**
+ * `manifold flux simulate --path <dir> --policy …` on a directory that is no Manifold repository:
+ * the controller's changes, its commit message, --json, --write, and nothing to do when nothing moves.
+ */
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runManifoldIn } from './temp-repo.ts';
+
+const DIGEST = `sha256:${'b'.repeat(64)}`;
+const POLICIES = ['--policy', `flux-system:web=ghcr.io/acme/web:1.2.0@${DIGEST}`, '--policy', 'flux-system:api=registry.local:5000/api:2.0'];
+
+describe('flux simulate --path (standalone)', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'plain-flux-repo-'));
+    await mkdir(join(dir, 'apps/web'), { recursive: true });
+    await writeFile(
+      join(dir, 'apps/web/deploy.yaml'),
+      'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n\nspec:\n  template:\n    spec:\n      containers:\n      - name: web\n        image: ghcr.io/acme/web:1.0.0 # {"$imagepolicy": "flux-system:web"}\n',
+    );
+    await writeFile(
+      join(dir, 'values.yaml'),
+      'image:\n  repository: registry.local:5000/api # {"$imagepolicy": "flux-system:api:name"}\n  tag: 1.0 # {"$imagepolicy": "flux-system:api:tag"}\n',
+    );
+    // Only the legacy form: never read, as the controller screens for the shorthand first.
+    await writeFile(join(dir, 'legacy.yaml'), 'tag: 1.0 # {"$ref": "#/definitions/io.k8s.cli.setters.flux-system:api:tag"}\n');
+  });
+
+  it("prints the controller's changes, commit message and diff, outside any Manifold repository, writing nothing", async () => {
+    const run = await runManifoldIn(dir, ['flux', 'simulate', '--path', '.', ...POLICIES]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain(`apps/web/deploy.yaml: ghcr.io/acme/web:1.0.0 -> ghcr.io/acme/web:1.2.0@${DIGEST} (flux-system:web)`);
+    expect(run.stdout).toContain('values.yaml: 1.0 -> 2.0 (flux-system:api:tag)');
+    expect(run.stdout).toContain('commit message:\nUpdate from image update automation\n');
+    expect(run.stdout).not.toContain('legacy.yaml');
+    expect(await readFile(join(dir, 'values.yaml'), 'utf8')).toContain('tag: 1.0 #');
+
+    const json = await runManifoldIn(dir, ['flux', 'simulate', '--path', dir, '--json', ...POLICIES]);
+    expect(JSON.parse(json.stdout)).toEqual({
+      changes: [
+        { file: 'apps/web/deploy.yaml', setter: 'flux-system:web', oldValue: 'ghcr.io/acme/web:1.0.0', newValue: `ghcr.io/acme/web:1.2.0@${DIGEST}` },
+        { file: 'values.yaml', setter: 'flux-system:api:tag', oldValue: '1.0', newValue: '2.0' },
+      ],
+      files: ['apps/web/deploy.yaml', 'values.yaml'],
+      commitMessage: 'Update from image update automation',
+    });
+  });
+
+  it('writes the files as the controller would, and then has nothing to commit', async () => {
+    const write = await runManifoldIn(dir, ['flux', 'simulate', '--path', '.', '--write', ...POLICIES]);
+    expect(write.code, write.stderr).toBe(0);
+    expect(write.stdout).toContain('wrote 2 file(s)');
+    // The controller drops the blank line and double-quotes the numeric-looking tag.
+    expect(await readFile(join(dir, 'apps/web/deploy.yaml'), 'utf8')).toBe(
+      `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      containers:\n      - name: web\n        image: ghcr.io/acme/web:1.2.0@${DIGEST} # {"$imagepolicy": "flux-system:web"}\n`,
+    );
+    expect(await readFile(join(dir, 'values.yaml'), 'utf8')).toBe(
+      'image:\n  repository: registry.local:5000/api # {"$imagepolicy": "flux-system:api:name"}\n  tag: "2.0" # {"$imagepolicy": "flux-system:api:tag"}\n',
+    );
+    const again = await runManifoldIn(dir, ['flux', 'simulate', '--path', '.', ...POLICIES]);
+    expect(again.code).toBe(0);
+    expect(again.stdout.trim()).toBe('Flux would commit nothing');
+  });
+
+  it('refuses a malformed --policy, or --path without one, in one line with exit 2', async () => {
+    const bad = await runManifoldIn(dir, ['flux', 'simulate', '--path', '.', '--policy', 'web=1.0']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^--policy:1:1: "web=1\.0" is not <namespace>:<policy>=<image>:<tag>/);
+    const none = await runManifoldIn(dir, ['flux', 'simulate', '--path', '.']);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain('--path <dir> with at least one --policy');
+  });
+});
