@@ -112,8 +112,23 @@ describe('adopting a Flux update that moved only dist/', () => {
     const root = await narrowedToDist();
     const update = newerImage('dev-jobs-manager-ingestor', 1);
     const flux = await runManifold(root, ['flux', 'simulate', 'dev', '--write', '--json', '--set', update, '--set', newerImage('dev-web-web', 1)]);
-    const { files } = JSON.parse(flux.stdout) as { files: string[] };
+    const { files, changes, commitMessage } = JSON.parse(flux.stdout) as {
+      files: string[];
+      changes: { oldValue: string; newValue: string }[];
+      commitMessage: string;
+    };
     expect(files.every((file) => file.startsWith('dist/dev/'))).toBe(true);
+    // The commit message the generated automation's template gives: each change, then the files relative to update.path (./dist/).
+    expect(commitMessage.startsWith('Update images in manifold-dev\n\nChanges:\n- ')).toBe(true);
+    expect(
+      commitMessage.endsWith(
+        `\nFiles:\n${[...files]
+          .sort()
+          .map((file) => `- ${file.slice('dist/'.length)}\n`)
+          .join('')}`,
+      ),
+    ).toBe(true);
+    for (const { oldValue, newValue } of changes) expect(commitMessage).toContain(`- ${oldValue} -> ${newValue}\n`);
     const fluxCommit = await snapshot(join(root, 'dist'));
 
     const check = await runManifold(root, ['synth', '--check']);

@@ -10,6 +10,8 @@ import { runManifoldIn } from './temp-repo.ts';
 
 const DIGEST = `sha256:${'b'.repeat(64)}`;
 const POLICIES = ['--policy', `flux-system:web=ghcr.io/acme/web:1.2.0@${DIGEST}`, '--policy', 'flux-system:api=registry.local:5000/api:2.0'];
+/** A newer web image, for after POLICIES were written. */
+const NEXT = ['--policy', `flux-system:web=ghcr.io/acme/web:1.3.0@${DIGEST}`, '--policy', 'flux-system:api=registry.local:5000/api:2.0'];
 
 describe('flux simulate --path (standalone)', () => {
   let dir: string;
@@ -40,8 +42,14 @@ describe('flux simulate --path (standalone)', () => {
     const json = await runManifoldIn(dir, ['flux', 'simulate', '--path', dir, '--json', ...POLICIES]);
     expect(JSON.parse(json.stdout)).toEqual({
       changes: [
-        { file: 'apps/web/deploy.yaml', setter: 'flux-system:web', oldValue: 'ghcr.io/acme/web:1.0.0', newValue: `ghcr.io/acme/web:1.2.0@${DIGEST}` },
-        { file: 'values.yaml', setter: 'flux-system:api:tag', oldValue: '1.0', newValue: '2.0' },
+        {
+          file: 'apps/web/deploy.yaml',
+          object: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', namespace: '' },
+          setter: 'flux-system:web',
+          oldValue: 'ghcr.io/acme/web:1.0.0',
+          newValue: `ghcr.io/acme/web:1.2.0@${DIGEST}`,
+        },
+        { file: 'values.yaml', object: { apiVersion: '', kind: '', name: '', namespace: '' }, setter: 'flux-system:api:tag', oldValue: '1.0', newValue: '2.0' },
       ],
       files: ['apps/web/deploy.yaml', 'values.yaml'],
       commitMessage: 'Update from image update automation',
@@ -62,6 +70,31 @@ describe('flux simulate --path (standalone)', () => {
     const again = await runManifoldIn(dir, ['flux', 'simulate', '--path', '.', ...POLICIES]);
     expect(again.code).toBe(0);
     expect(again.stdout.trim()).toBe('Flux would commit nothing');
+  });
+
+  it("renders the automation's messageTemplate with its values, and names a template the controller would refuse", async () => {
+    const template = join(dir, '..', `${dir.split('/').at(-1)}-template.txt`);
+    await writeFile(template, '[{{ .Values.team }}] {{ .AutomationObject }}: {{ range .Changed.Changes }}{{ .NewValue }} {{ end }}');
+    const run = await runManifoldIn(dir, [
+      'flux',
+      'simulate',
+      '--path',
+      '.',
+      '--json',
+      '--message-template',
+      template,
+      '--automation',
+      'apps/images',
+      '--template-value',
+      'team=web',
+      ...NEXT,
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    expect((JSON.parse(run.stdout) as { commitMessage: string }).commitMessage).toBe(`[web] apps/images: ghcr.io/acme/web:1.3.0@${DIGEST} `);
+    await writeFile(template, 'Images: {{ .Updated }}');
+    const refused = await runManifoldIn(dir, ['flux', 'simulate', '--path', '.', '--message-template', template, ...NEXT]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain("can't evaluate field Updated in type source.TemplateData");
   });
 
   it('refuses a malformed --policy, or --path without one, in one line with exit 2', async () => {

@@ -8,10 +8,12 @@ import { ConfigError } from '../config/config-error.ts';
 import { loadEnvironment } from '../config/load-environment.ts';
 import { unifiedDiff } from '../dist/compare-dist.ts';
 import { replaceFile } from '../dist/replace-file.ts';
-import { DEFAULT_COMMIT_MESSAGE } from '../flux/image-automation-objects.ts';
+import { commitMessage } from '../flux/commit-message.ts';
+import { GoTemplateError } from '../flux/go-template.ts';
+import { automationName, MESSAGE_TEMPLATE } from '../flux/image-automation-objects.ts';
 import type { LatestImageRef } from '../flux/image-policy-setters.ts';
 import { type PolicyUpdate, parsePolicyUpdate, simulateFluxUpdate } from '../flux/simulate-environment.ts';
-import { runSetters } from '../flux/simulate-setters.ts';
+import { runSetters, type SetterRun } from '../flux/simulate-setters.ts';
 import type { CliIo } from './cli-io.ts';
 
 /** Adds the flux command group to `program`. */
@@ -25,6 +27,9 @@ export function registerFlux(program: Command, io: CliIo): void {
     .argument('[env]', 'environment whose ImageUpdateAutomation runs (or --path for any directory)')
     .option('--path <dir>', 'simulate on any directory, Manifold repository or not, with the policies given by --policy')
     .option('--policy <ns:name=image:tag[@digest]>', 'with --path: an ImagePolicy and the latest image it reports; repeatable', collect, [])
+    .option('--message-template <file>', "with --path: the automation's spec.git.commit.messageTemplate (default: the controller's)")
+    .option('--automation <namespace/name>', 'with --path: the ImageUpdateAutomation the template names', 'flux-system/flux-system')
+    .option('--template-value <key=value>', 'with --path: an entry of messageTemplateValues; repeatable', collect, [])
     .option('--set <policy=tag[@digest]>', 'a policy (name or app/image) and the image it reports; repeatable', collect, [])
     .option('--tags <policy=tag[@digest],…>', 'tags the registry lists for a policy: it picks among them as the ImagePolicy would; repeatable', collect, [])
     .option('--write', 'write the files as the Flux commit would')
@@ -39,10 +44,13 @@ export function registerFlux(program: Command, io: CliIo): void {
       const candidates = new Map([...parseSets(options.tags, '--tags', true)].map(([policy, updates]) => [policy, updates]));
       const sets = new Map([...parseSets(options.set, '--set', false)].map(([policy, [update]]) => [policy, update as PolicyUpdate]));
       const run = simulateFluxUpdate(root, env, sets, candidates);
-      if (options.json) io.out(JSON.stringify({ changes: run.changes, files: [...run.files.keys()] }, null, 2));
-      else if (run.changes.length === 0) io.out('Flux would commit nothing');
+      const automation = { namespace: env.flux.namespace, name: automationName(env.name) };
+      const message = run.changes.length > 0 ? commitMessage(MESSAGE_TEMPLATE, { automation, changes: run.changes }) : undefined;
+      if (options.json) io.out(JSON.stringify({ changes: run.changes, files: [...run.files.keys()], commitMessage: message ?? null }, null, 2));
+      else if (!message) io.out('Flux would commit nothing');
       else {
         for (const change of run.changes) io.out(`${change.file}: ${change.oldValue} -> ${change.newValue}`);
+        io.out(`commit message:\n${message}`);
         if (!options.write) {
           for (const [path, text] of run.files) io.out(unifiedDiff(path, await readFile(join(root, path), 'utf8'), text));
         }
@@ -60,6 +68,9 @@ interface SimulateOptions {
   readonly set: string[];
   readonly tags: string[];
   readonly policy: string[];
+  readonly messageTemplate?: string;
+  readonly automation: string;
+  readonly templateValue: string[];
   readonly path?: string;
   readonly write?: boolean;
   readonly json?: boolean;
@@ -87,7 +98,7 @@ async function simulateDirectory(io: CliIo, envName: string | undefined, options
   }
   const policies = new Map(options.policy.map(parsePolicyResult));
   const run = runSetters(base, '.', policies);
-  const message = run.changes.length > 0 ? DEFAULT_COMMIT_MESSAGE : undefined;
+  const message = run.changes.length > 0 ? await renderCommitMessage(run.changes, options) : undefined;
   if (options.json) io.out(JSON.stringify({ changes: run.changes, files: [...run.files.keys()], commitMessage: message ?? null }, null, 2));
   else if (!message) io.out('Flux would commit nothing');
   else {
@@ -98,6 +109,49 @@ async function simulateDirectory(io: CliIo, envName: string | undefined, options
   if (options.write) {
     for (const [path, text] of run.files) await replaceFile(join(base, path), text);
     if (!options.json) io.out(`wrote ${run.files.size} file(s)`);
+  }
+}
+
+/** The controller's commit message for `changes`, from --message-template, --automation and --template-value. */
+async function renderCommitMessage(changes: SetterRun['changes'], options: SimulateOptions): Promise<string> {
+  const [namespace = '', name = '', extra] = options.automation.split('/');
+  if (!namespace || !name || extra !== undefined) {
+    throw new ConfigError({
+      file: '--automation',
+      line: 1,
+      col: 1,
+      message: `"${options.automation}" is not <namespace>/<name>`,
+      hint: 'for example: --automation flux-system/apps',
+    });
+  }
+  const values = new Map(
+    options.templateValue.map((entry) => {
+      const separator = entry.indexOf('=');
+      if (separator < 1) {
+        throw new ConfigError({
+          file: '--template-value',
+          line: 1,
+          col: 1,
+          message: `"${entry}" is not <key>=<value>`,
+          hint: 'for example: --template-value team=payments',
+        });
+      }
+      return [entry.slice(0, separator), entry.slice(separator + 1)] as const;
+    }),
+  );
+  const file = options.messageTemplate;
+  const template = file === undefined ? undefined : await readFile(resolve(file), 'utf8');
+  try {
+    return commitMessage(template, { automation: { namespace, name }, changes, values });
+  } catch (error) {
+    if (!(error instanceof GoTemplateError)) throw error;
+    throw new ConfigError({
+      file: file ?? '--message-template',
+      line: 1,
+      col: 1,
+      message: error.message,
+      hint: 'fix the template; the controller would fail the same way',
+    });
   }
 }
 

@@ -13,18 +13,18 @@ export const ENVIRONMENT_LABEL = 'manifold.dev/environment';
 
 const API_VERSION = 'image.toolkit.fluxcd.io/v1';
 
-/** The message the image-automation-controller commits with when its automation sets no messageTemplate. */
-export const DEFAULT_COMMIT_MESSAGE = 'Update from image update automation';
-
-const MESSAGE_TEMPLATE = `Update images in {{ .AutomationObject.Name }}
+/**
+ * The commit message of Flux's updates: one line per change, then the files (rendered by Go's
+ * text/template in the controller; `commit-message.test.ts` shows the exact text).
+ */
+export const MESSAGE_TEMPLATE = `Update images in {{ .AutomationObject.Name }}
 
 Changes:
 {{ range $resource, $changes := .Changed.Objects -}}
-{{- range $_, $change := $changes }}
+{{ range $_, $change := $changes -}}
 - {{ $change.OldValue }} -> {{ $change.NewValue }}
 {{ end -}}
-{{ end -}}
-
+{{ end }}
 Files:
 {{ range $filename, $_ := .Changed.FileChanges -}}
 - {{ $filename }}

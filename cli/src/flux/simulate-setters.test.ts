@@ -37,6 +37,7 @@ describe("runSetters on Flux's own fixtures", () => {
     for (const file of expected) expect(run.files.get(file)).toBe(await readFile(join(expectedDir, file), 'utf8'));
     expect(run.changes).toContainEqual({
       file: 'kustomization.yml',
+      object: { apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', name: '', namespace: '' },
       setter: 'automation-ns:policy-with-digest:digest',
       oldValue: 'sha256:1234567890abcdef',
       newValue: DIGEST,

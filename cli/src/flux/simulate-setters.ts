@@ -8,10 +8,19 @@ import { isAlias, isPair, isScalar, isSeq, parseDocument, type Scalar, visit } f
 import { type LatestImageRef, MARKER_BYTES, parseSetterMarker, type SetterMarker, setterValue } from './image-policy-setters.ts';
 import { type FluxDocument, parseFluxDocuments, serializeFluxDocuments } from './kyaml-style.ts';
 
+/** The object a change was made in, as the controller identifies it (empty strings where a field is absent). */
+export interface ObjectIdentity {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly name: string;
+  readonly namespace: string;
+}
+
 /** One value a setter changed. */
 export interface SetterChange {
   /** File path relative to the update path, as Flux reports it in `.Changed.FileChanges`. */
   readonly file: string;
+  readonly object: ObjectIdentity;
   readonly setter: string;
   readonly oldValue: string;
   readonly newValue: string;
@@ -81,10 +90,11 @@ function isYamlName(name: string): boolean {
   return name.endsWith('.yaml') || name.endsWith('.yml') || name === 'Kustomization';
 }
 
-/** A scalar carrying a marker Flux honours. */
+/** A scalar carrying a marker Flux honours, and the document it is in. */
 export interface MarkedScalar {
   readonly node: Scalar;
   readonly marker: SetterMarker;
+  readonly document: FluxDocument;
 }
 
 /**
@@ -93,8 +103,8 @@ export interface MarkedScalar {
  */
 export function findMarkedScalars(documents: readonly FluxDocument[]): MarkedScalar[] {
   const found: MarkedScalar[] = [];
-  for (const { document } of documents) {
-    visit(document, {
+  for (const fluxDocument of documents) {
+    visit(fluxDocument.document, {
       Scalar(key, node, path) {
         if (key === 'key' || isAlias(node)) return;
         const parent = path.at(-1);
@@ -102,7 +112,7 @@ export function findMarkedScalars(documents: readonly FluxDocument[]): MarkedSca
         // A comment above a sequence's first item is kept on the sequence by the parser.
         const headComment = node.commentBefore || (isSeq(parent) && parent.items[0] === node ? parent.commentBefore : undefined);
         const marker = parseSetterMarker(node.comment || headComment);
-        if (marker) found.push({ node, marker });
+        if (marker) found.push({ node, marker, document: fluxDocument });
       },
     });
   }
@@ -110,16 +120,16 @@ export function findMarkedScalars(documents: readonly FluxDocument[]): MarkedSca
 }
 
 function applySetters(documents: readonly FluxDocument[], policies: ReadonlyMap<string, LatestImageRef>): Omit<SetterChange, 'file'>[] {
-  const marked = findMarkedScalars(documents).flatMap(({ node, marker }) => {
+  const marked = findMarkedScalars(documents).flatMap(({ node, marker, document }) => {
     const ref = policies.get(marker.policy);
-    return ref ? [{ node, marker, ref }] : [];
+    return ref ? [{ node, marker, ref, object: objectIdentity(document) }] : [];
   });
   const changes: Omit<SetterChange, 'file'>[] = [];
-  for (const { node, marker, ref } of marked) {
+  for (const { node, marker, ref, object } of marked) {
     const oldValue = String(node.value);
     const newValue = setterValue(ref, marker.field);
     if (oldValue !== newValue) {
-      changes.push({ setter: marker.field === 'full' ? marker.policy : `${marker.policy}:${marker.field}`, oldValue, newValue });
+      changes.push({ object, setter: marker.field === 'full' ? marker.policy : `${marker.policy}:${marker.field}`, oldValue, newValue });
       if (node.type === 'PLAIN' && resolvesToNumber(oldValue) && !resolvesToNumber(newValue)) {
         // go-yaml keeps the number tag of the old plain value and writes it out explicitly (broken).
         node.tag = INT.test(oldValue) ? 'tag:yaml.org,2002:int' : 'tag:yaml.org,2002:float';
@@ -134,6 +144,15 @@ function applySetters(documents: readonly FluxDocument[], policies: ReadonlyMap<
     if (value === '' || (node.type === 'PLAIN' && !node.tag && isYaml11NonString(value))) node.type = 'QUOTE_DOUBLE';
   }
   return changes;
+}
+
+/** apiVersion, kind, metadata.name and metadata.namespace of a document, as read before any change. */
+function objectIdentity({ document }: FluxDocument): ObjectIdentity {
+  const text = (path: string[]): string => {
+    const node = document.getIn(path, true);
+    return isScalar(node) && typeof node.value === 'string' ? node.value : '';
+  };
+  return { apiVersion: text(['apiVersion']), kind: text(['kind']), name: text(['metadata', 'name']), namespace: text(['metadata', 'namespace']) };
 }
 
 function resolvesToNumber(value: string): boolean {
