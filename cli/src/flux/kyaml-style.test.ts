@@ -62,3 +62,19 @@ describe('go-yaml v3 encoder rules', () => {
     expect(fluxRewrite('s: "é ü 中 \\u00a0"\n')).toBe('s: "é ü 中 \u00a0"\n');
   });
 });
+
+describe('go-yaml v3 simple keys', () => {
+  const long = `k${'e'.repeat(128)}`;
+  it('writes a key longer than 128 bytes as ? key / : value, at the key column, a block mapping value on the : line', () => {
+    expect(fluxRewrite(`a: 1\n${long}: v # c\n`)).toBe(`a: 1\n? ${long}\n: v # c\n`);
+    expect(fluxRewrite(`m:\n  ${long}:\n    x: 1\n    y: 2\n  b: 3\n`)).toBe(`m:\n  ? ${long}\n  : x: 1\n    y: 2\n  b: 3\n`);
+    expect(fluxRewrite(`l:\n  - '${long}': v\n    n: 1\n`)).toBe(`l:\n  - ? '${long}'\n    : v\n    n: 1\n`);
+  });
+
+  it('keeps a key of exactly 128 bytes simple, counting bytes, not characters', () => {
+    const exact = 'k'.repeat(128);
+    expect(fluxRewrite(`${exact}: v\n`)).toBe(`${exact}: v\n`);
+    const wide = 'é'.repeat(65);
+    expect(fluxRewrite(`${wide}: v\n`)).toBe(`? ${wide}\n: v\n`);
+  });
+});

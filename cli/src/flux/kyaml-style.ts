@@ -51,22 +51,42 @@ export function serializeFluxDocuments(documents: readonly FluxDocument[]): stri
 }
 
 function serializeDocument({ document, text }: FluxDocument): string {
-  const escaped = normalise(document, text);
+  const { escaped, explicitKeys } = normalise(document, text);
   document.directives.docStart = null;
   document.directives.docEnd = false;
   const indentSeq = deriveSequenceIndentStyle(text) === 'wide';
   let out = document.toString({ lineWidth: 0, indent: 2, indentSeq, flowCollectionPadding: false, doubleQuotedAsJSON: true });
   for (const [token, quoted] of escaped) out = out.replace(token, () => quoted);
+  for (const [token, key] of explicitKeys) out = writeExplicitKey(out, token, key);
   return out.endsWith('\n') ? out : `${out}\n`;
 }
 
+/** Longest key, in bytes, go-yaml writes as a simple `key: value`; longer ones get `? key` / `: value`. */
+const SIMPLE_KEY_MAX_BYTES = 128;
+
 /**
- * Brings `document` into the shape go-yaml writes. Double-quoted scalars that go-yaml escapes
- * differently from JSON are replaced by unique plain tokens: the returned map gives each token's text.
+ * `out` with the key written as `token:` turned into go-yaml's explicit form: `? key` on its line,
+ * `:` below it at the same column, and a block mapping value starting on the `:` line.
  */
-function normalise(document: Document.Parsed, text: string): Map<string, string> {
+function writeExplicitKey(out: string, token: string, key: string): string {
+  const at = out.indexOf(`${token}:`);
+  if (at < 0) return out;
+  const column = at - (out.lastIndexOf('\n', at) + 1);
+  let rest = out.slice(at + token.length + 1);
+  const nested = new RegExp(`^\\n {${column + 2}}(?=[^ -])`).exec(rest);
+  if (nested) rest = ` ${rest.slice(nested[0].length)}`;
+  return `${out.slice(0, at)}? ${key}\n${' '.repeat(column)}:${rest}`;
+}
+
+/**
+ * Brings `document` into the shape go-yaml writes. What the npm serialiser cannot write that way is
+ * replaced by unique plain tokens: double-quoted scalars go-yaml escapes differently from JSON
+ * (`escaped`: token → the quoted text) and keys too long to be simple (`explicitKeys`: token → key text).
+ */
+function normalise(document: Document.Parsed, text: string): { escaped: Map<string, string>; explicitKeys: Map<string, string> } {
   const escaped = new Map<string, string>();
-  let prefix = 'MANIFOLDQUOTED';
+  const explicitKeys = new Map<string, string>();
+  let prefix = 'MANIFOLDTOKEN';
   while (text.includes(prefix)) prefix += 'X';
   deleteEmptyMetadata(document);
   // Blank lines go (the one after a document head comment lives on the document, not on a node).
@@ -76,7 +96,15 @@ function normalise(document: Document.Parsed, text: string): Map<string, string>
     },
   });
   visit(document, {
-    Pair(_key, pair) {
+    Pair(_key, pair, path) {
+      const key = pair.key;
+      const inFlow = path.some((ancestor) => (isMap(ancestor) || isSeq(ancestor)) && ancestor.flow === true);
+      if (isScalar(key) && !inFlow && !key.tag && !key.anchor && Buffer.byteLength(String(key.value)) > SIMPLE_KEY_MAX_BYTES) {
+        const token = `${prefix}K${explicitKeys.size}Z`;
+        explicitKeys.set(token, scalarText(key));
+        key.value = token;
+        key.type = 'PLAIN';
+      }
       // A comment after `key:` whose value is a block collection stays on the key's line.
       const value = pair.value;
       if (!isCollection(value) || !value.commentBefore || !isScalar(pair.key)) return;
@@ -98,13 +126,21 @@ function normalise(document: Document.Parsed, text: string): Map<string, string>
       if (node.type !== 'QUOTE_DOUBLE') return;
       const quoted = goYamlDoubleQuoted(String(node.value));
       if (quoted === JSON.stringify(String(node.value))) return;
-      const token = `${prefix}${escaped.size}Z`;
+      const token = `${prefix}Q${escaped.size}Z`;
       escaped.set(token, quoted);
       node.value = token;
       node.type = 'PLAIN';
     },
   });
-  return escaped;
+  return { escaped, explicitKeys };
+}
+
+/** A single-line scalar as go-yaml writes it in its own style. */
+function scalarText(node: Scalar): string {
+  const value = String(node.value);
+  if (node.type === 'QUOTE_DOUBLE' || NEEDS_DOUBLE_QUOTES.test(value)) return goYamlDoubleQuoted(value);
+  if (node.type === 'QUOTE_SINGLE') return `'${value.replaceAll("'", "''")}'`;
+  return value;
 }
 
 const MERGE_TAG = 'tag:yaml.org,2002:merge';
