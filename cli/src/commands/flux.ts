@@ -2,7 +2,7 @@
 
 import { statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { ConfigError } from '../config/config-error.ts';
 import { loadEnvironment } from '../config/load-environment.ts';
@@ -13,7 +13,7 @@ import { GoTemplateError } from '../flux/go-template.ts';
 import { automationName, MESSAGE_TEMPLATE } from '../flux/image-automation-objects.ts';
 import type { LatestImageRef } from '../flux/image-policy-setters.ts';
 import { type PolicyUpdate, parsePolicyUpdate, simulateFluxUpdate } from '../flux/simulate-environment.ts';
-import { runSetters, type SetterRun } from '../flux/simulate-setters.ts';
+import { ControllerFailure, runSetters, type SetterRun } from '../flux/simulate-setters.ts';
 import type { CliIo } from './cli-io.ts';
 
 /** Adds the flux command group to `program`. */
@@ -43,7 +43,10 @@ export function registerFlux(program: Command, io: CliIo): void {
       const env = await loadEnvironment(root, envName);
       const candidates = new Map([...parseSets(options.tags, '--tags', true)].map(([policy, updates]) => [policy, updates]));
       const sets = new Map([...parseSets(options.set, '--set', false)].map(([policy, [update]]) => [policy, update as PolicyUpdate]));
-      const run = simulateFluxUpdate(root, env, sets, candidates);
+      const run = asConfigError(
+        () => simulateFluxUpdate(root, env, sets, candidates),
+        (file) => file,
+      );
       const automation = { namespace: env.flux.namespace, name: automationName(env.name) };
       const message = run.changes.length > 0 ? commitMessage(MESSAGE_TEMPLATE, { automation, changes: run.changes }) : undefined;
       if (options.json) io.out(JSON.stringify({ changes: run.changes, files: [...run.files.keys()], commitMessage: message ?? null }, null, 2));
@@ -97,7 +100,10 @@ async function simulateDirectory(io: CliIo, envName: string | undefined, options
     });
   }
   const policies = new Map(options.policy.map(parsePolicyResult));
-  const run = runSetters(base, '.', policies);
+  const run = asConfigError(
+    () => runSetters(base, '.', policies),
+    (file) => relative(process.cwd(), join(base, file)),
+  );
   const message = run.changes.length > 0 ? await renderCommitMessage(run.changes, options) : undefined;
   if (options.json) io.out(JSON.stringify({ changes: run.changes, files: [...run.files.keys()], commitMessage: message ?? null }, null, 2));
   else if (!message) io.out('Flux would commit nothing');
@@ -151,6 +157,22 @@ async function renderCommitMessage(changes: SetterRun['changes'], options: Simul
       col: 1,
       message: error.message,
       hint: 'fix the template; the controller would fail the same way',
+    });
+  }
+}
+
+/** Runs the simulation, turning a file that makes the controller fail into bad input located at that file (shown as `shown` gives it). */
+function asConfigError(simulate: () => SetterRun, shown: (file: string) => string): SetterRun {
+  try {
+    return simulate();
+  } catch (error) {
+    if (!(error instanceof ControllerFailure)) throw error;
+    throw new ConfigError({
+      file: shown(error.file),
+      line: 1,
+      col: 1,
+      message: error.message,
+      hint: 'give every item apiVersion, kind and metadata.name, or keep the file out of the update path',
     });
   }
 }

@@ -11,6 +11,8 @@ export interface FluxDocument {
   readonly document: Document.Parsed;
   /** The document's raw text, which decides its sequence style. */
   readonly text: string;
+  /** The sequence style kyaml writes it with, when not derived from the text (List items: compact). */
+  readonly sequenceStyle?: 'compact' | 'wide';
 }
 
 const DOCUMENT_SEPARATOR = /\n---(.*)\n/;
@@ -50,11 +52,11 @@ export function serializeFluxDocuments(documents: readonly FluxDocument[]): stri
     .join('---\n');
 }
 
-function serializeDocument({ document, text }: FluxDocument): string {
+function serializeDocument({ document, text, sequenceStyle }: FluxDocument): string {
   const { escaped, explicitKeys } = normalise(document, text);
   document.directives.docStart = null;
   document.directives.docEnd = false;
-  const indentSeq = deriveSequenceIndentStyle(text) === 'wide';
+  const indentSeq = (sequenceStyle ?? deriveSequenceIndentStyle(text)) === 'wide';
   let out = document.toString({ lineWidth: 0, indent: 2, indentSeq, flowCollectionPadding: false, doubleQuotedAsJSON: true });
   for (const [token, quoted] of escaped) out = out.replace(token, () => quoted);
   for (const [token, key] of explicitKeys) out = writeExplicitKey(out, token, key);

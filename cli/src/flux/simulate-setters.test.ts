@@ -2,7 +2,7 @@ import { cp, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isYaml11NonString, runSetters } from './simulate-setters.ts';
+import { ControllerFailure, isYaml11NonString, runSetters } from './simulate-setters.ts';
 
 const UPSTREAM = join(import.meta.dirname, 'testdata/upstream/image-automation-controller/internal');
 const DIGEST = 'sha256:6745aaad46d795c9836632e1fb62f24b7e7f4c843144da8e47a5465c411a14be';
@@ -143,6 +143,34 @@ describe('runSetters rules', () => {
     expect(await rewrite('image: x # {"$imagepolicy": "ns:p"}\nother: v1 # {"$ref": "#/definitions/io.k8s.cli.substitutions.ns:p"}\n')).toBe(
       'image: repo/app:1.21 # {"$imagepolicy": "ns:p"}\nother: v1 # {"$ref": "#/definitions/io.k8s.cli.substitutions.ns:p"}\n',
     );
+  });
+
+  it('unwraps a single-document List: each item goes to [<namespace>/]<kind>_<name>.yaml with compact sequences, the List file stays', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'manifold-setters-'));
+    const list =
+      'apiVersion: v1\nkind: List\nitems:\n  - apiVersion: apps/v1\n    kind: Deployment\n    metadata:\n      name: web\n      namespace: acme\n    spec:\n      containers:\n        - name: web\n          image: x # {"$imagepolicy": "ns:p"}\n  - apiVersion: v1\n    kind: ConfigMap\n    metadata:\n      name: cfg\n    data:\n      a: "1"\n';
+    await writeFile(join(root, 'list.yaml'), list);
+    const run = runSetters(root, '.', policy);
+    expect([...run.files.keys()].sort()).toEqual(['acme/deployment_web.yaml', 'configmap_cfg.yaml']);
+    expect(run.files.get('acme/deployment_web.yaml')).toBe(
+      'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: acme\nspec:\n  containers:\n  - name: web\n    image: repo/app:1.21 # {"$imagepolicy": "ns:p"}\n',
+    );
+    expect(run.files.get('configmap_cfg.yaml')).toBe('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\ndata:\n  a: "1"\n');
+    expect(run.changes).toEqual([
+      {
+        file: '',
+        object: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', namespace: 'acme' },
+        setter: 'ns:p',
+        oldValue: 'x',
+        newValue: 'repo/app:1.21',
+      },
+    ]);
+    // A List among other documents is an ordinary file.
+    await writeFile(join(root, 'list.yaml'), `a: 1\n---\n${list}`);
+    expect([...runSetters(root, '.', policy).files.keys()]).toEqual(['list.yaml']);
+    // An item without apiVersion, kind or metadata fails the controller's whole run.
+    await writeFile(join(root, 'list.yaml'), 'kind: List\nitems:\n  - image: x # {"$imagepolicy": "ns:p"}\n');
+    expect(() => runSetters(root, '.', policy)).toThrow(ControllerFailure);
   });
 
   it('skips a file it cannot parse, silently', async () => {

@@ -3,8 +3,8 @@
  * (docs/flux-setters.md §2–4): which files it reads, which markers it honours, what it writes.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
-import { isAlias, isPair, isScalar, isSeq, parseDocument, type Scalar, visit } from 'yaml';
+import { join, posix, relative } from 'node:path';
+import { Document, isAlias, isMap, isPair, isScalar, isSeq, parseDocument, type Scalar, visit } from 'yaml';
 import { type LatestImageRef, MARKER_BYTES, parseSetterMarker, type SetterMarker, setterValue } from './image-policy-setters.ts';
 import { type FluxDocument, parseFluxDocuments, serializeFluxDocuments } from './kyaml-style.ts';
 
@@ -44,18 +44,77 @@ export function runSetters(root: string, updatePath: string, policies: ReadonlyM
   const base = join(root, updatePath);
   const files = new Map<string, string>();
   const changes: SetterChange[] = [];
+  // Items of List files: resources of their own, without a file (kyaml unwraps them on reading).
+  const listItems: FluxDocument[] = [];
   for (const path of candidateFiles(base)) {
     const text = readFileSync(path, 'utf8');
     if (!text.includes(MARKER_BYTES)) continue;
     const documents = parseFluxDocuments(text);
     if (!documents || documents.some(({ document }) => isSeq(document.contents))) continue;
+    const items = unwrapList(documents, relative(root, path));
+    if (items) {
+      listItems.push(...items);
+      continue;
+    }
     const file = relative(base, path);
     const fileChanges = applySetters(documents, policies).map((change) => ({ ...change, file }));
     if (fileChanges.length === 0) continue;
     changes.push(...fileChanges);
     files.set(relative(root, path), serializeFluxDocuments(documents));
   }
+  const itemChanges = applySetters(listItems, policies).map((change) => ({ ...change, file: '' }));
+  if (itemChanges.length > 0) {
+    changes.push(...itemChanges);
+    for (const [path, items] of itemFiles(listItems)) files.set(relative(root, join(base, path)), serializeFluxDocuments(items));
+  }
   return { files, changes };
+}
+
+/** A file the controller cannot process, which makes the whole run fail. */
+export class ControllerFailure extends Error {
+  constructor(
+    readonly file: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ControllerFailure';
+  }
+}
+
+/**
+ * The items of a `List` (or `ResourceList`) file, as kyaml reads them: only when the file is a single
+ * document with `items` (or `functionConfig`); each item is a resource of its own with no file, so it
+ * is written with compact sequences. An item without apiVersion, kind or metadata fails the run.
+ */
+function unwrapList(documents: readonly FluxDocument[], file: string): FluxDocument[] | undefined {
+  const [only] = documents;
+  const contents = only?.document.contents;
+  if (documents.length !== 1 || !only || !isMap(contents)) return undefined;
+  const kindNode = contents.get('kind', true);
+  const kind = isScalar(kindNode) ? String(kindNode.value) : '';
+  if ((kind !== 'List' && kind !== 'ResourceList') || !(contents.has('items') || contents.has('functionConfig'))) return undefined;
+  const items = contents.get('items', true);
+  if (!isSeq(items)) return [];
+  return items.items.map((item) => {
+    const document = new Document(item) as unknown as Document.Parsed;
+    const resource: FluxDocument = { document, text: only.text, sequenceStyle: 'compact' };
+    const identity = objectIdentity(resource);
+    if (!identity.apiVersion && !identity.kind && !isMap(isMap(item) ? item.get('metadata', true) : undefined)) {
+      throw new ControllerFailure(file, 'a List item has no apiVersion, kind or metadata: the controller fails the whole run ("missing Resource metadata")');
+    }
+    return resource;
+  });
+}
+
+/** The files kyaml writes List items to: `[<namespace>/]<kind>_<name>.yaml` below the update path, items in reading order. */
+function itemFiles(items: readonly FluxDocument[]): Map<string, FluxDocument[]> {
+  const byPath = new Map<string, FluxDocument[]>();
+  for (const item of items) {
+    const { kind, name, namespace } = objectIdentity(item);
+    const path = posix.join(namespace, `${kind.toLowerCase()}_${name}.yaml`);
+    byPath.set(path, [...(byPath.get(path) ?? []), item]);
+  }
+  return byPath;
 }
 
 // Folders a Flux clone of the repository never has: they are untracked here.
