@@ -1,8 +1,8 @@
 /** A synthetic repository for benchmarks: N services × 3 environments, with caches of its own. */
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { copyRepository, REPO_ROOT } from '../e2e/temp-repo.ts';
+import { copyRepository } from '../e2e/temp-repo.ts';
 
 const ENVS = { dev: 'small', staging: 'medium', prod: 'large' } as const;
 
@@ -53,12 +53,7 @@ export default defineApp({
 
 /** A repository of `services` services × 3 environments with a node_modules of its own, so its caches are its own. */
 export async function benchRepository(services: number): Promise<string> {
-  const root = await copyRepository(join(import.meta.dirname, '..', '.cache', 'bench'));
-  await rm(join(root, 'node_modules'));
-  await mkdir(join(root, 'node_modules'));
-  for (const entry of await readdir(join(REPO_ROOT, 'node_modules'))) {
-    if (entry !== '.cache') await symlink(join(REPO_ROOT, 'node_modules', entry), join(root, 'node_modules', entry));
-  }
+  const root = await copyRepository(join(import.meta.dirname, '..', '.cache', 'bench'), { ownCaches: true });
   await generate(root, services);
   return root;
 }

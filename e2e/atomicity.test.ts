@@ -34,7 +34,8 @@ async function envSnapshots(root: string): Promise<Map<string, Map<string, strin
  * before, and where in a traced synth the staging files are created and the swaps renamed.
  */
 async function swapScenario() {
-  const root = await copyRepository();
+  // Caches of its own: the injected call is found by counting, so other tests' runs must not change what its runs read.
+  const root = await copyRepository(undefined, { ownCaches: true });
   await changeEveryEnvironment(root);
   const expectedNew = await copyRepository();
   await changeEveryEnvironment(expectedNew);

@@ -6,7 +6,7 @@
 import { mkdir, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { copyRepository, REPO_ROOT, runManifold } from './temp-repo.ts';
+import { copyRepository, runManifold } from './temp-repo.ts';
 
 type Apps = Record<string, { rendered: string[]; reused: string[] }>;
 
@@ -45,14 +45,8 @@ describe('incremental synth', () => {
   }
 
   beforeAll(async () => {
-    root = await copyRepository();
-    // A node_modules of its own (each package linked from this repository's), so the cache is this
-    // repository's alone and a dependency can change version.
-    await rm(join(root, 'node_modules'));
-    await mkdir(join(root, 'node_modules'));
-    for (const entry of await readdir(join(REPO_ROOT, 'node_modules'))) {
-      if (entry !== '.cache') await symlink(join(REPO_ROOT, 'node_modules', entry), join(root, 'node_modules', entry));
-    }
+    // Caches of its own, and a node_modules in which a dependency can change version.
+    root = await copyRepository(undefined, { ownCaches: true });
     await installLabelSource('1.0.0');
     await edit(
       join(root, 'apps/ml-api/src/index.ts'),

@@ -10,9 +10,11 @@ const CLI = join(REPO_ROOT, 'cli', 'bin', 'manifold.mjs');
 
 /**
  * Copies apps/, overlays/ and dist/ into a new temporary folder (below `parent`, default the system
- * temporary folder) that resolves packages from this repository.
+ * temporary folder) that resolves packages from this repository. With `ownCaches`, its node_modules
+ * is a folder of links to this repository's packages, so its caches (compiled bundle, renders,
+ * verdicts) are its own: no other test's runs change what its runs read, and a package can be re-pointed.
  */
-export async function copyRepository(parent = tmpdir()): Promise<string> {
+export async function copyRepository(parent = tmpdir(), options: { ownCaches?: boolean } = {}): Promise<string> {
   await mkdir(parent, { recursive: true });
   const root = await mkdtemp(join(parent, 'manifold-e2e-'));
   for (const folder of ['apps', 'overlays', 'dist']) {
@@ -21,7 +23,14 @@ export async function copyRepository(parent = tmpdir()): Promise<string> {
       filter: (source) => !source.split('/').includes('node_modules'),
     });
   }
-  await symlink(join(REPO_ROOT, 'node_modules'), join(root, 'node_modules'));
+  if (!options.ownCaches) {
+    await symlink(join(REPO_ROOT, 'node_modules'), join(root, 'node_modules'));
+    return root;
+  }
+  await mkdir(join(root, 'node_modules'));
+  for (const entry of await readdir(join(REPO_ROOT, 'node_modules'))) {
+    if (entry !== '.cache') await symlink(join(REPO_ROOT, 'node_modules', entry), join(root, 'node_modules', entry));
+  }
   return root;
 }
 
