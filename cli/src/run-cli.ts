@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import packageJson from '../package.json' with { type: 'json' };
 import type { AppImporter } from './apps/load-apps.ts';
+import { registerBoard } from './commands/board.ts';
 import type { CliIo } from './commands/cli-io.ts';
 import { registerDiff } from './commands/diff.ts';
 import { registerEsc } from './commands/esc.ts';
@@ -82,6 +83,7 @@ export async function runCli(argv: readonly string[], options: RunOptions): Prom
   registerFlux(program, io);
   registerImages(program, io);
   registerDiff(program, io);
+  registerBoard(program, io);
   registerPin(program, io);
   registerPromote(program, io);
   registerRollback(program, io);

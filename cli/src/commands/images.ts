@@ -1,9 +1,7 @@
 /** `manifold images diff --base <rev>`: which image pins move between a git revision and the working tree. */
 import type { Command } from 'commander';
-import { loadEnvironment } from '../config/load-environment.ts';
+import { imageMatrix } from '../pins/image-matrix.ts';
 import { formatChangesMarkdown, formatChangesText, pinChangesSince } from '../pins/pin-changes.ts';
-import { describeTrail } from '../pins/pin-trail.ts';
-import { listEnvironments } from '../synth/synthesize.ts';
 import { baseCommit } from './base-revision.ts';
 import type { CliIo } from './cli-io.ts';
 import { paint } from './terminal.ts';
@@ -18,31 +16,7 @@ export function registerImages(program: Command, io: CliIo): void {
     .argument('[env]', 'only this environment')
     .option('--json', 'print JSON')
     .action(async (only: string | undefined, options: { json?: boolean }) => {
-      const root = io.root();
-      const envs = await Promise.all((only ? [only] : await listEnvironments(root)).map((env) => loadEnvironment(root, env)));
-      const byName = new Map(envs.map((env) => [env.name, env]));
-      for (const env of envs)
-        if (env.promotesFrom && !byName.has(env.promotesFrom)) byName.set(env.promotesFrom, await loadEnvironment(root, env.promotesFrom));
-      const rows = envs.flatMap((env) =>
-        [...env.pins.values()].map((pin) => {
-          const ahead = env.promotesFrom ? byName.get(env.promotesFrom)?.pins.get(`${pin.app}/${pin.image}`) : undefined;
-          return {
-            image: `${pin.app}/${pin.image}`,
-            env: env.name,
-            repository: pin.ref.repository,
-            tag: pin.ref.tag,
-            digest: pin.ref.digest ?? null,
-            mode: pin.hold ? 'held' : pin.update ? 'auto' : 'pinned',
-            trails: describeTrail(pin, ahead, env.promotesFrom ?? ''),
-          };
-        }),
-      );
-      // Within an image, environments in promotion order (dev before staging before prod).
-      const depth = (name: string, seen = new Set<string>()): number => {
-        const from = byName.get(name)?.promotesFrom;
-        return from && !seen.has(from) ? 1 + depth(from, seen.add(name)) : 0;
-      };
-      rows.sort((a, b) => (a.image !== b.image ? (a.image < b.image ? -1 : 1) : depth(a.env) - depth(b.env) || (a.env < b.env ? -1 : 1)));
+      const { rows } = await imageMatrix(io.root(), only);
       if (options.json) {
         io.out(JSON.stringify(rows, null, 2));
         return;

@@ -89,3 +89,47 @@ function catBlobs(root: string, objects: readonly string[]): Promise<string[]> {
     child.stdin.end(`${objects.join('\n')}\n`);
   });
 }
+
+/** A commit that changed a file: its hash, committer date (ISO 8601) and author name. */
+export interface FileCommit {
+  readonly commit: string;
+  readonly date: string;
+  readonly author: string;
+}
+
+/** The newest `limit` commits that changed `path` in the history of `revision`, newest first. */
+export async function fileCommits(root: string, path: string, limit: number, revision = 'HEAD'): Promise<FileCommit[]> {
+  const { stdout } = await run('git', ['log', `--max-count=${limit}`, '--format=%H%x1f%cI%x1f%an', revision, '--', path], {
+    cwd: root,
+    maxBuffer: 16 * 1024 * 1024,
+  }).catch((error: { stderr?: string }) => {
+    throw new Error(`git log of ${path} failed: ${String(error.stderr ?? error).trim()}`);
+  });
+  return stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => {
+      const [commit = '', date = '', author = ''] = line.split('\x1f');
+      return { commit, date, author };
+    });
+}
+
+/** The refs matching `patterns` (for-each-ref patterns such as `refs/heads/flux/`), sorted by name. */
+export async function listRefs(root: string, patterns: readonly string[]): Promise<string[]> {
+  const { stdout } = await run('git', ['for-each-ref', '--format=%(refname)', ...patterns], { cwd: root });
+  return stdout.split('\n').filter(Boolean).sort();
+}
+
+/** How many commits `revision` has that `base` does not. */
+export async function commitsAhead(root: string, base: string, revision: string): Promise<number> {
+  const { stdout } = await run('git', ['rev-list', '--count', `${base}..${revision}`], { cwd: root });
+  return Number(stdout.trim());
+}
+
+/** The URL of the remote `origin`, or undefined when there is none. */
+export async function originUrl(root: string): Promise<string | undefined> {
+  return run('git', ['remote', 'get-url', 'origin'], { cwd: root }).then(
+    ({ stdout }) => stdout.trim() || undefined,
+    () => undefined,
+  );
+}

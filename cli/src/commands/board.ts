@@ -1,0 +1,66 @@
+/** `manifold board [--out <dir>]`: the release board, a static page of what runs where, what is held and what is waiting. */
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { readBoard, readDriftFiles } from '../board/board-data.ts';
+import { renderBoardPage } from '../board/board-page.ts';
+import { ConfigError } from '../config/config-error.ts';
+import { replaceFile } from '../dist/replace-file.ts';
+import { baseCommit } from './base-revision.ts';
+import type { CliIo } from './cli-io.ts';
+import { positiveInteger } from './option-values.ts';
+
+/** Adds the board command to `program`. */
+export function registerBoard(program: Command, io: CliIo): void {
+  program
+    .command('board')
+    .description(
+      "Write the release board: one self-contained HTML page with every environment × image (tag, digest, mode, age, who set it), each pin's history from git, Flux branches waiting and ESC drift. Example: pnpm manifold board --out board",
+    )
+    .option('--out <dir>', 'folder to write index.html into', 'board')
+    .option('--base <revision>', 'revision Flux image-update branches are compared with (default HEAD)')
+    .option('--drift <env=file>', 'the output of pnpm manifold esc pull <env> --check --json; repeatable', collect, [])
+    .option('--commit-url <url>', 'link commits to this URL, {sha} standing for the hash (default: from a GitHub origin)')
+    .option('--history <commits>', "commits of each environment's images.yaml to read", positiveInteger, 200)
+    .option('--generated-at', 'print the time the page was made (the page then changes on every run)')
+    .action(async (options: { out: string; base?: string; drift: string[]; commitUrl?: string; history: number; generatedAt?: boolean }) => {
+      const root = io.root();
+      for (const entry of options.drift) {
+        if (!/^[a-z0-9][a-z0-9-]*=.+/.test(entry)) {
+          throw new ConfigError({
+            file: '--drift',
+            line: 1,
+            col: 1,
+            message: `"${entry}" is not <env>=<file>`,
+            hint: 'for example: --drift prod=prod-esc.json',
+          });
+        }
+      }
+      if (options.commitUrl !== undefined && !/^https?:\/\/[^\s]*\{sha\}/.test(options.commitUrl)) {
+        throw new ConfigError({
+          file: '--commit-url',
+          line: 1,
+          col: 1,
+          message: `"${options.commitUrl}" has no {sha}`,
+          hint: 'for example: --commit-url https://git.example.com/acme/platform/-/commit/{sha}',
+        });
+      }
+      const board = await readBoard(root, {
+        ...(options.base ? { base: await baseCommit(root, options.base) } : {}),
+        historyLimit: options.history,
+        driftReports: await readDriftFiles(options.drift),
+        ...(options.commitUrl ? { commitUrl: options.commitUrl } : {}),
+        ...(options.generatedAt ? { generatedAt: new Date().toISOString() } : {}),
+      });
+      const out = resolve(root, options.out);
+      await mkdir(out, { recursive: true });
+      await replaceFile(join(out, 'index.html'), renderBoardPage(board));
+      io.out(
+        `wrote ${join(out, 'index.html')}: ${board.images.length} images × ${board.environments.length} environments, ${board.history.length} history entries, ${board.waiting.length} waiting branch(es)`,
+      );
+    });
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
