@@ -6,16 +6,9 @@
 import { mkdir, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { copyRepository, runManifold } from './temp-repo.ts';
+import { copyRepository, editFile, runManifold } from './temp-repo.ts';
 
 type Apps = Record<string, { rendered: string[]; reused: string[] }>;
-
-async function edit(file: string, change: (text: string) => string): Promise<void> {
-  const before = await readFile(file, 'utf8');
-  const after = change(before);
-  if (after === before) throw new Error(`the edit of ${file} changed nothing`);
-  await writeFile(file, after);
-}
 
 describe('incremental synth', () => {
   let root: string;
@@ -48,7 +41,7 @@ describe('incremental synth', () => {
     // Caches of its own, and a node_modules in which a dependency can change version.
     root = await copyRepository(undefined, { ownCaches: true });
     await installLabelSource('1.0.0');
-    await edit(
+    await editFile(
       join(root, 'apps/ml-api/src/index.ts'),
       (text) => `import { tier } from 'label-source';\n${text.replace(/env: \{/, 'env: {\n        TIER: tier,')}`,
     );
@@ -58,7 +51,7 @@ describe('incremental synth', () => {
       join(root, 'apps/lib/edge.ts'),
       `import { WebService } from '@manifold/constructs';\nimport type { Construct } from 'constructs';\n\n/** The frontend with the settings every edge service shares. */\nexport class EdgeService extends WebService {\n  constructor(scope: Construct, id: string, props: ConstructorParameters<typeof WebService>[2]) {\n    super(scope, id, { ...props, env: { ...props.env, EDGE: 'on' } });\n  }\n}\n`,
     );
-    await edit(join(root, 'apps/web/src/index.ts'), (text) =>
+    await editFile(join(root, 'apps/web/src/index.ts'), (text) =>
       text
         .replace(
           "import { defineApp, WebService } from '@manifold/constructs';",
@@ -97,32 +90,32 @@ describe('incremental synth', () => {
   });
 
   it('re-renders the apps of an environment whose settings file changed, even by a comment', async () => {
-    await edit(join(root, 'overlays/dev/environment.yaml'), (text) => `${text}# a comment\n`);
+    await editFile(join(root, 'overlays/dev/environment.yaml'), (text) => `${text}# a comment\n`);
     const apps = await synthAndCompare();
     expect(built(apps)).toEqual(['dev/csv-ingestor', 'dev/jobs-manager', 'dev/ml-api', 'dev/postgres', 'dev/web']);
   });
 
   it('re-renders an app whose code changed, in every environment, and nothing else', async () => {
-    await edit(join(root, 'apps/web/src/index.ts'), (text) => text.replace("NEXT_TELEMETRY_DISABLED: '1'", "NEXT_TELEMETRY_DISABLED: '0'"));
+    await editFile(join(root, 'apps/web/src/index.ts'), (text) => text.replace("NEXT_TELEMETRY_DISABLED: '1'", "NEXT_TELEMETRY_DISABLED: '0'"));
     expect(built(await synthAndCompare())).toEqual(['dev/web', 'prod/web', 'staging/web']);
   });
 
   it('re-renders the apps that import a shared module or construct that changed', async () => {
-    await edit(join(root, 'apps/lib/edge.ts'), (text) => text.replace("EDGE: 'on'", "EDGE: 'strict'"));
+    await editFile(join(root, 'apps/lib/edge.ts'), (text) => text.replace("EDGE: 'on'", "EDGE: 'strict'"));
     expect(built(await synthAndCompare())).toEqual(['dev/web', 'prod/web', 'staging/web']);
   });
 
   it('re-renders one environment when one of its settings changed', async () => {
-    await edit(join(root, 'overlays/staging/environment.yaml'), (text) => text.replace(/domain: (\S+)/, 'domain: next.$1'));
+    await editFile(join(root, 'overlays/staging/environment.yaml'), (text) => text.replace(/domain: (\S+)/, 'domain: next.$1'));
     const apps = await synthAndCompare();
     expect(built(apps).every((app) => app.startsWith('staging/'))).toBe(true);
     expect(apps.staging?.reused).toEqual([]);
-    await edit(join(root, 'overlays/prod/environment.yaml'), (text) => text.replace('  medium:\n    replicas: 3', '  medium:\n    replicas: 4'));
+    await editFile(join(root, 'overlays/prod/environment.yaml'), (text) => text.replace('  medium:\n    replicas: 3', '  medium:\n    replicas: 4'));
     expect(built(await synthAndCompare()).every((app) => app.startsWith('prod/'))).toBe(true);
   });
 
   it('re-renders only the app whose pin changed, and only there', async () => {
-    await edit(join(root, 'overlays/dev/images.yaml'), (text) =>
+    await editFile(join(root, 'overlays/dev/images.yaml'), (text) =>
       text.replace(/main-8d41b07-1732160100@sha256:[a-f0-9]{64}/, `main-8d41b07-1732169999@sha256:${'9'.repeat(64)}`),
     );
     expect(built(await synthAndCompare())).toEqual(['dev/ml-api']);
@@ -148,7 +141,7 @@ describe('incremental synth', () => {
     expect(stamped.environments.dev?.apps.reused).toHaveLength(5);
     // Without stamps, a tampered pack (its checksum no longer matches) and a truncated one are not trusted.
     await rm(join(cacheRoot, key, 'stamps'), { recursive: true });
-    await edit(join(cacheRoot, key, 'dev.json'), (text) => text.replace('replicas: 1', 'replicas: 7'));
+    await editFile(join(cacheRoot, key, 'dev.json'), (text) => text.replace('replicas: 1', 'replicas: 7'));
     await writeFile(join(cacheRoot, key, 'prod.json'), '{"truncat');
     const apps = await synthAndCompare();
     expect(apps.dev?.reused).toEqual([]);

@@ -3,14 +3,14 @@
  * fresh clone as CI does), and the workflow step that keeps one pull-request comment current.
  */
 import { execFile } from 'node:child_process';
-import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bareRemoteOf, committedCopy, git } from './git-repository.ts';
 import { type FakeGitHub, startFakeGitHub } from './github/fake-github-api.ts';
-import { REPO_ROOT, runManifold } from './temp-repo.ts';
+import { editFile, REPO_ROOT, runManifold } from './temp-repo.ts';
 
 const run = promisify(execFile);
 
@@ -29,10 +29,6 @@ interface Review {
   }[];
 }
 
-async function edit(file: string, change: (text: string) => string): Promise<void> {
-  await writeFile(file, change(await readFile(file, 'utf8')));
-}
-
 describe('manifold diff', () => {
   let ci: string;
   let review: Review;
@@ -41,12 +37,12 @@ describe('manifold diff', () => {
     // A developer's two commits: the pins and settings, then the re-synthesized dist/.
     const author = await clone('author');
     git(author, 'checkout', '--quiet', '-b', 'change');
-    await edit(join(author, 'overlays/dev/images.yaml'), (text) => text.replace(OLD_WEB, NEW_WEB));
-    await edit(join(author, 'overlays/prod/environment.yaml'), (text) => text.replace('  medium:\n    replicas: 3', '  medium:\n    replicas: 5'));
-    await edit(join(author, 'overlays/staging/environment.yaml'), (text) => `${text}apps: [web, ml-api, postgres, jobs-manager]\n`);
-    await edit(join(author, 'overlays/staging/images.yaml'), (text) => text.replace(/^csv-ingestor:\n(?: .*\n)*/m, ''));
+    await editFile(join(author, 'overlays/dev/images.yaml'), (text) => text.replace(OLD_WEB, NEW_WEB));
+    await editFile(join(author, 'overlays/prod/environment.yaml'), (text) => text.replace('  medium:\n    replicas: 3', '  medium:\n    replicas: 5'));
+    await editFile(join(author, 'overlays/staging/environment.yaml'), (text) => `${text}apps: [web, ml-api, postgres, jobs-manager]\n`);
+    await editFile(join(author, 'overlays/staging/images.yaml'), (text) => text.replace(/^csv-ingestor:\n(?: .*\n)*/m, ''));
     await cp(join(author, 'overlays/dev'), join(author, 'overlays/qa'), { recursive: true });
-    await edit(join(author, 'overlays/qa/environment.yaml'), (text) => text.replace('namespace: acme-dev', 'namespace: acme-qa'));
+    await editFile(join(author, 'overlays/qa/environment.yaml'), (text) => text.replace('namespace: acme-dev', 'namespace: acme-qa'));
     git(author, 'add', '-A');
     git(author, 'commit', '--quiet', '-m', 'dev: web to main-9e8d7c6; prod: medium runs 5; staging without csv-ingestor; a qa environment');
     const synth = await runManifold(author, ['synth']);
@@ -153,7 +149,7 @@ describe('manifold diff', () => {
     await run('git', ['clone', '--quiet', '--branch', 'change', ci, join(local, 'repo')]);
     const root = join(local, 'repo');
     await run('ln', ['-s', join(REPO_ROOT, 'node_modules'), join(root, 'node_modules')]);
-    await edit(join(root, 'overlays/dev/environment.yaml'), (text) => text.replace('  medium:\n    replicas: 1', '  medium:\n    replicas: 4'));
+    await editFile(join(root, 'overlays/dev/environment.yaml'), (text) => text.replace('  medium:\n    replicas: 1', '  medium:\n    replicas: 4'));
     const result = await runManifold(root, ['diff', '--base', 'HEAD', '--json']);
     expect(result.code, result.stderr).toBe(0);
     const dev = (JSON.parse(result.stdout) as Review).environments.find((candidate) => candidate.env === 'dev');

@@ -6,7 +6,7 @@
 import { appendFile, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { copyRepository, runManifold } from './temp-repo.ts';
+import { copyRepository, editFile, runManifold } from './temp-repo.ts';
 
 interface CheckJson {
   current: boolean;
@@ -32,13 +32,6 @@ async function check(root: string, ...args: string[]): Promise<{ code: number | 
   const run = await runManifold(root, ['synth', '--check', '--json', ...args]);
   expect([0, 1], run.stderr).toContain(run.code);
   return { code: run.code, result: JSON.parse(run.stdout) as CheckJson };
-}
-
-async function edit(file: string, change: (text: string) => string): Promise<void> {
-  const before = await readFile(file, 'utf8');
-  const after = change(before);
-  if (after === before) throw new Error(`the edit of ${file} changed nothing`);
-  await writeFile(file, after);
 }
 
 describe('synth --check --shard', () => {
@@ -69,15 +62,15 @@ describe('synth --check --shard', () => {
     // App code changed (web everywhere), a pin moved (staging csv-ingestor), a hand edit (prod ml-api),
     // a deleted file (staging postgres), the SecretStore deleted while only another app uses ESC (dev),
     // a file synth generated earlier and no longer would (dev web), a foreign file, a lost pin marker.
-    await edit(join(root, 'apps/web/src/index.ts'), (text) => text.replace(/env: \{/, "env: {\n        SHARDED: 'yes',"));
-    await edit(join(root, 'overlays/staging/images.yaml'), (text) => text.replace('@sha256:5057280290a5', '@sha256:5057280290a6'));
-    await edit(join(root, 'dist/prod/ml-api/service-ml-api.yaml'), (text) => `${text}# edited by hand\n`);
+    await editFile(join(root, 'apps/web/src/index.ts'), (text) => text.replace(/env: \{/, "env: {\n        SHARDED: 'yes',"));
+    await editFile(join(root, 'overlays/staging/images.yaml'), (text) => text.replace('@sha256:5057280290a5', '@sha256:5057280290a6'));
+    await editFile(join(root, 'dist/prod/ml-api/service-ml-api.yaml'), (text) => `${text}# edited by hand\n`);
     await rm(join(root, 'dist/staging/postgres/statefulset-postgres.yaml'));
     await rm(join(root, 'dist/dev/_esc/secretstore-pulumi-esc.yaml'));
     await writeFile(join(root, 'dist/dev/web/configmap-retired.yaml'), 'apiVersion: v1\nkind: ConfigMap\n');
     await appendFile(join(root, 'dist/dev/.manifold-index'), `${'0'.repeat(64)}  web/configmap-retired.yaml\n`);
     await writeFile(join(root, 'dist/prod/jobs-manager/notes.yaml'), 'kept: true\n');
-    await edit(join(root, 'overlays/dev/images.yaml'), (text) => text.replace(/ # \{"\$imagepolicy": "flux-system:dev-web-web"\}/, ''));
+    await editFile(join(root, 'overlays/dev/images.yaml'), (text) => text.replace(/ # \{"\$imagepolicy": "flux-system:dev-web-web"\}/, ''));
 
     const whole = await check(root);
     expect(whole.code).toBe(1);

@@ -1,6 +1,6 @@
 /** End-to-end helpers: a temporary copy of this repository and the real CLI run against it. */
 import { spawn } from 'node:child_process';
-import { cp, mkdir, mkdtemp, readdir, readFile, symlink } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 
@@ -32,6 +32,14 @@ export async function copyRepository(parent = tmpdir(), options: { ownCaches?: b
     if (entry !== '.cache') await symlink(join(REPO_ROOT, 'node_modules', entry), join(root, 'node_modules', entry));
   }
   return root;
+}
+
+/** Rewrites `file` with `change`; an edit that changes nothing is a mistake in the test and throws. */
+export async function editFile(file: string, change: (text: string) => string): Promise<void> {
+  const before = await readFile(file, 'utf8');
+  const after = change(before);
+  if (after === before) throw new Error(`the edit of ${file} changed nothing`);
+  await writeFile(file, after);
 }
 
 /** What one CLI run printed and how it exited. */
