@@ -56,7 +56,7 @@ describe('render workers', () => {
     // dev and prod fail differently; dev comes first.
     await writeFile(
       app,
-      source.replace('build(chart, env) {', "build(chart, env) {\n    if (env.name !== 'staging') throw new Error(`no web in ${env.name}`);"),
+      source.replace('build(chart, env) {', "build(chart, env) {\n    if (env.name !== 'staging') throw new Error('no web in ' + env.name);"),
     );
     try {
       const runs = await Promise.all([0, 3].map((count) => runManifold(root, ['synth', '--check', '--no-cache', '--verbose'], withWorkers(count))));

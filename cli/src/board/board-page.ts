@@ -30,7 +30,7 @@ export function renderBoardPage(data: BoardData): string {
 <header>
 <h1>Release board</h1>
 <p class="summary">${data.images.length} images × ${data.environments.length} environments (${data.environments.map(escape).join(' → ')})${
-    data.generatedAt ? ` · generated <time datetime="${escape(data.generatedAt)}">${escape(data.generatedAt)}</time>` : ''
+    data.generatedAt ? ` · generated <time datetime="${escapeHtml(data.generatedAt)}">${escapeHtml(data.generatedAt)}</time>` : ''
   }</p>
 </header>
 <main>
@@ -59,12 +59,12 @@ ${select('filter-state', 'State', 'Any state', [
 <h2 id="matrix-title">What runs where</h2>
 <div class="scroll" tabindex="0" role="region" aria-labelledby="matrix-title">
 <table id="matrix">
-<thead><tr><th scope="col">Image</th>${data.environments.map((env) => `<th scope="col" data-env="${escape(env)}">${escape(env)}</th>`).join('')}</tr></thead>
+<thead><tr><th scope="col">Image</th>${data.environments.map((env) => `<th scope="col" data-env="${escapeHtml(env)}">${escapeHtml(env)}</th>`).join('')}</tr></thead>
 <tbody>
 ${data.images
   .map(
     (image) =>
-      `<tr data-app="${escape(image.split('/')[0] ?? '')}" data-image="${escape(image)}"><th scope="row">${escape(image)}</th>${data.environments
+      `<tr data-app="${escapeHtml(image.split('/')[0] ?? '')}" data-image="${escapeHtml(image)}"><th scope="row">${escapeHtml(image)}</th>${data.environments
         .map((env) => renderCell(env, image, cellOf.get(`${env} ${image}`), context))
         .join('')}</tr>`,
   )
@@ -103,9 +103,9 @@ interface PageContext {
 }
 
 function renderCell(env: string, image: string, cell: BoardCell | undefined, context: PageContext): string {
-  const app = escape(image.split('/')[0] ?? '');
+  const app = escapeHtml(image.split('/')[0] ?? '');
   if (!cell)
-    return `<td class="absent" data-env="${escape(env)}" data-app="${app}" data-state=""><span class="visually-hidden">not deployed</span><span aria-hidden="true">—</span></td>`;
+    return `<td class="absent" data-env="${escapeHtml(env)}" data-app="${app}" data-state=""><span class="visually-hidden">not deployed</span><span aria-hidden="true">—</span></td>`;
   const waiting = context.waitingByCell.get(`${env} ${image}`);
   const drift = context.driftByCell.get(`${env} ${image}`);
   const states = [cell.mode, ...(waiting ? ['waiting'] : []), ...(drift ? ['drift'] : [])].join(' ');
@@ -119,20 +119,20 @@ function renderCell(env: string, image: string, cell: BoardCell | undefined, con
         source.environment ? `ESC ${source.environment}` : undefined,
       ]
         .filter(Boolean)
-        .map((part) => escape(String(part)))
+        .map((part) => escapeHtml(String(part)))
         .join(' · ')
     : '';
-  return `<td data-env="${escape(env)}" data-app="${app}" data-image="${escape(image)}" data-state="${states}">
-<span class="tag">${escape(cell.tag)}</span>
-<span class="digest"${cell.digest ? ` title="${escape(cell.digest)}"` : ''}>${cell.digest ? escape(cell.digest.slice(7, 19)) : 'no digest'}</span>
+  return `<td data-env="${escapeHtml(env)}" data-app="${app}" data-image="${escapeHtml(image)}" data-state="${states}">
+<span class="tag">${escapeHtml(cell.tag)}</span>
+<span class="digest"${cell.digest ? ` title="${escapeHtml(cell.digest)}"` : ''}>${cell.digest ? escapeHtml(cell.digest.slice(7, 19)) : 'no digest'}</span>
 <span class="mode mode-${cell.mode}">${cell.mode}</span>${
     cell.since
-      ? `\n<span class="age">${cell.sinceFrom === 'tag' ? 'built' : 'set'} <time datetime="${escape(cell.since)}">${escape(cell.since.slice(0, 16).replace('T', ' '))} UTC</time></span>`
+      ? `\n<span class="age">${cell.sinceFrom === 'tag' ? 'built' : 'set'} <time datetime="${escapeHtml(cell.since)}">${escapeHtml(cell.since.slice(0, 16).replace('T', ' '))} UTC</time></span>`
       : ''
   }${by || cell.commit ? `\n<span class="by">${by ? `by ${by}` : ''}${cell.commit ? `${by ? ' · ' : ''}commit ${commitLink(cell.commit, context)}` : ''}</span>` : ''}${
-    cell.trails ? `\n<span class="trails">${escape(cell.trails)}</span>` : ''
+    cell.trails ? `\n<span class="trails">${escapeHtml(cell.trails)}</span>` : ''
   }${waiting ? `\n<span class="flag waiting">waiting: ${waiting.map(shortRef).join(', ')}</span>` : ''}${
-    drift ? `\n<span class="flag drift">ESC has ${escape(shortRef(drift))}</span>` : ''
+    drift ? `\n<span class="flag drift">ESC has ${escapeHtml(shortRef(drift))}</span>` : ''
   }
 </td>`;
 }
@@ -141,23 +141,23 @@ function renderWaiting(data: BoardData): string {
   const parts: string[] = [];
   if (data.waiting.length === 0) parts.push('<p>No Flux image-update branch is ahead of the base.</p>');
   for (const branch of data.waiting) {
-    parts.push(`<article class="waiting-branch" data-env="${escape(branch.env)}">
-<h3>${escape(branch.ref)} <span class="muted">(${branch.ahead} commit${branch.ahead === 1 ? '' : 's'} ahead)</span></h3>
+    parts.push(`<article class="waiting-branch" data-env="${escapeHtml(branch.env)}">
+<h3>${escapeHtml(branch.ref)} <span class="muted">(${branch.ahead} commit${branch.ahead === 1 ? '' : 's'} ahead)</span></h3>
 <ul>${branch.changes
       .map(
         (change) =>
-          `<li data-app="${escape(change.image.split('/')[0] ?? '')}">${escape(branch.env)} ${escape(change.image)}: ${change.from ? escape(shortRef(change.from)) : '(new)'} → ${escape(shortRef(change.to))}</li>`,
+          `<li data-app="${escapeHtml(change.image.split('/')[0] ?? '')}">${escapeHtml(branch.env)} ${escapeHtml(change.image)}: ${change.from ? escapeHtml(shortRef(change.from)) : '(new)'} → ${escapeHtml(shortRef(change.to))}</li>`,
       )
       .join('')}</ul>
 </article>`);
   }
   for (const { env, differing } of data.drift) {
-    parts.push(`<article class="drift" data-env="${escape(env)}">
-<h3>${escape(env)} differs from Pulumi ESC</h3>
+    parts.push(`<article class="drift" data-env="${escapeHtml(env)}">
+<h3>${escapeHtml(env)} differs from Pulumi ESC</h3>
 ${
   differing.length === 0
     ? '<p>Every pin matches ESC.</p>'
-    : `<ul>${differing.map((entry) => `<li data-app="${escape(entry.image.split('/')[0] ?? '')}">${escape(entry.image)}: pins ${escape(shortRef(entry.pin))}, ESC ${escape(shortRef(entry.esc))}</li>`).join('')}</ul>`
+    : `<ul>${differing.map((entry) => `<li data-app="${escapeHtml(entry.image.split('/')[0] ?? '')}">${escapeHtml(entry.image)}: pins ${escapeHtml(shortRef(entry.pin))}, ESC ${escapeHtml(shortRef(entry.esc))}</li>`).join('')}</ul>`
 }
 </article>`);
   }
@@ -166,20 +166,20 @@ ${
 
 function renderHistory(image: string, events: readonly HistoryEvent[], context: PageContext): string {
   const newestFirst = [...events].sort((a, b) => (a.date !== b.date ? (a.date < b.date ? 1 : -1) : 0));
-  return `<details class="history" data-app="${escape(image.split('/')[0] ?? '')}" data-image="${escape(image)}">
-<summary>${escape(image)} <span class="muted">(${events.length} change${events.length === 1 ? '' : 's'})</span></summary>
+  return `<details class="history" data-app="${escapeHtml(image.split('/')[0] ?? '')}" data-image="${escapeHtml(image)}">
+<summary>${escapeHtml(image)} <span class="muted">(${events.length} change${events.length === 1 ? '' : 's'})</span></summary>
 ${
   events.length === 0
     ? '<p>No committed change.</p>'
-    : `<div class="scroll" tabindex="0" role="region" aria-label="History of ${escape(image)}"><table>
+    : `<div class="scroll" tabindex="0" role="region" aria-label="History of ${escapeHtml(image)}"><table>
 <thead><tr><th scope="col">When</th><th scope="col">Environment</th><th scope="col">Tag</th><th scope="col">Event</th><th scope="col">By</th><th scope="col">Commit</th></tr></thead>
 <tbody>${newestFirst
         .map(
           (event) =>
-            `<tr data-env="${escape(event.env)}" data-event="${event.event}"><td><time datetime="${escape(event.date)}">${escape(event.date.slice(0, 16).replace('T', ' '))}</time></td><td>${escape(
+            `<tr data-env="${escapeHtml(event.env)}" data-event="${event.event}"><td><time datetime="${escapeHtml(event.date)}">${escapeHtml(event.date.slice(0, 16).replace('T', ' '))}</time></td><td>${escapeHtml(
               event.env,
-            )}</td><td>${escape(event.tag)}</td><td><span class="event event-${event.event}">${event.event}</span></td><td>${escape(event.author)}${
-              event.by ? ` (${escape(event.by)})` : ''
+            )}</td><td>${escapeHtml(event.tag)}</td><td><span class="event event-${event.event}">${event.event}</span></td><td>${escapeHtml(event.author)}${
+              event.by ? ` (${escapeHtml(event.by)})` : ''
             }</td><td>${commitLink(event.commit, context)}</td></tr>`,
         )
         .join('')}</tbody>
@@ -190,15 +190,15 @@ ${
 
 function select(id: string, label: string, all: string, options: readonly (readonly [string, string])[]): string {
   return `<label for="${id}">${label}</label><select id="${id}"><option value="">${all}</option>${options
-    .map(([value, text]) => `<option value="${escape(value)}">${escape(text)}</option>`)
+    .map(([value, text]) => `<option value="${escapeHtml(value)}">${escapeHtml(text)}</option>`)
     .join('')}</select>`;
 }
 
 function commitLink(commit: string, context: PageContext): string {
-  const short = escape(commit.slice(0, 7));
+  const short = escapeHtml(commit.slice(0, 7));
   return context.commitUrl
-    ? `<a href="${escape(context.commitUrl.replace('{sha}', commit))}"><code>${short}</code></a>`
-    : `<code title="${escape(commit)}">${short}</code>`;
+    ? `<a href="${escapeHtml(context.commitUrl.replace('{sha}', commit))}"><code>${short}</code></a>`
+    : `<code title="${escapeHtml(commit)}">${short}</code>`;
 }
 
 /** `repo:tag@sha256:…` → `tag@abcdef123456`, for lists. */
@@ -208,7 +208,7 @@ function shortRef(ref: string): string {
   return digest ? `${tag}@${digest.slice(7, 19)}` : tag;
 }
 
-function escape(text: string): string {
+function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
 }
 

@@ -78,3 +78,30 @@ describe('go-yaml v3 simple keys', () => {
     expect(fluxRewrite(`${wide}: v\n`)).toBe(`? ${wide}\n: v\n`);
   });
 });
+
+describe('go-yaml v3 block scalars', () => {
+  it('keeps clip, strip and keep chomping, and ends a stream whose last scalar keeps its breaks with ...', () => {
+    expect(fluxRewrite('a: |\n  x\n  y\nb: |-\n  z\n')).toBe('a: |\n  x\n  y\nb: |-\n  z\n');
+    expect(fluxRewrite('a: |+\n  x\n\n\nb: 1\n')).toBe('a: |+\n  x\n\n\nb: 1\n');
+    expect(fluxRewrite('a: |+\n  x\n\n')).toBe('a: |+\n  x\n\n...\n');
+    expect(fluxRewrite('a: |+\n  x\n\n---\nb: 1\n')).toBe('a: |+\n  x\n\n---\nb: 1\n');
+  });
+
+  it('writes an indentation indicator for a value that starts with a space or a break, losing a leading empty line', () => {
+    expect(fluxRewrite('a: |2\n    indented\n  x\n')).toBe('a: |2\n    indented\n  x\n');
+    expect(fluxRewrite('a: |\n\n  after blank\n')).toBe('a: |2\n  after blank\n');
+  });
+
+  it('doubles the line break after each line of a folded scalar that starts with text, never re-flowing it', () => {
+    expect(fluxRewrite('a: >\n  folded\n  text\n\n  para\nb: 1\n')).toBe('a: >\n  folded text\n\n  para\n\nb: 1\n');
+    expect(fluxRewrite('a: >-\n  x\n  y\n')).toBe('a: >-\n  x y\n');
+    // A value starting with a blank is written without the doubled breaks.
+    expect(fluxRewrite('a: >2\n    indented\n  x\n')).toBe('a: >2\n    indented\n  x\n');
+  });
+
+  it('double-quotes an empty block scalar, and indents block lines past their key or sequence dash', () => {
+    expect(fluxRewrite('a: |+\nb: 1\n')).toBe('a: ""\nb: 1\n');
+    expect(fluxRewrite('l:\n  - k: |\n      x\n  - |\n    y\n')).toBe('l:\n  - k: |\n      x\n  - |\n    y\n');
+    expect(fluxRewrite('s: | # note\n  x\n')).toBe('s: | # note\n  x\n');
+  });
+});

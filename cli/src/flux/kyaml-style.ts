@@ -5,6 +5,7 @@
  */
 import { type Document, isCollection, isMap, isScalar, isSeq, parseDocument, type Scalar, visit } from 'yaml';
 import { deriveSequenceIndentStyle } from '../render/sequence-indent-style.ts';
+import { goYamlBlockScalar } from './go-yaml-block-scalar.ts';
 
 /** One document of a file as Flux sees it: parsed with every scalar kept as a string. */
 export interface FluxDocument {
@@ -44,23 +45,52 @@ export function parseFluxDocuments(text: string): FluxDocument[] | undefined {
   return documents;
 }
 
-/** The bytes Flux writes for `documents`: empty and comment-only documents dropped, joined by `---`. */
+/**
+ * The bytes Flux writes for `documents`: empty and comment-only documents dropped, joined by `---`,
+ * and `...` after a last document that ends with a kept (`|+`) block scalar, as go-yaml ends such a stream.
+ */
 export function serializeFluxDocuments(documents: readonly FluxDocument[]): string {
-  return documents
+  const written = documents
     .filter(({ document }) => document.contents !== null && !(isScalar(document.contents) && document.contents.value === ''))
-    .map(serializeDocument)
-    .join('---\n');
+    .map(serializeDocument);
+  const text = written.map(({ text }) => text).join('---\n');
+  return written.at(-1)?.openEnded ? `${text}...\n` : text;
 }
 
-function serializeDocument({ document, text, sequenceStyle }: FluxDocument): string {
-  const { escaped, explicitKeys } = normalise(document, text);
+function serializeDocument({ document, text, sequenceStyle }: FluxDocument): { text: string; openEnded: boolean } {
+  const { escaped, explicitKeys, blocks } = normalise(document, text);
   document.directives.docStart = null;
   document.directives.docEnd = false;
   const indentSeq = (sequenceStyle ?? deriveSequenceIndentStyle(text)) === 'wide';
   let out = document.toString({ lineWidth: 0, indent: 2, indentSeq, flowCollectionPadding: false, doubleQuotedAsJSON: true });
   for (const [token, quoted] of escaped) out = out.replace(token, () => quoted);
   for (const [token, key] of explicitKeys) out = writeExplicitKey(out, token, key);
-  return out.endsWith('\n') ? out : `${out}\n`;
+  let openEnded = false;
+  for (const [token, block] of blocks) ({ out, openEnded } = writeBlockScalar(out, token, block));
+  return { text: out.endsWith('\n') ? out : `${out}\n`, openEnded };
+}
+
+/** A block scalar taken out of the npm serialiser's hands. */
+interface BlockScalar {
+  readonly value: string;
+  readonly style: 'literal' | 'folded';
+  readonly comment: string | undefined;
+}
+
+/**
+ * `out` with the block scalar written as `token` put back as go-yaml writes it, its lines indented two
+ * spaces past its key (or its sequence dash); `openEnded` when it is the last thing written.
+ */
+function writeBlockScalar(out: string, token: string, block: BlockScalar): { out: string; openEnded: boolean } {
+  const at = out.indexOf(token);
+  if (at < 0) return { out, openEnded: false };
+  const prefix = out.slice(out.lastIndexOf('\n', at) + 1, at);
+  const owner = /:\s*$/.test(prefix) ? prefix.search(/[^ -]/) : prefix.lastIndexOf('-');
+  const { text, openEnded } = goYamlBlockScalar(block.value, block.style, Math.max(owner, 0) + 2, block.comment);
+  const end = out.startsWith('\n', at + token.length) ? at + token.length + 1 : at + token.length;
+  const rest = out.slice(end);
+  // A scalar that does not end its last line has it ended by what the emitter writes next.
+  return { out: `${out.slice(0, at)}${text.endsWith('\n') ? text : `${text}\n`}${rest}`, openEnded: openEnded && rest === '' };
 }
 
 /** Longest key, in bytes, go-yaml writes as a simple `key: value`; longer ones get `? key` / `: value`. */
@@ -85,9 +115,13 @@ function writeExplicitKey(out: string, token: string, key: string): string {
  * replaced by unique plain tokens: double-quoted scalars go-yaml escapes differently from JSON
  * (`escaped`: token → the quoted text) and keys too long to be simple (`explicitKeys`: token → key text).
  */
-function normalise(document: Document.Parsed, text: string): { escaped: Map<string, string>; explicitKeys: Map<string, string> } {
+function normalise(
+  document: Document.Parsed,
+  text: string,
+): { escaped: Map<string, string>; explicitKeys: Map<string, string>; blocks: Map<string, BlockScalar> } {
   const escaped = new Map<string, string>();
   const explicitKeys = new Map<string, string>();
+  const blocks = new Map<string, BlockScalar>();
   let prefix = 'MANIFOLDTOKEN';
   while (text.includes(prefix)) prefix += 'X';
   deleteEmptyMetadata(document);
@@ -125,6 +159,14 @@ function normalise(document: Document.Parsed, text: string): { escaped: Map<stri
         node,
         path.some((ancestor) => (isMap(ancestor) || isSeq(ancestor)) && ancestor.flow === true),
       );
+      if (node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED') {
+        const token = `${prefix}B${blocks.size}Z`;
+        blocks.set(token, { value: String(node.value), style: node.type === 'BLOCK_LITERAL' ? 'literal' : 'folded', comment: node.comment ?? undefined });
+        node.value = token;
+        node.type = 'PLAIN';
+        node.comment = undefined;
+        return;
+      }
       if (node.type !== 'QUOTE_DOUBLE') return;
       const quoted = goYamlDoubleQuoted(String(node.value));
       if (quoted === JSON.stringify(String(node.value))) return;
@@ -134,7 +176,7 @@ function normalise(document: Document.Parsed, text: string): { escaped: Map<stri
       node.type = 'PLAIN';
     },
   });
-  return { escaped, explicitKeys };
+  return { escaped, explicitKeys, blocks };
 }
 
 /** A single-line scalar as go-yaml writes it in its own style. */
@@ -196,7 +238,8 @@ function quoteLikeGoYaml(node: Scalar, inFlow: boolean): void {
   const value = String(node.value);
   if (node.type === 'PLAIN' && inFlow && FLOW_NEEDS_QUOTES.test(value)) node.type = 'QUOTE_SINGLE';
   const isBlock = node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED';
-  if (NEEDS_DOUBLE_QUOTES.test(value) || (isBlock && / \n| $/.test(value))) node.type = 'QUOTE_DOUBLE';
+  // go-yaml allows no block style for an empty value, special characters or spaces before a line break or at the end.
+  if (NEEDS_DOUBLE_QUOTES.test(value) || (isBlock && (value === '' || / \n| $/.test(value)))) node.type = 'QUOTE_DOUBLE';
 }
 
 function deleteEmptyMetadata(document: Document.Parsed): void {
