@@ -1,7 +1,7 @@
 /** The synth pipeline: load → render → write (or compare), for some or all environments. */
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type AppImporter, discoverApps } from '../apps/load-apps.ts';
+import type { AppImporter } from '../apps/load-apps.ts';
 import { overlayFiles } from '../config/load-environment.ts';
 import { compareEnvironment, type DistDifference, isClean, unifiedDiff } from '../dist/compare-dist.ts';
 import { withDistLock } from '../dist/dist-lock.ts';
@@ -105,7 +105,7 @@ async function renderEnvironments(
   importApp: AppImporter,
   request: RenderRequest,
 ): Promise<{ outcomes: EnvironmentOutcome[]; units: string[]; workers: number }> {
-  const workers = renderWorkerCount(names.length, (await discoverApps(root)).length);
+  const workers = renderWorkerCount(names.length);
   const renderer = await EnvironmentRenderer.open(root, importApp, request);
   let outcomes: EnvironmentOutcome[] = [];
   if (workers > 0) {
