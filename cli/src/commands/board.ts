@@ -8,7 +8,7 @@ import { ConfigError } from '../config/config-error.ts';
 import { replaceFile } from '../dist/replace-file.ts';
 import { baseCommit } from './base-revision.ts';
 import type { CliIo } from './cli-io.ts';
-import { positiveInteger } from './option-values.ts';
+import { positiveInteger, repeatable } from './option-values.ts';
 
 /** Adds the board command to `program`. */
 export function registerBoard(program: Command, io: CliIo): void {
@@ -19,7 +19,7 @@ export function registerBoard(program: Command, io: CliIo): void {
     )
     .option('--out <dir>', 'folder to write index.html into', 'board')
     .option('--base <revision>', 'revision Flux image-update branches are compared with (default HEAD)')
-    .option('--drift <env=file>', 'the output of pnpm manifold esc pull <env> --check --json; repeatable', collect, [])
+    .option('--drift <env=file>', 'the output of pnpm manifold esc pull <env> --check --json; repeatable', repeatable, [])
     .option('--commit-url <url>', 'link commits to this URL, {sha} standing for the hash (default: from a GitHub origin)')
     .option('--history <commits>', "commits of each environment's images.yaml to read", positiveInteger, 200)
     .option('--generated-at', 'print the time the page was made (the page then changes on every run)')
@@ -59,8 +59,4 @@ export function registerBoard(program: Command, io: CliIo): void {
         `wrote ${join(out, 'index.html')}: ${board.images.length} images × ${board.environments.length} environments, ${board.history.length} history entries, ${board.waiting.length} waiting branch(es)`,
       );
     });
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
 }

@@ -15,6 +15,7 @@ import type { LatestImageRef } from '../flux/image-policy-setters.ts';
 import { type PolicyUpdate, parsePolicyUpdate, simulateFluxUpdate } from '../flux/simulate-environment.ts';
 import { ControllerFailure, runSetters, type SetterRun } from '../flux/simulate-setters.ts';
 import type { CliIo } from './cli-io.ts';
+import { repeatable } from './option-values.ts';
 
 /** Adds the flux command group to `program`. */
 export function registerFlux(program: Command, io: CliIo): void {
@@ -26,12 +27,12 @@ export function registerFlux(program: Command, io: CliIo): void {
     )
     .argument('[env]', 'environment whose ImageUpdateAutomation runs (or --path for any directory)')
     .option('--path <dir>', 'simulate on any directory, Manifold repository or not, with the policies given by --policy')
-    .option('--policy <ns:name=image:tag[@digest]>', 'with --path: an ImagePolicy and the latest image it reports; repeatable', collect, [])
+    .option('--policy <ns:name=image:tag[@digest]>', 'with --path: an ImagePolicy and the latest image it reports; repeatable', repeatable, [])
     .option('--message-template <file>', "with --path: the automation's spec.git.commit.messageTemplate (default: the controller's)")
     .option('--automation <namespace/name>', 'with --path: the ImageUpdateAutomation the template names', 'flux-system/flux-system')
-    .option('--template-value <key=value>', 'with --path: an entry of messageTemplateValues; repeatable', collect, [])
-    .option('--set <policy=tag[@digest]>', 'a policy (name or app/image) and the image it reports; repeatable', collect, [])
-    .option('--tags <policy=tag[@digest],…>', 'tags the registry lists for a policy: it picks among them as the ImagePolicy would; repeatable', collect, [])
+    .option('--template-value <key=value>', 'with --path: an entry of messageTemplateValues; repeatable', repeatable, [])
+    .option('--set <policy=tag[@digest]>', 'a policy (name or app/image) and the image it reports; repeatable', repeatable, [])
+    .option('--tags <policy=tag[@digest],…>', 'tags the registry lists for a policy: it picks among them as the ImagePolicy would; repeatable', repeatable, [])
     .option('--write', 'write the files as the Flux commit would')
     .option('--json', 'print the changes as JSON')
     .action(async (envName: string | undefined, options: SimulateOptions) => {
@@ -193,10 +194,6 @@ function parsePolicyResult(value: string): [string, LatestImageRef] {
   }
   const digest = match[3]?.slice(1);
   return [match[1] ?? '', { name: ref.slice(0, colon), tag: ref.slice(colon + 1), ...(digest ? { digest } : {}) }];
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
 }
 
 /** `<policy>=<tag>[@digest]` (or, for --tags, a comma-separated list of them) by policy. */

@@ -15,3 +15,8 @@ export function seconds(max: number): (value: string) => number {
     return number;
   };
 }
+
+/** For a repeatable option: each value given, in order. */
+export function repeatable(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
