@@ -41,14 +41,28 @@ describe('release board', () => {
     expect(run.code, `${args.join(' ')}: ${run.stderr}`).toBe(0);
     return run.stdout;
   }
+  // Every commit in the same second (just after the first one), as a script's commits often are: the
+  // history must keep git's order.
+  let sameSecond = '';
   const commit = (message: string) => {
     git(root, 'add', '-A');
-    git(root, 'commit', '--quiet', '-m', message);
+    execFileSync('git', ['commit', '--quiet', '-m', message], {
+      cwd: root,
+      env: {
+        ...process.env,
+        GIT_AUTHOR_NAME: 'tester',
+        GIT_AUTHOR_EMAIL: 'tester@example.com',
+        GIT_COMMITTER_NAME: 'tester',
+        GIT_COMMITTER_EMAIL: 'tester@example.com',
+        GIT_COMMITTER_DATE: sameSecond,
+      },
+    });
     return git(root, 'rev-parse', 'HEAD').trim();
   };
 
   beforeAll(async () => {
     root = await committedCopy();
+    sameSecond = `${Math.floor(Date.now() / 1000) + 1} +0000`;
     await manifold('pin', 'dev', `web/web=${WEB}`, '--no-verify');
     deployCommit = commit('deploy web to dev');
     await manifold('promote', 'dev', 'staging', '--only', 'web/web');

@@ -165,7 +165,8 @@ ${
 }
 
 function renderHistory(image: string, events: readonly HistoryEvent[], context: PageContext): string {
-  const newestFirst = [...events].sort((a, b) => (a.date !== b.date ? (a.date < b.date ? 1 : -1) : 0));
+  // Events come oldest first in git order; commits of the same second keep that order, reversed.
+  const newestFirst = [...events].reverse().sort((a, b) => (a.date !== b.date ? (a.date < b.date ? 1 : -1) : 0));
   return `<details class="history" data-app="${escapeHtml(image.split('/')[0] ?? '')}" data-image="${escapeHtml(image)}">
 <summary>${escapeHtml(image)} <span class="muted">(${events.length} change${events.length === 1 ? '' : 's'})</span></summary>
 ${
