@@ -12,7 +12,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { committedCopy, git, scriptEnvironment } from './git-repository.ts';
+import { committedCopy, git, gitWith, scriptEnvironment } from './git-repository.ts';
 import { REPO_ROOT, runManifold } from './temp-repo.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -46,17 +46,7 @@ describe('release board', () => {
   let sameSecond = '';
   const commit = (message: string) => {
     git(root, 'add', '-A');
-    execFileSync('git', ['commit', '--quiet', '-m', message], {
-      cwd: root,
-      env: {
-        ...process.env,
-        GIT_AUTHOR_NAME: 'tester',
-        GIT_AUTHOR_EMAIL: 'tester@example.com',
-        GIT_COMMITTER_NAME: 'tester',
-        GIT_COMMITTER_EMAIL: 'tester@example.com',
-        GIT_COMMITTER_DATE: sameSecond,
-      },
-    });
+    gitWith({ GIT_COMMITTER_DATE: sameSecond }, root, 'commit', '--quiet', '-m', message);
     return git(root, 'rev-parse', 'HEAD').trim();
   };
 
