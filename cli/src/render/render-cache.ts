@@ -56,6 +56,23 @@ export function renderCacheSettings(): typeof configured {
   return configured;
 }
 
+const groupedPins = new WeakMap<Environment, Map<string, unknown[][]>>();
+
+/** The pins of `env` by app, as they enter render keys: grouped once per environment, not scanned once per app. */
+function pinsByApp(env: Environment): Map<string, unknown[][]> {
+  let grouped = groupedPins.get(env);
+  if (!grouped) {
+    grouped = new Map();
+    for (const pin of env.pins.values()) {
+      const pins = grouped.get(pin.app) ?? [];
+      pins.push([pin.image, pin.ref.value, pin.update ?? null, pin.hold, pin.policy ?? null]);
+      grouped.set(pin.app, pins);
+    }
+    groupedPins.set(env, grouped);
+  }
+  return grouped;
+}
+
 /** The renders of earlier runs, and the ones this run adds. */
 export class RenderCache {
   private readonly loaded = new Map<string, Map<string, { key: string; render: AppRender }>>();
@@ -73,9 +90,7 @@ export class RenderCache {
   keyOf(env: Environment, app: AppEntry, schemasDigest: string): string | undefined {
     const code = this.settings?.appHashes.get(app.file);
     if (!code) return undefined;
-    const pins = [...env.pins.values()]
-      .filter((pin) => pin.app === app.name)
-      .map((pin) => [pin.image, pin.ref.value, pin.update ?? null, pin.hold, pin.policy ?? null]);
+    const pins = pinsByApp(env).get(app.name) ?? [];
     return createHash('sha256')
       .update(JSON.stringify([FORMAT, code, env.name, env.sources.environment.text, pins, schemasDigest]))
       .digest('hex');

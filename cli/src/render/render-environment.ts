@@ -16,6 +16,7 @@ import type { ValidationCache } from '../validate/validation-cache.ts';
 import { emitObject, emitYaml, type MarkerPlacement } from './emit-yaml.ts';
 import { createAppContext } from './environment-context.ts';
 import { findFluxStyleViolations } from './flux-style-guard.ts';
+import { KUSTOMIZATION_FILE, kustomization } from './kustomization.ts';
 import { type KubernetesObject, objectIdentity } from './object-identity.ts';
 import type { RenderCache, RenderedObject } from './render-cache.ts';
 import { deriveSequenceIndentStyle } from './sequence-indent-style.ts';
@@ -77,9 +78,6 @@ export interface EscSecretUse {
   readonly key: string;
   readonly escPath: string;
 }
-
-/** Name of the kustomization that lists every generated resource. */
-export const KUSTOMIZATION_FILE = 'kustomization.yaml';
 
 /** Which part of an environment to render, when not all of it (a shard of a check). */
 export interface RenderScope {
@@ -281,10 +279,6 @@ function fileName(object: KubernetesObject, { namespace, generated }: OutputObje
 function containsSequence(value: unknown): boolean {
   if (Array.isArray(value)) return value.length > 0;
   return typeof value === 'object' && value !== null && Object.values(value).some(containsSequence);
-}
-
-function kustomization(resources: readonly string[]): object {
-  return { apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources };
 }
 
 function selectApps(env: Environment, apps: readonly LoadedApp[]): LoadedApp[] {

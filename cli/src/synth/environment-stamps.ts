@@ -8,8 +8,8 @@
  * damaged stamp) means rendering as usual.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { lstat, readdir, readFile, stat } from 'node:fs/promises';
+import { lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { overlayFiles } from '../config/load-environment.ts';
 import { renderCacheSettings } from '../render/render-cache.ts';
@@ -27,7 +27,6 @@ export interface Stamp {
 }
 
 const FORMAT = 1;
-const STAT_BATCH = 512;
 
 /** The hash of every input of `env`, or undefined when renders are not cached (then there are no stamps). */
 export async function stampKey(root: string, env: string, imagesText?: string): Promise<string | undefined> {
@@ -98,25 +97,28 @@ function stampFile(env: string): string | undefined {
 /** Every file of a dist/<env>/ with its identity: path, size, mtime, ctime, inode. */
 export type FileIdentities = [string, number, number, number, number][];
 
-/** Every file below dist/<env>/, sorted, with its identity; undefined when the folder is missing or unreadable. */
+/**
+ * Every file below dist/<env>/, sorted, with its identity; undefined when the folder is missing or
+ * unreadable. Synchronous on purpose: for thousands of files, one walk of lstat calls on the main
+ * thread is about three times faster than the same calls through the thread pool.
+ */
 export async function identities(root: string, env: string): Promise<FileIdentities | undefined> {
   const dir = join(root, 'dist', env);
   try {
-    if (!(await stat(dir)).isDirectory()) return undefined;
-    const prefix = dir.length + 1;
+    if (!statSync(dir).isDirectory()) return undefined;
     const paths: string[] = [];
-    for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
-      if (!entry.isDirectory()) paths.push(entry.parentPath === dir ? entry.name : `${entry.parentPath.slice(prefix)}/${entry.name}`);
-    }
+    const walk = (folder: string, prefix: string): void => {
+      for (const entry of readdirSync(folder, { withFileTypes: true })) {
+        if (entry.isDirectory()) walk(`${folder}/${entry.name}`, `${prefix}${entry.name}/`);
+        else paths.push(`${prefix}${entry.name}`);
+      }
+    };
+    walk(dir, '');
     paths.sort();
-    // Many requests at once: the file system answers them on several threads.
-    const result: FileIdentities = [];
-    for (let start = 0; start < paths.length; start += STAT_BATCH) {
-      const batch = paths.slice(start, start + STAT_BATCH);
-      const infos = await Promise.all(batch.map((path) => lstat(`${dir}/${path}`)));
-      for (const [index, info] of infos.entries()) result.push([batch[index] ?? '', info.size, info.mtimeMs, info.ctimeMs, info.ino]);
-    }
-    return result;
+    return paths.map((path) => {
+      const info = lstatSync(`${dir}/${path}`);
+      return [path, info.size, info.mtimeMs, info.ctimeMs, info.ino];
+    });
   } catch {
     return undefined;
   }

@@ -15,7 +15,8 @@ import { parse } from 'yaml';
 import { compareEnvironment, type DistDifference } from '../dist/compare-dist.ts';
 import { formatIndexEntries, INDEX_FILE, ownershipHash, parseIndex } from '../dist/ownership-index.ts';
 import { emitYaml } from '../render/emit-yaml.ts';
-import { KUSTOMIZATION_FILE, type RenderedEnvironment } from '../render/render-environment.ts';
+import { KUSTOMIZATION_FILE } from '../render/kustomization.ts';
+import type { RenderedEnvironment } from '../render/render-environment.ts';
 
 /** Shard `index` of `count`, both counted from 1. */
 export interface Shard {
