@@ -12,6 +12,8 @@ type Apps = Record<string, { rendered: string[]; reused: string[] }>;
 
 describe('incremental synth', () => {
   let root: string;
+  /** The app entry files the launcher compiled for the last {@link synthAndCompare}. */
+  let compiled: string[] = [];
 
   /** Synth with the cache; returns which apps it built per environment, after proving a cold render agrees. */
   async function synthAndCompare(): Promise<Apps> {
@@ -19,7 +21,9 @@ describe('incremental synth', () => {
     expect(cached.code, cached.stderr).toBe(0);
     const cold = await runManifold(root, ['synth', '--check', '--no-cache', '--json']);
     expect(cold.code, cold.stdout).toBe(0);
-    const environments = (JSON.parse(cached.stdout) as { environments: Record<string, { apps: Apps[string] }> }).environments;
+    const result = JSON.parse(cached.stdout) as { compiled: string[]; environments: Record<string, { apps: Apps[string] }> };
+    compiled = result.compiled;
+    const environments = result.environments;
     return Object.fromEntries(Object.entries(environments).map(([env, { apps }]) => [env, apps]));
   }
   const built = (apps: Apps) =>
@@ -72,6 +76,7 @@ describe('incremental synth', () => {
       [true, 0],
     ]);
     expect(built(await synthAndCompare())).toEqual([]);
+    expect(compiled).toEqual([]);
   });
 
   it('still finds a hand edit of dist/ made after a run, and a file added there', async () => {
@@ -93,16 +98,20 @@ describe('incremental synth', () => {
     await editFile(join(root, 'overlays/dev/environment.yaml'), (text) => `${text}# a comment\n`);
     const apps = await synthAndCompare();
     expect(built(apps)).toEqual(['dev/csv-ingestor', 'dev/jobs-manager', 'dev/ml-api', 'dev/postgres', 'dev/web']);
+    expect(compiled).toEqual([]);
   });
 
   it('re-renders an app whose code changed, in every environment, and nothing else', async () => {
     await editFile(join(root, 'apps/web/src/index.ts'), (text) => text.replace("NEXT_TELEMETRY_DISABLED: '1'", "NEXT_TELEMETRY_DISABLED: '0'"));
     expect(built(await synthAndCompare())).toEqual(['dev/web', 'prod/web', 'staging/web']);
+    // Each app is compiled on its own: the others' compiled code is kept.
+    expect(compiled).toEqual(['apps/web/src/index.ts']);
   });
 
   it('re-renders the apps that import a shared module or construct that changed', async () => {
     await editFile(join(root, 'apps/lib/edge.ts'), (text) => text.replace("EDGE: 'on'", "EDGE: 'strict'"));
     expect(built(await synthAndCompare())).toEqual(['dev/web', 'prod/web', 'staging/web']);
+    expect(compiled).toEqual(['apps/web/src/index.ts']);
   });
 
   it('re-renders one environment when one of its settings changed', async () => {
@@ -119,12 +128,26 @@ describe('incremental synth', () => {
       text.replace(/main-8d41b07-1732160100@sha256:[a-f0-9]{64}/, `main-8d41b07-1732169999@sha256:${'9'.repeat(64)}`),
     );
     expect(built(await synthAndCompare())).toEqual(['dev/ml-api']);
+    expect(compiled).toEqual([]);
   });
 
   it('re-renders the apps that use a dependency whose version changed', async () => {
     await installLabelSource('2.0.0');
     expect(built(await synthAndCompare())).toEqual(['dev/ml-api', 'prod/ml-api', 'staging/ml-api']);
+    expect(compiled).toEqual(['apps/ml-api/src/index.ts']);
     expect(await readFile(join(root, 'dist/dev/ml-api/deployment-ml-api.yaml'), 'utf8')).toContain('tier-2.0.0');
+  });
+
+  it('names the file, line and column of an app that does not compile, and then compiles that app alone', async () => {
+    const file = join(root, 'apps/web/src/index.ts');
+    const source = await readFile(file, 'utf8');
+    await writeFile(file, `${source}const broken = ;\n`);
+    const refused = await runManifold(root, ['synth']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(new RegExp(`^apps/web/src/index\\.ts:${source.split('\n').length}:16: cannot compile: Unexpected ";"\n  hint: `));
+    await writeFile(file, source);
+    expect(built(await synthAndCompare())).toEqual([]);
+    expect(compiled).toEqual(['apps/web/src/index.ts']);
   });
 
   it('ignores a damaged or tampered cache and renders again', async () => {

@@ -42,13 +42,14 @@ try {
   );
   process.exit(2);
 }
-const bundle = pathToFileURL(compiled.bundle).href;
-const { runCli, appModules } = await import(bundle);
+const { runCli } = await import(pathToFileURL(compiled.bundle).href);
+const appModules = Object.fromEntries([...compiled.appModules].map(([file, module]) => [file, pathToFileURL(module).href]));
 process.exitCode = await runCli(argv, {
   root,
   cacheDir: cacheDirFor(root),
-  importApp: async (file) => appModules.get(file)?.(),
+  importApp: async (file) => (appModules[file] ? import(appModules[file]) : undefined),
   codeHashes: { shared: compiled.sharedHash, apps: compiled.appHashes },
+  compiled: compiled.compiled,
   renderCacheDir: renderCacheDir(cacheDirFor(root), compiled.key),
-  renderWorkers: { script: new URL('../launcher/render-worker.mjs', import.meta.url).href, bundle },
+  renderWorkers: { script: new URL('../launcher/render-worker.mjs', import.meta.url).href, bundle: pathToFileURL(compiled.worker).href, appModules },
 });

@@ -1,18 +1,20 @@
 /**
- * Compiles the CLI and the repository's apps into one ES module with esbuild and caches it, so a
- * run starts in a few milliseconds instead of loading hundreds of TypeScript files through a loader.
- * Types are stripped, never checked (`pnpm typecheck` does that). The cache is rebuilt when any
- * compiled file changes (size or mtime) or an app folder appears or disappears.
+ * Compiles the CLI (with the constructs) and each of the repository's apps into ES modules with
+ * esbuild and caches them, so a run starts in a few milliseconds instead of loading hundreds of
+ * TypeScript files through a loader. Types are stripped, never checked (`pnpm typecheck` does that).
+ * The shared code is compiled again when any of its files changes (size or mtime); an app, when one
+ * of its own files does.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, realpathSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { build, version as esbuildVersion } from 'esbuild';
 
 const CLI_ROOT = resolve(import.meta.dirname, '..');
-const CACHE_FORMAT = 5;
+const CACHE_FORMAT = 6;
 /** Pure-JS dependencies of the CLI that are bundled for start-up speed; every other package stays external. */
 const BUNDLED_PACKAGES = /^(yaml|zod|commander|diff|ajv|kubernetes-models|@kubernetes-models\/[^/]+)(\/|$)/;
 const BANNER = "import { createRequire as __manifoldRequire } from 'node:module'; const require = __manifoldRequire(import.meta.url);";
@@ -41,18 +43,46 @@ export function cacheDirFor(root) {
 }
 
 /**
- * An up-to-date bundle for `root`, built when needed: its path, a hash of the code every app shares
- * (the CLI, the constructs, the external packages' versions) and, per app entry file, a hash of
- * everything that app's rendering can depend on (the shared code and the app's own modules).
+ * Up-to-date compiled code for `root`, built when needed: the CLI module (`bundle`, which exports
+ * `runCli`), the render workers' module (`worker`, which exports `serveRenders`), one module per app
+ * entry file (`appModules`), a hash of the code every app shares (the CLI, the constructs, the
+ * external packages' versions) and, per app entry file, a hash of everything that app's rendering can
+ * depend on (the shared code and the app's own modules). Apps are compiled one by one: editing an app
+ * recompiles that app alone, and `compiled` lists the app entry files this call compiled.
  */
 export async function bundleFor(root) {
   const apps = await discoverAppEntries(root);
   const cacheDir = cacheDirFor(root);
   const key = createHash('sha256').update(`${CACHE_FORMAT}\0${esbuildVersion}\0${process.version}\0${CLI_ROOT}\0${root}`).digest('hex').slice(0, 16);
   const manifestPath = join(cacheDir, `${key}.json`);
-  const manifest = await readFile(manifestPath, 'utf8').then(JSON.parse, () => undefined);
-  const current = manifest && (await isCurrent(manifest, apps)) ? manifest : await rebuild(root, apps, cacheDir, key, manifestPath, manifest);
-  return { bundle: current.bundle, key, sharedHash: current.sharedHash, appHashes: new Map(Object.entries(current.appHashes)) };
+  const previous = await readFile(manifestPath, 'utf8').then(JSON.parse, () => undefined);
+  const kept = previous?.format === CACHE_FORMAT && isCurrent(previous.shared) ? previous : undefined;
+  const shared = kept?.shared ?? (await buildShared(root, cacheDir, key));
+  const entries = {};
+  const stale = [];
+  for (const file of apps) {
+    const entry = kept?.apps?.[file];
+    if (entry && existsSync(entry.module) && isCurrent(entry)) entries[file] = entry;
+    else stale.push(file);
+  }
+  const built = stale.length > 0 ? await buildApps(root, shared, stale) : [];
+  for (const { file, entry } of built) entries[file] = entry;
+  if (!kept || built.length > 0 || apps.length !== Object.keys(kept.apps ?? {}).length) {
+    // Only what no file changed under while esbuild read it is remembered: the rest compiles again next time.
+    const remembered = Object.fromEntries(Object.entries(entries).filter(([file]) => !built.some((app) => app.file === file && !app.settled)));
+    if (shared.settled) await writeAtomically(manifestPath, JSON.stringify({ format: CACHE_FORMAT, root, bundle: shared.bundle, shared, apps: remembered }));
+    await pruneDeparted(cacheDir);
+    await removeReplaced(cacheDir, previous, shared, entries);
+  }
+  return {
+    bundle: shared.bundle,
+    worker: shared.worker,
+    key,
+    sharedHash: shared.hash,
+    appHashes: new Map(Object.entries(entries).map(([file, entry]) => [file, entry.hash])),
+    appModules: new Map(Object.entries(entries).map(([file, entry]) => [file, entry.module])),
+    compiled: stale,
+  };
 }
 
 /** The folder where runs on `root` keep what they rendered (see the CLI's render cache), by the bundle key. */
@@ -79,10 +109,24 @@ async function pruneDeparted(cacheDir) {
   }
 }
 
-async function isCurrent(manifest, apps) {
-  if (JSON.stringify(manifest.apps) !== JSON.stringify(apps) || !existsSync(manifest.bundle)) return false;
+/** Removes the compiled code this call replaced: the shared folder of older code, app modules of older sources. */
+async function removeReplaced(cacheDir, previous, shared, entries) {
+  const previousFolder = previous?.bundle ? dirname(previous.bundle) : undefined;
+  if (previousFolder && previousFolder !== shared.folder && dirname(previousFolder) === cacheDir) {
+    await rm(previousFolder, { recursive: true, force: true });
+  }
+  const inUse = new Set(Object.values(entries).map((entry) => entry.module));
+  for (const entry of Object.values(previous?.apps ?? {})) {
+    if (inUse.has(entry.module) || dirname(dirname(entry.module)) !== shared.folder) continue;
+    await rm(entry.module, { force: true });
+  }
+}
+
+/** True when every input of a compiled piece (`inputs`: size and mtime by path; `links`: package links) is as it was. */
+function isCurrent(compiled) {
+  if (!compiled?.inputs || !existsSync(compiled.bundle ?? compiled.module)) return false;
   // An install that moved a package to another version re-points its node_modules link.
-  for (const [link, target] of Object.entries(manifest.links ?? {})) {
+  for (const [link, target] of Object.entries(compiled.links ?? {})) {
     let now;
     try {
       now = realpathSync(link);
@@ -91,129 +135,175 @@ async function isCurrent(manifest, apps) {
     }
     if (now !== target) return false;
   }
-  const checks = await Promise.all(
-    Object.entries(manifest.inputs).map(([path, seen]) =>
-      stat(path).then(
-        (info) => info.size === seen.size && info.mtimeMs === seen.mtimeMs,
-        () => false,
-      ),
-    ),
-  );
-  return checks.every(Boolean);
+  return Object.entries(compiled.inputs).every(([path, seen]) => {
+    const info = statSync(path, { throwIfNoEntry: false });
+    return info?.size === seen.size && info.mtimeMs === seen.mtimeMs;
+  });
 }
 
-async function rebuild(root, apps, cacheDir, key, manifestPath, previous) {
-  // Apps are imported on demand (each a chunk of its own): a run that renders no app never loads
-  // them, nor the construct libraries they pull in.
-  const entry = [
-    `export { runCli } from ${JSON.stringify(join(CLI_ROOT, 'src', 'run-cli.ts'))};`,
-    `export { serveRenders } from ${JSON.stringify(join(CLI_ROOT, 'src', 'synth', 'render-workers.ts'))};`,
-    `export const appModules = new Map([${apps.map((file) => `[${JSON.stringify(file)}, () => import(${JSON.stringify(join(root, file))})]`).join(', ')}]);`,
-  ].join('\n');
-  const started = Date.now();
-  const links = new Map();
-  const result = await build({
-    stdin: { contents: entry, resolveDir: root, loader: 'ts', sourcefile: 'manifold-entry.ts' },
-    absWorkingDir: root,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    write: false,
-    metafile: true,
-    sourcemap: 'external',
-    // Stack traces need the mappings only; leaving the sources out halves the map Node parses at start.
-    sourcesContent: false,
-    // Code loaded with import() (schema validators, rarely used commands) goes into chunks of its own,
-    // so a run parses only what it uses.
-    splitting: true,
-    outdir: join(cacheDir, 'build'),
-    entryNames: 'entry',
-    chunkNames: 'chunk-[hash]',
-    outExtension: { '.js': '.mjs' },
-    banner: { js: BANNER },
-    logLevel: 'silent',
-    plugins: [externalPackages(links)],
-  }).catch((error) => {
-    if (Array.isArray(error.errors)) throw new CompileError(error.errors);
-    throw error;
-  });
-  const outputs = [...result.outputFiles].sort((a, b) => (a.path < b.path ? -1 : 1));
-  const digest = createHash('sha256');
-  for (const file of outputs) digest.update(file.path.split('/').at(-1)).update(file.contents);
-  const hash = digest.digest('hex').slice(0, 12);
-  const folder = join(cacheDir, `${key}-${hash}`);
-  const bundle = join(folder, 'entry.mjs');
-  const inputs = {};
-  // A file changed while esbuild read it may be compiled in its old form: then cache nothing.
-  let settled = true;
-  for (const input of Object.keys(result.metafile.inputs)) {
-    if (input.startsWith('<stdin>') || input === 'manifold-entry.ts') continue;
-    const path = resolve(root, input);
-    const info = await stat(path);
-    inputs[path] = { size: info.size, mtimeMs: info.mtimeMs };
-    if (info.mtimeMs >= started - 1000) settled = false;
-  }
-  if (!existsSync(bundle)) {
-    // Written whole beside its place, then renamed: a reader sees all of the bundle or none of it.
-    const staging = `${folder}.${process.pid}.tmp`;
-    await rm(staging, { recursive: true, force: true });
-    await mkdir(staging, { recursive: true });
-    for (const file of outputs) {
-      const name = file.path.split('/').at(-1);
-      // esbuild leaves the link to the source map out when it does not write the files itself.
-      const linked = name.endsWith('.mjs') && !file.text.includes('//# sourceMappingURL=') ? `${file.text}//# sourceMappingURL=${name}.map\n` : file.contents;
-      await writeFile(join(staging, name), linked);
-    }
-    await rename(staging, folder).catch(async (error) => {
-      await rm(staging, { recursive: true, force: true });
-      if (!existsSync(bundle)) throw error;
-    });
-  }
-  const { sharedHash, appHashes } = await codeHashes(root, apps, result.metafile.inputs);
-  const manifest = { format: CACHE_FORMAT, root, apps, bundle, inputs, links: Object.fromEntries(links), sharedHash, appHashes };
-  if (settled) await writeAtomically(manifestPath, JSON.stringify(manifest));
-  await pruneDeparted(cacheDir);
-  const previousFolder = previous?.bundle ? dirname(previous.bundle) : undefined;
-  if (previousFolder && previousFolder !== folder && previousFolder !== cacheDir && dirname(previousFolder) === cacheDir) {
-    await rm(previousFolder, { recursive: true, force: true });
-  }
-  return manifest;
+/** esbuild settings both builds share: Node ESM, external source maps without sources (Node parses less at start). */
+const COMMON = {
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  write: false,
+  metafile: true,
+  sourcemap: 'external',
+  sourcesContent: false,
+  outExtension: { '.js': '.mjs' },
+  banner: { js: BANNER },
+  logLevel: 'silent',
+};
+
+/** The module specifiers of the constructs package (its exports) and the shared build's entry name for each. */
+function constructsEntries() {
+  const index = fileURLToPath(import.meta.resolve('@manifold/constructs'));
+  let folder = dirname(index);
+  while (!existsSync(join(folder, 'package.json'))) folder = dirname(folder);
+  const { name, exports } = JSON.parse(readFileSync(join(folder, 'package.json'), 'utf8'));
+  return Object.entries(typeof exports === 'string' ? { '.': exports } : exports).map(([subpath, target]) => ({
+    specifier: subpath === '.' ? name : `${name}/${subpath.slice(2)}`,
+    entry: subpath === '.' ? 'constructs' : `constructs-${subpath.slice(2).replaceAll('/', '-')}`,
+    file: join(folder, target),
+  }));
 }
 
 /**
- * Content hashes of the code: `sharedHash` covers every module the CLI itself loads (its sources, the
- * constructs, bundled packages) and the external packages by real path (which carries their version);
- * each app's hash adds the modules reachable from its entry file, so editing one app (or a module
- * only some apps import) changes only theirs.
+ * Compiles the CLI, the render workers' module and the constructs package into one folder named by
+ * their content (code loaded with import() goes into chunks of its own, so a run parses only what it
+ * uses); apps import the constructs from here, so the CLI and every app share one copy of them.
  */
-async function codeHashes(root, apps, inputs) {
-  const contents = new Map();
-  for (const input of Object.keys(inputs)) {
-    if (input.startsWith('<stdin>') || input === 'manifold-entry.ts') continue;
-    contents.set(
-      input,
-      createHash('sha256')
-        .update(await readFile(resolve(root, input)))
-        .digest('hex'),
-    );
+async function buildShared(root, cacheDir, key) {
+  const started = Date.now();
+  const links = new Map();
+  const constructs = constructsEntries();
+  const result = await build({
+    ...COMMON,
+    entryPoints: {
+      cli: join(CLI_ROOT, 'src', 'run-cli.ts'),
+      worker: join(CLI_ROOT, 'src', 'synth', 'render-workers.ts'),
+      ...Object.fromEntries(constructs.map(({ entry, file }) => [entry, file])),
+    },
+    absWorkingDir: root,
+    splitting: true,
+    outdir: join(cacheDir, 'build'),
+    chunkNames: 'chunk-[hash]',
+    plugins: [externalPackages(links)],
+  }).catch(rethrowCompileError);
+  const outputs = [...result.outputFiles].sort((a, b) => (a.path < b.path ? -1 : 1));
+  const digest = createHash('sha256');
+  for (const file of outputs) digest.update(file.path.split('/').at(-1)).update(file.contents);
+  const folder = join(cacheDir, `${key}-${digest.digest('hex').slice(0, 12)}`);
+  const inputPaths = Object.keys(result.metafile.inputs).map((input) => resolve(root, input));
+  const { inputs, settled } = inputStamps(inputPaths, started);
+  if (!existsSync(join(folder, 'cli.mjs'))) {
+    // Written whole beside its place, then renamed: a reader sees all of the folder or none of it.
+    const staging = `${folder}.${process.pid}.tmp`;
+    await rm(staging, { recursive: true, force: true });
+    await mkdir(staging, { recursive: true });
+    for (const file of outputs) await writeFile(join(staging, file.path.split('/').at(-1)), withMapLink(file));
+    await rename(staging, folder).catch(async (error) => {
+      await rm(staging, { recursive: true, force: true });
+      if (!existsSync(join(folder, 'cli.mjs'))) throw error;
+    });
   }
-  const hashOf = (start, base) => {
-    const seen = new Set();
-    const stack = [start];
-    while (stack.length > 0) {
-      const path = stack.pop();
-      if (seen.has(path)) continue;
-      seen.add(path);
-      for (const imported of inputs[path]?.imports ?? []) stack.push(imported.external ? `external:${imported.path}` : imported.path);
-    }
-    const hash = createHash('sha256').update(base);
-    for (const path of [...seen].sort()) hash.update(`${path}\0${contents.get(path) ?? ''}\n`);
-    return hash.digest('hex');
+  const hash = createHash('sha256').update(`${CACHE_FORMAT}\0${process.version}`);
+  for (const path of inputPaths.sort()) hash.update(`${path}\0${contentHash(path)}\n`);
+  for (const [link, target] of [...links].sort()) hash.update(`external:${link}\0${target}\n`);
+  return {
+    folder,
+    bundle: join(folder, 'cli.mjs'),
+    worker: join(folder, 'worker.mjs'),
+    constructs: Object.fromEntries(constructs.map(({ specifier, entry }) => [specifier, join(folder, `${entry}.mjs`)])),
+    inputs,
+    links: Object.fromEntries(links),
+    hash: hash.digest('hex'),
+    settled,
   };
-  const sharedHash = hashOf(relative(root, join(CLI_ROOT, 'src', 'run-cli.ts')), `${CACHE_FORMAT}\0${process.version}`);
-  const appHashes = Object.fromEntries(apps.map((file) => [file, hashOf(file, sharedHash)]));
-  return { sharedHash, appHashes };
+}
+
+/**
+ * Compiles each app entry file of `files` into a module of its own inside the shared folder, named by
+ * its content (a run that compiled other code never replaces a module another run is importing). The
+ * constructs resolve to the shared build; the app's own modules are compiled into it.
+ */
+async function buildApps(root, shared, files) {
+  const started = Date.now();
+  const links = new Map();
+  const result = await build({
+    ...COMMON,
+    entryPoints: Object.fromEntries(files.map((file) => [file.replace(/\/src\/index\.ts$/, '').replace(/^apps\//, ''), join(root, file)])),
+    // One file per app: on a slow disk, creating a file costs more than compiling the app.
+    sourcemap: 'inline',
+    absWorkingDir: root,
+    outdir: join(shared.folder, 'apps'),
+    plugins: [sharedConstructs(shared.constructs), externalPackages(links)],
+  }).catch(rethrowCompileError);
+  await mkdir(join(shared.folder, 'apps'), { recursive: true });
+  const built = [];
+  const outputFiles = new Map(result.outputFiles.map((out) => [out.path, out]));
+  for (const [output, meta] of Object.entries(result.metafile.outputs)) {
+    if (!meta.entryPoint) continue;
+    const file = relative(root, resolve(root, meta.entryPoint));
+    const code = outputFiles.get(resolve(root, output));
+    const name = `${output
+      .split('/')
+      .at(-1)
+      .replace(/\.mjs$/, '')}-${createHash('sha256').update(code.contents).digest('hex').slice(0, 12)}.mjs`;
+    const module = join(shared.folder, 'apps', name);
+    // Synchronous: for thousands of small files, several times faster than through the thread pool.
+    if (!existsSync(module)) writeAtomicallySync(module, code.contents);
+    const inputPaths = Object.keys(meta.inputs).map((input) => resolve(root, input));
+    const externals = meta.imports.filter((imported) => imported.external).map((imported) => imported.path);
+    const appLinks = Object.fromEntries([...links].filter(([, target]) => externals.some((path) => path.startsWith(`${target}/`))));
+    const { inputs, settled } = inputStamps(inputPaths, started);
+    const hash = createHash('sha256').update(shared.hash);
+    for (const path of inputPaths.sort()) hash.update(`${path}\0${contentHash(path)}\n`);
+    for (const path of [...externals].sort()) hash.update(`external:${path}\n`);
+    built.push({ file, settled, entry: { module, inputs, links: appLinks, hash: hash.digest('hex') } });
+  }
+  return built;
+}
+
+/** Maps imports of the constructs package (`specifiers`: specifier → shared module) to the shared build. */
+function sharedConstructs(specifiers) {
+  return {
+    name: 'manifold-shared-constructs',
+    setup(builder) {
+      builder.onResolve({ filter: /^@manifold\/constructs(\/|$)/ }, (args) => {
+        const path = specifiers[args.path];
+        return path ? { path, external: true } : undefined;
+      });
+    },
+  };
+}
+
+/** Size and mtime of each of `paths`, and whether none changed after `started` (else esbuild may have read it mid-change). */
+function inputStamps(paths, started) {
+  const inputs = {};
+  let settled = true;
+  for (const path of paths) {
+    const info = statSync(path);
+    inputs[path] = { size: info.size, mtimeMs: info.mtimeMs };
+    if (info.mtimeMs >= started - 1000) settled = false;
+  }
+  return { inputs, settled };
+}
+
+function contentHash(path) {
+  return createHash('sha256').update(readFileSync(path)).digest('hex');
+}
+
+/** An output file's bytes with the link to its source map (esbuild leaves it out when it does not write the files itself). */
+function withMapLink(file) {
+  const name = file.path.split('/').at(-1);
+  return name.endsWith('.mjs') && !file.text.includes('//# sourceMappingURL=') ? `${file.text}//# sourceMappingURL=${name}.map\n` : file.contents;
+}
+
+function rethrowCompileError(error) {
+  if (Array.isArray(error.errors)) throw new CompileError(error.errors);
+  throw error;
 }
 
 /**
@@ -254,6 +344,12 @@ function packageLink(dir, specifier) {
     if (existsSync(candidate)) return candidate;
     if (dirname(current) === current) return undefined;
   }
+}
+
+function writeAtomicallySync(path, contents) {
+  const temporary = `${path}.${process.pid}.tmp`;
+  writeFileSync(temporary, contents);
+  renameSync(temporary, path);
 }
 
 async function writeAtomically(path, contents) {

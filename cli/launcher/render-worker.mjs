@@ -5,5 +5,6 @@ import { parentPort, workerData } from 'node:worker_threads';
 // Errors an app throws are located in its TypeScript source, as in the main thread.
 process.setSourceMapsEnabled(true);
 
-const { serveRenders, appModules } = await import(workerData.bundle);
-await serveRenders(parentPort, workerData, async (file) => appModules.get(file)?.());
+const { serveRenders } = await import(workerData.bundle);
+const { appModules } = workerData;
+await serveRenders(parentPort, workerData, async (file) => (appModules[file] ? import(appModules[file]) : undefined));

@@ -39,6 +39,8 @@ export interface RunOptions {
   readonly importApp: AppImporter;
   /** Content hashes of the compiled code, from the launcher: shared by all apps, and per app entry file. */
   readonly codeHashes?: { readonly shared: string; readonly apps: ReadonlyMap<string, string> };
+  /** The app entry files the launcher compiled for this run (the others' compiled code was current). */
+  readonly compiled?: readonly string[];
   /** The folder for this repository's render cache, when there is one. */
   readonly renderCacheDir?: string;
   /** How to start render workers (the launcher's worker script and bundle), when synth may use them. */
@@ -74,6 +76,7 @@ export async function runCli(argv: readonly string[], options: RunOptions): Prom
     out: (line) => process.stdout.write(`${line}\n`),
     err: (line) => process.stderr.write(`${line}\n`),
     importApp: options.importApp,
+    compiled: options.compiled ?? [],
     exit: (code) => {
       exitCode = Math.max(exitCode, code);
     },

@@ -7,6 +7,8 @@ export interface CliIo {
   root(): string;
   /** Loads the repository's app modules. */
   readonly importApp: AppImporter;
+  /** The app entry files compiled for this run (the others' compiled code was current). */
+  readonly compiled: readonly string[];
   out(line: string): void;
   err(line: string): void;
   /** Sets the exit code; the process ends when the command returns. */

@@ -16,7 +16,10 @@ export function registerSynth(program: Command, io: CliIo): void {
     .argument('[envs...]', 'environments to render (default: every folder under overlays/)')
     .option('--check', 'render in memory and fail (exit 1) if dist/ or a pin marker is out of date; writes nothing')
     .option('--force', 'overwrite generated files that were edited by hand, discarding the edits')
-    .option('--json', 'print the result as JSON: per environment what was written, unchanged and pruned (or, with --check, what is stale, missing, orphaned)')
+    .option(
+      '--json',
+      'print the result as JSON: the apps compiled for this run, and per environment what was written, unchanged and pruned (or, with --check, what is stale, missing, orphaned)',
+    )
     .option(
       '--shard <k/n>',
       'with --check: check only shard k of n, a stable part of the apps × environments; the n shards together check everything',
@@ -38,7 +41,7 @@ export function registerSynth(program: Command, io: CliIo): void {
         const result = await checkRepository(root, envs, io.importApp, options.shard);
         if (!isCurrent(result)) io.exit(1);
         if (options.json) {
-          io.out(JSON.stringify(checkJson(result), null, 2));
+          io.out(JSON.stringify({ compiled: io.compiled, ...checkJson(result) }, null, 2));
           return;
         }
         for (const adoption of result.adoptions) io.out(`Flux update not yet adopted: ${describeAdoption(adoption)}`);
@@ -55,7 +58,7 @@ export function registerSynth(program: Command, io: CliIo): void {
       }
       const result = await synthesize(root, envs, io.importApp, { force: options.force });
       if (options.json) {
-        io.out(JSON.stringify(synthJson(result), null, 2));
+        io.out(JSON.stringify({ compiled: io.compiled, ...synthJson(result) }, null, 2));
         return;
       }
       for (const adoption of result.adoptions) io.out(`adopted  ${describeAdoption(adoption)}`);

@@ -12,17 +12,20 @@ import { renderCacheSettings, useRenderCache } from '../render/render-cache.ts';
 import { useValidationCache, validationCacheSettings } from '../validate/validation-cache.ts';
 import { type EnvironmentOutcome, EnvironmentRenderer, type RenderRequest } from './environment-renderer.ts';
 
-/** How to start a worker: the launcher's worker script and the compiled bundle it loads. */
+/** How to start a worker: the launcher's worker script and the compiled modules it loads. */
 export interface WorkerLaunch {
   /** URL of the script a worker runs: it imports `bundle` and calls its {@link serveRenders}. */
   readonly script: string;
-  /** URL of the compiled bundle the main thread runs. */
+  /** URL of the compiled module that exports {@link serveRenders}. */
   readonly bundle: string;
+  /** URL of each app's compiled module, by app entry file. */
+  readonly appModules: Readonly<Record<string, string>>;
 }
 
 /** What a worker starts with. */
 export interface WorkerData {
   readonly bundle: string;
+  readonly appModules: Readonly<Record<string, string>>;
   readonly root: string;
   readonly request: RenderRequest;
   /** The main thread's cache settings at the time (`--no-cache` turns them off). */
@@ -78,7 +81,14 @@ export async function renderInWorkers(
   const verdicts: string[] = [];
   const runWorker = () =>
     new Promise<void>((resolve, reject) => {
-      const workerData: WorkerData = { bundle: settings.bundle, root, request, renders: renderCacheSettings(), verdicts: validationCacheSettings() };
+      const workerData: WorkerData = {
+        bundle: settings.bundle,
+        appModules: settings.appModules,
+        root,
+        request,
+        renders: renderCacheSettings(),
+        verdicts: validationCacheSettings(),
+      };
       const worker = new Worker(new URL(settings.script), { workerData });
       const next = () => {
         const env = queue.shift();
