@@ -31,9 +31,11 @@ async function envSnapshots(root: string): Promise<Map<string, Map<string, strin
 
 /**
  * A repository whose every environment changes, with the trees before and after, a way back to
- * before, and where in a traced synth the staging files are created and the swaps renamed.
+ * before, and where in a traced synth (counting the main thread's calls) the staged files are
+ * created, each environment's patch is committed (the rename of its staging folder to
+ * dist/.<env>.patch) and its files are moved in.
  */
-async function swapScenario() {
+async function patchScenario() {
   // Caches of its own: the injected call is found by counting, so other tests' runs must not change what its runs read.
   const root = await copyRepository(undefined, { ownCaches: true });
   await changeEveryEnvironment(root);
@@ -42,7 +44,7 @@ async function swapScenario() {
   expect((await runManifold(expectedNew, ['synth'])).code).toBe(0);
   const newTrees = await envSnapshots(expectedNew);
   const oldTrees = await envSnapshots(root);
-  // Let the copied sources settle so the compiled bundle is cached and every run makes the same calls.
+  // Let the copied sources settle so the compiled code is cached and every run makes the same calls.
   await new Promise((resolve) => setTimeout(resolve, 1100));
   await runManifold(root, ['synth', '--check']);
   const pristine = join(root, '..', `${root.split('/').at(-1)}-old-dist`);
@@ -51,7 +53,6 @@ async function swapScenario() {
     await rm(join(root, 'dist'), { recursive: true });
     await cp(pristine, join(root, 'dist'), { recursive: true });
   };
-  // One traced run lists the main thread's file creations in the staging trees and its renames.
   const trace = join(root, '..', 'synth.trace');
   strace(root, ['-o', trace, '-e', `trace=${OPENS},${RENAMES}`]);
   const lines = (await readFile(trace, 'utf8')).split('\n');
@@ -59,56 +60,61 @@ async function swapScenario() {
   const ofMain = (pattern: RegExp) => lines.filter((line) => line.startsWith(`${main} `) && pattern.test(line));
   const opens = ofMain(/ openat\(/);
   const creations = opens.flatMap((line, index) => (line.includes('.next-') && line.includes('O_CREAT') ? [index + 1] : []));
-  const renames = ofMain(/ rename(at2?)?\(/).length;
-  const swaps = ofMain(/ rename(at2?)?\(.*\/dist\//).length;
+  const renames = ofMain(/ rename(at2?)?\(/);
+  const commits = renames.flatMap((line, index) => (/\/dist\/\.\w+\.next-\w+", [^,]*"[^"]*\/dist\/\.\w+\.patch"/.test(line) ? [index + 1] : []));
+  const moves = renames.flatMap((line, index) => (/\/dist\/\.\w+\.patch\/(new|old)\//.test(line) ? [index + 1] : []));
   await restore();
-  return { root, oldTrees, newTrees, restore, creations, renames, swaps };
+  return { root, oldTrees, newTrees, restore, creations, commits, moves };
 }
+
+/** Picks `count` entries spread evenly over `list`, first and last included. */
+const spread = (list: number[], count: number) => [
+  ...new Set(Array.from({ length: count }, (_, index) => list[Math.round((index * (list.length - 1)) / (count - 1))] ?? 1)),
+];
 
 describe('dist/ writes', () => {
   it('leave each environment all-old or all-new when killed at any write or rename (strace fault injection)', async () => {
-    const { root, oldTrees, newTrees, restore, creations, renames, swaps } = await swapScenario();
-    // Two renames per environment swap its tree; the others keep caches (renders, stamps, verdicts).
-    expect(swaps).toBe(6);
-    expect(renames).toBeGreaterThanOrEqual(swaps);
+    const { root, oldTrees, newTrees, restore, creations, commits, moves } = await patchScenario();
+    // One commit per environment; each changed file is moved aside and in.
+    expect(commits.length).toBe(3);
+    expect(moves.length).toBeGreaterThan(20);
     expect(creations.length).toBeGreaterThan(20);
 
     const points = [
-      ...Array.from({ length: renames }, (_, index) => ({ syscalls: RENAMES, when: index + 1 })),
-      ...[0, 0.2, 0.5, 0.8, 0.99].map((at) => ({ syscalls: OPENS, when: creations[Math.floor(at * creations.length)] ?? 1 })),
+      ...commits.flatMap((when) => [when, when + 1]).map((when) => ({ syscalls: RENAMES, when })),
+      ...spread(moves, 6).map((when) => ({ syscalls: RENAMES, when })),
+      ...spread(creations, 5).map((when) => ({ syscalls: OPENS, when })),
     ];
     const outcomes = new Set<string>();
     for (const point of points) {
       const killed = strace(root, ['-o', '/dev/null', '-e', `trace=${point.syscalls}`, '-e', `inject=${point.syscalls}:signal=KILL:when=${point.when}`]);
       expect(killed.status === 137 || killed.signal === 'SIGKILL').toBe(true);
       for (const env of ENVS) {
-        const tree = await snapshot(join(root, 'dist', env));
-        if (tree.size === 0) {
-          // Killed between the two renames: the old tree waits beside it for recovery.
-          expect(await snapshot(join(root, 'dist', `.${env}.previous`))).toEqual(oldTrees.get(env));
-          outcomes.add('between renames');
-        } else if (JSON.stringify([...tree]) === JSON.stringify([...(oldTrees.get(env) ?? [])])) outcomes.add('old');
+        const tree = JSON.stringify([...(await snapshot(join(root, 'dist', env)))]);
+        if (tree === JSON.stringify([...(oldTrees.get(env) ?? [])])) outcomes.add('old');
+        else if (tree === JSON.stringify([...(newTrees.get(env) ?? [])])) outcomes.add('new');
         else {
-          expect(tree).toEqual(newTrees.get(env));
-          outcomes.add('new');
+          // Killed while moving a committed patch in: the patch waits beside the tree for the next run.
+          expect((await readdir(join(root, 'dist'))).includes(`.${env}.patch`), `${env} is neither old nor new, and no patch is pending`).toBe(true);
+          outcomes.add('patch pending');
         }
       }
-      // The next synth recovers whatever the kill left and completes the write.
+      // The next synth completes whatever patch the kill left and the rest of the write.
       const recovered = await runManifold(root, ['synth']);
       expect(recovered.code).toBe(0);
       expect(await envSnapshots(root)).toEqual(newTrees);
       expect((await readdir(join(root, 'dist'))).sort()).toEqual(ENVS);
       await restore();
     }
-    expect([...outcomes].sort()).toEqual(['between renames', 'new', 'old']);
+    expect([...outcomes].sort()).toEqual(['new', 'old', 'patch pending']);
   }, 300_000);
 
   it('leave each environment all-old or all-new when the disk refuses a write or a rename, and say which path and errno', async () => {
-    const { root, oldTrees, newTrees, restore, creations } = await swapScenario();
+    const { root, oldTrees, newTrees, restore, creations, commits, moves } = await patchScenario();
 
     const points = [
-      ...[1, 2, 3, 4, 5, 6].map((when) => ({ syscalls: RENAMES, error: 'EACCES', when })),
-      ...[0, 0.5, 0.9].map((at) => ({ syscalls: OPENS, error: 'ENOSPC', when: creations[Math.floor(at * creations.length)] ?? 1 })),
+      ...[...commits, ...spread(moves, 4)].map((when) => ({ syscalls: RENAMES, error: 'EACCES', when })),
+      ...spread(creations, 3).map((when) => ({ syscalls: OPENS, error: 'ENOSPC', when })),
     ];
     let refusedCreations = 0;
     for (const point of points) {
@@ -131,9 +137,9 @@ describe('dist/ writes', () => {
       if (point.syscalls === OPENS) refusedCreations++;
       expect(failed.status, JSON.stringify(point)).toBe(1);
       const [first, hint, ...rest] = failed.stderr.trimEnd().split('\n');
-      // The injected call is counted over all threads, so it may hit a read before the write phase, or the
-      // removal of the replaced tree after it (then the new tree is in place and the leftover is named).
-      const outcome = /; (dist\/\w+ is unchanged|nothing was written|dist\/(\w+) is up to date, but dist\/\.(\w+)\.previous is left over)$/.exec(first ?? '');
+      // The injected call is counted over all threads, so an open may hit a read before the write phase.
+      // A refused rename while a patch moves in is undone: the environment is unchanged.
+      const outcome = /; (dist\/\w+ is unchanged|nothing was written)$/.exec(first ?? '');
       expect(first).toMatch(new RegExp(`^cannot [\\w ]+ [\\w./-]+: ${point.error} \\(\\w+\\); `));
       expect(outcome, first).not.toBeNull();
       expect(hint).toMatch(/^ {2}hint: /);
@@ -142,9 +148,8 @@ describe('dist/ writes', () => {
         const tree = JSON.stringify([...(await snapshot(join(root, 'dist', env)))]);
         expect([JSON.stringify([...(oldTrees.get(env) ?? [])]), JSON.stringify([...(newTrees.get(env) ?? [])])]).toContain(tree);
       }
-      // Nothing half-built is left behind (only a named leftover of a replaced tree), and the next synth completes the write and removes it.
-      const leftover = outcome?.[3] ? [`.${outcome[3]}.previous`] : [];
-      expect((await readdir(join(root, 'dist'))).sort()).toEqual([...leftover, ...ENVS]);
+      // Nothing half-built is left behind, and the next synth completes the write.
+      expect((await readdir(join(root, 'dist'))).sort()).toEqual(ENVS);
       const recovered = await runManifold(root, ['synth']);
       expect(recovered.code).toBe(0);
       expect(await envSnapshots(root)).toEqual(newTrees);

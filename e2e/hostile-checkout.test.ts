@@ -129,7 +129,9 @@ describe('a failed pin', () => {
     const run = await runManifold(root, ['pin', 'dev', `web/web=127.0.0.1:9/acme/web:v1@${DIGEST}`, '--insecure-registry', '127.0.0.1:9', '--timeout', '1']);
     expect(run.code).toBe(1);
     expect(await snapshot(root)).toEqual(before);
-    const leftovers = (await readdir(root, { recursive: true })).filter((path) => /\.manifold-\d+\.tmp$|\.next-|\.previous$|manifold\.lock$/.test(path));
+    const leftovers = (await readdir(root, { recursive: true })).filter((path) =>
+      /\.manifold-\d+\.tmp$|\.next-|\.previous$|\.patch$|manifold\.lock$/.test(path),
+    );
     expect(leftovers).toEqual([]);
   });
 });

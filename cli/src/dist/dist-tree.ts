@@ -3,10 +3,16 @@ import { chmodSync, type Dirent, existsSync, readdirSync, readFileSync, readlink
 import { readdir, stat } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { describeWriteFailure } from './dist-write-error.ts';
+import { completePatch } from './patch-tree.ts';
 
 /** Where the folders of one environment's swap live inside dist/. */
-export function swapPaths(distDir: string, env: string): { live: string; previous: string; nextPrefix: string } {
-  return { live: join(distDir, env), previous: join(distDir, `.${env}.previous`), nextPrefix: join(distDir, `.${env}.next-`) };
+export function swapPaths(distDir: string, env: string): { live: string; previous: string; nextPrefix: string; patch: string } {
+  return {
+    live: join(distDir, env),
+    previous: join(distDir, `.${env}.previous`),
+    nextPrefix: join(distDir, `.${env}.next-`),
+    patch: join(distDir, `.${env}.patch`),
+  };
 }
 
 /**
@@ -43,10 +49,12 @@ export async function generatedEnvironments(distDir: string, indexFile: string):
  * holds either the complete old tree or the complete new one. Call with the dist lock held.
  */
 export async function recoverInterruptedSwap(distDir: string, env: string): Promise<void> {
-  const { live, previous, nextPrefix } = swapPaths(distDir, env);
+  const { live, previous, nextPrefix, patch } = swapPaths(distDir, env);
   const root = dirname(distDir);
   const hasLive = await exists(live);
   try {
+    // A committed patch is completed: the tree becomes all-new.
+    if (await exists(patch)) completePatch(live, patch);
     if (await exists(previous)) {
       if (hasLive) removeTree(previous);
       else renameSync(previous, live);
@@ -64,7 +72,7 @@ export async function recoverInterruptedSwap(distDir: string, env: string): Prom
 /** Recovers every environment of dist/ whose swap a killed or failed process left half done. */
 export async function recoverInterruptedSwaps(distDir: string): Promise<void> {
   const names = await readdir(distDir).catch(() => [] as string[]);
-  const interrupted = new Set(names.flatMap((name) => /^\.(.+)\.(previous|next-.*)$/.exec(name)?.[1] ?? []));
+  const interrupted = new Set(names.flatMap((name) => /^\.(.+)\.(previous|patch|next-.*)$/.exec(name)?.[1] ?? []));
   for (const env of interrupted) await recoverInterruptedSwap(distDir, env);
 }
 

@@ -1,12 +1,13 @@
 /** Writes one rendered environment into dist/<env>/: owned files only, atomically, pruning what is gone. */
 import { randomBytes } from 'node:crypto';
-import { linkSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { ConfigError } from '../config/config-error.ts';
 import type { RenderedEnvironment } from '../render/render-environment.ts';
 import { readTree, recoverInterruptedSwap, removeTree, swapPaths } from './dist-tree.ts';
 import { describeWriteFailure } from './dist-write-error.ts';
 import { formatIndex, INDEX_FILE, ownershipHash, parseIndex } from './ownership-index.ts';
+import { applyPatch, finishPatch, stagePatch } from './patch-tree.ts';
 
 /** What a write changed. Paths are relative to the repository root. */
 export interface WriteResult {
@@ -39,8 +40,10 @@ export interface WritePlan {
   readonly result: WriteResult;
   /** Files to write with their new content; empty when nothing changes. */
   readonly changed: ReadonlyMap<string, string>;
-  /** Files that stay as they are (foreign ones included), carried over by hard link. */
+  /** Files that stay as they are (foreign ones included). */
   readonly kept: readonly string[];
+  /** Files to remove, by path relative to dist/<env>/: the pruned ones, and the index of a retired environment. */
+  readonly removed: readonly string[];
 }
 
 /**
@@ -94,19 +97,21 @@ export async function planEnvironmentWrite(distDir: string, rendered: RenderedEn
   const writing = new Set(written);
   const unchanged = [...next.keys()].filter((path) => !writing.has(path));
   const result: WriteResult = { written: written.map(shown), unchanged: unchanged.map(shown), pruned: pruned.map(shown), foreign: foreign.map(shown) };
-  if (written.length === 0 && pruned.length === 0) return { distDir, env, result, changed: new Map(), kept: [] };
+  if (written.length === 0 && pruned.length === 0) return { distDir, env, result, changed: new Map(), kept: [], removed: [] };
   const changed = new Map(written.map((path) => [path, next.get(path) ?? '']));
   const kept = [...[...next.keys()].filter((path) => !changed.has(path)), ...foreign.filter((path) => !next.has(path))];
-  return { distDir, env, result, changed, kept };
+  const removed = [...pruned, ...(current.has(INDEX_FILE) && !next.has(INDEX_FILE) ? [INDEX_FILE] : [])];
+  return { distDir, env, result, changed, kept, removed };
 }
 
 /**
- * Applies a plan: builds the new tree beside dist/<env>/ and swaps it in. A failure at any step
- * leaves dist/<env> all-old (the half-built tree is removed) or all-new, and says which.
+ * Applies a plan. An existing dist/<env>/ is patched in place (only the files that change are
+ * written, see patch-tree.ts); a new one is built beside its place and renamed in; a retired one is
+ * renamed away and removed. A failure at any step leaves dist/<env> all-old or all-new, and says which.
  */
 export async function applyWritePlan(plan: WritePlan): Promise<void> {
   if (plan.changed.size === 0 && plan.result.pruned.length === 0) return;
-  const { live, previous, nextPrefix } = swapPaths(plan.distDir, plan.env);
+  const { live, previous, nextPrefix, patch } = swapPaths(plan.distDir, plan.env);
   const root = dirname(plan.distDir);
   const shown = `dist/${plan.env}`;
   if (plan.changed.size === 0 && plan.kept.length === 0) {
@@ -121,50 +126,49 @@ export async function applyWritePlan(plan: WritePlan): Promise<void> {
   }
   // mkdir (not mkdtemp) so that the tree gets the user's umask, not 0700.
   const staging = `${nextPrefix}${randomBytes(6).toString('hex')}`;
+  const patching = existsSync(live);
   try {
-    mkdirSync(staging);
-    buildTree(plan, live, staging);
+    if (patching) stagePatch(staging, plan.changed, plan.removed);
+    else writeTree(plan.changed, staging);
   } catch (error) {
     rmSync(staging, { recursive: true, force: true });
     throw describeWriteFailure(error, root, 'write', `${shown} is unchanged`);
   }
-  // Two renames: a kill between them leaves dist/.<env>.previous, which recovery restores.
-  let hadLive = true;
   try {
-    renameSync(live, previous);
+    // The commit: one rename.
+    renameSync(staging, patching ? patch : live);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
-      rmSync(staging, { recursive: true, force: true });
-      throw describeWriteFailure(error, root, 'replace', `${shown} is unchanged`);
-    }
-    hadLive = false;
-  }
-  try {
-    renameSync(staging, live);
-  } catch (error) {
-    if (hadLive) renameSync(previous, live);
     rmSync(staging, { recursive: true, force: true });
     throw describeWriteFailure(error, root, 'replace', `${shown} is unchanged`);
   }
-  if (hadLive) removeOldTree(previous, root, `${shown} is up to date`);
+  if (!patching) return;
+  try {
+    applyPatch(live, patch);
+  } catch (error) {
+    rmSync(patch, { recursive: true, force: true });
+    throw describeWriteFailure(error, root, 'replace', `${shown} is unchanged`);
+  }
+  try {
+    finishPatch(live, patch);
+  } catch (error) {
+    throw describeWriteFailure(error, root, 'remove the replaced files', `${shown} is up to date, but ${relative(root, patch)} is left over`);
+  }
 }
 
-function buildTree(plan: WritePlan, live: string, staging: string): void {
+/** Writes `files` (content by path) below the new folder `folder`. */
+function writeTree(files: ReadonlyMap<string, string>, folder: string): void {
   // Synchronous calls, all on the main thread: for thousands of small files they are several times
   // faster than fs/promises, and the order of operations is exactly the order written here.
-  const folders = new Set<string>([staging]);
-  const target = (path: string): string => {
-    const file = join(staging, path);
-    const folder = dirname(file);
-    if (!folders.has(folder)) {
-      mkdirSync(folder, { recursive: true });
-      folders.add(folder);
+  const folders = new Set<string>();
+  mkdirSync(folder);
+  for (const [path, bytes] of files) {
+    const file = join(folder, path);
+    if (!folders.has(dirname(file))) {
+      mkdirSync(dirname(file), { recursive: true });
+      folders.add(dirname(file));
     }
-    return file;
-  };
-  // Unchanged files are hard-linked: no data is copied, and removing the old tree frees nothing of them.
-  for (const path of plan.kept) linkSync(join(live, path), target(path));
-  for (const [path, bytes] of plan.changed) writeFileSync(target(path), bytes);
+    writeFileSync(file, bytes);
+  }
 }
 
 /** Removes the replaced tree; if the disk refuses, the new tree stays and the leftover is named. */
