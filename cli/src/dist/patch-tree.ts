@@ -71,8 +71,8 @@ function movePatchIn(live: string, patch: string, steps: Step[]): void {
     if (!existsSync(fresh)) continue;
     moveAside(live, patch, path, steps);
     const target = join(live, path);
-    const created = mkdirSync(dirname(target), { recursive: true });
-    if (created) steps.push({ created });
+    // An undo removes the folders made here, the deepest first, as far up as they are empty.
+    if (mkdirSync(dirname(target), { recursive: true })) steps.push({ created: dirname(target) });
     renameSync(fresh, target);
     steps.push({ moved: 'in', path });
   }
