@@ -70,7 +70,7 @@ export async function bundleFor(root) {
   if (!kept || built.length > 0 || apps.length !== Object.keys(kept.apps ?? {}).length) {
     // Only what no file changed under while esbuild read it is remembered: the rest compiles again next time.
     const remembered = Object.fromEntries(Object.entries(entries).filter(([file]) => !built.some((app) => app.file === file && !app.settled)));
-    if (shared.settled) await writeAtomically(manifestPath, JSON.stringify({ format: CACHE_FORMAT, root, bundle: shared.bundle, shared, apps: remembered }));
+    if (shared.settled) writeAtomicallySync(manifestPath, JSON.stringify({ format: CACHE_FORMAT, root, bundle: shared.bundle, shared, apps: remembered }));
     await pruneDeparted(cacheDir);
     await removeReplaced(cacheDir, previous, shared, entries);
   }
@@ -346,16 +346,11 @@ function packageLink(dir, specifier) {
   }
 }
 
+/** Writes `path` whole beside its place, then renames it in: a reader sees all of it or none. */
 function writeAtomicallySync(path, contents) {
   const temporary = `${path}.${process.pid}.tmp`;
   writeFileSync(temporary, contents);
   renameSync(temporary, path);
-}
-
-async function writeAtomically(path, contents) {
-  const temporary = `${path}.${process.pid}.tmp`;
-  await writeFile(temporary, contents);
-  await rename(temporary, path);
 }
 
 /** A compile error's location relative to `root`, for `file:line:col` messages. */
