@@ -19,9 +19,9 @@ export function ownershipHash(bytes: string | Buffer): string {
   return createHash('sha256').update(blankMarkedValues(text)).digest('hex');
 }
 
-/** The index text for a set of generated files (paths relative to dist/<env>/). */
-export function formatIndex(files: ReadonlyMap<string, string>): string {
-  return formatIndexEntries(new Map([...files].map(([path, bytes]) => [path, ownershipHash(bytes)])));
+/** The index text for a set of generated files (paths relative to dist/<env>/), with the hashes already `known` by path. */
+export function formatIndex(files: ReadonlyMap<string, string>, known?: ReadonlyMap<string, string>): string {
+  return formatIndexEntries(new Map([...files].map(([path, bytes]) => [path, known?.get(path) ?? ownershipHash(bytes)])));
 }
 
 /** The index text for files given by their ownership hashes. */

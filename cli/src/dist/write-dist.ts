@@ -30,7 +30,7 @@ export interface WriteOptions {
 /** The full content dist/<env>/ should have for `rendered`, index included; empty for a retired environment. */
 export function withIndex(rendered: RenderedEnvironment): Map<string, string> {
   if (rendered.files.size === 0) return new Map();
-  return new Map([...rendered.files, [INDEX_FILE, formatIndex(rendered.files)]]);
+  return new Map([...rendered.files, [INDEX_FILE, formatIndex(rendered.files, rendered.ownership)]]);
 }
 
 /** A checked write of one environment, ready to apply. */

@@ -151,10 +151,11 @@ function keyText(key: string, topLevel: boolean): string {
   );
 }
 
-// A plain scalar that YAML 1.1 reads back as this same string: starts with a letter, has no spaces
+// A plain scalar that YAML 1.1 reads back as this same string: starts with a letter or `_` (as the
+// generated folders' paths do), has no spaces
 // or indicator characters, does not end in ':', is not one of 1.1's boolean or null words and is
 // not an exponent-only float like `e5`. (Other numbers and timestamps start with a digit, sign or dot.)
-const SAFE_PLAIN = /^(?![eE][-+]?[0-9])[A-Za-z][A-Za-z0-9_./@%+=-]*(:[A-Za-z0-9_./@%+=-]+)*$/;
+const SAFE_PLAIN = /^(?![eE][-+]?[0-9])[A-Za-z_][A-Za-z0-9_./@%+=-]*(:[A-Za-z0-9_./@%+=-]+)*$/;
 const YAML11_WORDS = new Set(['y', 'yes', 'n', 'no', 'true', 'false', 'on', 'off', 'null']);
 
 /** How `yaml` spells `value` as a mapping value (the context every scalar here is written in). */

@@ -24,6 +24,8 @@ export interface RenderedObject {
   /** Path below dist/<env>/. */
   readonly path: string;
   readonly bytes: string;
+  /** Its line in the ownership index: sha256 of the bytes with Flux-marked values blanked. */
+  readonly ownership: string;
   readonly constructPath: string;
   /** Where in the app's source errors about it point. */
   readonly line: number;
@@ -39,7 +41,7 @@ export interface AppRender {
   readonly secrets: readonly { readonly key: string; readonly escPath: string }[];
 }
 
-const FORMAT = 2;
+const FORMAT = 3;
 
 let configured: { readonly dir: string; readonly sharedHash: string; readonly appHashes: ReadonlyMap<string, string> } | undefined;
 
@@ -93,6 +95,17 @@ export class RenderCache {
     const pins = pinsByApp(env).get(app.name) ?? [];
     return createHash('sha256')
       .update(JSON.stringify([FORMAT, code, env.name, env.sources.environment.text, pins, schemasDigest]))
+      .digest('hex');
+  }
+
+  /**
+   * The key of objects Manifold generates in `env` (not an app's), from everything their bytes depend
+   * on, or undefined when renders are not cached.
+   */
+  keyOfGenerated(env: Environment, inputs: unknown): string | undefined {
+    if (!this.settings) return undefined;
+    return createHash('sha256')
+      .update(JSON.stringify([FORMAT, env.name, inputs]))
       .digest('hex');
   }
 

@@ -6,6 +6,7 @@ import { runApp } from '../apps/run-app.ts';
 import { ConfigError, type SourcePosition } from '../config/config-error.ts';
 import type { Environment } from '../config/load-environment.ts';
 import { DELIVERY_FOLDER, deliveryObjects, ENVIRONMENT_FOLDER, namespaceObject } from '../delivery/delivery-objects.ts';
+import { ownershipHash } from '../dist/ownership-index.ts';
 import { ESC_FOLDER, externalSecret, secretStore } from '../esc/external-secrets.ts';
 import { FLUX_FOLDER, imageAutomationObjects } from '../flux/image-automation-objects.ts';
 import { isBuiltInApiVersion } from '../validate/api-server-rules.ts';
@@ -33,6 +34,8 @@ export interface ObjectChecks {
 export interface RenderedEnvironment {
   readonly env: string;
   readonly files: ReadonlyMap<string, string>;
+  /** The ownership hash of each file (its line in the index, see ownership-index.ts), when the renderer computed them. */
+  readonly ownership?: ReadonlyMap<string, string>;
   /** The ESC secrets the apps asked for (External Secrets fetch them in the cluster). */
   readonly escSecrets?: readonly EscSecretUse[];
   /** Objects still to validate with {@link checkRenderedObjects} before anything is written. */
@@ -186,6 +189,7 @@ class EnvironmentOutput {
   private readonly files = new Map<string, string>();
   private readonly owners = new Map<string, string>();
   private readonly paths = new Map<string, string>();
+  private readonly ownership = new Map<string, string>();
 
   private readonly settings: string;
   private readonly unchecked: UncheckedObject[] = [];
@@ -219,6 +223,7 @@ class EnvironmentOutput {
       label: identity.label,
       path: `${folder}/${fileName(object, added)}`,
       bytes,
+      ownership: ownershipHash(bytes),
       constructPath,
       line: where.line,
       col: where.col,
@@ -239,15 +244,35 @@ class EnvironmentOutput {
     if (clash) throw describe(`would be written to ${object.path}, which ${clash} already takes`, 'give one of the objects another name');
     this.paths.set(object.path, object.label);
     this.files.set(object.path, object.bytes);
+    this.ownership.set(object.path, object.ownership);
   }
 
-  /** Adds objects Manifold itself generates (in `namespace`, or cluster-scoped without one) under `folder`. */
+  /**
+   * Adds objects Manifold itself generates (in `namespace`, or cluster-scoped without one) under
+   * `folder`. Each object rendered by an earlier run from the same input is placed as it was; the
+   * others are built in one chart (a one-pin change rebuilds one policy, not every Flux object).
+   */
   addGenerated(folder: string, owner: string, namespace: string | undefined, objects: readonly object[], where: SourcePosition): void {
-    if (objects.length === 0) return;
+    const { renders } = this.checks;
+    const keys = objects.map((object) => renders.keyOfGenerated(this.env, [folder, namespace ?? null, where, this.settings, object]));
+    // Remembered by identity, so that adding or removing one object leaves the others' entries in place.
+    const entry = (object: object) => {
+      const { kind, metadata } = object as Partial<KubernetesObject>;
+      return `${folder}/${kind}/${metadata?.name}`;
+    };
     const chart = newChart(folder, namespace, {});
-    for (const [index, object] of objects.entries()) new ApiObject(chart, `Object${index}`, object as ApiObjectProps);
+    const building = new Map<string, { readonly entry: string; readonly key: string | undefined }>();
+    for (const [index, object] of objects.entries()) {
+      const key = keys[index];
+      const cached = key === undefined ? undefined : renders.get(this.env.name, entry(object), key);
+      for (const placed of cached?.objects ?? []) this.place(placed, owner, where.file);
+      if (!cached) building.set(new ApiObject(chart, `Object${index}`, object as ApiObjectProps).node.path, { entry: entry(object), key });
+    }
+    if (building.size === 0) return;
     for (const { object, constructPath } of withConstructPaths(chart)) {
-      this.add({ folder, owner, object, markers: [], where, constructPath, namespace: namespace ?? this.env.namespace, generated: true });
+      const placed = this.add({ folder, owner, object, markers: [], where, constructPath, namespace: namespace ?? this.env.namespace, generated: true });
+      const built = building.get(constructPath);
+      if (built?.key !== undefined) renders.set(this.env.name, built.entry, built.key, { images: [], objects: [placed], secrets: [] });
     }
   }
 
@@ -262,7 +287,8 @@ class EnvironmentOutput {
     if (delivery.length > 0)
       sorted.set(`${DELIVERY_FOLDER}/${KUSTOMIZATION_FILE}`, emitYaml([kustomization(delivery.map((path) => path.slice(DELIVERY_FOLDER.length + 1)))]));
     sorted.set(KUSTOMIZATION_FILE, emitYaml([kustomization(synced)]));
-    return { env: this.env.name, files: new Map([...sorted.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))), unchecked: this.unchecked };
+    const files = new Map([...sorted.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    return { env: this.env.name, files, ownership: this.ownership, unchecked: this.unchecked };
   }
 }
 
