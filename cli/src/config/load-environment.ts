@@ -9,6 +9,7 @@ import { ConfigError, type SourcePosition } from './config-error.ts';
 import { type DeliverySettings, deliveryBlock, dnsLabel, type EscSettings, environmentSchema, type FluxSettings } from './environment-schema.ts';
 import { imagesSchema, type PinSource, type UpdatePolicy } from './images-schema.ts';
 import { validateSource } from './validate-source.ts';
+import type { YamlEntries } from './yaml-entries.ts';
 import { parseYamlSource, type YamlSource } from './yaml-source.ts';
 
 /** One image pin of one app in one environment. */
@@ -58,9 +59,10 @@ export function overlayFiles(env: string): { environment: string; images: string
 
 /**
  * Reads `overlays/<env>/` below `root` (with `imagesText` in place of images.yaml when given);
- * throws {@link ConfigError} on any invalid input.
+ * throws {@link ConfigError} on any invalid input. With `entries`, images.yaml is parsed entry by
+ * entry, reusing the parses of earlier runs.
  */
-export async function loadEnvironment(root: string, env: string, imagesText?: string): Promise<Environment> {
+export async function loadEnvironment(root: string, env: string, imagesText?: string, entries?: YamlEntries): Promise<Environment> {
   const name = dnsLabel.safeParse(env);
   if (!name.success) {
     throw new ConfigError({
@@ -74,7 +76,8 @@ export async function loadEnvironment(root: string, env: string, imagesText?: st
   const files = overlayFiles(env);
   for (const file of [files.environment, files.images]) assertRealPath(root, file);
   const environmentSource = parseYamlSource(files.environment, await readUserFile(root, files.environment));
-  const imagesSource = parseYamlSource(files.images, imagesText ?? (await readUserFile(root, files.images)));
+  const text = imagesText ?? (await readUserFile(root, files.images));
+  const imagesSource = entries?.source(files.images, text) ?? parseYamlSource(files.images, text);
   const config = validateSource(environmentSource, environmentSchema, 'environment.yaml');
   const images = validateSource(imagesSource, imagesSchema, 'images.yaml');
   const requireDigests = config.requireDigests ?? env === 'prod';

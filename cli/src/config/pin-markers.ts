@@ -3,7 +3,6 @@
  * every other byte stays as the user wrote it.
  */
 import { imagePolicyMarker } from '@manifold/constructs/core';
-import type { Scalar } from 'yaml';
 import { ConfigError } from './config-error.ts';
 import type { Environment } from './load-environment.ts';
 
@@ -17,8 +16,7 @@ export function syncPinMarkers(env: Environment): string {
   const { text } = env.sources.images;
   const edits: { start: number; end: number; replacement: string }[] = [];
   for (const pin of env.pins.values()) {
-    const node = env.sources.images.nodeAt([pin.app, pin.image, 'ref']) as Scalar | undefined;
-    const valueEnd = node?.range?.[1];
+    const valueEnd = env.sources.images.valueEnd([pin.app, pin.image, 'ref']);
     if (valueEnd === undefined) continue;
     const lineEnd = text.indexOf('\n', valueEnd) === -1 ? text.length : text.indexOf('\n', valueEnd);
     const rest = text.slice(valueEnd, lineEnd);

@@ -8,13 +8,19 @@ export interface YamlSource {
   readonly file: string;
   /** The file's text. */
   readonly text: string;
-  readonly document: Document.Parsed;
   /** The file's content as plain data (no prototype-polluting keys, no alias expansion bombs). */
   readonly data: unknown;
   /** Position of the node at `path`, or of the deepest existing ancestor. */
   positionOf(path: readonly (string | number)[], part?: 'key' | 'value'): SourcePosition;
-  /** The value node at `path` (map keys and sequence indexes), found in constant time. */
-  nodeAt(path: readonly (string | number)[]): Node | undefined;
+  /** Offset of the end of the value at `path` (map keys and sequence indexes; before any comment), found in constant time. */
+  valueEnd(path: readonly (string | number)[]): number | undefined;
+}
+
+/** Where the node at one path sits in the text, as offsets: its key (map values only), its value's start and end. */
+export interface NodeRange {
+  readonly key?: number;
+  readonly start?: number;
+  readonly end?: number;
 }
 
 const MAX_ALIAS_COUNT = 100;
@@ -22,6 +28,12 @@ const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 /** Parses `text` as YAML 1.2 with unique keys; throws {@link ConfigError} on any problem. */
 export function parseYamlSource(file: string, text: string): YamlSource {
+  const { document, data, lineCounter } = parseYamlDocument(file, text);
+  return locatedSource(file, text, data, lineCounter, () => indexNodes(document));
+}
+
+/** The checked parse behind {@link parseYamlSource}: the document, its data and its line starts. */
+export function parseYamlDocument(file: string, text: string): { document: Document.Parsed; data: unknown; lineCounter: LineCounter } {
   const lineCounter = new LineCounter();
   // Duplicate keys are found below in one pass: the parser's own check compares every pair of keys.
   const document = parseDocument(text, { lineCounter, uniqueKeys: false, prettyErrors: false, version: '1.2' });
@@ -49,54 +61,62 @@ export function parseYamlSource(file: string, text: string): YamlSource {
       hint: 'write the values out instead of nesting aliases',
     });
   }
+  return { document, data, lineCounter };
+}
 
-  let index: Map<string, IndexedNode> | undefined;
-  const lookup = (path: readonly (string | number)[]): IndexedNode | undefined => {
-    index ??= indexNodes(document);
-    return index.get(pathKey(path));
+/**
+ * A {@link YamlSource} over parsed `data`, locating nodes with `index` (ranges by {@link pathKey},
+ * built on first use) and `lines` (the line starts of `text`).
+ */
+export function locatedSource(file: string, text: string, data: unknown, lines: LineCounter, index: () => ReadonlyMap<string, NodeRange>): YamlSource {
+  let nodes: ReadonlyMap<string, NodeRange> | undefined;
+  const lookup = (path: readonly (string | number)[]): NodeRange | undefined => {
+    nodes ??= index();
+    return nodes.get(pathKey(path));
   };
   const positionOf = (path: readonly (string | number)[], part: 'key' | 'value' = 'value'): SourcePosition => {
     for (let depth = path.length; depth >= 0; depth--) {
       const found = lookup(path.slice(0, depth));
-      const node = part === 'key' && depth === path.length ? (found?.key ?? found?.value) : found?.value;
-      if (node?.range) return at(node.range[0]);
+      const offset = part === 'key' && depth === path.length ? (found?.key ?? found?.start) : found?.start;
+      if (offset !== undefined) {
+        const { line, col } = lines.linePos(offset);
+        return { file, line, col };
+      }
     }
     return { file, line: 1, col: 1 };
   };
-  const nodeAt = (path: readonly (string | number)[]): Node | undefined => lookup(path)?.value;
-  return { file, text, document, data, positionOf, nodeAt };
+  return { file, text, data, positionOf, valueEnd: (path) => lookup(path)?.end };
 }
 
-/** A node and, for a map value, its key. */
-interface IndexedNode {
-  readonly key?: Node;
-  readonly value: Node | undefined;
-}
-
-function pathKey(path: readonly (string | number)[]): string {
+/** The key of a node path in an index of {@link NodeRange}s. */
+export function pathKey(path: readonly (string | number)[]): string {
   return path.join('\u0000');
 }
 
 /** Every node of the document by path, in one walk (aliases are not followed). */
-function indexNodes(document: Document.Parsed): Map<string, IndexedNode> {
-  const index = new Map<string, IndexedNode>();
+export function indexNodes(document: Document.Parsed): Map<string, NodeRange> {
+  const index = new Map<string, NodeRange>();
+  const range = (value: Node | null | undefined, key?: Node): NodeRange => ({
+    ...(key?.range ? { key: key.range[0] } : {}),
+    ...(value?.range ? { start: value.range[0], end: value.range[1] } : {}),
+  });
   const walk = (node: unknown, path: (string | number)[]): void => {
     if (isMap(node)) {
       for (const pair of node.items) {
         if (!isScalar(pair.key)) continue;
         const childPath = [...path, String(pair.key.value)];
-        index.set(pathKey(childPath), { key: pair.key, value: (pair.value ?? undefined) as Node | undefined });
+        index.set(pathKey(childPath), range(pair.value as Node | null, pair.key));
         walk(pair.value, childPath);
       }
     } else if (isSeq(node)) {
       node.items.forEach((item, position) => {
         const childPath = [...path, position];
-        index.set(pathKey(childPath), { value: item as Node });
+        index.set(pathKey(childPath), range(item as Node));
         walk(item, childPath);
       });
     }
   };
-  index.set(pathKey([]), { value: (document.contents ?? undefined) as Node | undefined });
+  index.set(pathKey([]), range(document.contents));
   walk(document.contents, []);
   return index;
 }

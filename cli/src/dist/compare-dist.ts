@@ -1,9 +1,9 @@
 /** Compares a rendered environment with dist/<env>/ on disk, for `synth --check`. */
 import { createTwoFilesPatch } from 'diff';
 import type { RenderedEnvironment } from '../render/render-environment.ts';
-import { readTree, swapPaths } from './dist-tree.ts';
+import { DistTree, swapPaths } from './dist-tree.ts';
 import { INDEX_FILE, parseIndex } from './ownership-index.ts';
-import { withIndex } from './write-dist.ts';
+import { contentHashes, withIndex } from './write-dist.ts';
 
 /** How dist/<env>/ differs from what synth would write. Paths are relative to the repository root. */
 export interface DistDifference {
@@ -26,17 +26,19 @@ const MAX_DIFF_LINES = 40;
 export function compareEnvironment(
   distDir: string,
   rendered: RenderedEnvironment,
-  tree?: ReadonlyMap<string, Buffer>,
+  tree?: DistTree,
   expected: ReadonlyMap<string, string> = withIndex(rendered),
 ): DistDifference {
-  const current = tree ?? readTree(swapPaths(distDir, rendered.env).live);
+  const current = tree ?? DistTree.read(swapPaths(distDir, rendered.env).live);
+  const hashes = contentHashes(rendered, expected);
   const shown = (path: string): string => `dist/${rendered.env}/${path}`;
   const stale: DistDifference['stale'] = [];
   const missing: string[] = [];
   for (const [path, bytes] of expected) {
-    const actual = current.get(path)?.toString('utf8');
-    if (actual === undefined) missing.push(shown(path));
-    else if (actual !== bytes) stale.push({ path: shown(path), diff: unifiedDiff(shown(path), actual, bytes) });
+    if (!current.has(path)) missing.push(shown(path));
+    else if (!current.holds(path, bytes, hashes.get(path))) {
+      stale.push({ path: shown(path), diff: unifiedDiff(shown(path), current.get(path)?.toString('utf8') ?? '', bytes) });
+    }
   }
   const owned = parseIndex(current.get(INDEX_FILE)?.toString('utf8') ?? '');
   const unexpected = [...current.keys()].filter((path) => !expected.has(path) && path !== INDEX_FILE);

@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:f
 import { dirname, join, relative } from 'node:path';
 import { ConfigError } from '../config/config-error.ts';
 import type { RenderedEnvironment } from '../render/render-environment.ts';
-import { readTree, recoverInterruptedSwap, removeTree, swapPaths } from './dist-tree.ts';
+import { contentHash, DistTree, recoverInterruptedSwap, removeTree, swapPaths } from './dist-tree.ts';
 import { describeWriteFailure } from './dist-write-error.ts';
 import { formatIndex, INDEX_FILE, ownershipHash, parseIndex } from './ownership-index.ts';
 import { applyPatch, finishPatch, stagePatch } from './patch-tree.ts';
@@ -24,13 +24,23 @@ export interface WriteOptions {
   /** Overwrite generated files that were edited by hand, discarding the edits. */
   readonly force?: boolean;
   /** dist/<env>/ as read under the same lock, after recovery; read again when absent. */
-  readonly current?: ReadonlyMap<string, Buffer>;
+  readonly current?: DistTree;
 }
 
 /** The full content dist/<env>/ should have for `rendered`, index included; empty for a retired environment. */
 export function withIndex(rendered: RenderedEnvironment): Map<string, string> {
   if (rendered.files.size === 0) return new Map();
   return new Map([...rendered.files, [INDEX_FILE, formatIndex(rendered.files, rendered.ownership)]]);
+}
+
+/** The sha256 of each of `files` (content by path), taken from `rendered` for the files it holds as they are. */
+export function contentHashes(rendered: RenderedEnvironment, files: ReadonlyMap<string, string>): Map<string, string> {
+  return new Map(
+    [...files].map(([path, bytes]) => {
+      const known = rendered.files.get(path) === bytes ? rendered.hashes?.get(path) : undefined;
+      return [path, known ?? contentHash(bytes)];
+    }),
+  );
 }
 
 /** A checked write of one environment, ready to apply. */
@@ -44,6 +54,8 @@ export interface WritePlan {
   readonly kept: readonly string[];
   /** Files to remove, by path relative to dist/<env>/: the pruned ones, and the index of a retired environment. */
   readonly removed: readonly string[];
+  /** The sha256 of every file dist/<env>/ holds once written, by path relative to it (foreign files have none). */
+  readonly hashes: ReadonlyMap<string, string>;
 }
 
 /**
@@ -56,21 +68,27 @@ export async function planEnvironmentWrite(distDir: string, rendered: RenderedEn
   let current = options.current;
   if (!current) {
     await recoverInterruptedSwap(distDir, env);
-    current = readTree(swapPaths(distDir, env).live);
+    current = DistTree.read(swapPaths(distDir, env).live);
   }
-  const owned = parseIndex(current.get(INDEX_FILE)?.toString('utf8') ?? '');
+  const tree = current;
+  const owned = parseIndex(tree.get(INDEX_FILE)?.toString('utf8') ?? '');
   const next = withIndex(rendered);
+  const hashes = contentHashes(rendered, next);
+  const holdsNext = (path: string): boolean => {
+    const text = next.get(path);
+    return text !== undefined && tree.holds(path, text, hashes.get(path));
+  };
   const shown = (path: string): string => `dist/${env}/${path}`;
 
   const edited: string[] = [];
   const foreign: string[] = [];
-  for (const [path, bytes] of current) {
+  for (const path of tree.keys()) {
     if (path === INDEX_FILE) continue;
     const ownedHash = owned.get(path);
     // A file outside the index that already holds exactly what synth writes there (a lost index) is taken over.
-    if (ownedHash === undefined && next.get(path) !== bytes.toString('utf8')) foreign.push(path);
+    if (ownedHash === undefined && !holdsNext(path)) foreign.push(path);
     else if (ownedHash === undefined) continue;
-    else if (ownedHash !== ownershipHash(bytes) && next.get(path) !== bytes.toString('utf8')) edited.push(path);
+    else if (!holdsNext(path) && ownedHash !== ownershipHash(tree.get(path) ?? '')) edited.push(path);
   }
   const blocking = foreign.filter((path) => next.has(path));
   if (blocking.length > 0) {
@@ -92,16 +110,16 @@ export async function planEnvironmentWrite(distDir: string, rendered: RenderedEn
     });
   }
 
-  const written = [...next.keys()].filter((path) => current.get(path)?.toString('utf8') !== next.get(path));
-  const pruned = [...current.keys()].filter((path) => owned.has(path) && !next.has(path));
+  const written = [...next.keys()].filter((path) => !holdsNext(path));
+  const pruned = [...tree.keys()].filter((path) => owned.has(path) && !next.has(path));
   const writing = new Set(written);
   const unchanged = [...next.keys()].filter((path) => !writing.has(path));
   const result: WriteResult = { written: written.map(shown), unchanged: unchanged.map(shown), pruned: pruned.map(shown), foreign: foreign.map(shown) };
-  if (written.length === 0 && pruned.length === 0) return { distDir, env, result, changed: new Map(), kept: [], removed: [] };
+  if (written.length === 0 && pruned.length === 0) return { distDir, env, result, changed: new Map(), kept: [], removed: [], hashes };
   const changed = new Map(written.map((path) => [path, next.get(path) ?? '']));
   const kept = [...[...next.keys()].filter((path) => !changed.has(path)), ...foreign.filter((path) => !next.has(path))];
-  const removed = [...pruned, ...(current.has(INDEX_FILE) && !next.has(INDEX_FILE) ? [INDEX_FILE] : [])];
-  return { distDir, env, result, changed, kept, removed };
+  const removed = [...pruned, ...(tree.has(INDEX_FILE) && !next.has(INDEX_FILE) ? [INDEX_FILE] : [])];
+  return { distDir, env, result, changed, kept, removed, hashes };
 }
 
 /**

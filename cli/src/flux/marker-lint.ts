@@ -11,10 +11,11 @@ import { parseFluxDocuments } from './kyaml-style.ts';
 import { findMarkedScalars } from './simulate-setters.ts';
 
 /**
- * Lints the rendered files of `env` (paths relative to dist/<env>/) and its images.yaml text.
- * Throws {@link ConfigError} naming the file and line of the first problem.
+ * Lints the rendered files of `env` (paths relative to dist/<env>/) and its images.yaml text, given
+ * the policies of the markers Flux sees in that text when they are known already (images.yaml is then
+ * parsed as Flux would only if they fall short). Throws {@link ConfigError} naming the file and line of the first problem.
  */
-export function lintMarkers(env: Environment, files: ReadonlyMap<string, string>, imagesText: string): void {
+export function lintMarkers(env: Environment, files: ReadonlyMap<string, string>, imagesText: string, seenInImages?: readonly string[]): void {
   const generated = new Set(movablePins(env).map((pin) => `${pin.policy?.namespace}:${pin.policy?.name}`));
   const referenced = new Set<string>();
   const fail = (file: string, line: number, message: string, hint: string): never => {
@@ -30,19 +31,20 @@ export function lintMarkers(env: Environment, files: ReadonlyMap<string, string>
       referenced.add(policy);
     }
   }
-  const documents = parseFluxDocuments(imagesText);
   const imagesFile = env.sources.images.file;
-  if (!documents) fail(imagesFile, 1, 'Flux cannot parse this file, so it would never update the pins', 'fix the YAML');
-  const seen = findMarkedScalars(documents ?? []);
   const written = imagesText.split(MARKER_BYTES).length - 1;
+  let seen = seenInImages;
+  if (seen?.length !== written) {
+    const documents = parseFluxDocuments(imagesText);
+    if (!documents) fail(imagesFile, 1, 'Flux cannot parse this file, so it would never update the pins', 'fix the YAML');
+    seen = findMarkedScalars(documents ?? []).map(({ marker }) => marker.policy);
+  }
   if (seen.length !== written) {
     fail(imagesFile, 1, `${written - seen.length} Flux marker(s) sit where Flux cannot see them`, 'keep markers only as the line comment of a pin ref');
   }
-  for (const { marker } of seen) {
-    if (!generated.has(marker.policy)) {
-      fail(imagesFile, 1, `marker ${marker.policy} is not a policy of ${env.name}`, 'let pnpm synth write the markers; remove this one');
-    }
-    referenced.add(marker.policy);
+  for (const policy of seen) {
+    if (!generated.has(policy)) fail(imagesFile, 1, `marker ${policy} is not a policy of ${env.name}`, 'let pnpm synth write the markers; remove this one');
+    referenced.add(policy);
   }
   for (const pin of movablePins(env)) {
     const key = `${pin.policy?.namespace}:${pin.policy?.name}`;

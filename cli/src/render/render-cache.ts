@@ -26,6 +26,8 @@ export interface RenderedObject {
   readonly bytes: string;
   /** Its line in the ownership index: sha256 of the bytes with Flux-marked values blanked. */
   readonly ownership: string;
+  /** sha256 of the bytes (what a stamp records of the file). */
+  readonly sha256: string;
   readonly constructPath: string;
   /** Where in the app's source errors about it point. */
   readonly line: number;
@@ -41,7 +43,7 @@ export interface AppRender {
   readonly secrets: readonly { readonly key: string; readonly escPath: string }[];
 }
 
-const FORMAT = 3;
+const FORMAT = 4;
 
 let configured: { readonly dir: string; readonly sharedHash: string; readonly appHashes: ReadonlyMap<string, string> } | undefined;
 

@@ -6,6 +6,7 @@ import { runApp } from '../apps/run-app.ts';
 import { ConfigError, type SourcePosition } from '../config/config-error.ts';
 import type { Environment } from '../config/load-environment.ts';
 import { DELIVERY_FOLDER, deliveryObjects, ENVIRONMENT_FOLDER, namespaceObject } from '../delivery/delivery-objects.ts';
+import { contentHash } from '../dist/dist-tree.ts';
 import { ownershipHash } from '../dist/ownership-index.ts';
 import { ESC_FOLDER, externalSecret, secretStore } from '../esc/external-secrets.ts';
 import { FLUX_FOLDER, imageAutomationObjects } from '../flux/image-automation-objects.ts';
@@ -36,6 +37,8 @@ export interface RenderedEnvironment {
   readonly files: ReadonlyMap<string, string>;
   /** The ownership hash of each file (its line in the index, see ownership-index.ts), when the renderer computed them. */
   readonly ownership?: ReadonlyMap<string, string>;
+  /** The sha256 of each file's bytes, when the renderer computed them. */
+  readonly hashes?: ReadonlyMap<string, string>;
   /** The ESC secrets the apps asked for (External Secrets fetch them in the cluster). */
   readonly escSecrets?: readonly EscSecretUse[];
   /** Objects still to validate with {@link checkRenderedObjects} before anything is written. */
@@ -190,6 +193,7 @@ class EnvironmentOutput {
   private readonly owners = new Map<string, string>();
   private readonly paths = new Map<string, string>();
   private readonly ownership = new Map<string, string>();
+  private readonly hashes = new Map<string, string>();
 
   private readonly settings: string;
   private readonly unchecked: UncheckedObject[] = [];
@@ -224,6 +228,7 @@ class EnvironmentOutput {
       path: `${folder}/${fileName(object, added)}`,
       bytes,
       ownership: ownershipHash(bytes),
+      sha256: contentHash(bytes),
       constructPath,
       line: where.line,
       col: where.col,
@@ -245,6 +250,7 @@ class EnvironmentOutput {
     this.paths.set(object.path, object.label);
     this.files.set(object.path, object.bytes);
     this.ownership.set(object.path, object.ownership);
+    this.hashes.set(object.path, object.sha256);
   }
 
   /**
@@ -288,7 +294,8 @@ class EnvironmentOutput {
       sorted.set(`${DELIVERY_FOLDER}/${KUSTOMIZATION_FILE}`, emitYaml([kustomization(delivery.map((path) => path.slice(DELIVERY_FOLDER.length + 1)))]));
     sorted.set(KUSTOMIZATION_FILE, emitYaml([kustomization(synced)]));
     const files = new Map([...sorted.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-    return { env: this.env.name, files, ownership: this.ownership, unchecked: this.unchecked };
+    for (const [path, bytes] of files) if (!this.hashes.has(path)) this.hashes.set(path, contentHash(bytes));
+    return { env: this.env.name, files, ownership: this.ownership, hashes: this.hashes, unchecked: this.unchecked };
   }
 }
 

@@ -6,6 +6,8 @@
 import { ImageRef } from '@manifold/constructs/core';
 import { ConfigError } from '../config/config-error.ts';
 import type { Environment, Pin } from '../config/load-environment.ts';
+import type { DistTree } from '../dist/dist-tree.ts';
+import { INDEX_FILE, parseIndex } from '../dist/ownership-index.ts';
 import { movablePins } from '../flux/image-automation-objects.ts';
 import { ranksAbove } from '../flux/image-policy.ts';
 import { blankMarkedValues, findMarkedLines } from '../flux/image-policy-setters.ts';
@@ -21,17 +23,20 @@ export interface Adoption {
 }
 
 /**
- * The Flux updates sitting in `current` (the files synth owns in dist/<env>/): files that differ from
+ * The Flux updates sitting in the files synth owns in `tree` (dist/<env>/): files that differ from
  * `rendered` in marked values only, where the value is one the pin's policy ranks above the pin
  * (Flux only moves forward; an older value means the pin was moved, and the pin wins).
  * Throws when the files disagree about a pin.
  */
-export function findFluxUpdates(env: Environment, rendered: RenderedEnvironment, current: ReadonlyMap<string, string>): Adoption[] {
+export function findFluxUpdates(env: Environment, rendered: RenderedEnvironment, tree: DistTree): Adoption[] {
   const pins = new Map(movablePins(env).map((pin) => [`${pin.policy?.namespace}:${pin.policy?.name}`, pin]));
   const seen = new Map<string, { parts: Map<string, string>; files: Set<string> }>();
-  for (const [path, text] of current) {
+  const owned = parseIndex(tree.get(INDEX_FILE)?.toString('utf8') ?? '');
+  for (const path of tree.keys()) {
     const expected = rendered.files.get(path);
-    if (expected === undefined || expected === text || blankMarkedValues(expected) !== blankMarkedValues(text)) continue;
+    if (!owned.has(path) || expected === undefined || tree.holds(path, expected, rendered.hashes?.get(path))) continue;
+    const text = tree.get(path)?.toString('utf8') ?? '';
+    if (blankMarkedValues(expected) !== blankMarkedValues(text)) continue;
     for (const found of findMarkedLines(text)) {
       if (!found.marker || !pins.has(found.marker.policy)) continue;
       const entry = seen.get(found.marker.policy) ?? { parts: new Map(), files: new Set() };

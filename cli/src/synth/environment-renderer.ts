@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { type AppEntry, type AppImporter, discoverApps, type LoadedApp, loadApp } from '../apps/load-apps.ts';
 import { type Environment, loadEnvironment } from '../config/load-environment.ts';
 import { syncPinMarkers } from '../config/pin-markers.ts';
-import { readTree, swapPaths } from '../dist/dist-tree.ts';
-import { INDEX_FILE, parseIndex } from '../dist/ownership-index.ts';
+import { YamlEntries } from '../config/yaml-entries.ts';
+import { DistTree, swapPaths } from '../dist/dist-tree.ts';
 import { lintMarkers } from '../flux/marker-lint.ts';
 import { editPins } from '../pins/pin-edits.ts';
 import { RenderCache } from '../render/render-cache.ts';
@@ -27,6 +27,8 @@ export type PinOverrides = ReadonlyMap<string, string>;
 export interface RenderRequest {
   readonly pins: PinOverrides;
   readonly shard?: Shard;
+  /** Per environment, the files of dist/<env>/ a stamp vouches for, with the sha256 of their bytes: not read. */
+  readonly vouched?: ReadonlyMap<string, ReadonlyMap<string, string>>;
 }
 
 /** Everything rendering one environment produced. */
@@ -38,7 +40,7 @@ export interface EnvironmentOutcome {
   /** images.yaml with corrected pin markers, when they were not current. */
   readonly overlay?: { readonly file: string; readonly before: string; readonly after: string };
   /** dist/<env>/ as it was read (not with pins set by a command: those are taken as they are). */
-  readonly tree?: ReadonlyMap<string, Buffer>;
+  readonly tree?: DistTree;
   /** With a shard: its units in this environment, as `<env>/<unit>`. */
   readonly units: readonly string[];
 }
@@ -46,6 +48,8 @@ export interface EnvironmentOutcome {
 /** Renders environments of `root` one at a time, sharing the loaded apps and the caches between them. */
 export class EnvironmentRenderer {
   private readonly loaded = new Map<string, Promise<LoadedApp>>();
+  /** images.yaml parses by entry, kept between runs. */
+  private readonly pinEntries = YamlEntries.openConfigured();
 
   private constructor(
     private readonly root: string,
@@ -70,27 +74,27 @@ export class EnvironmentRenderer {
     const pins = request.pins.get(name);
     // The renderer (and cdk8s with it) loads only when some environment is rendered.
     const { checkRenderedObjects, renderEnvironment } = await import('../render/render-environment.ts');
-    const loadedEnv = await loadEnvironment(root, name, pins);
+    const loadedEnv = await loadEnvironment(root, name, pins, this.pinEntries);
     let env = loadedEnv;
     // Pins set by a command are taken as they are; otherwise Flux updates waiting in dist/ are adopted.
-    const tree = pins === undefined ? readTree(swapPaths(join(root, 'dist'), name).live) : undefined;
-    const scope = shard && { renders: (app: string) => ownsUnit(shard, name, app), othersUseEsc: othersUseEsc(shard, name, tree ?? new Map()) };
+    const tree = pins === undefined ? DistTree.read(swapPaths(join(root, 'dist'), name).live, request.vouched?.get(name)) : undefined;
+    const scope = shard && { renders: (app: string) => ownsUnit(shard, name, app), othersUseEsc: othersUseEsc(shard, name, tree) };
     const deployed = env.apps ?? this.entries.map((entry) => entry.name);
     const units = shard ? [ENVIRONMENT_UNIT, ...deployed].filter((unit) => ownsUnit(shard, name, unit)).map((unit) => `${name}/${unit}`) : [];
     let rendered = renderEnvironment(env, await this.appsFor(env), this.checks, scope);
-    const adoptions = tree ? findFluxUpdates(env, rendered, ownedFiles(tree)) : [];
+    const adoptions = tree ? findFluxUpdates(env, rendered, tree) : [];
     if (adoptions.length > 0) {
       const adopted = editPins(
         env,
         adoptions.map((adoption) => ({ app: adoption.pin.app, image: adoption.pin.image, ref: adoption.to, source: { by: 'flux' } })),
       );
-      env = await loadEnvironment(root, name, adopted);
+      env = await loadEnvironment(root, name, adopted, this.pinEntries);
       rendered = renderEnvironment(env, await this.appsFor(env), this.checks, scope);
     }
     const file = env.sources.images.file;
     const before = pins === undefined ? loadedEnv.sources.images.text : await readFile(join(root, file), 'utf8');
     const after = syncPinMarkers(env);
-    lintMarkers(env, rendered.files, after);
+    lintMarkers(env, rendered.files, after, this.pinEntries.fluxMarkers(file, after));
     await checkRenderedObjects([rendered], this.checks);
     const markersOwned = !shard || ownsUnit(shard, name, ENVIRONMENT_UNIT);
     return {
@@ -105,7 +109,13 @@ export class EnvironmentRenderer {
   /** Keeps what this renderer validated and rendered for the next run. */
   save(): void {
     this.checks.cache.save();
+    this.saveRenders();
+  }
+
+  /** Keeps what this renderer rendered and parsed for the next run (a worker leaves its verdicts to the main thread). */
+  saveRenders(): void {
     this.checks.renders.save();
+    this.pinEntries.save();
   }
 
   /**
@@ -138,10 +148,4 @@ function standIn({ name, file }: AppEntry, images: readonly string[]): LoadedApp
     throw new Error(`app "${name}" was not loaded; its render was expected from the cache`);
   };
   return { file, source: '', definition: { name, images: [...images], build } };
-}
-
-/** The files of a dist/<env>/ tree that synth owns, by path relative to it. */
-function ownedFiles(tree: ReadonlyMap<string, Buffer>): Map<string, string> {
-  const owned = parseIndex(tree.get(INDEX_FILE)?.toString('utf8') ?? '');
-  return new Map([...tree].filter(([path]) => owned.has(path)).map(([path, bytes]) => [path, bytes.toString('utf8')]));
 }

@@ -6,9 +6,13 @@
  * inputs and not one file added, removed or touched, the environment is current and nothing is
  * read, rendered or validated for it. Anything else (an edit, a Flux commit, a checkout, a missing or
  * damaged stamp) means rendering as usual.
+ *
+ * The stamp also records the sha256 of every generated file. When the inputs did change (a pin moved),
+ * a file whose identity is still the recorded one is vouched for by that hash: the render is compared
+ * with it without reading the file (dist-tree.ts).
  */
 import { createHash } from 'node:crypto';
-import { lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { overlayFiles } from '../config/load-environment.ts';
@@ -22,11 +26,12 @@ export interface Stamp {
   readonly generated: readonly string[];
   /** Files synth did not generate, kept in place. */
   readonly foreign: readonly string[];
-  /** Every file in dist/<env>/ with its identity: path, size, mtime, ctime, inode. */
-  readonly files: readonly (readonly [string, number, number, number, number])[];
+  /** Every file in dist/<env>/ with its identity (path, size, mtime, ctime, inode) and the sha256 of its bytes ('' for a foreign file). */
+  readonly files: readonly (readonly [string, number, number, number, number, string])[];
 }
 
-const FORMAT = 1;
+const FORMAT = 2;
+const SHA256 = /^[a-f0-9]{64}$/;
 
 /** The hash of every input of `env`, or undefined when renders are not cached (then there are no stamps). */
 export async function stampKey(root: string, env: string, imagesText?: string): Promise<string | undefined> {
@@ -41,11 +46,21 @@ export async function stampKey(root: string, env: string, imagesText?: string): 
   return createHash('sha256').update(JSON.stringify(inputs)).digest('hex');
 }
 
-/**
- * The stamp of `env` when it matches `key` and dist/<env>/ is exactly as it recorded, and the
- * identities of dist/<env>/'s files as they are now (taken once, before anything reads the tree).
- */
-export async function verifiedStamp(root: string, env: string, key: string | undefined): Promise<{ readonly stamp?: Stamp; readonly files?: FileIdentities }> {
+/** What the stamp of an environment shows before it renders. */
+export interface StampCheck {
+  /** The stamp, when it matches the inputs' key and dist/<env>/ is exactly as it recorded: the environment is current. */
+  readonly stamp?: Stamp;
+  /** The identities of dist/<env>/'s files as they are now (taken once, before anything reads the tree). */
+  readonly files?: FileIdentities;
+  /**
+   * The files the stamp vouches for whatever the key (nothing touched them since a run that found
+   * dist/<env>/ current recorded them), with the sha256 of their bytes: their content need not be read.
+   */
+  readonly vouched?: ReadonlyMap<string, string>;
+}
+
+/** The stamp check of `env` for the inputs' `key` (nothing when there are no stamps). */
+export async function verifiedStamp(root: string, env: string, key: string | undefined): Promise<StampCheck> {
   const file = stampFile(env);
   if (!key || !file) return {};
   const now = await identities(root, env);
@@ -55,32 +70,40 @@ export async function verifiedStamp(root: string, env: string, key: string | und
   } catch {
     return { files: now };
   }
-  if (stamp?.key !== key || !Array.isArray(stamp.files) || !Array.isArray(stamp.generated) || !Array.isArray(stamp.foreign)) return { files: now };
-  if (!now || now.length !== stamp.files.length) return { files: now };
-  for (const [index, entry] of now.entries()) {
-    const recorded = stamp.files[index];
-    if (!recorded || entry.some((value, position) => value !== recorded[position])) return { files: now };
+  if (!now || !Array.isArray(stamp?.files) || !Array.isArray(stamp.generated) || !Array.isArray(stamp.foreign)) return { files: now };
+  const same = (entry: FileIdentities[number], recorded: readonly unknown[] | undefined) => entry.every((value, position) => value === recorded?.[position]);
+  if (stamp.key === key && now.length === stamp.files.length && now.every((entry, index) => same(entry, stamp.files[index]))) return { stamp, files: now };
+  const vouched = new Map<string, string>();
+  const recorded = new Map(stamp.files.filter(Array.isArray).map((entry) => [entry[0], entry]));
+  for (const entry of now) {
+    const known = recorded.get(entry[0]);
+    const sha256 = known?.[5];
+    if (typeof sha256 === 'string' && SHA256.test(sha256) && same(entry, known)) vouched.set(entry[0], sha256);
   }
-  return { stamp, files: now };
+  return { files: now, vouched };
 }
 
 /**
  * Records that dist/<env>/ is current for `key`; a failure to write is ignored (the next run renders).
  * With `expected` (the identities taken before dist/<env>/ was read), nothing is recorded when the
- * folder changed since, as a synth running beside a check would change it.
+ * folder changed since, as a synth running beside a check would change it. With `written` (a write
+ * under the dist lock replaced or removed only those paths of a folder whose identities were
+ * `before`), only those paths are looked at again.
  */
 export async function writeStamp(
   root: string,
   env: string,
   key: string | undefined,
-  listed: { readonly generated: readonly string[]; readonly foreign: readonly string[] },
-  expected?: FileIdentities,
+  listed: { readonly generated: readonly string[]; readonly foreign: readonly string[]; readonly hashes: ReadonlyMap<string, string> },
+  options: { readonly expected?: FileIdentities; readonly written?: { readonly before: FileIdentities; readonly paths: readonly string[] } } = {},
 ): Promise<void> {
+  const { expected, written } = options;
   const file = stampFile(env);
-  const files = await identities(root, env);
-  if (!key || !file || !files) return;
-  if (expected && JSON.stringify(expected) !== JSON.stringify(files)) return;
-  const { generated, foreign } = listed;
+  const now = written ? identitiesAfter(root, env, written.before, written.paths) : await identities(root, env);
+  if (!key || !file || !now) return;
+  if (expected && JSON.stringify(expected) !== JSON.stringify(now)) return;
+  const { generated, foreign, hashes } = listed;
+  const files = now.map((entry) => [...entry, hashes.get(entry[0]) ?? ''] as const);
   const temporary = `${file}.${process.pid}.tmp`;
   try {
     mkdirSync(join(file, '..'), { recursive: true });
@@ -92,6 +115,20 @@ export async function writeStamp(
 function stampFile(env: string): string | undefined {
   const settings = renderCacheSettings();
   return settings ? join(settings.dir, 'stamps', `${env}.json`) : undefined;
+}
+
+/** The identities `before` with those of `paths` taken again (dropped when the file is gone), sorted; undefined when the folder is gone. */
+function identitiesAfter(root: string, env: string, before: FileIdentities, paths: readonly string[]): FileIdentities | undefined {
+  if (!existsSync(join(root, 'dist', env))) return undefined;
+  const rewritten = new Set(paths);
+  const kept = before.filter(([path]) => !rewritten.has(path));
+  for (const path of rewritten) {
+    try {
+      const info = lstatSync(join(root, 'dist', env, path));
+      kept.push([path, info.size, info.mtimeMs, info.ctimeMs, info.ino]);
+    } catch {}
+  }
+  return kept.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
 /** Every file of a dist/<env>/ with its identity: path, size, mtime, ctime, inode. */

@@ -8,6 +8,7 @@ import { availableParallelism } from 'node:os';
 import { type MessagePort, Worker } from 'node:worker_threads';
 import type { AppImporter } from '../apps/load-apps.ts';
 import { ConfigError, type ConfigErrorDetails } from '../config/config-error.ts';
+import { DistTree } from '../dist/dist-tree.ts';
 import { renderCacheSettings, useRenderCache } from '../render/render-cache.ts';
 import { useValidationCache, validationCacheSettings } from '../validate/validation-cache.ts';
 import { type EnvironmentOutcome, EnvironmentRenderer, type RenderRequest } from './environment-renderer.ts';
@@ -128,7 +129,7 @@ export async function serveRenders(port: MessagePort, data: WorkerData, importAp
   const renderer = await EnvironmentRenderer.open(data.root, importApp, data.request);
   port.on('message', async (message: { env?: string; finish?: boolean }) => {
     if (message.finish) {
-      renderer.checks.renders.save();
+      renderer.saveRenders();
       port.postMessage({ verdicts: renderer.checks.cache.recorded() });
       return;
     }
@@ -157,9 +158,7 @@ function revive(failure: Failure): Error {
   return Object.assign(new Error(failure.message), { stack: failure.stack });
 }
 
-/** The outcome with its dist/ tree as Buffers again (a message carries them as plain byte arrays). */
+/** The outcome with its dist/ tree as a DistTree again (a message carries it as plain data). */
 function withBuffers(outcome: EnvironmentOutcome): EnvironmentOutcome {
-  if (!outcome.tree) return outcome;
-  const tree = new Map([...outcome.tree].map(([path, bytes]) => [path, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)]));
-  return { ...outcome, tree };
+  return outcome.tree ? { ...outcome, tree: DistTree.revive(outcome.tree) } : outcome;
 }

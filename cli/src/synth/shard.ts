@@ -13,6 +13,7 @@ import { createHash } from 'node:crypto';
 import { InvalidArgumentError } from 'commander';
 import { parse } from 'yaml';
 import { compareEnvironment, type DistDifference } from '../dist/compare-dist.ts';
+import type { DistTree } from '../dist/dist-tree.ts';
 import { formatIndexEntries, INDEX_FILE, ownershipHash, parseIndex } from '../dist/ownership-index.ts';
 import { emitYaml } from '../render/emit-yaml.ts';
 import { KUSTOMIZATION_FILE } from '../render/kustomization.ts';
@@ -57,7 +58,7 @@ export function ownsPath(shard: Shard, env: string, path: string): boolean {
  * True when some app that `shard` does not render uses ESC secrets, as dist/ shows it (its
  * ExternalSecret is listed): the environment's SecretStore is then expected whatever this shard's apps use.
  */
-export function othersUseEsc(shard: Shard, env: string, tree: ReadonlyMap<string, Buffer>): boolean {
+export function othersUseEsc(shard: Shard, env: string, tree: DistTree | undefined): boolean {
   return kustomizationResources(tree).some((path) => !ownsPath(shard, env, path) && /^[^/_][^/]*\/externalsecret\.external-secrets\.io-/.test(path));
 }
 
@@ -65,7 +66,7 @@ export function othersUseEsc(shard: Shard, env: string, tree: ReadonlyMap<string
  * Compares the shard's part of `rendered` (rendered with only the shard's apps) with dist/<env>/:
  * its units' files, and the kustomization and index entries of its units.
  */
-export function compareShard(distDir: string, rendered: RenderedEnvironment, tree: ReadonlyMap<string, Buffer>, shard: Shard): DistDifference {
+export function compareShard(distDir: string, rendered: RenderedEnvironment, tree: DistTree, shard: Shard): DistDifference {
   const env = rendered.env;
   const owned = (path: string) => ownsPath(shard, env, path);
   if (rendered.files.size === 0) return ownsUnit(shard, env, ENVIRONMENT_UNIT) ? compareEnvironment(distDir, rendered, tree) : emptyDifference();
@@ -81,16 +82,16 @@ export function compareShard(distDir: string, rendered: RenderedEnvironment, tre
 }
 
 /** The rendered kustomization with the entries of other shards' units replaced by those in dist/. */
-function mergedKustomization(rendered: string, tree: ReadonlyMap<string, Buffer>, owned: (path: string) => boolean): string {
+function mergedKustomization(rendered: string, tree: DistTree, owned: (path: string) => boolean): string {
   const document = parse(rendered) as { resources: string[] };
   const resources = [...document.resources.filter(owned), ...kustomizationResources(tree).filter((path) => !owned(path))];
   return emitYaml([{ ...document, resources: [...new Set(resources)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)) }]);
 }
 
 /** The resources listed by dist/<env>/kustomization.yaml, or none when it is absent or not a kustomization. */
-function kustomizationResources(tree: ReadonlyMap<string, Buffer>): string[] {
+function kustomizationResources(tree: DistTree | undefined): string[] {
   try {
-    const resources = (parse(tree.get(KUSTOMIZATION_FILE)?.toString('utf8') ?? '') as { resources?: unknown } | null)?.resources;
+    const resources = (parse(tree?.get(KUSTOMIZATION_FILE)?.toString('utf8') ?? '') as { resources?: unknown } | null)?.resources;
     return Array.isArray(resources) ? resources.filter((path): path is string => typeof path === 'string') : [];
   } catch {
     return [];

@@ -5,12 +5,12 @@ import type { AppImporter } from '../apps/load-apps.ts';
 import { overlayFiles } from '../config/load-environment.ts';
 import { compareEnvironment, type DistDifference, isClean, unifiedDiff } from '../dist/compare-dist.ts';
 import { withDistLock } from '../dist/dist-lock.ts';
-import { generatedEnvironments, readTree, recoverInterruptedSwaps, swapPaths } from '../dist/dist-tree.ts';
+import { DistTree, generatedEnvironments, recoverInterruptedSwaps, swapPaths } from '../dist/dist-tree.ts';
 import { describeWriteFailure } from '../dist/dist-write-error.ts';
 import { INDEX_FILE } from '../dist/ownership-index.ts';
 import { type StagedFile, stageFile } from '../dist/replace-file.ts';
 import { assertRealPath } from '../dist/repository-paths.ts';
-import { applyWritePlan, planEnvironmentWrite, type WriteResult, withIndex } from '../dist/write-dist.ts';
+import { applyWritePlan, contentHashes, planEnvironmentWrite, type WriteResult, withIndex } from '../dist/write-dist.ts';
 import type { RenderedEnvironment } from '../render/render-environment.ts';
 import type { Adoption } from './adopt-flux-updates.ts';
 import { type EnvironmentOutcome, EnvironmentRenderer, type PinOverrides, type RenderRequest } from './environment-renderer.ts';
@@ -28,7 +28,7 @@ export interface RepositoryRender {
   /** Overlay files whose pin markers synth corrects: path relative to the root → new text and old text. */
   readonly overlays: Map<string, { readonly before: string; readonly after: string }>;
   /** The dist/<env>/ trees read while rendering, so that writing or comparing need not read them again. */
-  readonly trees: ReadonlyMap<string, ReadonlyMap<string, Buffer>>;
+  readonly trees: ReadonlyMap<string, DistTree>;
   /** Environments whose inputs and dist/<env>/ are exactly as a run that found them current left them: not rendered. */
   readonly verified: ReadonlyMap<string, Stamp>;
   /** The input hash of each environment as this run started, for stamping it once it is current. */
@@ -74,14 +74,16 @@ export async function renderRepository(
   );
   const verified = new Map<string, Stamp>();
   const treeIdentities = new Map<string, FileIdentities | undefined>();
+  const vouched = new Map<string, ReadonlyMap<string, string>>();
   const stamps = await Promise.all(all.map((env) => verifiedStamp(root, env, stampKeys.get(env))));
-  for (const [index, { stamp, files }] of stamps.entries()) {
+  for (const [index, { stamp, files, vouched: known }] of stamps.entries()) {
     const env = all[index] ?? '';
     if (stamp) verified.set(env, stamp);
+    if (known) vouched.set(env, known);
     treeIdentities.set(env, files);
   }
   const names = all.filter((env) => !verified.has(env));
-  const request = { pins, ...(shard ? { shard } : {}) };
+  const request = { pins, vouched, ...(shard ? { shard } : {}) };
   const { outcomes, units, workers } = names.length > 0 ? await renderEnvironments(root, names, importApp, request) : { outcomes: [], units: [], workers: 0 };
   const environments = outcomes.map((outcome) => outcome.rendered);
   const adoptions = outcomes.flatMap((outcome) => outcome.adoptions);
@@ -144,9 +146,13 @@ export async function synthesize(
   // the ones the write replaces: dist/ is read once.
   return withDistLock(distDir, async () => {
     await recoverInterruptedSwaps(distDir);
-    const { environments, adoptions, overlays, trees, verified, stampKeys, workers } = await renderRepository(root, envs, importApp, options.pins, {
-      trustStamps: true,
-    });
+    const { environments, adoptions, overlays, trees, verified, stampKeys, treeIdentities, workers } = await renderRepository(
+      root,
+      envs,
+      importApp,
+      options.pins,
+      { trustStamps: true },
+    );
     for (const environment of environments) assertRealPath(root, `dist/${environment.env}`);
     // Plan every environment first: a refusal anywhere must leave every file as it was.
     const plans = [];
@@ -168,10 +174,11 @@ export async function synthesize(
     for (const plan of plans) {
       if (overlays.has(overlayFiles(plan.env).images) || adoptions.some(({ pin }) => pin.position.file === overlayFiles(plan.env).images)) continue;
       if (stampKeys.get(plan.env) !== (await stampKey(root, plan.env, options.pins?.get(plan.env)))) continue;
-      await writeStamp(root, plan.env, stampKeys.get(plan.env), {
-        generated: [...plan.result.written, ...plan.result.unchanged],
-        foreign: plan.result.foreign,
-      });
+      const listed = { generated: [...plan.result.written, ...plan.result.unchanged], foreign: plan.result.foreign, hashes: plan.hashes };
+      // A folder that was there changed only where the plan wrote (it is patched); a new one is looked at whole.
+      const before = treeIdentities.get(plan.env);
+      const written = before && { before, paths: [...plan.changed.keys(), ...plan.removed] };
+      await writeStamp(root, plan.env, stampKeys.get(plan.env), listed, written ? { written } : {});
     }
     for (const [env, stamp] of verified) results.set(env, { written: [], unchanged: [...stamp.generated], pruned: [], foreign: [...stamp.foreign] });
     const apps = appsOf(environments);
@@ -211,17 +218,19 @@ export async function checkRepository(root: string, envs: readonly string[], imp
   for (const environment of environments) assertRealPath(root, `dist/${environment.env}`);
   for (const environment of environments) {
     const distDir = join(root, 'dist');
-    const tree = trees.get(environment.env) ?? readTree(swapPaths(distDir, environment.env).live);
+    const tree = trees.get(environment.env) ?? DistTree.read(swapPaths(distDir, environment.env).live);
     const difference = shard ? compareShard(distDir, environment, tree, shard) : compareEnvironment(distDir, environment, tree);
     results.set(environment.env, difference);
     if (shard) continue;
     const pinsMoved =
       overlays.has(overlayFiles(environment.env).images) || adoptions.some(({ pin }) => pin.position.file === overlayFiles(environment.env).images);
     if (isClean(difference) && !pinsMoved) {
-      const generated = [...withIndex(environment).keys()].map((path) => `dist/${environment.env}/${path}`);
+      const files = withIndex(environment);
+      const generated = [...files.keys()].map((path) => `dist/${environment.env}/${path}`);
+      const hashes = contentHashes(environment, files);
       // Only when dist/<env>/ is still what was compared (a synth may be writing beside this check).
       const expected = treeIdentities.get(environment.env);
-      if (expected) await writeStamp(root, environment.env, stampKeys.get(environment.env), { generated, foreign: difference.foreign }, expected);
+      if (expected) await writeStamp(root, environment.env, stampKeys.get(environment.env), { generated, foreign: difference.foreign, hashes }, { expected });
     }
   }
   for (const [env, stamp] of verified) results.set(env, { stale: [], missing: [], orphaned: [], foreign: [...stamp.foreign] });

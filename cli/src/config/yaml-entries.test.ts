@@ -1,0 +1,183 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { MARKER_BYTES } from '../flux/image-policy-setters.ts';
+import { parseFluxDocuments } from '../flux/kyaml-style.ts';
+import { findMarkedScalars } from '../flux/simulate-setters.ts';
+import { useRenderCache } from '../render/render-cache.ts';
+import { YamlEntries } from './yaml-entries.ts';
+import { parseYamlSource, type YamlSource } from './yaml-source.ts';
+
+// Files are assembled from entries of these bodies, with these lines between them, and now and then
+// one of the other lines put anywhere: each of those must send the file to a whole-file parse.
+const BODIES = [
+  ['  app:', '    ref: ghcr.io/acme/a:1'],
+  ['  app:', '    ref: ghcr.io/acme/b:2 # {"$imagepolicy": "flux-system:p"}', '    hold: true'],
+  ['  app:', '# a comment at column 0 inside the entry', '    ref: ghcr.io/acme/c:3', '    # {"$imagepolicy": "flux-system:r"}', '    tag: "1.0"'],
+  ['  app: {ref: "ghcr.io/acme/d:4"}'],
+  ['  note: |', '    text', '', '    more', ''],
+  ['  - x', '  - y # {"$imagepolicy": "flux-system:s:tag"}'],
+  ['  other: [a, b]', '  # an indented comment'],
+  [],
+];
+const BETWEEN = ['', '# a comment', '# {"$imagepolicy": "flux-system:q"}'];
+const OTHER_LINES = [
+  '- top',
+  '---',
+  '...',
+  'k: &a v',
+  'j: *a',
+  '  key: [a,',
+  'b]',
+  '"quoted": 1',
+  '123: x',
+  '\tx: 1',
+  'svc-c: value',
+  '  continued',
+  '__proto__: 1',
+  '  ? complex',
+  'x: "multi',
+  'line"',
+  '%YAML 1.2',
+  '   bad: indent',
+  '  # {"$imagepolicy": "flux-system:t"}',
+];
+
+/** Every path to a node in `data`, parents first. */
+function paths(data: unknown, prefix: (string | number)[] = []): (string | number)[][] {
+  if (Array.isArray(data)) return data.flatMap((item, index) => [[...prefix, index], ...paths(item, [...prefix, index])]);
+  if (typeof data === 'object' && data !== null) {
+    return Object.entries(data).flatMap(([key, value]) => [[...prefix, key], ...paths(value, [...prefix, key])]);
+  }
+  return [];
+}
+
+function wholeFile(text: string): YamlSource | undefined {
+  try {
+    return parseYamlSource('f.yaml', text);
+  } catch {
+    return undefined;
+  }
+}
+
+function fluxPolicies(text: string): string[] | undefined {
+  const documents = parseFluxDocuments(text);
+  return documents && findMarkedScalars(documents).map(({ marker }) => marker.policy);
+}
+
+/** Asserts that the entry-wise parse of `text`, when there is one, is the whole-file parse. */
+function expectSameAsWholeFile(text: string): boolean {
+  const entries = YamlEntries.openConfigured();
+  const split = entries.source('f.yaml', text);
+  const whole = wholeFile(text);
+  if (!split) return false;
+  expect(whole, text).toBeDefined();
+  expect(split.data).toEqual(whole?.data);
+  for (const path of [[], ...paths(whole?.data), ['missing'], [...(paths(whole?.data)[0] ?? []), 'deeper']]) {
+    expect(split.positionOf(path), `${JSON.stringify(text)} at ${path.join('.')}`).toEqual(whole?.positionOf(path));
+    expect(split.positionOf(path, 'key')).toEqual(whole?.positionOf(path, 'key'));
+    expect(split.valueEnd(path)).toBe(whole?.valueEnd(path));
+  }
+  // Markers seen entry by entry are trusted only when every written marker is among them.
+  const seen = entries.fluxMarkers('f.yaml', text);
+  if (seen && seen.length === text.split(MARKER_BYTES).length - 1) expect(seen).toEqual(fluxPolicies(text));
+  return true;
+}
+
+describe('YamlEntries', () => {
+  let cache: string | undefined;
+  afterEach(() => {
+    useRenderCache(undefined);
+    if (cache) rmSync(cache, { recursive: true, force: true });
+  });
+
+  it('parses a file entry by entry exactly as a whole-file parse does, or not at all (3,000 generated files)', () => {
+    let seed = 7;
+    const random = (): number => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    let split = 0;
+    for (let run = 0; run < 3000; run++) {
+      const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
+      const lines: string[] = [];
+      for (let entry = Math.floor(random() * 5); entry >= 0; entry--) {
+        while (random() < 0.3) lines.push(pick(BETWEEN));
+        lines.push(`${pick(['svc-a', 'svc-b', 'svc-c', 'app_1', 'web', 'worker', 'api'])}:${random() < 0.1 ? ' value' : ''}`, ...pick(BODIES));
+      }
+      if (random() < 0.3) lines.splice(Math.floor(random() * (lines.length + 1)), 0, pick(OTHER_LINES));
+      const text = `${lines.join('\n')}${random() < 0.8 ? '\n' : ''}`;
+      if (expectSameAsWholeFile(text) && /\n[a-z]/.test(text)) split++;
+    }
+    // Enough files of several entries are valid for the comparison to mean something.
+    expect(split).toBeGreaterThan(500);
+  });
+
+  it('sends every file it cannot split safely to a whole-file parse', () => {
+    const entries = YamlEntries.openConfigured();
+    for (const text of [
+      '',
+      '# only a comment\n',
+      '---\na:\n  b: 1\n',
+      '- a\n- b\n',
+      'a: &x 1\nb: *x\n',
+      'a: 1\na: 2\n',
+      '"a": 1\n',
+      '1: a\n',
+      'a: [1,\n2]\n',
+      '\ta: 1\n',
+      ' a: 1\n',
+      '\uFEFFa: 1\n',
+    ]) {
+      expect(entries.source('f.yaml', text), JSON.stringify(text)).toBeUndefined();
+    }
+  });
+
+  it('parses an images.yaml of pins with comments, blank lines, block scalars and markers entry by entry', () => {
+    const text = [
+      '# pins of dev',
+      '',
+      'web:',
+      '  app:',
+      '    ref: ghcr.io/acme/web:main-1@sha256:0000000000000000000000000000000000000000000000000000000000000000 # {"$imagepolicy": "flux-system:dev-web-app"}',
+      '    update: {pattern: "^main-(?P<ts>[0-9]+)$", extract: $ts, sort: numerical}',
+      '# the worker',
+      'worker:',
+      '  app:',
+      '    ref: ghcr.io/acme/worker:1.2.3',
+      '    note: |',
+      '      held for the release',
+      '',
+      '    hold: true',
+      '',
+    ].join('\n');
+    expect(expectSameAsWholeFile(text)).toBe(true);
+    expect(YamlEntries.openConfigured().fluxMarkers('f.yaml', text)).toEqual(['flux-system:dev-web-app']);
+  });
+
+  it('keeps the entries of the last run only, and ignores a damaged cache file', () => {
+    cache = mkdtempSync(join(tmpdir(), 'manifold-entries-'));
+    useRenderCache({ dir: cache, sharedHash: 'build-1', appHashes: new Map() });
+    const first = 'a:\n  x: 1\nb:\n  y: 2\n';
+    const entries = YamlEntries.openConfigured();
+    entries.source('overlays/dev/images.yaml', first);
+    entries.save();
+    const [file] = readdirSync(join(cache, 'entries'));
+    const path = join(cache, 'entries', file ?? '');
+    expect(JSON.parse(readFileSync(path, 'utf8').split('\n')[1] ?? '').map(([text]: [string]) => text)).toEqual(['a:\n  x: 1\n', 'b:\n  y: 2\n']);
+
+    const second = 'a:\n  x: 1\nb:\n  y: 3\n';
+    const next = YamlEntries.openConfigured();
+    expect(next.source('overlays/dev/images.yaml', second)?.data).toEqual({ a: { x: 1 }, b: { y: 3 } });
+    next.save();
+    expect(JSON.parse(readFileSync(path, 'utf8').split('\n')[1] ?? '').map(([text]: [string]) => text)).toEqual(['a:\n  x: 1\n', 'b:\n  y: 3\n']);
+
+    // A parse altered on disk no longer matches its checksum: it is parsed again, not trusted.
+    writeFileSync(path, readFileSync(path, 'utf8').replace('"x":1', '"x":666'));
+    expect(YamlEntries.openConfigured().source('overlays/dev/images.yaml', second)?.data).toEqual({ a: { x: 1 }, b: { y: 3 } });
+    // Another build's parses are not used either.
+    useRenderCache({ dir: cache, sharedHash: 'build-2', appHashes: new Map() });
+    expect(YamlEntries.openConfigured().source('overlays/dev/images.yaml', second)?.data).toEqual({ a: { x: 1 }, b: { y: 3 } });
+  });
+});

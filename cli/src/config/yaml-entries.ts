@@ -1,0 +1,206 @@
+/**
+ * Parses a file that is one mapping of top-level entries (images.yaml: an entry per app) one entry at
+ * a time, remembering each entry's parse by its exact text between runs: after a one-pin edit, one
+ * entry is parsed again, not 2,000.
+ *
+ * An entry starts at a line whose first character is a letter, digit or `_` (with the comment and
+ * blank lines right above it); every other line must be blank, a comment or indented. An entry parsed
+ * alone is the same YAML as inside the file under these rules. Anything else — another character at
+ * column 0, an entry that is not one plain key, a parse error, an anchor or alias, a key twice, no
+ * entry at all — makes {@link YamlEntries.source} answer undefined, and the caller parses the whole
+ * file as before, so every error is reported exactly as a whole-file parse reports it.
+ *
+ * The cache holds one file per parsed file (`entries/<file>.json`, written whole and renamed into
+ * place), with only the entries of the last run, and a checksum over the CLI's code hash: a damaged
+ * file or another build's parse is never trusted.
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { threadId } from 'node:worker_threads';
+import { isAlias, isMap, isScalar, LineCounter, visit } from 'yaml';
+import { parseFluxDocuments } from '../flux/kyaml-style.ts';
+import { findMarkedScalars } from '../flux/simulate-setters.ts';
+import { renderCacheSettings } from '../render/render-cache.ts';
+import { indexNodes, locatedSource, type NodeRange, parseYamlDocument, pathKey, type YamlSource } from './yaml-source.ts';
+
+/** One entry's parse, with offsets relative to the entry's first byte. */
+interface EntryParse {
+  readonly key: string;
+  readonly value: unknown;
+  /** Ranges of the entry's nodes below the file's root, by {@link pathKey}: key, start, end (-1: none). */
+  readonly nodes: readonly (readonly [string, number, number, number])[];
+  /** Start and end offsets of the entry's mapping (the file's root starts with the first and ends with the last). */
+  readonly root: readonly [number, number];
+  /** The policies of the Flux markers Flux sees in the entry, or null when Flux cannot parse it alone. */
+  readonly flux: readonly string[] | null;
+}
+
+const FORMAT = 1;
+const ENTRY_START = /[A-Za-z0-9_]/;
+
+/** Entry parses of earlier runs, and the ones this run uses. */
+export class YamlEntries {
+  private readonly loaded = new Map<string, Map<string, EntryParse>>();
+  private readonly used = new Map<string, Map<string, EntryParse>>();
+  private readonly changed = new Set<string>();
+
+  private constructor(private readonly dir: string | undefined) {}
+
+  /** Entries kept in the render cache's folder, or only for this run when renders are not cached. */
+  static openConfigured(): YamlEntries {
+    const settings = renderCacheSettings();
+    return new YamlEntries(settings && join(settings.dir, 'entries'));
+  }
+
+  /** `text` of `file` parsed entry by entry, or undefined when it must be parsed whole (see above). */
+  source(file: string, text: string): YamlSource | undefined {
+    const entries = this.entries(file, text);
+    if (!entries) return undefined;
+    const data: Record<string, unknown> = {};
+    for (const { parse } of entries) {
+      if (Object.hasOwn(data, parse.key)) return undefined;
+      data[parse.key] = parse.value;
+    }
+    const lines = new LineCounter();
+    lines.addNewLine(0);
+    for (let newline = text.indexOf('\n'); newline !== -1; newline = text.indexOf('\n', newline + 1)) lines.addNewLine(newline + 1);
+    const index = () => {
+      const [first, last] = [entries[0], entries.at(-1)];
+      const root = { start: (first?.start ?? 0) + (first?.parse.root[0] ?? 0), end: (last?.start ?? 0) + (last?.parse.root[1] ?? 0) };
+      const nodes = new Map<string, NodeRange>([[pathKey([]), root]]);
+      for (const { start, parse } of entries) {
+        for (const [path, key, from, to] of parse.nodes) {
+          nodes.set(path, { ...(key >= 0 ? { key: start + key } : {}), ...(from >= 0 ? { start: start + from, end: start + to } : {}) });
+        }
+      }
+      return nodes;
+    };
+    return locatedSource(file, text, data, lines, index);
+  }
+
+  /** The policies of the Flux markers Flux sees in `text` of `file`, or undefined when only a whole-file parse can tell. */
+  fluxMarkers(file: string, text: string): string[] | undefined {
+    const entries = this.entries(file, text);
+    if (!entries || entries.some(({ parse }) => parse.flux === null)) return undefined;
+    return entries.flatMap(({ parse }) => parse.flux ?? []);
+  }
+
+  /** Keeps this run's entries for the next run; a failure to write is ignored. */
+  save(): void {
+    if (!this.dir) return;
+    for (const [file, entries] of this.used) {
+      if (!this.changed.has(file) && entries.size === this.pack(file).size) continue;
+      const body = JSON.stringify([...entries]);
+      const target = join(this.dir, `${encodeURIComponent(file)}.json`);
+      const temporary = `${target}.${process.pid}.${threadId}.tmp`;
+      try {
+        mkdirSync(this.dir, { recursive: true });
+        writeFileSync(temporary, `${checksum(body)}\n${body}`);
+        renameSync(temporary, target);
+      } catch {}
+    }
+    this.changed.clear();
+  }
+
+  private entries(file: string, text: string): { readonly start: number; readonly parse: EntryParse }[] | undefined {
+    const split = splitEntries(text);
+    if (!split) return undefined;
+    const used = this.used.get(file) ?? new Map<string, EntryParse>();
+    this.used.set(file, used);
+    const entries = [];
+    for (const { start, text: entryText } of split) {
+      let parse = used.get(entryText) ?? this.pack(file).get(entryText);
+      if (!parse) {
+        parse = parseEntry(entryText);
+        if (!parse) return undefined;
+        this.changed.add(file);
+      }
+      used.set(entryText, parse);
+      entries.push({ start, parse });
+    }
+    return entries;
+  }
+
+  private pack(file: string): Map<string, EntryParse> {
+    let pack = this.loaded.get(file);
+    if (!pack) {
+      pack = this.dir ? readPack(join(this.dir, `${encodeURIComponent(file)}.json`)) : new Map();
+      this.loaded.set(file, pack);
+    }
+    return pack;
+  }
+}
+
+/** The entries of `text` with their offsets, or undefined when a line breaks the rules above. */
+function splitEntries(text: string): { readonly start: number; readonly text: string }[] | undefined {
+  const starts: number[] = [];
+  // The start of the run of blank and comment lines above the current line.
+  let leading: number | undefined;
+  for (let offset = 0; offset < text.length; ) {
+    const newline = text.indexOf('\n', offset);
+    const next = newline === -1 ? text.length : newline + 1;
+    const first = text[offset] ?? '';
+    if (first === '\n' || first === '#') leading ??= offset;
+    else if (first === ' ' && starts.length > 0) leading = undefined;
+    else if (ENTRY_START.test(first)) {
+      starts.push(starts.length === 0 ? 0 : (leading ?? offset));
+      leading = undefined;
+    } else return undefined;
+    offset = next;
+  }
+  if (starts.length === 0) return undefined;
+  return starts.map((start, index) => ({ start, text: text.slice(start, starts[index + 1] ?? text.length) }));
+}
+
+/** Parses one entry alone; undefined when it is not one plain key or anything about it needs the whole file. */
+function parseEntry(text: string): EntryParse | undefined {
+  let parsed: ReturnType<typeof parseYamlDocument>;
+  try {
+    parsed = parseYamlDocument('', text);
+  } catch {
+    return undefined;
+  }
+  const { document, data } = parsed;
+  const contents = document.contents;
+  const pair = isMap(contents) && contents.items.length === 1 ? contents.items[0] : undefined;
+  if (!pair || !isScalar(pair.key) || typeof pair.key.value !== 'string' || contents?.range === undefined) return undefined;
+  let shared = false;
+  visit(document, {
+    Node(_key, node) {
+      if (isAlias(node) || node.anchor) shared = true;
+    },
+  });
+  if (shared) return undefined;
+  const key = pair.key.value;
+  const nodes = [...indexNodes(document)]
+    .filter(([path]) => path !== pathKey([]))
+    .map(([path, range]) => [path, range.key ?? -1, range.start ?? -1, range.end ?? -1] as const);
+  const flux = parseFluxDocuments(text);
+  return {
+    key,
+    value: (data as Record<string, unknown>)[key],
+    nodes,
+    root: [contents.range[0], contents.range[1]],
+    flux: flux ? findMarkedScalars(flux).map(({ marker }) => marker.policy) : null,
+  };
+}
+
+function readPack(file: string): Map<string, EntryParse> {
+  try {
+    const text = readFileSync(file, 'utf8');
+    const newline = text.indexOf('\n');
+    const body = text.slice(newline + 1);
+    if (newline !== 64 || text.slice(0, newline) !== checksum(body)) return new Map();
+    return new Map(JSON.parse(body) as [string, EntryParse][]);
+  } catch {
+    return new Map();
+  }
+}
+
+function checksum(body: string): string {
+  return createHash('sha256')
+    .update(`${FORMAT}\0${renderCacheSettings()?.sharedHash ?? ''}\0`)
+    .update(body)
+    .digest('hex');
+}
