@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -103,5 +104,19 @@ describe('go-yaml v3 block scalars', () => {
     expect(fluxRewrite('a: |+\nb: 1\n')).toBe('a: ""\nb: 1\n');
     expect(fluxRewrite('l:\n  - k: |\n      x\n  - |\n    y\n')).toBe('l:\n  - k: |\n      x\n  - |\n    y\n');
     expect(fluxRewrite('s: | # note\n  x\n')).toBe('s: | # note\n  x\n');
+  });
+});
+
+describe("go-yaml v3's own round trips (node_test.go)", () => {
+  const cases: { yaml: string; differs?: string }[] = JSON.parse(
+    readFileSync(join(import.meta.dirname, 'testdata', 'upstream', 'go-yaml', 'node-roundtrip.json'), 'utf8'),
+  );
+  it.each(cases.filter(({ differs }) => !differs).map(({ yaml }) => [yaml]))('writes %j back as go-yaml does', (yaml) => {
+    expect(fluxRewrite(yaml)).toBe(yaml);
+  });
+
+  // Known differences (docs/flux-setters.md §6): when one is fixed, this fails and its note goes.
+  it.each(cases.filter(({ differs }) => differs).map(({ yaml, differs }) => [differs, yaml]))('still differs on %s: %j', (_why, yaml) => {
+    expect(fluxRewrite(yaml)).not.toBe(yaml);
   });
 });

@@ -62,12 +62,25 @@ function serializeDocument({ document, text, sequenceStyle }: FluxDocument): { t
   document.directives.docStart = null;
   document.directives.docEnd = false;
   const indentSeq = (sequenceStyle ?? deriveSequenceIndentStyle(text)) === 'wide';
-  let out = document.toString({ lineWidth: 0, indent: 2, indentSeq, flowCollectionPadding: false, doubleQuotedAsJSON: true });
+  let out = keepFootComment(document, text, document.toString({ lineWidth: 0, indent: 2, indentSeq, flowCollectionPadding: false, doubleQuotedAsJSON: true }));
   for (const [token, quoted] of escaped) out = out.replace(token, () => quoted);
   for (const [token, key] of explicitKeys) out = writeExplicitKey(out, token, key);
   let openEnded = false;
   for (const [token, block] of blocks) ({ out, openEnded } = writeBlockScalar(out, token, block));
   return { text: out.endsWith('\n') ? out : `${out}\n`, openEnded };
+}
+
+/**
+ * The document's trailing comment where go-yaml writes it. A comment right below the last node (no
+ * blank line between) is that node's foot comment, and go-yaml writes it on the next line; only a
+ * comment after a blank line is the document's own, written after one. npm `yaml` keeps both as the
+ * document's comment, always after a blank line.
+ */
+function keepFootComment(document: Document.Parsed, text: string, out: string): string {
+  const end = document.contents?.range?.[2];
+  if (!document.comment || end === undefined || !/^[ \t]*#/.test(text.slice(end))) return out;
+  const written = `\n\n${document.comment.replace(/^(?!$)(?: $)?/gm, '#')}\n`;
+  return out.endsWith(written) ? `${out.slice(0, -written.length)}\n${written.slice(2)}` : out;
 }
 
 /** A block scalar taken out of the npm serialiser's hands. */
