@@ -3,7 +3,7 @@
  * go-yaml v3, docs/flux-setters.md §4): every document re-emitted with 2-space mappings, one sequence
  * style per document, no blank lines, no `---`/`...` markers, and Flux's quoting rules.
  */
-import { type Document, isCollection, isMap, isScalar, isSeq, parseDocument, type Scalar, visit } from 'yaml';
+import { type Document, isCollection, isMap, isScalar, isSeq, parseDocument, type Scalar, visit, type YAMLMap, type YAMLSeq } from 'yaml';
 import { deriveSequenceIndentStyle } from '../render/sequence-indent-style.ts';
 import { goYamlBlockScalar } from './go-yaml-block-scalar.ts';
 
@@ -58,13 +58,14 @@ export function serializeFluxDocuments(documents: readonly FluxDocument[]): stri
 }
 
 function serializeDocument({ document, text, sequenceStyle }: FluxDocument): { text: string; openEnded: boolean } {
-  const { escaped, explicitKeys, blocks } = normalise(document, text);
+  const { escaped, explicitKeys, blocks, feet } = normalise(document, text);
   document.directives.docStart = null;
   document.directives.docEnd = false;
   const indentSeq = (sequenceStyle ?? deriveSequenceIndentStyle(text)) === 'wide';
   let out = keepFootComment(document, text, document.toString({ lineWidth: 0, indent: 2, indentSeq, flowCollectionPadding: false, doubleQuotedAsJSON: true }));
   for (const [token, quoted] of escaped) out = out.replace(token, () => quoted);
   for (const [token, key] of explicitKeys) out = writeExplicitKey(out, token, key);
+  for (const [token, foot] of feet) out = writeFootComments(out, token, foot);
   let openEnded = false;
   for (const [token, block] of blocks) ({ out, openEnded } = writeBlockScalar(out, token, block));
   return { text: out.endsWith('\n') ? out : `${out}\n`, openEnded };
@@ -106,6 +107,46 @@ function writeBlockScalar(out: string, token: string, block: BlockScalar): { out
   return { out: `${out.slice(0, at)}${text.endsWith('\n') ? text : `${text}\n`}${rest}`, openEnded: openEnded && rest === '' };
 }
 
+/** The comment lines below a nested block collection (null: a blank line), and the collection's column, as in the source. */
+interface FootComments {
+  readonly lines: readonly ({ readonly column: number; readonly text: string } | null)[];
+  readonly column: number;
+}
+
+/**
+ * The comment lines below a nested block collection, which npm `yaml` keeps on that collection, as
+ * go-yaml writes them: each belongs to the node at its column (a foot comment of an outer node, or a
+ * head comment of the next key at that column) and is written at that node's column. Source columns
+ * map to written ones by their distance from the collection's own column.
+ */
+function footComments(collection: YAMLMap | YAMLSeq, text: string): FootComments | undefined {
+  const [start, valueEnd, nodeEnd] = collection.range ?? [];
+  if (start === undefined || valueEnd === undefined || nodeEnd === undefined || !collection.comment) return undefined;
+  const lines = text
+    .slice(valueEnd, nodeEnd)
+    .replace(/\n[ \t]*$/, '')
+    .split('\n')
+    .map((line) => {
+      const column = line.search(/\S/);
+      return column < 0 ? null : { column, text: line.slice(column) };
+    });
+  const column = start - (text.lastIndexOf('\n', start - 1) + 1);
+  const written = lines.filter((line) => line !== null);
+  const kept = collection.comment.split('\n').filter((line) => line.trim() !== '');
+  // Only comments, the ones npm yaml kept, and some of them at an outer column: otherwise nothing moves.
+  if (written.length !== kept.length || written.some((line) => !line.text.startsWith('#')) || written.every((line) => line.column >= column)) return undefined;
+  return { lines, column };
+}
+
+/** `out` with the comment line `# token` replaced by the foot comments at their columns (see {@link footComments}). */
+function writeFootComments(out: string, token: string, foot: FootComments): string {
+  const match = new RegExp(`^( *)# ${token}$`, 'm').exec(out);
+  if (!match) return out;
+  const indent = match[1]?.length ?? 0;
+  const lines = foot.lines.map((line) => (line === null ? '' : `${' '.repeat(Math.max(0, indent - Math.max(0, foot.column - line.column)))}${line.text}`));
+  return `${out.slice(0, match.index)}${lines.join('\n')}${out.slice(match.index + match[0].length)}`;
+}
+
 /** Longest key, in bytes, go-yaml writes as a simple `key: value`; longer ones get `? key` / `: value`. */
 const SIMPLE_KEY_MAX_BYTES = 128;
 
@@ -131,8 +172,9 @@ function writeExplicitKey(out: string, token: string, key: string): string {
 function normalise(
   document: Document.Parsed,
   text: string,
-): { escaped: Map<string, string>; explicitKeys: Map<string, string>; blocks: Map<string, BlockScalar> } {
+): { escaped: Map<string, string>; explicitKeys: Map<string, string>; blocks: Map<string, BlockScalar>; feet: Map<string, FootComments> } {
   const escaped = new Map<string, string>();
+  const feet = new Map<string, FootComments>();
   const explicitKeys = new Map<string, string>();
   const blocks = new Map<string, BlockScalar>();
   let prefix = 'MANIFOLDTOKEN';
@@ -145,6 +187,12 @@ function normalise(
     },
   });
   visit(document, {
+    Map(_key, map) {
+      footToken(map);
+    },
+    Seq(_key, seq) {
+      footToken(seq);
+    },
     Pair(_key, pair, path) {
       const key = pair.key;
       const inFlow = path.some((ancestor) => (isMap(ancestor) || isSeq(ancestor)) && ancestor.flow === true);
@@ -189,7 +237,15 @@ function normalise(
       node.type = 'PLAIN';
     },
   });
-  return { escaped, explicitKeys, blocks };
+  return { escaped, explicitKeys, blocks, feet };
+
+  function footToken(collection: YAMLMap | YAMLSeq): void {
+    const foot = collection.flow ? undefined : footComments(collection, text);
+    if (!foot) return;
+    const token = `${prefix}F${feet.size}Z`;
+    feet.set(token, foot);
+    collection.comment = ` ${token}`;
+  }
 }
 
 /** A single-line scalar as go-yaml writes it in its own style. */
