@@ -43,6 +43,25 @@ describe('environment stamps', () => {
     expect([...((await verifiedStamp(root, 'dev', 'key-2')).vouched?.keys() ?? [])]).toEqual(['kustomization.yaml']);
   });
 
+  it('sees a file added to any folder, an empty one or one a write made, without listing the unchanged ones', async () => {
+    mkdirSync(join(root, 'dist', 'dev', 'empty'));
+    await writeStamp(root, 'dev', 'key-1', listed);
+    expect((await verifiedStamp(root, 'dev', 'key-1')).stamp).toBeDefined();
+    writeFileSync(join(root, 'dist', 'dev', 'empty', 'new.yaml'), 'x: 1\n');
+    expect((await verifiedStamp(root, 'dev', 'key-1')).stamp).toBeUndefined();
+
+    // A write that made a folder records it too.
+    const before = (await verifiedStamp(root, 'dev', 'key-1')).tree ?? { files: [], folders: [] };
+    mkdirSync(join(root, 'dist', 'dev', 'api'));
+    writeFileSync(join(root, 'dist', 'dev', 'api', 'service-api.yaml'), 'kind: Service\n');
+    await writeStamp(root, 'dev', 'key-2', listed, { written: { before, paths: ['api/service-api.yaml'] } });
+    const stamped = await verifiedStamp(root, 'dev', 'key-2');
+    expect(stamped.stamp?.folders.map(([path]) => path)).toEqual(['', 'api', 'empty', 'web']);
+    expect(stamped.tree?.files.map(([path]) => path)).toContain('api/service-api.yaml');
+    writeFileSync(join(root, 'dist', 'dev', 'api', 'other.yaml'), 'x: 1\n');
+    expect((await verifiedStamp(root, 'dev', 'key-2')).stamp).toBeUndefined();
+  });
+
   it('reads a vouched file only when its bytes are asked for, and compares its recorded hash instead', async () => {
     const live = join(root, 'dist', 'dev');
     const tree = DistTree.read(live, new Map([['web/deployment-web.yaml', contentHash('kind: Deployment\nrecorded: true\n')]]));
@@ -56,13 +75,13 @@ describe('environment stamps', () => {
   });
 
   it('records after a write only what the write changed, and nothing when the folder changed beside a check', async () => {
-    const before = (await verifiedStamp(root, 'dev', 'key-1')).files ?? [];
+    const before = (await verifiedStamp(root, 'dev', 'key-1')).tree ?? { files: [], folders: [] };
     writeFileSync(join(root, 'dist', 'dev', 'web', 'deployment-web.yaml'), 'kind: Deployment\nspec: {}\n');
     const written = new Map([...hashes, ['web/deployment-web.yaml', contentHash('kind: Deployment\nspec: {}\n')]]);
     await writeStamp(root, 'dev', 'key-1', { ...listed, hashes: written }, { written: { before, paths: ['web/deployment-web.yaml'] } });
     expect((await verifiedStamp(root, 'dev', 'key-1')).stamp).toBeDefined();
 
-    const seen = (await verifiedStamp(root, 'dev', 'key-3')).files;
+    const seen = (await verifiedStamp(root, 'dev', 'key-3')).tree;
     writeFileSync(join(root, 'dist', 'dev', 'extra.yaml'), 'x: 1\n');
     await writeStamp(root, 'dev', 'key-3', listed, { expected: seen });
     expect((await verifiedStamp(root, 'dev', 'key-3')).stamp).toBeUndefined();

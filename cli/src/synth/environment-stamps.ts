@@ -28,9 +28,11 @@ export interface Stamp {
   readonly foreign: readonly string[];
   /** Every file in dist/<env>/ with its identity (path, size, mtime, ctime, inode) and the sha256 of its bytes ('' for a foreign file). */
   readonly files: readonly (readonly [string, number, number, number, number, string])[];
+  /** Every folder of dist/<env>/ (itself: '') with its identity: an unchanged folder has the same entries. */
+  readonly folders: FolderIdentities;
 }
 
-const FORMAT = 2;
+const FORMAT = 3;
 const SHA256 = /^[a-f0-9]{64}$/;
 
 /** The hash of every input of `env`, or undefined when renders are not cached (then there are no stamps). */
@@ -50,8 +52,8 @@ export async function stampKey(root: string, env: string, imagesText?: string): 
 export interface StampCheck {
   /** The stamp, when it matches the inputs' key and dist/<env>/ is exactly as it recorded: the environment is current. */
   readonly stamp?: Stamp;
-  /** The identities of dist/<env>/'s files as they are now (taken once, before anything reads the tree). */
-  readonly files?: FileIdentities;
+  /** The identities of dist/<env>/'s files and folders as they are now (taken once, before anything reads the tree). */
+  readonly tree?: TreeIdentities;
   /**
    * The files the stamp vouches for whatever the key (nothing touched them since a run that found
    * dist/<env>/ current recorded them), with the sha256 of their bytes: their content need not be read.
@@ -63,16 +65,16 @@ export interface StampCheck {
 export async function verifiedStamp(root: string, env: string, key: string | undefined): Promise<StampCheck> {
   const file = stampFile(env);
   if (!key || !file) return {};
-  const now = await identities(root, env);
-  let stamp: Stamp;
+  let stamp: Stamp | undefined;
   try {
     stamp = JSON.parse(readFileSync(file, 'utf8')) as Stamp;
-  } catch {
-    return { files: now };
-  }
-  if (!now || !Array.isArray(stamp?.files) || !Array.isArray(stamp.generated) || !Array.isArray(stamp.foreign)) return { files: now };
+    if (!Array.isArray(stamp?.files) || !Array.isArray(stamp.folders) || !Array.isArray(stamp.generated) || !Array.isArray(stamp.foreign)) stamp = undefined;
+  } catch {}
+  const tree = (stamp && recordedIdentities(root, env, stamp)) ?? (await identities(root, env));
+  if (!stamp || !tree) return { tree };
+  const now = tree.files;
   const same = (entry: FileIdentities[number], recorded: readonly unknown[] | undefined) => entry.every((value, position) => value === recorded?.[position]);
-  if (stamp.key === key && now.length === stamp.files.length && now.every((entry, index) => same(entry, stamp.files[index]))) return { stamp, files: now };
+  if (stamp.key === key && now.length === stamp.files.length && now.every((entry, index) => same(entry, stamp.files[index]))) return { stamp, tree };
   const vouched = new Map<string, string>();
   const recorded = new Map(stamp.files.filter(Array.isArray).map((entry) => [entry[0], entry]));
   for (const entry of now) {
@@ -80,7 +82,7 @@ export async function verifiedStamp(root: string, env: string, key: string | und
     const sha256 = known?.[5];
     if (typeof sha256 === 'string' && SHA256.test(sha256) && same(entry, known)) vouched.set(entry[0], sha256);
   }
-  return { files: now, vouched };
+  return { tree, vouched };
 }
 
 /**
@@ -95,7 +97,7 @@ export async function writeStamp(
   env: string,
   key: string | undefined,
   listed: { readonly generated: readonly string[]; readonly foreign: readonly string[]; readonly hashes: ReadonlyMap<string, string> },
-  options: { readonly expected?: FileIdentities; readonly written?: { readonly before: FileIdentities; readonly paths: readonly string[] } } = {},
+  options: { readonly expected?: TreeIdentities; readonly written?: { readonly before: TreeIdentities; readonly paths: readonly string[] } } = {},
 ): Promise<void> {
   const { expected, written } = options;
   const file = stampFile(env);
@@ -103,11 +105,11 @@ export async function writeStamp(
   if (!key || !file || !now) return;
   if (expected && JSON.stringify(expected) !== JSON.stringify(now)) return;
   const { generated, foreign, hashes } = listed;
-  const files = now.map((entry) => [...entry, hashes.get(entry[0]) ?? ''] as const);
+  const files = now.files.map((entry) => [...entry, hashes.get(entry[0]) ?? ''] as const);
   const temporary = `${file}.${process.pid}.tmp`;
   try {
     mkdirSync(join(file, '..'), { recursive: true });
-    writeFileSync(temporary, JSON.stringify({ key, generated, foreign, files } satisfies Stamp));
+    writeFileSync(temporary, JSON.stringify({ key, generated, foreign, files, folders: now.folders } satisfies Stamp));
     renameSync(temporary, file);
   } catch {}
 }
@@ -117,45 +119,95 @@ function stampFile(env: string): string | undefined {
   return settings ? join(settings.dir, 'stamps', `${env}.json`) : undefined;
 }
 
-/** The identities `before` with those of `paths` taken again (dropped when the file is gone), sorted; undefined when the folder is gone. */
-function identitiesAfter(root: string, env: string, before: FileIdentities, paths: readonly string[]): FileIdentities | undefined {
-  if (!existsSync(join(root, 'dist', env))) return undefined;
-  const rewritten = new Set(paths);
-  const kept = before.filter(([path]) => !rewritten.has(path));
-  for (const path of rewritten) {
-    try {
-      const info = lstatSync(join(root, 'dist', env, path));
-      kept.push([path, info.size, info.mtimeMs, info.ctimeMs, info.ino]);
-    } catch {}
-  }
-  return kept.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-}
-
 /** Every file of a dist/<env>/ with its identity: path, size, mtime, ctime, inode. */
 export type FileIdentities = [string, number, number, number, number][];
 
+/** Every folder of a dist/<env>/ (itself: '') with its identity: path, mtime, ctime, inode. */
+export type FolderIdentities = [string, number, number, number][];
+
+/** The identities of everything in a dist/<env>/. */
+export interface TreeIdentities {
+  readonly files: FileIdentities;
+  readonly folders: FolderIdentities;
+}
+
+const byPath = ([a]: readonly [string, ...unknown[]], [b]: readonly [string, ...unknown[]]) => (a < b ? -1 : a > b ? 1 : 0);
+
+function fileIdentity(dir: string, path: string): FileIdentities[number] {
+  const info = lstatSync(`${dir}/${path}`);
+  return [path, info.size, info.mtimeMs, info.ctimeMs, info.ino];
+}
+
+function folderIdentity(dir: string, path: string): FolderIdentities[number] {
+  const info = lstatSync(path === '' ? dir : `${dir}/${path}`);
+  if (!info.isDirectory()) throw new Error(`${path} is no longer a folder`);
+  return [path, info.mtimeMs, info.ctimeMs, info.ino];
+}
+
 /**
- * Every file below dist/<env>/, sorted, with its identity; undefined when the folder is missing or
- * unreadable. Synchronous on purpose: for thousands of files, one walk of lstat calls on the main
- * thread is about three times faster than the same calls through the thread pool.
+ * The identities of dist/<env>/ taken without listing a folder, when every folder the stamp recorded
+ * is unchanged (a folder whose entries change gets a new mtime and ctime, as git's untracked cache
+ * relies on): only the recorded files are looked at. Undefined when anything differs.
  */
-export async function identities(root: string, env: string): Promise<FileIdentities | undefined> {
+function recordedIdentities(root: string, env: string, stamp: Stamp): TreeIdentities | undefined {
+  const dir = join(root, 'dist', env);
+  try {
+    const folders = stamp.folders.map(([path]) => folderIdentity(dir, path));
+    if (folders.length === 0 || folders.some((entry, index) => entry.some((value, position) => value !== stamp.folders[index]?.[position]))) return undefined;
+    return { files: stamp.files.map(([path]) => fileIdentity(dir, path)), folders };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The identities `before` with those of the written `paths` and of every folder taken again (files
+ * and folders that are gone dropped, folders the write made added), sorted; undefined when
+ * dist/<env>/ is gone.
+ */
+function identitiesAfter(root: string, env: string, before: TreeIdentities, paths: readonly string[]): TreeIdentities | undefined {
+  const dir = join(root, 'dist', env);
+  if (!existsSync(dir)) return undefined;
+  const rewritten = new Set(paths);
+  const files = before.files.filter(([path]) => !rewritten.has(path));
+  const folderPaths = new Set(before.folders.map(([path]) => path));
+  for (const path of rewritten) {
+    for (let slash = path.lastIndexOf('/'); slash > 0; slash = path.lastIndexOf('/', slash - 1)) folderPaths.add(path.slice(0, slash));
+    try {
+      files.push(fileIdentity(dir, path));
+    } catch {}
+  }
+  const folders: FolderIdentities = [];
+  for (const path of folderPaths) {
+    try {
+      folders.push(folderIdentity(dir, path));
+    } catch {}
+  }
+  return { files: files.sort(byPath), folders: folders.sort(byPath) };
+}
+
+/**
+ * Every file and folder below dist/<env>/, sorted, with their identities; undefined when the folder
+ * is missing or unreadable. Synchronous on purpose: for thousands of files, one walk of lstat calls
+ * on the main thread is about three times faster than the same calls through the thread pool.
+ */
+export async function identities(root: string, env: string): Promise<TreeIdentities | undefined> {
   const dir = join(root, 'dist', env);
   try {
     if (!statSync(dir).isDirectory()) return undefined;
     const paths: string[] = [];
+    const folders: FolderIdentities = [folderIdentity(dir, '')];
     const walk = (folder: string, prefix: string): void => {
       for (const entry of readdirSync(folder, { withFileTypes: true })) {
-        if (entry.isDirectory()) walk(`${folder}/${entry.name}`, `${prefix}${entry.name}/`);
-        else paths.push(`${prefix}${entry.name}`);
+        if (entry.isDirectory()) {
+          folders.push(folderIdentity(dir, `${prefix}${entry.name}`));
+          walk(`${folder}/${entry.name}`, `${prefix}${entry.name}/`);
+        } else paths.push(`${prefix}${entry.name}`);
       }
     };
     walk(dir, '');
     paths.sort();
-    return paths.map((path) => {
-      const info = lstatSync(`${dir}/${path}`);
-      return [path, info.size, info.mtimeMs, info.ctimeMs, info.ino];
-    });
+    return { files: paths.map((path) => fileIdentity(dir, path)), folders: folders.sort(byPath) };
   } catch {
     return undefined;
   }

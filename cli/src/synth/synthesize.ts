@@ -14,7 +14,7 @@ import { applyWritePlan, contentHashes, planEnvironmentWrite, type WriteResult, 
 import type { RenderedEnvironment } from '../render/render-environment.ts';
 import type { Adoption } from './adopt-flux-updates.ts';
 import { type EnvironmentOutcome, EnvironmentRenderer, type PinOverrides, type RenderRequest } from './environment-renderer.ts';
-import { type FileIdentities, type Stamp, stampKey, verifiedStamp, writeStamp } from './environment-stamps.ts';
+import { type Stamp, stampKey, type TreeIdentities, verifiedStamp, writeStamp } from './environment-stamps.ts';
 import { renderInWorkers, renderWorkerCount } from './render-workers.ts';
 import { compareShard, ENVIRONMENT_UNIT, ownsUnit, type Shard } from './shard.ts';
 
@@ -34,7 +34,7 @@ export interface RepositoryRender {
   /** The input hash of each environment as this run started, for stamping it once it is current. */
   readonly stampKeys: ReadonlyMap<string, string | undefined>;
   /** The identities of dist/<env>/'s files before it was read (when renders are cached). */
-  readonly treeIdentities: ReadonlyMap<string, FileIdentities | undefined>;
+  readonly treeIdentities: ReadonlyMap<string, TreeIdentities | undefined>;
   /** With a shard: the units it rendered, as `<env>/<unit>`. */
   readonly units?: readonly string[];
   /** How many worker threads rendered (0: the main thread did). */
@@ -73,14 +73,14 @@ export async function renderRepository(
     await Promise.all(all.map(async (env) => [env, options.trustStamps ? await stampKey(root, env, pins.get(env)) : undefined] as const)),
   );
   const verified = new Map<string, Stamp>();
-  const treeIdentities = new Map<string, FileIdentities | undefined>();
+  const treeIdentities = new Map<string, TreeIdentities | undefined>();
   const vouched = new Map<string, ReadonlyMap<string, string>>();
   const stamps = await Promise.all(all.map((env) => verifiedStamp(root, env, stampKeys.get(env))));
-  for (const [index, { stamp, files, vouched: known }] of stamps.entries()) {
+  for (const [index, { stamp, tree, vouched: known }] of stamps.entries()) {
     const env = all[index] ?? '';
     if (stamp) verified.set(env, stamp);
     if (known) vouched.set(env, known);
-    treeIdentities.set(env, files);
+    treeIdentities.set(env, tree);
   }
   const names = all.filter((env) => !verified.has(env));
   const request = { pins, vouched, ...(shard ? { shard } : {}) };
