@@ -77,7 +77,7 @@ function expectSameAsWholeFile(text: string): boolean {
   for (const path of [[], ...paths(whole?.data), ['missing'], [...(paths(whole?.data)[0] ?? []), 'deeper']]) {
     expect(split.positionOf(path), `${JSON.stringify(text)} at ${path.join('.')}`).toEqual(whole?.positionOf(path));
     expect(split.positionOf(path, 'key')).toEqual(whole?.positionOf(path, 'key'));
-    expect(split.valueEnd(path)).toBe(whole?.valueEnd(path));
+    expect(split.valueEnd(path), `${JSON.stringify(text)} end at ${path.join('.')}`).toBe(whole?.valueEnd(path));
   }
   // Markers seen entry by entry are trusted only when every written marker is among them.
   const seen = entries.fluxMarkers('f.yaml', text);

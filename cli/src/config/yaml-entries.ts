@@ -18,7 +18,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { threadId } from 'node:worker_threads';
-import { isAlias, isMap, isScalar, LineCounter, visit } from 'yaml';
+import { type Document, isAlias, isMap, isScalar, LineCounter, visit } from 'yaml';
 import { parseFluxDocuments } from '../flux/kyaml-style.ts';
 import { findMarkedScalars } from '../flux/simulate-setters.ts';
 import { renderCacheSettings } from '../render/render-cache.ts';
@@ -30,10 +30,10 @@ interface EntryParse {
   readonly value: unknown;
   /** Ranges of the entry's nodes below the file's root, by {@link pathKey}: key, start, end (-1: none). */
   readonly nodes: readonly (readonly [string, number, number, number])[];
-  /** Start and end offsets of the entry's mapping (the file's root starts with the first and ends with the last). */
-  readonly root: readonly [number, number];
-  /** The policies of the Flux markers Flux sees in the entry, or null when Flux cannot parse it alone. */
-  readonly flux: readonly string[] | null;
+  /** Offset of the entry's mapping (the file's root, when this is the first entry). */
+  readonly root: number;
+  /** The policies of the Flux markers Flux sees in the entry, null when Flux cannot parse it alone, undefined until asked for. */
+  readonly flux?: readonly string[] | null;
 }
 
 const FORMAT = 1;
@@ -66,9 +66,8 @@ export class YamlEntries {
     lines.addNewLine(0);
     for (let newline = text.indexOf('\n'); newline !== -1; newline = text.indexOf('\n', newline + 1)) lines.addNewLine(newline + 1);
     const index = () => {
-      const [first, last] = [entries[0], entries.at(-1)];
-      const root = { start: (first?.start ?? 0) + (first?.parse.root[0] ?? 0), end: (last?.start ?? 0) + (last?.parse.root[1] ?? 0) };
-      const nodes = new Map<string, NodeRange>([[pathKey([]), root]]);
+      const first = entries[0];
+      const nodes = new Map<string, NodeRange>([[pathKey([]), { start: (first?.start ?? 0) + (first?.parse.root ?? 0) }]]);
       for (const { start, parse } of entries) {
         for (const [path, key, from, to] of parse.nodes) {
           nodes.set(path, { ...(key >= 0 ? { key: start + key } : {}), ...(from >= 0 ? { start: start + from, end: start + to } : {}) });
@@ -82,7 +81,19 @@ export class YamlEntries {
   /** The policies of the Flux markers Flux sees in `text` of `file`, or undefined when only a whole-file parse can tell. */
   fluxMarkers(file: string, text: string): string[] | undefined {
     const entries = this.entries(file, text);
-    if (!entries || entries.some(({ parse }) => parse.flux === null)) return undefined;
+    if (!entries) return undefined;
+    const asked = [...new Set(entries.filter(({ parse }) => parse.flux === undefined).map(({ text: entryText }) => entryText))];
+    if (asked.length > 0) {
+      const found = fluxMarkersOf(asked);
+      const used = this.used.get(file);
+      for (const [index, entryText] of asked.entries()) {
+        const parse = used?.get(entryText);
+        if (parse) used?.set(entryText, { ...parse, flux: found?.[index] ?? null });
+      }
+      this.changed.add(file);
+      return this.fluxMarkers(file, text);
+    }
+    if (entries.some(({ parse }) => parse.flux === null)) return undefined;
     return entries.flatMap(({ parse }) => parse.flux ?? []);
   }
 
@@ -103,21 +114,28 @@ export class YamlEntries {
     this.changed.clear();
   }
 
-  private entries(file: string, text: string): { readonly start: number; readonly parse: EntryParse }[] | undefined {
+  private entries(file: string, text: string): { readonly start: number; readonly text: string; readonly parse: EntryParse }[] | undefined {
     const split = splitEntries(text);
     if (!split) return undefined;
     const used = this.used.get(file) ?? new Map<string, EntryParse>();
     this.used.set(file, used);
+    const fresh = new Map<string, EntryParse>();
+    const known = (entryText: string) => used.get(entryText) ?? fresh.get(entryText) ?? this.pack(file).get(entryText);
+    const missing = [...new Set(split.map(({ text: entryText }) => entryText).filter((entryText) => !known(entryText)))];
+    if (missing.length > 0) {
+      // One entry (a pin moved) is parsed alone; many (a first run) in one parse, which costs a
+      // tenth of parsing each alone.
+      const parsed = missing.length === 1 ? parseEntry(missing[0] ?? '') : parseEntries(missing);
+      if (!parsed) return undefined;
+      for (const [entryText, parse] of parsed instanceof Map ? parsed : [[missing[0] ?? '', parsed] as const]) fresh.set(entryText, parse);
+      this.changed.add(file);
+    }
     const entries = [];
     for (const { start, text: entryText } of split) {
-      let parse = used.get(entryText) ?? this.pack(file).get(entryText);
-      if (!parse) {
-        parse = parseEntry(entryText);
-        if (!parse) return undefined;
-        this.changed.add(file);
-      }
+      const parse = known(entryText);
+      if (!parse) return undefined;
       used.set(entryText, parse);
-      entries.push({ start, parse });
+      entries.push({ start, text: entryText, parse });
     }
     return entries;
   }
@@ -164,26 +182,104 @@ function parseEntry(text: string): EntryParse | undefined {
   const { document, data } = parsed;
   const contents = document.contents;
   const pair = isMap(contents) && contents.items.length === 1 ? contents.items[0] : undefined;
-  if (!pair || !isScalar(pair.key) || typeof pair.key.value !== 'string' || contents?.range === undefined) return undefined;
+  if (!pair || !isScalar(pair.key) || typeof pair.key.value !== 'string' || contents?.range === undefined || sharesNodes(document, text)) return undefined;
+  const key = pair.key.value;
+  const nodes = [...indexNodes(document)]
+    .filter(([path]) => path !== pathKey([]))
+    .map(([path, range]) => [path, range.key ?? -1, range.start ?? -1, range.end ?? -1] as const);
+  return {
+    key,
+    value: (data as Record<string, unknown>)[key],
+    nodes,
+    root: contents.range[0],
+  };
+}
+
+/**
+ * Entries parsed together, one document made of them all, each parse then taken from its part: the
+ * same as parsing each alone (every entry starts a line at column 0 with one plain key, see above),
+ * or undefined when the document fails, holds an anchor or alias, or is not one key per entry.
+ */
+function parseEntries(texts: readonly string[]): Map<string, EntryParse> | undefined {
+  const combined = texts.join('');
+  let parsed: ReturnType<typeof parseYamlDocument>;
+  try {
+    parsed = parseYamlDocument('', combined);
+  } catch {
+    return undefined;
+  }
+  const { document, data } = parsed;
+  const contents = document.contents;
+  if (!isMap(contents) || contents.items.length !== texts.length || sharesNodes(document, combined)) return undefined;
+  const starts: number[] = [];
+  let offset = 0;
+  for (const text of texts) {
+    starts.push(offset);
+    offset += text.length;
+  }
+  const nodes = new Map<string, [string, number, number, number][]>();
+  for (const [path, range] of indexNodes(document)) {
+    const separator = path.indexOf('\u0000');
+    const key = separator < 0 ? path : path.slice(0, separator);
+    if (path === pathKey([])) continue;
+    const group = nodes.get(key) ?? [];
+    nodes.set(key, group.concat([[path, range.key ?? -1, range.start ?? -1, range.end ?? -1]]));
+  }
+  const parses = new Map<string, EntryParse>();
+  for (const [index, pair] of contents.items.entries()) {
+    const start = starts[index] ?? 0;
+    const end = starts[index + 1] ?? combined.length;
+    const keyStart = pair.key && isScalar(pair.key) ? pair.key.range?.[0] : undefined;
+    if (!isScalar(pair.key) || typeof pair.key.value !== 'string' || keyStart === undefined || keyStart < start || keyStart >= end) return undefined;
+    const key = pair.key.value;
+    const relative = (value: number) => (value < 0 ? -1 : value - start);
+    parses.set(texts[index] ?? '', {
+      key,
+      value: (data as Record<string, unknown>)[key],
+      nodes: (nodes.get(key) ?? []).map(([path, keyAt, from, to]) => [path, relative(keyAt), relative(from), relative(to)] as const),
+      root: keyStart - start,
+    });
+  }
+  return parses;
+}
+
+/**
+ * The policies of the markers Flux sees in each of `texts` (entries of one file, parsed together as
+ * {@link parseEntries} does), or undefined when Flux cannot parse them. Text without `#` holds no
+ * marker, and without `!` no tag Flux's schema could refuse: it is not parsed.
+ */
+function fluxMarkersOf(texts: readonly string[]): string[][] | undefined {
+  const combined = texts.join('');
+  if (!combined.includes('#') && !combined.includes('!')) return texts.map(() => []);
+  const documents = parseFluxDocuments(combined);
+  if (!documents) return undefined;
+  const starts: number[] = [];
+  let offset = 0;
+  for (const text of texts) {
+    starts.push(offset);
+    offset += text.length;
+  }
+  const found: string[][] = texts.map(() => []);
+  for (const { node, marker } of findMarkedScalars(documents)) {
+    const position = node.range?.[0] ?? 0;
+    let index = 0;
+    while (index + 1 < starts.length && (starts[index + 1] ?? 0) <= position) index++;
+    found[index]?.push(marker.policy);
+  }
+  return found;
+}
+
+/** Whether the document has an anchor or alias (an entry could then depend on another). */
+function sharesNodes(document: Document.Parsed, text: string): boolean {
+  // Neither can be written without its indicator.
+  if (!text.includes('&') && !text.includes('*')) return false;
   let shared = false;
   visit(document, {
     Node(_key, node) {
       if (isAlias(node) || node.anchor) shared = true;
     },
   });
-  if (shared) return undefined;
-  const key = pair.key.value;
-  const nodes = [...indexNodes(document)]
-    .filter(([path]) => path !== pathKey([]))
-    .map(([path, range]) => [path, range.key ?? -1, range.start ?? -1, range.end ?? -1] as const);
-  const flux = parseFluxDocuments(text);
-  return {
-    key,
-    value: (data as Record<string, unknown>)[key],
-    nodes,
-    root: [contents.range[0], contents.range[1]],
-    flux: flux ? findMarkedScalars(flux).map(({ marker }) => marker.policy) : null,
-  };
+  return shared;
 }
 
 function readPack(file: string): Map<string, EntryParse> {

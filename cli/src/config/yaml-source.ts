@@ -116,7 +116,9 @@ export function indexNodes(document: Document.Parsed): Map<string, NodeRange> {
       });
     }
   };
-  index.set(pathKey([]), range(document.contents));
+  // The root is located by its start only: no caller asks where the whole document's value ends.
+  const rootStart = document.contents?.range?.[0];
+  index.set(pathKey([]), rootStart === undefined ? {} : { start: rootStart });
   walk(document.contents, []);
   return index;
 }
