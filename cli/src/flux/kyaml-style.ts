@@ -3,9 +3,10 @@
  * go-yaml v3, docs/flux-setters.md §4): every document re-emitted with 2-space mappings, one sequence
  * style per document, no blank lines, no `---`/`...` markers, and Flux's quoting rules.
  */
-import { type Document, isCollection, isMap, isScalar, isSeq, parseDocument, type Scalar, visit, type YAMLMap, type YAMLSeq } from 'yaml';
+import { type Document, isCollection, isDocument, isMap, isPair, isScalar, isSeq, parseDocument, Scalar, visit, type YAMLMap, type YAMLSeq } from 'yaml';
 import { deriveSequenceIndentStyle } from '../render/sequence-indent-style.ts';
 import { goYamlBlockScalar } from './go-yaml-block-scalar.ts';
+import { type CommentedFlow, commentedFlow, writeCommentedFlow } from './go-yaml-flow-comments.ts';
 
 /** One document of a file as Flux sees it: parsed with every scalar kept as a string. */
 export interface FluxDocument {
@@ -58,11 +59,14 @@ export function serializeFluxDocuments(documents: readonly FluxDocument[]): stri
 }
 
 function serializeDocument({ document, text, sequenceStyle }: FluxDocument): { text: string; openEnded: boolean } {
-  const { escaped, explicitKeys, blocks, feet } = normalise(document, text);
+  const trailing = trailingComment(document, text);
+  const { escaped, explicitKeys, blocks, feet, flows } = normalise(document, text);
   document.directives.docStart = null;
   document.directives.docEnd = false;
   const indentSeq = (sequenceStyle ?? deriveSequenceIndentStyle(text)) === 'wide';
-  let out = keepFootComment(document, text, document.toString({ lineWidth: 0, indent: 2, indentSeq, flowCollectionPadding: false, doubleQuotedAsJSON: true }));
+  let out = document.toString({ lineWidth: 0, indent: 2, indentSeq, flowCollectionPadding: false, doubleQuotedAsJSON: true });
+  if (trailing?.direct) out = keepFootComment(document, out);
+  for (const [token, flow] of flows) out = writeFlow(out, token, flow);
   for (const [token, quoted] of escaped) out = out.replace(token, () => quoted);
   for (const [token, key] of explicitKeys) out = writeExplicitKey(out, token, key);
   for (const [token, foot] of feet) out = writeFootComments(out, token, foot);
@@ -72,15 +76,38 @@ function serializeDocument({ document, text, sequenceStyle }: FluxDocument): { t
 }
 
 /**
- * The document's trailing comment where go-yaml writes it. A comment right below the last node (no
- * blank line between) is that node's foot comment, and go-yaml writes it on the next line; only a
- * comment after a blank line is the document's own, written after one. npm `yaml` keeps both as the
- * document's comment, always after a blank line.
+ * The comment lines after a document's last node, as go-yaml keeps them. A comment right below the
+ * last node (`direct`: no blank line between) is that node's foot comment, written on the next line;
+ * a comment after a blank line is the document's own, written after one; blank lines between them
+ * stay (one each). npm `yaml` keeps them all as the document's comment, after a blank line, and may
+ * drop the blank lines between; the document's comment is set from the source here. Undefined when
+ * the document has no such comment or the source does not show it as column-0 lines.
  */
-function keepFootComment(document: Document.Parsed, text: string, out: string): string {
+function trailingComment(document: Document.Parsed, text: string): { direct: boolean } | undefined {
   const end = document.contents?.range?.[2];
-  if (!document.comment || end === undefined || !/^[ \t]*#/.test(text.slice(end))) return out;
-  const written = `\n\n${document.comment.replace(/^(?!$)(?: $)?/gm, '#')}\n`;
+  if (!document.comment || end === undefined) return undefined;
+  const lines = text.slice(end).replace(/\n$/, '').split('\n');
+  if (!lines.every((line) => line === '' || line.startsWith('#'))) return undefined;
+  const comment = lines
+    .map((line) => line.slice(1))
+    .join('\n')
+    .replace(/\n{2,}/g, '\n\n')
+    .replace(/^\n+|\n+$/g, '');
+  const kept = document.comment.split('\n').filter((line) => line !== '');
+  if (
+    comment
+      .split('\n')
+      .filter((line) => line !== '')
+      .join('\n') !== kept.join('\n')
+  )
+    return undefined;
+  document.comment = comment;
+  return { direct: lines[0]?.startsWith('#') ?? false };
+}
+
+/** `out` without the blank line npm `yaml` writes before the document's comment (see {@link trailingComment}). */
+function keepFootComment(document: Document.Parsed, out: string): string {
+  const written = `\n\n${(document.comment ?? '').replace(/^(?!$)(?: $)?/gm, '#')}\n`;
   return out.endsWith(written) ? `${out.slice(0, -written.length)}\n${written.slice(2)}` : out;
 }
 
@@ -147,6 +174,16 @@ function writeFootComments(out: string, token: string, foot: FootComments): stri
   return `${out.slice(0, match.index)}${lines.join('\n')}${out.slice(match.index + match[0].length)}`;
 }
 
+/** `out` with the flow collection written as `token` (at the top of the document or as a block mapping value) as go-yaml writes it. */
+function writeFlow(out: string, token: string, flow: CommentedFlow): string {
+  const match = new RegExp(`^( *)([^\\n]*?)${token}`, 'm').exec(out);
+  if (!match) return out;
+  const [, indentation = '', prefix = ''] = match;
+  const indent = prefix === '' && indentation === '' ? -1 : indentation.length;
+  const at = match.index + match[0].length - token.length;
+  return `${out.slice(0, at)}${writeCommentedFlow(flow, indent, indentation.length + prefix.length, scalarText)}${out.slice(at + token.length)}`;
+}
+
 /** Longest key, in bytes, go-yaml writes as a simple `key: value`; longer ones get `? key` / `: value`. */
 const SIMPLE_KEY_MAX_BYTES = 128;
 
@@ -172,8 +209,15 @@ function writeExplicitKey(out: string, token: string, key: string): string {
 function normalise(
   document: Document.Parsed,
   text: string,
-): { escaped: Map<string, string>; explicitKeys: Map<string, string>; blocks: Map<string, BlockScalar>; feet: Map<string, FootComments> } {
+): {
+  escaped: Map<string, string>;
+  explicitKeys: Map<string, string>;
+  blocks: Map<string, BlockScalar>;
+  feet: Map<string, FootComments>;
+  flows: Map<string, CommentedFlow>;
+} {
   const escaped = new Map<string, string>();
+  const flows = new Map<string, CommentedFlow>();
   const feet = new Map<string, FootComments>();
   const explicitKeys = new Map<string, string>();
   const blocks = new Map<string, BlockScalar>();
@@ -237,7 +281,22 @@ function normalise(
       node.type = 'PLAIN';
     },
   });
-  return { escaped, explicitKeys, blocks, feet };
+  // Flow collections with comments, at the top of the document or as a block mapping value, once their scalars are normalised.
+  visit(document, {
+    Node(_key, node, path) {
+      if (!(isMap(node) || isSeq(node)) || !node.flow) return undefined;
+      const parent = path.at(-1);
+      const placed = isDocument(parent) || (isPair(parent) && parent.value === node && isMap(path.at(-2)) && !(path.at(-2) as YAMLMap).flow);
+      const flow = placed ? commentedFlow(node, text) : undefined;
+      if (!flow) return visit.SKIP;
+      const token = `${prefix}L${flows.size}Z`;
+      flows.set(token, flow);
+      const stand = new Scalar(token);
+      stand.commentBefore = node.commentBefore;
+      return stand;
+    },
+  });
+  return { escaped, explicitKeys, blocks, feet, flows };
 
   function footToken(collection: YAMLMap | YAMLSeq): void {
     const foot = collection.flow ? undefined : footComments(collection, text);

@@ -183,6 +183,22 @@ describe('runSetters rules', () => {
     );
   });
 
+  // go-yaml's parser gives an item of a multi-line flow collection the comment after it on its line
+  // (even the last item's, which npm yaml keeps on the collection) and the comment lines right above
+  // it; its emitter then writes a comma after every item that carries a comment, starts the next item
+  // on a new line at the flow indentation, and closes a sequence on a line of its own.
+  it('moves every marked item of a multi-line flow collection and writes it as go-yaml does', async () => {
+    expect(await rewrite('images: [\n  repo/app:1.0, # {"$imagepolicy": "ns:p"}\n  repo/app:1.0 # {"$imagepolicy": "ns:p"}\n]\n')).toBe(
+      'images: [\'repo/app:1.21\', # {"$imagepolicy": "ns:p"}\n  \'repo/app:1.21\', # {"$imagepolicy": "ns:p"}\n]\n',
+    );
+    expect(await rewrite('spec:\n  images: [\n    # {"$imagepolicy": "ns:p"}\n    repo/app:1.0,\n\n    x\n  ]\n')).toBe(
+      'spec:\n  images: [\n    # {"$imagepolicy": "ns:p"}\n    \'repo/app:1.21\', x]\n',
+    );
+    expect(await rewrite('l: {\n  a: repo/app:1.0, # {"$imagepolicy": "ns:p"}\n  b: c\n}\n')).toBe(
+      'l: {a: \'repo/app:1.21\', # {"$imagepolicy": "ns:p"}\n  b: c}\n',
+    );
+  });
+
   it('quotes plain flow items holding ":" in a written file', async () => {
     expect(await rewrite('l: [a:1, b]\nk: v # {"$imagepolicy": "ns:p"}\n')).toBe('l: [\'a:1\', b]\nk: repo/app:1.21 # {"$imagepolicy": "ns:p"}\n');
   });

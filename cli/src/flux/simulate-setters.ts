@@ -5,6 +5,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, posix, relative } from 'node:path';
 import { Document, isAlias, isMap, isPair, isScalar, isSeq, parseDocument, type Scalar, visit } from 'yaml';
+import { commentedFlow } from './go-yaml-flow-comments.ts';
 import { type LatestImageRef, MARKER_BYTES, parseSetterMarker, type SetterMarker, setterValue } from './image-policy-setters.ts';
 import { type FluxDocument, parseFluxDocuments, serializeFluxDocuments } from './kyaml-style.ts';
 
@@ -163,19 +164,40 @@ export interface MarkedScalar {
 export function findMarkedScalars(documents: readonly FluxDocument[]): MarkedScalar[] {
   const found: MarkedScalar[] = [];
   for (const fluxDocument of documents) {
+    const inFlow = flowComments(fluxDocument);
     visit(fluxDocument.document, {
       Scalar(key, node, path) {
         if (key === 'key' || isAlias(node)) return;
         const parent = path.at(-1);
         if (!(isSeq(parent) || isPair(parent))) return;
+        const flow = inFlow.get(node);
         // A comment above a sequence's first item is kept on the sequence by the parser.
-        const headComment = node.commentBefore || (isSeq(parent) && parent.items[0] === node ? parent.commentBefore : undefined);
-        const marker = parseSetterMarker(node.comment || headComment);
+        const headComment = flow ? flow.head : node.commentBefore || (isSeq(parent) && parent.items[0] === node ? parent.commentBefore : undefined);
+        const marker = parseSetterMarker((flow ? flow.line : node.comment) || headComment);
         if (marker) found.push({ node, marker, document: fluxDocument });
       },
     });
   }
   return found;
+}
+
+/**
+ * The line and head comments go-yaml's parser gives the scalars of flow collections that hold
+ * comments (go-yaml-flow-comments.ts), where npm `yaml` attaches some of them elsewhere: the marker
+ * on the last item of a multi-line flow sequence, say, is that item's line comment to the controller.
+ */
+function flowComments({ document, text }: FluxDocument): Map<Scalar, { readonly line: string | undefined; readonly head: string | undefined }> {
+  const comments = new Map<Scalar, { line: string | undefined; head: string | undefined }>();
+  visit(document, {
+    Node(_key, node) {
+      if (!(isMap(node) || isSeq(node)) || !node.flow) return;
+      for (const item of commentedFlow(node, text)?.items ?? []) {
+        const head = item.key || item.head.length === 0 ? undefined : item.head.map((line) => line.slice(1)).join('\n');
+        comments.set(item.value, { line: item.line?.slice(1), head });
+      }
+    },
+  });
+  return comments;
 }
 
 function applySetters(documents: readonly FluxDocument[], policies: ReadonlyMap<string, LatestImageRef>): Omit<SetterChange, 'file'>[] {
