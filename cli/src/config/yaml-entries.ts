@@ -1,11 +1,11 @@
 /**
- * Parses a file that is one mapping of top-level entries (images.yaml: an entry per app) one entry at
- * a time, remembering each entry's parse by its exact text between runs: after a one-pin edit, one
- * entry is parsed again, not 2,000.
+ * Parses a file that is one mapping of top-level entries (images.yaml: an entry per app) entry by
+ * entry, remembering each entry's parse by its exact text between runs: after a one-pin edit, one
+ * entry is parsed again, not 2,000 (the entries not remembered are parsed together, as one document).
  *
  * An entry starts at a line whose first character is a letter, digit or `_` (with the comment and
- * blank lines right above it); every other line must be blank, a comment or indented. An entry parsed
- * alone is the same YAML as inside the file under these rules. Anything else — another character at
+ * blank lines right above it); every other line must be blank, a comment or indented. Under these
+ * rules an entry is the same YAML alone, among other entries or inside the whole file. Anything else — another character at
  * column 0, an entry that is not one plain key, a parse error, an anchor or alias, a key twice, no
  * entry at all — makes {@link YamlEntries.source} answer undefined, and the caller parses the whole
  * file as before, so every error is reported exactly as a whole-file parse reports it.
@@ -123,11 +123,10 @@ export class YamlEntries {
     const known = (entryText: string) => used.get(entryText) ?? fresh.get(entryText) ?? this.pack(file).get(entryText);
     const missing = [...new Set(split.map(({ text: entryText }) => entryText).filter((entryText) => !known(entryText)))];
     if (missing.length > 0) {
-      // One entry (a pin moved) is parsed alone; many (a first run) in one parse, which costs a
-      // tenth of parsing each alone.
-      const parsed = missing.length === 1 ? parseEntry(missing[0] ?? '') : parseEntries(missing);
+      // All in one parse: for a first run that costs a tenth of parsing each entry alone.
+      const parsed = parseEntries(missing);
       if (!parsed) return undefined;
-      for (const [entryText, parse] of parsed instanceof Map ? parsed : [[missing[0] ?? '', parsed] as const]) fresh.set(entryText, parse);
+      for (const [entryText, parse] of parsed) fresh.set(entryText, parse);
       this.changed.add(file);
     }
     const entries = [];
@@ -171,30 +170,6 @@ function splitEntries(text: string): { readonly start: number; readonly text: st
   return starts.map((start, index) => ({ start, text: text.slice(start, starts[index + 1] ?? text.length) }));
 }
 
-/** Parses one entry alone; undefined when it is not one plain key or anything about it needs the whole file. */
-function parseEntry(text: string): EntryParse | undefined {
-  let parsed: ReturnType<typeof parseYamlDocument>;
-  try {
-    parsed = parseYamlDocument('', text);
-  } catch {
-    return undefined;
-  }
-  const { document, data } = parsed;
-  const contents = document.contents;
-  const pair = isMap(contents) && contents.items.length === 1 ? contents.items[0] : undefined;
-  if (!pair || !isScalar(pair.key) || typeof pair.key.value !== 'string' || contents?.range === undefined || sharesNodes(document, text)) return undefined;
-  const key = pair.key.value;
-  const nodes = [...indexNodes(document)]
-    .filter(([path]) => path !== pathKey([]))
-    .map(([path, range]) => [path, range.key ?? -1, range.start ?? -1, range.end ?? -1] as const);
-  return {
-    key,
-    value: (data as Record<string, unknown>)[key],
-    nodes,
-    root: contents.range[0],
-  };
-}
-
 /**
  * Entries parsed together, one document made of them all, each parse then taken from its part: the
  * same as parsing each alone (every entry starts a line at column 0 with one plain key, see above),
@@ -211,12 +186,7 @@ function parseEntries(texts: readonly string[]): Map<string, EntryParse> | undef
   const { document, data } = parsed;
   const contents = document.contents;
   if (!isMap(contents) || contents.items.length !== texts.length || sharesNodes(document, combined)) return undefined;
-  const starts: number[] = [];
-  let offset = 0;
-  for (const text of texts) {
-    starts.push(offset);
-    offset += text.length;
-  }
+  const starts = startsOf(texts);
   const nodes = new Map<string, [string, number, number, number][]>();
   for (const [path, range] of indexNodes(document)) {
     const separator = path.indexOf('\u0000');
@@ -253,20 +223,31 @@ function fluxMarkersOf(texts: readonly string[]): string[][] | undefined {
   if (!combined.includes('#') && !combined.includes('!')) return texts.map(() => []);
   const documents = parseFluxDocuments(combined);
   if (!documents) return undefined;
+  const starts = startsOf(texts);
+  const found: string[][] = texts.map(() => []);
+  for (const { node, marker } of findMarkedScalars(documents)) {
+    // The last entry starting at or before the marked value (binary search).
+    const position = node.range?.[0] ?? 0;
+    let [low, high] = [0, starts.length - 1];
+    while (low < high) {
+      const middle = (low + high + 1) >> 1;
+      if ((starts[middle] ?? 0) <= position) low = middle;
+      else high = middle - 1;
+    }
+    found[low]?.push(marker.policy);
+  }
+  return found;
+}
+
+/** Where each of `texts` starts in their concatenation. */
+function startsOf(texts: readonly string[]): number[] {
   const starts: number[] = [];
   let offset = 0;
   for (const text of texts) {
     starts.push(offset);
     offset += text.length;
   }
-  const found: string[][] = texts.map(() => []);
-  for (const { node, marker } of findMarkedScalars(documents)) {
-    const position = node.range?.[0] ?? 0;
-    let index = 0;
-    while (index + 1 < starts.length && (starts[index + 1] ?? 0) <= position) index++;
-    found[index]?.push(marker.policy);
-  }
-  return found;
+  return starts;
 }
 
 /** Whether the document has an anchor or alias (an entry could then depend on another). */
