@@ -11,12 +11,15 @@
  */
 import { isMap, isPair, isScalar, isSeq, type Scalar, type YAMLMap, type YAMLSeq } from 'yaml';
 
-/** One item (a scalar, or a key and its scalar value) with the comments go-yaml gives it, each without `#`-lines joined. */
+/** One item (a scalar, or a key and its scalar value) with the comments go-yaml gives it, each line with its `#`. */
 interface FlowItem {
   readonly key?: Scalar;
   readonly value: Scalar;
+  /** Comment lines right above the item (in a mapping, above the key). */
   readonly head: string[];
+  /** The comment after the item on its line (in a mapping, the value's). */
   readonly line: string | undefined;
+  /** Comment lines after the item up to a blank line (in a mapping, the key's). */
   readonly foot: string[];
 }
 
