@@ -14,13 +14,11 @@
  * place), with only the entries of the last run, and a checksum over the CLI's code hash: a damaged
  * file or another build's parse is never trusted.
  */
-import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { threadId } from 'node:worker_threads';
 import { type Document, isAlias, isMap, isScalar, LineCounter, visit } from 'yaml';
 import { parseFluxDocuments } from '../flux/kyaml-style.ts';
 import { findMarkedScalars } from '../flux/simulate-setters.ts';
+import { readPack, writePack } from '../render/checksummed-pack.ts';
 import { renderCacheSettings } from '../render/render-cache.ts';
 import { indexNodes, locatedSource, type NodeRange, parseYamlDocument, pathKey, type YamlSource } from './yaml-source.ts';
 
@@ -102,14 +100,7 @@ export class YamlEntries {
     if (!this.dir) return;
     for (const [file, entries] of this.used) {
       if (!this.changed.has(file) && entries.size === this.pack(file).size) continue;
-      const body = JSON.stringify([...entries]);
-      const target = join(this.dir, `${encodeURIComponent(file)}.json`);
-      const temporary = `${target}.${process.pid}.${threadId}.tmp`;
-      try {
-        mkdirSync(this.dir, { recursive: true });
-        writeFileSync(temporary, `${checksum(body)}\n${body}`);
-        renameSync(temporary, target);
-      } catch {}
+      writePack(join(this.dir, `${encodeURIComponent(file)}.json`), salt(), [...entries]);
     }
     this.changed.clear();
   }
@@ -142,7 +133,8 @@ export class YamlEntries {
   private pack(file: string): Map<string, EntryParse> {
     let pack = this.loaded.get(file);
     if (!pack) {
-      pack = this.dir ? readPack(join(this.dir, `${encodeURIComponent(file)}.json`)) : new Map();
+      const data = this.dir && readPack(join(this.dir, `${encodeURIComponent(file)}.json`), salt());
+      pack = new Map(Array.isArray(data) ? (data as [string, EntryParse][]) : []);
       this.loaded.set(file, pack);
     }
     return pack;
@@ -263,21 +255,7 @@ function sharesNodes(document: Document.Parsed, text: string): boolean {
   return shared;
 }
 
-function readPack(file: string): Map<string, EntryParse> {
-  try {
-    const text = readFileSync(file, 'utf8');
-    const newline = text.indexOf('\n');
-    const body = text.slice(newline + 1);
-    if (newline !== 64 || text.slice(0, newline) !== checksum(body)) return new Map();
-    return new Map(JSON.parse(body) as [string, EntryParse][]);
-  } catch {
-    return new Map();
-  }
-}
-
-function checksum(body: string): string {
-  return createHash('sha256')
-    .update(`${FORMAT}\0${renderCacheSettings()?.sharedHash ?? ''}\0`)
-    .update(body)
-    .digest('hex');
+/** What sets the entry packs of this build and format apart from any other. */
+function salt(): string {
+  return `${FORMAT}\0${renderCacheSettings()?.sharedHash ?? ''}\0`;
 }

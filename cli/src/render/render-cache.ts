@@ -10,11 +10,10 @@
  * repository. A file whose checksum does not match its content is ignored, never trusted.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { threadId } from 'node:worker_threads';
 import type { AppEntry } from '../apps/load-apps.ts';
 import type { Environment } from '../config/load-environment.ts';
+import { readPack, writePack } from './checksummed-pack.ts';
 
 /** One rendered object as the environment's output places it. */
 export interface RenderedObject {
@@ -136,14 +135,7 @@ export class RenderCache {
     if (!this.settings) return;
     for (const [env, entries] of this.next) {
       if (!this.changed.has(env) && entries.size === this.pack(env).size) continue;
-      const body = JSON.stringify(Object.fromEntries(entries));
-      const file = join(this.settings.dir, `${env}.json`);
-      const temporary = `${file}.${process.pid}.${threadId}.tmp`;
-      try {
-        mkdirSync(this.settings.dir, { recursive: true });
-        writeFileSync(temporary, `${checksum(body)}\n${body}`);
-        renameSync(temporary, file);
-      } catch {}
+      writePack(join(this.settings.dir, `${env}.json`), salt(), Object.fromEntries(entries));
     }
     this.changed = new Set();
   }
@@ -156,28 +148,15 @@ export class RenderCache {
   private pack(env: string): Map<string, { key: string; render: AppRender }> {
     let pack = this.loaded.get(env);
     if (!pack) {
-      pack = this.settings ? readPack(join(this.settings.dir, `${env}.json`)) : new Map();
+      const data = this.settings && readPack(join(this.settings.dir, `${env}.json`), salt());
+      pack = new Map(data && typeof data === 'object' ? Object.entries(data as Record<string, { key: string; render: AppRender }>) : []);
       this.loaded.set(env, pack);
     }
     return pack;
   }
 }
 
-function readPack(file: string): Map<string, { key: string; render: AppRender }> {
-  try {
-    const text = readFileSync(file, 'utf8');
-    const newline = text.indexOf('\n');
-    const body = text.slice(newline + 1);
-    if (newline !== 64 || text.slice(0, newline) !== checksum(body)) return new Map();
-    return new Map(Object.entries(JSON.parse(body) as Record<string, { key: string; render: AppRender }>));
-  } catch {
-    return new Map();
-  }
-}
-
-function checksum(body: string): string {
-  return createHash('sha256')
-    .update(`${FORMAT}\0${configured?.sharedHash ?? ''}\0`)
-    .update(body)
-    .digest('hex');
+/** What sets the render packs of this build and format apart from any other. */
+function salt(): string {
+  return `${FORMAT}\0${configured?.sharedHash ?? ''}\0`;
 }
