@@ -11,12 +11,13 @@ import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promise
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build, version as esbuildVersion } from 'esbuild';
 
 const CLI_ROOT = resolve(import.meta.dirname, '..');
-const CACHE_FORMAT = 6;
+const CACHE_FORMAT = 7;
 /** Pure-JS dependencies of the CLI that are bundled for start-up speed; every other package stays external. */
-const BUNDLED_PACKAGES = /^(yaml|zod|commander|diff|ajv|kubernetes-models|@kubernetes-models\/[^/]+)(\/|$)/;
+const BUNDLED_PACKAGES = /^(yaml|zod|commander|diff|ajv|semver|re2js|kubernetes-models|@kubernetes-models\/[^/]+)(\/|$)/;
+/** esbuild's version, from its package.json: esbuild itself is loaded only when something is compiled. */
+const ESBUILD_VERSION = JSON.parse(readFileSync(fileURLToPath(import.meta.resolve('esbuild/package.json')), 'utf8')).version;
 const BANNER = "import { createRequire as __manifoldRequire } from 'node:module'; const require = __manifoldRequire(import.meta.url);";
 
 /** Raised when esbuild cannot compile a file; carries esbuild's located messages. */
@@ -53,7 +54,7 @@ export function cacheDirFor(root) {
 export async function bundleFor(root) {
   const apps = await discoverAppEntries(root);
   const cacheDir = cacheDirFor(root);
-  const key = createHash('sha256').update(`${CACHE_FORMAT}\0${esbuildVersion}\0${process.version}\0${CLI_ROOT}\0${root}`).digest('hex').slice(0, 16);
+  const key = createHash('sha256').update(`${CACHE_FORMAT}\0${ESBUILD_VERSION}\0${process.version}\0${CLI_ROOT}\0${root}`).digest('hex').slice(0, 16);
   const manifestPath = join(cacheDir, `${key}.json`);
   const previous = await readFile(manifestPath, 'utf8').then(JSON.parse, () => undefined);
   const kept = previous?.format === CACHE_FORMAT && isCurrent(previous.shared) ? previous : undefined;
@@ -178,19 +179,21 @@ async function buildShared(root, cacheDir, key) {
   const started = Date.now();
   const links = new Map();
   const constructs = constructsEntries();
-  const result = await build({
-    ...COMMON,
-    entryPoints: {
-      cli: join(CLI_ROOT, 'src', 'run-cli.ts'),
-      worker: join(CLI_ROOT, 'src', 'synth', 'render-workers.ts'),
-      ...Object.fromEntries(constructs.map(({ entry, file }) => [entry, file])),
-    },
-    absWorkingDir: root,
-    splitting: true,
-    outdir: join(cacheDir, 'build'),
-    chunkNames: 'chunk-[hash]',
-    plugins: [externalPackages(links)],
-  }).catch(rethrowCompileError);
+  const result = await (await import('esbuild'))
+    .build({
+      ...COMMON,
+      entryPoints: {
+        cli: join(CLI_ROOT, 'src', 'run-cli.ts'),
+        worker: join(CLI_ROOT, 'src', 'synth', 'render-workers.ts'),
+        ...Object.fromEntries(constructs.map(({ entry, file }) => [entry, file])),
+      },
+      absWorkingDir: root,
+      splitting: true,
+      outdir: join(cacheDir, 'build'),
+      chunkNames: 'chunk-[hash]',
+      plugins: [externalPackages(links)],
+    })
+    .catch(rethrowCompileError);
   const outputs = [...result.outputFiles].sort((a, b) => (a.path < b.path ? -1 : 1));
   const digest = createHash('sha256');
   for (const file of outputs) digest.update(file.path.split('/').at(-1)).update(file.contents);
@@ -231,15 +234,17 @@ async function buildShared(root, cacheDir, key) {
 async function buildApps(root, shared, files) {
   const started = Date.now();
   const links = new Map();
-  const result = await build({
-    ...COMMON,
-    entryPoints: Object.fromEntries(files.map((file) => [file.replace(/\/src\/index\.ts$/, '').replace(/^apps\//, ''), join(root, file)])),
-    // One file per app: on a slow disk, creating a file costs more than compiling the app.
-    sourcemap: 'inline',
-    absWorkingDir: root,
-    outdir: join(shared.folder, 'apps'),
-    plugins: [sharedConstructs(shared.constructs), externalPackages(links)],
-  }).catch(rethrowCompileError);
+  const result = await (await import('esbuild'))
+    .build({
+      ...COMMON,
+      entryPoints: Object.fromEntries(files.map((file) => [file.replace(/\/src\/index\.ts$/, '').replace(/^apps\//, ''), join(root, file)])),
+      // One file per app: on a slow disk, creating a file costs more than compiling the app.
+      sourcemap: 'inline',
+      absWorkingDir: root,
+      outdir: join(shared.folder, 'apps'),
+      plugins: [sharedConstructs(shared.constructs), externalPackages(links)],
+    })
+    .catch(rethrowCompileError);
   await mkdir(join(shared.folder, 'apps'), { recursive: true });
   const built = [];
   const outputFiles = new Map(result.outputFiles.map((out) => [out.path, out]));

@@ -2,9 +2,11 @@
 // environments it is sent (see cli/src/synth/render-workers.ts).
 import { parentPort, workerData } from 'node:worker_threads';
 
-// Errors an app throws are located in its TypeScript source, as in the main thread.
-process.setSourceMapsEnabled(true);
-
 const { serveRenders } = await import(workerData.bundle);
 const { appModules } = workerData;
-await serveRenders(parentPort, workerData, async (file) => (appModules[file] ? import(appModules[file]) : undefined));
+await serveRenders(parentPort, workerData, async (file) => {
+  if (!appModules[file]) return undefined;
+  // Errors an app throws are located in its TypeScript source, as in the main thread.
+  process.setSourceMapsEnabled(true);
+  return import(appModules[file]);
+});

@@ -6,7 +6,6 @@ import { loadEnvironment } from '../config/load-environment.ts';
 import { unifiedDiff } from '../dist/compare-dist.ts';
 import { replaceFile } from '../dist/replace-file.ts';
 import { assertRealPath } from '../dist/repository-paths.ts';
-import { RENOVATE_FILE, renovateFileText } from '../renovate/renovate-file.ts';
 import { listEnvironments } from '../synth/synthesize.ts';
 import type { CliIo } from './cli-io.ts';
 
@@ -19,6 +18,8 @@ export function registerRenovate(program: Command, io: CliIo): void {
     )
     .option('--check', 'fail (exit 1) with a diff if renovate.json is out of date; writes nothing')
     .action(async (options: { check?: boolean }) => {
+      // Loaded here, not at start: its JSONC parser is needed by this command only.
+      const { RENOVATE_FILE, renovateFileText } = await import('../renovate/renovate-file.ts');
       const root = io.root();
       const path = join(root, RENOVATE_FILE);
       assertRealPath(root, RENOVATE_FILE);

@@ -165,13 +165,13 @@ describe('YamlEntries', () => {
     entries.save();
     const [file] = readdirSync(join(cache, 'entries'));
     const path = join(cache, 'entries', file ?? '');
-    expect(JSON.parse(readFileSync(path, 'utf8').split('\n')[1] ?? '').map(([text]: [string]) => text)).toEqual(['a:\n  x: 1\n', 'b:\n  y: 2\n']);
+    expect(JSON.parse(readFileSync(path, 'utf8').split('\n')[1] ?? '')[0].map(([text]: [string]) => text)).toEqual(['a:\n  x: 1\n', 'b:\n  y: 2\n']);
 
     const second = 'a:\n  x: 1\nb:\n  y: 3\n';
     const next = YamlEntries.openConfigured();
     expect(next.source('overlays/dev/images.yaml', second)?.data).toEqual({ a: { x: 1 }, b: { y: 3 } });
     next.save();
-    expect(JSON.parse(readFileSync(path, 'utf8').split('\n')[1] ?? '').map(([text]: [string]) => text)).toEqual(['a:\n  x: 1\n', 'b:\n  y: 3\n']);
+    expect(JSON.parse(readFileSync(path, 'utf8').split('\n')[1] ?? '')[0].map(([text]: [string]) => text)).toEqual(['a:\n  x: 1\n', 'b:\n  y: 3\n']);
 
     // A parse altered on disk no longer matches its checksum: it is parsed again, not trusted.
     writeFileSync(path, readFileSync(path, 'utf8').replace('"x":1', '"x":666'));

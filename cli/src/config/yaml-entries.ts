@@ -34,7 +34,7 @@ interface EntryParse {
   readonly flux?: readonly string[] | null;
 }
 
-const FORMAT = 1;
+const FORMAT = 2;
 const ENTRY_START = /[A-Za-z0-9_]/;
 
 /** Entry parses of earlier runs, and the ones this run uses. */
@@ -100,7 +100,7 @@ export class YamlEntries {
     if (!this.dir) return;
     for (const [file, entries] of this.used) {
       if (!this.changed.has(file) && entries.size === this.pack(file).size) continue;
-      writePack(join(this.dir, `${encodeURIComponent(file)}.json`), salt(), [...entries]);
+      writePack(join(this.dir, `${encodeURIComponent(file)}.json`), salt(), { data: [...entries], texts: [] });
     }
     this.changed.clear();
   }
@@ -133,7 +133,7 @@ export class YamlEntries {
   private pack(file: string): Map<string, EntryParse> {
     let pack = this.loaded.get(file);
     if (!pack) {
-      const data = this.dir && readPack(join(this.dir, `${encodeURIComponent(file)}.json`), salt());
+      const data = this.dir && readPack(join(this.dir, `${encodeURIComponent(file)}.json`), salt())?.data;
       pack = new Map(Array.isArray(data) ? (data as [string, EntryParse][]) : []);
       this.loaded.set(file, pack);
     }

@@ -13,7 +13,7 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { AppEntry } from '../apps/load-apps.ts';
 import type { Environment } from '../config/load-environment.ts';
-import { readPack, writePack } from './checksummed-pack.ts';
+import { type Pack, readPack, writePack } from './checksummed-pack.ts';
 
 /** One rendered object as the environment's output places it. */
 export interface RenderedObject {
@@ -42,7 +42,10 @@ export interface AppRender {
   readonly secrets: readonly { readonly key: string; readonly escPath: string }[];
 }
 
-const FORMAT = 4;
+const FORMAT = 5;
+
+/** The renders of one environment by app (or generated object), each with its key. */
+type Entries = Map<string, { key: string; render: AppRender }>;
 
 let configured: { readonly dir: string; readonly sharedHash: string; readonly appHashes: ReadonlyMap<string, string> } | undefined;
 
@@ -78,8 +81,8 @@ function pinsByApp(env: Environment): Map<string, unknown[][]> {
 
 /** The renders of earlier runs, and the ones this run adds. */
 export class RenderCache {
-  private readonly loaded = new Map<string, Map<string, { key: string; render: AppRender }>>();
-  private readonly next = new Map<string, Map<string, { key: string; render: AppRender }>>();
+  private readonly loaded = new Map<string, Entries>();
+  private readonly next = new Map<string, Entries>();
   private changed = new Set<string>();
 
   private constructor(private readonly settings: typeof configured) {}
@@ -135,21 +138,20 @@ export class RenderCache {
     if (!this.settings) return;
     for (const [env, entries] of this.next) {
       if (!this.changed.has(env) && entries.size === this.pack(env).size) continue;
-      writePack(join(this.settings.dir, `${env}.json`), salt(), Object.fromEntries(entries));
+      writePack(join(this.settings.dir, `${env}.json`), salt(), packed(entries));
     }
     this.changed = new Set();
   }
 
   private keep(env: string, app: string, entry: { key: string; render: AppRender }): void {
-    const entries = this.next.get(env) ?? new Map<string, { key: string; render: AppRender }>();
+    const entries: Entries = this.next.get(env) ?? new Map();
     this.next.set(env, entries.set(app, entry));
   }
 
-  private pack(env: string): Map<string, { key: string; render: AppRender }> {
+  private pack(env: string): Entries {
     let pack = this.loaded.get(env);
     if (!pack) {
-      const data = this.settings && readPack(join(this.settings.dir, `${env}.json`), salt());
-      pack = new Map(data && typeof data === 'object' ? Object.entries(data as Record<string, { key: string; render: AppRender }>) : []);
+      pack = unpacked(this.settings && readPack(join(this.settings.dir, `${env}.json`), salt()));
       this.loaded.set(env, pack);
     }
     return pack;
@@ -159,4 +161,29 @@ export class RenderCache {
 /** What sets the render packs of this build and format apart from any other. */
 function salt(): string {
   return `${FORMAT}\0${configured?.sharedHash ?? ''}\0`;
+}
+
+/** The renders as a pack: the objects' bytes, in order, as its texts. */
+function packed(entries: Entries): Pack {
+  const texts: string[] = [];
+  const data = [...entries].map(([app, { key, render }]) => {
+    const objects = render.objects.map(({ bytes, ...rest }) => {
+      texts.push(bytes);
+      return rest;
+    });
+    return [app, key, { ...render, objects }];
+  });
+  return { data, texts };
+}
+
+/** The renders {@link packed} made (none from a pack that is missing or not one). */
+function unpacked(pack: Pack | undefined): Entries {
+  const entries: Entries = new Map();
+  if (!pack || !Array.isArray(pack.data)) return entries;
+  let text = 0;
+  for (const [app, key, render] of pack.data as [string, string, AppRender][]) {
+    const objects = render.objects.map((object) => ({ ...object, bytes: pack.texts[text++] ?? '' }));
+    entries.set(app, { key, render: { ...render, objects } });
+  }
+  return text === pack.texts.length ? entries : new Map();
 }

@@ -9,7 +9,7 @@ import { type AppEntry, type AppImporter, discoverApps, type LoadedApp, loadApp 
 import { type Environment, loadEnvironment } from '../config/load-environment.ts';
 import { syncPinMarkers } from '../config/pin-markers.ts';
 import { YamlEntries } from '../config/yaml-entries.ts';
-import { DistTree, swapPaths } from '../dist/dist-tree.ts';
+import { DistTree, type KnownFiles, swapPaths } from '../dist/dist-tree.ts';
 import { lintMarkers } from '../flux/marker-lint.ts';
 import { editPins } from '../pins/pin-edits.ts';
 import { RenderCache } from '../render/render-cache.ts';
@@ -27,8 +27,8 @@ export type PinOverrides = ReadonlyMap<string, string>;
 export interface RenderRequest {
   readonly pins: PinOverrides;
   readonly shard?: Shard;
-  /** Per environment, the files of dist/<env>/ a stamp vouches for, with the sha256 of their bytes: not read. */
-  readonly vouched?: ReadonlyMap<string, ReadonlyMap<string, string>>;
+  /** Per environment, the files of dist/<env>/ as its stamp check found them (listed once, vouched ones not read). */
+  readonly knownFiles?: ReadonlyMap<string, KnownFiles>;
 }
 
 /** Everything rendering one environment produced. */
@@ -77,7 +77,7 @@ export class EnvironmentRenderer {
     const loadedEnv = await loadEnvironment(root, name, pins, this.pinEntries);
     let env = loadedEnv;
     // Pins set by a command are taken as they are; otherwise Flux updates waiting in dist/ are adopted.
-    const tree = pins === undefined ? DistTree.read(swapPaths(join(root, 'dist'), name).live, request.vouched?.get(name)) : undefined;
+    const tree = pins === undefined ? DistTree.read(swapPaths(join(root, 'dist'), name).live, request.knownFiles?.get(name)) : undefined;
     const scope = shard && { renders: (app: string) => ownsUnit(shard, name, app), othersUseEsc: othersUseEsc(shard, name, tree) };
     const deployed = env.apps ?? this.entries.map((entry) => entry.name);
     const units = shard ? [ENVIRONMENT_UNIT, ...deployed].filter((unit) => ownsUnit(shard, name, unit)).map((unit) => `${name}/${unit}`) : [];

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -36,11 +36,12 @@ describe('environment stamps', () => {
     const moved = await verifiedStamp(root, 'dev', 'key-2');
     expect(moved.stamp).toBeUndefined();
     // Foreign files have no recorded hash: they are always read.
-    expect(moved.vouched).toEqual(hashes);
+    expect(moved.known?.vouched).toEqual(hashes);
+    expect(moved.known?.paths).toEqual(['kustomization.yaml', 'notes.txt', 'web/deployment-web.yaml']);
 
     // Touching a file (even back to its old time) changes its identity: it is read again.
     utimesSync(join(root, 'dist', 'dev', 'web', 'deployment-web.yaml'), 1, 1);
-    expect([...((await verifiedStamp(root, 'dev', 'key-2')).vouched?.keys() ?? [])]).toEqual(['kustomization.yaml']);
+    expect([...((await verifiedStamp(root, 'dev', 'key-2')).known?.vouched.keys() ?? [])]).toEqual(['kustomization.yaml']);
   });
 
   it('sees a file added to any folder, an empty one or one a write made, without listing the unchanged ones', async () => {
@@ -64,14 +65,30 @@ describe('environment stamps', () => {
 
   it('reads a vouched file only when its bytes are asked for, and compares its recorded hash instead', async () => {
     const live = join(root, 'dist', 'dev');
-    const tree = DistTree.read(live, new Map([['web/deployment-web.yaml', contentHash('kind: Deployment\nrecorded: true\n')]]));
-    expect([...tree.keys()]).toEqual(['kustomization.yaml', 'notes.txt', 'web/deployment-web.yaml']);
+    const paths = ['kustomization.yaml', 'notes.txt', 'web/deployment-web.yaml'];
+    const tree = DistTree.read(live, { paths, vouched: new Map([['web/deployment-web.yaml', contentHash('kind: Deployment\nrecorded: true\n')]]) });
+    expect([...tree.keys()]).toEqual(paths);
     // The recorded hash decides, not the bytes on disk (which are not read).
     expect(tree.holds('web/deployment-web.yaml', 'kind: Deployment\nrecorded: true\n')).toBe(true);
     expect(tree.holds('web/deployment-web.yaml', 'kind: Deployment\n')).toBe(false);
     expect(tree.holds('notes.txt', 'mine\n')).toBe(true);
     expect(tree.get('web/deployment-web.yaml')?.toString()).toBe('kind: Deployment\n');
     expect(tree.holds('web/deployment-web.yaml', 'kind: Deployment\n')).toBe(true);
+  });
+
+  it('takes the files a stamp check listed without listing folders: links stay links, files gone since are left out', async () => {
+    const live = join(root, 'dist', 'dev');
+    symlinkSync('notes.txt', join(live, 'link.yaml'));
+    await writeStamp(root, 'dev', 'key-1', listed);
+    const check = await verifiedStamp(root, 'dev', 'key-2');
+    expect(check.known?.paths).toEqual(['kustomization.yaml', 'link.yaml', 'notes.txt', 'web/deployment-web.yaml']);
+    // Only the listing decides: a file added since is not seen, one removed since is left out.
+    writeFileSync(join(live, 'added.yaml'), 'x: 1\n');
+    rmSync(join(live, 'notes.txt'));
+    const tree = DistTree.read(live, check.known);
+    expect([...tree.keys()]).toEqual(['kustomization.yaml', 'link.yaml', 'web/deployment-web.yaml']);
+    expect(tree.get('link.yaml')?.toString()).toBe('symbolic link to notes.txt');
+    expect([...DistTree.read(live).keys()]).toEqual(['added.yaml', 'kustomization.yaml', 'link.yaml', 'web/deployment-web.yaml']);
   });
 
   it('records after a write only what the write changed, and nothing when the folder changed beside a check', async () => {

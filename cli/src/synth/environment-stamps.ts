@@ -16,6 +16,7 @@ import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { overlayFiles } from '../config/load-environment.ts';
+import type { KnownFiles } from '../dist/dist-tree.ts';
 import { renderCacheSettings } from '../render/render-cache.ts';
 import { CRD_SCHEMA_FOLDER } from '../validate/crd-schemas.ts';
 
@@ -55,10 +56,10 @@ export interface StampCheck {
   /** The identities of dist/<env>/'s files and folders as they are now (taken once, before anything reads the tree). */
   readonly tree?: TreeIdentities;
   /**
-   * The files the stamp vouches for whatever the key (nothing touched them since a run that found
-   * dist/<env>/ current recorded them), with the sha256 of their bytes: their content need not be read.
+   * What the stamp tells of dist/<env>/ when the inputs changed: its files, and those the stamp vouches
+   * for whatever the key (nothing touched them since a run that found dist/<env>/ current recorded them).
    */
-  readonly vouched?: ReadonlyMap<string, string>;
+  readonly known?: KnownFiles;
 }
 
 /** The stamp check of `env` for the inputs' `key` (nothing when there are no stamps). */
@@ -82,7 +83,7 @@ export async function verifiedStamp(root: string, env: string, key: string | und
     const sha256 = known?.[5];
     if (typeof sha256 === 'string' && SHA256.test(sha256) && same(entry, known)) vouched.set(entry[0], sha256);
   }
-  return { tree, vouched };
+  return { tree, known: { paths: now.map(([path]) => path), vouched } };
 }
 
 /**

@@ -5,7 +5,7 @@ import type { AppImporter } from '../apps/load-apps.ts';
 import { overlayFiles } from '../config/load-environment.ts';
 import { compareEnvironment, type DistDifference, isClean, unifiedDiff } from '../dist/compare-dist.ts';
 import { withDistLock } from '../dist/dist-lock.ts';
-import { DistTree, generatedEnvironments, recoverInterruptedSwaps, swapPaths } from '../dist/dist-tree.ts';
+import { DistTree, generatedEnvironments, type KnownFiles, recoverInterruptedSwaps, swapPaths } from '../dist/dist-tree.ts';
 import { describeWriteFailure } from '../dist/dist-write-error.ts';
 import { INDEX_FILE } from '../dist/ownership-index.ts';
 import { type StagedFile, stageFile } from '../dist/replace-file.ts';
@@ -74,16 +74,16 @@ export async function renderRepository(
   );
   const verified = new Map<string, Stamp>();
   const treeIdentities = new Map<string, TreeIdentities | undefined>();
-  const vouched = new Map<string, ReadonlyMap<string, string>>();
+  const knownFiles = new Map<string, KnownFiles>();
   const stamps = await Promise.all(all.map((env) => verifiedStamp(root, env, stampKeys.get(env))));
-  for (const [index, { stamp, tree, vouched: known }] of stamps.entries()) {
+  for (const [index, { stamp, tree, known }] of stamps.entries()) {
     const env = all[index] ?? '';
     if (stamp) verified.set(env, stamp);
-    if (known) vouched.set(env, known);
+    if (known) knownFiles.set(env, known);
     treeIdentities.set(env, tree);
   }
   const names = all.filter((env) => !verified.has(env));
-  const request = { pins, vouched, ...(shard ? { shard } : {}) };
+  const request = { pins, knownFiles, ...(shard ? { shard } : {}) };
   const { outcomes, units, workers } = names.length > 0 ? await renderEnvironments(root, names, importApp, request) : { outcomes: [], units: [], workers: 0 };
   const environments = outcomes.map((outcome) => outcome.rendered);
   const adoptions = outcomes.flatMap((outcome) => outcome.adoptions);

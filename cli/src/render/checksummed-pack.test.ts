@@ -1,0 +1,38 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { readPack, writePack } from './checksummed-pack.ts';
+
+describe('checksummed packs', () => {
+  let dir: string;
+  let file: string;
+  // Texts with line breaks, JSON syntax, multi-byte and non-BMP characters, and an empty one.
+  const pack = { data: { renders: [['web', 'key', { objects: 2 }]] }, texts: ['kind: Deployment\nname: "web"\n', '', 'ä: ✓ 😀\n}\n'] };
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'manifold-pack-'));
+    file = join(dir, 'nested', 'dev.json');
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('reads back the data and every text as written', () => {
+    writePack(file, 'salt-1', pack);
+    expect(readPack(file, 'salt-1')).toEqual(pack);
+  });
+
+  it('reads nothing from a file with another salt, a changed byte anywhere, or a missing end', () => {
+    writePack(file, 'salt-1', pack);
+    const bytes = readFileSync(file);
+    expect(readPack(file, 'salt-2')).toBeUndefined();
+    for (const at of [0, 70, bytes.length - 3]) {
+      const damaged = Buffer.from(bytes);
+      damaged[at] = (damaged[at] ?? 0) ^ 1;
+      writeFileSync(file, damaged);
+      expect(readPack(file, 'salt-1')).toBeUndefined();
+    }
+    writeFileSync(file, bytes.subarray(0, bytes.length - 1));
+    expect(readPack(file, 'salt-1')).toBeUndefined();
+    expect(readPack(join(dir, 'missing.json'), 'salt-1')).toBeUndefined();
+  });
+});
