@@ -154,8 +154,9 @@ describe('incremental synth', () => {
     const cacheRoot = join(root, 'node_modules', '.cache', 'manifold', 'renders');
     const [key = ''] = await readdir(cacheRoot);
     // Beside the packs: the stamps, and the parses of images.yaml entries (yaml-entries.ts).
-    const packs = (await readdir(join(cacheRoot, key))).filter((name) => name.endsWith('.json'));
-    expect(packs.sort()).toEqual(['dev.json', 'prod.json', 'staging.json']);
+    const packs = (await readdir(join(cacheRoot, key))).filter((name) => name.endsWith('.renders'));
+    expect(packs.sort()).toEqual(['dev.renders', 'prod.renders', 'staging.renders']);
+    const shards = async (env: string) => (await readdir(join(cacheRoot, key, `${env}.renders`))).map((name) => join(cacheRoot, key, `${env}.renders`, name));
     // A damaged stamp: dev is rendered (from its renders), the others are verified as before.
     await writeFile(join(cacheRoot, key, 'stamps', 'dev.json'), '{"key": "forged", "files": []}');
     const stamped = JSON.parse((await runManifold(root, ['synth', '--check', '--json'])).stdout) as {
@@ -165,8 +166,11 @@ describe('incremental synth', () => {
     expect(stamped.environments.dev?.apps.reused).toHaveLength(5);
     // Without stamps, a tampered pack (its checksum no longer matches) and a truncated one are not trusted.
     await rm(join(cacheRoot, key, 'stamps'), { recursive: true });
-    await editFile(join(cacheRoot, key, 'dev.json'), (text) => text.replace('replicas: 1', 'replicas: 7'));
-    await writeFile(join(cacheRoot, key, 'prod.json'), '{"truncat');
+    for (const file of await shards('dev')) {
+      // The last YAML of each pack changed, its checksum not.
+      await editFile(file, (text) => `${text.slice(0, text.lastIndexOf('kind: '))}kind:  ${text.slice(text.lastIndexOf('kind: ') + 6)}`);
+    }
+    for (const file of await shards('prod')) await writeFile(file, (await readFile(file, 'utf8')).slice(0, 80));
     const apps = await synthAndCompare();
     expect(apps.dev?.reused).toEqual([]);
     expect(apps.prod?.reused).toEqual([]);

@@ -5,9 +5,11 @@
  * the app uses, and the schemas its objects were validated against. A run where an app's key is
  * unchanged reuses its objects without building, emitting or validating them again.
  *
- * One file per environment (`<env>.json`, written whole and renamed into place, so concurrent runs
- * never see a partial file) holds only the apps of the last run: the cache never outgrows the
- * repository. A file whose checksum does not match its content is ignored, never trusted.
+ * Each environment's renders are spread over a fixed number of files by a hash of the app's name
+ * (`<env>.renders/<shard>.pack`, each written whole and renamed into place, so concurrent runs never see a
+ * partial file): a run that renders one app again rewrites one of them. They hold only the apps of
+ * the last run: the cache never outgrows the repository. A file whose checksum does not match its
+ * content is ignored, never trusted.
  */
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
@@ -42,10 +44,20 @@ export interface AppRender {
   readonly secrets: readonly { readonly key: string; readonly escPath: string }[];
 }
 
-const FORMAT = 5;
+const FORMAT = 6;
 
 /** The renders of one environment by app (or generated object), each with its key. */
 type Entries = Map<string, { key: string; render: AppRender }>;
+
+/** How many files hold an environment's renders. */
+const SHARDS = 32;
+
+/** The file of `name`'s render among {@link SHARDS}: FNV-1a of its UTF-16 code units. */
+function shardOf(name: string): number {
+  let hash = 0x811c9dc5;
+  for (let index = 0; index < name.length; index++) hash = Math.imul(hash ^ name.charCodeAt(index), 0x01000193);
+  return (hash >>> 0) % SHARDS;
+}
 
 let configured: { readonly dir: string; readonly sharedHash: string; readonly appHashes: ReadonlyMap<string, string> } | undefined;
 
@@ -83,6 +95,7 @@ function pinsByApp(env: Environment): Map<string, unknown[][]> {
 export class RenderCache {
   private readonly loaded = new Map<string, Entries>();
   private readonly next = new Map<string, Entries>();
+  /** The shards (`<env>/<shard>`) that got a new render in this run. */
   private changed = new Set<string>();
 
   private constructor(private readonly settings: typeof configured) {}
@@ -130,15 +143,18 @@ export class RenderCache {
   /** Records what `app` rendered in `env` under `key`. */
   set(env: string, app: string, key: string, render: AppRender): void {
     this.keep(env, app, { key, render });
-    this.changed.add(env);
+    this.changed.add(`${env}/${shardOf(app)}`);
   }
 
-  /** Writes the environments whose renders changed, keeping only this run's apps; a failure to write is ignored. */
+  /** Writes the shards whose renders changed, keeping only this run's apps; a failure to write is ignored. */
   save(): void {
     if (!this.settings) return;
     for (const [env, entries] of this.next) {
-      if (!this.changed.has(env) && entries.size === this.pack(env).size) continue;
-      writePack(join(this.settings.dir, `${env}.json`), salt(), packed(entries));
+      const before = bySharding(this.pack(env));
+      for (const [shard, kept] of bySharding(entries)) {
+        if (!this.changed.has(`${env}/${shard}`) && kept.size === before.get(shard)?.size) continue;
+        writePack(this.shardFile(env, shard), salt(), packed(kept));
+      }
     }
     this.changed = new Set();
   }
@@ -151,11 +167,27 @@ export class RenderCache {
   private pack(env: string): Entries {
     let pack = this.loaded.get(env);
     if (!pack) {
-      pack = unpacked(this.settings && readPack(join(this.settings.dir, `${env}.json`), salt()));
+      pack = new Map();
+      for (let shard = 0; shard < SHARDS; shard++) {
+        for (const [app, entry] of unpacked(this.settings && readPack(this.shardFile(env, shard), salt()))) {
+          if (shardOf(app) === shard) pack.set(app, entry);
+        }
+      }
       this.loaded.set(env, pack);
     }
     return pack;
   }
+
+  private shardFile(env: string, shard: number): string {
+    return join(this.settings?.dir ?? '', `${env}.renders`, `${shard}.pack`);
+  }
+}
+
+/** `entries` split by shard, every shard present (an empty one when no app falls in it). */
+function bySharding(entries: Entries): Map<number, Entries> {
+  const shards = new Map(Array.from({ length: SHARDS }, (_, shard) => [shard, new Map()] as [number, Entries]));
+  for (const [app, entry] of entries) shards.get(shardOf(app))?.set(app, entry);
+  return shards;
 }
 
 /** What sets the render packs of this build and format apart from any other. */
