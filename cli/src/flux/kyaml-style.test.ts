@@ -80,6 +80,29 @@ describe('go-yaml v3 simple keys', () => {
   });
 });
 
+describe('go-yaml v3 flow collections', () => {
+  it('writes a template key ({{ .Values.name }}) as the explicit key of a flow mapping whose empty values are quoted', () => {
+    // go-yaml reads {{ .Values.name }} as a mapping whose key is the mapping {.Values.name: <empty>}:
+    // neither is a simple key, and an empty scalar cannot be plain inside a flow collection.
+    expect(fluxRewrite('data:\n  {{ .Values.name }}: v\n  b: 1\n')).toBe("data:\n  ? {? {.Values.name: ''} : ''}\n  : v\n  b: 1\n");
+    expect(fluxRewrite('[a, [b, {c: d}]]:\n  x: 1\n')).toBe('? [a, [b, {c: d}]]\n: x: 1\n');
+    // An empty collection is a simple key.
+    expect(fluxRewrite('{}: v\n[]: w\n')).toBe('{}: v\n[]: w\n');
+  });
+
+  it("writes empty values as '', a pair in a sequence as a mapping, and keys that are not simple as ? key : value", () => {
+    expect(fluxRewrite('x: {a, b: , c: null, d: "", e: \'\'}\n')).toBe("x: {a: '', b: '', c: null, d: \"\", e: ''}\n");
+    expect(fluxRewrite('x: [a: 1, b, {c: [d]}]\n')).toBe('x: [{a: 1}, b, {c: [d]}]\n');
+    expect(fluxRewrite('x: { [a, b]: c, {}: d, e: f }\n')).toBe('x: {? [a, b] : c, {}: d, e: f}\n');
+    const long = `k${'e'.repeat(128)}`;
+    expect(fluxRewrite(`x: {${long}: v, short: w}\n`)).toBe(`x: {? ${long} : v, short: w}\n`);
+  });
+
+  it('quotes what go-yaml cannot write plain in a flow collection, and keeps a comment after the collection', () => {
+    expect(fluxRewrite('l:\n  - [a:b, "c d", \'e\']\n  - {k: "x\\ny"} # note\n')).toBe('l:\n  - [\'a:b\', "c d", \'e\']\n  - {k: "x\\ny"} # note\n');
+  });
+});
+
 describe('go-yaml v3 block scalars', () => {
   it('keeps clip, strip and keep chomping, and ends a stream whose last scalar keeps its breaks with ...', () => {
     expect(fluxRewrite('a: |\n  x\n  y\nb: |-\n  z\n')).toBe('a: |\n  x\n  y\nb: |-\n  z\n');

@@ -6,6 +6,7 @@
 import { type Document, isCollection, isDocument, isMap, isPair, isScalar, isSeq, parseDocument, Scalar, visit, type YAMLMap, type YAMLSeq } from 'yaml';
 import { deriveSequenceIndentStyle } from '../render/sequence-indent-style.ts';
 import { goYamlBlockScalar } from './go-yaml-block-scalar.ts';
+import { goYamlFlow, isSimpleKey } from './go-yaml-flow.ts';
 import { type CommentedFlow, commentedFlow, writeCommentedFlow } from './go-yaml-flow-comments.ts';
 
 /** One document of a file as Flux sees it: parsed with every scalar kept as a string. */
@@ -60,13 +61,14 @@ export function serializeFluxDocuments(documents: readonly FluxDocument[]): stri
 
 function serializeDocument({ document, text, sequenceStyle }: FluxDocument): { text: string; openEnded: boolean } {
   const trailing = trailingComment(document, text);
-  const { escaped, explicitKeys, blocks, feet, flows } = normalise(document, text);
+  const { escaped, flowTexts, explicitKeys, blocks, feet, flows } = normalise(document, text);
   document.directives.docStart = null;
   document.directives.docEnd = false;
   const indentSeq = (sequenceStyle ?? deriveSequenceIndentStyle(text)) === 'wide';
   let out = document.toString({ lineWidth: 0, indent: 2, indentSeq, flowCollectionPadding: false, doubleQuotedAsJSON: true });
   if (trailing?.direct) out = keepFootComment(document, out);
   for (const [token, flow] of flows) out = writeFlow(out, token, flow);
+  for (const [token, written] of flowTexts) out = out.replace(token, () => written);
   for (const [token, quoted] of escaped) out = out.replace(token, () => quoted);
   for (const [token, key] of explicitKeys) out = writeExplicitKey(out, token, key);
   for (const [token, foot] of feet) out = writeFootComments(out, token, foot);
@@ -184,9 +186,6 @@ function writeFlow(out: string, token: string, flow: CommentedFlow): string {
   return `${out.slice(0, at)}${writeCommentedFlow(flow, indent, indentation.length + prefix.length, scalarText)}${out.slice(at + token.length)}`;
 }
 
-/** Longest key, in bytes, go-yaml writes as a simple `key: value`; longer ones get `? key` / `: value`. */
-const SIMPLE_KEY_MAX_BYTES = 128;
-
 /**
  * `out` with the key written as `token:` turned into go-yaml's explicit form: `? key` on its line,
  * `:` below it at the same column, and a block mapping value starting on the `:` line.
@@ -204,19 +203,22 @@ function writeExplicitKey(out: string, token: string, key: string): string {
 /**
  * Brings `document` into the shape go-yaml writes. What the npm serialiser cannot write that way is
  * replaced by unique plain tokens: double-quoted scalars go-yaml escapes differently from JSON
- * (`escaped`: token → the quoted text) and keys too long to be simple (`explicitKeys`: token → key text).
+ * (`escaped`: token → the quoted text), flow collections (`flowTexts`, or `flows` when they hold comments)
+ * and keys go-yaml does not write simple (`explicitKeys`: token → key text).
  */
 function normalise(
   document: Document.Parsed,
   text: string,
 ): {
   escaped: Map<string, string>;
+  flowTexts: Map<string, string>;
   explicitKeys: Map<string, string>;
   blocks: Map<string, BlockScalar>;
   feet: Map<string, FootComments>;
   flows: Map<string, CommentedFlow>;
 } {
   const escaped = new Map<string, string>();
+  const flowTexts = new Map<string, string>();
   const flows = new Map<string, CommentedFlow>();
   const feet = new Map<string, FootComments>();
   const explicitKeys = new Map<string, string>();
@@ -224,6 +226,25 @@ function normalise(
   let prefix = 'MANIFOLDTOKEN';
   while (text.includes(prefix)) prefix += 'X';
   deleteEmptyMetadata(document);
+  // Flow collections without comments, written whole as go-yaml writes them; one that is a block
+  // mapping's key and not empty becomes an explicit key.
+  const flow = (_key: unknown, node: YAMLMap | YAMLSeq, path: readonly unknown[]) => {
+    if (!node.flow) return undefined;
+    const written = goYamlFlow(node, text, (scalar) => {
+      quoteLikeGoYaml(scalar, true);
+      return scalarText(scalar);
+    });
+    if (written === undefined) return visit.SKIP;
+    const parent = path.at(-1);
+    const explicit = isPair(parent) && parent.key === node && !isSimpleKey(node);
+    const token = explicit ? `${prefix}K${explicitKeys.size}Z` : `${prefix}W${flowTexts.size}Z`;
+    (explicit ? explicitKeys : flowTexts).set(token, written);
+    const stand = new Scalar(token);
+    stand.commentBefore = node.commentBefore;
+    stand.comment = node.comment;
+    return stand;
+  };
+  visit(document, { Map: flow, Seq: flow });
   // Blank lines go (the one after a document head comment lives on the document, not on a node).
   visit(document, {
     Node(_key, node) {
@@ -240,7 +261,7 @@ function normalise(
     Pair(_key, pair, path) {
       const key = pair.key;
       const inFlow = path.some((ancestor) => (isMap(ancestor) || isSeq(ancestor)) && ancestor.flow === true);
-      if (isScalar(key) && !inFlow && !key.tag && !key.anchor && Buffer.byteLength(String(key.value)) > SIMPLE_KEY_MAX_BYTES) {
+      if (isScalar(key) && !inFlow && !key.tag && !key.anchor && !isSimpleKey(key)) {
         const token = `${prefix}K${explicitKeys.size}Z`;
         explicitKeys.set(token, scalarText(key));
         key.value = token;
@@ -296,7 +317,7 @@ function normalise(
       return stand;
     },
   });
-  return { escaped, explicitKeys, blocks, feet, flows };
+  return { escaped, flowTexts, explicitKeys, blocks, feet, flows };
 
   function footToken(collection: YAMLMap | YAMLSeq): void {
     const foot = collection.flow ? undefined : footComments(collection, text);
