@@ -24,7 +24,8 @@ export function isSimpleKey(node: unknown): boolean {
 /**
  * `collection` (parsed from `text`) as go-yaml writes it, each scalar as `spell` writes it inside a
  * flow collection; undefined when it holds a comment, an anchor, a tag, an alias, a merge key or a
- * scalar on several lines, which are left to the caller's usual writing.
+ * scalar on several lines (line and paragraph separators included, unless double-quoted), which are
+ * left to the caller's usual writing.
  */
 export function goYamlFlow(collection: YAMLMap | YAMLSeq, text: string, spell: (node: Scalar) => string): string | undefined {
   const scalars: Scalar[] = [];
@@ -56,7 +57,7 @@ function plain(node: unknown, scalars: Scalar[], outer = false): boolean {
     scalars.push(node);
     // A plain `<<` is a merge key to go-yaml, written with its tag.
     if (node.type === 'PLAIN' && node.value === '<<') return false;
-    return !String(node.value).includes('\n') || node.type === 'QUOTE_DOUBLE';
+    return !/[\n\u2028\u2029]/.test(String(node.value)) || node.type === 'QUOTE_DOUBLE';
   }
   return node.items.every((item) => plain(item, scalars));
 }

@@ -64,6 +64,24 @@ describe('go-yaml v3 encoder rules', () => {
   });
 });
 
+describe('go-yaml v3 line and paragraph separators', () => {
+  // U+2028 and U+2029 are line breaks to go-yaml's emitter: never plain; single-quoted, each followed
+  // by the scalar's indentation on the same line (the emitter resets its column without a newline).
+  const LS = '\u2028';
+  const PS = '\u2029';
+  it('single-quotes a value holding them, indenting what follows each to the scalar indentation', () => {
+    expect(fluxRewrite(`a: x${LS}y\n`)).toBe(`a: 'x${LS}  y'\n`);
+    expect(fluxRewrite(`m:\n  k: x${PS}y${LS}${LS}z\n`)).toBe(`m:\n  k: 'x${PS}    y${LS}${LS}    z'\n`);
+    expect(fluxRewrite(`l:\n  - x${LS}y\n  - k: it's${LS}ok\n`)).toBe(`l:\n  - 'x${LS}    y'\n  - k: 'it''s${LS}      ok'\n`);
+    expect(fluxRewrite(`a: 'x${LS}y${LS}'\n`)).toBe(`a: 'x${LS}  y${LS}'\n`);
+  });
+
+  it('double-quotes them as \\L and \\P next to a space, and in a key', () => {
+    expect(fluxRewrite(`a: x ${LS}y\nb: x${PS} y\n`)).toBe('a: "x \\Ly"\nb: "x\\P y"\n');
+    expect(fluxRewrite(`x${LS}y: v\n`)).toBe('"x\\Ly": v\n');
+  });
+});
+
 describe('go-yaml v3 simple keys', () => {
   const long = `k${'e'.repeat(128)}`;
   it('writes a key longer than 128 bytes as ? key / : value, at the key column, a block mapping value on the : line', () => {

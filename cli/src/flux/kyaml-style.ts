@@ -20,6 +20,7 @@ export interface FluxDocument {
 
 const DOCUMENT_SEPARATOR = /\n---(.*)\n/;
 const FLOW_NEEDS_QUOTES = /[:,[\]{}?]/;
+const LINE_SEPARATORS = /[\u2028\u2029]/;
 // Characters go-yaml will not write in a plain or block scalar.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
 const NEEDS_DOUBLE_QUOTES = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\uFEFF\t]|[\u{10000}-\u{10FFFF}]/u;
@@ -61,7 +62,7 @@ export function serializeFluxDocuments(documents: readonly FluxDocument[]): stri
 
 function serializeDocument({ document, text, sequenceStyle }: FluxDocument): { text: string; openEnded: boolean } {
   const trailing = trailingComment(document, text);
-  const { escaped, flowTexts, explicitKeys, blocks, feet, flows } = normalise(document, text);
+  const { escaped, flowTexts, separated, explicitKeys, blocks, feet, flows } = normalise(document, text);
   document.directives.docStart = null;
   document.directives.docEnd = false;
   const indentSeq = (sequenceStyle ?? deriveSequenceIndentStyle(text)) === 'wide';
@@ -70,6 +71,7 @@ function serializeDocument({ document, text, sequenceStyle }: FluxDocument): { t
   for (const [token, flow] of flows) out = writeFlow(out, token, flow);
   for (const [token, written] of flowTexts) out = out.replace(token, () => written);
   for (const [token, quoted] of escaped) out = out.replace(token, () => quoted);
+  for (const [token, value] of separated) out = writeSeparatedLines(out, token, value);
   for (const [token, key] of explicitKeys) out = writeExplicitKey(out, token, key);
   for (const [token, foot] of feet) out = writeFootComments(out, token, foot);
   let openEnded = false;
@@ -187,6 +189,32 @@ function writeFlow(out: string, token: string, flow: CommentedFlow): string {
 }
 
 /**
+ * `out` with `token` turned into the single-quoted scalar `value` that holds line or paragraph
+ * separators, as go-yaml writes it: each separator is a line break to its emitter, which writes the
+ * character and then indents the next character to the scalar's indentation (two past the key of a
+ * mapping value, past the dash of a sequence item, 2 at the top of a document), on the same line.
+ */
+function writeSeparatedLines(out: string, token: string, value: string): string {
+  const at = out.indexOf(token);
+  if (at < 0) return out;
+  const line = out.slice(out.lastIndexOf('\n', at) + 1, at);
+  const [, lead = '', key = ''] = /^((?: |- )*)(.*)$/.exec(line) ?? [];
+  const indent = ' '.repeat(key !== '' ? lead.length + 2 : lead === '' ? 2 : lead.length);
+  let quoted = "'";
+  let breaks = false;
+  for (const char of value) {
+    if (LINE_SEPARATORS.test(char)) {
+      quoted += char;
+      breaks = true;
+      continue;
+    }
+    quoted += `${breaks ? indent : ''}${char === "'" ? "''" : char}`;
+    breaks = false;
+  }
+  return `${out.slice(0, at)}${quoted}'${out.slice(at + token.length)}`;
+}
+
+/**
  * `out` with the key written as `token:` turned into go-yaml's explicit form: `? key` on its line,
  * `:` below it at the same column, and a block mapping value starting on the `:` line.
  */
@@ -212,6 +240,7 @@ function normalise(
 ): {
   escaped: Map<string, string>;
   flowTexts: Map<string, string>;
+  separated: Map<string, string>;
   explicitKeys: Map<string, string>;
   blocks: Map<string, BlockScalar>;
   feet: Map<string, FootComments>;
@@ -219,6 +248,7 @@ function normalise(
 } {
   const escaped = new Map<string, string>();
   const flowTexts = new Map<string, string>();
+  const separated = new Map<string, string>();
   const flows = new Map<string, CommentedFlow>();
   const feet = new Map<string, FootComments>();
   const explicitKeys = new Map<string, string>();
@@ -278,13 +308,18 @@ function normalise(
         value.commentBefore = undefined;
       }
     },
-    Scalar(_key, node, path) {
+    Scalar(key, node, path) {
       // A plain `<<` is a merge key to go-yaml, which writes its tag out.
       if (node.type === 'PLAIN' && node.value === '<<' && !node.tag) node.tag = MERGE_TAG;
-      quoteLikeGoYaml(
-        node,
-        path.some((ancestor) => (isMap(ancestor) || isSeq(ancestor)) && ancestor.flow === true),
-      );
+      const inFlow = path.some((ancestor) => (isMap(ancestor) || isSeq(ancestor)) && ancestor.flow === true);
+      quoteLikeGoYaml(node, inFlow, key === 'key');
+      if (node.type === 'QUOTE_SINGLE' && !inFlow && LINE_SEPARATORS.test(String(node.value))) {
+        const token = `${prefix}S${separated.size}Z`;
+        separated.set(token, String(node.value));
+        node.value = token;
+        node.type = 'PLAIN';
+        return;
+      }
       if (node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED') {
         const token = `${prefix}B${blocks.size}Z`;
         blocks.set(token, { value: String(node.value), style: node.type === 'BLOCK_LITERAL' ? 'literal' : 'folded', comment: node.comment ?? undefined });
@@ -317,7 +352,7 @@ function normalise(
       return stand;
     },
   });
-  return { escaped, flowTexts, explicitKeys, blocks, feet, flows };
+  return { escaped, flowTexts, separated, explicitKeys, blocks, feet, flows };
 
   function footToken(collection: YAMLMap | YAMLSeq): void {
     const foot = collection.flow ? undefined : footComments(collection, text);
@@ -383,9 +418,14 @@ function hex(code: number, width: number): string {
   return code.toString(16).toUpperCase().padStart(width, '0');
 }
 
-function quoteLikeGoYaml(node: Scalar, inFlow: boolean): void {
+function quoteLikeGoYaml(node: Scalar, inFlow: boolean, isKey = false): void {
   const value = String(node.value);
   if (node.type === 'PLAIN' && inFlow && FLOW_NEEDS_QUOTES.test(value)) node.type = 'QUOTE_SINGLE';
+  // A line or paragraph separator is a line break to go-yaml: never plain, and double-quoted in a key
+  // or next to a space (then escaped \L, \P).
+  if (!inFlow && (node.type === 'PLAIN' || node.type === 'QUOTE_SINGLE') && LINE_SEPARATORS.test(value) && !value.includes('\n')) {
+    node.type = isKey || / [\u2028\u2029]|[\u2028\u2029] /.test(value) ? 'QUOTE_DOUBLE' : 'QUOTE_SINGLE';
+  }
   const isBlock = node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED';
   // go-yaml allows no block style for an empty value, special characters or spaces before a line break or at the end.
   if (NEEDS_DOUBLE_QUOTES.test(value) || (isBlock && (value === '' || / \n| $/.test(value)))) node.type = 'QUOTE_DOUBLE';
