@@ -152,8 +152,10 @@ describe("go-yaml v3's own round trips (node_test.go)", () => {
   const cases: { yaml: string; differs?: string }[] = JSON.parse(
     readFileSync(join(import.meta.dirname, 'testdata', 'upstream', 'go-yaml', 'node-roundtrip.json'), 'utf8'),
   );
+  // kyaml's reader drops a document go-yaml tags !!null (IsYNodeEmptyDoc) before the encoder sees it.
+  const droppedByKyaml = new Set(['null\n']);
   it.each(cases.filter(({ differs }) => !differs).map(({ yaml }) => [yaml]))('writes %j back as go-yaml does', (yaml) => {
-    expect(fluxRewrite(yaml)).toBe(yaml);
+    expect(fluxRewrite(yaml)).toBe(droppedByKyaml.has(yaml) ? '' : yaml);
   });
 
   // Known differences (docs/flux-setters.md §6): when one is fixed, this fails and its note goes.

@@ -48,14 +48,29 @@ export function parseFluxDocuments(text: string): FluxDocument[] | undefined {
   return documents;
 }
 
+const NULL_PLAIN = new Set(['', '~', 'null', 'Null', 'NULL']);
+
+/**
+ * Whether `document` holds nothing but null (empty, a comment, or a plain `null`/`~`): go-yaml tags it
+ * `!!null`, and kyaml's reader drops it (`IsYNodeEmptyDoc`). A quoted `''` is a string, and stays.
+ */
+export function isNullDocument(document: Document.Parsed): boolean {
+  const { contents } = document;
+  if (contents === null) return true;
+  if (!isScalar(contents)) return false;
+  return (
+    contents.tag === '!!null' ||
+    contents.tag === 'tag:yaml.org,2002:null' ||
+    (!contents.tag && contents.type === 'PLAIN' && NULL_PLAIN.has(String(contents.value)))
+  );
+}
+
 /**
  * The bytes Flux writes for `documents`: empty and comment-only documents dropped, joined by `---`,
  * and `...` after a last document that ends with a kept (`|+`) block scalar, as go-yaml ends such a stream.
  */
 export function serializeFluxDocuments(documents: readonly FluxDocument[]): string {
-  const written = documents
-    .filter(({ document }) => document.contents !== null && !(isScalar(document.contents) && document.contents.value === ''))
-    .map(serializeDocument);
+  const written = documents.filter(({ document }) => !isNullDocument(document)).map(serializeDocument);
   const text = written.map(({ text }) => text).join('---\n');
   return written.at(-1)?.openEnded ? `${text}...\n` : text;
 }

@@ -177,6 +177,13 @@ describe('runSetters rules', () => {
     expect(await rewrite('a: 1\n--- !!map\nk: v # {"$imagepolicy": "ns:p"}\n')).toBeUndefined();
   });
 
+  it('drops null documents, and skips a file with a document that is a scalar (kyaml cannot annotate it)', async () => {
+    const marked = 'image: repo/app:1 # {"$imagepolicy": "ns:p"}\n';
+    expect(await rewrite(`${marked}---\nnull\n---\n~\n---\n# only a comment\n`)).toBe('image: repo/app:1.21 # {"$imagepolicy": "ns:p"}\n');
+    expect(await rewrite(`${marked}---\nhello\n`)).toBeUndefined();
+    expect(await rewrite(`${marked}---\n''\n`)).toBeUndefined();
+  });
+
   it('deletes empty annotations and metadata in a written file', async () => {
     expect(await rewrite('metadata:\n  name: x\n  annotations: {}\nimage: v # {"$imagepolicy": "ns:p"}\n')).toBe(
       'metadata:\n  name: x\nimage: repo/app:1.21 # {"$imagepolicy": "ns:p"}\n',

@@ -7,7 +7,7 @@ import { join, posix, relative } from 'node:path';
 import { Document, isAlias, isMap, isPair, isScalar, isSeq, parseDocument, type Scalar, visit } from 'yaml';
 import { commentedFlow } from './go-yaml-flow-comments.ts';
 import { type LatestImageRef, MARKER_BYTES, parseSetterMarker, type SetterMarker, setterValue } from './image-policy-setters.ts';
-import { type FluxDocument, parseFluxDocuments, serializeFluxDocuments } from './kyaml-style.ts';
+import { type FluxDocument, isNullDocument, parseFluxDocuments, serializeFluxDocuments } from './kyaml-style.ts';
 
 /** The object a change was made in, as the controller identifies it (empty strings where a field is absent). */
 export interface ObjectIdentity {
@@ -51,7 +51,9 @@ export function runSetters(root: string, updatePath: string, policies: ReadonlyM
     const text = readFileSync(path, 'utf8');
     if (!text.includes(MARKER_BYTES)) continue;
     const documents = parseFluxDocuments(text);
-    if (!documents || documents.some(({ document }) => isSeq(document.contents))) continue;
+    // kyaml's reader annotates each document that is not null with its path: one that is not a
+    // mapping fails that, and the controller skips the file as a problem file.
+    if (!documents || documents.some(({ document }) => !isNullDocument(document) && !isMap(document.contents))) continue;
     const items = unwrapList(documents, relative(root, path));
     if (items) {
       listItems.push(...items);
