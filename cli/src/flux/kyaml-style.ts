@@ -77,7 +77,7 @@ export function serializeFluxDocuments(documents: readonly FluxDocument[]): stri
 
 function serializeDocument({ document, text, sequenceStyle }: FluxDocument): { text: string; openEnded: boolean } {
   const trailing = trailingComment(document, text);
-  const { escaped, flowTexts, separated, explicitKeys, blocks, feet, flows } = normalise(document, text);
+  const { escaped, flowTexts, separated, dashComments, explicitKeys, blocks, feet, flows } = normalise(document, text);
   document.directives.docStart = null;
   document.directives.docEnd = false;
   const indentSeq = (sequenceStyle ?? deriveSequenceIndentStyle(text)) === 'wide';
@@ -87,6 +87,7 @@ function serializeDocument({ document, text, sequenceStyle }: FluxDocument): { t
   for (const [token, written] of flowTexts) out = out.replace(token, () => written);
   for (const [token, quoted] of escaped) out = out.replace(token, () => quoted);
   for (const [token, value] of separated) out = writeSeparatedLines(out, token, value);
+  for (const [token, lines] of dashComments) out = writeDashComment(out, token, lines);
   for (const [token, key] of explicitKeys) out = writeExplicitKey(out, token, key);
   for (const [token, foot] of feet) out = writeFootComments(out, token, foot);
   let openEnded = false;
@@ -204,6 +205,36 @@ function writeFlow(out: string, token: string, flow: CommentedFlow): string {
 }
 
 /**
+ * The comment lines (each with its `#`) from a sequence dash to where `item`, a block collection
+ * that is that sequence item, starts: `- # c` and the comment lines below it. go-yaml reads them as
+ * the head comment of the item's first entry and writes them after the dash. Undefined when the
+ * item's dash line holds no comment, or a blank line comes between.
+ */
+function dashLineComment(item: YAMLMap | YAMLSeq, text: string): string[] | undefined {
+  const start = item.range?.[0];
+  if (start === undefined) return undefined;
+  const lineStart = text.lastIndexOf('\n', start - 1) + 1;
+  if (text.slice(lineStart, start).trim() !== '') return undefined;
+  const lines: string[] = [];
+  for (let end = lineStart - 1; end > 0; end = text.lastIndexOf('\n', end - 1)) {
+    const line = text.slice(text.lastIndexOf('\n', end - 1) + 1, end);
+    const dash = /^ *- +(#.*)$/.exec(line);
+    if (dash) return [dash[1] ?? '', ...lines.reverse()];
+    if (!/^ *#/.test(line)) return undefined;
+    lines.push(line.trim());
+  }
+  return undefined;
+}
+
+/** `out` with the comment line `#token` above a sequence item moved after its dash, as go-yaml writes a comment read there. */
+function writeDashComment(out: string, token: string, lines: readonly string[]): string {
+  const match = new RegExp(`^( *)#${token}\n\\1- `, 'm').exec(out);
+  if (!match) return out;
+  const inner = `\n${match[1] ?? ''}  `;
+  return `${out.slice(0, match.index)}${match[1]}- ${lines.join(inner)}${inner}${out.slice(match.index + match[0].length)}`;
+}
+
+/**
  * `out` with `token` turned into the single-quoted scalar `value` that holds line or paragraph
  * separators, as go-yaml writes it: each separator is a line break to its emitter, which writes the
  * character and then indents the next character to the scalar's indentation (two past the key of a
@@ -256,6 +287,7 @@ function normalise(
   escaped: Map<string, string>;
   flowTexts: Map<string, string>;
   separated: Map<string, string>;
+  dashComments: Map<string, string[]>;
   explicitKeys: Map<string, string>;
   blocks: Map<string, BlockScalar>;
   feet: Map<string, FootComments>;
@@ -264,6 +296,7 @@ function normalise(
   const escaped = new Map<string, string>();
   const flowTexts = new Map<string, string>();
   const separated = new Map<string, string>();
+  const dashComments = new Map<string, string[]>();
   const flows = new Map<string, CommentedFlow>();
   const feet = new Map<string, FootComments>();
   const explicitKeys = new Map<string, string>();
@@ -302,6 +335,7 @@ function normalise(
     },
     Seq(_key, seq) {
       footToken(seq);
+      if (!seq.flow) for (const item of seq.items) dashToken(item);
     },
     Pair(_key, pair, path) {
       const key = pair.key;
@@ -367,7 +401,16 @@ function normalise(
       return stand;
     },
   });
-  return { escaped, flowTexts, separated, explicitKeys, blocks, feet, flows };
+  return { escaped, flowTexts, separated, dashComments, explicitKeys, blocks, feet, flows };
+
+  function dashToken(item: unknown): void {
+    const lines = isCollection(item) && !item.flow && item.items.length > 0 ? dashLineComment(item, text) : undefined;
+    const before = (item as YAMLMap | YAMLSeq).commentBefore?.split('\n') ?? [];
+    if (!lines || before.slice(-lines.length).join('\n') !== lines.map((line) => line.slice(1)).join('\n')) return;
+    const token = `${prefix}D${dashComments.size}Z`;
+    dashComments.set(token, lines);
+    (item as YAMLMap | YAMLSeq).commentBefore = [...before.slice(0, -lines.length), token].join('\n');
+  }
 
   function footToken(collection: YAMLMap | YAMLSeq): void {
     const foot = collection.flow ? undefined : footComments(collection, text);
