@@ -196,12 +196,13 @@ function writeFootComments(out: string, token: string, foot: FootComments): stri
 
 /** `out` with the flow collection written as `token` (at the top of the document or as a block mapping value) as go-yaml writes it. */
 function writeFlow(out: string, token: string, flow: CommentedFlow): string {
-  const match = new RegExp(`^( *)([^\\n]*?)${token}`, 'm').exec(out);
+  const match = new RegExp(`^((?: |- )*)([^\\n]*?)${token}`, 'm').exec(out);
   if (!match) return out;
-  const [, indentation = '', prefix = ''] = match;
-  const indent = prefix === '' && indentation === '' ? -1 : indentation.length;
+  const [, lead = '', key = ''] = match;
+  // The emitter's indentation there: the key's column for a mapping value, the dash's for a sequence item.
+  const indent = key !== '' ? lead.length : lead.endsWith('- ') ? lead.length - 2 : -1;
   const at = match.index + match[0].length - token.length;
-  return `${out.slice(0, at)}${writeCommentedFlow(flow, indent, indentation.length + prefix.length, scalarText)}${out.slice(at + token.length)}`;
+  return `${out.slice(0, at)}${writeCommentedFlow(flow, indent, lead.length + key.length, scalarText)}${out.slice(at + token.length)}`;
 }
 
 /**
@@ -386,12 +387,16 @@ function normalise(
       node.type = 'PLAIN';
     },
   });
-  // Flow collections with comments, at the top of the document or as a block mapping value, once their scalars are normalised.
+  // Flow collections with comments, at the top of the document, as a block mapping value or a block
+  // sequence item, once their scalars are normalised.
   visit(document, {
     Node(_key, node, path) {
       if (!(isMap(node) || isSeq(node)) || !node.flow) return undefined;
       const parent = path.at(-1);
-      const placed = isDocument(parent) || (isPair(parent) && parent.value === node && isMap(path.at(-2)) && !(path.at(-2) as YAMLMap).flow);
+      const placed =
+        isDocument(parent) ||
+        (isSeq(parent) && !parent.flow) ||
+        (isPair(parent) && parent.value === node && isMap(path.at(-2)) && !(path.at(-2) as YAMLMap).flow);
       const flow = placed ? commentedFlow(node, text) : undefined;
       if (!flow) return visit.SKIP;
       const token = `${prefix}L${flows.size}Z`;

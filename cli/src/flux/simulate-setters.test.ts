@@ -204,6 +204,10 @@ describe('runSetters rules', () => {
     expect(await rewrite('l: {\n  a: repo/app:1.0, # {"$imagepolicy": "ns:p"}\n  b: c\n}\n')).toBe(
       'l: {a: \'repo/app:1.21\', # {"$imagepolicy": "ns:p"}\n  b: c}\n',
     );
+    // As a sequence item, and in a mapping that is one: indented past the dash, or past the key.
+    expect(await rewrite('l:\n  - [repo/app:1.0, # {"$imagepolicy": "ns:p"}\n     b]\n  - k: [x, # {"$imagepolicy": "ns:p"}\n      y]\n')).toBe(
+      'l:\n  - [\'repo/app:1.21\', # {"$imagepolicy": "ns:p"}\n    b]\n  - k: [\'repo/app:1.21\', # {"$imagepolicy": "ns:p"}\n      y]\n',
+    );
   });
 
   it('quotes plain flow items holding ":" in a written file', async () => {
