@@ -55,8 +55,11 @@ export const pinSchema = z.strictObject({
   source: pinSourceSchema.optional().describe('Provenance: who or what set the pin.'),
 });
 
+/** One app's entry of images.yaml: image → pin. */
+export const appImagesSchema = z.record(dnsLabel, pinSchema);
+
 /** `overlays/<env>/images.yaml`: app → image → pin. */
-export const imagesSchema = z.record(dnsLabel, z.record(dnsLabel, pinSchema)).describe('Image pins of one environment: app → image → pin.');
+export const imagesSchema = z.record(dnsLabel, appImagesSchema).describe('Image pins of one environment: app → image → pin.');
 
 /** A validated images.yaml. */
 export type ImagesFile = z.output<typeof imagesSchema>;

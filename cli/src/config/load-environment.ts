@@ -7,7 +7,7 @@ import { compilePolicy } from '../flux/image-policy.ts';
 import type { PodSecurityLevel } from '../validate/pod-security.ts';
 import { ConfigError, type SourcePosition } from './config-error.ts';
 import { type DeliverySettings, deliveryBlock, dnsLabel, type EscSettings, environmentSchema, type FluxSettings } from './environment-schema.ts';
-import { imagesSchema, type PinSource, type UpdatePolicy } from './images-schema.ts';
+import { appImagesSchema, type ImagesFile, imagesSchema, type PinSource, type UpdatePolicy } from './images-schema.ts';
 import { validateSource } from './validate-source.ts';
 import type { YamlEntries } from './yaml-entries.ts';
 import { parseYamlSource, type YamlSource } from './yaml-source.ts';
@@ -79,22 +79,25 @@ export async function loadEnvironment(root: string, env: string, imagesText?: st
   const text = imagesText ?? (await readUserFile(root, files.images));
   const imagesSource = entries?.source(files.images, text) ?? parseYamlSource(files.images, text);
   const config = validateSource(environmentSource, environmentSchema, 'environment.yaml');
-  const images = validateSource(imagesSource, imagesSchema, 'images.yaml');
+  // Entry by entry, remembered between runs, when the file allows it; else the whole file, whose errors are located.
+  const checkedEntries = entries?.checkedValues(files.images, text, checkImagesEntry);
+  const images = (checkedEntries as ImagesFile | undefined) ?? validateSource(imagesSource, imagesSchema, 'images.yaml');
   const requireDigests = config.requireDigests ?? env === 'prod';
 
   const pins = new Map<string, Pin>();
   for (const [app, appImages] of Object.entries(images)) {
     for (const [image, pin] of Object.entries(appImages)) {
-      const position = imagesSource.positionOf([app, image, 'ref']);
+      // Positions are looked up only for an error: thousands of pins need none.
+      const position = () => imagesSource.positionOf([app, image, 'ref']);
       const ref = parseRef(pin.ref, position);
       if (requireDigests && !ref.isImmutable) {
         throw new ConfigError({
-          ...position,
+          ...position(),
           message: `image "${app}/${image}" has tag "${ref.tag}" without a digest, but ${env} requires digests`,
           hint: `pin it by digest: pnpm manifold pin ${env} ${app}/${image}=${ref.value}`,
         });
       }
-      if (pin.update) checkPinnedTag(pin.update, ref, `${app}/${image}`, imagesSource.positionOf([app, image, 'update']));
+      if (pin.update && !checkedEntries) checkPinnedTag(pin.update, ref, `${app}/${image}`, () => imagesSource.positionOf([app, image, 'update']));
       const moves = pin.update !== undefined && !pin.hold;
       pins.set(`${app}/${image}`, {
         app,
@@ -104,7 +107,9 @@ export async function loadEnvironment(root: string, env: string, imagesText?: st
         hold: pin.hold,
         source: pin.source,
         policy: moves ? { namespace: config.flux.namespace, name: imagePolicyName(env, app, image) } : undefined,
-        position,
+        get position() {
+          return position();
+        },
       });
     }
   }
@@ -125,8 +130,26 @@ export async function loadEnvironment(root: string, env: string, imagesText?: st
   };
 }
 
+/**
+ * One images.yaml entry as the whole-file checks would accept it (schema, and every pinned tag one its
+ * policy selects), or undefined when they would not: then the whole file is checked, and the error
+ * located there.
+ */
+function checkImagesEntry(app: string, value: unknown): { readonly value: unknown } | undefined {
+  const pins = appImagesSchema.safeParse(value);
+  if (!dnsLabel.safeParse(app).success || !pins.success) return undefined;
+  for (const pin of Object.values(pins.data)) {
+    try {
+      if (pin.update) checkPinnedTag(pin.update, ImageRef.parseTagged(pin.ref), app, () => ({ file: '', line: 1, col: 1 }));
+    } catch {
+      return undefined;
+    }
+  }
+  return { value: pins.data };
+}
+
 /** A pin whose own tag its policy would not select is moved by Flux at once: refuse it. */
-function checkPinnedTag(policy: UpdatePolicy, ref: TaggedImageRef, name: string, position: SourcePosition): void {
+function checkPinnedTag(policy: UpdatePolicy, ref: TaggedImageRef, name: string, position: () => SourcePosition): void {
   const compiled = compilePolicy(policy);
   const key = compiled.sortKey(ref.tag);
   const numeric =
@@ -134,17 +157,17 @@ function checkPinnedTag(policy: UpdatePolicy, ref: TaggedImageRef, name: string,
   if (key !== undefined && numeric) return;
   const rule = policy.semver !== undefined ? `semver range "${policy.semver}"` : `pattern ${policy.pattern} (extract ${policy.extract}, ${policy.sort})`;
   throw new ConfigError({
-    ...position,
+    ...position(),
     message: `the pinned tag "${ref.tag}" of ${name} ${key === undefined ? 'is not one its' : `gives "${key}", which is not a number for its`} ${rule} selects, so Flux would move it at once`,
     hint: 'pin a tag the policy selects, or fix the policy so that it selects the pinned tag',
   });
 }
 
-function parseRef(value: string, position: SourcePosition): TaggedImageRef {
+function parseRef(value: string, position: () => SourcePosition): TaggedImageRef {
   try {
     return ImageRef.parseTagged(value);
   } catch (error) {
-    if (error instanceof InvalidImageRefError) throw new ConfigError({ ...position, message: error.message, hint: error.hint });
+    if (error instanceof InvalidImageRefError) throw new ConfigError({ ...position(), message: error.message, hint: error.hint });
     throw error;
   }
 }

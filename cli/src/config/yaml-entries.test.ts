@@ -156,6 +156,31 @@ describe('YamlEntries', () => {
     expect(YamlEntries.openConfigured().fluxMarkers('f.yaml', text)).toEqual(['flux-system:dev-web-app']);
   });
 
+  it('checks only the entries whose check is not remembered, and answers nothing when one is refused', () => {
+    cache = mkdtempSync(join(tmpdir(), 'manifold-entries-'));
+    useRenderCache({ dir: cache, sharedHash: 'build-1', appHashes: new Map() });
+    const checked: string[] = [];
+    const check = (key: string, value: unknown) => {
+      checked.push(key);
+      return key === 'bad' ? undefined : { value: { key, value } };
+    };
+    const first = YamlEntries.openConfigured();
+    expect(first.checkedValues('overlays/dev/images.yaml', 'a:\n  x: 1\nb:\n  y: 2\n', check)).toEqual({
+      a: { key: 'a', value: { x: 1 } },
+      b: { key: 'b', value: { y: 2 } },
+    });
+    first.save();
+    const second = YamlEntries.openConfigured();
+    expect(second.checkedValues('overlays/dev/images.yaml', 'a:\n  x: 1\nb:\n  y: 3\n', check)).toEqual({
+      a: { key: 'a', value: { x: 1 } },
+      b: { key: 'b', value: { y: 3 } },
+    });
+    expect(checked).toEqual(['a', 'b', 'b']);
+    expect(second.checkedValues('overlays/dev/images.yaml', 'a:\n  x: 1\nbad:\n  z: 1\n', check)).toBeUndefined();
+    // A file that cannot be cut into entries is left to the whole-file check.
+    expect(second.checkedValues('overlays/dev/images.yaml', '[1, 2]\n', check)).toBeUndefined();
+  });
+
   it('keeps the entries of the last run only, and ignores a damaged cache file', () => {
     cache = mkdtempSync(join(tmpdir(), 'manifold-entries-'));
     useRenderCache({ dir: cache, sharedHash: 'build-1', appHashes: new Map() });

@@ -32,9 +32,11 @@ interface EntryParse {
   readonly root: number;
   /** The policies of the Flux markers Flux sees in the entry, null when Flux cannot parse it alone, undefined until asked for. */
   readonly flux?: readonly string[] | null;
+  /** The entry's value as the caller's check returned it, undefined until checked (see {@link YamlEntries.checkedValues}). */
+  readonly checked?: { readonly value: unknown };
 }
 
-const FORMAT = 2;
+const FORMAT = 3;
 const ENTRY_START = /[A-Za-z0-9_]/;
 
 /** Entry parses of earlier runs, and the ones this run uses. */
@@ -93,6 +95,34 @@ export class YamlEntries {
     }
     if (entries.some(({ parse }) => parse.flux === null)) return undefined;
     return entries.flatMap(({ parse }) => parse.flux ?? []);
+  }
+
+  /**
+   * The data of `text` of `file` with each entry's value as `check` returns it (a schema's output, for
+   * a value it accepts), checking only the entries whose check is not remembered from an earlier run.
+   * `check` must depend on nothing but the entry and the CLI's code (the cache's salt covers that).
+   * Undefined when the file must be parsed whole or `check` refuses an entry (returns undefined): the
+   * caller then checks the whole file and reports what is wrong.
+   */
+  checkedValues(
+    file: string,
+    text: string,
+    check: (key: string, value: unknown) => { readonly value: unknown } | undefined,
+  ): Record<string, unknown> | undefined {
+    const entries = this.entries(file, text);
+    const used = this.used.get(file);
+    if (!entries || !used) return undefined;
+    const data: Record<string, unknown> = {};
+    for (const { text: entryText, parse } of entries) {
+      const checked = parse.checked ?? check(parse.key, parse.value);
+      if (!checked || Object.hasOwn(data, parse.key)) return undefined;
+      if (!parse.checked) {
+        used.set(entryText, { ...parse, checked });
+        this.changed.add(file);
+      }
+      data[parse.key] = checked.value;
+    }
+    return data;
   }
 
   /** Keeps this run's entries for the next run; a failure to write is ignored. */
