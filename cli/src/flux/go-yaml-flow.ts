@@ -13,7 +13,7 @@
 import { isMap, isPair, isScalar, isSeq, type Pair, type Scalar, type YAMLMap, type YAMLSeq } from 'yaml';
 
 /** Longest key, in bytes, go-yaml writes as a simple `key: value`; longer ones get `? key` / `: value`. */
-export const SIMPLE_KEY_MAX_BYTES = 128;
+const SIMPLE_KEY_MAX_BYTES = 128;
 
 /** Whether go-yaml writes `node` as a simple key (`key: value`) rather than `? key`. */
 export function isSimpleKey(node: unknown): boolean {

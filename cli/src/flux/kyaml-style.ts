@@ -194,7 +194,7 @@ function writeFootComments(out: string, token: string, foot: FootComments): stri
   return `${out.slice(0, match.index)}${lines.join('\n')}${out.slice(match.index + match[0].length)}`;
 }
 
-/** `out` with the flow collection written as `token` (at the top of the document or as a block mapping value) as go-yaml writes it. */
+/** `out` with the flow collection written as `token` (at the top of the document, as a block mapping value or a block sequence item) as go-yaml writes it. */
 function writeFlow(out: string, token: string, flow: CommentedFlow): string {
   const match = new RegExp(`^((?: |- )*)([^\\n]*?)${token}`, 'm').exec(out);
   if (!match) return out;
@@ -277,9 +277,11 @@ function writeExplicitKey(out: string, token: string, key: string): string {
 
 /**
  * Brings `document` into the shape go-yaml writes. What the npm serialiser cannot write that way is
- * replaced by unique plain tokens: double-quoted scalars go-yaml escapes differently from JSON
- * (`escaped`: token → the quoted text), flow collections (`flowTexts`, or `flows` when they hold comments)
- * and keys go-yaml does not write simple (`explicitKeys`: token → key text).
+ * replaced by unique plain tokens, each map holding what its tokens stand for: double-quoted scalars
+ * go-yaml escapes differently from JSON (`escaped`), flow collections (`flowTexts`, or `flows` when
+ * they hold comments), scalars with line or paragraph separators (`separated`), comments on a
+ * sequence dash (`dashComments`), keys go-yaml does not write simple (`explicitKeys`), block scalars
+ * (`blocks`) and comments below nested collections (`feet`).
  */
 function normalise(
   document: Document.Parsed,
