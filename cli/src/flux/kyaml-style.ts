@@ -196,13 +196,20 @@ function writeFootComments(out: string, token: string, foot: FootComments): stri
 
 /** `out` with the flow collection written as `token` (at the top of the document, as a block mapping value or a block sequence item) as go-yaml writes it. */
 function writeFlow(out: string, token: string, flow: CommentedFlow): string {
-  const match = new RegExp(`^((?: |- )*)([^\\n]*?)${token}`, 'm').exec(out);
-  if (!match) return out;
-  const [, lead = '', key = ''] = match;
-  // The emitter's indentation there: the key's column for a mapping value, the dash's for a sequence item.
-  const indent = key !== '' ? lead.length : lead.endsWith('- ') ? lead.length - 2 : -1;
-  const at = match.index + match[0].length - token.length;
-  return `${out.slice(0, at)}${writeCommentedFlow(flow, indent, lead.length + key.length, scalarText)}${out.slice(at + token.length)}`;
+  const at = out.indexOf(token);
+  if (at < 0) return out;
+  const { indent, column } = emitterIndent(out, at);
+  return `${out.slice(0, at)}${writeCommentedFlow(flow, indent, column, scalarText)}${out.slice(at + token.length)}`;
+}
+
+/**
+ * The emitter's indentation where the node at offset `at` of `out` is written (the column of its key
+ * for a mapping value, of its dash for a sequence item, -1 at the top of a document), and its column.
+ */
+function emitterIndent(out: string, at: number): { indent: number; column: number } {
+  const line = out.slice(out.lastIndexOf('\n', at - 1) + 1, at);
+  const [, lead = '', key = ''] = /^((?: |- )*)(.*)$/.exec(line) ?? [];
+  return { indent: key !== '' ? lead.length : lead.endsWith('- ') ? lead.length - 2 : -1, column: line.length };
 }
 
 /**
@@ -244,9 +251,9 @@ function writeDashComment(out: string, token: string, lines: readonly string[]):
 function writeSeparatedLines(out: string, token: string, value: string): string {
   const at = out.indexOf(token);
   if (at < 0) return out;
-  const line = out.slice(out.lastIndexOf('\n', at) + 1, at);
-  const [, lead = '', key = ''] = /^((?: |- )*)(.*)$/.exec(line) ?? [];
-  const indent = ' '.repeat(key !== '' ? lead.length + 2 : lead === '' ? 2 : lead.length);
+  // The scalar's own indentation, one step past where it is written (yaml_emitter_increase_indent).
+  const { indent: parent } = emitterIndent(out, at);
+  const indent = ' '.repeat(parent < 0 ? 2 : parent + 2);
   let quoted = "'";
   let breaks = false;
   for (const char of value) {
