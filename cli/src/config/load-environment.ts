@@ -138,9 +138,9 @@ export async function loadEnvironment(root: string, env: string, imagesText?: st
 function checkImagesEntry(app: string, value: unknown): { readonly value: unknown } | undefined {
   const pins = appImagesSchema.safeParse(value);
   if (!dnsLabel.safeParse(app).success || !pins.success) return undefined;
-  for (const pin of Object.values(pins.data)) {
+  for (const [image, pin] of Object.entries(pins.data)) {
     try {
-      if (pin.update) checkPinnedTag(pin.update, ImageRef.parseTagged(pin.ref), app, () => ({ file: '', line: 1, col: 1 }));
+      if (pin.update && pinnedTagProblem(pin.update, ImageRef.parseTagged(pin.ref), `${app}/${image}`)) return undefined;
     } catch {
       return undefined;
     }
@@ -150,17 +150,20 @@ function checkImagesEntry(app: string, value: unknown): { readonly value: unknow
 
 /** A pin whose own tag its policy would not select is moved by Flux at once: refuse it. */
 function checkPinnedTag(policy: UpdatePolicy, ref: TaggedImageRef, name: string, position: () => SourcePosition): void {
+  const problem = pinnedTagProblem(policy, ref, name);
+  if (problem)
+    throw new ConfigError({ ...position(), message: problem, hint: 'pin a tag the policy selects, or fix the policy so that it selects the pinned tag' });
+}
+
+/** Why Flux would move the pin `ref` of `name` at once under `policy` (its tag is not one the policy selects), or undefined. */
+function pinnedTagProblem(policy: UpdatePolicy, ref: TaggedImageRef, name: string): string | undefined {
   const compiled = compilePolicy(policy);
   const key = compiled.sortKey(ref.tag);
   const numeric =
     key !== undefined && (policy.semver !== undefined || policy.sort !== 'numerical' || /^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$/.test(key));
-  if (key !== undefined && numeric) return;
+  if (key !== undefined && numeric) return undefined;
   const rule = policy.semver !== undefined ? `semver range "${policy.semver}"` : `pattern ${policy.pattern} (extract ${policy.extract}, ${policy.sort})`;
-  throw new ConfigError({
-    ...position(),
-    message: `the pinned tag "${ref.tag}" of ${name} ${key === undefined ? 'is not one its' : `gives "${key}", which is not a number for its`} ${rule} selects, so Flux would move it at once`,
-    hint: 'pin a tag the policy selects, or fix the policy so that it selects the pinned tag',
-  });
+  return `the pinned tag "${ref.tag}" of ${name} ${key === undefined ? 'is not one its' : `gives "${key}", which is not a number for its`} ${rule} selects, so Flux would move it at once`;
 }
 
 function parseRef(value: string, position: () => SourcePosition): TaggedImageRef {
