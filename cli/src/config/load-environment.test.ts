@@ -4,15 +4,20 @@ import { describe, expect, it } from 'vitest';
 import { digestOf, ENVIRONMENT_YAML, TIMESTAMP_POLICY, writeOverlay } from '../testing/overlay-fixture.ts';
 import { ConfigError } from './config-error.ts';
 import { loadEnvironment } from './load-environment.ts';
+import { YamlEntries } from './yaml-entries.ts';
 
 const DIGEST = digestOf('c');
 const ENVIRONMENT = ENVIRONMENT_YAML;
 const PATTERN = TIMESTAMP_POLICY.split('\n').slice(1).join('\n');
 const repo = (env: string, environment: string, images: string): Promise<string> => writeOverlay(env, environment, images);
 
+/** The error of loading `env`, the same whether images.yaml is checked whole or entry by entry (as synth does). */
 async function loadError(env: string, environment: string, images: string): Promise<ConfigError> {
-  const error = await loadEnvironment(await repo(env, environment, images), env).catch((caught: unknown) => caught);
+  const root = await repo(env, environment, images);
+  const error = await loadEnvironment(root, env).catch((caught: unknown) => caught);
   if (!(error instanceof ConfigError)) throw new Error(`expected a ConfigError, got ${String(error)}`);
+  const byEntry = await loadEnvironment(root, env, undefined, YamlEntries.openConfigured()).catch((caught: unknown) => caught);
+  expect(byEntry instanceof ConfigError && { message: byEntry.message, details: byEntry.details }).toEqual({ message: error.message, details: error.details });
   return error;
 }
 
