@@ -83,6 +83,32 @@ describe('Go text/template semantics', () => {
     expect(run('{{ list "b" "a" "b" | uniq | sortAlpha | join "," }} {{ "x" | default "d" }} {{ "" | default "d" }}')).toBe('a,b x d');
   });
 
+  it("runs sprig's regex functions with Go's regexp rules: empty matches after a match skipped, $name expansion", () => {
+    expect(run('{{ regexMatch "^v[0-9]+" "v12-x" }} {{ regexFind "[0-9]+" "a12b34" }} {{ regexFind "z" "abc" | printf "%q" }}')).toBe('true 12 ""');
+    expect(run('{{ regexFindAll "[0-9]+" "a1b22c333" -1 }} {{ regexFindAll "[0-9]+" "a1b22c333" 2 }} {{ regexFindAll "^a" "aaa" -1 }}')).toBe(
+      '[1 22 333] [1 22] [a]',
+    );
+    // "", "aaa", then the empty match right after "aaa" is skipped, the 😀 stepped over as one character, "" at the end.
+    expect(run('{{ regexFindAll "a*" "baaa😀" -1 | len }} {{ regexReplaceAll "a*" "baaa😀" "-" }}')).toBe('3 -b-😀-');
+    // $1x names the group "1x" (empty); ${1}x is group 1 then x; $$ is $; a named group by its name.
+    expect(run('{{ regexReplaceAll "(a)(?P<tail>b+)" "xabbz" "[$1x|${1}x|$$|$tail]" }}')).toBe('x[|ax|$|bb]z');
+    expect(
+      run(
+        '{{ regexReplaceAllLiteral "a(b)" "ab-ab" "$1" }} {{ regexSplit "," "a,b,,c" -1 }} {{ regexSplit "," "a,b,,c" 2 }} {{ regexSplit "x*" "abc" -1 | len }}',
+      ),
+    ).toBe('$1-$1 [a b  c] [a b,,c] 3');
+    expect(run('{{ regexQuoteMeta "1.2.3+[x]" }} {{ regexSplit "," "" -1 | len }}')).toBe('1\\.2\\.3\\+\\[x\\] 1');
+    expect(() => run('{{ regexMatch "(" "x" }}')).toThrow(/error calling regexMatch/);
+  });
+
+  it("runs sprig's checksum and base64 functions as Go's hash packages compute them", () => {
+    expect(run('{{ sha256sum "abc" }} {{ sha1sum "abc" }}')).toBe(
+      'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad a9993e364706816aba3e25717850c26c9cd0d89d',
+    );
+    // Adler-32 of "Wikipedia" is 0x11E60398.
+    expect(run('{{ adler32sum "Wikipedia" }} {{ b64enc "héllo" }}')).toBe(`${0x11e60398} aMOpbGxv`);
+  });
+
   it('ranges over lists with indexes and over empty values with else', () => {
     expect(run('{{ range $i, $v := list "a" "b" }}{{ $i }}{{ $v }} {{ end }}{{ range list }}x{{ else }}none{{ end }}')).toBe('0a 1b none');
   });

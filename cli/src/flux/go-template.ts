@@ -2,9 +2,11 @@
  * The part of Go's text/template that commit-message templates use, evaluated as Go does: actions
  * with `{{-`/`-}}` trimming and comments; fields, variables, pipelines and parentheses; if / else if /
  * else, range (maps in sorted key order, with `$k, $v :=`), with; the built-in functions, and the
- * deterministic string and list functions of sprig. Anything else is refused with a clear error
- * rather than rendered differently from the controller.
+ * deterministic string, list, regex (go-regexp.ts) and checksum functions of sprig. Anything else is
+ * refused with a clear error rather than rendered differently from the controller.
  */
+import { createHash } from 'node:crypto';
+import { GoRegexp, quoteMeta } from './go-regexp.ts';
 
 /** A Go map: ranged over in sorted key order. */
 export class GoMap<V = unknown> {
@@ -310,7 +312,7 @@ class Runner {
     const [head, ...args] = command;
     if (head?.kind === 'function') {
       const fn = FUNCTIONS[head.name];
-      if (!fn) fail(`function "${head.name}" not defined (the simulator knows Go's built-ins and sprig's string and list functions)`);
+      if (!fn) fail(`function "${head.name}" not defined (the simulator knows Go's built-ins and sprig's string, list, regex and checksum functions)`);
       if (head.name === 'and' || head.name === 'or') {
         const operands = [...args.map((arg) => () => this.operand(arg, dot)), ...piped.map((value) => () => value)];
         let last: unknown;
@@ -510,4 +512,40 @@ const FUNCTIONS: Readonly<Record<string, (...args: never[]) => unknown>> = {
   uniq: (value: unknown) => [...new Set(asList(value))],
   sortAlpha: (value: unknown) => asList(value).map(asString).sort(),
   keys: (...maps: unknown[]) => maps.flatMap((map) => (map instanceof GoMap ? [...map.entries.keys()] : fail('keys of a non-map'))),
+  regexMatch: (regex: string, value: unknown) => goRegexp('regexMatch', regex).matches(asString(value)),
+  regexFind: (regex: string, value: unknown) => goRegexp('regexFind', regex).findAll(asString(value), 1)[0]?.groups[0] ?? '',
+  regexFindAll: (regex: string, value: unknown, limit: number) =>
+    goRegexp('regexFindAll', regex)
+      .findAll(asString(value), limit)
+      .map((match) => match.groups[0] ?? ''),
+  regexReplaceAll: (regex: string, value: unknown, replacement: unknown) =>
+    goRegexp('regexReplaceAll', regex).replaceAll(asString(value), asString(replacement)),
+  regexReplaceAllLiteral: (regex: string, value: unknown, replacement: unknown) =>
+    goRegexp('regexReplaceAllLiteral', regex).replaceAll(asString(value), asString(replacement), true),
+  regexSplit: (regex: string, value: unknown, limit: number) => goRegexp('regexSplit', regex).split(asString(value), limit),
+  regexQuoteMeta: (value: unknown) => quoteMeta(asString(value)),
+  sha1sum: (value: unknown) => createHash('sha1').update(asString(value)).digest('hex'),
+  sha256sum: (value: unknown) => createHash('sha256').update(asString(value)).digest('hex'),
+  adler32sum: (value: unknown) => String(adler32(Buffer.from(asString(value)))),
+  b64enc: (value: unknown) => Buffer.from(asString(value)).toString('base64'),
 };
+
+/** A sprig regex function's pattern compiled as Go's MustCompile does: a bad one fails the template. */
+function goRegexp(name: string, regex: string): GoRegexp {
+  try {
+    return new GoRegexp(regex);
+  } catch (error) {
+    return fail(`error calling ${name}: regexp: Compile(${JSON.stringify(regex)}): ${(error as Error).message}`);
+  }
+}
+
+/** Go's hash/adler32 checksum of `bytes`. */
+function adler32(bytes: Buffer): number {
+  let a = 1;
+  let b = 0;
+  for (const byte of bytes) {
+    a = (a + byte) % 65521;
+    b = (b + a) % 65521;
+  }
+  return ((b << 16) | a) >>> 0;
+}
