@@ -98,6 +98,15 @@ describe('Go text/template semantics', () => {
       ),
     ).toBe('$1-$1 [a b  c] [a b,,c] 3');
     expect(run('{{ regexQuoteMeta "1.2.3+[x]" }} {{ regexSplit "," "" -1 | len }}')).toBe('1\\.2\\.3\\+\\[x\\] 1');
+    // Go's own documented examples of Regexp.Split and Regexp.ReplaceAllString.
+    expect(
+      run('{{ regexSplit "a*" "abaabaccadaaae" 5 | join "|" }} {{ regexSplit "a" "banana" -1 | join "|" }} {{ regexSplit "z+" "pizza" 2 | join "|" }}'),
+    ).toBe('|b|b|c|cadaaae b|n|n| pi|a');
+    expect(
+      run(
+        '{{ regexReplaceAll "a(x*)b" "-ab-axxb-" "$1" }} {{ regexReplaceAll "a(x*)b" "-ab-axxb-" "$1W" }} {{ regexReplaceAll "a(x*)b" "-ab-axxb-" "${1}W" }}',
+      ),
+    ).toBe('--xx- --- -W-xxW-');
     expect(() => run('{{ regexMatch "(" "x" }}')).toThrow(/error calling regexMatch/);
   });
 
