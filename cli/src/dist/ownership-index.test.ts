@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { contentHash } from './dist-tree.ts';
 import { formatIndex, ownershipHash, parseIndex } from './ownership-index.ts';
 
 describe('ownership index', () => {
@@ -30,5 +31,13 @@ describe('ownershipHash', () => {
     expect(ownershipHash(file('ghcr.io/a/api:v1', 1))).toBe(ownershipHash(file('ghcr.io/a/api:v2@sha256:abc', 1)));
     expect(ownershipHash(file('ghcr.io/a/api:v1', 1))).not.toBe(ownershipHash(file('ghcr.io/a/api:v1', 2)));
     expect(ownershipHash('image: x # a comment\n')).not.toBe(ownershipHash('image: y # a comment\n'));
+  });
+
+  it('takes the content hash it is given only for a file without marked values', () => {
+    const plain = 'kind: Service\n';
+    expect(ownershipHash(plain, contentHash(plain))).toBe(ownershipHash(plain));
+    const marked = 'image: ghcr.io/a/api:v1 # {"$imagepolicy": "flux-system:dev-api-api"}\n';
+    expect(ownershipHash(marked, contentHash(marked))).toBe(ownershipHash(marked));
+    expect(ownershipHash(marked)).not.toBe(contentHash(marked));
   });
 });

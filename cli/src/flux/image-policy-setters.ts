@@ -103,6 +103,7 @@ export function findMarkedLines(text: string): (MarkedLine | { readonly line: nu
 
 /** `text` with every marked value replaced by a placeholder: what stays when Flux moves images. */
 export function blankMarkedValues(text: string): string {
+  if (!text.includes(MARKER_BYTES)) return text;
   return text
     .split('\n')
     .map((content) => (content.includes(MARKER_BYTES) ? content.replace(MARKED_LINE, '$1<flux> $3') : content))

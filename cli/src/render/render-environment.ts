@@ -214,7 +214,8 @@ class EnvironmentOutput {
     if (!object.metadata?.name) throw describe('has no name', 'set metadata.name');
     const bytes = emitObject(object, markers);
     // Objects whose exact bytes passed every check before (same checks, same settings) are not checked again.
-    const verdict = this.checks.cache.keyOf(this.settings, bytes);
+    const sha256 = contentHash(bytes);
+    const verdict = this.checks.cache.keyOf(this.settings, sha256);
     const checked = this.checks.cache.isKnownValid(verdict);
     if (containsSequence(object) && deriveSequenceIndentStyle(bytes) !== 'wide') {
       throw describe(
@@ -227,8 +228,8 @@ class EnvironmentOutput {
       label: identity.label,
       path: `${folder}/${fileName(object, added)}`,
       bytes,
-      ownership: ownershipHash(bytes),
-      sha256: contentHash(bytes),
+      ownership: ownershipHash(bytes, sha256),
+      sha256,
       constructPath,
       line: where.line,
       col: where.col,

@@ -2,28 +2,29 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { contentHash } from '../dist/dist-tree.ts';
 import { ValidationCache } from './validation-cache.ts';
 
 const file = () => join(tmpdir(), `validated-${Math.random().toString(36).slice(2)}`);
 
 describe('ValidationCache', () => {
-  it('remembers valid objects by their exact bytes and settings, across runs of the same checks', () => {
+  it('remembers valid objects by the sha256 of their bytes and their settings, across runs of the same checks', () => {
     const path = file();
     const first = ValidationCache.open(path, 'bundle-a');
-    const key = first.keyOf('restricted', 'kind: Deployment\n');
+    const key = first.keyOf('restricted', contentHash('kind: Deployment\n'));
     expect(first.isKnownValid(key)).toBe(false);
     first.recordValid(key);
     first.save();
     const second = ValidationCache.open(path, 'bundle-a');
     expect(second.isKnownValid(key)).toBe(true);
-    expect(second.isKnownValid(second.keyOf('restricted', 'kind: Deployment\nx: 1\n'))).toBe(false);
-    expect(second.isKnownValid(second.keyOf('baseline', 'kind: Deployment\n'))).toBe(false);
+    expect(second.isKnownValid(second.keyOf('restricted', contentHash('kind: Deployment\nx: 1\n')))).toBe(false);
+    expect(second.isKnownValid(second.keyOf('baseline', contentHash('kind: Deployment\n')))).toBe(false);
   });
 
   it('trusts nothing from other checks or a damaged file', async () => {
     const path = file();
     const cache = ValidationCache.open(path, 'bundle-a');
-    const key = cache.keyOf('restricted', 'kind: Service\n');
+    const key = cache.keyOf('restricted', contentHash('kind: Service\n'));
     cache.recordValid(key);
     cache.save();
     expect(ValidationCache.open(path, 'bundle-b').isKnownValid(key)).toBe(false);
@@ -38,7 +39,7 @@ describe('ValidationCache', () => {
     ValidationCache.open(path, 'v').save();
     await expect(readFile(path)).rejects.toThrow();
     const memory = ValidationCache.open(undefined, 'v');
-    memory.recordValid(memory.keyOf('', 'x'));
+    memory.recordValid(memory.keyOf('', contentHash('x')));
     memory.save();
   });
 });

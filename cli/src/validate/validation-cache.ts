@@ -57,9 +57,9 @@ export class ValidationCache {
     return new ValidationCache(file, version, lines);
   }
 
-  /** The key of an object rendered as `bytes` under `settings` (everything else a verdict depends on). */
-  keyOf(settings: string, bytes: string): string {
-    return createHash('sha256').update(settings).update('\0').update(bytes).digest('hex');
+  /** The key of an object whose bytes have this `sha256`, under `settings` (everything else a verdict depends on). */
+  keyOf(settings: string, sha256: string): string {
+    return createHash('sha256').update(settings).update('\0').update(sha256).digest('hex');
   }
 
   /** True when an object with this key was found valid before. */
