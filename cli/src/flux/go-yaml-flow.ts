@@ -15,10 +15,29 @@ import { isMap, isPair, isScalar, isSeq, type Pair, type Scalar, type YAMLMap, t
 /** Longest key, in bytes, go-yaml writes as a simple `key: value`; longer ones get `? key` / `: value`. */
 const SIMPLE_KEY_MAX_BYTES = 128;
 
-/** Whether go-yaml writes `node` as a simple key (`key: value`) rather than `? key`. */
+/**
+ * Whether go-yaml writes `node` as a simple key (`key: value`) rather than `? key`: an empty collection
+ * or a scalar on one line whose anchor name, tag and value come to at most 128 bytes
+ * (`yaml_emitter_check_simple_key`).
+ */
 export function isSimpleKey(node: unknown): boolean {
-  if (isMap(node) || isSeq(node)) return node.items.length === 0;
-  return !isScalar(node) || Buffer.byteLength(String(node.value ?? '')) <= SIMPLE_KEY_MAX_BYTES;
+  if (!isMap(node) && !isSeq(node) && !isScalar(node)) return true;
+  const decorations = Buffer.byteLength(node.anchor ?? '') + Buffer.byteLength(node.tag ? goYamlTag(node.tag).counted : '');
+  if (isMap(node) || isSeq(node)) return node.items.length === 0 && decorations <= SIMPLE_KEY_MAX_BYTES;
+  return decorations + Buffer.byteLength(String(node.value ?? '')) <= SIMPLE_KEY_MAX_BYTES;
+}
+
+const YAML_TAG_PREFIX = 'tag:yaml.org,2002:';
+
+/**
+ * A tag as go-yaml writes it (`!!str`, `!local`, or `!<uri>` when no tag directive shortens it), and
+ * the part of it go-yaml counts against a simple key's 128 bytes (its handle and suffix: the URI alone
+ * for `!<uri>`).
+ */
+export function goYamlTag(tag: string): { readonly written: string; readonly counted: string } {
+  if (tag.startsWith(YAML_TAG_PREFIX)) return { written: `!!${tag.slice(YAML_TAG_PREFIX.length)}`, counted: `!!${tag.slice(YAML_TAG_PREFIX.length)}` };
+  if (tag.startsWith('!')) return { written: tag, counted: tag };
+  return { written: `!<${tag}>`, counted: tag };
 }
 
 /**

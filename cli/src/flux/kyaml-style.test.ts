@@ -105,6 +105,21 @@ describe('go-yaml v3 simple keys', () => {
     const wide = 'é'.repeat(65);
     expect(fluxRewrite(`${wide}: v\n`)).toBe(`? ${wide}\n: v\n`);
   });
+
+  // yaml_emitter_check_simple_key adds the anchor's name and the tag's handle and suffix to the value.
+  it('counts an anchor name and a tag against the 128 bytes, and writes them after the ? in go-yaml order', () => {
+    const key = (length: number) => 'k'.repeat(length);
+    expect(fluxRewrite(`&ab ${key(126)}: v\n`)).toBe(`&ab ${key(126)}: v\n`);
+    expect(fluxRewrite(`&abc ${key(126)}: v\n`)).toBe(`? &abc ${key(126)}\n: v\n`);
+    expect(fluxRewrite(`!!str ${key(123)}: v\n`)).toBe(`!!str ${key(123)}: v\n`);
+    expect(fluxRewrite(`!!str ${key(124)}: v\n`)).toBe(`? !!str ${key(124)}\n: v\n`);
+    expect(fluxRewrite(`m:\n  !local '${key(122)}': v\n`)).toBe(`m:\n  !local '${key(122)}': v\n`);
+    expect(fluxRewrite(`m:\n  !local '${key(123)}': v\n`)).toBe(`m:\n  ? !local '${key(123)}'\n  : v\n`);
+    expect(fluxRewrite(`&a !!str ${key(122)}: v\n`)).toBe(`&a !!str ${key(122)}: v\n`);
+    expect(fluxRewrite(`&a !!str ${key(123)}: v\n`)).toBe(`? &a !!str ${key(123)}\n: v\n`);
+    // A tag no directive shortens is written verbatim; go-yaml counts the URI without its !< >.
+    expect(fluxRewrite(`!<tag:example.com,2000:t> ${key(107)}: v\n`)).toBe(`? !<tag:example.com,2000:t> ${key(107)}\n: v\n`);
+  });
 });
 
 describe('go-yaml v3 flow collections', () => {

@@ -6,7 +6,7 @@
 import { type Document, isCollection, isDocument, isMap, isPair, isScalar, isSeq, parseDocument, Scalar, visit, type YAMLMap, type YAMLSeq } from 'yaml';
 import { deriveSequenceIndentStyle } from '../render/sequence-indent-style.ts';
 import { goYamlBlockScalar } from './go-yaml-block-scalar.ts';
-import { goYamlFlow, isSimpleKey } from './go-yaml-flow.ts';
+import { goYamlFlow, goYamlTag, isSimpleKey } from './go-yaml-flow.ts';
 import { type CommentedFlow, commentedFlow, writeCommentedFlow } from './go-yaml-flow-comments.ts';
 
 /** One document of a file as Flux sees it: parsed with every scalar kept as a string. */
@@ -350,11 +350,15 @@ function normalise(
     Pair(_key, pair, path) {
       const key = pair.key;
       const inFlow = path.some((ancestor) => (isMap(ancestor) || isSeq(ancestor)) && ancestor.flow === true);
-      if (isScalar(key) && !inFlow && !key.tag && !key.anchor && !isSimpleKey(key)) {
+      if (isScalar(key) && !inFlow && key.tag !== MERGE_TAG && !isSimpleKey(key)) {
         const token = `${prefix}K${explicitKeys.size}Z`;
-        explicitKeys.set(token, scalarText(key));
+        // go-yaml writes the anchor, then the tag, then the scalar, after the `?`.
+        const decorations = [...(key.anchor ? [`&${key.anchor}`] : []), ...(key.tag ? [goYamlTag(key.tag).written] : [])];
+        explicitKeys.set(token, [...decorations, scalarText(key)].join(' '));
         key.value = token;
         key.type = 'PLAIN';
+        key.anchor = undefined;
+        key.tag = undefined;
       }
       // A comment after `key:` whose value is a block collection stays on the key's line.
       const value = pair.value;
