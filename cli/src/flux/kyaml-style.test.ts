@@ -99,6 +99,14 @@ describe('go-yaml v3 simple keys', () => {
     expect(fluxRewrite(`l:\n  - '${long}': v\n    n: 1\n`)).toBe(`l:\n  - ? '${long}'\n    : v\n    n: 1\n`);
   });
 
+  // After `:` the emitter stands at an indentation, so yaml_emitter_emit_block_sequence_item does not
+  // take kyaml's compact indent: the dash goes two past the key, on the `:` line.
+  it('writes a block sequence value of an explicit key on the : line, two past the key, in either sequence style', () => {
+    expect(fluxRewrite(`${long}:\n- a\n- x: 1\n  y: 2\nc: 1\n`)).toBe(`? ${long}\n: - a\n  - x: 1\n    y: 2\nc: 1\n`);
+    expect(fluxRewrite(`m:\n  ${long}:\n    - a\n    - x: 1\n      y: 2\n  b: 3\n`)).toBe(`m:\n  ? ${long}\n  : - a\n    - x: 1\n      y: 2\n  b: 3\n`);
+    expect(fluxRewrite(`m:\n  ${long}:\n  - k:\n    - z\n  b: 3\n`)).toBe(`m:\n  ? ${long}\n  : - k:\n      - z\n  b: 3\n`);
+  });
+
   it('keeps a key of exactly 128 bytes simple, counting bytes, not characters', () => {
     const exact = 'k'.repeat(128);
     expect(fluxRewrite(`${exact}: v\n`)).toBe(`${exact}: v\n`);

@@ -270,7 +270,9 @@ function writeSeparatedLines(out: string, token: string, value: string): string 
 
 /**
  * `out` with the key written as `token:` turned into go-yaml's explicit form: `? key` on its line,
- * `:` below it at the same column, and a block mapping value starting on the `:` line.
+ * `:` below it at the same column, and a block mapping or sequence value starting on the `:` line.
+ * A sequence there is indented two past the key whatever the document's style: go-yaml's emitter is
+ * at the start of a line after `:`, so kyaml's compact indentation does not apply.
  */
 function writeExplicitKey(out: string, token: string, key: string): string {
   const at = out.indexOf(`${token}:`);
@@ -279,6 +281,15 @@ function writeExplicitKey(out: string, token: string, key: string): string {
   let rest = out.slice(at + token.length + 1);
   const nested = new RegExp(`^\\n {${column + 2}}(?=[^ -])`).exec(rest);
   if (nested) rest = ` ${rest.slice(nested[0].length)}`;
+  const sequence = new RegExp(`^\\n {${column}}( {2})?- `).exec(rest);
+  if (sequence) {
+    const lines = rest.slice(1).split('\n');
+    const dash = `${' '.repeat(column)}- `;
+    // A compact sequence (dashes at the key's column) moves two columns right, every line of it.
+    const end = sequence[1] ? 0 : lines.findIndex((line) => !line.startsWith(dash) && !line.startsWith(' '.repeat(column + 1)));
+    const shifted = lines.map((line, index) => (index < (end < 0 ? lines.length : end) ? `  ${line}` : line));
+    rest = ` ${shifted.join('\n').slice(column + 2)}`;
+  }
   return `${out.slice(0, at)}? ${key}\n${' '.repeat(column)}:${rest}`;
 }
 
