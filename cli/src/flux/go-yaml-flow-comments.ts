@@ -1,97 +1,198 @@
 /**
- * Flow collections that hold comments, written as go-yaml v3's emitter writes them (emitterc.go,
- * `yaml_emitter_emit_flow_sequence_item` and `yaml_emitter_emit_flow_mapping_key`): npm `yaml` keeps
+ * Flow collections that hold comments, written as go-yaml v3's emitter writes them: npm `yaml` keeps
  * such comments on other nodes than go-yaml's parser does, and lays them out differently.
  *
- * The comments are read from the source, as go-yaml's parser attaches them: comment lines right
- * before an item are its head comment, a comment after it on its line its line comment, and comment
- * lines after it up to a blank line its foot comment (for a mapping, head and foot belong to the key
- * and the line comment to the value). Only collections of scalars whose comments fall into these
- * places are handled; anything else is left to the caller's usual writing.
+ * The comments are read from the source as go-yaml's scanner, parser and decoder attach them
+ * (scannerc.go keeps two tokens of lookahead so that each comment reaches the node before it):
+ * comment lines right before an item are its head comment, a comment after it on its line its line
+ * comment, and comment lines after it up to a blank line (or up to the closing bracket) its foot
+ * comment. A collection's line and foot comments are those of its closing bracket; in a mapping,
+ * the head comment belongs to the key, the line comment to the value and the foot comment to the key
+ * (decode.go moves a value's foot to its key). A comment after an opening bracket on its line is lost:
+ * decode.go replaces a collection's line comment from its start event with its end event's. The collection is then written through the events
+ * encode.go makes of those nodes (a key's foot travels to the next key as its tail comment) and the
+ * flow states of emitterc.go (`yaml_emitter_emit_flow_sequence_item`, `_flow_mapping_key`,
+ * `_flow_mapping_value`). Collections holding anything else (an anchor, a tag, an alias, a scalar
+ * on several lines, a comment between a key and its value) are left to the caller.
  */
 import { isMap, isPair, isScalar, isSeq, type Scalar, type YAMLMap, type YAMLSeq } from 'yaml';
+import { isSimpleKey } from './go-yaml-flow.ts';
 
-/** One item (a scalar, or a key and its scalar value) with the comments go-yaml gives it, each line with its `#`. */
-interface FlowItem {
-  readonly key?: Scalar;
-  readonly value: Scalar;
-  /** Comment lines right above the item (in a mapping, above the key). */
-  readonly head: string[];
-  /** The comment after the item on its line (in a mapping, the value's). */
+/** Comments go-yaml gives a node, each line with its `#`. */
+interface NodeComments {
+  /** Comment lines right above the node. */
+  readonly head: readonly string[];
+  /** The comment after the node (a collection: its closing bracket) on its line. */
   readonly line: string | undefined;
-  /** Comment lines after the item up to a blank line (in a mapping, the key's). */
-  readonly foot: string[];
+  /** Comment lines after the node up to a blank line or the closing bracket. */
+  readonly foot: readonly string[];
 }
 
-/** A flow collection with comments, ready to write. */
-export interface CommentedFlow {
+/** A scalar inside a flow collection, with its comments. */
+export interface FlowScalar extends NodeComments {
+  readonly kind: 'scalar';
+  readonly node: Scalar;
+}
+
+/** A flow collection with its items; its head comment is its opening bracket's, its line and foot ones its closing bracket's. */
+export interface CommentedFlow extends NodeComments {
   readonly kind: 'sequence' | 'mapping';
-  readonly items: readonly FlowItem[];
-  /** A comment after the closing bracket on its line. */
-  readonly line: string | undefined;
+  /** Sequence items, or a mapping's keys and values in turn. */
+  readonly items: readonly FlowNode[];
 }
 
-/** The comments of a flow collection of scalars as go-yaml attaches them, or undefined when it holds none or other shapes. */
+export type FlowNode = FlowScalar | CommentedFlow;
+
+/** The comments of a flow collection as go-yaml attaches them, or undefined when it holds none or shapes this module leaves alone. */
 export function commentedFlow(collection: YAMLSeq | YAMLMap, text: string): CommentedFlow | undefined {
   const [start, end] = collection.range ?? [];
   if (start === undefined || end === undefined || !text.slice(start, end).includes('#')) return undefined;
-  const nodes: { key?: Scalar; value: Scalar }[] = [];
+  const flow = readCollection(collection, text);
+  if (!flow) return undefined;
+  const line = /^[ \t]*(#[^\n]*)?/.exec(text.slice(end))?.[1];
+  return { ...flow, line };
+}
+
+/** Every scalar of `flow`, nested ones included, with the comments go-yaml gives it and whether it is a mapping key. */
+export function flowScalars(flow: CommentedFlow): { readonly scalar: FlowScalar; readonly isKey: boolean }[] {
+  return flow.items.flatMap((item, index) => {
+    if (item.kind !== 'scalar') return flowScalars(item);
+    return [{ scalar: item, isKey: flow.kind === 'mapping' && index % 2 === 0 }];
+  });
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+function readCollection(collection: YAMLSeq | YAMLMap, text: string): CommentedFlow | undefined {
+  const [start, end] = collection.range ?? [];
+  if (start === undefined || end === undefined || collection.anchor || collection.tag) return undefined;
+  const nodes: unknown[] = [];
   for (const item of collection.items) {
-    if (isSeq(collection) && isScalar(item)) nodes.push({ value: item });
-    else if (isMap(collection) && isPair(item) && isScalar(item.key) && isScalar(item.value)) nodes.push({ key: item.key, value: item.value });
+    if (isSeq(collection) && !isPair(item)) nodes.push(item);
+    else if (isMap(collection) && isPair(item)) nodes.push(item.key, item.value);
     else return undefined;
   }
-  if (nodes.length === 0) return undefined;
-  const first = (node: { key?: Scalar; value: Scalar }) => (node.key ?? node.value).range?.[0];
-  const last = (node: { key?: Scalar; value: Scalar }) => node.value.range?.[1];
-  const gaps: string[] = [];
-  let previous = start + 1;
+  const items: Mutable<FlowNode>[] = [];
+  const ranges: [number, number][] = [];
   for (const node of nodes) {
-    const from = first(node);
-    const to = last(node);
-    if (from === undefined || to === undefined) return undefined;
-    // Nothing but the separator between a key and its value.
-    if (node.key && !/^\s*:\s*$/.test(text.slice(node.key.range?.[1] ?? from, node.value.range?.[0] ?? to))) return undefined;
-    gaps.push(text.slice(previous, from));
-    previous = to;
+    const read = readNode(node, text);
+    const range = (node as { range?: [number, number, number] }).range;
+    if (!read || !range) return undefined;
+    items.push(read);
+    ranges.push([range[0], range[1]]);
   }
-  const close = text.lastIndexOf(isSeq(collection) ? ']' : '}', end);
-  if (close < previous) return undefined;
-  gaps.push(text.slice(previous, close));
-  const afterClose = /^[ \t]*(#[^\n]*)?/.exec(text.slice(close + 1))?.[1];
+  const pairs = isMap(collection);
+  // Nothing but the separator between a key and its value.
+  for (let index = 0; pairs && index < ranges.length; index += 2) {
+    const [, keyEnd] = ranges[index] ?? [0, 0];
+    const [valueStart] = ranges[index + 1] ?? [0, 0];
+    if (!/^\s*:\s*$/.test(text.slice(keyEnd, valueStart))) return undefined;
+  }
+  const closer = isSeq(collection) ? ']' : '}';
+  const close = end - 1;
+  if (text[close] !== closer) return undefined;
+  // The text between one item (a pair, in a mapping) and the next, the brackets included as bounds.
+  const step = pairs ? 2 : 1;
+  let previous = start + 1;
+  for (let index = 0; index <= items.length; index += step) {
+    const next = index < items.length ? ranges[index]?.[0] : close;
+    if (next === undefined) return undefined;
+    const gap = text.slice(previous, next);
+    previous = ranges[index + step - 1]?.[1] ?? close;
+    const before = index > 0 ? items[index - 1] : undefined;
+    const after = index < items.length ? items[index] : undefined;
+    if (!attachGap(gap, before, after)) return undefined;
+  }
+  // decode.go: a value's foot comment moves to its key.
+  for (let index = 0; pairs && index < items.length; index += 2) {
+    const key = items[index];
+    const value = items[index + 1];
+    if (key && value && key.foot.length === 0 && value.foot.length > 0) {
+      key.foot = value.foot;
+      value.foot = [];
+    }
+  }
+  return { kind: isSeq(collection) ? 'sequence' : 'mapping', items, head: [], line: undefined, foot: [] };
+}
 
-  const items: FlowItem[] = nodes.map((node) => ({ ...node, head: [], line: undefined, foot: [] }));
-  for (const [index, gap] of gaps.entries()) {
-    const lines = gap.split('\n');
-    // The rest of the previous item's line: a comma and its line comment.
-    const rest = /^\s*,?\s*(#.*)?$/.exec(lines[0] ?? '');
-    if (!rest) return undefined;
-    const before = items[index - 1];
-    if (rest[1] !== undefined) {
-      if (!before) return undefined;
-      items[index - 1] = { ...before, line: rest[1] };
-    }
-    const comments = lines.slice(1, -1);
-    const tail = lines.at(-1) ?? '';
-    if (lines.length > 1 && !/^\s*,?\s*$/.test(tail)) return undefined;
-    // Comment blocks separated by blank lines: after an item its foot, before the next its head.
-    const blocks: string[][] = [[]];
-    for (const line of comments) {
-      const trimmed = line.trim();
-      if (trimmed === '') blocks.push([]);
-      else if (trimmed.startsWith('#')) blocks.at(-1)?.push(trimmed);
-      else return undefined;
-    }
-    const filled = blocks.filter((block) => block.length > 0);
-    const next = items[index];
-    const endsWithBlank = (blocks.at(-1)?.length ?? 0) === 0 && blocks.length > 1;
-    const head = next && !endsWithBlank && filled.length > 0 && blocks.at(-1) === filled.at(-1) ? filled.pop() : undefined;
-    if (filled.length > 1 || (filled.length === 1 && !items[index - 1])) return undefined;
-    const previousItem = items[index - 1];
-    if (filled[0] && previousItem) items[index - 1] = { ...previousItem, foot: filled[0] };
-    if (head && next) items[index] = { ...next, head };
+function readNode(node: unknown, text: string): Mutable<FlowNode> | undefined {
+  if (isScalar(node)) {
+    if (node.anchor || node.tag) return undefined;
+    // Line and paragraph separators put any other scalar on several lines.
+    if (/[\n\u2028\u2029]/.test(String(node.value)) && node.type !== 'QUOTE_DOUBLE') return undefined;
+    // A plain `<<` is a merge key to go-yaml, written with its tag.
+    if (node.type === 'PLAIN' && node.value === '<<') return undefined;
+    return { kind: 'scalar', node, head: [], line: undefined, foot: [] };
   }
-  return { kind: isSeq(collection) ? 'sequence' : 'mapping', items, line: afterClose };
+  if ((isSeq(node) || isMap(node)) && node.flow) return readCollection(node, text);
+  return undefined;
+}
+
+/**
+ * Attaches the comments of `gap`, the text between the item `before` and the item `after` (either
+ * missing at a bracket): the rest of `before`'s line is its line comment, comment lines before a
+ * blank line (or before the closing bracket) its foot, the comment lines right above `after` its head.
+ * False when the gap holds anything else.
+ */
+function attachGap(gap: string, before: Mutable<FlowNode> | undefined, after: Mutable<FlowNode> | undefined): boolean {
+  const lines = gap.split('\n');
+  // The rest of the previous item's line: a comma and its line comment.
+  const rest = /^\s*,?\s*(#.*)?$/.exec(lines[0] ?? '');
+  if (!rest) return false;
+  // After an opening bracket, the comment is the collection's start event's line comment, which
+  // decode.go replaces with its end event's: the controller drops it.
+  if (rest[1] !== undefined && before) before.line = rest[1];
+  const comments = lines.slice(1, -1);
+  const tail = lines.at(-1) ?? '';
+  if (lines.length > 1 && !/^\s*,?\s*$/.test(tail)) return false;
+  // Comment blocks separated by blank lines: after an item its foot, before the next its head.
+  const blocks: string[][] = [[]];
+  for (const line of comments) {
+    const trimmed = line.trim();
+    if (trimmed === '') blocks.push([]);
+    else if (trimmed.startsWith('#')) blocks.at(-1)?.push(trimmed);
+    else return false;
+  }
+  const filled = blocks.filter((block) => block.length > 0);
+  const endsWithBlank = (blocks.at(-1)?.length ?? 0) === 0 && blocks.length > 1;
+  const head = after && !endsWithBlank && filled.length > 0 && blocks.at(-1) === filled.at(-1) ? filled.pop() : undefined;
+  if (filled.length > 1 || (filled.length === 1 && !before)) return false;
+  if (filled[0] && before) before.foot = filled[0];
+  if (head && after) after.head = head;
+  return true;
+}
+
+/** One event of encode.go's stream for a flow collection, with the comments it carries. */
+type FlowEvent =
+  | { readonly type: 'scalar'; readonly node: Scalar; readonly comments: EventComments }
+  | { readonly type: 'start'; readonly flow: CommentedFlow; readonly comments: EventComments }
+  | { readonly type: 'end'; readonly comments: EventComments };
+
+interface EventComments {
+  readonly head?: readonly string[];
+  readonly line?: string | undefined;
+  readonly foot?: readonly string[];
+  readonly tail?: readonly string[];
+}
+
+/** encode.go's events for `node`: a collection's start carries its head comment, its end its line and foot ones; a key's foot rides on the next key (or the end) as its tail. */
+function eventsOf(node: FlowNode, tail: readonly string[] = []): FlowEvent[] {
+  if (node.kind === 'scalar') return [{ type: 'scalar', node: node.node, comments: { head: node.head, line: node.line, foot: node.foot, tail } }];
+  const events: FlowEvent[] = [{ type: 'start', flow: node, comments: { head: node.head, tail } }];
+  if (node.kind === 'sequence') {
+    for (const item of node.items) events.push(...eventsOf(item));
+    events.push({ type: 'end', comments: { line: node.line, foot: node.foot } });
+    return events;
+  }
+  let keyTail: readonly string[] = [];
+  for (let index = 0; index + 1 < node.items.length; index += 2) {
+    const key = node.items[index] as FlowNode;
+    events.push(...eventsOf({ ...key, foot: [] }, keyTail));
+    keyTail = key.foot;
+    events.push(...eventsOf(node.items[index + 1] as FlowNode));
+  }
+  events.push({ type: 'end', comments: { line: node.line, foot: node.foot, tail: keyTail } });
+  return events;
 }
 
 /**
@@ -100,87 +201,206 @@ export function commentedFlow(collection: YAMLSeq | YAMLMap, text: string): Comm
  * whose value it is); `column` is where the bracket goes; `spell` gives each scalar's text.
  */
 export function writeCommentedFlow(flow: CommentedFlow, indent: number, column: number, spell: (node: Scalar) => string): string {
-  const writer = new FlowWriter(column);
-  const outer = indent;
-  writer.indent = outer < 0 ? 2 : 2 * Math.floor((outer + 2) / 2);
-  writer.indicator(flow.kind === 'sequence' ? '[' : '{', true);
-  let trail = false;
-  let tail: string[] = [];
-  for (const [index, item] of flow.items.entries()) {
-    if (index > 0 && !trail) writer.indicator(',', false);
-    if (flow.kind === 'mapping' && tail.length > 0) writer.comment(tail, true);
-    tail = [];
-    if (item.head.length > 0) writer.comment(item.head);
-    if (writer.column === 0) writer.writeIndent();
-    if (item.key) {
-      writer.scalar(spell(item.key));
-      writer.indicator(':', false);
-    }
-    writer.scalar(spell(item.value));
-    const footHere = flow.kind === 'sequence' ? item.foot : [];
-    trail = item.line !== undefined || footHere.length > 0;
-    if (trail) writer.indicator(',', false);
-    if (item.line !== undefined) writer.lineComment(item.line);
-    if (footHere.length > 0) writer.comment(footHere, true);
-    if (flow.kind === 'mapping') tail = item.foot;
-  }
-  if (flow.kind === 'mapping' && tail.length > 0) {
-    if (!trail) writer.indicator(',', false);
-    writer.comment(tail, true);
-  }
-  writer.indent = outer;
-  if (flow.kind === 'sequence' && writer.column === 0) writer.writeIndent();
-  writer.indicator(flow.kind === 'sequence' ? ']' : '}', false);
-  if (flow.line !== undefined) writer.lineComment(flow.line);
-  return writer.text.replace(/\n$/, '');
+  const emitter = new FlowEmitter(column, indent, spell);
+  for (const event of eventsOf(flow)) emitter.emit(event);
+  return emitter.text.replace(/\n$/, '');
 }
 
-/** The few parts of go-yaml's emitter state that flow collections with comments use. */
-class FlowWriter {
+type State =
+  | 'sequence-first'
+  | 'sequence'
+  | 'sequence-trail'
+  | 'mapping-first'
+  | 'mapping-key'
+  | 'mapping-trail-key'
+  | 'mapping-simple-value'
+  | 'mapping-value'
+  | 'done';
+
+/** emitterc.go's flow states and the parts of its state they use, for one flow collection and what it holds. */
+class FlowEmitter {
   text = '';
-  indent = -1;
+  private readonly states: State[] = [];
+  private state: State = 'done';
+  private readonly indents: number[] = [];
   private whitespace = true;
   private indention = false;
   private footIndent = -1;
+  private head: readonly string[] = [];
+  private line: string | undefined;
+  private foot: readonly string[] = [];
+  private tail: readonly string[] = [];
 
-  constructor(public column: number) {}
+  constructor(
+    private column: number,
+    private indent: number,
+    private readonly spell: (node: Scalar) => string,
+  ) {}
 
-  indicator(indicator: string, isWhitespace: boolean): void {
-    if (indicator === '[' || indicator === '{') {
-      if (!this.whitespace) this.put(' ');
+  emit(event: FlowEvent): void {
+    // yaml_emitter_analyze_event: a comment replaces the one waiting only when the event has one.
+    const { head, line, foot, tail } = event.comments;
+    if (head && head.length > 0) this.head = head;
+    if (line !== undefined) this.line = line;
+    if (foot && foot.length > 0) this.foot = foot;
+    if (tail && tail.length > 0) this.tail = tail;
+    switch (this.state) {
+      case 'done':
+        return this.node(event);
+      case 'sequence-first':
+        return this.sequenceItem(event, true, false);
+      case 'sequence':
+        return this.sequenceItem(event, false, false);
+      case 'sequence-trail':
+        return this.sequenceItem(event, false, true);
+      case 'mapping-first':
+        return this.mappingKey(event, true, false);
+      case 'mapping-key':
+        return this.mappingKey(event, false, false);
+      case 'mapping-trail-key':
+        return this.mappingKey(event, false, true);
+      case 'mapping-simple-value':
+        return this.mappingValue(event, true);
+      case 'mapping-value':
+        return this.mappingValue(event, false);
     }
+  }
+
+  private get hasComments(): boolean {
+    return this.line !== undefined || this.foot.length > 0 || this.tail.length > 0;
+  }
+
+  /** yaml_emitter_emit_node: a scalar is written, a collection only chooses the state its items need. */
+  private node(event: FlowEvent): void {
+    if (event.type === 'scalar') {
+      const { node } = event;
+      const spelled = node.type === 'PLAIN' && String(node.value) === '' ? "''" : this.spell(node);
+      if (!this.whitespace) this.put(' ');
+      this.put(spelled);
+      this.whitespace = false;
+      this.indention = false;
+      this.state = this.states.pop() ?? 'done';
+    } else if (event.type === 'start') {
+      this.state = event.flow.kind === 'sequence' ? 'sequence-first' : 'mapping-first';
+    }
+  }
+
+  /** yaml_emitter_emit_flow_sequence_item. */
+  private sequenceItem(event: FlowEvent, first: boolean, trail: boolean): void {
+    if (first) this.open('[');
+    if (event.type === 'end') {
+      this.close();
+      if (this.column === 0) this.writeIndent();
+      this.indicator(']', false);
+      this.processLineComment();
+      this.processFootComment();
+      this.state = this.states.pop() ?? 'done';
+      return;
+    }
+    if (!first && !trail) this.indicator(',', false);
+    this.processHeadComment();
+    if (this.column === 0) this.writeIndent();
+    this.states.push(this.hasComments ? 'sequence-trail' : 'sequence');
+    this.node(event);
+    this.afterNode();
+  }
+
+  /** yaml_emitter_emit_flow_mapping_key. */
+  private mappingKey(event: FlowEvent, first: boolean, trail: boolean): void {
+    if (first) this.open('{');
+    if (event.type === 'end') {
+      if ((this.head.length > 0 || this.foot.length > 0 || this.tail.length > 0) && !first && !trail) this.indicator(',', false);
+      this.processHeadComment();
+      this.close();
+      this.indicator('}', false);
+      this.processLineComment();
+      this.processFootComment();
+      this.state = this.states.pop() ?? 'done';
+      return;
+    }
+    if (!first && !trail) this.indicator(',', false);
+    this.processHeadComment();
+    if (this.column === 0) this.writeIndent();
+    const simple = event.type === 'scalar' ? isSimpleKey(event.node) : event.type === 'start' && event.flow.items.length === 0;
+    if (!simple) this.indicator('?', false, true);
+    this.states.push(simple ? 'mapping-simple-value' : 'mapping-value');
+    this.node(event);
+  }
+
+  /** yaml_emitter_emit_flow_mapping_value. */
+  private mappingValue(event: FlowEvent, simple: boolean): void {
+    if (simple) this.indicator(':', false);
+    else this.indicator(':', false, true);
+    this.states.push(this.hasComments ? 'mapping-trail-key' : 'mapping-key');
+    this.node(event);
+    this.afterNode();
+  }
+
+  /** After an item or a value: a comma before its line and foot comments, when it has any. */
+  private afterNode(): void {
+    if (this.hasComments) this.indicator(',', false);
+    this.processLineComment();
+    this.processFootComment();
+  }
+
+  private open(bracket: '[' | '{'): void {
+    this.indicator(bracket, true, true);
+    this.indents.push(this.indent);
+    this.indent = this.indent < 0 ? 2 : 2 * Math.floor((this.indent + 2) / 2);
+  }
+
+  private close(): void {
+    this.indent = this.indents.pop() ?? -1;
+  }
+
+  /** yaml_emitter_write_indicator for `[`, `{`, `?` (after whitespace) and `,`, `:`, `]`, `}`. */
+  private indicator(indicator: string, isWhitespace: boolean, needWhitespace = false): void {
+    if (needWhitespace && !this.whitespace) this.put(' ');
     this.put(indicator);
     this.whitespace = isWhitespace;
     this.indention = false;
   }
 
-  scalar(spelled: string): void {
-    if (!this.whitespace) this.put(' ');
-    this.put(spelled);
-    this.whitespace = false;
-    this.indention = false;
-  }
-
-  lineComment(comment: string): void {
-    if (!this.whitespace) this.put(' ');
-    this.put(comment);
-    this.newline();
-    this.whitespace = true;
-  }
-
-  /** A head, foot or tail comment on lines of its own; a foot or tail one makes a head comment after it start with a blank line. */
-  comment(lines: readonly string[], foot = false): void {
+  private processHeadComment(): void {
+    if (this.tail.length > 0) {
+      this.writeIndent();
+      this.writeComment(this.tail);
+      this.tail = [];
+      this.footIndent = Math.max(this.indent, 0);
+    }
+    if (this.head.length === 0) return;
     this.writeIndent();
+    this.writeComment(this.head);
+    this.head = [];
+  }
+
+  private processLineComment(): void {
+    if (this.line === undefined) return;
+    if (!this.whitespace) this.put(' ');
+    this.writeComment([this.line]);
+    this.line = undefined;
+  }
+
+  private processFootComment(): void {
+    if (this.foot.length === 0) return;
+    this.writeIndent();
+    this.writeComment(this.foot);
+    this.foot = [];
+    this.footIndent = Math.max(this.indent, 0);
+  }
+
+  /** yaml_emitter_write_comment: each line at the indentation, ending with a line break. */
+  private writeComment(lines: readonly string[]): void {
     for (const [index, line] of lines.entries()) {
       if (index > 0) this.writeIndent();
       this.put(line);
       this.newline();
     }
     this.whitespace = true;
-    if (foot) this.footIndent = Math.max(this.indent, 0);
   }
 
-  writeIndent(): void {
+  /** yaml_emitter_write_indent. */
+  private writeIndent(): void {
     const indent = Math.max(this.indent, 0);
     if (!this.indention || this.column > indent || (this.column === indent && !this.whitespace)) this.newline();
     if (this.footIndent === indent) this.newline();

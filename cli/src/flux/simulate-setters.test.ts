@@ -210,6 +210,29 @@ describe('runSetters rules', () => {
     );
   });
 
+  // Nested collections: a collection's line and foot comments are its closing bracket's (its end
+  // event's to the emitter), so no comma comes before them; the comma of the next item, written once
+  // the comment has ended the line, starts the next line. A mapping's closing brace needs no indent.
+  it('moves a marked value inside nested flow collections and writes them as go-yaml does', async () => {
+    expect(await rewrite('spec:\n  c: [{name: side, image: repo/app:1.0 # {"$imagepolicy": "ns:p"}\n    }]\n')).toBe(
+      'spec:\n  c: [{name: side, image: \'repo/app:1.21\', # {"$imagepolicy": "ns:p"}\n}]\n',
+    );
+    expect(await rewrite('l: [\n  [a, b], # c1\n  {x: 1},\n]\nk: v # {"$imagepolicy": "ns:p"}\n')).toBe(
+      'l: [[a, b] # c1\n, {x: 1}]\nk: repo/app:1.21 # {"$imagepolicy": "ns:p"}\n',
+    );
+    // A head comment above a nested item stays above it; comment lines after it, before a blank line, are its foot.
+    expect(await rewrite('l: [\n  # h\n  [a],\n  # f\n\n  b\n]\nk: v # {"$imagepolicy": "ns:p"}\n')).toBe(
+      'l: [\n  # h\n  [a]\n  # f\n, b]\nk: repo/app:1.21 # {"$imagepolicy": "ns:p"}\n',
+    );
+    // In a mapping, a collection value's line comment follows its bracket; the next key starts the next line.
+    expect(await rewrite('m: {a: [x, y], # c\n  b: repo/app:1.0 # {"$imagepolicy": "ns:p"}\n}\n')).toBe(
+      'm: {a: [x, y] # c\n, b: \'repo/app:1.21\', # {"$imagepolicy": "ns:p"}\n}\n',
+    );
+    // A comment after an opening bracket is the start event's line comment, which the decoder
+    // replaces with the closing bracket's: the controller writes the collection without it.
+    expect(await rewrite('l: [ # gone\n  a, b]\nk: v # {"$imagepolicy": "ns:p"}\n')).toBe('l: [a, b]\nk: repo/app:1.21 # {"$imagepolicy": "ns:p"}\n');
+  });
+
   it('quotes plain flow items holding ":" in a written file', async () => {
     expect(await rewrite('l: [a:1, b]\nk: v # {"$imagepolicy": "ns:p"}\n')).toBe('l: [\'a:1\', b]\nk: repo/app:1.21 # {"$imagepolicy": "ns:p"}\n');
   });

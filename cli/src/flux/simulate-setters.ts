@@ -5,7 +5,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, posix, relative } from 'node:path';
 import { Document, isAlias, isMap, isPair, isScalar, isSeq, parseDocument, type Scalar, visit } from 'yaml';
-import { commentedFlow } from './go-yaml-flow-comments.ts';
+import { commentedFlow, flowScalars } from './go-yaml-flow-comments.ts';
 import { type LatestImageRef, MARKER_BYTES, parseSetterMarker, type SetterMarker, setterValue } from './image-policy-setters.ts';
 import { type FluxDocument, isNullDocument, parseFluxDocuments, serializeFluxDocuments } from './kyaml-style.ts';
 
@@ -193,10 +193,15 @@ function flowComments({ document, text }: FluxDocument): Map<Scalar, { readonly 
   visit(document, {
     Node(_key, node) {
       if (!(isMap(node) || isSeq(node)) || !node.flow) return;
-      for (const item of commentedFlow(node, text)?.items ?? []) {
-        const head = item.key || item.head.length === 0 ? undefined : item.head.map((line) => line.slice(1)).join('\n');
-        comments.set(item.value, { line: item.line?.slice(1), head });
+      const flow = commentedFlow(node, text);
+      if (!flow) return;
+      for (const { scalar, isKey } of flowScalars(flow)) {
+        if (isKey) continue;
+        const head = scalar.head.length === 0 ? undefined : scalar.head.map((line) => line.slice(1)).join('\n');
+        comments.set(scalar.node, { line: scalar.line?.slice(1), head });
       }
+      // The collections inside are read with this one.
+      return visit.SKIP;
     },
   });
   return comments;
