@@ -6,8 +6,7 @@
 import { type Document, isCollection, isDocument, isMap, isPair, isScalar, isSeq, parseDocument, Scalar, visit, type YAMLMap, type YAMLSeq } from 'yaml';
 import { deriveSequenceIndentStyle } from '../render/sequence-indent-style.ts';
 import { goYamlBlockScalar } from './go-yaml-block-scalar.ts';
-import { goYamlFlow, goYamlTag, isSimpleKey } from './go-yaml-flow.ts';
-import { type CommentedFlow, commentedFlow, writeCommentedFlow } from './go-yaml-flow-comments.ts';
+import { type CommentedFlow, commentedFlow, goYamlFlow, goYamlTag, isSimpleKey, writeCommentedFlow } from './go-yaml-flow.ts';
 
 /** One document of a file as Flux sees it: parsed with every scalar kept as a string. */
 export interface FluxDocument {

@@ -5,7 +5,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, posix, relative } from 'node:path';
 import { Document, isAlias, isMap, isPair, isScalar, isSeq, parseDocument, type Scalar, visit } from 'yaml';
-import { commentedFlow, flowScalars } from './go-yaml-flow-comments.ts';
+import { commentedFlow, flowScalars } from './go-yaml-flow.ts';
 import { type LatestImageRef, MARKER_BYTES, parseSetterMarker, type SetterMarker, setterValue } from './image-policy-setters.ts';
 import { type FluxDocument, isNullDocument, parseFluxDocuments, serializeFluxDocuments } from './kyaml-style.ts';
 
@@ -185,7 +185,7 @@ export function findMarkedScalars(documents: readonly FluxDocument[]): MarkedSca
 
 /**
  * The line and head comments go-yaml's parser gives the scalars of flow collections that hold
- * comments (go-yaml-flow-comments.ts), where npm `yaml` attaches some of them elsewhere: the marker
+ * comments (go-yaml-flow.ts), where npm `yaml` attaches some of them elsewhere: the marker
  * on the last item of a multi-line flow sequence, say, is that item's line comment to the controller.
  */
 function flowComments({ document, text }: FluxDocument): Map<Scalar, { readonly line: string | undefined; readonly head: string | undefined }> {
