@@ -322,35 +322,11 @@ class FlowEmitter {
     if (line !== undefined) this.line = line;
     if (foot && foot.length > 0) this.foot = foot;
     if (tail && tail.length > 0) this.tail = tail;
-    switch (this.state) {
-      case 'done':
-        this.node(event);
-        break;
-      case 'sequence-first':
-        this.sequenceItem(event, true, false);
-        break;
-      case 'sequence':
-        this.sequenceItem(event, false, false);
-        break;
-      case 'sequence-trail':
-        this.sequenceItem(event, false, true);
-        break;
-      case 'mapping-first':
-        this.mappingKey(event, true, false);
-        break;
-      case 'mapping-key':
-        this.mappingKey(event, false, false);
-        break;
-      case 'mapping-trail-key':
-        this.mappingKey(event, false, true);
-        break;
-      case 'mapping-simple-value':
-        this.mappingValue(event, true);
-        break;
-      case 'mapping-value':
-        this.mappingValue(event, false);
-        break;
-    }
+    const state = this.state;
+    if (state === 'done') this.node(event);
+    else if (state.startsWith('sequence')) this.sequenceItem(event, state === 'sequence-first', state === 'sequence-trail');
+    else if (state.endsWith('value')) this.mappingValue(event, state === 'mapping-simple-value');
+    else this.mappingKey(event, state === 'mapping-first', state === 'mapping-trail-key');
   }
 
   private get hasComments(): boolean {
@@ -378,15 +354,10 @@ class FlowEmitter {
     if (event.type === 'end') {
       this.close();
       if (this.column === 0) this.writeIndent();
-      this.indicator(']', false);
-      this.processLineComment();
-      this.processFootComment();
-      this.state = this.states.pop() ?? 'done';
+      this.closeWith(']');
       return;
     }
-    if (!first && !trail) this.indicator(',', false);
-    this.processHeadComment();
-    if (this.column === 0) this.writeIndent();
+    this.beginEntry(first, trail);
     this.states.push(this.hasComments ? 'sequence-trail' : 'sequence');
     this.node(event);
     this.afterNode();
@@ -399,15 +370,10 @@ class FlowEmitter {
       if ((this.head.length > 0 || this.foot.length > 0 || this.tail.length > 0) && !first && !trail) this.indicator(',', false);
       this.processHeadComment();
       this.close();
-      this.indicator('}', false);
-      this.processLineComment();
-      this.processFootComment();
-      this.state = this.states.pop() ?? 'done';
+      this.closeWith('}');
       return;
     }
-    if (!first && !trail) this.indicator(',', false);
-    this.processHeadComment();
-    if (this.column === 0) this.writeIndent();
+    this.beginEntry(first, trail);
     const simple = event.type === 'scalar' ? isSimpleKey(event.node) : event.type === 'start' && event.flow.items.length === 0;
     if (!simple) this.indicator('?', false, true);
     this.states.push(simple ? 'mapping-simple-value' : 'mapping-value');
@@ -421,6 +387,21 @@ class FlowEmitter {
     this.states.push(this.hasComments ? 'mapping-trail-key' : 'mapping-key');
     this.node(event);
     this.afterNode();
+  }
+
+  /** Before an item or a key: the comma after the one before, its head comment, the indentation when on a new line. */
+  private beginEntry(first: boolean, trail: boolean): void {
+    if (!first && !trail) this.indicator(',', false);
+    this.processHeadComment();
+    if (this.column === 0) this.writeIndent();
+  }
+
+  /** The closing bracket, the comments after it, and back to the state that waited for the collection to end. */
+  private closeWith(bracket: ']' | '}'): void {
+    this.indicator(bracket, false);
+    this.processLineComment();
+    this.processFootComment();
+    this.state = this.states.pop() ?? 'done';
   }
 
   /** After an item or a value: a comma before its line and foot comments, when it has any. */
