@@ -24,7 +24,7 @@
  * Collections holding anything else (an anchor, a tag, an alias, a merge key, a scalar on several
  * lines, a comment between a key and its value) are left to the caller.
  */
-import { isMap, isPair, isScalar, isSeq, type Pair, Scalar, type YAMLMap, type YAMLSeq } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, type Pair, Scalar, type YAMLMap, type YAMLSeq } from 'yaml';
 
 /** Longest key, in bytes, go-yaml writes as a simple `key: value`; longer ones get `? key` / `: value`. */
 const SIMPLE_KEY_MAX_BYTES = 128;
@@ -42,6 +42,7 @@ export function isSimpleKey(node: unknown): boolean {
 }
 
 const YAML_TAG_PREFIX = 'tag:yaml.org,2002:';
+const MERGE_TAG = `${YAML_TAG_PREFIX}merge`;
 
 /**
  * A tag as go-yaml writes it (`!!str`, `!local`, or `!<uri>` when no tag directive shortens it), and
@@ -64,20 +65,28 @@ interface NodeComments {
   readonly foot: readonly string[];
 }
 
-/** A scalar inside a flow collection, with its comments. */
+/** A scalar inside a flow collection, with its comments (its anchor and tag are the node's). */
 export interface FlowScalar extends NodeComments {
   readonly kind: 'scalar';
   readonly node: Scalar;
 }
 
+/** An alias (`*name`) inside a flow collection. */
+interface FlowAlias extends NodeComments {
+  readonly kind: 'alias';
+  readonly name: string;
+}
+
 /** A flow collection with its items; its head comment is its opening bracket's, its line and foot ones its closing bracket's. */
 export interface CommentedFlow extends NodeComments {
   readonly kind: 'sequence' | 'mapping';
+  /** Its tag as npm `yaml` resolved it; the outermost collection's tag and anchor are left to the caller. */
+  readonly tag?: string | undefined;
   /** Sequence items, or a mapping's keys and values in turn. */
   readonly items: readonly FlowNode[];
 }
 
-export type FlowNode = FlowScalar | CommentedFlow;
+export type FlowNode = FlowScalar | FlowAlias | CommentedFlow;
 
 /** The comments of a flow collection as go-yaml attaches them, or undefined when it holds none or shapes this module leaves alone. */
 export function commentedFlow(collection: YAMLSeq | YAMLMap, text: string): CommentedFlow | undefined {
@@ -86,12 +95,13 @@ export function commentedFlow(collection: YAMLSeq | YAMLMap, text: string): Comm
   const flow = readCollection(collection, text);
   if (!flow) return undefined;
   const line = /^[ \t]*(#[^\n]*)?/.exec(text.slice(end))?.[1];
-  return { ...flow, line };
+  return { ...flow, tag: undefined, line };
 }
 
 /** Every scalar of `flow`, nested ones included, with the comments go-yaml gives it and whether it is a mapping key. */
 export function flowScalars(flow: CommentedFlow): { readonly scalar: FlowScalar; readonly isKey: boolean }[] {
   return flow.items.flatMap((item, index) => {
+    if (item.kind === 'alias') return [];
     if (item.kind !== 'scalar') return flowScalars(item);
     return [{ scalar: item, isKey: flow.kind === 'mapping' && index % 2 === 0 }];
   });
@@ -104,19 +114,19 @@ export function flowScalars(flow: CommentedFlow): { readonly scalar: FlowScalar;
 export function goYamlFlow(collection: YAMLMap | YAMLSeq, text: string, spell: (node: Scalar) => string): string | undefined {
   const flow = readCollection(collection, text);
   if (!flow || hasComments(flow)) return undefined;
-  return writeCommentedFlow(flow, -1, 0, spell);
+  return writeCommentedFlow({ ...flow, tag: undefined }, -1, 0, spell);
 }
 
 function hasComments(node: FlowNode): boolean {
   if (node.head.length > 0 || node.line !== undefined || node.foot.length > 0) return true;
-  return node.kind !== 'scalar' && node.items.some(hasComments);
+  return (node.kind === 'sequence' || node.kind === 'mapping') && node.items.some(hasComments);
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 function readCollection(collection: YAMLSeq | YAMLMap, text: string): CommentedFlow | undefined {
   const [start, end] = collection.range ?? [];
-  if (start === undefined || end === undefined || collection.anchor || collection.tag) return undefined;
+  if (start === undefined || end === undefined) return undefined;
   const closer = isSeq(collection) ? ']' : '}';
   const close = end - 1;
   if (text[close] !== closer) return undefined;
@@ -144,7 +154,7 @@ function readCollection(collection: YAMLSeq | YAMLMap, text: string): CommentedF
       value.foot = [];
     }
   }
-  return { kind: isSeq(collection) ? 'sequence' : 'mapping', items, head: [], line: undefined, foot: [] };
+  return { kind: isSeq(collection) ? 'sequence' : 'mapping', items, tag: collection.tag, head: [], line: undefined, foot: [] };
 }
 
 /** An item of a collection as read: its nodes (a key and a value for a pair), where it starts and ends, and the nodes comments before and after it go to. */
@@ -171,7 +181,7 @@ function readItem(item: unknown, text: string): ReadEntry | undefined {
   }
   const node = readNode(item, text);
   const range = (item as { range?: [number, number, number] } | null)?.range;
-  return node && range && { nodes: [node], first: node, last: node, start: range[0], end: range[1] };
+  return node && range && { nodes: [node], first: node, last: node, start: propertiesStart(item, text), end: range[1] };
 }
 
 /** A mapping's pair: nothing but the separator may stand between its key and its value; a missing value is an empty scalar. */
@@ -183,21 +193,30 @@ function readPair(pair: Pair, text: string): ReadEntry | undefined {
     const empty = new Scalar('');
     empty.type = 'PLAIN';
     const value: Mutable<FlowNode> = { kind: 'scalar', node: empty, head: [], line: undefined, foot: [] };
-    return { nodes: [key, value], first: key, last: value, start: keyRange[0], end: keyRange[1] };
+    return { nodes: [key, value], first: key, last: value, start: propertiesStart(pair.key, text), end: keyRange[1] };
   }
   const value = readNode(pair.value, text);
   const valueRange = (pair.value as { range?: [number, number, number] }).range;
-  if (!value || !valueRange || !/^\s*:\s*$/.test(text.slice(keyRange[1], valueRange[0]))) return undefined;
-  return { nodes: [key, value], first: key, last: value, start: keyRange[0], end: valueRange[1] };
+  if (!value || !valueRange || !/^\s*:\s*$/.test(text.slice(keyRange[1], propertiesStart(pair.value, text)))) return undefined;
+  return { nodes: [key, value], first: key, last: value, start: propertiesStart(pair.key, text), end: valueRange[1] };
+}
+
+/** Where `node` starts in `text` with its anchor and tag, which npm `yaml` leaves out of its range. */
+function propertiesStart(node: unknown, text: string): number {
+  const { range, anchor, tag } = node as { range?: [number, number, number]; anchor?: string; tag?: string };
+  const start = range?.[0] ?? 0;
+  if (!anchor && !tag) return start;
+  const properties = /(?:(?:&[^\s,[\]{}]+|!<[^>]*>|![^\s,[\]{}]*)[ \t]+)+$/.exec(text.slice(0, start));
+  return properties ? properties.index : start;
 }
 
 function readNode(node: unknown, text: string): Mutable<FlowNode> | undefined {
+  if (isAlias(node)) return { kind: 'alias', name: node.source, head: [], line: undefined, foot: [] };
+  // An anchor inside stays a node of the caller's document, where an alias elsewhere may need it.
+  if ((isScalar(node) || isMap(node) || isSeq(node)) && node.anchor) return undefined;
   if (isScalar(node)) {
-    if (node.anchor || node.tag) return undefined;
     // Line and paragraph separators put any other scalar on several lines.
     if (/[\n\u2028\u2029]/.test(String(node.value)) && node.type !== 'QUOTE_DOUBLE') return undefined;
-    // A plain `<<` is a merge key to go-yaml, written with its tag.
-    if (node.type === 'PLAIN' && node.value === '<<') return undefined;
     return { kind: 'scalar', node, head: [], line: undefined, foot: [] };
   }
   if ((isSeq(node) || isMap(node)) && node.flow) return readCollection(node, text);
@@ -243,6 +262,7 @@ function attachGap(gap: string, before: Mutable<FlowNode> | undefined, after: Mu
 /** One event of encode.go's stream for a flow collection, with the comments it carries. */
 type FlowEvent =
   | { readonly type: 'scalar'; readonly node: Scalar; readonly comments: EventComments }
+  | { readonly type: 'alias'; readonly name: string; readonly comments: EventComments }
   | { readonly type: 'start'; readonly flow: CommentedFlow; readonly comments: EventComments }
   | { readonly type: 'end'; readonly comments: EventComments };
 
@@ -255,7 +275,9 @@ interface EventComments {
 
 /** encode.go's events for `node`: a collection's start carries its head comment, its end its line and foot ones; a key's foot rides on the next key (or the end) as its tail. */
 function eventsOf(node: FlowNode, tail: readonly string[] = []): FlowEvent[] {
-  if (node.kind === 'scalar') return [{ type: 'scalar', node: node.node, comments: { head: node.head, line: node.line, foot: node.foot, tail } }];
+  const comments = { head: node.head, line: node.line, foot: node.foot, tail };
+  if (node.kind === 'scalar') return [{ type: 'scalar', node: node.node, comments }];
+  if (node.kind === 'alias') return [{ type: 'alias', name: node.name, comments }];
   const events: FlowEvent[] = [{ type: 'start', flow: node, comments: { head: node.head, tail } }];
   if (node.kind === 'sequence') {
     for (const item of node.items) events.push(...eventsOf(item));
@@ -282,6 +304,15 @@ export function writeCommentedFlow(flow: CommentedFlow, indent: number, column: 
   const emitter = new FlowEmitter(column, indent, spell);
   for (const event of eventsOf(flow)) emitter.emit(event);
   return emitter.text.replace(/\n$/, '');
+}
+
+/** yaml_emitter_check_simple_key for the key `event` starts. */
+function isSimpleEventKey(event: FlowEvent): boolean {
+  if (event.type === 'scalar') return isSimpleKey(event.node);
+  if (event.type === 'alias') return Buffer.byteLength(event.name) <= SIMPLE_KEY_MAX_BYTES;
+  if (event.type !== 'start' || event.flow.items.length > 0) return false;
+  const { tag } = event.flow;
+  return Buffer.byteLength(tag ? goYamlTag(tag).counted : '') <= SIMPLE_KEY_MAX_BYTES;
 }
 
 type State =
@@ -335,8 +366,14 @@ class FlowEmitter {
 
   /** yaml_emitter_emit_node: a scalar is written, a collection only chooses the state its items need. */
   private node(event: FlowEvent): void {
-    if (event.type === 'scalar') {
+    if (event.type === 'alias') {
+      this.indicator(`*${event.name}`, false, true);
+      this.state = this.states.pop() ?? 'done';
+    } else if (event.type === 'scalar') {
       const { node } = event;
+      // A plain `<<` is decoded with the merge tag, which the encoder writes: `<<` does not resolve back to it.
+      const merge = node.type === 'PLAIN' && node.value === '<<' && !node.tag;
+      this.tagged(merge ? MERGE_TAG : node.tag);
       const spelled = node.type === 'PLAIN' && String(node.value) === '' ? "''" : this.spell(node);
       if (!this.whitespace) this.put(' ');
       this.put(spelled);
@@ -344,8 +381,14 @@ class FlowEmitter {
       this.indention = false;
       this.state = this.states.pop() ?? 'done';
     } else if (event.type === 'start') {
+      this.tagged(event.flow.tag);
       this.state = event.flow.kind === 'sequence' ? 'sequence-first' : 'mapping-first';
     }
+  }
+
+  /** yaml_emitter_process_tag: the tag, after a space. */
+  private tagged(tag: string | undefined): void {
+    if (tag) this.indicator(goYamlTag(tag).written, false, true);
   }
 
   /** yaml_emitter_emit_flow_sequence_item. */
@@ -374,7 +417,7 @@ class FlowEmitter {
       return;
     }
     this.beginEntry(first, trail);
-    const simple = event.type === 'scalar' ? isSimpleKey(event.node) : event.type === 'start' && event.flow.items.length === 0;
+    const simple = isSimpleEventKey(event);
     if (!simple) this.indicator('?', false, true);
     this.states.push(simple ? 'mapping-simple-value' : 'mapping-value');
     this.node(event);

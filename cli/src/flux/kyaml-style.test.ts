@@ -151,6 +151,18 @@ describe('go-yaml v3 flow collections', () => {
   it('quotes what go-yaml cannot write plain in a flow collection, and keeps a comment after the collection', () => {
     expect(fluxRewrite('l:\n  - [a:b, "c d", \'e\']\n  - {k: "x\\ny"} # note\n')).toBe('l:\n  - [\'a:b\', "c d", \'e\']\n  - {k: "x\\ny"} # note\n');
   });
+
+  // process_tag writes the tag after a space; an alias is `*name` with nothing after it, even as a
+  // simple key; a plain `<<` carries the merge tag it was decoded with. (Anchors inside a flow
+  // collection are left to npm `yaml`, whose document must still hold them for its aliases.)
+  it('writes anchors, tags, aliases and merge keys inside flow collections as go-yaml does', () => {
+    expect(fluxRewrite('a: &x [1]\nb: [!!str 12, !t d, *x, !<tag:x.org,2000:t> w, !!set {q}]\n')).toBe(
+      "a: &x [1]\nb: [!!str 12, !t d, *x, !<tag:x.org,2000:t> w, !!set {q: ''}]\n",
+    );
+    expect(fluxRewrite('base: &b {x: 1}\nm: {<<: *b, y: 2}\n')).toBe('base: &b {x: 1}\nm: {!!merge <<: *b, y: 2}\n');
+    expect(fluxRewrite('k: &k a\nm: {*k : [x], !!str b: c}\n')).toBe('k: &k a\nm: {*k: [x], !!str b: c}\n');
+    expect(fluxRewrite('a: &a x\nm: [\n  *a, # c\n  *a\n]\n')).toBe('a: &a x\nm: [*a, # c\n  *a]\n');
+  });
 });
 
 describe('go-yaml v3 block scalars', () => {

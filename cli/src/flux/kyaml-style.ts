@@ -335,12 +335,10 @@ function normalise(
     if (written === undefined) return visit.SKIP;
     const parent = path.at(-1);
     const explicit = isPair(parent) && parent.key === node && !isSimpleKey(node);
+    if (explicit && (node.anchor || node.tag)) return visit.SKIP;
     const token = explicit ? `${prefix}K${explicitKeys.size}Z` : `${prefix}W${flowTexts.size}Z`;
     (explicit ? explicitKeys : flowTexts).set(token, written);
-    const stand = new Scalar(token);
-    stand.commentBefore = node.commentBefore;
-    stand.comment = node.comment;
-    return stand;
+    return standIn(token, node);
   };
   visit(document, { Map: flow, Seq: flow });
   // Blank lines go (the one after a document head comment lives on the document, not on a node).
@@ -424,9 +422,7 @@ function normalise(
       if (!flow) return visit.SKIP;
       const token = `${prefix}L${flows.size}Z`;
       flows.set(token, flow);
-      const stand = new Scalar(token);
-      stand.commentBefore = node.commentBefore;
-      return stand;
+      return standIn(token, { commentBefore: node.commentBefore, anchor: node.anchor, tag: node.tag });
     },
   });
   return { escaped, flowTexts, separated, dashComments, explicitKeys, blocks, feet, flows };
@@ -502,6 +498,20 @@ function isGoYamlPrintable(code: number): boolean {
 
 function hex(code: number, width: number): string {
   return code.toString(16).toUpperCase().padStart(width, '0');
+}
+
+/**
+ * A plain scalar `token` standing where `node` was, with its comments, and its anchor and tag, which
+ * the serialiser writes before the token as go-yaml writes them before a collection (an alias
+ * elsewhere in the document still finds its anchor).
+ */
+function standIn(token: string, node: { commentBefore?: string | null; comment?: string | null; anchor?: string; tag?: string }): Scalar {
+  const stand = new Scalar(token);
+  stand.commentBefore = node.commentBefore;
+  stand.comment = node.comment;
+  stand.anchor = node.anchor;
+  stand.tag = node.tag;
+  return stand;
 }
 
 function quoteLikeGoYaml(node: Scalar, inFlow: boolean, isKey = false): void {
