@@ -16,7 +16,7 @@
  */
 import { join } from 'node:path';
 import { type Document, isAlias, isMap, isScalar, LineCounter, visit } from 'yaml';
-import { parseFluxDocuments } from '../flux/kyaml-style.ts';
+import { type FluxDocument, parseFluxDocuments } from '../flux/kyaml-style.ts';
 import { findMarkedScalars } from '../flux/simulate-setters.ts';
 import { readPack, writePack } from '../render/checksummed-pack.ts';
 import { renderCacheSettings } from '../render/render-cache.ts';
@@ -209,6 +209,9 @@ function parseEntries(texts: readonly string[]): Map<string, EntryParse> | undef
   const contents = document.contents;
   if (!isMap(contents) || contents.items.length !== texts.length || sharesNodes(document, combined)) return undefined;
   const starts = startsOf(texts);
+  // Comments attach to the same nodes whatever the schema: without a tag or a carriage return (which
+  // Flux's parse reads differently) this parse tells which markers Flux sees, without a second one.
+  const flux = combined.includes('!') || combined.includes('\r') ? undefined : markersByEntry([{ document, text: combined }], starts);
   const nodes = new Map<string, [string, number, number, number][]>();
   for (const [path, range] of indexNodes(document)) {
     const separator = path.indexOf('\u0000');
@@ -230,6 +233,7 @@ function parseEntries(texts: readonly string[]): Map<string, EntryParse> | undef
       value: (data as Record<string, unknown>)[key],
       nodes: (nodes.get(key) ?? []).map(([path, keyAt, from, to]) => [path, relative(keyAt), relative(from), relative(to)] as const),
       root: keyStart - start,
+      ...(flux ? { flux: flux[index] ?? [] } : {}),
     });
   }
   return parses;
@@ -244,9 +248,12 @@ function fluxMarkersOf(texts: readonly string[]): string[][] | undefined {
   const combined = texts.join('');
   if (!combined.includes('#') && !combined.includes('!')) return texts.map(() => []);
   const documents = parseFluxDocuments(combined);
-  if (!documents) return undefined;
-  const starts = startsOf(texts);
-  const found: string[][] = texts.map(() => []);
+  return documents && markersByEntry(documents, startsOf(texts));
+}
+
+/** The policies of the markers Flux sees in `documents`, by the entry (starting at `starts`) each is in. */
+function markersByEntry(documents: readonly FluxDocument[], starts: readonly number[]): string[][] {
+  const found: string[][] = starts.map(() => []);
   for (const { node, marker } of findMarkedScalars(documents)) {
     // The last entry starting at or before the marked value (binary search).
     const position = node.range?.[0] ?? 0;
