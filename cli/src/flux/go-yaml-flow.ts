@@ -78,7 +78,7 @@ interface FlowAlias extends NodeComments {
 }
 
 /** A flow collection with its items; its head comment is its opening bracket's, its line and foot ones its closing bracket's. */
-export interface CommentedFlow extends NodeComments {
+export interface FlowCollection extends NodeComments {
   readonly kind: 'sequence' | 'mapping';
   /** Its tag as npm `yaml` resolved it; the outermost collection's tag and anchor are left to the caller. */
   readonly tag?: string | undefined;
@@ -86,10 +86,10 @@ export interface CommentedFlow extends NodeComments {
   readonly items: readonly FlowNode[];
 }
 
-export type FlowNode = FlowScalar | FlowAlias | CommentedFlow;
+export type FlowNode = FlowScalar | FlowAlias | FlowCollection;
 
 /** The comments of a flow collection as go-yaml attaches them, or undefined when it holds none or shapes this module leaves alone. */
-export function commentedFlow(collection: YAMLSeq | YAMLMap, text: string): CommentedFlow | undefined {
+export function commentedFlow(collection: YAMLSeq | YAMLMap, text: string): FlowCollection | undefined {
   const [start, end] = collection.range ?? [];
   if (start === undefined || end === undefined || !text.slice(start, end).includes('#')) return undefined;
   const flow = readCollection(collection, text);
@@ -99,7 +99,7 @@ export function commentedFlow(collection: YAMLSeq | YAMLMap, text: string): Comm
 }
 
 /** Every scalar of `flow`, nested ones included, with the comments go-yaml gives it and whether it is a mapping key. */
-export function flowScalars(flow: CommentedFlow): { readonly scalar: FlowScalar; readonly isKey: boolean }[] {
+export function flowScalars(flow: FlowCollection): { readonly scalar: FlowScalar; readonly isKey: boolean }[] {
   return flow.items.flatMap((item, index) => {
     if (item.kind === 'alias') return [];
     if (item.kind !== 'scalar') return flowScalars(item);
@@ -114,7 +114,7 @@ export function flowScalars(flow: CommentedFlow): { readonly scalar: FlowScalar;
 export function goYamlFlow(collection: YAMLMap | YAMLSeq, text: string, spell: (node: Scalar) => string): string | undefined {
   const flow = readCollection(collection, text);
   if (!flow || hasComments(flow)) return undefined;
-  return writeCommentedFlow({ ...flow, tag: undefined }, -1, 0, spell);
+  return writeFlowCollection({ ...flow, tag: undefined }, -1, 0, spell);
 }
 
 function hasComments(node: FlowNode): boolean {
@@ -124,7 +124,7 @@ function hasComments(node: FlowNode): boolean {
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
-function readCollection(collection: YAMLSeq | YAMLMap, text: string): CommentedFlow | undefined {
+function readCollection(collection: YAMLSeq | YAMLMap, text: string): FlowCollection | undefined {
   const [start, end] = collection.range ?? [];
   if (start === undefined || end === undefined) return undefined;
   const closer = isSeq(collection) ? ']' : '}';
@@ -263,7 +263,7 @@ function attachGap(gap: string, before: Mutable<FlowNode> | undefined, after: Mu
 type FlowEvent =
   | { readonly type: 'scalar'; readonly node: Scalar; readonly comments: EventComments }
   | { readonly type: 'alias'; readonly name: string; readonly comments: EventComments }
-  | { readonly type: 'start'; readonly flow: CommentedFlow; readonly comments: EventComments }
+  | { readonly type: 'start'; readonly flow: FlowCollection; readonly comments: EventComments }
   | { readonly type: 'end'; readonly comments: EventComments };
 
 interface EventComments {
@@ -300,7 +300,7 @@ function eventsOf(node: FlowNode, tail: readonly string[] = []): FlowEvent[] {
  * indentation where the collection is written (-1 at the top of a document, else the column of the key
  * whose value it is); `column` is where the bracket goes; `spell` gives each scalar's text.
  */
-export function writeCommentedFlow(flow: CommentedFlow, indent: number, column: number, spell: (node: Scalar) => string): string {
+export function writeFlowCollection(flow: FlowCollection, indent: number, column: number, spell: (node: Scalar) => string): string {
   const emitter = new FlowEmitter(column, indent, spell);
   for (const event of eventsOf(flow)) emitter.emit(event);
   return emitter.text.replace(/\n$/, '');

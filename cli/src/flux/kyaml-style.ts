@@ -6,7 +6,7 @@
 import { type Document, isCollection, isDocument, isMap, isPair, isScalar, isSeq, parseDocument, Scalar, visit, type YAMLMap, type YAMLSeq } from 'yaml';
 import { deriveSequenceIndentStyle } from '../render/sequence-indent-style.ts';
 import { goYamlBlockScalar } from './go-yaml-block-scalar.ts';
-import { type CommentedFlow, commentedFlow, goYamlFlow, goYamlTag, isSimpleKey, writeCommentedFlow } from './go-yaml-flow.ts';
+import { commentedFlow, type FlowCollection, goYamlFlow, goYamlTag, isSimpleKey, writeFlowCollection } from './go-yaml-flow.ts';
 
 /** One document of a file as Flux sees it: parsed with every scalar kept as a string. */
 export interface FluxDocument {
@@ -194,11 +194,11 @@ function writeFootComments(out: string, token: string, foot: FootComments): stri
 }
 
 /** `out` with the flow collection written as `token` (at the top of the document, as a block mapping value or a block sequence item) as go-yaml writes it. */
-function writeFlow(out: string, token: string, flow: CommentedFlow): string {
+function writeFlow(out: string, token: string, flow: FlowCollection): string {
   const at = out.indexOf(token);
   if (at < 0) return out;
   const { indent, column } = emitterIndent(out, at);
-  return `${out.slice(0, at)}${writeCommentedFlow(flow, indent, column, scalarText)}${out.slice(at + token.length)}`;
+  return `${out.slice(0, at)}${writeFlowCollection(flow, indent, column, scalarText)}${out.slice(at + token.length)}`;
 }
 
 /**
@@ -311,13 +311,13 @@ function normalise(
   explicitKeys: Map<string, string>;
   blocks: Map<string, BlockScalar>;
   feet: Map<string, FootComments>;
-  flows: Map<string, CommentedFlow>;
+  flows: Map<string, FlowCollection>;
 } {
   const escaped = new Map<string, string>();
   const flowTexts = new Map<string, string>();
   const separated = new Map<string, string>();
   const dashComments = new Map<string, string[]>();
-  const flows = new Map<string, CommentedFlow>();
+  const flows = new Map<string, FlowCollection>();
   const feet = new Map<string, FootComments>();
   const explicitKeys = new Map<string, string>();
   const blocks = new Map<string, BlockScalar>();
