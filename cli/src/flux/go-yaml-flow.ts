@@ -21,8 +21,10 @@
  *   emitter cannot write plain inside a flow collection: it writes `''`;
  * - a pair in a flow sequence (`[a: 1]`) is a mapping to go-yaml: `[{a: 1}]`.
  *
- * Collections holding anything else (an anchor, a tag, an alias, a merge key, a scalar on several
- * lines, a comment between a key and its value) are left to the caller.
+ * Collections holding anything else (a scalar on several lines, a comment between a key and its
+ * value) are left to the caller. The caller writes the outermost collection's own anchor and tag, and
+ * must keep in its document every anchor inside that an alias outside refers to (see
+ * {@link innerAnchors}).
  */
 import { isAlias, isMap, isPair, isScalar, isSeq, type Pair, Scalar, type YAMLMap, type YAMLSeq } from 'yaml';
 
@@ -80,7 +82,8 @@ interface FlowAlias extends NodeComments {
 /** A flow collection with its items; its head comment is its opening bracket's, its line and foot ones its closing bracket's. */
 export interface FlowCollection extends NodeComments {
   readonly kind: 'sequence' | 'mapping';
-  /** Its tag as npm `yaml` resolved it; the outermost collection's tag and anchor are left to the caller. */
+  /** Its anchor, and its tag as npm `yaml` resolved it; the outermost collection's are left to the caller. */
+  readonly anchor?: string | undefined;
   readonly tag?: string | undefined;
   /** Sequence items, or a mapping's keys and values in turn. */
   readonly items: readonly FlowNode[];
@@ -95,7 +98,23 @@ export function commentedFlow(collection: YAMLSeq | YAMLMap, text: string): Flow
   const flow = readCollection(collection, text);
   if (!flow) return undefined;
   const line = /^[ \t]*(#[^\n]*)?/.exec(text.slice(end))?.[1];
-  return { ...flow, tag: undefined, line };
+  return { ...flow, anchor: undefined, tag: undefined, line };
+}
+
+/** The anchors defined inside `collection` (its own left out), and how many of the aliases inside it name each. */
+export function innerAnchors(collection: YAMLSeq | YAMLMap): { readonly anchors: ReadonlySet<string>; readonly aliases: ReadonlyMap<string, number> } {
+  const anchors = new Set<string>();
+  const aliases = new Map<string, number>();
+  const walk = (node: unknown): void => {
+    if (isPair(node)) {
+      walk(node.key);
+      walk(node.value);
+    } else if (isAlias(node)) aliases.set(node.source, (aliases.get(node.source) ?? 0) + 1);
+    else if ((isScalar(node) || isMap(node) || isSeq(node)) && node !== collection && node.anchor) anchors.add(node.anchor);
+    if (isMap(node) || isSeq(node)) node.items.forEach(walk);
+  };
+  walk(collection);
+  return { anchors, aliases };
 }
 
 /** Every scalar of `flow`, nested ones included, with the comments go-yaml gives it and whether it is a mapping key. */
@@ -114,7 +133,7 @@ export function flowScalars(flow: FlowCollection): { readonly scalar: FlowScalar
 export function goYamlFlow(collection: YAMLMap | YAMLSeq, text: string, spell: (node: Scalar) => string): string | undefined {
   const flow = readCollection(collection, text);
   if (!flow || hasComments(flow)) return undefined;
-  return writeFlowCollection({ ...flow, tag: undefined }, -1, 0, spell);
+  return writeFlowCollection({ ...flow, anchor: undefined, tag: undefined }, -1, 0, spell);
 }
 
 function hasComments(node: FlowNode): boolean {
@@ -154,7 +173,8 @@ function readCollection(collection: YAMLSeq | YAMLMap, text: string): FlowCollec
       value.foot = [];
     }
   }
-  return { kind: isSeq(collection) ? 'sequence' : 'mapping', items, tag: collection.tag, head: [], line: undefined, foot: [] };
+  const { anchor, tag } = collection;
+  return { kind: isSeq(collection) ? 'sequence' : 'mapping', items, anchor, tag, head: [], line: undefined, foot: [] };
 }
 
 /** An item of a collection as read: its nodes (a key and a value for a pair), where it starts and ends, and the nodes comments before and after it go to. */
@@ -212,8 +232,6 @@ function propertiesStart(node: unknown, text: string): number {
 
 function readNode(node: unknown, text: string): Mutable<FlowNode> | undefined {
   if (isAlias(node)) return { kind: 'alias', name: node.source, head: [], line: undefined, foot: [] };
-  // An anchor inside stays a node of the caller's document, where an alias elsewhere may need it.
-  if ((isScalar(node) || isMap(node) || isSeq(node)) && node.anchor) return undefined;
   if (isScalar(node)) {
     // Line and paragraph separators put any other scalar on several lines.
     if (/[\n\u2028\u2029]/.test(String(node.value)) && node.type !== 'QUOTE_DOUBLE') return undefined;
@@ -311,8 +329,8 @@ function isSimpleEventKey(event: FlowEvent): boolean {
   if (event.type === 'scalar') return isSimpleKey(event.node);
   if (event.type === 'alias') return Buffer.byteLength(event.name) <= SIMPLE_KEY_MAX_BYTES;
   if (event.type !== 'start' || event.flow.items.length > 0) return false;
-  const { tag } = event.flow;
-  return Buffer.byteLength(tag ? goYamlTag(tag).counted : '') <= SIMPLE_KEY_MAX_BYTES;
+  const { anchor, tag } = event.flow;
+  return Buffer.byteLength(anchor ?? '') + Buffer.byteLength(tag ? goYamlTag(tag).counted : '') <= SIMPLE_KEY_MAX_BYTES;
 }
 
 type State =
@@ -373,7 +391,7 @@ class FlowEmitter {
       const { node } = event;
       // A plain `<<` is decoded with the merge tag, which the encoder writes: `<<` does not resolve back to it.
       const merge = node.type === 'PLAIN' && node.value === '<<' && !node.tag;
-      this.tagged(merge ? MERGE_TAG : node.tag);
+      this.properties(node.anchor, merge ? MERGE_TAG : node.tag);
       const spelled = node.type === 'PLAIN' && String(node.value) === '' ? "''" : this.spell(node);
       if (!this.whitespace) this.put(' ');
       this.put(spelled);
@@ -381,13 +399,14 @@ class FlowEmitter {
       this.indention = false;
       this.state = this.states.pop() ?? 'done';
     } else if (event.type === 'start') {
-      this.tagged(event.flow.tag);
+      this.properties(event.flow.anchor, event.flow.tag);
       this.state = event.flow.kind === 'sequence' ? 'sequence-first' : 'mapping-first';
     }
   }
 
-  /** yaml_emitter_process_tag: the tag, after a space. */
-  private tagged(tag: string | undefined): void {
+  /** yaml_emitter_process_anchor and _process_tag: `&anchor`, then the tag, each after a space. */
+  private properties(anchor: string | undefined, tag: string | undefined): void {
+    if (anchor) this.indicator(`&${anchor}`, false, true);
     if (tag) this.indicator(goYamlTag(tag).written, false, true);
   }
 

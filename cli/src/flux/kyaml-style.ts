@@ -6,7 +6,7 @@
 import { type Document, isCollection, isDocument, isMap, isPair, isScalar, isSeq, parseDocument, Scalar, visit, type YAMLMap, type YAMLSeq } from 'yaml';
 import { deriveSequenceIndentStyle } from '../render/sequence-indent-style.ts';
 import { goYamlBlockScalar } from './go-yaml-block-scalar.ts';
-import { commentedFlow, type FlowCollection, goYamlFlow, goYamlTag, isSimpleKey, writeFlowCollection } from './go-yaml-flow.ts';
+import { commentedFlow, type FlowCollection, goYamlFlow, goYamlTag, innerAnchors, isSimpleKey, writeFlowCollection } from './go-yaml-flow.ts';
 
 /** One document of a file as Flux sees it: parsed with every scalar kept as a string. */
 export interface FluxDocument {
@@ -324,10 +324,22 @@ function normalise(
   let prefix = 'MANIFOLDTOKEN';
   while (text.includes(prefix)) prefix += 'X';
   deleteEmptyMetadata(document);
+  // A flow collection written as text takes the anchors inside it out of the document: not one that an alias outside names.
+  const documentAliases = new Map<string, number>();
+  visit(document, {
+    Alias(_key, alias) {
+      documentAliases.set(alias.source, (documentAliases.get(alias.source) ?? 0) + 1);
+    },
+  });
+  const holdsNeededAnchor = (collection: YAMLMap | YAMLSeq): boolean => {
+    const { anchors, aliases } = innerAnchors(collection);
+    return [...anchors].some((name) => (documentAliases.get(name) ?? 0) > (aliases.get(name) ?? 0));
+  };
   // Flow collections without comments, written whole as go-yaml writes them; one that is a block
   // mapping's key and not empty becomes an explicit key.
   const flow = (_key: unknown, node: YAMLMap | YAMLSeq, path: readonly unknown[]) => {
     if (!node.flow) return undefined;
+    if (holdsNeededAnchor(node)) return visit.SKIP;
     const written = goYamlFlow(node, text, (scalar) => {
       quoteLikeGoYaml(scalar, true);
       return scalarText(scalar);
@@ -418,7 +430,7 @@ function normalise(
         isDocument(parent) ||
         (isSeq(parent) && !parent.flow) ||
         (isPair(parent) && parent.value === node && isMap(path.at(-2)) && !(path.at(-2) as YAMLMap).flow);
-      const flow = placed ? commentedFlow(node, text) : undefined;
+      const flow = placed && !holdsNeededAnchor(node) ? commentedFlow(node, text) : undefined;
       if (!flow) return visit.SKIP;
       const token = `${prefix}L${flows.size}Z`;
       flows.set(token, flow);
