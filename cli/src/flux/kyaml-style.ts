@@ -370,7 +370,9 @@ function normalise(
     Pair(_key, pair, path) {
       const key = pair.key;
       const inFlow = path.some((ancestor) => (isMap(ancestor) || isSeq(ancestor)) && ancestor.flow === true);
-      if (isScalar(key) && !inFlow && key.tag !== MERGE_TAG && !isSimpleKey(key)) {
+      // (An anchor an alias names stays on its node, for the serialiser to write the alias.)
+      const named = isScalar(key) && key.anchor !== undefined && documentAliases.has(key.anchor);
+      if (isScalar(key) && !inFlow && key.tag !== MERGE_TAG && !named && !isSimpleKey(key)) {
         const token = `${prefix}K${explicitKeys.size}Z`;
         // go-yaml writes the anchor, then the tag, then the scalar, after the `?`.
         const decorations = [...(key.anchor ? [`&${key.anchor}`] : []), ...(key.tag ? [goYamlTag(key.tag).written] : [])];
