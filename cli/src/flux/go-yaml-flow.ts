@@ -392,7 +392,8 @@ class FlowEmitter {
       // A plain `<<` is decoded with the merge tag, which the encoder writes: `<<` does not resolve back to it.
       const merge = node.type === 'PLAIN' && node.value === '<<' && !node.tag;
       this.properties(node.anchor, merge ? MERGE_TAG : node.tag);
-      const spelled = node.type === 'PLAIN' && String(node.value) === '' ? "''" : this.spell(node);
+      // npm `yaml` reads an explicit `!!merge <<` as its merge-key symbol.
+      const spelled = typeof node.value === 'symbol' ? '<<' : node.type === 'PLAIN' && String(node.value) === '' ? "''" : this.spell(node);
       if (!this.whitespace) this.put(' ');
       this.put(spelled);
       this.whitespace = false;

@@ -50,6 +50,8 @@ describe('go-yaml v3 encoder rules', () => {
   it('writes a plain merge key with its tag, as go-yaml does for the !!merge node it decoded', () => {
     expect(fluxRewrite('base: &b {a: 1}\nx:\n  <<: *b\n  c: "<<"\n  d: \'<<\'\n')).toBe('base: &b {a: 1}\nx:\n  !!merge <<: *b\n  c: "<<"\n  d: \'<<\'\n');
     expect(fluxRewrite('b: &b {a: 1}\nx: {<<: *b}\n')).toBe('b: &b {a: 1}\nx: {!!merge <<: *b}\n');
+    // What the controller wrote reads back the same (npm yaml reads `!!merge <<` as a symbol).
+    expect(fluxRewrite('b: &b {a: 1}\nx: {!!merge <<: *b, c: 2}\n')).toBe('b: &b {a: 1}\nx: {!!merge <<: *b, c: 2}\n');
   });
 
   it('escapes control characters with go-yaml escapes, upper-case hex beyond them, and characters beyond U+FFFF as \\U', () => {
