@@ -221,13 +221,18 @@ function readPair(pair: Pair, text: string): ReadEntry | undefined {
   return { nodes: [key, value], first: key, last: value, start: propertiesStart(pair.key, text), end: valueRange[1] };
 }
 
+/** How far before a node its anchor and tag are looked for (longer ones leave the collection to the caller). */
+const PROPERTIES_LOOKBEHIND = 512;
+
 /** Where `node` starts in `text` with its anchor and tag, which npm `yaml` leaves out of its range. */
 function propertiesStart(node: unknown, text: string): number {
   const { range, anchor, tag } = node as { range?: [number, number, number]; anchor?: string; tag?: string };
   const start = range?.[0] ?? 0;
   if (!anchor && !tag) return start;
-  const properties = /(?:(?:&[^\s,[\]{}]+|!<[^>]*>|![^\s,[\]{}]*)[ \t]+)+$/.exec(text.slice(0, start));
-  return properties ? properties.index : start;
+  // Properties are short: looking at what stands right before the node keeps this linear in the file.
+  const from = Math.max(0, start - PROPERTIES_LOOKBEHIND);
+  const properties = /(?:(?:&[^\s,[\]{}]+|!<[^>]*>|![^\s,[\]{}]*)[ \t]+)+$/.exec(text.slice(from, start));
+  return properties ? from + properties.index : start;
 }
 
 function readNode(node: unknown, text: string): Mutable<FlowNode> | undefined {
