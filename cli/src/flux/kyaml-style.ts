@@ -76,15 +76,16 @@ export function serializeFluxDocuments(documents: readonly FluxDocument[]): stri
 
 function serializeDocument({ document, text, sequenceStyle }: FluxDocument): { text: string; openEnded: boolean } {
   const trailing = trailingComment(document, text);
-  const { escaped, flowTexts, separated, dashComments, explicitKeys, blocks, feet, flows } = normalise(document, text);
+  const { prefix, escaped, flowTexts, separated, dashComments, explicitKeys, blocks, feet, flows } = normalise(document, text);
   document.directives.docStart = null;
   document.directives.docEnd = false;
   const indentSeq = (sequenceStyle ?? deriveSequenceIndentStyle(text)) === 'wide';
   let out = document.toString({ lineWidth: 0, indent: 2, indentSeq, flowCollectionPadding: false, doubleQuotedAsJSON: true });
   if (trailing?.direct) out = keepFootComment(document, out);
-  for (const [token, flow] of flows) out = writeFlow(out, token, flow);
-  for (const [token, written] of flowTexts) out = out.replace(token, () => written);
-  for (const [token, quoted] of escaped) out = out.replace(token, () => quoted);
+  if (flows.size > 0) out = out.replace(new RegExp(`${prefix}L[0-9]+Z`, 'g'), (token: string, at: number) => writeFlow(out, token, at, flows));
+  // In one pass: a file can hold thousands of them.
+  const texts = new Map([...flowTexts, ...escaped]);
+  if (texts.size > 0) out = out.replace(new RegExp(`${prefix}[WQ][0-9]+Z`, 'g'), (token) => texts.get(token) ?? token);
   for (const [token, value] of separated) out = writeSeparatedLines(out, token, value);
   for (const [token, lines] of dashComments) out = writeDashComment(out, token, lines);
   for (const [token, key] of explicitKeys) out = writeExplicitKey(out, token, key);
@@ -193,12 +194,12 @@ function writeFootComments(out: string, token: string, foot: FootComments): stri
   return `${out.slice(0, match.index)}${lines.join('\n')}${out.slice(match.index + match[0].length)}`;
 }
 
-/** `out` with the flow collection written as `token` (at the top of the document, as a block mapping value or a block sequence item) as go-yaml writes it. */
-function writeFlow(out: string, token: string, flow: FlowCollection): string {
-  const at = out.indexOf(token);
-  if (at < 0) return out;
+/** The flow collection written as `token` at offset `at` of `out` (at the top of the document, as a block mapping value or a block sequence item) as go-yaml writes it. */
+function writeFlow(out: string, token: string, at: number, flows: ReadonlyMap<string, FlowCollection>): string {
+  const flow = flows.get(token);
+  if (!flow) return token;
   const { indent, column } = emitterIndent(out, at);
-  return `${out.slice(0, at)}${writeFlowCollection(flow, indent, column, scalarText)}${out.slice(at + token.length)}`;
+  return writeFlowCollection(flow, indent, column, scalarText);
 }
 
 /**
@@ -304,6 +305,8 @@ function normalise(
   document: Document.Parsed,
   text: string,
 ): {
+  /** What every token starts with: text the file does not hold. */
+  prefix: string;
   escaped: Map<string, string>;
   flowTexts: Map<string, string>;
   separated: Map<string, string>;
@@ -439,7 +442,7 @@ function normalise(
       return standIn(token, { commentBefore: node.commentBefore, anchor: node.anchor, tag: node.tag });
     },
   });
-  return { escaped, flowTexts, separated, dashComments, explicitKeys, blocks, feet, flows };
+  return { prefix, escaped, flowTexts, separated, dashComments, explicitKeys, blocks, feet, flows };
 
   function dashToken(item: unknown): void {
     const lines = isCollection(item) && !item.flow && item.items.length > 0 ? dashLineComment(item, text) : undefined;
