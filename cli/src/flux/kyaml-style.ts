@@ -82,16 +82,36 @@ function serializeDocument({ document, text, sequenceStyle }: FluxDocument): { t
   const indentSeq = (sequenceStyle ?? deriveSequenceIndentStyle(text)) === 'wide';
   let out = document.toString({ lineWidth: 0, indent: 2, indentSeq, flowCollectionPadding: false, doubleQuotedAsJSON: true });
   if (trailing?.direct) out = keepFootComment(document, out);
-  if (flows.size > 0) out = out.replace(new RegExp(`${prefix}L[0-9]+Z`, 'g'), (token: string, at: number) => writeFlow(out, token, at, flows));
-  // In one pass: a file can hold thousands of them.
+  // Each kind of token is put back in one pass over the text: a file can hold thousands of them.
+  const tokens = (kinds: string) => new RegExp(`${prefix}[${kinds}][0-9]+Z`, 'g');
+  if (flows.size > 0) out = out.replace(tokens('L'), (token: string, at: number) => writeFlow(out, token, at, flows));
   const texts = new Map([...flowTexts, ...escaped]);
-  if (texts.size > 0) out = out.replace(new RegExp(`${prefix}[WQ][0-9]+Z`, 'g'), (token) => texts.get(token) ?? token);
-  for (const [token, value] of separated) out = writeSeparatedLines(out, token, value);
-  for (const [token, lines] of dashComments) out = writeDashComment(out, token, lines);
+  if (texts.size > 0) out = out.replace(tokens('WQ'), (token) => texts.get(token) ?? token);
+  if (separated.size > 0) out = out.replace(tokens('S'), (token: string, at: number) => writeSeparatedLines(out, at, separated.get(token) ?? token));
+  if (dashComments.size > 0) {
+    out = out.replace(new RegExp(`^( *)#(${prefix}D[0-9]+Z)\n\\1- `, 'gm'), (match: string, indent: string, token: string) => {
+      const lines = dashComments.get(token);
+      return lines ? writeDashComment(indent, lines) : match;
+    });
+  }
   for (const [token, key] of explicitKeys) out = writeExplicitKey(out, token, key);
-  for (const [token, foot] of feet) out = writeFootComments(out, token, foot);
+  if (feet.size > 0) {
+    out = out.replace(new RegExp(`^( *)# (${prefix}F[0-9]+Z)$`, 'gm'), (match: string, indent: string, token: string) => {
+      const foot = feet.get(token);
+      return foot ? writeFootComments(indent.length, foot) : match;
+    });
+  }
   let openEnded = false;
-  for (const [token, block] of blocks) ({ out, openEnded } = writeBlockScalar(out, token, block));
+  if (blocks.size > 0) {
+    out = out.replace(new RegExp(`${prefix}B[0-9]+Z\n?`, 'g'), (match: string, at: number) => {
+      const block = blocks.get(match.trimEnd());
+      if (!block) return match;
+      const written = writeBlockScalar(out, at, block);
+      // A stream whose last scalar keeps its breaks is ended with `...`.
+      openEnded = written.openEnded && at + match.length === out.length;
+      return written.text;
+    });
+  }
   return { text: out.endsWith('\n') ? out : `${out}\n`, openEnded };
 }
 
@@ -139,19 +159,15 @@ interface BlockScalar {
 }
 
 /**
- * `out` with the block scalar written as `token` put back as go-yaml writes it, its lines indented two
- * spaces past its key (or its sequence dash); `openEnded` when it is the last thing written.
+ * The block scalar whose token stands at offset `at` of `out`, as go-yaml writes it, its lines indented
+ * two spaces past its key (or its sequence dash); `openEnded` when it keeps its trailing breaks.
  */
-function writeBlockScalar(out: string, token: string, block: BlockScalar): { out: string; openEnded: boolean } {
-  const at = out.indexOf(token);
-  if (at < 0) return { out, openEnded: false };
+function writeBlockScalar(out: string, at: number, block: BlockScalar): { text: string; openEnded: boolean } {
   const prefix = out.slice(out.lastIndexOf('\n', at) + 1, at);
   const owner = /:\s*$/.test(prefix) ? prefix.search(/[^ -]/) : prefix.lastIndexOf('-');
   const { text, openEnded } = goYamlBlockScalar(block.value, block.style, Math.max(owner, 0) + 2, block.comment);
-  const end = out.startsWith('\n', at + token.length) ? at + token.length + 1 : at + token.length;
-  const rest = out.slice(end);
   // A scalar that does not end its last line has it ended by what the emitter writes next.
-  return { out: `${out.slice(0, at)}${text.endsWith('\n') ? text : `${text}\n`}${rest}`, openEnded: openEnded && rest === '' };
+  return { text: text.endsWith('\n') ? text : `${text}\n`, openEnded };
 }
 
 /** The comment lines below a nested block collection (null: a blank line), and the collection's column, as in the source. */
@@ -185,13 +201,10 @@ function footComments(collection: YAMLMap | YAMLSeq, text: string): FootComments
   return { lines, column };
 }
 
-/** `out` with the comment line `# token` replaced by the foot comments at their columns (see {@link footComments}). */
-function writeFootComments(out: string, token: string, foot: FootComments): string {
-  const match = new RegExp(`^( *)# ${token}$`, 'm').exec(out);
-  if (!match) return out;
-  const indent = match[1]?.length ?? 0;
+/** The foot comments that replace a comment line `# token` at column `indent`, each at its column (see {@link footComments}). */
+function writeFootComments(indent: number, foot: FootComments): string {
   const lines = foot.lines.map((line) => (line === null ? '' : `${' '.repeat(Math.max(0, indent - Math.max(0, foot.column - line.column)))}${line.text}`));
-  return `${out.slice(0, match.index)}${lines.join('\n')}${out.slice(match.index + match[0].length)}`;
+  return lines.join('\n');
 }
 
 /** The flow collection written as `token` at offset `at` of `out` (at the top of the document, as a block mapping value or a block sequence item) as go-yaml writes it. */
@@ -234,23 +247,19 @@ function dashLineComment(item: YAMLMap | YAMLSeq, text: string): string[] | unde
   return undefined;
 }
 
-/** `out` with the comment line `#token` above a sequence item moved after its dash, as go-yaml writes a comment read there. */
-function writeDashComment(out: string, token: string, lines: readonly string[]): string {
-  const match = new RegExp(`^( *)#${token}\n\\1- `, 'm').exec(out);
-  if (!match) return out;
-  const inner = `\n${match[1] ?? ''}  `;
-  return `${out.slice(0, match.index)}${match[1]}- ${lines.join(inner)}${inner}${out.slice(match.index + match[0].length)}`;
+/** The dash of a sequence item at `indent` with the comment that stood above it (`#token`) after it, as go-yaml writes a comment read there. */
+function writeDashComment(indent: string, lines: readonly string[]): string {
+  const inner = `\n${indent}  `;
+  return `${indent}- ${lines.join(inner)}${inner}`;
 }
 
 /**
- * `out` with `token` turned into the single-quoted scalar `value` that holds line or paragraph
- * separators, as go-yaml writes it: each separator is a line break to its emitter, which writes the
+ * The single-quoted scalar `value` that holds line or paragraph separators, for the token at offset
+ * `at` of `out`, as go-yaml writes it: each separator is a line break to its emitter, which writes the
  * character and then indents the next character to the scalar's indentation (two past the key of a
  * mapping value, past the dash of a sequence item, 2 at the top of a document), on the same line.
  */
-function writeSeparatedLines(out: string, token: string, value: string): string {
-  const at = out.indexOf(token);
-  if (at < 0) return out;
+function writeSeparatedLines(out: string, at: number, value: string): string {
   // The scalar's own indentation, one step past where it is written (yaml_emitter_increase_indent).
   const { indent: parent } = emitterIndent(out, at);
   const indent = ' '.repeat(parent < 0 ? 2 : parent + 2);
@@ -265,7 +274,7 @@ function writeSeparatedLines(out: string, token: string, value: string): string 
     quoted += `${breaks ? indent : ''}${char === "'" ? "''" : char}`;
     breaks = false;
   }
-  return `${out.slice(0, at)}${quoted}'${out.slice(at + token.length)}`;
+  return `${quoted}'`;
 }
 
 /**
