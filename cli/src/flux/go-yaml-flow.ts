@@ -52,8 +52,8 @@ const MERGE_TAG = `${YAML_TAG_PREFIX}merge`;
  * for `!<uri>`).
  */
 export function goYamlTag(tag: string): { readonly written: string; readonly counted: string } {
-  if (tag.startsWith(YAML_TAG_PREFIX)) return { written: `!!${tag.slice(YAML_TAG_PREFIX.length)}`, counted: `!!${tag.slice(YAML_TAG_PREFIX.length)}` };
-  if (tag.startsWith('!')) return { written: tag, counted: tag };
+  const shortened = tag.startsWith(YAML_TAG_PREFIX) ? `!!${tag.slice(YAML_TAG_PREFIX.length)}` : tag;
+  if (shortened.startsWith('!')) return { written: shortened, counted: shortened };
   return { written: `!<${tag}>`, counted: tag };
 }
 
@@ -98,7 +98,7 @@ export function commentedFlow(collection: YAMLSeq | YAMLMap, text: string): Flow
   const flow = readCollection(collection, text);
   if (!flow) return undefined;
   const line = /^[ \t]*(#[^\n]*)?/.exec(text.slice(end))?.[1];
-  return { ...flow, anchor: undefined, tag: undefined, line };
+  return { ...outermost(flow), line };
 }
 
 /** The anchors defined inside `collection` (its own left out), and how many of the aliases inside it name each. */
@@ -133,7 +133,12 @@ export function flowScalars(flow: FlowCollection): { readonly scalar: FlowScalar
 export function goYamlFlow(collection: YAMLMap | YAMLSeq, text: string, spell: (node: Scalar) => string): string | undefined {
   const flow = readCollection(collection, text);
   if (!flow || hasComments(flow)) return undefined;
-  return writeFlowCollection({ ...flow, anchor: undefined, tag: undefined }, -1, 0, spell);
+  return writeFlowCollection(outermost(flow), -1, 0, spell);
+}
+
+/** `flow` without its own anchor and tag, which the caller writes (its document keeps them on the node standing in for it). */
+function outermost(flow: FlowCollection): FlowCollection {
+  return { ...flow, anchor: undefined, tag: undefined };
 }
 
 function hasComments(node: FlowNode): boolean {
@@ -142,6 +147,9 @@ function hasComments(node: FlowNode): boolean {
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** A node's comments before any is attached (attaching replaces these arrays, never fills them). */
+const UNCOMMENTED: NodeComments = { head: [], line: undefined, foot: [] };
 
 function readCollection(collection: YAMLSeq | YAMLMap, text: string): FlowCollection | undefined {
   const [start, end] = collection.range ?? [];
@@ -174,7 +182,7 @@ function readCollection(collection: YAMLSeq | YAMLMap, text: string): FlowCollec
     }
   }
   const { anchor, tag } = collection;
-  return { kind: isSeq(collection) ? 'sequence' : 'mapping', items, anchor, tag, head: [], line: undefined, foot: [] };
+  return { kind: isSeq(collection) ? 'sequence' : 'mapping', items, anchor, tag, ...UNCOMMENTED };
 }
 
 /** An item of a collection as read: its nodes (a key and a value for a pair), where it starts and ends, and the nodes comments before and after it go to. */
@@ -195,7 +203,7 @@ function readItem(item: unknown, text: string): ReadEntry | undefined {
     const [pair] = item.items;
     const read = item.items.length === 1 && pair ? readPair(pair, text) : undefined;
     if (!read || text.slice(read.start, read.end).includes('#')) return undefined;
-    const mapping: Mutable<FlowNode> = { kind: 'mapping', items: read.nodes, head: [], line: undefined, foot: [] };
+    const mapping: Mutable<FlowNode> = { kind: 'mapping', items: read.nodes, ...UNCOMMENTED };
     implicitMappings.add(mapping);
     return { ...read, nodes: [mapping], first: mapping, last: mapping };
   }
@@ -212,7 +220,7 @@ function readPair(pair: Pair, text: string): ReadEntry | undefined {
   if (pair.value === null) {
     const empty = new Scalar('');
     empty.type = 'PLAIN';
-    const value: Mutable<FlowNode> = { kind: 'scalar', node: empty, head: [], line: undefined, foot: [] };
+    const value: Mutable<FlowNode> = { kind: 'scalar', node: empty, ...UNCOMMENTED };
     return { nodes: [key, value], first: key, last: value, start: propertiesStart(pair.key, text), end: keyRange[1] };
   }
   const value = readNode(pair.value, text);
@@ -236,11 +244,11 @@ function propertiesStart(node: unknown, text: string): number {
 }
 
 function readNode(node: unknown, text: string): Mutable<FlowNode> | undefined {
-  if (isAlias(node)) return { kind: 'alias', name: node.source, head: [], line: undefined, foot: [] };
+  if (isAlias(node)) return { kind: 'alias', name: node.source, ...UNCOMMENTED };
   if (isScalar(node)) {
     // Line and paragraph separators put any other scalar on several lines.
     if (/[\n\u2028\u2029]/.test(String(node.value)) && node.type !== 'QUOTE_DOUBLE') return undefined;
-    return { kind: 'scalar', node, head: [], line: undefined, foot: [] };
+    return { kind: 'scalar', node, ...UNCOMMENTED };
   }
   if ((isSeq(node) || isMap(node)) && node.flow) return readCollection(node, text);
   return undefined;
