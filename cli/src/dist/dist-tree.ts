@@ -78,15 +78,6 @@ export class DistTree {
     return new DistTree(dir, new Map([...files.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))));
   }
 
-  /** A tree that crossed a thread boundary as plain data, as a DistTree again. */
-  static revive(tree: DistTree): DistTree {
-    const plain = tree as unknown as { dir: string; files: Map<string, Uint8Array | string> };
-    const files = new Map(
-      [...plain.files].map(([path, value]) => [path, typeof value === 'string' ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength)]),
-    );
-    return new DistTree(plain.dir, files);
-  }
-
   get size(): number {
     return this.files.size;
   }

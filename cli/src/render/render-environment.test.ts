@@ -7,7 +7,7 @@ import { digestOf, ENVIRONMENT_YAML, inMemoryApp, TIMESTAMP_POLICY, writeOverlay
 import { ObjectSchemas } from '../validate/object-schemas.ts';
 import { ValidationCache } from '../validate/validation-cache.ts';
 import { RenderCache } from './render-cache.ts';
-import { checkRenderedObjects, renderEnvironment } from './render-environment.ts';
+import { renderEnvironment } from './render-environment.ts';
 
 const API = `ghcr.io/acme/api:main-abc1234-1732150000@${digestOf('a')}`;
 const JOB = `ghcr.io/acme/job:main-def5678-1732150001@${digestOf('b')}`;
@@ -32,8 +32,7 @@ const schemas = await ObjectSchemas.load();
 async function render(images: string, apps = [apiApp], objectSchemas = schemas) {
   const root = await writeOverlay('dev', ENVIRONMENT_YAML, images);
   const checks = { schemas: objectSchemas, cache: ValidationCache.open(undefined, ''), renders: RenderCache.openConfigured() };
-  const rendered = renderEnvironment(await loadEnvironment(root, 'dev'), apps, checks);
-  await checkRenderedObjects([rendered], checks);
+  const rendered = await renderEnvironment(await loadEnvironment(root, 'dev'), apps, checks);
   return rendered;
 }
 

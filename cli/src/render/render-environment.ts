@@ -20,7 +20,7 @@ import { createAppContext } from './environment-context.ts';
 import { findFluxStyleViolations } from './flux-style-guard.ts';
 import { KUSTOMIZATION_FILE, kustomization } from './kustomization.ts';
 import { type KubernetesObject, objectIdentity } from './object-identity.ts';
-import type { RenderCache, RenderedObject } from './render-cache.ts';
+import type { AppRender, RenderCache, RenderedObject } from './render-cache.ts';
 import { deriveSequenceIndentStyle } from './sequence-indent-style.ts';
 
 /** What every rendered object is checked against, and the verdicts remembered from earlier runs. */
@@ -41,14 +41,12 @@ export interface RenderedEnvironment {
   readonly hashes?: ReadonlyMap<string, string>;
   /** The ESC secrets the apps asked for (External Secrets fetch them in the cluster). */
   readonly escSecrets?: readonly EscSecretUse[];
-  /** Objects still to validate with {@link checkRenderedObjects} before anything is written. */
-  readonly unchecked?: readonly UncheckedObject[];
   /** The apps built in this run, and those whose earlier render was reused because nothing it depends on changed. */
   readonly apps?: { readonly rendered: readonly string[]; readonly reused: readonly string[] };
 }
 
 /** A rendered object still to validate, and how to report a problem with it. */
-export interface UncheckedObject {
+interface UncheckedObject {
   readonly object: Record<string, unknown>;
   /** Its key in the verdict cache. */
   readonly verdict: string;
@@ -61,8 +59,7 @@ export interface UncheckedObject {
  * Security, Flux style — loading only the validators those objects need; throws the first problem,
  * in render order, and remembers the rest as valid.
  */
-export async function checkRenderedObjects(environments: readonly RenderedEnvironment[], checks: ObjectChecks): Promise<void> {
-  const unchecked = environments.flatMap((environment) => environment.unchecked ?? []);
+async function checkObjects(unchecked: readonly UncheckedObject[], checks: ObjectChecks): Promise<void> {
   await checks.schemas.prepare(unchecked.map(({ object }) => `${String(object.apiVersion)}/${String(object.kind)}`));
   for (const { object, verdict, podSecurity, describe } of unchecked) {
     const violation = validateObject(object, checks.schemas, podSecurity);
@@ -93,8 +90,18 @@ export interface RenderScope {
   readonly othersUseEsc: boolean;
 }
 
-/** Renders `env` with the apps deployed to it (those in `scope`), validating every object. Pure: no file system, no network. */
-export function renderEnvironment(env: Environment, allApps: readonly LoadedApp[], checks: ObjectChecks, scope?: RenderScope): RenderedEnvironment {
+/**
+ * Renders `env` with the apps deployed to it (those in `scope`), validating each app's objects as
+ * soon as it is built (so they need not outlive it); throws the first problem. Apps in `prebuilt` are
+ * placed as {@link renderApp} rendered them elsewhere (a worker thread). No file system, no network.
+ */
+export async function renderEnvironment(
+  env: Environment,
+  allApps: readonly LoadedApp[],
+  checks: ObjectChecks,
+  scope?: RenderScope,
+  prebuilt: ReadonlyMap<string, AppRender> = new Map(),
+): Promise<RenderedEnvironment> {
   const apps = selectApps(env, allApps).filter((app) => scope?.renders(app.definition.name) ?? true);
   checkPins(env, apps, scope);
   const output = new EnvironmentOutput(env, checks);
@@ -102,32 +109,17 @@ export function renderEnvironment(env: Environment, allApps: readonly LoadedApp[
   const built: string[] = [];
   const reused: string[] = [];
   for (const app of apps) {
-    const { definition } = app;
-    const owner = `app "${definition.name}"`;
-    const key = checks.renders.keyOf(env, { name: definition.name, file: app.file }, checks.schemas.digest);
-    const cached = key === undefined ? undefined : checks.renders.get(env.name, definition.name, key);
-    if (cached) {
-      for (const object of cached.objects) output.place(object, owner, app.file);
-      for (const secret of cached.secrets) escSecrets.push({ app: definition.name, ...secret });
-      reused.push(definition.name);
-      continue;
-    }
-    built.push(definition.name);
-    const chart = newChart(definition.name, env.namespace, { 'app.kubernetes.io/part-of': definition.name });
-    const { context, secrets, resolvePinnedValues } = createAppContext(env, definition.name, definition.images);
-    const rendered = runApp(app, () => {
-      definition.build(chart, context);
-      if (secrets.length > 0) new ApiObject(chart, 'EscExternalSecret', externalSecret(definition.name, secrets) as ApiObjectProps);
-      return withConstructPaths(chart).map(({ object, constructPath }) => ({ object, constructPath, markers: resolvePinnedValues(object) }));
-    });
-    const objects: RenderedObject[] = [];
-    for (const { object, constructPath, markers } of rendered) {
-      const where = { file: app.file, ...locateInSource(app.source, object.metadata?.name ?? '') };
-      objects.push(output.add({ folder: definition.name, owner, object, markers, where, constructPath, namespace: env.namespace, generated: false }));
-    }
-    const used = secrets.map(({ key: secretKey, escPath }) => ({ key: secretKey, escPath }));
-    for (const secret of used) escSecrets.push({ app: definition.name, ...secret });
-    if (key !== undefined) checks.renders.set(env.name, definition.name, key, { images: [...definition.images], objects, secrets: used });
+    const { name } = app.definition;
+    const key = checks.renders.keyOf(env, { name, file: app.file }, checks.schemas.digest);
+    const ready = prebuilt.get(name);
+    const remembered = ready || key === undefined ? undefined : checks.renders.get(env.name, name, key);
+    const placed = ready ?? remembered;
+    if (placed) for (const object of placed.objects) output.place(object, `app "${name}"`, app.file);
+    const render = placed ?? buildApp(env, app, output);
+    await output.check();
+    if (key !== undefined && !remembered) checks.renders.set(env.name, name, key, render);
+    for (const secret of render.secrets) escSecrets.push({ app: name, ...secret });
+    (remembered ? reused : built).push(name);
   }
   const where = (key: string) => env.sources.environment.positionOf([key]);
   output.addGenerated(ENVIRONMENT_FOLDER, 'the environment', undefined, [namespaceObject(env)], where('namespace'));
@@ -138,7 +130,38 @@ export function renderEnvironment(env: Environment, allApps: readonly LoadedApp[
   for (const { object, namespace } of deliveryObjects(env, fluxObjects.length > 0)) {
     output.addGenerated(DELIVERY_FOLDER, `delivery (${env.delivery.tool})`, namespace, [object], where('delivery'));
   }
+  await output.check();
   return { ...output.finish(), escSecrets, apps: { rendered: built, reused } };
+}
+
+/**
+ * Renders and validates one app in `env` on its own (a worker thread's share of a synth); throws
+ * the first problem. What it returns is what {@link renderEnvironment} places for it.
+ */
+export async function renderApp(env: Environment, app: LoadedApp, checks: ObjectChecks): Promise<AppRender> {
+  const output = new EnvironmentOutput(env, checks);
+  const render = buildApp(env, app, output);
+  await output.check();
+  return render;
+}
+
+/** Builds `app` in `env`, adding its objects to `output` (validated later, with the environment's). */
+function buildApp(env: Environment, app: LoadedApp, output: EnvironmentOutput): AppRender {
+  const { definition } = app;
+  const owner = `app "${definition.name}"`;
+  const chart = newChart(definition.name, env.namespace, { 'app.kubernetes.io/part-of': definition.name });
+  const { context, secrets, resolvePinnedValues } = createAppContext(env, definition.name, definition.images);
+  const rendered = runApp(app, () => {
+    definition.build(chart, context);
+    if (secrets.length > 0) new ApiObject(chart, 'EscExternalSecret', externalSecret(definition.name, secrets) as ApiObjectProps);
+    return withConstructPaths(chart).map(({ object, constructPath }) => ({ object, constructPath, markers: resolvePinnedValues(object) }));
+  });
+  const objects: RenderedObject[] = [];
+  for (const { object, constructPath, markers } of rendered) {
+    const where = { file: app.file, ...locateInSource(app.source, object.metadata?.name ?? '') };
+    objects.push(output.add({ folder: definition.name, owner, object, markers, where, constructPath, namespace: env.namespace, generated: false }));
+  }
+  return { images: [...definition.images], objects, secrets: secrets.map(({ key, escPath }) => ({ key, escPath })) };
 }
 
 interface ChartObject {
@@ -196,7 +219,8 @@ class EnvironmentOutput {
   private readonly hashes = new Map<string, string>();
 
   private readonly settings: string;
-  private readonly unchecked: UncheckedObject[] = [];
+  /** Objects added since the last {@link check} that are not known valid. */
+  private unchecked: UncheckedObject[] = [];
 
   constructor(
     private readonly env: Environment,
@@ -237,6 +261,13 @@ class EnvironmentOutput {
     this.place(placed, owner, where.file);
     if (!checked) this.unchecked.push({ object: object as unknown as Record<string, unknown>, verdict, podSecurity: this.env.podSecurity, describe });
     return placed;
+  }
+
+  /** Validates the objects added since the last call; throws the first problem. */
+  async check(): Promise<void> {
+    const unchecked = this.unchecked;
+    this.unchecked = [];
+    await checkObjects(unchecked, this.checks);
   }
 
   /** Places a rendered object (new, or remembered from an earlier run), refusing a second object with its identity or path. */
@@ -296,7 +327,7 @@ class EnvironmentOutput {
     sorted.set(KUSTOMIZATION_FILE, emitYaml([kustomization(synced)]));
     const files = new Map([...sorted.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
     for (const [path, bytes] of files) if (!this.hashes.has(path)) this.hashes.set(path, contentHash(bytes));
-    return { env: this.env.name, files, ownership: this.ownership, hashes: this.hashes, unchecked: this.unchecked };
+    return { env: this.env.name, files, ownership: this.ownership, hashes: this.hashes };
   }
 }
 

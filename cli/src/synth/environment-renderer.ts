@@ -1,7 +1,7 @@
 /**
  * Renders one environment at a time for synth: loads its overlay, imports the apps whose render is
- * not remembered, adopts Flux updates waiting in dist/, corrects the pin markers and validates every
- * object. The same renderer runs in the main thread or in a worker (see render-workers.ts).
+ * not remembered (or takes their render from the worker threads that made it, see render-workers.ts),
+ * adopts Flux updates waiting in dist/, corrects the pin markers and validates every object.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -12,12 +12,13 @@ import { YamlEntries } from '../config/yaml-entries.ts';
 import { DistTree, type KnownFiles, swapPaths } from '../dist/dist-tree.ts';
 import { lintMarkers } from '../flux/marker-lint.ts';
 import { editPins } from '../pins/pin-edits.ts';
-import { RenderCache } from '../render/render-cache.ts';
+import { type AppRender, RenderCache } from '../render/render-cache.ts';
 import type { ObjectChecks, RenderedEnvironment } from '../render/render-environment.ts';
 import { loadCrdSchemas } from '../validate/crd-schemas.ts';
 import { ObjectSchemas } from '../validate/object-schemas.ts';
 import { ValidationCache } from '../validate/validation-cache.ts';
 import { type Adoption, findFluxUpdates } from './adopt-flux-updates.ts';
+import { type AppJob, portableEnvironment, portablePins, renderAppsInWorkers, renderWorkerCount } from './render-workers.ts';
 import { ENVIRONMENT_UNIT, othersUseEsc, ownsUnit, type Shard } from './shard.ts';
 
 /** images.yaml texts to use instead of the files, by environment (commands that edit pins pass them). */
@@ -50,6 +51,10 @@ export class EnvironmentRenderer {
   private readonly loaded = new Map<string, Promise<LoadedApp>>();
   /** images.yaml parses by entry, kept between runs. */
   private readonly pinEntries = YamlEntries.openConfigured();
+  /** Environments loaded ahead of their render (by {@link prerender}). */
+  private readonly environments = new Map<string, Promise<Environment>>();
+  /** What workers rendered, by environment and app, until the environment renders. */
+  private readonly prebuilt = new Map<string, Map<string, AppRender>>();
 
   private constructor(
     private readonly root: string,
@@ -73,15 +78,17 @@ export class EnvironmentRenderer {
     const { shard } = request;
     const pins = request.pins.get(name);
     // The renderer (and cdk8s with it) loads only when some environment is rendered.
-    const { checkRenderedObjects, renderEnvironment } = await import('../render/render-environment.ts');
-    const loadedEnv = await loadEnvironment(root, name, pins, this.pinEntries);
+    const { renderEnvironment } = await import('../render/render-environment.ts');
+    const loadedEnv = await this.environment(name);
     let env = loadedEnv;
+    const prebuilt = this.prebuilt.get(name) ?? new Map<string, AppRender>();
+    this.prebuilt.delete(name);
     // Pins set by a command are taken as they are; otherwise Flux updates waiting in dist/ are adopted.
     const tree = pins === undefined ? DistTree.read(swapPaths(join(root, 'dist'), name).live, request.knownFiles?.get(name)) : undefined;
     const scope = shard && { renders: (app: string) => ownsUnit(shard, name, app), othersUseEsc: othersUseEsc(shard, name, tree) };
     const deployed = env.apps ?? this.entries.map((entry) => entry.name);
     const units = shard ? [ENVIRONMENT_UNIT, ...deployed].filter((unit) => ownsUnit(shard, name, unit)).map((unit) => `${name}/${unit}`) : [];
-    let rendered = renderEnvironment(env, await this.appsFor(env), this.checks, scope);
+    let rendered = await renderEnvironment(env, await this.appsFor(env, prebuilt), this.checks, scope, prebuilt);
     const adoptions = tree ? findFluxUpdates(env, rendered, tree) : [];
     if (adoptions.length > 0) {
       const adopted = editPins(
@@ -89,16 +96,17 @@ export class EnvironmentRenderer {
         adoptions.map((adoption) => ({ app: adoption.pin.app, image: adoption.pin.image, ref: adoption.to, source: { by: 'flux' } })),
       );
       env = await loadEnvironment(root, name, adopted, this.pinEntries);
-      rendered = renderEnvironment(env, await this.appsFor(env), this.checks, scope);
+      // Apps whose pins moved render again (in this thread); the others are placed as they were.
+      for (const adoption of adoptions) prebuilt.delete(adoption.pin.app);
+      rendered = await renderEnvironment(env, await this.appsFor(env, prebuilt), this.checks, scope, prebuilt);
     }
     const file = env.sources.images.file;
     const before = pins === undefined ? loadedEnv.sources.images.text : await readFile(join(root, file), 'utf8');
     const after = syncPinMarkers(env);
     lintMarkers(env, rendered.files, after, this.pinEntries.fluxMarkers(file, after));
-    await checkRenderedObjects([rendered], this.checks);
     const markersOwned = !shard || ownsUnit(shard, name, ENVIRONMENT_UNIT);
     return {
-      rendered: { ...rendered, unchecked: [] },
+      rendered,
       adoptions,
       ...(after !== before && markersOwned ? { overlay: { file, before, after } } : {}),
       ...(tree ? { tree } : {}),
@@ -106,23 +114,55 @@ export class EnvironmentRenderer {
     };
   }
 
-  /** Keeps what this renderer validated and rendered for the next run. */
-  save(): void {
-    this.checks.cache.save();
-    this.saveRenders();
+  /**
+   * Renders on worker threads, ahead of {@link render}, every app of `names` whose render is not
+   * remembered, when there are enough of them to repay starting workers; returns how many rendered.
+   */
+  async prerender(names: readonly string[]): Promise<number> {
+    const { checks, request } = this;
+    const environments = await Promise.all(names.map((name) => this.environment(name)));
+    const jobs = new Map<string, AppJob['environments'][number][]>();
+    let renders = 0;
+    for (const env of environments) {
+      const deployed = new Set(env.apps ?? this.entries.map((entry) => entry.name));
+      for (const entry of this.entries) {
+        if (!deployed.has(entry.name) || (request.shard && !ownsUnit(request.shard, env.name, entry.name))) continue;
+        const key = checks.renders.keyOf(env, entry, checks.schemas.digest);
+        if (key !== undefined && checks.renders.peek(env.name, entry.name, key)) continue;
+        jobs.set(entry.name, [...(jobs.get(entry.name) ?? []), { env: env.name, pins: portablePins(env, entry.name) }]);
+        renders++;
+      }
+    }
+    const workers = renderWorkerCount(renders);
+    if (workers === 0) return 0;
+    const settings = Object.fromEntries(environments.map((env) => [env.name, portableEnvironment(env)]));
+    const appJobs = this.entries.flatMap((app) => (jobs.has(app.name) ? [{ app, environments: jobs.get(app.name) ?? [] }] : []));
+    const rendered = await renderAppsInWorkers(this.root, appJobs, settings, workers);
+    for (const verdict of rendered.verdicts) checks.cache.recordValid(verdict);
+    for (const [env, byApp] of rendered.renders) this.prebuilt.set(env, byApp);
+    return workers;
   }
 
-  /** Keeps what this renderer rendered and parsed for the next run (a worker leaves its verdicts to the main thread). */
-  saveRenders(): void {
+  /** Keeps what this renderer validated, rendered and parsed for the next run. */
+  save(): void {
+    this.checks.cache.save();
     this.checks.renders.save();
     this.pinEntries.save();
   }
 
+  /** `name` as loaded once for this renderer. */
+  private environment(name: string): Promise<Environment> {
+    const loaded = this.environments.get(name) ?? loadEnvironment(this.root, name, this.request.pins.get(name), this.pinEntries);
+    this.environments.set(name, loaded);
+    return loaded;
+  }
+
   /**
-   * The apps to render `env` with: apps whose render in `env` is remembered are stand-ins carrying the
-   * images they declared (their module is never imported); the others are loaded, each once.
+   * The apps to render `env` with: apps whose render in `env` is remembered or `prebuilt` are
+   * stand-ins carrying the images they declared (their module is never imported); the others are
+   * loaded, each once.
    */
-  private appsFor(env: Environment): Promise<LoadedApp[]> {
+  private appsFor(env: Environment, prebuilt: ReadonlyMap<string, AppRender>): Promise<LoadedApp[]> {
     const { checks, request } = this;
     const load = (entry: AppEntry): Promise<LoadedApp> => {
       const app = this.loaded.get(entry.name) ?? loadApp(this.root, this.importApp, entry);
@@ -132,6 +172,8 @@ export class EnvironmentRenderer {
     return Promise.all(
       this.entries.map(async (entry) => {
         if (request.shard && !ownsUnit(request.shard, env.name, entry.name)) return standIn(entry, []);
+        const ready = prebuilt.get(entry.name);
+        if (ready) return standIn(entry, ready.images);
         const deployed = env.apps === undefined || env.apps.includes(entry.name);
         const key = deployed ? checks.renders.keyOf(env, entry, checks.schemas.digest) : undefined;
         const remembered = key === undefined || this.loaded.has(entry.name) ? undefined : checks.renders.peek(env.name, entry.name, key);

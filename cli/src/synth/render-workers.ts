@@ -1,17 +1,22 @@
 /**
- * Renders environments in parallel, one worker thread per core, each rendering whole environments
- * with the same compiled code and caches as the main thread. Outcomes are gathered by environment
- * name, so the output and the error reported (that of the first failing environment, in order) are
- * the same as rendering them one after another.
+ * Renders apps on worker threads for synth. The main thread hands each worker a few apps at a time,
+ * each with the environments to render it in; the worker imports the app once, renders and validates
+ * it in each of them and sends the renders back. A worker is replaced by a fresh one once it has
+ * imported {@link APPS_PER_WORKER} apps, so no thread's heap grows with the repository: apps' modules
+ * and the garbage cdk8s makes live in workers that come and go, and the main thread holds only the
+ * renders (bytes and hashes). An app whose render fails in a worker is left out of the answer: the
+ * main thread renders it again and reports the problem exactly as it does without workers.
  */
 import { availableParallelism } from 'node:os';
 import { type MessagePort, Worker } from 'node:worker_threads';
-import type { AppImporter } from '../apps/load-apps.ts';
-import { ConfigError, type ConfigErrorDetails } from '../config/config-error.ts';
-import { DistTree } from '../dist/dist-tree.ts';
-import { renderCacheSettings, useRenderCache } from '../render/render-cache.ts';
-import { useValidationCache, validationCacheSettings } from '../validate/validation-cache.ts';
-import { type EnvironmentOutcome, EnvironmentRenderer, type RenderRequest } from './environment-renderer.ts';
+import { ImageRef } from '@manifold/constructs/core';
+import { type AppEntry, type AppImporter, type LoadedApp, loadApp } from '../apps/load-apps.ts';
+import type { Environment, Pin } from '../config/load-environment.ts';
+import type { YamlSource } from '../config/yaml-source.ts';
+import { type AppRender, RenderCache, useRenderCache } from '../render/render-cache.ts';
+import { loadCrdSchemas } from '../validate/crd-schemas.ts';
+import { ObjectSchemas } from '../validate/object-schemas.ts';
+import { useValidationCache, ValidationCache, validationCacheSettings } from '../validate/validation-cache.ts';
 
 /** How to start a worker: the launcher's worker script and the compiled modules it loads. */
 export interface WorkerLaunch {
@@ -23,17 +28,48 @@ export interface WorkerLaunch {
   readonly appModules: Readonly<Record<string, string>>;
 }
 
+/** An environment's settings as a message carries them: no pins (each job brings its app's), no parsed files. */
+export type PortableEnvironment = Omit<Environment, 'pins' | 'sources'> & {
+  readonly sources: { readonly environment: { readonly file: string; readonly text: string }; readonly images: { readonly file: string } };
+};
+
+/** A pin as a message carries it: its reference as text. */
+type PortablePin = Omit<Pin, 'ref'> & { readonly ref: string };
+
+/** One app to render, in each of `environments` with the pins it has there. */
+export interface AppJob {
+  readonly app: AppEntry;
+  readonly environments: readonly { readonly env: string; readonly pins: readonly PortablePin[] }[];
+}
+
 /** What a worker starts with. */
 export interface WorkerData {
   readonly bundle: string;
   readonly appModules: Readonly<Record<string, string>>;
   readonly root: string;
-  readonly request: RenderRequest;
-  /** The main thread's cache settings at the time (`--no-cache` turns them off). */
-  readonly renders: ReturnType<typeof renderCacheSettings>;
+  /** The settings of every environment a job may name, by name. */
+  readonly environments: Readonly<Record<string, PortableEnvironment>>;
+  /** The main thread's verdict cache settings (`--no-cache` turns them off). */
   readonly verdicts: ReturnType<typeof validationCacheSettings>;
 }
 
+/** One app's render in one environment, as a worker sends it back. */
+interface RenderedApp {
+  readonly env: string;
+  readonly app: string;
+  readonly render: AppRender;
+}
+
+type Request = { readonly jobs: readonly AppJob[] } | { readonly finish: true };
+type Reply = { readonly renders: readonly RenderedApp[] } | { readonly verdicts: readonly string[] };
+
+/**
+ * Apps a worker imports before it is replaced: bounds each worker's heap whatever the repository's
+ * size (an app's module stays in memory as long as the thread that imported it).
+ */
+const APPS_PER_WORKER = 1000;
+/** Apps sent in one message: small enough that workers share the last ones evenly. */
+const APPS_PER_MESSAGE = 20;
 let launch: WorkerLaunch | undefined;
 
 /** Lets synth render on worker threads started this way; undefined renders in the main thread only. */
@@ -42,123 +78,147 @@ export function useRenderWorkers(settings: WorkerLaunch | undefined): void {
 }
 
 /**
- * How many workers to render `environments` environments with: `MANIFOLD_RENDER_WORKERS` (at most one
- * per environment), `auto` for one per core; none by default. Measured on 2 cores with 2,000 apps ×
- * 3 environments, workers that each render whole environments finish no sooner than the main thread
- * alone (each imports every app again, and 3 environments on 2 workers leave one worker two of
- * them) and use about 150 MiB more, so they are opt-in until rendering is split by app.
+ * How many workers render `renders` app renders: `MANIFOLD_RENDER_WORKERS` (`auto` for one per
+ * core), none when it is not set or there is nothing to render. On 2 cores with 2,000 apps × 3
+ * environments, workers made a cold synth slower (each worker loads cdk8s and compiles its code
+ * again) and lowered peak memory a little, so they are opt-in.
  */
-export function renderWorkerCount(environments: number): number {
+export function renderWorkerCount(renders: number): number {
   const wanted = process.env.MANIFOLD_RENDER_WORKERS;
-  if (!launch || environments < 2 || wanted === undefined) return 0;
-  if (wanted === 'auto') return Math.min(availableParallelism(), environments);
-  return /^[0-9]{1,3}$/.test(wanted) ? Math.min(Number(wanted), environments) : 0;
+  if (!launch || renders === 0 || wanted === undefined) return 0;
+  if (wanted === 'auto') return availableParallelism();
+  return /^[0-9]{1,3}$/.test(wanted) ? Number(wanted) : 0;
 }
 
-type Reply =
-  | { readonly env: string; readonly outcome: EnvironmentOutcome }
-  | { readonly env: string; readonly failure: Failure }
-  | { readonly verdicts: readonly string[] };
+/** `env`'s settings for a worker. */
+export function portableEnvironment(env: Environment): PortableEnvironment {
+  const { pins: _pins, sources, ...settings } = env;
+  return { ...settings, sources: { environment: { file: sources.environment.file, text: sources.environment.text }, images: { file: sources.images.file } } };
+}
 
-type Failure =
-  | { readonly config: Omit<ConfigErrorDetails, 'cause'>; readonly cause?: { message: string; stack?: string } }
-  | { readonly message: string; readonly stack?: string };
+/** The pins of `app` in `env`, for a worker. */
+export function portablePins(env: Environment, app: string): PortablePin[] {
+  let byApp = pinsByApp.get(env);
+  if (!byApp) {
+    byApp = new Map();
+    for (const pin of env.pins.values()) byApp.set(pin.app, [...(byApp.get(pin.app) ?? []), { ...pin, ref: pin.ref.value }]);
+    pinsByApp.set(env, byApp);
+  }
+  return byApp.get(app) ?? [];
+}
+
+const pinsByApp = new WeakMap<Environment, Map<string, PortablePin[]>>();
 
 /**
- * Renders `names` on `count` workers. Returns the outcomes in the order of `names` and the verdicts
- * the workers added, or throws the first environment's problem.
+ * Renders every job on `count` workers. Returns the renders by environment and app (without those
+ * that failed) and the verdicts the workers recorded.
  */
-export async function renderInWorkers(
+export async function renderAppsInWorkers(
   root: string,
-  names: readonly string[],
-  request: RenderRequest,
+  jobs: readonly AppJob[],
+  environments: Readonly<Record<string, PortableEnvironment>>,
   count: number,
-): Promise<{ outcomes: EnvironmentOutcome[]; verdicts: string[] }> {
+): Promise<{ renders: Map<string, Map<string, AppRender>>; verdicts: string[] }> {
   if (!launch) throw new Error('render workers are not configured');
   const settings = launch;
-  const queue = [...names];
-  const outcomes = new Map<string, EnvironmentOutcome>();
-  const failures = new Map<string, Failure>();
+  const workerData: WorkerData = { bundle: settings.bundle, appModules: settings.appModules, root, environments, verdicts: validationCacheSettings() };
+  const queue = [...jobs];
+  const renders = new Map<string, Map<string, AppRender>>();
   const verdicts: string[] = [];
-  const runWorker = () =>
-    new Promise<void>((resolve, reject) => {
-      const workerData: WorkerData = {
-        bundle: settings.bundle,
-        appModules: settings.appModules,
-        root,
-        request,
-        renders: renderCacheSettings(),
-        verdicts: validationCacheSettings(),
-      };
-      const worker = new Worker(new URL(settings.script), { workerData });
-      const next = () => {
-        const env = queue.shift();
-        worker.postMessage(env === undefined ? { finish: true } : { env });
-      };
-      worker.on('message', (reply: Reply) => {
-        if ('verdicts' in reply) {
-          verdicts.push(...reply.verdicts);
-          void worker.terminate().then(() => resolve());
-          return;
+  const work = async () => {
+    while (queue.length > 0) {
+      const worker = new RenderWorker(new URL(settings.script), workerData);
+      try {
+        for (let imported = 0; imported < APPS_PER_WORKER && queue.length > 0; imported += APPS_PER_MESSAGE) {
+          const reply = await worker.ask({ jobs: queue.splice(0, APPS_PER_MESSAGE) });
+          for (const { env, app, render } of 'renders' in reply ? reply.renders : []) {
+            const byApp = renders.get(env) ?? new Map<string, AppRender>();
+            renders.set(env, byApp.set(app, render));
+          }
         }
-        if ('outcome' in reply) outcomes.set(reply.env, withBuffers(reply.outcome));
-        else failures.set(reply.env, reply.failure);
-        next();
-      });
-      worker.on('error', reject);
-      worker.on('exit', (code) => (code === 0 || code === 1 ? resolve() : reject(new Error(`a render worker stopped with exit code ${code}`))));
-      next();
-    });
-  await Promise.all(Array.from({ length: Math.min(count, names.length) }, runWorker));
-  for (const name of names) {
-    const failure = failures.get(name);
-    if (failure) throw revive(failure);
-    if (!outcomes.has(name)) throw new Error(`a render worker stopped before rendering ${name}`);
+        const reply = await worker.ask({ finish: true });
+        if ('verdicts' in reply) verdicts.push(...reply.verdicts);
+      } finally {
+        await worker.terminate();
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(count, jobs.length) }, work));
+  return { renders, verdicts };
+}
+
+/** A worker answering one request at a time. */
+class RenderWorker {
+  private readonly worker: Worker;
+  private pending: { resolve: (reply: Reply) => void; reject: (error: Error) => void } | undefined;
+
+  constructor(script: URL, workerData: WorkerData) {
+    this.worker = new Worker(script, { workerData });
+    this.worker.on('message', (reply: Reply) => this.pending?.resolve(reply));
+    this.worker.on('error', (error) => this.pending?.reject(error));
+    this.worker.on('exit', (code) => this.pending?.reject(new Error(`a render worker stopped with exit code ${code}`)));
   }
-  return { outcomes: names.map((name) => outcomes.get(name) as EnvironmentOutcome), verdicts };
+
+  ask(request: Request): Promise<Reply> {
+    return new Promise((resolve, reject) => {
+      this.pending = { resolve, reject };
+      this.worker.postMessage(request);
+    });
+  }
+
+  async terminate(): Promise<void> {
+    this.pending = undefined;
+    await this.worker.terminate();
+  }
 }
 
 /**
- * The worker's side: renders each environment the main thread names with one renderer (apps loaded
- * once), replies with the outcome or the failure, and on `finish` saves its renders and hands back
- * the verdicts it added for the main thread to keep.
+ * The worker's side: renders the jobs the main thread sends, each app imported once, and on
+ * `finish` hands back the verdicts it recorded for the main thread to keep.
  */
 export async function serveRenders(port: MessagePort, data: WorkerData, importApp: AppImporter): Promise<void> {
-  useRenderCache(data.renders);
+  // The main thread keeps the renders; a worker only makes them.
+  useRenderCache(undefined);
   useValidationCache(data.verdicts?.file, data.verdicts?.version);
-  const renderer = await EnvironmentRenderer.open(data.root, importApp, data.request);
-  port.on('message', async (message: { env?: string; finish?: boolean }) => {
-    if (message.finish) {
-      renderer.saveRenders();
-      port.postMessage({ verdicts: renderer.checks.cache.recorded() });
+  const checks = {
+    schemas: ObjectSchemas.deferred(await loadCrdSchemas(data.root)),
+    cache: ValidationCache.openConfigured(),
+    renders: RenderCache.openConfigured(),
+  };
+  const { renderApp } = await import('../render/render-environment.ts');
+  port.on('message', async (request: Request) => {
+    if ('finish' in request) {
+      port.postMessage({ verdicts: checks.cache.recorded() } satisfies Reply);
       return;
     }
-    const env = message.env ?? '';
-    try {
-      port.postMessage({ env, outcome: await renderer.render(env) });
-    } catch (error) {
-      port.postMessage({ env, failure: describeFailure(error) });
+    const renders: RenderedApp[] = [];
+    for (const job of request.jobs) {
+      const app: LoadedApp | undefined = await loadApp(data.root, importApp, job.app).catch(() => undefined);
+      for (const { env, pins } of app ? job.environments : []) {
+        const settings = data.environments[env];
+        if (!app || !settings) continue;
+        // A problem is the main thread's to report: it renders the app again.
+        const render = await renderApp(environmentOf(settings, pins), app, checks).catch(() => undefined);
+        if (render) renders.push({ env, app: job.app.name, render });
+      }
     }
+    port.postMessage({ renders } satisfies Reply);
   });
 }
 
-function describeFailure(error: unknown): Failure {
-  if (error instanceof ConfigError) {
-    const { cause, ...config } = error.details;
-    return { config, ...(cause instanceof Error ? { cause: { message: cause.message, stack: cause.stack } } : {}) };
-  }
-  return error instanceof Error ? { message: error.message, stack: error.stack } : { message: String(error) };
-}
-
-function revive(failure: Failure): Error {
-  if ('config' in failure) {
-    const cause = failure.cause && Object.assign(new Error(failure.cause.message), { stack: failure.cause.stack });
-    return new ConfigError({ ...failure.config, ...(cause ? { cause } : {}) });
-  }
-  return Object.assign(new Error(failure.message), { stack: failure.stack });
-}
-
-/** The outcome with its dist/ tree as a DistTree again (a message carries it as plain data). */
-function withBuffers(outcome: EnvironmentOutcome): EnvironmentOutcome {
-  return outcome.tree ? { ...outcome, tree: DistTree.revive(outcome.tree) } : outcome;
+/** The environment a job renders in: its settings and the app's pins; positions only as far as the file (problems are reported by the main thread). */
+function environmentOf(settings: PortableEnvironment, pins: readonly PortablePin[]): Environment {
+  const unplaced = (file: string, text = ''): YamlSource => ({
+    file,
+    text,
+    data: undefined,
+    positionOf: () => ({ file, line: 1, col: 1 }),
+    valueEnd: () => undefined,
+  });
+  const { environment, images } = settings.sources;
+  return {
+    ...settings,
+    pins: new Map(pins.map((pin) => [`${pin.app}/${pin.image}`, { ...pin, ref: ImageRef.parseTagged(pin.ref) }])),
+    sources: { environment: unplaced(environment.file, environment.text), images: unplaced(images.file) },
+  };
 }

@@ -15,7 +15,6 @@ import type { RenderedEnvironment } from '../render/render-environment.ts';
 import type { Adoption } from './adopt-flux-updates.ts';
 import { type EnvironmentOutcome, EnvironmentRenderer, type PinOverrides, type RenderRequest } from './environment-renderer.ts';
 import { type Stamp, stampKey, type TreeIdentities, verifiedStamp, writeStamp } from './environment-stamps.ts';
-import { renderInWorkers, renderWorkerCount } from './render-workers.ts';
 import { compareShard, ENVIRONMENT_UNIT, ownsUnit, type Shard } from './shard.ts';
 
 export type { PinOverrides } from './environment-renderer.ts';
@@ -100,23 +99,17 @@ export async function renderRepository(
   return { environments, adoptions, overlays, trees, verified, stampKeys, treeIdentities, workers, ...(shard ? { units } : {}) };
 }
 
-/** Renders `names` in order, on worker threads when the repository is large enough to gain from them. */
+/** Renders `names` in order; apps not remembered render on worker threads when there are many. */
 async function renderEnvironments(
   root: string,
   names: readonly string[],
   importApp: AppImporter,
   request: RenderRequest,
 ): Promise<{ outcomes: EnvironmentOutcome[]; units: string[]; workers: number }> {
-  const workers = renderWorkerCount(names.length);
   const renderer = await EnvironmentRenderer.open(root, importApp, request);
-  let outcomes: EnvironmentOutcome[] = [];
-  if (workers > 0) {
-    const rendered = await renderInWorkers(root, names, request, workers);
-    for (const verdict of rendered.verdicts) renderer.checks.cache.recordValid(verdict);
-    outcomes = rendered.outcomes;
-  } else {
-    for (const name of names) outcomes.push(await renderer.render(name));
-  }
+  const workers = await renderer.prerender(names);
+  const outcomes: EnvironmentOutcome[] = [];
+  for (const name of names) outcomes.push(await renderer.render(name));
   renderer.save();
   return { outcomes, units: outcomes.flatMap((outcome) => [...outcome.units]), workers };
 }
