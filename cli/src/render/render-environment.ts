@@ -116,7 +116,7 @@ export async function renderEnvironment(
     const placed = ready ?? remembered;
     if (placed) for (const object of placed.objects) output.place(object, `app "${name}"`, app.file);
     const render = placed ?? buildApp(env, app, output);
-    await output.check();
+    if (!placed) await output.check();
     if (key !== undefined && !remembered) checks.renders.set(env.name, name, key, render);
     for (const secret of render.secrets) escSecrets.push({ app: name, ...secret });
     (remembered ? reused : built).push(name);
@@ -145,7 +145,7 @@ export async function renderApp(env: Environment, app: LoadedApp, checks: Object
   return render;
 }
 
-/** Builds `app` in `env`, adding its objects to `output` (validated later, with the environment's). */
+/** Builds `app` in `env`, adding its objects to `output` (to validate with its {@link EnvironmentOutput.check}). */
 function buildApp(env: Environment, app: LoadedApp, output: EnvironmentOutput): AppRender {
   const { definition } = app;
   const owner = `app "${definition.name}"`;

@@ -80,6 +80,7 @@ export class EnvironmentRenderer {
     // The renderer (and cdk8s with it) loads only when some environment is rendered.
     const { renderEnvironment } = await import('../render/render-environment.ts');
     const loadedEnv = await this.environment(name);
+    this.environments.delete(name);
     let env = loadedEnv;
     const prebuilt = this.prebuilt.get(name) ?? new Map<string, AppRender>();
     this.prebuilt.delete(name);
@@ -116,10 +117,11 @@ export class EnvironmentRenderer {
 
   /**
    * Renders on worker threads, ahead of {@link render}, every app of `names` whose render is not
-   * remembered, when there are enough of them to repay starting workers; returns how many rendered.
+   * remembered, when workers are asked for; returns how many rendered.
    */
   async prerender(names: readonly string[]): Promise<number> {
     const { checks, request } = this;
+    if (renderWorkerCount() === 0) return 0;
     const environments = await Promise.all(names.map((name) => this.environment(name)));
     const jobs = new Map<string, AppJob['environments'][number][]>();
     let renders = 0;
@@ -133,7 +135,7 @@ export class EnvironmentRenderer {
         renders++;
       }
     }
-    const workers = renderWorkerCount(renders);
+    const workers = renders === 0 ? 0 : renderWorkerCount();
     if (workers === 0) return 0;
     const settings = Object.fromEntries(environments.map((env) => [env.name, portableEnvironment(env)]));
     const appJobs = this.entries.flatMap((app) => (jobs.has(app.name) ? [{ app, environments: jobs.get(app.name) ?? [] }] : []));
@@ -150,7 +152,7 @@ export class EnvironmentRenderer {
     this.pinEntries.save();
   }
 
-  /** `name` as loaded once for this renderer. */
+  /** `name` as {@link prerender} loaded it (then forgotten: it is rendered once), or loaded now. */
   private environment(name: string): Promise<Environment> {
     const loaded = this.environments.get(name) ?? loadEnvironment(this.root, name, this.request.pins.get(name), this.pinEntries);
     this.environments.set(name, loaded);

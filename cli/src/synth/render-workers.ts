@@ -78,14 +78,13 @@ export function useRenderWorkers(settings: WorkerLaunch | undefined): void {
 }
 
 /**
- * How many workers render `renders` app renders: `MANIFOLD_RENDER_WORKERS` (`auto` for one per
- * core), none when it is not set or there is nothing to render. On 2 cores with 2,000 apps × 3
- * environments, workers made a cold synth slower (each worker loads cdk8s and compiles its code
- * again) and lowered peak memory a little, so they are opt-in.
+ * How many workers render apps: `MANIFOLD_RENDER_WORKERS` (`auto` for one per core), none when it is
+ * not set. On 2 cores with 2,000 apps × 3 environments, workers made a cold synth slower (each loads
+ * cdk8s and compiles its code again) and lowered peak memory a little, so they are opt-in.
  */
-export function renderWorkerCount(renders: number): number {
+export function renderWorkerCount(): number {
   const wanted = process.env.MANIFOLD_RENDER_WORKERS;
-  if (!launch || renders === 0 || wanted === undefined) return 0;
+  if (!launch || wanted === undefined) return 0;
   if (wanted === 'auto') return availableParallelism();
   return /^[0-9]{1,3}$/.test(wanted) ? Number(wanted) : 0;
 }
