@@ -51,7 +51,7 @@ export class EnvironmentRenderer {
   private readonly loaded = new Map<string, Promise<LoadedApp>>();
   /** images.yaml parses by entry, kept between runs. */
   private readonly pinEntries = YamlEntries.openConfigured();
-  /** Environments loaded ahead of their render (by {@link prerender}). */
+  /** Environments {@link prerender} loaded, until they render. */
   private readonly environments = new Map<string, Promise<Environment>>();
   /** What workers rendered, by environment and app, until the environment renders. */
   private readonly prebuilt = new Map<string, Map<string, AppRender>>();
@@ -79,7 +79,7 @@ export class EnvironmentRenderer {
     const pins = request.pins.get(name);
     // The renderer (and cdk8s with it) loads only when some environment is rendered.
     const { renderEnvironment } = await import('../render/render-environment.ts');
-    const loadedEnv = await this.environment(name);
+    const loadedEnv = await (this.environments.get(name) ?? loadEnvironment(root, name, pins, this.pinEntries));
     this.environments.delete(name);
     let env = loadedEnv;
     const prebuilt = this.prebuilt.get(name) ?? new Map<string, AppRender>();
@@ -122,9 +122,14 @@ export class EnvironmentRenderer {
   async prerender(names: readonly string[]): Promise<number> {
     const { checks, request } = this;
     if (renderWorkerCount() === 0) return 0;
-    const environments = await Promise.all(names.map((name) => this.environment(name)));
+    const environments = await Promise.all(
+      names.map((name) => {
+        const loading = loadEnvironment(this.root, name, request.pins.get(name), this.pinEntries);
+        this.environments.set(name, loading);
+        return loading;
+      }),
+    );
     const jobs = new Map<string, AppJob['environments'][number][]>();
-    let renders = 0;
     for (const env of environments) {
       const deployed = new Set(env.apps ?? this.entries.map((entry) => entry.name));
       for (const entry of this.entries) {
@@ -132,11 +137,10 @@ export class EnvironmentRenderer {
         const key = checks.renders.keyOf(env, entry, checks.schemas.digest);
         if (key !== undefined && checks.renders.peek(env.name, entry.name, key)) continue;
         jobs.set(entry.name, [...(jobs.get(entry.name) ?? []), { env: env.name, pins: portablePins(env, entry.name) }]);
-        renders++;
       }
     }
-    const workers = renders === 0 ? 0 : renderWorkerCount();
-    if (workers === 0) return 0;
+    if (jobs.size === 0) return 0;
+    const workers = renderWorkerCount();
     const settings = Object.fromEntries(environments.map((env) => [env.name, portableEnvironment(env)]));
     const appJobs = this.entries.flatMap((app) => (jobs.has(app.name) ? [{ app, environments: jobs.get(app.name) ?? [] }] : []));
     const rendered = await renderAppsInWorkers(this.root, appJobs, settings, workers);
@@ -150,13 +154,6 @@ export class EnvironmentRenderer {
     this.checks.cache.save();
     this.checks.renders.save();
     this.pinEntries.save();
-  }
-
-  /** `name` as {@link prerender} loaded it (then forgotten: it is rendered once), or loaded now. */
-  private environment(name: string): Promise<Environment> {
-    const loaded = this.environments.get(name) ?? loadEnvironment(this.root, name, this.request.pins.get(name), this.pinEntries);
-    this.environments.set(name, loaded);
-    return loaded;
   }
 
   /**
