@@ -1,5 +1,5 @@
-// A render worker of synth: loads the compiled bundle the main thread runs and renders the
-// environments it is sent (see cli/src/synth/render-workers.ts).
+// A render worker of synth: loads the compiled bundle the main thread runs and renders the apps
+// it is sent, in the environments named with each (see cli/src/synth/render-workers.ts).
 import { parentPort, workerData } from 'node:worker_threads';
 
 const { serveRenders } = await import(workerData.bundle);
