@@ -193,9 +193,10 @@ export async function serveRenders(port: MessagePort, data: WorkerData, importAp
     const renders: RenderedApp[] = [];
     for (const job of request.jobs) {
       const app: LoadedApp | undefined = await loadApp(data.root, importApp, job.app).catch(() => undefined);
-      for (const { env, pins } of app ? job.environments : []) {
+      if (!app) continue;
+      for (const { env, pins } of job.environments) {
         const settings = data.environments[env];
-        if (!app || !settings) continue;
+        if (!settings) continue;
         // A problem is the main thread's to report: it renders the app again.
         const render = await renderApp(environmentOf(settings, pins), app, checks).catch(() => undefined);
         if (render) renders.push({ env, app: job.app.name, render });
