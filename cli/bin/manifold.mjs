@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The manifold command: compiles the CLI and the repository's apps (cached), then runs it.
 import { pathToFileURL } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
 import { bundleFor, CompileError, cacheDirFor, locateCompileError, renderCacheDir } from '../launcher/bundle-cache.mjs';
 import { findRepositoryRoot, NotARepositoryError } from '../launcher/repository-root.mjs';
 
@@ -9,6 +10,12 @@ if (major < 20 || (major === 20 && minor < 19)) {
   process.stderr.write(`manifold needs Node.js 20.19 or newer; this is ${process.version}\n`);
   process.exit(2);
 }
+
+// After each full collection V8 lets the heap grow to up to four times what is live before the next
+// one. Rendering makes garbage fast, so a synth's peak was mostly that headroom: 1.5 times what is live
+// cut a cold synth of 2,000 apps × 3 environments from 444 to 315 MiB and made it no slower (less
+// memory to fault in). Set before the CLI runs; a flag given to node itself wins.
+if (!process.execArgv.some((arg) => arg.startsWith('--heap-growing-percent'))) setFlagsFromString('--heap-growing-percent=50');
 
 const argv = process.argv.slice(2);
 const rootFlag = argv.findIndex((arg) => arg === '--root' || arg.startsWith('--root='));
