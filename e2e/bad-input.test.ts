@@ -15,6 +15,13 @@ const replaceIn =
     await writeFile(path, next);
   };
 
+const both =
+  (first: Edit, second: Edit): Edit =>
+  async (root) => {
+    await first(root);
+    await second(root);
+  };
+
 const DEV_IMAGES = 'overlays/dev/images.yaml';
 const PROD_IMAGES = 'overlays/prod/images.yaml';
 
@@ -101,6 +108,19 @@ const cases: [string, Edit, RegExp][] = [
     'an app whose build() throws an Error',
     replaceIn('apps/web/src/index.ts', 'build(chart, env) {', "build(chart, env) {\n    if (env.name === 'dev') throw new Error('dev is not ready');"),
     /^apps\/web\/src\/index\.ts:8:\d+: app "web" failed to build: dev is not ready$/,
+  ],
+  [
+    // dev and prod are staged beside their trees before staging fails: nothing of them may be left.
+    'an app that fails in the last environment only, after the others rendered a change',
+    both(
+      replaceIn('apps/web/src/index.ts', "NEXT_TELEMETRY_DISABLED: '1'", "NEXT_TELEMETRY_DISABLED: '0'"),
+      replaceIn(
+        'apps/web/src/index.ts',
+        'build(chart, env) {',
+        "build(chart, env) {\n    if (env.name === 'staging') throw new Error('staging is not ready');",
+      ),
+    ),
+    /^apps\/web\/src\/index\.ts:8:\d+: app "web" failed to build: staging is not ready$/,
   ],
   [
     'an app whose build() throws a string',

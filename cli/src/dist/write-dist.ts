@@ -122,55 +122,72 @@ export async function planEnvironmentWrite(distDir: string, rendered: RenderedEn
   return { distDir, env, result, changed, kept, removed, hashes };
 }
 
+/** A write staged beside dist/<env>/ by {@link stageWritePlan}, holding none of its bytes: commit it or discard it. */
+export interface StagedWrite {
+  /** Moves the staged files in; a failure at any step leaves dist/<env> all-old or all-new, and says which. */
+  commit(): void;
+  /** Removes what was staged; dist/<env> stays as it was. */
+  discard(): void;
+}
+
 /**
- * Applies a plan. An existing dist/<env>/ is patched in place (only the files that change are
- * written, see patch-tree.ts); a new one is built beside its place and renamed in; a retired one is
- * renamed away and removed. A failure at any step leaves dist/<env> all-old or all-new, and says which.
+ * Writes what a plan changes beside dist/<env>/, leaving the tree itself untouched, so that the
+ * plan's bytes need not be held until every environment is ready. An existing dist/<env>/ is then
+ * patched in place (only the files that change are written, see patch-tree.ts); a new one is built
+ * beside its place and renamed in; a retired one is renamed away and removed. Call with the dist lock
+ * held, and commit under the same lock.
  */
-export async function applyWritePlan(plan: WritePlan): Promise<void> {
-  if (plan.changed.size === 0 && plan.result.pruned.length === 0) return;
+export function stageWritePlan(plan: WritePlan): StagedWrite {
+  const nothing = { commit: () => {}, discard: () => {} };
+  if (plan.changed.size === 0 && plan.result.pruned.length === 0) return nothing;
   const { live, previous, nextPrefix, patch } = swapPaths(plan.distDir, plan.env);
   const root = dirname(plan.distDir);
   const shown = `dist/${plan.env}`;
   if (plan.changed.size === 0 && plan.kept.length === 0) {
     // A retired environment with nothing left in it: the folder goes, in one rename.
-    try {
-      renameSync(live, previous);
-    } catch (error) {
-      throw describeWriteFailure(error, root, 'remove', `${shown} is unchanged`);
-    }
-    removeOldTree(previous, root, `${shown} is removed`);
-    return;
+    const commit = () => {
+      try {
+        renameSync(live, previous);
+      } catch (error) {
+        throw describeWriteFailure(error, root, 'remove', `${shown} is unchanged`);
+      }
+      removeOldTree(previous, root, `${shown} is removed`);
+    };
+    return { commit, discard: () => {} };
   }
   // mkdir (not mkdtemp) so that the tree gets the user's umask, not 0700.
   const staging = `${nextPrefix}${randomBytes(6).toString('hex')}`;
   const patching = existsSync(live);
+  const discard = () => rmSync(staging, { recursive: true, force: true });
   try {
     if (patching) stagePatch(staging, plan.changed, plan.removed);
     else writeTree(plan.changed, staging);
   } catch (error) {
-    rmSync(staging, { recursive: true, force: true });
+    discard();
     throw describeWriteFailure(error, root, 'write', `${shown} is unchanged`);
   }
-  try {
-    // The commit: one rename.
-    renameSync(staging, patching ? patch : live);
-  } catch (error) {
-    rmSync(staging, { recursive: true, force: true });
-    throw describeWriteFailure(error, root, 'replace', `${shown} is unchanged`);
-  }
-  if (!patching) return;
-  try {
-    applyPatch(live, patch);
-  } catch (error) {
-    rmSync(patch, { recursive: true, force: true });
-    throw describeWriteFailure(error, root, 'replace', `${shown} is unchanged`);
-  }
-  try {
-    finishPatch(live, patch);
-  } catch (error) {
-    throw describeWriteFailure(error, root, 'remove the replaced files', `${shown} is up to date, but ${relative(root, patch)} is left over`);
-  }
+  const commit = () => {
+    try {
+      // The commit: one rename.
+      renameSync(staging, patching ? patch : live);
+    } catch (error) {
+      discard();
+      throw describeWriteFailure(error, root, 'replace', `${shown} is unchanged`);
+    }
+    if (!patching) return;
+    try {
+      applyPatch(live, patch);
+    } catch (error) {
+      rmSync(patch, { recursive: true, force: true });
+      throw describeWriteFailure(error, root, 'replace', `${shown} is unchanged`);
+    }
+    try {
+      finishPatch(live, patch);
+    } catch (error) {
+      throw describeWriteFailure(error, root, 'remove the replaced files', `${shown} is up to date, but ${relative(root, patch)} is left over`);
+    }
+  };
+  return { commit, discard };
 }
 
 /** Writes `files` (content by path) below the new folder `folder`. */

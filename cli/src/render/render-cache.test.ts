@@ -61,4 +61,18 @@ describe('render cache', () => {
     expect(fourth.peek('dev', 'app-7', 'key-app-7-next')).toEqual(render('app-7', 3));
     expect(fourth.peek('dev', 'app-13', 'key-app-13')).toEqual(render('app-13', 1));
   });
+
+  it('saves one environment on its own, while another is still being rendered', () => {
+    const cache = RenderCache.openConfigured();
+    for (const app of apps) cache.set('dev', app, `key-${app}`, render(app, 1));
+    cache.set('prod', 'app-1', 'key-prod', render('app-1', 2));
+    cache.save('dev');
+    expect(packFiles().size).toBeGreaterThan(1);
+    expect(readdirSync(dir)).toEqual(['dev.renders']);
+    cache.save();
+    expect(readdirSync(dir).sort()).toEqual(['dev.renders', 'prod.renders']);
+    const next = RenderCache.openConfigured();
+    expect(next.peek('dev', 'app-3', 'key-app-3')).toEqual(render('app-3', 1));
+    expect(next.peek('prod', 'app-1', 'key-prod')).toEqual(render('app-1', 2));
+  });
 });

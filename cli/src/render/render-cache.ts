@@ -146,17 +146,25 @@ export class RenderCache {
     this.changed.add(`${env}/${shardOf(app)}`);
   }
 
-  /** Writes the shards whose renders changed, keeping only this run's apps; a failure to write is ignored. */
-  save(): void {
-    if (!this.settings) return;
+  /**
+   * Writes the shards whose renders changed, keeping only this run's apps, and forgets them (of `only`
+   * that environment, when given, so that its renders need not be held once it is rendered); a failure
+   * to write is ignored.
+   */
+  save(only?: string): void {
     for (const [env, entries] of this.next) {
-      const before = bySharding(this.pack(env));
-      for (const [shard, kept] of bySharding(entries)) {
-        if (!this.changed.has(`${env}/${shard}`) && kept.size === before.get(shard)?.size) continue;
-        writePack(this.shardFile(env, shard), salt(), packed(kept));
+      if (only !== undefined && env !== only) continue;
+      if (this.settings) {
+        const before = bySharding(this.pack(env));
+        for (const [shard, kept] of bySharding(entries)) {
+          if (!this.changed.has(`${env}/${shard}`) && kept.size === before.get(shard)?.size) continue;
+          writePack(this.shardFile(env, shard), salt(), packed(kept));
+        }
       }
+      this.next.delete(env);
+      this.loaded.delete(env);
+      for (let shard = 0; shard < SHARDS; shard++) this.changed.delete(`${env}/${shard}`);
     }
-    this.changed = new Set();
   }
 
   private keep(env: string, app: string, entry: { key: string; render: AppRender }): void {

@@ -72,7 +72,7 @@ export class EnvironmentRenderer {
     return new EnvironmentRenderer(root, importApp, request, entries, checks);
   }
 
-  /** Renders and validates `name`; throws the first problem. */
+  /** Renders and validates `name` and keeps its renders for the next run; throws the first problem. */
   async render(name: string): Promise<EnvironmentOutcome> {
     const { root, request } = this;
     const { shard } = request;
@@ -105,6 +105,8 @@ export class EnvironmentRenderer {
     const before = pins === undefined ? loadedEnv.sources.images.text : await readFile(join(root, file), 'utf8');
     const after = syncPinMarkers(env);
     lintMarkers(env, rendered.files, after, this.pinEntries.fluxMarkers(file, after));
+    // Kept for the next run now, so that this environment's renders are not held while the next renders.
+    this.checks.renders.save(name);
     const markersOwned = !shard || ownsUnit(shard, name, ENVIRONMENT_UNIT);
     return {
       rendered,

@@ -10,24 +10,21 @@ import { describeWriteFailure } from '../dist/dist-write-error.ts';
 import { INDEX_FILE } from '../dist/ownership-index.ts';
 import { type StagedFile, stageFile } from '../dist/replace-file.ts';
 import { assertRealPath } from '../dist/repository-paths.ts';
-import { applyWritePlan, contentHashes, planEnvironmentWrite, type WriteResult, withIndex } from '../dist/write-dist.ts';
+import { contentHashes, planEnvironmentWrite, type StagedWrite, stageWritePlan, type WriteResult, withIndex } from '../dist/write-dist.ts';
 import type { RenderedEnvironment } from '../render/render-environment.ts';
 import type { Adoption } from './adopt-flux-updates.ts';
-import { type EnvironmentOutcome, EnvironmentRenderer, type PinOverrides, type RenderRequest } from './environment-renderer.ts';
+import { type EnvironmentOutcome, EnvironmentRenderer, type PinOverrides } from './environment-renderer.ts';
 import { type Stamp, stampKey, type TreeIdentities, verifiedStamp, writeStamp } from './environment-stamps.ts';
 import { compareShard, ENVIRONMENT_UNIT, ownsUnit, type Shard } from './shard.ts';
 
 export type { PinOverrides } from './environment-renderer.ts';
 
-/** Everything one synth produces, in memory. */
-export interface RepositoryRender {
-  readonly environments: RenderedEnvironment[];
+/** What rendering the repository found besides each environment's files. */
+interface RepositoryRun {
   /** Flux updates found in dist/ that the pins take over. */
   readonly adoptions: Adoption[];
   /** Overlay files whose pin markers synth corrects: path relative to the root → new text and old text. */
   readonly overlays: Map<string, { readonly before: string; readonly after: string }>;
-  /** The dist/<env>/ trees read while rendering, so that writing or comparing need not read them again. */
-  readonly trees: ReadonlyMap<string, DistTree>;
   /** Environments whose inputs and dist/<env>/ are exactly as a run that found them current left them: not rendered. */
   readonly verified: ReadonlyMap<string, Stamp>;
   /** The input hash of each environment as this run started, for stamping it once it is current. */
@@ -38,6 +35,11 @@ export interface RepositoryRender {
   readonly units?: readonly string[];
   /** How many worker threads rendered (0: the main thread did). */
   readonly workers: number;
+}
+
+/** Everything one synth produces, in memory. */
+export interface RepositoryRender extends RepositoryRun {
+  readonly environments: RenderedEnvironment[];
 }
 
 /** Names of the environments under overlays/, sorted. */
@@ -52,6 +54,13 @@ export async function listEnvironments(root: string): Promise<string[]> {
   );
 }
 
+/** How to render a repository: pins set by a command, stamps to trust, the shard of a split check. */
+interface RenderOptions {
+  readonly pins?: PinOverrides;
+  readonly trustStamps?: boolean;
+  readonly shard?: Shard;
+}
+
 /**
  * Renders the named environments (all when `envs` is empty) entirely in memory. With `trustStamps`,
  * an environment whose stamp shows it current is left out of `environments` and listed in `verified`.
@@ -64,7 +73,26 @@ export async function renderRepository(
   pins: PinOverrides = new Map(),
   options: { readonly trustStamps?: boolean; readonly shard?: Shard } = {},
 ): Promise<RepositoryRender> {
-  const { shard } = options;
+  const environments: RenderedEnvironment[] = [];
+  const run = await renderEach(root, envs, importApp, { ...options, pins }, async ({ rendered }) => {
+    environments.push(rendered);
+  });
+  return { environments, ...run };
+}
+
+/**
+ * Renders environment after environment and hands each to `consume` as soon as it is rendered (with
+ * dist/<env>/ as it was read), so that no more than one environment's files need be held at once;
+ * then dist/<env> folders synth generated for an overlay that is gone, rendered empty.
+ */
+async function renderEach(
+  root: string,
+  envs: readonly string[],
+  importApp: AppImporter,
+  options: RenderOptions,
+  consume: (outcome: EnvironmentOutcome) => Promise<void>,
+): Promise<RepositoryRun> {
+  const { shard, pins = new Map() } = options;
   const all = envs.length > 0 ? [...new Set(envs)] : await listEnvironments(root);
   // Only synth and check, which report on dist/, may skip an environment their stamp shows current;
   // every other caller needs the rendered files themselves.
@@ -82,36 +110,30 @@ export async function renderRepository(
     treeIdentities.set(env, tree);
   }
   const names = all.filter((env) => !verified.has(env));
-  const request = { pins, knownFiles, ...(shard ? { shard } : {}) };
-  const { outcomes, units, workers } = names.length > 0 ? await renderEnvironments(root, names, importApp, request) : { outcomes: [], units: [], workers: 0 };
-  const environments = outcomes.map((outcome) => outcome.rendered);
-  const adoptions = outcomes.flatMap((outcome) => outcome.adoptions);
-  const overlays: RepositoryRender['overlays'] = new Map(outcomes.flatMap(({ overlay }) => (overlay ? [[overlay.file, overlay]] : [])));
-  const trees = new Map(outcomes.flatMap(({ rendered, tree }) => (tree ? [[rendered.env, tree]] : [])));
+  const adoptions: Adoption[] = [];
+  const overlays: RepositoryRun['overlays'] = new Map();
+  const units: string[] = [];
+  let workers = 0;
+  if (names.length > 0) {
+    const renderer = await EnvironmentRenderer.open(root, importApp, { pins, knownFiles, ...(shard ? { shard } : {}) });
+    workers = await renderer.prerender(names);
+    for (const name of names) {
+      const outcome = await renderer.render(name);
+      adoptions.push(...outcome.adoptions);
+      if (outcome.overlay) overlays.set(outcome.overlay.file, outcome.overlay);
+      units.push(...outcome.units);
+      await consume(outcome);
+    }
+    renderer.save();
+  }
   if (envs.length === 0) {
-    // dist/<env> folders synth generated for an overlay that is gone: render them empty so they are pruned.
     for (const env of await generatedEnvironments(join(root, 'dist'), INDEX_FILE)) {
       if (all.includes(env) || (shard && !ownsUnit(shard, env, ENVIRONMENT_UNIT))) continue;
-      environments.push({ env, files: new Map() });
       if (shard) units.push(`${env}/${ENVIRONMENT_UNIT}`);
+      await consume({ rendered: { env, files: new Map() }, adoptions: [], units: [] });
     }
   }
-  return { environments, adoptions, overlays, trees, verified, stampKeys, treeIdentities, workers, ...(shard ? { units } : {}) };
-}
-
-/** Renders `names` in order; apps not remembered render on worker threads when there are many. */
-async function renderEnvironments(
-  root: string,
-  names: readonly string[],
-  importApp: AppImporter,
-  request: RenderRequest,
-): Promise<{ outcomes: EnvironmentOutcome[]; units: string[]; workers: number }> {
-  const renderer = await EnvironmentRenderer.open(root, importApp, request);
-  const workers = await renderer.prerender(names);
-  const outcomes: EnvironmentOutcome[] = [];
-  for (const name of names) outcomes.push(await renderer.render(name));
-  renderer.save();
-  return { outcomes, units: outcomes.flatMap((outcome) => [...outcome.units]), workers };
+  return { adoptions, overlays, verified, stampKeys, treeIdentities, workers, ...(shard ? { units } : {}) };
 }
 
 /** What synth wrote: corrected overlay files and each environment's dist changes. */
@@ -127,7 +149,11 @@ export interface SynthResult {
   readonly workers: number;
 }
 
-/** Renders and writes; every environment renders before anything is written, so bad input writes nothing. */
+/**
+ * Renders and writes. Each environment's changes are staged beside dist/<env>/ as soon as it is
+ * rendered (so its files need not be held), and moved in only once every environment rendered and
+ * staged: bad input anywhere writes nothing.
+ */
 export async function synthesize(
   root: string,
   envs: readonly string[],
@@ -139,44 +165,67 @@ export async function synthesize(
   // the ones the write replaces: dist/ is read once.
   return withDistLock(distDir, async () => {
     await recoverInterruptedSwaps(distDir);
-    const { environments, adoptions, overlays, trees, verified, stampKeys, treeIdentities, workers } = await renderRepository(
-      root,
-      envs,
-      importApp,
-      options.pins,
-      { trustStamps: true },
-    );
-    for (const environment of environments) assertRealPath(root, `dist/${environment.env}`);
-    // Plan every environment first: a refusal anywhere must leave every file as it was.
-    const plans = [];
-    for (const environment of environments) plans.push(await planEnvironmentWrite(distDir, environment, { ...options, current: trees.get(environment.env) }));
-    // Pin files are written beside their place first and moved in only after dist/ is written, so a
+    const planned: PlannedEnvironment[] = [];
+    const staged: StagedWrite[] = [];
+    // Pin files are written beside their place too and moved in only after dist/ is written, so a
     // failure of either leaves both as they were (for one environment, as every pin command writes).
-    const staged: StagedFile[] = [];
+    const stagedPins: StagedFile[] = [];
     try {
-      for (const [file, { after }] of overlays) staged.push(await stageFile(join(root, file), after));
-      for (const plan of plans) await applyWritePlan(plan);
-      for (const file of staged) await file.commit();
-    } catch (error) {
-      throw error instanceof Error && 'code' in error ? describeWriteFailure(error, root, 'write', 'pins and dist/ are unchanged') : error;
+      const run = await renderEach(root, envs, importApp, { pins: options.pins, trustStamps: true }, async ({ rendered, tree }) => {
+        assertRealPath(root, `dist/${rendered.env}`);
+        // A refusal anywhere must leave every file as it was: staging writes nothing in dist/<env>/ itself.
+        const plan = await planEnvironmentWrite(distDir, rendered, { ...options, current: tree });
+        staged.push(stageWritePlan(plan));
+        planned.push({ env: plan.env, result: plan.result, hashes: plan.hashes, paths: [...plan.changed.keys(), ...plan.removed], apps: rendered.apps });
+      });
+      try {
+        for (const [file, { after }] of run.overlays) stagedPins.push(await stageFile(join(root, file), after));
+        for (let write = staged.shift(); write; write = staged.shift()) write.commit();
+        for (const file of stagedPins) await file.commit();
+      } catch (error) {
+        throw error instanceof Error && 'code' in error ? describeWriteFailure(error, root, 'write', 'pins and dist/ are unchanged') : error;
+      }
+      return await stampWritten(root, run, planned, options.pins);
     } finally {
-      for (const file of staged) await file.discard();
+      for (const write of staged) write.discard();
+      for (const file of stagedPins) await file.discard();
     }
-    // Environments now current from inputs the run did not change itself (no pin edits) are stamped.
-    const results = new Map<string, WriteResult>(plans.map((plan) => [plan.env, plan.result]));
-    for (const plan of plans) {
-      if (overlays.has(overlayFiles(plan.env).images) || adoptions.some(({ pin }) => pin.position.file === overlayFiles(plan.env).images)) continue;
-      if (stampKeys.get(plan.env) !== (await stampKey(root, plan.env, options.pins?.get(plan.env)))) continue;
-      const listed = { generated: [...plan.result.written, ...plan.result.unchanged], foreign: plan.result.foreign, hashes: plan.hashes };
-      // A folder that was there changed only where the plan wrote (it is patched); a new one is looked at whole.
-      const before = treeIdentities.get(plan.env);
-      const written = before && { before, paths: [...plan.changed.keys(), ...plan.removed] };
-      await writeStamp(root, plan.env, stampKeys.get(plan.env), listed, written ? { written } : {});
-    }
-    for (const [env, stamp] of verified) results.set(env, { written: [], unchanged: [...stamp.generated], pruned: [], foreign: [...stamp.foreign] });
-    const apps = appsOf(environments);
-    return { overlays: [...overlays.keys()], apps, verified: [...verified.keys()], adoptions, environments: sortedByName(results), workers };
   });
+}
+
+/** What synth keeps of an environment once its write is staged: no file's bytes. */
+interface PlannedEnvironment {
+  readonly env: string;
+  readonly result: WriteResult;
+  /** The sha256 of every file dist/<env>/ holds once written. */
+  readonly hashes: ReadonlyMap<string, string>;
+  /** The paths the write replaces or removes. */
+  readonly paths: readonly string[];
+  readonly apps: RenderedEnvironment['apps'];
+}
+
+/** Stamps the environments now current from inputs the run did not change itself (no pin edits); returns what synth did. */
+async function stampWritten(root: string, run: RepositoryRun, planned: readonly PlannedEnvironment[], pins: PinOverrides | undefined): Promise<SynthResult> {
+  const { overlays, adoptions, stampKeys, treeIdentities, verified, workers } = run;
+  for (const plan of planned) {
+    if (pinsMoved(run, plan.env)) continue;
+    if (stampKeys.get(plan.env) !== (await stampKey(root, plan.env, pins?.get(plan.env)))) continue;
+    const listed = { generated: [...plan.result.written, ...plan.result.unchanged], foreign: plan.result.foreign, hashes: plan.hashes };
+    // A folder that was there changed only where the plan wrote (it is patched); a new one is looked at whole.
+    const before = treeIdentities.get(plan.env);
+    const written = before && { before, paths: plan.paths };
+    await writeStamp(root, plan.env, stampKeys.get(plan.env), listed, written ? { written } : {});
+  }
+  const results = new Map<string, WriteResult>(planned.map((plan) => [plan.env, plan.result]));
+  for (const [env, stamp] of verified) results.set(env, { written: [], unchanged: [...stamp.generated], pruned: [], foreign: [...stamp.foreign] });
+  const apps = new Map(planned.map((plan) => [plan.env, plan.apps ?? { rendered: [], reused: [] }]));
+  return { overlays: [...overlays.keys()], apps, verified: [...verified.keys()], adoptions, environments: sortedByName(results), workers };
+}
+
+/** Whether the run moves pins of `env` (corrected markers or adopted Flux updates): its inputs are then not the ones it started from. */
+function pinsMoved(run: RepositoryRun, env: string): boolean {
+  const images = overlayFiles(env).images;
+  return run.overlays.has(images) || run.adoptions.some(({ pin }) => pin.position.file === images);
 }
 
 /** What `synth --check` found: overlay files with outdated markers, and each environment's differences. */
@@ -197,40 +246,33 @@ export interface CheckResult {
 
 /** Renders and compares with the files on disk without writing anything; with a `shard`, only its units. */
 export async function checkRepository(root: string, envs: readonly string[], importApp: AppImporter, shard?: Shard): Promise<CheckResult> {
-  const { environments, adoptions, overlays, trees, verified, stampKeys, treeIdentities, units, workers } = await renderRepository(
-    root,
-    envs,
-    importApp,
-    new Map(),
-    {
-      trustStamps: !shard,
-      shard,
-    },
-  );
   const results = new Map<string, DistDifference>();
-  for (const environment of environments) assertRealPath(root, `dist/${environment.env}`);
-  for (const environment of environments) {
-    const distDir = join(root, 'dist');
-    const tree = trees.get(environment.env) ?? DistTree.read(swapPaths(distDir, environment.env).live);
-    const difference = shard ? compareShard(distDir, environment, tree, shard) : compareEnvironment(distDir, environment, tree);
-    results.set(environment.env, difference);
-    if (shard) continue;
-    const pinsMoved =
-      overlays.has(overlayFiles(environment.env).images) || adoptions.some(({ pin }) => pin.position.file === overlayFiles(environment.env).images);
-    if (isClean(difference) && !pinsMoved) {
-      const files = withIndex(environment);
-      const generated = [...files.keys()].map((path) => `dist/${environment.env}/${path}`);
-      const hashes = contentHashes(environment, files);
-      // Only when dist/<env>/ is still what was compared (a synth may be writing beside this check).
-      const expected = treeIdentities.get(environment.env);
-      if (expected) await writeStamp(root, environment.env, stampKeys.get(environment.env), { generated, foreign: difference.foreign, hashes }, { expected });
-    }
+  const apps = new Map<string, NonNullable<RenderedEnvironment['apps']>>();
+  const distDir = join(root, 'dist');
+  const compared: { readonly rendered: RenderedEnvironment; readonly difference: DistDifference }[] = [];
+  const run = await renderEach(root, envs, importApp, { trustStamps: !shard, ...(shard ? { shard } : {}) }, async ({ rendered, tree }) => {
+    assertRealPath(root, `dist/${rendered.env}`);
+    const current = tree ?? DistTree.read(swapPaths(distDir, rendered.env).live);
+    const difference = shard ? compareShard(distDir, rendered, current, shard) : compareEnvironment(distDir, rendered, current);
+    results.set(rendered.env, difference);
+    apps.set(rendered.env, rendered.apps ?? { rendered: [], reused: [] });
+    // Stamped once every environment rendered (a later one may adopt a Flux update): only what a stamp needs is kept.
+    if (!shard && isClean(difference)) compared.push({ rendered: { env: rendered.env, files: new Map(), hashes: stampedHashes(rendered) }, difference });
+  });
+  const { verified, stampKeys, treeIdentities, overlays, adoptions, units, workers } = run;
+  for (const { rendered, difference } of compared) {
+    if (pinsMoved(run, rendered.env)) continue;
+    const hashes = rendered.hashes ?? new Map();
+    const generated = [...hashes.keys()].map((path) => `dist/${rendered.env}/${path}`);
+    // Only when dist/<env>/ is still what was compared (a synth may be writing beside this check).
+    const expected = treeIdentities.get(rendered.env);
+    if (expected) await writeStamp(root, rendered.env, stampKeys.get(rendered.env), { generated, foreign: difference.foreign, hashes }, { expected });
   }
   for (const [env, stamp] of verified) results.set(env, { stale: [], missing: [], orphaned: [], foreign: [...stamp.foreign] });
   return {
     verified: [...verified.keys()],
     overlays: [...overlays].map(([path, { before, after }]) => ({ path, diff: unifiedDiff(path, before, after) })),
-    apps: appsOf(environments),
+    apps,
     adoptions,
     environments: sortedByName(results),
     workers,
@@ -238,12 +280,13 @@ export async function checkRepository(root: string, envs: readonly string[], imp
   };
 }
 
-function sortedByName<T>(map: ReadonlyMap<string, T>): Map<string, T> {
-  return new Map([...map].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+/** The sha256 of every file dist/<env>/ holds for `rendered`, index included (what its stamp records). */
+function stampedHashes(rendered: RenderedEnvironment): Map<string, string> {
+  return contentHashes(rendered, withIndex(rendered));
 }
 
-function appsOf(environments: readonly RenderedEnvironment[]): Map<string, NonNullable<RenderedEnvironment['apps']>> {
-  return new Map(environments.map((environment) => [environment.env, environment.apps ?? { rendered: [], reused: [] }]));
+function sortedByName<T>(map: ReadonlyMap<string, T>): Map<string, T> {
+  return new Map([...map].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
 /** True when nothing is out of date. */
