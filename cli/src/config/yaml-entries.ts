@@ -125,14 +125,20 @@ export class YamlEntries {
     return data;
   }
 
-  /** Keeps this run's entries for the next run; a failure to write is ignored. */
-  save(): void {
-    if (!this.dir) return;
+  /**
+   * Keeps this run's entries for the next run and forgets them (of `only` that file, when given, so
+   * that its parse need not be held once it is used); a failure to write is ignored.
+   */
+  save(only?: string): void {
     for (const [file, entries] of this.used) {
-      if (!this.changed.has(file) && entries.size === this.pack(file).size) continue;
-      writePack(join(this.dir, `${encodeURIComponent(file)}.json`), salt(), { data: [...entries], texts: [] });
+      if (only !== undefined && file !== only) continue;
+      if (this.dir && (this.changed.has(file) || entries.size !== this.pack(file).size)) {
+        writePack(join(this.dir, `${encodeURIComponent(file)}.json`), salt(), { data: [...entries], texts: [] });
+      }
+      this.used.delete(file);
+      this.loaded.delete(file);
+      this.changed.delete(file);
     }
-    this.changed.clear();
   }
 
   private entries(file: string, text: string): { readonly start: number; readonly text: string; readonly parse: EntryParse }[] | undefined {

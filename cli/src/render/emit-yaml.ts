@@ -69,6 +69,8 @@ function attachMarker(node: Scalar, marker: string): void {
 /** Thrown inside the block writer for input it does not lay out itself. */
 class NeedsDocumentApi extends Error {}
 
+/** How many spellings each memo keeps before it starts over. */
+const MEMOISED_SPELLINGS = 4096;
 const topKeyTexts = new Map<string, string>();
 const keyTexts = new Map<string, string>();
 const valueTexts = new Map<string, string>();
@@ -174,6 +176,9 @@ function memoised(cache: Map<string, string>, value: string, spell: () => string
     const spelled = spell();
     if (!spelled.endsWith('\n') || spelled.indexOf('\n') !== spelled.length - 1) throw new NeedsDocumentApi();
     text = spelled.slice(0, -1);
+    // Values that recur (kinds, policies, ports) are learnt again at once; values of one app only (its
+    // names, hosts, digests) would otherwise be held for the whole run, megabytes per thousand apps.
+    if (cache.size >= MEMOISED_SPELLINGS) cache.clear();
     cache.set(value, text);
   }
   return text;

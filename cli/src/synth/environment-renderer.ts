@@ -105,8 +105,9 @@ export class EnvironmentRenderer {
     const before = pins === undefined ? loadedEnv.sources.images.text : await readFile(join(root, file), 'utf8');
     const after = syncPinMarkers(env);
     lintMarkers(env, rendered.files, after, this.pinEntries.fluxMarkers(file, after));
-    // Kept for the next run now, so that this environment's renders are not held while the next renders.
+    // Kept for the next run now, so that this environment's renders and pin parses are not held while the next renders.
     this.checks.renders.save(name);
+    this.pinEntries.save(file);
     const markersOwned = !shard || ownsUnit(shard, name, ENVIRONMENT_UNIT);
     return {
       rendered,
