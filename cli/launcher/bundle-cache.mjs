@@ -67,8 +67,6 @@ export async function bundleFor(root) {
     else stale.push(file);
   }
   const built = stale.length > 0 ? await buildApps(root, shared, stale) : [];
-  // esbuild's service keeps its message buffers (8 MB after compiling 2,000 apps) until it stops.
-  if (!kept || built.length > 0) await (await import('esbuild')).stop();
   for (const { file, entry } of built) entries[file] = entry;
   if (!kept || built.length > 0 || apps.length !== Object.keys(kept.apps ?? {}).length) {
     // Only what no file changed under while esbuild read it is remembered: the rest compiles again next time.

@@ -205,4 +205,18 @@ describe('YamlEntries', () => {
     useRenderCache({ dir: cache, sharedHash: 'build-2', appHashes: new Map() });
     expect(YamlEntries.openConfigured().source('overlays/dev/images.yaml', second)?.data).toEqual({ a: { x: 1 }, b: { y: 3 } });
   });
+
+  it('saves one file on its own and forgets it; a later use of it reads what was saved', () => {
+    cache = mkdtempSync(join(tmpdir(), 'manifold-entries-'));
+    useRenderCache({ dir: cache, sharedHash: 'build-1', appHashes: new Map() });
+    const entries = YamlEntries.openConfigured();
+    entries.source('overlays/dev/images.yaml', 'a:\n  x: 1\n');
+    entries.source('overlays/prod/images.yaml', 'b:\n  y: 2\n');
+    entries.save('overlays/dev/images.yaml');
+    expect(readdirSync(join(cache, 'entries'))).toEqual([`${encodeURIComponent('overlays/dev/images.yaml')}.json`]);
+    expect(entries.source('overlays/dev/images.yaml', 'a:\n  x: 1\n')?.data).toEqual({ a: { x: 1 } });
+    entries.save();
+    expect(readdirSync(join(cache, 'entries')).length).toBe(2);
+    expect(YamlEntries.openConfigured().source('overlays/prod/images.yaml', 'b:\n  y: 2\n')?.data).toEqual({ b: { y: 2 } });
+  });
 });
