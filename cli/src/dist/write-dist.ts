@@ -19,7 +19,7 @@ export interface WriteResult {
   readonly foreign: string[];
 }
 
-/** Options of {@link writeEnvironment}. */
+/** Options of {@link planEnvironmentWrite}. */
 export interface WriteOptions {
   /** Overwrite generated files that were edited by hand, discarding the edits. */
   readonly force?: boolean;
