@@ -2,9 +2,9 @@
  * Renders apps on worker threads for synth. The main thread hands each worker a few apps at a time,
  * each with the environments to render it in; the worker imports the app once, renders and validates
  * it in each of them and sends the renders back. A worker is replaced by a fresh one once it has
- * imported {@link APPS_PER_WORKER} apps, so no thread's heap grows with the repository: apps' modules
- * and the garbage cdk8s makes live in workers that come and go, and the main thread holds only the
- * renders (bytes and hashes). An app whose render fails in a worker is left out of the answer: the
+ * imported {@link APPS_PER_WORKER} apps, so no worker's heap grows with the repository: apps' modules
+ * and the garbage cdk8s makes live in workers that come and go, and the main thread holds the
+ * renders (bytes and hashes) until their environment is placed. An app whose render fails in a worker is left out of the answer: the
  * main thread renders it again and reports the problem exactly as it does without workers.
  */
 import { availableParallelism } from 'node:os';
@@ -80,7 +80,8 @@ export function useRenderWorkers(settings: WorkerLaunch | undefined): void {
 /**
  * How many workers render apps: `MANIFOLD_RENDER_WORKERS` (`auto` for one per core), none when it is
  * not set. On 2 cores with 2,000 apps × 3 environments, workers made a cold synth slower (each loads
- * cdk8s and compiles its code again) and lowered peak memory a little, so they are opt-in.
+ * cdk8s and compiles its code again) and did not lower peak memory (what they render for every
+ * environment waits in the main thread, which alone holds one environment at a time), so they are opt-in.
  */
 export function renderWorkerCount(): number {
   const wanted = process.env.MANIFOLD_RENDER_WORKERS;
