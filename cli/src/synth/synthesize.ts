@@ -249,7 +249,8 @@ export async function checkRepository(root: string, envs: readonly string[], imp
   const results = new Map<string, DistDifference>();
   const apps = new Map<string, NonNullable<RenderedEnvironment['apps']>>();
   const distDir = join(root, 'dist');
-  const compared: { readonly rendered: RenderedEnvironment; readonly difference: DistDifference }[] = [];
+  /** Clean environments to stamp: the sha256 of each file, index included, and the foreign files. */
+  const clean: { readonly env: string; readonly hashes: ReadonlyMap<string, string>; readonly foreign: readonly string[] }[] = [];
   const run = await renderEach(root, envs, importApp, { trustStamps: !shard, ...(shard ? { shard } : {}) }, async ({ rendered, tree }) => {
     assertRealPath(root, `dist/${rendered.env}`);
     const current = tree ?? DistTree.read(swapPaths(distDir, rendered.env).live);
@@ -257,16 +258,15 @@ export async function checkRepository(root: string, envs: readonly string[], imp
     results.set(rendered.env, difference);
     apps.set(rendered.env, rendered.apps ?? { rendered: [], reused: [] });
     // Stamped once every environment rendered (a later one may adopt a Flux update): only what a stamp needs is kept.
-    if (!shard && isClean(difference)) compared.push({ rendered: { env: rendered.env, files: new Map(), hashes: stampedHashes(rendered) }, difference });
+    if (!shard && isClean(difference)) clean.push({ env: rendered.env, hashes: contentHashes(rendered, withIndex(rendered)), foreign: difference.foreign });
   });
   const { verified, stampKeys, treeIdentities, overlays, adoptions, units, workers } = run;
-  for (const { rendered, difference } of compared) {
-    if (pinsMoved(run, rendered.env)) continue;
-    const hashes = rendered.hashes ?? new Map();
-    const generated = [...hashes.keys()].map((path) => `dist/${rendered.env}/${path}`);
+  for (const { env, hashes, foreign } of clean) {
+    if (pinsMoved(run, env)) continue;
+    const generated = [...hashes.keys()].map((path) => `dist/${env}/${path}`);
     // Only when dist/<env>/ is still what was compared (a synth may be writing beside this check).
-    const expected = treeIdentities.get(rendered.env);
-    if (expected) await writeStamp(root, rendered.env, stampKeys.get(rendered.env), { generated, foreign: difference.foreign, hashes }, { expected });
+    const expected = treeIdentities.get(env);
+    if (expected) await writeStamp(root, env, stampKeys.get(env), { generated, foreign, hashes }, { expected });
   }
   for (const [env, stamp] of verified) results.set(env, { stale: [], missing: [], orphaned: [], foreign: [...stamp.foreign] });
   return {
@@ -278,11 +278,6 @@ export async function checkRepository(root: string, envs: readonly string[], imp
     workers,
     ...(units ? { units } : {}),
   };
-}
-
-/** The sha256 of every file dist/<env>/ holds for `rendered`, index included (what its stamp records). */
-function stampedHashes(rendered: RenderedEnvironment): Map<string, string> {
-  return contentHashes(rendered, withIndex(rendered));
 }
 
 function sortedByName<T>(map: ReadonlyMap<string, T>): Map<string, T> {
