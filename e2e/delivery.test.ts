@@ -4,14 +4,14 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
-import { REPO_ROOT } from './temp-repo.ts';
+import { exampleRepository, REPO_ROOT } from './temp-repo.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: the tests read parsed manifests freely.
 type Fields = Record<string, any>;
 
-const read = async (path: string): Promise<Fields> => parse(await readFile(join(REPO_ROOT, path), 'utf8')) as Fields;
+const read = async (path: string): Promise<Fields> => parse(await readFile(join(exampleRepository(), path), 'utf8')) as Fields;
 const built = (dir: string): Fields[] =>
-  parseAllDocuments(execFileSync('kubectl', ['kustomize', join(REPO_ROOT, dir)], { encoding: 'utf8' })).map((document) => document.toJS() as Fields);
+  parseAllDocuments(execFileSync('kubectl', ['kustomize', join(exampleRepository(), dir)], { encoding: 'utf8' })).map((document) => document.toJS() as Fields);
 
 describe('delivery objects', () => {
   it('make Flux sync dist/dev from the repository the image automation pushes to', async () => {

@@ -3,13 +3,13 @@ import { existsSync } from 'node:fs';
 import { appendFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { copyRepository, REPO_ROOT, runManifold, snapshot } from './temp-repo.ts';
+import { copyRepository, exampleRepository, REPO_ROOT, runManifold, snapshot } from './temp-repo.ts';
 
 const ENVS = ['dev', 'prod', 'staging'];
 
 describe('pnpm synth on the example repository', () => {
   it('finds the committed dist/ current', async () => {
-    const run = await runManifold(REPO_ROOT, ['synth', '--check']);
+    const run = await runManifold(exampleRepository(), ['synth', '--check']);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('dev: dist/dev is current');
@@ -26,14 +26,14 @@ describe('pnpm synth on the example repository', () => {
     await rm(join(root, 'dist'), { recursive: true });
     expect((await runManifold(root, ['synth'], { env: { TZ: 'America/St_Johns', LC_ALL: 'C' } })).code).toBe(0);
     expect(await snapshot(join(root, 'dist'))).toEqual(first);
-    expect(first).toEqual(await snapshot(join(REPO_ROOT, 'dist')));
+    expect(first).toEqual(await snapshot(join(exampleRepository(), 'dist')));
   });
 
   it('builds every environment with kubectl kustomize', async () => {
     for (const env of ENVS) {
-      const built = execFileSync('kubectl', ['kustomize', join(REPO_ROOT, 'dist', env)], { encoding: 'utf8' });
+      const built = execFileSync('kubectl', ['kustomize', join(exampleRepository(), 'dist', env)], { encoding: 'utf8' });
       const kinds = built.match(/^kind: \w+$/gm) ?? [];
-      expect(kinds.length).toBe((await readFile(join(REPO_ROOT, 'dist', env, 'kustomization.yaml'), 'utf8')).match(/^ {2}- /gm)?.length);
+      expect(kinds.length).toBe((await readFile(join(exampleRepository(), 'dist', env, 'kustomization.yaml'), 'utf8')).match(/^ {2}- /gm)?.length);
       expect(built).toContain(`namespace: acme-${env}`);
     }
   });

@@ -1,27 +1,46 @@
 /** End-to-end helpers: a temporary copy of this repository and the real CLI run against it. */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, symlinkSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import { EXAMPLE_VARIABLE, exampleRepository } from '../cli/src/testing/example-repository.ts';
 
-/** The repository this test suite belongs to. */
+export { exampleRepository };
+
+/** The repository this test suite belongs to: its CLI, packages and scripts (never its apps, overlays or dist/). */
 export const REPO_ROOT = join(import.meta.dirname, '..');
 const CLI = join(REPO_ROOT, 'cli', 'bin', 'manifold.mjs');
+/** The example repository the tests work on: apps and overlays of their own, independent of this repository's. */
+const EXAMPLE_FIXTURE = join(import.meta.dirname, 'fixtures', 'example');
 
 /**
- * Copies apps/, overlays/ and dist/ into a new temporary folder (below `parent`, default the system
- * temporary folder) that resolves packages from this repository. With `ownCaches`, its node_modules
- * is a folder of links to this repository's packages, so its caches (compiled bundle, renders,
- * verdicts) are its own: no other test's runs change what its runs read, and a package can be re-pointed.
+ * Builds the example repository in `dir` from the fixture (apps/, overlays/) and synthesizes it, so
+ * its dist/ and pin markers are what this CLI writes. Run once per test run by the global setup.
+ */
+export function prepareExample(dir: string): string {
+  mkdirSync(dir, { recursive: true });
+  for (const folder of ['apps', 'overlays']) cpSync(join(EXAMPLE_FIXTURE, folder), join(dir, folder), { recursive: true });
+  symlinkSync(join(REPO_ROOT, 'node_modules'), join(dir, 'node_modules'));
+  const synth = spawnSync(process.execPath, [CLI, '--root', dir, 'synth'], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  if (synth.status !== 0) throw new Error(`synth of the example repository (e2e/fixtures/example) failed:\n${synth.stdout}${synth.stderr}`);
+  process.env[EXAMPLE_VARIABLE] = dir;
+  return dir;
+}
+
+/**
+ * Copies the example repository's apps/, overlays/ and dist/ into a new temporary folder (below
+ * `parent`, default the system temporary folder) that resolves packages from this repository. With
+ * `ownCaches`, its node_modules is a folder of links to this repository's packages, so its caches
+ * (compiled bundle, renders, verdicts) are its own: no other test's runs change what its runs read,
+ * and a package can be re-pointed.
  */
 export async function copyRepository(parent = tmpdir(), options: { ownCaches?: boolean } = {}): Promise<string> {
   await mkdir(parent, { recursive: true });
   const root = await mkdtemp(join(parent, 'manifold-e2e-'));
+  const example = exampleRepository();
   for (const folder of ['apps', 'overlays', 'dist']) {
-    await cp(join(REPO_ROOT, folder), join(root, folder), {
-      recursive: true,
-      filter: (source) => !source.split('/').includes('node_modules'),
-    });
+    await cp(join(example, folder), join(root, folder), { recursive: true });
   }
   if (!options.ownCaches) {
     await symlink(join(REPO_ROOT, 'node_modules'), join(root, 'node_modules'));

@@ -9,6 +9,7 @@ import { registerDiff } from './commands/diff.ts';
 import { registerEsc } from './commands/esc.ts';
 import { registerFlux } from './commands/flux.ts';
 import { registerImages } from './commands/images.ts';
+import { registerNew } from './commands/new.ts';
 import { registerPin } from './commands/pin.ts';
 import { registerPromote } from './commands/promote.ts';
 import { registerRelease } from './commands/release.ts';
@@ -93,6 +94,7 @@ export async function runCli(argv: readonly string[], options: RunOptions): Prom
   registerRelease(program, io);
   registerRenovate(program, io);
   registerEsc(program, io);
+  registerNew(program, io);
   try {
     await program.parseAsync([...argv], { from: 'user' });
   } catch (error) {

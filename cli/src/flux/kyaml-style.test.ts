@@ -2,9 +2,8 @@ import { readFileSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { exampleRepository } from '../testing/example-repository.ts';
 import { parseFluxDocuments, serializeFluxDocuments } from './kyaml-style.ts';
-
-const REPO = join(import.meta.dirname, '../../..');
 
 /** What Flux would write for `text` if it rewrote the file without changing a value. */
 function fluxRewrite(text: string): string | undefined {
@@ -13,7 +12,8 @@ function fluxRewrite(text: string): string | undefined {
 }
 
 describe('kyaml style', () => {
-  it('leaves every committed manifest and pin file byte for byte as it is', async () => {
+  it('leaves every manifest and pin file synth writes byte for byte as it is', async () => {
+    const REPO = exampleRepository();
     const files = [
       ...(await readdir(join(REPO, 'dist'), { recursive: true })).filter((file) => file.endsWith('.yaml')).map((file) => join('dist', file)),
       ...(await readdir(join(REPO, 'overlays'), { recursive: true })).filter((file) => file.endsWith('.yaml')).map((file) => join('overlays', file)),

@@ -18,6 +18,8 @@ export interface PinEdit {
   readonly hold?: boolean;
   /** Provenance to record. @default unchanged */
   readonly source?: PinSource;
+  /** The update policy of a pin this edit adds, as its images.yaml spells it (a pin that exists keeps its own). */
+  readonly update?: Readonly<Record<string, unknown>>;
 }
 
 /** images.yaml text of `env` with `edits` applied. */
@@ -31,7 +33,10 @@ export function editPins(env: Environment, edits: readonly PinEdit[]): string {
     if (edit.ref !== undefined) {
       const existing = document.getIn([...pin, 'ref'], true);
       if (existing && typeof existing === 'object' && 'value' in existing) existing.value = edit.ref;
-      else document.setIn([...pin, 'ref'], edit.ref);
+      else {
+        document.setIn([...pin, 'ref'], edit.ref);
+        if (edit.update) document.setIn([...pin, 'update'], document.createNode(edit.update));
+      }
     }
     if (edit.hold === true) document.setIn([...pin, 'hold'], 'true');
     if (edit.hold === false) document.deleteIn([...pin, 'hold']);

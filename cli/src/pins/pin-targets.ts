@@ -2,11 +2,16 @@
 import { ConfigError } from '../config/config-error.ts';
 import type { Environment, Pin } from '../config/load-environment.ts';
 
-/** The pins `target` names in `env`: one `<app>/<image>`, or every pin with that image name or repository. */
+/**
+ * The pins `target` names in `env`: one `<app>/<image>`, or every pin with that image name or
+ * repository, or else every pin of the app of that name.
+ */
 export function pinsNamed(env: Environment, target: string): Pin[] {
   const exact = env.pins.get(target);
   if (exact) return [exact];
-  return [...env.pins.values()].filter((pin) => pin.image === target || pin.ref.repository === target);
+  const pins = [...env.pins.values()];
+  const byImage = pins.filter((pin) => pin.image === target || pin.ref.repository === target);
+  return byImage.length > 0 ? byImage : pins.filter((pin) => pin.app === target);
 }
 
 /** Every `<app>/<image>` in `env`, for error hints. */

@@ -2,9 +2,8 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isPair, isScalar, isSeq, parse, parseDocument, visit } from 'yaml';
+import { exampleRepository } from '../testing/example-repository.ts';
 import { emitObject, emitWithDocumentApi, emitYaml, type MarkerPlacement, writeBlockYaml } from './emit-yaml.ts';
-
-const DIST = join(import.meta.dirname, '../../../dist');
 
 const REF = `ghcr.io/acme/api:v1@sha256:${'d'.repeat(64)}`;
 
@@ -185,10 +184,10 @@ describe('emitYaml block writer', () => {
   });
 
   it('spells every committed manifest exactly like the yaml Document API, markers included', async () => {
-    const files = (await readdir(DIST, { recursive: true })).filter((file) => file.endsWith('.yaml'));
+    const files = (await readdir(join(exampleRepository(), 'dist'), { recursive: true })).filter((file) => file.endsWith('.yaml'));
     expect(files.length).toBeGreaterThan(30);
     for (const file of files) {
-      const text = await readFile(join(DIST, file), 'utf8');
+      const text = await readFile(join(exampleRepository(), 'dist', file), 'utf8');
       const object = parse(text);
       const markers = markerPlacements(text);
       // Multi-line text (the automation's commit template) is left to the Document API.

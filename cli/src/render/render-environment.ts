@@ -4,7 +4,7 @@ import type { LoadedApp } from '../apps/load-apps.ts';
 import { locateInSource } from '../apps/load-apps.ts';
 import { runApp } from '../apps/run-app.ts';
 import { ConfigError, type SourcePosition } from '../config/config-error.ts';
-import type { Environment } from '../config/load-environment.ts';
+import { type Environment, overlayFiles } from '../config/load-environment.ts';
 import { DELIVERY_FOLDER, deliveryObjects, ENVIRONMENT_FOLDER, namespaceObject } from '../delivery/delivery-objects.ts';
 import { contentHash } from '../dist/dist-tree.ts';
 import { ownershipHash } from '../dist/ownership-index.ts';
@@ -364,16 +364,22 @@ function selectApps(env: Environment, apps: readonly LoadedApp[]): LoadedApp[] {
 
 function checkPins(env: Environment, apps: readonly LoadedApp[], scope: RenderScope | undefined): void {
   const images = env.sources.images;
-  for (const { definition } of apps) {
-    for (const image of definition.images) {
-      if (!env.pins.has(`${definition.name}/${image}`)) {
-        throw new ConfigError({
-          ...images.positionOf([definition.name]),
-          message: `app "${definition.name}" uses image "${image}" but ${env.name} has no pin for it`,
-          hint: `add ${definition.name}.${image}.ref to ${images.file}, or run: pnpm manifold pin ${env.name} ${definition.name}/${image}=<ref>`,
-        });
-      }
-    }
+  // Every missing pin at once: a new environment or app lacks several, and one per run is a slow way to learn them.
+  const missing = apps.flatMap(({ definition }) =>
+    definition.images.filter((image) => !env.pins.has(`${definition.name}/${image}`)).map((image) => ({ app: definition.name, image })),
+  );
+  const [first] = missing;
+  if (first) {
+    const names = missing.map(({ app, image }) => `${app}/${image}`);
+    const fill = env.promotesFrom ? `pnpm promote ${env.promotesFrom} ${env.name} --only ${[...new Set(missing.map(({ app }) => app))].join(',')}, or ` : '';
+    throw new ConfigError({
+      ...images.positionOf([first.app]),
+      message:
+        missing.length === 1
+          ? `app "${first.app}" uses image "${first.image}" but ${env.name} has no pin for it`
+          : `${env.name} has no pin for ${missing.length} images its apps use: ${names.join(', ')}`,
+      hint: `${fill}pnpm manifold pin ${env.name} ${names.map((name) => `${name}=<ref>`).join(' ')}; or leave the app out of ${env.name} with an apps: list in ${overlayFiles(env.name).environment}`,
+    });
   }
   const byName = new Map(apps.map((app) => [app.definition.name, app]));
   for (const pin of env.pins.values()) {

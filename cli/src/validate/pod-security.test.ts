@@ -2,9 +2,8 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { exampleRepository } from '../testing/example-repository.ts';
 import { podSecurityViolations } from './pod-security.ts';
-
-const DIST = join(import.meta.dirname, '../../../dist');
 
 type Fields = Record<string, unknown>;
 
@@ -69,10 +68,10 @@ describe('podSecurityViolations', () => {
   });
 
   it('finds every workload of the example environments "restricted"', async () => {
-    const files = (await readdir(DIST, { recursive: true })).filter((file) => file.endsWith('.yaml'));
+    const files = (await readdir(join(exampleRepository(), 'dist'), { recursive: true })).filter((file) => file.endsWith('.yaml'));
     const workloads = [];
     for (const file of files) {
-      const object = parse(await readFile(join(DIST, file), 'utf8')) as Fields;
+      const object = parse(await readFile(join(exampleRepository(), 'dist', file), 'utf8')) as Fields;
       if (['Deployment', 'StatefulSet', 'CronJob'].includes(String(object.kind))) workloads.push(file);
       expect(podSecurityViolations(object, 'restricted'), file).toEqual([]);
     }

@@ -1,0 +1,177 @@
+/**
+ * `manifold new app` and `manifold new env`: start an app or an environment from the repository's
+ * own conventions, so nobody copies files from the README.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { ImageRef, InvalidImageRefError } from '@manifold/constructs/core';
+import { type Command, Option } from 'commander';
+import { discoverApps } from '../apps/load-apps.ts';
+import { ConfigError } from '../config/config-error.ts';
+import { dnsLabel } from '../config/environment-schema.ts';
+import { type Environment, loadEnvironment, overlayFiles } from '../config/load-environment.ts';
+import { replaceFile } from '../dist/replace-file.ts';
+import { formatChangesText } from '../pins/pin-changes.ts';
+import { editPins } from '../pins/pin-edits.ts';
+import { commitPinEdits } from '../pins/pin-transaction.ts';
+import { planPromotion } from '../pins/promotion.ts';
+import { defaultSetter, provenance } from '../pins/provenance.ts';
+import { APP_KINDS, type AppKind, appFiles } from '../scaffold/app-files.ts';
+import { withApps, withHeadComment, withValues } from '../scaffold/overlay-edits.ts';
+import { listEnvironments } from '../synth/synthesize.ts';
+import type { CliIo } from './cli-io.ts';
+import { printSynthResult } from './pin-output.ts';
+
+/** Adds `new app` and `new env` to `program`. */
+export function registerNew(program: Command, io: CliIo): void {
+  const command = program.command('new').description('Start an app or an environment');
+  command
+    .command('app')
+    .description(
+      'Write apps/<name>/ (package, tsconfig, source) and pin its image in the environments that deploy it. Example: pnpm manifold new app hello --kind web --image ghcr.io/acme/hello:1.0.0@sha256:… --env dev',
+    )
+    .argument('<name>', 'app name: a DNS-1123 label, also the folder name and the image name')
+    .addOption(new Option('--kind <kind>', 'the workload').choices(APP_KINDS).makeOptionMandatory())
+    .requiredOption('--image <ref>', 'the image to pin: registry/repository:tag[@sha256:<digest>]')
+    .option('--env <envs>', 'comma-separated environments that deploy the app (default: every environment)')
+    .option('--size <class>', 'the size class from environment.yaml the workload asks for', 'small')
+    .action(async (name: string, options: { kind: AppKind; image: string; env?: string; size: string }) => {
+      const root = io.root();
+      checkName(name, 'app', 'argument 1');
+      if (existsSync(join(root, 'apps', name))) throw argumentError('argument 1', `apps/${name} already exists`, 'choose another name, or edit that app');
+      const ref = parseImage(options.image);
+      const all = await listEnvironments(root);
+      const targets = options.env === undefined ? all : environmentList(options.env, all);
+      const apps = (await discoverApps(root)).map((app) => app.name);
+      const writes = new Map<string, string>();
+      for (const envName of all) {
+        const env = await loadEnvironment(root, envName);
+        const files = overlayFiles(envName);
+        if (!targets.includes(envName)) {
+          // An environment without an apps: list deploys every app: list today's, so the new one does not go there.
+          if (env.apps === undefined) writes.set(files.environment, withApps(env.sources.environment.text, apps));
+          continue;
+        }
+        checkTarget(env, ref, name, options.size);
+        if (env.apps !== undefined) writes.set(files.environment, withApps(env.sources.environment.text, [...env.apps, name]));
+        const source = provenance(defaultSetter(), process.env);
+        writes.set(files.images, editPins(env, [{ app: name, image: name, ref: ref.value, source }]));
+      }
+      const rootPackage = JSON.parse(await readFile(join(root, 'package.json'), 'utf8').catch(() => '{}')) as { devDependencies?: Record<string, string> };
+      const created = appFiles({ name, kind: options.kind, size: options.size, rootDevDependencies: rootPackage.devDependencies ?? {} });
+      for (const [file, text] of created) {
+        await mkdir(dirname(join(root, file)), { recursive: true });
+        await writeFile(join(root, file), text, { flag: 'wx' });
+        io.out(`created ${file}`);
+      }
+      for (const [file, text] of writes) {
+        await replaceFile(join(root, file), text);
+        io.out(`updated ${file}`);
+      }
+      io.out(`${name} is deployed to ${targets.join(', ') || 'no environment'}; next: pnpm install && pnpm synth`);
+    });
+
+  command
+    .command('env')
+    .description(
+      'Write overlays/<name>/ promoted from another environment, fill its pins from there and synthesize it. Example: pnpm manifold new env qa --from dev',
+    )
+    .argument('<name>', 'environment name: a DNS-1123 label')
+    .requiredOption('--from <env>', 'the environment it is promoted from: its settings and pins are the start')
+    .option('--namespace <namespace>', "the Kubernetes namespace (default: the source's, with its name replaced)")
+    .option('--domain <domain>', "the DNS domain (default: the source's, with its name replaced)")
+    .action(async (name: string, options: { from: string; namespace?: string; domain?: string }) => {
+      const root = io.root();
+      checkName(name, 'environment', 'argument 1');
+      if (existsSync(join(root, 'overlays', name))) throw argumentError('argument 1', `overlays/${name} already exists`, 'choose another name');
+      const from = await loadEnvironment(root, options.from);
+      const namespace = options.namespace ?? renamed(from.namespace, from.name, name, '--namespace');
+      const domain = options.domain ?? renamed(from.domain, from.name, name, '--domain');
+      checkName(namespace, 'namespace', '--namespace');
+      const values: [string[], string][] = [
+        [['namespace'], namespace],
+        [['domain'], domain],
+        [['promotesFrom'], from.name],
+      ];
+      if (from.esc?.environment === from.name) values.push([['esc', 'environment'], name]);
+      const environment = withHeadComment(withValues(from.sources.environment.text, values), `The ${name} environment, promoted from ${from.name}.`);
+      const images = `# yaml-language-server: $schema=../../cli/schema/images.schema.json\n# Image pins for ${name}: app -> image -> pin. Edited by people, CI and Flux.\n`;
+      const files = overlayFiles(name);
+      await mkdir(join(root, 'overlays', name));
+      try {
+        await writeFile(join(root, files.environment), environment, { flag: 'wx' });
+        await writeFile(join(root, files.images), images, { flag: 'wx' });
+        const target = await loadEnvironment(root, name);
+        const { edits, changes } = await planPromotion(root, from, target, [...from.pins.values()]);
+        const { result } = await commitPinEdits(root, name, io.importApp, edits);
+        io.out(`created ${files.environment}`);
+        io.out(`created ${files.images}`);
+        io.out(formatChangesText(changes).trimEnd());
+        printSynthResult(io, result);
+      } catch (error) {
+        // The folder is this command's own: nothing of it stays behind a failure.
+        await rm(join(root, 'overlays', name), { recursive: true, force: true });
+        throw error;
+      }
+    });
+}
+
+function checkName(name: string, what: string, where: string): void {
+  if (!dnsLabel.safeParse(name).success) {
+    throw argumentError(where, `${what} name "${name}" is not a DNS-1123 label`, 'use lowercase letters, digits and "-", at most 63 characters');
+  }
+}
+
+function parseImage(value: string): ImageRef {
+  try {
+    return ImageRef.parseTagged(value);
+  } catch (error) {
+    if (error instanceof InvalidImageRefError) throw argumentError('--image', error.message, error.hint);
+    throw error;
+  }
+}
+
+function environmentList(value: string, known: readonly string[]): string[] {
+  return value.split(',').map((envName, index) => {
+    const trimmed = envName.trim();
+    if (!known.includes(trimmed)) {
+      throw new ConfigError({
+        file: '--env',
+        line: 1,
+        col: index + 1,
+        message: `no environment "${trimmed}"`,
+        hint: `environments: ${known.join(', ') || '(none)'}`,
+      });
+    }
+    return trimmed;
+  });
+}
+
+function checkTarget(env: Environment, ref: ImageRef, app: string, size: string): void {
+  if (env.requireDigests && !ref.digest) {
+    throw argumentError(
+      '--image',
+      `${env.name} requires digests, but "${ref.value}" has none`,
+      `add @sha256:<digest>, or leave ${env.name} out with --env and pin it later: pnpm pin ${env.name} ${app}/${app}=${ref.value}`,
+    );
+  }
+  if (!env.sizes.has(size)) {
+    throw argumentError(
+      '--size',
+      `${env.name} has no size "${size}"`,
+      `sizes of ${env.name}: ${[...env.sizes.keys()].join(', ') || '(none)'}; add it to overlays/${env.name}/environment.yaml or pass --size`,
+    );
+  }
+}
+
+/** `value` with the label `from` replaced by `to`: acme-dev → acme-qa, dev.acme.example → qa.acme.example. */
+function renamed(value: string, from: string, to: string, option: string): string {
+  const pattern = new RegExp(`(^|[.-])${from.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[.-])`);
+  if (!pattern.test(value)) throw argumentError(option, `"${value}" does not contain "${from}" to replace`, `give the new environment's value with ${option}`);
+  return value.replace(pattern, `$1${to}$2`);
+}
+
+function argumentError(where: string, message: string, hint: string): ConfigError {
+  return new ConfigError({ file: where, line: 1, col: 1, message, hint });
+}
