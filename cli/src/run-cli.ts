@@ -9,7 +9,8 @@ import { registerDiff } from './commands/diff.ts';
 import { registerEsc } from './commands/esc.ts';
 import { registerFlux } from './commands/flux.ts';
 import { registerImages } from './commands/images.ts';
-import { registerNew } from './commands/new.ts';
+import { registerLifecycle } from './commands/lifecycle.ts';
+
 import { registerPin } from './commands/pin.ts';
 import { registerPromote } from './commands/promote.ts';
 import { registerRelease } from './commands/release.ts';
@@ -94,7 +95,7 @@ export async function runCli(argv: readonly string[], options: RunOptions): Prom
   registerRelease(program, io);
   registerRenovate(program, io);
   registerEsc(program, io);
-  registerNew(program, io);
+  registerLifecycle(program, io);
   try {
     await program.parseAsync([...argv], { from: 'user' });
   } catch (error) {

@@ -55,3 +55,12 @@ export function editPins(env: Environment, edits: readonly PinEdit[]): string {
   }
   return serializeFluxDocuments(documents);
 }
+
+/** images.yaml text of `env` without any pin of `app` (its whole entry), in the style Flux writes. */
+export function removeAppPins(env: Environment, app: string): string {
+  const documents = parseFluxDocuments(env.sources.images.text);
+  const document = documents?.[0]?.document;
+  if (!documents || !document) throw new Error(`${env.sources.images.file} cannot be parsed as Flux would`);
+  document.deleteIn([app]);
+  return serializeFluxDocuments(documents);
+}

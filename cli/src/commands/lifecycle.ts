@@ -1,9 +1,10 @@
 /**
- * `manifold new app` and `manifold new env`: start an app or an environment from the repository's
- * own conventions, so nobody copies files from the README.
+ * `manifold new`, `remove` and `rename`: start, retire and rename apps and environments with the
+ * repository's own conventions, so nobody copies files from the README or edits every overlay by hand.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { ImageRef, InvalidImageRefError } from '@manifold/constructs/core';
 import { type Command, Option } from 'commander';
@@ -13,7 +14,7 @@ import { dnsLabel } from '../config/environment-schema.ts';
 import { type Environment, loadEnvironment, overlayFiles } from '../config/load-environment.ts';
 import { replaceFile } from '../dist/replace-file.ts';
 import { formatChangesText } from '../pins/pin-changes.ts';
-import { editPins } from '../pins/pin-edits.ts';
+import { editPins, removeAppPins } from '../pins/pin-edits.ts';
 import { commitPinEdits } from '../pins/pin-transaction.ts';
 import { planPromotion } from '../pins/promotion.ts';
 import { defaultSetter, provenance } from '../pins/provenance.ts';
@@ -23,8 +24,8 @@ import { listEnvironments } from '../synth/synthesize.ts';
 import type { CliIo } from './cli-io.ts';
 import { printSynthResult } from './pin-output.ts';
 
-/** Adds `new app` and `new env` to `program`. */
-export function registerNew(program: Command, io: CliIo): void {
+/** Adds `new app`, `new env`, `remove app` and `rename env` to `program`. */
+export function registerLifecycle(program: Command, io: CliIo): void {
   const command = program.command('new').description('Start an app or an environment');
   command
     .command('app')
@@ -115,6 +116,102 @@ export function registerNew(program: Command, io: CliIo): void {
         throw error;
       }
     });
+
+  program
+    .command('remove')
+    .description('Retire an app or an environment')
+    .command('app')
+    .description(
+      'Remove apps/<name>/ and its pins and apps: entries in every environment; the next synth prunes its files. Example: pnpm manifold remove app hello',
+    )
+    .argument('<name>', 'the app')
+    .option('--force', 'also remove an app folder with changes git has not committed')
+    .action(async (name: string, options: { force?: boolean }) => {
+      const root = io.root();
+      checkName(name, 'app', 'argument 1');
+      const folder = join(root, 'apps', name);
+      if (!existsSync(folder))
+        throw argumentError(
+          'argument 1',
+          `no app "${name}" (apps/${name} does not exist)`,
+          `apps: ${(await discoverApps(root)).map((app) => app.name).join(', ') || '(none)'}`,
+        );
+      const uncommitted = uncommittedChanges(root, `apps/${name}`);
+      if (uncommitted && !options.force) {
+        throw argumentError(
+          'argument 1',
+          `apps/${name} has changes git has not committed (${uncommitted})`,
+          'commit or stash them first, or pass --force to remove them too',
+        );
+      }
+      const writes = new Map<string, string>();
+      for (const envName of await listEnvironments(root)) {
+        const env = await loadEnvironment(root, envName);
+        const files = overlayFiles(envName);
+        if (env.apps?.includes(name))
+          writes.set(
+            files.environment,
+            withApps(
+              env.sources.environment.text,
+              env.apps.filter((app) => app !== name),
+            ),
+          );
+        if ([...env.pins.values()].some((pin) => pin.app === name)) writes.set(files.images, removeAppPins(env, name));
+      }
+      for (const [file, text] of writes) {
+        await replaceFile(join(root, file), text);
+        io.out(`updated ${file}`);
+      }
+      await rm(folder, { recursive: true });
+      io.out(`removed apps/${name}; next: pnpm install && pnpm synth`);
+    });
+
+  program
+    .command('rename')
+    .description('Rename an environment')
+    .command('env')
+    .description(
+      'Rename overlays/<from>/ and dist/<from>/, with the namespace, domain and ESC environment named after it and every promotesFrom naming it. Example: pnpm manifold rename env staging stage',
+    )
+    .argument('<from>', 'the environment')
+    .argument('<to>', 'its new name: a DNS-1123 label')
+    .action(async (fromName: string, toName: string) => {
+      const root = io.root();
+      checkName(toName, 'environment', 'argument 2');
+      const all = await listEnvironments(root);
+      if (!all.includes(fromName)) throw argumentError('argument 1', `no environment "${fromName}"`, `environments: ${all.join(', ') || '(none)'}`);
+      for (const taken of [`overlays/${toName}`, `dist/${toName}`]) {
+        if (existsSync(join(root, taken))) throw argumentError('argument 2', `${taken} already exists`, 'choose another name');
+      }
+      const env = await loadEnvironment(root, fromName);
+      const values: [string[], string][] = [];
+      for (const [key, value] of [
+        ['namespace', env.namespace],
+        ['domain', env.domain],
+      ] as const) {
+        const changed = renamedOrUndefined(value, fromName, toName);
+        if (changed) values.push([[key], changed]);
+      }
+      if (env.esc?.environment === fromName) values.push([['esc', 'environment'], toName]);
+      const writes = new Map<string, string>([[overlayFiles(toName).environment, withValues(env.sources.environment.text, values)]]);
+      for (const other of all.filter((name) => name !== fromName)) {
+        const promoted = await loadEnvironment(root, other);
+        if (promoted.promotesFrom === fromName)
+          writes.set(overlayFiles(other).environment, withValues(promoted.sources.environment.text, [[['promotesFrom'], toName]]));
+      }
+      await rename(join(root, 'overlays', fromName), join(root, 'overlays', toName));
+      io.out(`renamed overlays/${fromName} to overlays/${toName}`);
+      if (existsSync(join(root, 'dist', fromName))) {
+        // Moved, not deleted: files someone keeps there stay theirs, and the next synth rewrites what it generated.
+        await rename(join(root, 'dist', fromName), join(root, 'dist', toName));
+        io.out(`renamed dist/${fromName} to dist/${toName}`);
+      }
+      for (const [file, text] of writes) {
+        await replaceFile(join(root, file), text);
+        io.out(`updated ${file}`);
+      }
+      io.out(`next: pnpm synth && pnpm manifold renovate (the pins' Flux policies are named after the environment)`);
+    });
 }
 
 function checkName(name: string, what: string, where: string): void {
@@ -167,9 +264,23 @@ function checkTarget(env: Environment, ref: ImageRef, app: string, size: string)
 
 /** `value` with the label `from` replaced by `to`: acme-dev → acme-qa, dev.acme.example → qa.acme.example. */
 function renamed(value: string, from: string, to: string, option: string): string {
-  const pattern = new RegExp(`(^|[.-])${from.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[.-])`);
-  if (!pattern.test(value)) throw argumentError(option, `"${value}" does not contain "${from}" to replace`, `give the new environment's value with ${option}`);
-  return value.replace(pattern, `$1${to}$2`);
+  const changed = renamedOrUndefined(value, from, to);
+  if (changed === undefined) throw argumentError(option, `"${value}" does not contain "${from}" to replace`, `give the new environment's value with ${option}`);
+  return changed;
+}
+
+/** {@link renamed}, or undefined when `value` does not contain the label `from`. */
+function renamedOrUndefined(value: string, from: string, to: string): string | undefined {
+  const pattern = new RegExp(`(^|[.-])${from}($|[.-])`);
+  return pattern.test(value) ? value.replace(pattern, `$1${to}$2`) : undefined;
+}
+
+/** A short summary of what `git status` lists below `path`, or undefined when nothing (or no git repository). */
+function uncommittedChanges(root: string, path: string): string | undefined {
+  const status = spawnSync('git', ['status', '--porcelain', '--', path], { cwd: root, encoding: 'utf8' });
+  if (status.status !== 0) return undefined;
+  const lines = status.stdout.split('\n').filter(Boolean);
+  return lines.length === 0 ? undefined : `${lines.length} path${lines.length === 1 ? '' : 's'}, e.g. ${lines[0]?.slice(3)}`;
 }
 
 function argumentError(where: string, message: string, hint: string): ConfigError {
