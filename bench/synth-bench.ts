@@ -4,11 +4,13 @@
  * `manifold synth` end to end (process start to exit) for a first run, a cold render, a no-op, a
  * check, one pin changed and one app edited.
  */
+
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { copyRepository, runManifold } from '../e2e/temp-repo.ts';
+import { parseArgs } from 'node:util';
+import { newRepository, runManifold } from '../e2e/temp-repo.ts';
 import { benchRepository } from './synthetic-repository.ts';
 
 /** One timed run: wall time from process start to exit, and the process's peak memory. */
@@ -104,7 +106,10 @@ async function measure(services: number, runs: number): Promise<[string, Sample]
 
 /** 60,000 pins (2.8 MB) in one images.yaml, which synth must read and refuse (no app uses them). */
 async function largeOverlay(): Promise<Sample> {
-  const large = await copyRepository(join(import.meta.dirname, '..', '.cache', 'bench'));
+  const large = await newRepository(join(import.meta.dirname, '..', '.cache', 'bench'));
+  await mkdir(join(large, 'apps'));
+  await mkdir(join(large, 'overlays', 'dev'), { recursive: true });
+  await writeFile(join(large, 'overlays', 'dev', 'environment.yaml'), 'namespace: bench-dev\ndomain: dev.bench.example\n');
   const largePins = Array.from({ length: 60_000 }, (_, index) => {
     const digest = createHash('sha256').update(String(index)).digest('hex');
     return `svc-${index}:\n  app:\n    ref: ghcr.io/acme/svc-${index}:main-abc1234-${1732150000 + index}@sha256:${digest}\n`;
@@ -121,11 +126,31 @@ async function largeOverlay(): Promise<Sample> {
   return { ms: median(samples), peakMiB: Number.NaN };
 }
 
-// `pnpm bench [N…] [--runs R]`: each N services × 3 environments (default 200 and 2000).
-const argv = process.argv.slice(2);
-const runsFlag = argv.indexOf('--runs');
-const runs = runsFlag >= 0 ? Number(argv[runsFlag + 1]) : 3;
-const sizes = argv.filter((arg, index) => /^[0-9]+$/.test(arg) && index !== runsFlag + 1).map(Number);
+const USAGE = `usage: pnpm bench [N…] [--runs R]
+  Synthesizes N generated services × 3 environments (default: 200 and 2000) in temporary copies and
+  prints, per scenario (first run, cold, nothing changed, synth --check, one pin changed, one app
+  edited), the median wall time and peak memory of R runs (default 3).`;
+
+/** The command line, or a usage error (exit 2) before anything runs. */
+function parseCommandLine(): { runs: number; sizes: number[] } {
+  try {
+    const { values, positionals } = parseArgs({ options: { runs: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true });
+    if (values.help) {
+      console.log(USAGE);
+      process.exit(0);
+    }
+    const runs = values.runs === undefined ? 3 : Number(values.runs);
+    if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a whole number of runs, got "${values.runs}"`);
+    const bad = positionals.find((value) => !/^[1-9][0-9]*$/.test(value));
+    if (bad !== undefined) throw new Error(`"${bad}" is not a number of services`);
+    return { runs, sizes: positionals.map(Number) };
+  } catch (error) {
+    console.error(`pnpm bench: ${(error as Error).message}\n${USAGE}`);
+    process.exit(2);
+  }
+}
+
+const { runs, sizes } = parseCommandLine();
 const table: string[][] = [['scenario', ...(sizes.length > 0 ? sizes : [200, 2000]).flatMap((n) => [`W${n} ms`, `W${n} MiB`])]];
 const columns: Map<string, string[]> = new Map();
 for (const services of sizes.length > 0 ? sizes : [200, 2000]) {

@@ -1,15 +1,12 @@
 /** A synthetic repository for benchmarks: N services × 3 environments, with caches of its own. */
 import { createHash } from 'node:crypto';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { copyRepository } from '../e2e/temp-repo.ts';
+import { newRepository } from '../e2e/temp-repo.ts';
 
 const ENVS = { dev: 'small', staging: 'medium', prod: 'large' } as const;
 
 async function generate(root: string, services: number): Promise<void> {
-  await rm(join(root, 'apps'), { recursive: true });
-  await rm(join(root, 'overlays'), { recursive: true });
-  await rm(join(root, 'dist'), { recursive: true });
   const pins: Record<string, string[]> = { dev: [], staging: [], prod: [] };
   for (let index = 0; index < services; index++) {
     const name = `svc-${String(index).padStart(4, '0')}`;
@@ -53,7 +50,7 @@ export default defineApp({
 
 /** A repository of `services` services × 3 environments with a node_modules of its own, so its caches are its own. */
 export async function benchRepository(services: number): Promise<string> {
-  const root = await copyRepository(join(import.meta.dirname, '..', '.cache', 'bench'), { ownCaches: true });
+  const root = await newRepository(join(import.meta.dirname, '..', '.cache', 'bench'), { ownCaches: true });
   await generate(root, services);
   return root;
 }

@@ -1,10 +1,10 @@
-/** The README's app template is what a new user copies: it must type-check with pnpm typecheck and pass pnpm lint. */
+/** The README's app template is what `manifold new app` writes: the same text, and it type-checks and lints as written. */
 import { execFile, spawnSync } from 'node:child_process';
-import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { copyRepository, REPO_ROOT } from './temp-repo.ts';
+import { copyRepository, REPO_ROOT, runManifold } from './temp-repo.ts';
 
 const run = promisify(execFile);
 
@@ -16,17 +16,21 @@ async function readmeTemplate(): Promise<string> {
   return match[1];
 }
 
-/** What `tsc` reports for the root project (the one `pnpm typecheck` checks) of a copy with `app` as apps/hello. */
-async function typeErrors(app: string): Promise<string> {
+/** A copy of the example with the app the README's command writes, and the root files a type-check needs. */
+async function withReadmeApp(): Promise<string> {
   const root = await copyRepository();
-  for (const file of ['tsconfig.json', 'tsconfig.base.json']) await copyFile(join(REPO_ROOT, file), join(root, file));
-  await mkdir(join(root, 'apps/hello/src'), { recursive: true });
-  await writeFile(join(root, 'apps/hello/src/index.ts'), app);
-  // The package.json the README tells the user to create.
+  for (const file of ['tsconfig.json', 'tsconfig.base.json', 'package.json']) await copyFile(join(REPO_ROOT, file), join(root, file));
   const readme = await readFile(join(REPO_ROOT, 'README.md'), 'utf8');
-  const packageJson = /Create `apps\/<name>\/package\.json` \(`(\{[^`]+\})`\)/.exec(readme)?.[1];
-  if (!packageJson) throw new Error('README does not give the package.json of a new app');
-  await writeFile(join(root, 'apps/hello/package.json'), packageJson.replaceAll('<name>', 'hello').replaceAll('\n', ' '));
+  const command = /pnpm manifold (new app hello [^\n]+)/.exec(readme)?.[1];
+  if (!command) throw new Error('README does not give the new app command');
+  const args = command.replace('<64 hex digits>', 'a'.repeat(64)).split(' ');
+  const created = await runManifold(root, args);
+  if (created.code !== 0) throw new Error(`${command}: ${created.stderr}`);
+  return root;
+}
+
+/** What `tsc` reports for the root project (the one `pnpm typecheck` checks). */
+async function typeErrors(root: string): Promise<string> {
   try {
     await run(join(REPO_ROOT, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.json'], { cwd: root });
     return '';
@@ -36,10 +40,11 @@ async function typeErrors(app: string): Promise<string> {
 }
 
 describe("the README's app template", () => {
-  it('passes pnpm typecheck and pnpm lint as it is', async () => {
+  it('is what the README command writes, and passes pnpm typecheck and pnpm lint as it is', async () => {
     const template = await readmeTemplate();
-    expect(template).toContain('defineApp({');
-    expect(await typeErrors(template)).toBe('');
+    const root = await withReadmeApp();
+    expect(await readFile(join(root, 'apps/hello/src/index.ts'), 'utf8')).toBe(template);
+    expect(await typeErrors(root)).toBe('');
     // With --write on standard input, Biome prints the fixed file: unchanged means already formatted and lint-clean.
     const lint = spawnSync(join(REPO_ROOT, 'node_modules/.bin/biome'), ['check', '--write', '--stdin-file-path=apps/hello/src/index.ts'], {
       cwd: REPO_ROOT,
@@ -52,9 +57,10 @@ describe("the README's app template", () => {
   });
 
   it('is type-checked: an env value that is not a string is a type error', async () => {
-    const template = await readmeTemplate();
-    const broken = template.replace("LOG_LEVEL: 'info'", 'LOG_LEVEL: 42');
-    expect(broken).not.toBe(template);
-    expect(await typeErrors(broken)).toMatch(/apps\/hello\/src\/index\.ts\(\d+,\d+\): error TS2322: Type 'number' is not assignable to type 'string/);
+    const root = await withReadmeApp();
+    const source = join(root, 'apps/hello/src/index.ts');
+    const broken = (await readFile(source, 'utf8')).replace("LOG_LEVEL: 'info'", 'LOG_LEVEL: 42');
+    await writeFile(source, broken);
+    expect(await typeErrors(root)).toMatch(/apps\/hello\/src\/index\.ts\(\d+,\d+\): error TS2322: Type 'number' is not assignable to type 'string/);
   });
 });

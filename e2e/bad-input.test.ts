@@ -107,7 +107,7 @@ const cases: [string, Edit, RegExp][] = [
   [
     'an app whose build() throws an Error',
     replaceIn('apps/web/src/index.ts', 'build(chart, env) {', "build(chart, env) {\n    if (env.name === 'dev') throw new Error('dev is not ready');"),
-    /^apps\/web\/src\/index\.ts:8:\d+: app "web" failed to build: dev is not ready$/,
+    /^apps\/web\/src\/index\.ts:8:\d+: app "web" failed to build in dev: dev is not ready$/,
   ],
   [
     // dev and prod are staged beside their trees before staging fails: nothing of them may be left.
@@ -120,27 +120,27 @@ const cases: [string, Edit, RegExp][] = [
         "build(chart, env) {\n    if (env.name === 'staging') throw new Error('staging is not ready');",
       ),
     ),
-    /^apps\/web\/src\/index\.ts:8:\d+: app "web" failed to build: staging is not ready$/,
+    /^apps\/web\/src\/index\.ts:8:\d+: app "web" failed to build in staging: staging is not ready$/,
   ],
   [
     'an app whose build() throws a string',
     replaceIn('apps/web/src/index.ts', 'build(chart, env) {', "build(chart, env) {\n    throw 'no';"),
-    /^apps\/web\/src\/index\.ts:7:3: app "web" failed to build: no$/,
+    /^apps\/web\/src\/index\.ts:7:3: app "web" failed to build in dev: no$/,
   ],
   [
     'an app that asks for an image it does not declare',
     replaceIn('apps/web/src/index.ts', "image: env.image('web')", "image: env.image('webb')"),
-    /^apps\/web\/src\/index\.ts:10:\d+: app "web" failed to build: app "web" uses image "webb" but does not declare it/,
+    /^apps\/web\/src\/index\.ts:10:\d+: app "web" failed to build in dev: app "web" uses image "webb" but does not declare it/,
   ],
   [
     'a construct given a value it cannot use',
     replaceIn('apps/jobs-manager/src/index.ts', "schedule: '30 2 * * *'", "schedule: '30 2 * *'"),
-    /^apps\/jobs-manager\/src\/index\.ts:\d+:\d+: app "jobs-manager" failed to build: ScheduledJob ".*": schedule "30 2 \* \*" has 4 fields/,
+    /^apps\/jobs-manager\/src\/index\.ts:\d+:\d+: app "jobs-manager" failed to build in dev: ScheduledJob ".*": schedule "30 2 \* \*" has 4 fields/,
   ],
   [
     'an env value that is not a string',
     replaceIn('apps/csv-ingestor/src/index.ts', "BATCH_SIZE: '5000'", 'BATCH_SIZE: 5000 as unknown as string'),
-    /^apps\/csv-ingestor\/src\/index\.ts:\d+:\d+: app "csv-ingestor" failed to build: workload "csv-ingestor": env BATCH_SIZE must be a string, not 5000/,
+    /^apps\/csv-ingestor\/src\/index\.ts:\d+:\d+: app "csv-ingestor" failed to build in dev: workload "csv-ingestor": env BATCH_SIZE must be a string, not 5000/,
   ],
 ];
 

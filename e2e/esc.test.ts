@@ -183,7 +183,7 @@ describe('secrets from ESC in the rendered manifests', () => {
     const run = await runManifold(root, ['synth', 'staging']);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(
-      /^apps\/csv-ingestor\/src\/index\.ts:\d+:\d+: app "csv-ingestor" failed to build: app "csv-ingestor" asks for the ESC secret "postgres.password", but staging has no esc: block/,
+      /^apps\/csv-ingestor\/src\/index\.ts:\d+:\d+: app "csv-ingestor" failed to build in staging: app "csv-ingestor" asks for the ESC secret "postgres.password", but staging has no esc: block/,
     );
   });
 });

@@ -85,6 +85,7 @@ describe('pnpm rollback and pnpm release', () => {
 
     const release = await runManifold(root, ['release', 'prod', 'web']);
     expect(release.code).toBe(0);
+    expect(release.stdout).toContain(`prod web/web: hold lifted on ghcr.io/acme/web:main-aaaaaaa-1733000001@${digest('a')}: Flux may move it again\n`);
     const released = await readFile(join(root, 'overlays/prod/images.yaml'), 'utf8');
     expect(released).not.toContain('hold: true');
     expect(released).toContain(`ref: ghcr.io/acme/web:main-aaaaaaa-1733000001@${digest('a')} # {"$imagepolicy": "flux-system:prod-web-web"}`);

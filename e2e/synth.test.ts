@@ -153,6 +153,7 @@ describe('pnpm synth and the pins', () => {
     const run = await runManifold(REPO_ROOT, ['schema', '--check']);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
+    expect(run.stdout).toBe('cli/schema/ is current (environment.schema.json, images.schema.json)\n');
     const schema = JSON.parse(await readFile(join(REPO_ROOT, 'cli/schema/environment.schema.json'), 'utf8'));
     expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['namespace', 'domain', 'sizes', 'requireDigests']));
     expect(schema.additionalProperties).toBe(false);

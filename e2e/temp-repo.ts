@@ -29,19 +29,14 @@ export function prepareExample(dir: string): string {
 }
 
 /**
- * Copies the example repository's apps/, overlays/ and dist/ into a new temporary folder (below
- * `parent`, default the system temporary folder) that resolves packages from this repository. With
- * `ownCaches`, its node_modules is a folder of links to this repository's packages, so its caches
- * (compiled bundle, renders, verdicts) are its own: no other test's runs change what its runs read,
- * and a package can be re-pointed.
+ * A new empty folder (below `parent`, default the system temporary folder) that resolves packages from
+ * this repository. With `ownCaches`, its node_modules is a folder of links to this repository's
+ * packages, so its caches (compiled bundle, renders, verdicts) are its own: no other run changes what
+ * its runs read, and a package can be re-pointed.
  */
-export async function copyRepository(parent = tmpdir(), options: { ownCaches?: boolean } = {}): Promise<string> {
+export async function newRepository(parent = tmpdir(), options: { ownCaches?: boolean } = {}): Promise<string> {
   await mkdir(parent, { recursive: true });
   const root = await mkdtemp(join(parent, 'manifold-e2e-'));
-  const example = exampleRepository();
-  for (const folder of ['apps', 'overlays', 'dist']) {
-    await cp(join(example, folder), join(root, folder), { recursive: true });
-  }
   if (!options.ownCaches) {
     await symlink(join(REPO_ROOT, 'node_modules'), join(root, 'node_modules'));
     return root;
@@ -49,6 +44,16 @@ export async function copyRepository(parent = tmpdir(), options: { ownCaches?: b
   await mkdir(join(root, 'node_modules'));
   for (const entry of await readdir(join(REPO_ROOT, 'node_modules'))) {
     if (entry !== '.cache') await symlink(join(REPO_ROOT, 'node_modules', entry), join(root, 'node_modules', entry));
+  }
+  return root;
+}
+
+/** A {@link newRepository} holding a copy of the example repository's apps/, overlays/ and dist/. */
+export async function copyRepository(parent = tmpdir(), options: { ownCaches?: boolean } = {}): Promise<string> {
+  const root = await newRepository(parent, options);
+  const example = exampleRepository();
+  for (const folder of ['apps', 'overlays', 'dist']) {
+    await cp(join(example, folder), join(root, folder), { recursive: true });
   }
   return root;
 }

@@ -6,8 +6,11 @@ import { ConfigError } from '../config/config-error.ts';
 import { AlteredPinnedValueError } from '../render/environment-context.ts';
 import type { LoadedApp } from './load-apps.ts';
 
-/** Calls `build` and returns its result; a throw becomes a ConfigError pointing into the app. */
-export function runApp<T>(app: LoadedApp, build: () => T): T {
+/**
+ * Calls `build` (the app's code, run for environment `envName`) and returns its result; a throw
+ * becomes a ConfigError pointing into the app and naming the environment, as an app may fail in one only.
+ */
+export function runApp<T>(app: LoadedApp, envName: string, build: () => T): T {
   try {
     return build();
   } catch (error) {
@@ -16,7 +19,7 @@ export function runApp<T>(app: LoadedApp, build: () => T): T {
     throw new ConfigError({
       ...(locateInStack(error, app.file) ?? locateBuild(app.source)),
       file: app.file,
-      message: `app "${app.definition.name}" failed to build: ${firstLine(message)}`,
+      message: `app "${app.definition.name}" failed to build in ${envName}: ${firstLine(message)}`,
       hint:
         error instanceof AlteredPinnedValueError
           ? 'use env.image() and env.imageField() values whole; they are replaced by the pinned text after build()'

@@ -22,6 +22,13 @@ export function printPinChanges(io: CliIo, envName: string, env: Environment, ed
     return;
   }
   for (const row of rows) {
+    const wasHeld = env.pins.get(row.image)?.hold ?? false;
+    if (row.from === row.to && wasHeld !== row.hold) {
+      // Only the hold changed: say that, not "<ref> -> <same ref>".
+      const what = row.hold ? `held at ${row.to}: Flux and Renovate leave it until pnpm release` : `hold lifted on ${row.to}: Flux may move it again`;
+      io.out(`${row.env} ${row.image}: ${paint(what, row.hold ? 'yellow' : 'green')}`);
+      continue;
+    }
     const hold = row.hold ? ` ${paint('(held)', 'yellow')}` : '';
     io.out(`${row.env} ${row.image}: ${row.from ?? '(new)'} -> ${paint(row.to ?? '', 'green')}${hold}`);
   }

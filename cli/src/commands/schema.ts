@@ -13,10 +13,13 @@ export function registerSchema(program: Command, io: CliIo): void {
     .option('--check', 'fail (exit 1) if the committed schemas are out of date')
     .action(async (options: { check?: boolean }) => {
       const dir = join(io.root(), SCHEMA_DIR);
-      for (const [name, text] of renderJsonSchemas()) {
+      const schemas = renderJsonSchemas();
+      let changed = 0;
+      for (const [name, text] of schemas) {
         const path = join(dir, name);
         const current = await readFile(path, 'utf8').catch(() => undefined);
         if (current === text) continue;
+        changed += 1;
         if (options.check) {
           io.err(`${SCHEMA_DIR}/${name} is out of date: run pnpm manifold schema`);
           io.exit(1);
@@ -26,5 +29,6 @@ export function registerSchema(program: Command, io: CliIo): void {
         await writeFile(path, text);
         io.out(`wrote ${SCHEMA_DIR}/${name}`);
       }
+      if (changed === 0) io.out(`${SCHEMA_DIR}/ is current (${[...schemas.keys()].join(', ')})`);
     });
 }

@@ -171,7 +171,7 @@ describe('renderEnvironment', () => {
       }),
     );
     const error = await renderError(`mangler:\n  api:\n    ref: ${API}\n`, [mangler]);
-    expect(error.message).toContain('app "mangler" failed to build: a pinned image value was altered');
+    expect(error.message).toContain('app "mangler" failed to build in dev: a pinned image value was altered');
   });
 
   it('tells objects apart by API group, so two custom resources that share a kind and name do not collide', async () => {

@@ -151,7 +151,7 @@ function buildApp(env: Environment, app: LoadedApp, output: EnvironmentOutput): 
   const owner = `app "${definition.name}"`;
   const chart = newChart(definition.name, env.namespace, { 'app.kubernetes.io/part-of': definition.name });
   const { context, secrets, resolvePinnedValues } = createAppContext(env, definition.name, definition.images);
-  const rendered = runApp(app, () => {
+  const rendered = runApp(app, env.name, () => {
     definition.build(chart, context);
     if (secrets.length > 0) new ApiObject(chart, 'EscExternalSecret', externalSecret(definition.name, secrets) as ApiObjectProps);
     return withConstructPaths(chart).map(({ object, constructPath }) => ({ object, constructPath, markers: resolvePinnedValues(object) }));

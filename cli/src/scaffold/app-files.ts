@@ -61,12 +61,14 @@ function appSource({ name, kind, size }: AppFileOptions): string {
     cron: 'A job that runs on a schedule: a CronJob (UTC, one run at a time).',
     stateful: 'A server with its own volume per replica: a StatefulSet and a headless Service.',
   }[kind];
-  const props = {
-    web: ['port: 8080', "healthPath: '/healthz'", `host: \`${name}.\${env.domain}\``],
-    worker: ["args: ['work']"],
-    cron: ["schedule: '0 3 * * *'", "args: ['run']"],
-    stateful: ['port: 5432', "storage: '10Gi'", "mountPath: '/data'"],
-  }[kind];
+  // Each prop as written, and the comment after it.
+  const propsByKind: Record<AppKind, [string, string?][]> = {
+    web: [['port: 8080'], ["healthPath: '/healthz'"], [`host: \`${name}.\${env.domain}\``, 'adds an Ingress']],
+    worker: [["args: ['work']"]],
+    cron: [["schedule: '0 3 * * *'", 'UTC; a run never overlaps the last'], ["args: ['run']"]],
+    stateful: [['port: 5432'], ["storage: '10Gi'", 'a volume per replica'], ["mountPath: '/data'"]],
+  };
+  const props = propsByKind[kind];
   return `/** ${what} */
 import { defineApp, ${construct} } from '@manifold/constructs';
 
@@ -76,9 +78,9 @@ export default defineApp({
   build(chart, env) {
     new ${construct}(chart, '${id}', {
       name: '${name}', // object names come from here: stable across refactors
-      image: env.image('${name}'),
+      image: env.image('${name}'), // the pinned reference from overlays/<env>/images.yaml
       size: env.size('${size}'), // replicas and resources from environment.yaml
-${props.map((prop) => `      ${prop},`).join('\n')}
+${props.map(([prop, comment]) => `      ${prop},${comment ? ` // ${comment}` : ''}`).join('\n')}
       env: { LOG_LEVEL: 'info' },
     });
   },
