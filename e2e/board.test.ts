@@ -187,6 +187,22 @@ describe('release board', () => {
     }
   });
 
+  it('shows the promotion graph as it is, and reads on a phone with a fourth environment', async () => {
+    const wide = await committedCopy();
+    const created = await runManifold(wide, ['new', 'env', 'quality-assurance', '--from', 'dev']);
+    expect(created.code, created.stderr).toBe(0);
+    git(wide, 'add', '-A');
+    git(wide, 'commit', '--quiet', '-m', 'add quality-assurance');
+    const out = join(wide, '..', 'board-wide');
+    expect((await runManifold(wide, ['board', '--out', out])).code).toBe(0);
+    const view = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    await view.goto(`file://${join(out, 'index.html')}`);
+    expect(await view.locator('.summary').textContent()).toBe('6 images × 4 environments (dev → quality-assurance; dev → staging → prod)');
+    expect(await view.locator('#matrix thead th').allTextContents()).toEqual(['Image', 'dev', 'quality-assurance', 'staging', 'prod']);
+    expect(await view.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+    await view.close();
+  });
+
   it("is written by the publishing workflow's script", () => {
     execFileSync('bash', [join(REPO_ROOT, '.github/scripts/board.sh')], { cwd: root, env: scriptEnvironment({ BOARD_OUT: 'site', PULUMI_ACCESS_TOKEN: '' }) });
     expect(readFileSync(join(root, 'site/index.html'), 'utf8')).toContain('<title>Release board</title>');

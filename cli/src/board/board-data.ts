@@ -8,7 +8,7 @@ import { parse } from 'yaml';
 import type { PinSource } from '../config/images-schema.ts';
 import { overlayFiles } from '../config/load-environment.ts';
 import { commitsAhead, type FileCommit, fileCommits, listRefs, originUrl, readFileAtRevision } from '../git/git-revision.ts';
-import { imageMatrix, type MatrixRow } from '../pins/image-matrix.ts';
+import { imageMatrix, type MatrixRow, promotionPaths } from '../pins/image-matrix.ts';
 
 /** One cell of the matrix: the row of `pnpm images --json` with when and by whom the pin was set. */
 export interface BoardCell extends MatrixRow {
@@ -53,6 +53,8 @@ export interface EscDrift {
 export interface BoardData {
   /** Environments in promotion order. */
   readonly environments: readonly string[];
+  /** The promotion graph as paths, e.g. [[dev, qa], [dev, staging, prod]]. */
+  readonly promotionPaths: readonly (readonly string[])[];
   readonly images: readonly string[];
   readonly cells: readonly BoardCell[];
   readonly history: readonly HistoryEvent[];
@@ -103,6 +105,7 @@ export async function readBoard(root: string, options: BoardOptions = {}): Promi
   });
   return {
     environments,
+    promotionPaths: promotionPaths(matrix),
     images: [...new Set(matrix.rows.map((row) => row.image))],
     cells,
     history,

@@ -29,7 +29,7 @@ export function renderBoardPage(data: BoardData): string {
 <body>
 <header>
 <h1>Release board</h1>
-<p class="summary">${data.images.length} images × ${data.environments.length} environments (${data.environments.map(escape).join(' → ')})${
+<p class="summary">${data.images.length} images × ${data.environments.length} environments (${data.promotionPaths.map((path) => path.map(escape).join(' → ')).join('; ')})${
     data.generatedAt ? ` · generated <time datetime="${escapeHtml(data.generatedAt)}">${escapeHtml(data.generatedAt)}</time>` : ''
   }</p>
 </header>
@@ -226,6 +226,7 @@ h3 { font-size: 1rem; margin: .75rem 0 .25rem; }
 a { color: var(--link); }
 :focus-visible { outline: 3px solid var(--focus); outline-offset: 2px; }
 .summary, .muted { color: var(--muted); }
+.summary, li, h3 { overflow-wrap: anywhere; }
 .filters { display: flex; flex-wrap: wrap; gap: .5rem 1rem; align-items: center; margin: 1rem 0; }
 .filters label { font-weight: 600; }
 .filters select { font: inherit; padding: .3rem; min-height: 2.5rem; background: var(--bg); color: var(--fg); border: 1px solid var(--line); border-radius: 6px; }

@@ -55,3 +55,25 @@ export async function imageMatrix(root: string, only?: string): Promise<ImageMat
   rows.sort((a, b) => (a.image !== b.image ? (a.image < b.image ? -1 : 1) : byPromotion(a.env, b.env)));
   return { rows, environments: byName, order: envs.map((env) => env.name).sort(byPromotion) };
 }
+
+/**
+ * The promotion graph of the shown environments as paths from each environment promoted from none to
+ * each that nothing is promoted from: dev → qa and dev → staging → prod when qa and staging both
+ * promote from dev.
+ */
+export function promotionPaths(matrix: ImageMatrix): string[][] {
+  const shown = new Set(matrix.order);
+  const from = (env: string) => {
+    const source = matrix.environments.get(env)?.promotesFrom;
+    return source && shown.has(source) ? source : undefined;
+  };
+  const paths: string[][] = [];
+  const walk = (path: string[]) => {
+    const last = path.at(-1) as string;
+    const next = matrix.order.filter((env) => from(env) === last && !path.includes(env));
+    if (next.length === 0) paths.push(path);
+    for (const env of next) walk([...path, env]);
+  };
+  for (const root of matrix.order.filter((env) => from(env) === undefined)) walk([root]);
+  return paths;
+}
