@@ -19,7 +19,13 @@ export interface ScheduledJobProps extends WorkloadOptions {
   readonly activeDeadline?: Duration;
 }
 
-/** A CronJob that never runs two jobs at once and keeps a short history. */
+/**
+ * A CronJob that never runs two jobs at once (`concurrencyPolicy: Forbid`) and keeps a short history
+ * (3 successful and 3 failed jobs). Fixed settings: a run starts at most 10 seconds after its
+ * scheduled time or is skipped (`startingDeadlineSeconds: 10`, cdk8s-plus's default), a failed run is
+ * retried twice (`backoffLimit: 2`), pods get no service-account token, and the schedule is read in
+ * `Etc/UTC` unless `timeZone` names another zone.
+ */
 export class ScheduledJob extends Construct {
   /** The CronJob. */
   readonly cronJob: kplus.CronJob;
