@@ -64,6 +64,11 @@ const MODELS: Readonly<Record<string, ModelLoader>> = {
     (await import('@kubernetes-models/flux-cd/image.toolkit.fluxcd.io/v1/ImageUpdateAutomation')).ImageUpdateAutomation,
 };
 
+/** Whether `kind` (`apiVersion/kind`) is one Manifold validates against a schema of its own. */
+export function hasBuiltInSchema(kind: string): boolean {
+  return Object.hasOwn(MODELS, kind);
+}
+
 /** The kinds that have a built-in schema, as `apiVersion/kind`. */
 export const BUILT_IN_SCHEMA_KINDS: readonly string[] = Object.keys(MODELS);
 
@@ -108,7 +113,8 @@ export class ObjectSchemas {
     );
     if (this.crds.length > 0 && !this.crdsCompiled) {
       // Loaded only when a repository has CRD schemas: most runs never need a JSON Schema compiler.
-      const { Ajv } = await import('ajv');
+      // ajv is CommonJS: bundled and native ESM both give its module object as the default export (a named import is not there when bundled).
+      const { Ajv } = (await import('ajv')).default;
       const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
       for (const crd of this.crds) this.schemas.set(crd.kind, ajvSchema(ajv.compile(crd.openApiSchema)));
       this.crdsCompiled = true;
