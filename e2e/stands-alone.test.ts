@@ -3,19 +3,19 @@
  * climbs above the root, a sibling folder of the workspace it was written in, or a machine's absolute path.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { outsideReferences } from './outside-references.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const TEXT_FILE = /\.(ts|mts|mjs|js|json|ya?ml|md|sh|toml)$|(^|\/)(run|\.gitignore|\.npmrc)$/;
-/** Tracked files and untracked ones git does not ignore, relative to the root. */
+/** Tracked files (not deleted in the working tree) and untracked ones git does not ignore, relative to the root. */
 function repositoryFiles(): string[] {
   const listed = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '-z'], { cwd: ROOT, encoding: 'utf8' });
   // The lock file's paths are relative to each package, and pnpm checks them itself; this file holds examples.
   const skipped = new Set(['pnpm-lock.yaml', 'e2e/stands-alone.test.ts', 'e2e/outside-references.ts']);
-  return listed.split('\0').filter((file) => file !== '' && TEXT_FILE.test(file) && !skipped.has(file));
+  return listed.split('\0').filter((file) => file !== '' && TEXT_FILE.test(file) && !skipped.has(file) && existsSync(join(ROOT, file)));
 }
 
 describe('the repository', () => {
