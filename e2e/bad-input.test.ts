@@ -142,6 +142,46 @@ const cases: [string, Edit, RegExp][] = [
     replaceIn('apps/csv-ingestor/src/index.ts', "BATCH_SIZE: '5000'", 'BATCH_SIZE: 5000 as unknown as string'),
     /^apps\/csv-ingestor\/src\/index\.ts:\d+:\d+: app "csv-ingestor" failed to build in dev: workload "csv-ingestor": env BATCH_SIZE must be a string, not 5000/,
   ],
+  [
+    'a misspelt construct prop',
+    replaceIn('apps/web/src/index.ts', 'host: `www.${env.domain}`', 'hots: `www.${env.domain}`'),
+    /^apps\/web\/src\/index\.ts:\d+:\d+: app "web" failed to build in dev: WebService "web": unknown prop "hots" \(did you mean "host"\?\)$/,
+  ],
+  [
+    'an empty writable path',
+    replaceIn('apps/postgres/src/index.ts', "writablePaths: ['/tmp', '/var/run/postgresql']", "writablePaths: ['']"),
+    /: app "postgres" failed to build in dev: workload "postgres": writablePaths "" is not an absolute path; give folders such as \/tmp/,
+  ],
+  [
+    'a relative writable path',
+    replaceIn('apps/postgres/src/index.ts', "writablePaths: ['/tmp', '/var/run/postgresql']", "writablePaths: ['tmp']"),
+    /: workload "postgres": writablePaths "tmp" is not an absolute path/,
+  ],
+  [
+    'the root folder as a writable path',
+    replaceIn('apps/postgres/src/index.ts', "writablePaths: ['/tmp', '/var/run/postgresql']", "writablePaths: ['/']"),
+    /: workload "postgres": writablePaths "\/" is the root folder/,
+  ],
+  [
+    'a writable path named twice',
+    replaceIn('apps/postgres/src/index.ts', "writablePaths: ['/tmp', '/var/run/postgresql']", "writablePaths: ['/tmp', '/tmp']"),
+    /: workload "postgres": writablePaths "\/tmp" is named twice/,
+  ],
+  [
+    "a writable path on the data volume's mount path",
+    replaceIn('apps/postgres/src/index.ts', "writablePaths: ['/tmp', '/var/run/postgresql']", "writablePaths: ['/tmp', '/var/lib/postgresql/data']"),
+    /: workload "postgres": writablePaths "\/var\/lib\/postgresql\/data" is already mounted \(the data volume\)/,
+  ],
+  [
+    'an env var name the API server refuses',
+    replaceIn('apps/web/src/index.ts', "NODE_ENV: 'production'", "'1 BAD=NAME': 'production'"),
+    /^apps\/web\/src\/index\.ts:\d+:\d+: apps\/v1 Deployment acme-dev\/web \(app "web", construct web\/Frontend\/Deployment\/Resource\) spec\.template\.spec\.containers\[0\]\.env\[\d\]\.name: env var name "1 BAD=NAME" must start with a letter/,
+  ],
+  [
+    'an env var name the API server refuses, for a secret',
+    replaceIn('apps/csv-ingestor/src/index.ts', 'DATABASE_PASSWORD: env.secret(', "'A=B': env.secret("),
+    /: apps\/v1 Deployment acme-dev\/csv-ingestor .*\.env\[\d\]\.name: env var name "A=B" must start with a letter/,
+  ],
 ];
 
 describe('bad input', () => {

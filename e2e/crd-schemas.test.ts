@@ -2,7 +2,7 @@
 import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { copyRepository, REPO_ROOT, runManifold, snapshot } from './temp-repo.ts';
+import { addRawObjectsApp, copyRepository, runManifold, snapshot } from './temp-repo.ts';
 
 const WIDGET_CRD = `apiVersion: apiextensions.k8s.io/v1
 kind: CustomResourceDefinition
@@ -33,24 +33,7 @@ async function repository(size?: number): Promise<string> {
   await mkdir(join(root, 'schemas'));
   await writeFile(join(root, 'schemas/widget.yaml'), WIDGET_CRD);
   if (size !== undefined) {
-    await mkdir(join(root, 'apps/widgets/src'), { recursive: true });
-    // The app imports cdk8s itself, as an app that emits a custom resource does.
-    await mkdir(join(root, 'apps/widgets/node_modules'));
-    await symlink(join(REPO_ROOT, 'constructs/node_modules/cdk8s'), join(root, 'apps/widgets/node_modules/cdk8s'));
-    await writeFile(
-      join(root, 'apps/widgets/src/index.ts'),
-      `import { defineApp } from '@manifold/constructs';
-import { ApiObject } from 'cdk8s';
-
-export default defineApp({
-  name: 'widgets',
-  images: [],
-  build(chart) {
-    new ApiObject(chart, 'Widget', { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'gear' }, spec: { size: ${size} } });
-  },
-});
-`,
-    );
+    await addRawObjectsApp(root, 'widgets', [{ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'gear' }, spec: { size } }]);
   }
   return root;
 }
@@ -75,7 +58,7 @@ describe('schemas/ (CustomResourceDefinitions)', () => {
     const before = await snapshot(root);
     const run = await runManifold(root, ['synth']);
     expect(run.stderr).toMatch(
-      /^apps\/widgets\/src\/index\.ts:\d+:\d+: example\.com\/v1 Widget acme-dev\/gear \(app "widgets", construct widgets\/Widget\) spec\.size: must be >= 1\n/,
+      /^apps\/widgets\/src\/index\.ts:\d+:\d+: example\.com\/v1 Widget acme-dev\/gear \(app "widgets", construct widgets\/Object0\) spec\.size: must be >= 1\n/,
     );
     expect(run.code).toBe(2);
     expect(await snapshot(root)).toEqual(before);

@@ -58,6 +58,31 @@ export async function copyRepository(parent = tmpdir(), options: { ownCaches?: b
   return root;
 }
 
+/**
+ * Adds app `name` to the repository at `root`: it emits `objects` as they are through cdk8s
+ * `ApiObject` (importing cdk8s itself, as an app that writes raw objects does) and uses no image.
+ */
+export async function addRawObjectsApp(root: string, name: string, objects: readonly object[]): Promise<void> {
+  await mkdir(join(root, 'apps', name, 'src'), { recursive: true });
+  await mkdir(join(root, 'apps', name, 'node_modules'));
+  await symlink(join(REPO_ROOT, 'constructs/node_modules/cdk8s'), join(root, 'apps', name, 'node_modules/cdk8s'));
+  await writeFile(join(root, 'apps', name, 'package.json'), `{ "name": "@apps/${name}", "private": true, "type": "module" }\n`);
+  await writeFile(
+    join(root, 'apps', name, 'src/index.ts'),
+    `import { defineApp } from '@manifold/constructs';
+import { ApiObject } from 'cdk8s';
+
+export default defineApp({
+  name: '${name}',
+  images: [],
+  build(chart) {
+${objects.map((object, index) => `    new ApiObject(chart, 'Object${index}', ${JSON.stringify(object)});`).join('\n')}
+  },
+});
+`,
+  );
+}
+
 /** Rewrites `file` with `change`; an edit that changes nothing is a mistake in the test and throws. */
 export async function editFile(file: string, change: (text: string) => string): Promise<void> {
   const before = await readFile(file, 'utf8');

@@ -12,8 +12,7 @@ import { ESC_FOLDER, externalSecret, secretStore } from '../esc/external-secrets
 import { FLUX_FOLDER, imageAutomationObjects } from '../flux/image-automation-objects.ts';
 import { isBuiltInApiVersion } from '../validate/api-server-rules.ts';
 import type { ObjectSchemas } from '../validate/object-schemas.ts';
-import type { PodSecurityLevel } from '../validate/pod-security.ts';
-import { validateObject } from '../validate/validate-object.ts';
+import { type ValidationSettings, validateObject } from '../validate/validate-object.ts';
 import type { ValidationCache } from '../validate/validation-cache.ts';
 import { emitObject, emitYaml, type MarkerPlacement } from './emit-yaml.ts';
 import { createAppContext } from './environment-context.ts';
@@ -50,7 +49,7 @@ interface UncheckedObject {
   readonly object: Record<string, unknown>;
   /** Its key in the verdict cache. */
   readonly verdict: string;
-  readonly podSecurity: PodSecurityLevel;
+  readonly settings: ValidationSettings;
   readonly describe: (message: string, hint: string) => ConfigError;
 }
 
@@ -61,8 +60,8 @@ interface UncheckedObject {
  */
 async function checkObjects(unchecked: readonly UncheckedObject[], checks: ObjectChecks): Promise<void> {
   await checks.schemas.prepare(unchecked.map(({ object }) => `${String(object.apiVersion)}/${String(object.kind)}`));
-  for (const { object, verdict, podSecurity, describe } of unchecked) {
-    const violation = validateObject(object, checks.schemas, podSecurity);
+  for (const { object, verdict, settings, describe } of unchecked) {
+    const violation = validateObject(object, checks.schemas, settings);
     if (violation) throw describe(`${violation.path}: ${violation.message}`, violation.hint);
     const styleViolation = findFluxStyleViolations(object)[0];
     if (styleViolation) {
@@ -226,7 +225,7 @@ class EnvironmentOutput {
     private readonly env: Environment,
     private readonly checks: ObjectChecks,
   ) {
-    this.settings = `${checks.schemas.digest}\0${env.podSecurity}`;
+    this.settings = `${checks.schemas.digest}\0${env.podSecurity}\0${env.requireDigests}`;
   }
 
   /** Adds the object as `<folder>/<kind>-<name>.yaml`, to be validated unless its bytes are known valid. */
@@ -259,7 +258,10 @@ class EnvironmentOutput {
       col: where.col,
     };
     this.place(placed, owner, where.file);
-    if (!checked) this.unchecked.push({ object: object as unknown as Record<string, unknown>, verdict, podSecurity: this.env.podSecurity, describe });
+    if (!checked) {
+      const settings = { podSecurity: this.env.podSecurity, env: this.env.name, requireDigests: this.env.requireDigests };
+      this.unchecked.push({ object: object as unknown as Record<string, unknown>, verdict, settings, describe });
+    }
     return placed;
   }
 

@@ -1,6 +1,7 @@
 /**
  * What the API server rejects beyond the OpenAPI schema (k8s.io/apimachinery validation, 1.28):
- * object names, label and annotation syntax, ports, resource quantities and CronJob schedules.
+ * object names, label and annotation syntax, ports, resource quantities, CronJob schedules, env var
+ * and data key names, pod specs (container names, mount paths) and workload selectors.
  */
 import { cronScheduleProblem } from '@manifold/constructs/core';
 import { joinPath, type SchemaViolation } from './object-schemas.ts';
@@ -16,6 +17,21 @@ const BINARY_SUFFIXES: Record<string, number> = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 
 const DECIMAL_SUFFIXES: Record<string, number> = { n: 1e-9, u: 1e-6, m: 1e-3, '': 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18 };
 const PORT_FIELDS = new Set(['containerPort', 'hostPort', 'port', 'targetPort', 'nodePort']);
 const MAX_ANNOTATIONS_BYTES = 256 * 1024;
+/** An env var name as the 1.28 API server takes it (IsEnvVarName). */
+const ENV_VAR_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
+/** A ConfigMap or Secret data key (IsConfigMapKey), and the key a secretKeyRef or configMapKeyRef names. */
+const DATA_KEY = /^[-._a-zA-Z0-9]+$/;
+/** Where each workload kind keeps its pod template. */
+const POD_SPEC_PATHS: Readonly<Record<string, readonly string[]>> = {
+  Pod: ['spec'],
+  Deployment: ['spec', 'template', 'spec'],
+  StatefulSet: ['spec', 'template', 'spec'],
+  DaemonSet: ['spec', 'template', 'spec'],
+  ReplicaSet: ['spec', 'template', 'spec'],
+  Job: ['spec', 'template', 'spec'],
+  CronJob: ['spec', 'jobTemplate', 'spec', 'template', 'spec'],
+};
+const SELECTING_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet']);
 
 /** Kinds whose names are DNS-1035 labels (Service) or DNS-1123 labels; every other name is a subdomain. */
 const NAME_RULES: Readonly<Record<string, { readonly pattern: RegExp; readonly max: number; readonly what: string }>> = {
@@ -59,6 +75,12 @@ export function apiServerViolations(object: Record<string, unknown>): SchemaViol
       checkPort(path, value, violations);
     } else if (key === 'name' && typeof value === 'string' && typeof parent === 'number' && stack.at(-3) === 'ports') {
       checkPortName(path, value, kind === 'Service', violations);
+    } else if (key === 'name' && typeof value === 'string' && typeof parent === 'number' && stack.at(-3) === 'env') {
+      if (!ENV_VAR_NAME.test(value)) {
+        violations.push({ path: path(), message: `env var name "${value}" must start with a letter, "_", "-" or "." and hold only letters, digits, "_", "-" and "."` });
+      }
+    } else if (key === 'key' && typeof value === 'string' && (parent === 'secretKeyRef' || parent === 'configMapKeyRef')) {
+      checkDataKey(path(), value, violations);
     } else if ((key === 'requests' || key === 'limits') && parent === 'resources') {
       checkQuantities(path(), value, violations);
     } else if (key === 'resources' && isRecord(value) && isRecord(value.requests) && isRecord(value.limits)) {
@@ -66,6 +88,17 @@ export function apiServerViolations(object: Record<string, unknown>): SchemaViol
     }
   });
   if (kind === 'CronJob' && isRecord(object.spec)) checkCronJob(object.spec, violations);
+  if (builtIn && (kind === 'ConfigMap' || kind === 'Secret')) {
+    for (const field of ['data', 'binaryData', 'stringData']) {
+      for (const key of Object.keys(isRecord(object[field]) ? object[field] : {})) checkDataKey(`${field}[${JSON.stringify(key)}]`, key, violations);
+    }
+  }
+  const podSpecPath = builtIn ? POD_SPEC_PATHS[kind] : undefined;
+  if (podSpecPath) {
+    const podSpec = podSpecPath.reduce<unknown>((value, key) => (isRecord(value) ? value[key] : undefined), object);
+    if (isRecord(podSpec)) checkPodSpec(podSpecPath.join('.'), podSpec, violations);
+    if (SELECTING_KINDS.has(kind) && isRecord(object.spec)) checkSelector(object.spec, violations);
+  }
   return violations;
 }
 
@@ -145,6 +178,54 @@ function checkRequestsWithinLimits(path: string, requests: Record<string, unknow
     const limited = quantityValue(limit);
     if (requested !== undefined && limited !== undefined && requested > limited) {
       violations.push({ path: joinPath(`${path}.requests`, resource), message: `request ${String(request)} is above the limit ${String(limit)}` });
+    }
+  }
+}
+
+function checkDataKey(path: string, key: string, violations: SchemaViolation[]): void {
+  if (key.length > 253 || !DATA_KEY.test(key)) {
+    violations.push({ path, message: `key "${key}" must hold only letters, digits, "-", "_" and "." (at most 253)` });
+  }
+}
+
+/** Container names unique across containers and init containers; each container's mount paths set and unique. */
+function checkPodSpec(path: string, spec: Record<string, unknown>, violations: SchemaViolation[]): void {
+  const names = new Set<string>();
+  for (const field of ['initContainers', 'containers']) {
+    const containers = Array.isArray(spec[field]) ? spec[field] : [];
+    for (const [index, container] of containers.entries()) {
+      if (!isRecord(container)) continue;
+      const at = `${path}.${field}[${index}]`;
+      if (typeof container.name === 'string') {
+        if (names.has(container.name)) violations.push({ path: `${at}.name`, message: `container name "${container.name}" is used twice in one pod` });
+        names.add(container.name);
+      }
+      const mounts = new Set<string>();
+      for (const [mountIndex, mount] of (Array.isArray(container.volumeMounts) ? container.volumeMounts : []).entries()) {
+        const mountPath = isRecord(mount) ? mount.mountPath : undefined;
+        if (typeof mountPath !== 'string') continue;
+        const where = `${at}.volumeMounts[${mountIndex}].mountPath`;
+        if (mountPath === '') violations.push({ path: where, message: 'mountPath must not be empty' });
+        else if (mounts.has(mountPath)) violations.push({ path: where, message: `mountPath "${mountPath}" is mounted twice in one container` });
+        mounts.add(mountPath);
+      }
+    }
+  }
+}
+
+/** A workload's selector must select its own pods: every matchLabels entry is a label of the template. */
+function checkSelector(spec: Record<string, unknown>, violations: SchemaViolation[]): void {
+  const matchLabels = isRecord(spec.selector) && isRecord(spec.selector.matchLabels) ? spec.selector.matchLabels : undefined;
+  const template = isRecord(spec.template) && isRecord(spec.template.metadata) ? spec.template.metadata : undefined;
+  if (!matchLabels) return;
+  const labels = isRecord(template?.labels) ? template.labels : {};
+  for (const [key, value] of Object.entries(matchLabels)) {
+    if (labels[key] !== value) {
+      violations.push({
+        path: 'spec.selector.matchLabels',
+        message: `selector ${key}=${String(value)} does not match the pod template's labels (${labels[key] === undefined ? 'no such label' : `${key}=${String(labels[key])}`})`,
+      });
+      return;
     }
   }
 }

@@ -45,7 +45,7 @@ function deployment(patch: (object: Fields) => void = () => {}): Record<string, 
 
 describe('validateObject', () => {
   it('accepts a valid Deployment', () => {
-    expect(validateObject(deployment(), schemas, 'privileged')).toBeUndefined();
+    expect(validateObject(deployment(), schemas, { podSecurity: 'privileged' })).toBeUndefined();
   });
 
   it('names the field and the reason for a schema violation', () => {
@@ -97,7 +97,7 @@ describe('validateObject', () => {
       ],
     ];
     for (const [patch, path, message] of cases) {
-      const violation = validateObject(deployment(patch), schemas, 'privileged');
+      const violation = validateObject(deployment(patch), schemas, { podSecurity: 'privileged' });
       expect(violation?.path, String(patch)).toBe(path);
       expect(violation?.message).toMatch(message);
     }
@@ -113,7 +113,7 @@ describe('validateObject', () => {
       spec: { schedule, timeZone, jobTemplate: { spec: { template: { spec: { containers: [{ name: 'c', image: 'x:1' }] } } } } },
     });
     expect(validateObject(cronJob('a'.repeat(53), '@daily'), schemas)?.message).toMatch(/at most 52/);
-    expect(validateObject(cronJob('nightly', '@daily', 'Europe/Berlin'), schemas, 'privileged')).toBeUndefined();
+    expect(validateObject(cronJob('nightly', '@daily', 'Europe/Berlin'), schemas, { podSecurity: 'privileged' })).toBeUndefined();
     expect(validateObject(cronJob('nightly', '0 3 * *'), schemas)?.message).toMatch(/has 4 fields/);
     expect(validateObject(cronJob('nightly', '0 25 * * *'), schemas)?.message).toMatch(/hour field "25"/);
     expect(validateObject(cronJob('nightly', '0 3 * * MON-FRI', 'Mars/Olympus'), schemas)).toMatchObject({ path: 'spec.timeZone' });
@@ -143,7 +143,7 @@ describe('validateObject', () => {
       path: 'spec.template.spec.containers[0].securityContext.allowPrivilegeEscalation',
       message: 'must be false (Pod Security Standard "restricted")',
     });
-    expect(validateObject(deployment(), schemas, 'baseline')).toBeUndefined();
+    expect(validateObject(deployment(), schemas, { podSecurity: 'baseline' })).toBeUndefined();
   });
 
   it('reads Kubernetes quantities', () => {

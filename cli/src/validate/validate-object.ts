@@ -2,6 +2,7 @@
 import { apiServerViolations } from './api-server-rules.ts';
 import type { ObjectSchemas } from './object-schemas.ts';
 import { type PodSecurityLevel, podSecurityViolations } from './pod-security.ts';
+import { type RepositorySettings, repositoryViolations } from './repository-rules.ts';
 
 /** The first reason the cluster would reject `object`, with what to do. */
 export interface ObjectViolation {
@@ -11,11 +12,16 @@ export interface ObjectViolation {
   readonly hint: string;
 }
 
-/** The first violation in `object`, or undefined when the cluster would take it. */
+/** What the checks of an object depend on besides the object: the environment's settings. */
+export interface ValidationSettings extends RepositorySettings {
+  readonly podSecurity: PodSecurityLevel;
+}
+
+/** The first violation in `object`, or undefined when the cluster would take it and Manifold allows it. */
 export function validateObject(
   object: Record<string, unknown>,
   schemas: ObjectSchemas,
-  podSecurity: PodSecurityLevel = 'restricted',
+  { podSecurity = 'restricted', env = '', requireDigests = false }: Partial<ValidationSettings> = {},
 ): ObjectViolation | undefined {
   const schema = schemas.schemaOf(String(object.apiVersion), String(object.kind));
   const [schemaViolation] = schema ? schema(object) : [];
@@ -24,6 +30,8 @@ export function validateObject(
   }
   const [ruleViolation] = apiServerViolations(object);
   if (ruleViolation) return { ...ruleViolation, hint: 'the API server would refuse this object: change the value the app passes' };
+  const [repositoryViolation] = repositoryViolations(object, { env, requireDigests });
+  if (repositoryViolation) return repositoryViolation;
   const [securityViolation] = podSecurityViolations(object, podSecurity);
   if (securityViolation) {
     return {

@@ -4,7 +4,16 @@ import { ApiObject, Cron, Duration, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { cronScheduleProblem } from './cron-schedule.ts';
-import { ADDRESS_LABEL_POINTER, addLabels, containerProps, mountWritablePaths, selectorLabels, type WorkloadOptions } from './workload-options.ts';
+import {
+  ADDRESS_LABEL_POINTER,
+  addLabels,
+  checkProps,
+  containerProps,
+  mountWritablePaths,
+  selectorLabels,
+  WORKLOAD_PROPS,
+  type WorkloadOptions,
+} from './workload-options.ts';
 
 /** Props of {@link ScheduledJob}. */
 export interface ScheduledJobProps extends WorkloadOptions {
@@ -19,6 +28,11 @@ export interface ScheduledJobProps extends WorkloadOptions {
   readonly activeDeadline?: Duration;
 }
 
+const SCHEDULED_JOB_PROPS = { ...WORKLOAD_PROPS, schedule: true, timeZone: true, activeDeadline: true } as const satisfies Record<
+  keyof ScheduledJobProps,
+  true
+>;
+
 /**
  * A CronJob that never runs two jobs at once (`concurrencyPolicy: Forbid`) and keeps a short history
  * (3 successful and 3 failed jobs). Fixed settings: a run starts at most 10 seconds after its
@@ -32,6 +46,7 @@ export class ScheduledJob extends Construct {
 
   constructor(scope: Construct, id: string, props: ScheduledJobProps) {
     super(scope, id);
+    checkProps('ScheduledJob', props, SCHEDULED_JOB_PROPS);
     const schedule = typeof props.schedule === 'string' ? props.schedule : props.schedule.expressionString;
     const problem = cronScheduleProblem(schedule);
     if (problem) throw new Error(`ScheduledJob "${props.name}": schedule "${schedule}" ${problem}`);

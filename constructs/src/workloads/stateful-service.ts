@@ -5,10 +5,12 @@ import { Construct } from 'constructs';
 import {
   ADDRESS_LABEL_POINTER,
   addLabels,
+  checkProps,
   containerProps,
   mountWritablePaths,
   selectorLabels,
   useStableSelector,
+  WORKLOAD_PROPS,
   type WorkloadOptions,
   workloadSize,
 } from './workload-options.ts';
@@ -32,6 +34,15 @@ const DEFAULT_GROUP = 26000;
 
 const DATA_VOLUME = 'data';
 
+const STATEFUL_SERVICE_PROPS = {
+  ...WORKLOAD_PROPS,
+  port: true,
+  storage: true,
+  storageClassName: true,
+  mountPath: true,
+  fsGroup: true,
+} as const satisfies Record<keyof StatefulServiceProps, true>;
+
 /** A StatefulSet behind a headless Service, each replica with a ReadWriteOnce volume claim. */
 export class StatefulService extends Construct {
   /** The StatefulSet. */
@@ -41,6 +52,7 @@ export class StatefulService extends Construct {
 
   constructor(scope: Construct, id: string, props: StatefulServiceProps) {
     super(scope, id);
+    checkProps('StatefulService', props, STATEFUL_SERVICE_PROPS);
     this.service = new kplus.Service(this, 'Service', {
       metadata: { name: props.name },
       clusterIP: 'None',
@@ -62,7 +74,7 @@ export class StatefulService extends Construct {
     // StatefulSet makes its Service select it by the construct-path label; keep only ours.
     ApiObject.of(this.service).addJsonPatch(JsonPatch.remove(`/spec/selector/${ADDRESS_LABEL_POINTER}`));
     addLabels(this.statefulSet, props);
-    mountWritablePaths(this.statefulSet, props);
+    mountWritablePaths(this.statefulSet, props, [props.mountPath]);
 
     // cdk8s-plus-28 has no volumeClaimTemplates; add the claim and its mount directly.
     const apiObject = ApiObject.of(this.statefulSet);

@@ -2,7 +2,17 @@
 
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { addLabels, containerProps, mountWritablePaths, selectorLabels, useStableSelector, type WorkloadOptions, workloadSize } from './workload-options.ts';
+import {
+  addLabels,
+  checkProps,
+  containerProps,
+  mountWritablePaths,
+  selectorLabels,
+  useStableSelector,
+  WORKLOAD_PROPS,
+  type WorkloadOptions,
+  workloadSize,
+} from './workload-options.ts';
 
 /** Props of {@link WebService}. */
 export interface WebServiceProps extends WorkloadOptions {
@@ -18,6 +28,15 @@ export interface WebServiceProps extends WorkloadOptions {
   readonly tlsSecretName?: string;
 }
 
+const WEB_SERVICE_PROPS = {
+  ...WORKLOAD_PROPS,
+  port: true,
+  healthPath: true,
+  host: true,
+  ingressClassName: true,
+  tlsSecretName: true,
+} as const satisfies Record<keyof WebServiceProps, true>;
+
 /** A Deployment behind a ClusterIP Service on port 80, optionally published by an Ingress. */
 export class WebService extends Construct {
   /** The Deployment running the pods. */
@@ -31,6 +50,7 @@ export class WebService extends Construct {
 
   constructor(scope: Construct, id: string, props: WebServiceProps) {
     super(scope, id);
+    checkProps('WebService', props, WEB_SERVICE_PROPS);
     this.port = props.port ?? 8080;
     const probe = kplus.Probe.fromHttpGet(props.healthPath ?? '/healthz', { port: this.port });
     this.deployment = new kplus.Deployment(this, 'Deployment', {

@@ -31,6 +31,43 @@ export interface WorkloadOptions {
   readonly writablePaths?: readonly string[];
 }
 
+/** Every prop of {@link WorkloadOptions}: a construct checks an app's props against its own list (see {@link checkProps}). */
+export const WORKLOAD_PROPS = {
+  name: true,
+  image: true,
+  size: true,
+  env: true,
+  command: true,
+  args: true,
+  labels: true,
+  securityContext: true,
+  writablePaths: true,
+} as const satisfies Record<keyof WorkloadOptions, true>;
+
+/**
+ * Refuses a prop the construct does not take. An app is type-checked by `pnpm typecheck`, but synth
+ * runs it as JavaScript: without this, a misspelt prop (`hots:` for `host:`) would vanish silently.
+ */
+export function checkProps(construct: string, props: object, known: Readonly<Record<string, true>>): void {
+  for (const key of Object.keys(props)) {
+    if (Object.hasOwn(known, key)) continue;
+    const near = Object.keys(known).find((candidate) => editDistance(candidate, key) <= 2);
+    const name = (props as { name?: unknown }).name;
+    throw new Error(`${construct} "${String(name)}": unknown prop "${key}"${near ? ` (did you mean "${near}"?)` : ''}`);
+  }
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
+  for (const [i, charA] of [...a].entries()) {
+    const current = [i + 1];
+    for (const [j, charB] of [...b].entries())
+      current.push(Math.min((previous[j + 1] ?? 0) + 1, (current[j] ?? 0) + 1, (previous[j] ?? 0) + (charA === charB ? 0 : 1)));
+    previous = current;
+  }
+  return previous[b.length] ?? 0;
+}
+
 /** Container security that meets the Pod Security Standard "restricted" (Kubernetes 1.28). */
 const RESTRICTED: kplus.ContainerSecurityContextProps = {
   ensureNonRoot: true,
@@ -83,12 +120,34 @@ export function containerProps(options: WorkloadOptions, extra: Partial<kplus.Co
   };
 }
 
-/** Gives each writable path an emptyDir while the root filesystem is read-only (the default). */
-export function mountWritablePaths(workload: kplus.AbstractPod, options: WorkloadOptions): void {
+/**
+ * Gives each writable path an emptyDir while the root filesystem is read-only (the default). Each
+ * must be an absolute, normalized folder other than `/`, named once, and not one of `taken` (the
+ * construct's own mounts, e.g. a StatefulService's volume).
+ */
+export function mountWritablePaths(workload: kplus.AbstractPod, options: WorkloadOptions, taken: readonly string[] = []): void {
+  const paths = options.writablePaths ?? ['/tmp'];
+  const seen = new Set(taken);
+  for (const path of paths) {
+    const problem =
+      typeof path !== 'string' || !path.startsWith('/')
+        ? 'is not an absolute path'
+        : path === '/'
+          ? 'is the root folder'
+          : /\/\/|\/\.\.?(\/|$)|\/$/.test(path)
+            ? 'is not a normalized path (no "//", "." or ".." parts, no trailing "/")'
+            : seen.has(path)
+              ? taken.includes(path)
+                ? 'is already mounted (the data volume)'
+                : 'is named twice'
+              : undefined;
+    if (problem) throw new Error(`workload "${options.name}": writablePaths ${JSON.stringify(path)} ${problem}; give folders such as /tmp or /var/cache/app`);
+    seen.add(path);
+  }
   if (options.securityContext?.readOnlyRootFilesystem === false) return;
   const container = workload.containers[0];
   if (!container) return;
-  for (const path of options.writablePaths ?? ['/tmp']) {
+  for (const path of paths) {
     const name = path === '/tmp' ? 'tmp' : `writable${path.replace(/[^a-z0-9]+/g, '-').replace(/-$/, '')}`;
     container.mount(path, kplus.Volume.fromEmptyDir(workload, `Writable${path}`, name));
   }
