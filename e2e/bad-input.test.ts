@@ -182,6 +182,52 @@ const cases: [string, Edit, RegExp][] = [
     replaceIn('apps/csv-ingestor/src/index.ts', 'DATABASE_PASSWORD: env.secret(', "'A=B': env.secret("),
     /: apps\/v1 Deployment acme-dev\/csv-ingestor .*\.env\[\d\]\.name: env var name "A=B" must start with a letter/,
   ],
+  [
+    'a delivery tool that does not exist',
+    replaceIn('overlays/dev/environment.yaml', 'tool: flux', 'tool: argo'),
+    /^overlays\/dev\/environment\.yaml:\d+:9: environment\.yaml: delivery\.tool: Invalid option: expected one of "argocd"\|"flux"$/,
+  ],
+  [
+    'a delivery setting of the wrong type',
+    replaceIn('overlays/prod/environment.yaml', 'selfHeal: true', 'selfHeal: true\n    automated: "yes"'),
+    /^overlays\/prod\/environment\.yaml:\d+:\d+: environment\.yaml: delivery\.argocd\.automated: Invalid input: expected boolean, received string$/,
+  ],
+  [
+    'an Argo CD server that is not an https URL',
+    replaceIn('overlays/prod/environment.yaml', 'selfHeal: true', 'selfHeal: true\n    server: "javascript:alert(1)"'),
+    /: environment\.yaml: delivery\.argocd\.server: expected the https:\/\/ URL of a Kubernetes API server/,
+  ],
+  [
+    'an Argo CD project that is not a name',
+    replaceIn('overlays/prod/environment.yaml', 'selfHeal: true', 'selfHeal: true\n    project: ../../etc'),
+    /: environment\.yaml: delivery\.argocd\.project: expected a DNS-1123 label/,
+  ],
+  [
+    'an Argo CD cluster name with a space',
+    replaceIn('overlays/prod/environment.yaml', 'selfHeal: true', 'selfHeal: true\n    cluster: "x y"'),
+    /: environment\.yaml: delivery\.argocd\.cluster: expected a cluster name as registered in Argo CD/,
+  ],
+  [
+    'a missing required key',
+    replaceIn('overlays/dev/environment.yaml', /^domain: .*\n/m, ''),
+    /^overlays\/dev\/environment\.yaml:\d+:1: environment\.yaml: domain: missing$/,
+  ],
+  ['a NUL byte in images.yaml', (root) => appendFile(join(root, DEV_IMAGES), 'x: "a\0b"\n'), /^overlays\/dev\/images\.yaml:\d+:6: contains a NUL byte$/],
+  [
+    'an environment promoted from itself',
+    replaceIn('overlays/staging/environment.yaml', 'promotesFrom: dev', 'promotesFrom: staging'),
+    /^overlays\/staging\/environment\.yaml:\d+:\d+: staging is promoted from itself$/,
+  ],
+  [
+    'an environment promoted from one that does not exist',
+    replaceIn('overlays/staging/environment.yaml', 'promotesFrom: dev', 'promotesFrom: qa'),
+    /^overlays\/staging\/environment\.yaml:\d+:\d+: promotesFrom names "qa", which is not an environment$/,
+  ],
+  [
+    'environments promoted from each other',
+    replaceIn('overlays/staging/environment.yaml', 'promotesFrom: dev', 'promotesFrom: prod'),
+    /^overlays\/prod\/environment\.yaml:\d+:\d+: promotesFrom makes a cycle: prod ← staging ← prod$/,
+  ],
 ];
 
 describe('bad input', () => {

@@ -93,9 +93,21 @@ const gitUrl = z
 
 const argoCdSchema = z.strictObject({
   namespace: dnsLabel.default('argocd').describe('Namespace Argo CD runs in (where the Application lives).'),
-  project: z.string().min(1).max(63).default('default').describe('Argo CD project of the Application.'),
-  server: z.url().default('https://kubernetes.default.svc').describe('API server of the target cluster (default: the cluster Argo CD runs in).'),
-  cluster: z.string().min(1).max(253).optional().describe('Name of the target cluster as registered in Argo CD, instead of server.'),
+  project: dnsLabel.default('default').describe('Argo CD project of the Application.'),
+  server: z
+    .url({
+      protocol: /^https?$/,
+      hostname: z.regexes.hostname,
+      error: 'expected the https:// URL of a Kubernetes API server, such as https://kubernetes.default.svc',
+    })
+    .default('https://kubernetes.default.svc')
+    .describe('API server of the target cluster (default: the cluster Argo CD runs in).'),
+  cluster: z
+    .string()
+    .max(253)
+    .regex(/^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/, 'expected a cluster name as registered in Argo CD (letters, digits, "-", "_" and ".")')
+    .optional()
+    .describe('Name of the target cluster as registered in Argo CD, instead of server.'),
   automated: z.boolean().default(true).describe('Sync on every commit.'),
   prune: z.boolean().default(true).describe('Delete objects that are no longer in dist/<env>.'),
   selfHeal: z.boolean().default(true).describe('Undo changes made in the cluster by hand.'),

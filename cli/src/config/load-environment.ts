@@ -2,6 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type ImagePolicyKey, ImageRef, InvalidImageRefError, imagePolicyName, type TaggedImageRef, type WorkloadSize } from '@manifold/constructs/core';
+import { parse } from 'yaml';
 import { assertRealPath } from '../dist/repository-paths.ts';
 import { compilePolicy } from '../flux/image-policy.ts';
 import type { PodSecurityLevel } from '../validate/pod-security.ts';
@@ -83,6 +84,7 @@ export async function loadEnvironment(root: string, env: string, imagesText?: st
   const checkedEntries = entries?.checkedValues(files.images, text, checkImagesEntry);
   const images = (checkedEntries as ImagesFile | undefined) ?? validateSource(imagesSource, imagesSchema, 'images.yaml');
   const requireDigests = config.requireDigests ?? env === 'prod';
+  if (config.promotesFrom !== undefined) await checkPromotesFrom(root, env, config.promotesFrom, () => environmentSource.positionOf(['promotesFrom']));
 
   const pins = new Map<string, Pin>();
   for (const [app, appImages] of Object.entries(images)) {
@@ -128,6 +130,30 @@ export async function loadEnvironment(root: string, env: string, imagesText?: st
     pins,
     sources: { environment: environmentSource, images: imagesSource },
   };
+}
+
+/**
+ * `promotesFrom` must name another environment, and following it must never come back to `env`. A
+ * problem further along the chain is reported by the environment whose own line it is.
+ */
+async function checkPromotesFrom(root: string, env: string, from: string, position: () => SourcePosition): Promise<void> {
+  const hint = 'name the environment pins come from before they reach this one, e.g. staging for prod';
+  if (from === env) throw new ConfigError({ ...position(), message: `${env} is promoted from itself`, hint });
+  const chain = [env];
+  for (let next: string | undefined = from; next !== undefined && !chain.includes(next); ) {
+    chain.push(next);
+    const text: string | undefined = await readFile(join(root, overlayFiles(next).environment), 'utf8').catch(() => undefined);
+    if (text === undefined && next === from) {
+      throw new ConfigError({
+        ...position(),
+        message: `promotesFrom names "${from}", which is not an environment`,
+        hint: 'environments are the folders under overlays/ with an environment.yaml',
+      });
+    }
+    const promotesFrom: unknown = text === undefined ? undefined : (parse(text) as { promotesFrom?: unknown } | null)?.promotesFrom;
+    next = typeof promotesFrom === 'string' ? promotesFrom : undefined;
+    if (next === env) throw new ConfigError({ ...position(), message: `promotesFrom makes a cycle: ${[...chain, env].join(' ← ')}`, hint });
+  }
 }
 
 /**
@@ -202,6 +228,14 @@ export function decodeUserText(file: string, bytes: Buffer): string {
       ...bytePosition(file, bytes, offset),
       message: `invalid UTF-8 (byte 0x${(bytes[offset] ?? 0).toString(16).padStart(2, '0')})`,
       hint: 'save the file as UTF-8; Manifold never rewrites a file it cannot read back exactly',
+    });
+  }
+  const nul = bytes.indexOf(0x00);
+  if (nul >= 0) {
+    throw new ConfigError({
+      ...bytePosition(file, bytes, nul),
+      message: 'contains a NUL byte',
+      hint: 'remove it: YAML files are text, and Flux would refuse the file',
     });
   }
   const carriageReturn = bytes.indexOf(0x0d);

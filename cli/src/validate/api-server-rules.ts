@@ -77,7 +77,10 @@ export function apiServerViolations(object: Record<string, unknown>): SchemaViol
       checkPortName(path, value, kind === 'Service', violations);
     } else if (key === 'name' && typeof value === 'string' && typeof parent === 'number' && stack.at(-3) === 'env') {
       if (!ENV_VAR_NAME.test(value)) {
-        violations.push({ path: path(), message: `env var name "${value}" must start with a letter, "_", "-" or "." and hold only letters, digits, "_", "-" and "."` });
+        violations.push({
+          path: path(),
+          message: `env var name "${value}" must start with a letter, "_", "-" or "." and hold only letters, digits, "_", "-" and "."`,
+        });
       }
     } else if (key === 'key' && typeof value === 'string' && (parent === 'secretKeyRef' || parent === 'configMapKeyRef')) {
       checkDataKey(path(), value, violations);

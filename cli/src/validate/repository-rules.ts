@@ -34,15 +34,16 @@ export function repositoryViolations(object: Record<string, unknown>, settings: 
       }
     }
   }
-  if (settings.requireDigests) findImages(object, [], (path, image) => {
-    if (!/@sha256:[a-f0-9]{64}$/.test(image)) {
-      violations.push({
-        path,
-        message: `image "${image}" has no digest, but ${settings.env} requires digests`,
-        hint: "declare the image in the app's images and use env.image('<name>'): its pin in images.yaml carries the digest and Flux's marker",
-      });
-    }
-  });
+  if (settings.requireDigests)
+    findImages(object, [], (path, image) => {
+      if (!/@sha256:[a-f0-9]{64}$/.test(image)) {
+        violations.push({
+          path,
+          message: `image "${image}" has no digest, but ${settings.env} requires digests`,
+          hint: "declare the image in the app's images and use env.image('<name>'): its pin in images.yaml carries the digest and Flux's marker",
+        });
+      }
+    });
   return violations;
 }
 
@@ -55,7 +56,13 @@ function findImages(value: unknown, path: readonly (string | number)[], found: (
   for (const [key, child] of Object.entries(value)) {
     const parent = path.at(-2);
     if (key === 'image' && typeof child === 'string' && typeof parent === 'string' && CONTAINER_LISTS.has(parent)) {
-      found(`${path.map((part) => (typeof part === 'number' ? `[${part}]` : `.${part}`)).join('').slice(1)}.image`, child);
+      found(
+        `${path
+          .map((part) => (typeof part === 'number' ? `[${part}]` : `.${part}`))
+          .join('')
+          .slice(1)}.image`,
+        child,
+      );
     } else {
       findImages(child, [...path, key], found);
     }
