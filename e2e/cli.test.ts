@@ -105,4 +105,44 @@ describe('files in dist/<env> that synth did not generate', () => {
     expect(await readFile(join(root, 'dist/dev/.manifold-index'), 'utf8')).toBe(index);
     expect((await runManifold(root, ['synth', '--check'])).code).toBe(0);
   });
+
+  it('refuses bad board inputs with one located line and no stack: drift files, output folder, commit URL', async () => {
+    const root = await copyRepository();
+    const drift = (name: string, text: string) => writeFile(join(root, '..', name), text).then(() => join(root, '..', name));
+    const cases: [string[], RegExp][] = [
+      [
+        ['board', '--drift', `dev=${await drift('array.json', '[1, 2]')}`],
+        /^\/\S+\/array\.json:1:1: expected the output of pnpm manifold esc pull <env> --check --json/,
+      ],
+      [['board', '--drift', `dev=${await drift('broken.json', '{\n  "differing": [')}`], /^\/\S+\/broken\.json:\d+:\d+: is not JSON: /],
+      [
+        ['board', '--drift', `qa=${await drift('qa.json', '{"differing": []}')}`],
+        /^--drift:1:1: no environment "qa"\n {2}hint: environments: dev, prod, staging/,
+      ],
+      [['board', '--drift', `dev=${join(root, '..', 'missing.json')}`], /^\/\S+\/missing\.json:1:1: cannot be read \(ENOENT\)/],
+      [['board', '--commit-url', 'javascript:alert(1)/{sha}'], /^--commit-url:1:1: "javascript:alert\(1\)\/\{sha\}" is not an http\(s\) URL/],
+    ];
+    for (const [args, message] of cases) {
+      const run = await runManifold(root, args);
+      expect(run.stderr, args.join(' ')).toMatch(message);
+      expect(run.stderr).not.toMatch(/\n\s+at /);
+      expect(run.code).toBe(2);
+    }
+    // A folder where mkdir cannot succeed fails at once (a recursive mkdir spins on /proc).
+    const proc = await runManifold(root, ['board', '--out', '/proc/manifold-board']);
+    expect(proc.stderr).toBe('cannot mkdir /proc/manifold-board: ENOENT (mkdir); nothing was written\n  hint: fix the cause, then run the command again\n');
+    expect(proc.code).toBe(1);
+  });
+
+  it('says in one line that history needs git, outside a git repository', async () => {
+    const root = await copyRepository();
+    const rollback = await runManifold(root, ['rollback', 'prod', 'web']);
+    expect(rollback.stderr).toMatch(
+      /^overlays\/prod\/images\.yaml:1:1: the history of overlays\/prod\/images\.yaml comes from git, but \S+ is not a git repository\n {2}hint: .*--to <ref>\n$/,
+    );
+    expect(rollback.code).toBe(2);
+    const diff = await runManifold(root, ['diff', '--base', 'HEAD']);
+    expect(diff.stderr).toMatch(/^--base:1:1: --base HEAD compares with a git revision, but \S+ is not a git repository\n/);
+    expect(diff.code).toBe(2);
+  });
 });

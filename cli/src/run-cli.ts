@@ -122,7 +122,7 @@ export async function runCli(argv: readonly string[], options: RunOptions): Prom
     }
     if (isFileSystemError(error)) {
       // A disk or permission failure outside the guarded write phase: say what and where, no stack.
-      const failure = describeWriteFailure(error, options.root, `${error.syscall ?? 'use'}`, 'nothing was written');
+      const failure = describeWriteFailure(error, options.root, `${error.syscall ?? 'use'}`, 'nothing was written', 'run the command again');
       io.err(`${failure.message}\n  hint: ${failure.hint}`);
       return 1;
     }

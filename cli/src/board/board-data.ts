@@ -5,6 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { parse } from 'yaml';
+import { ConfigError } from '../config/config-error.ts';
 import type { PinSource } from '../config/images-schema.ts';
 import { overlayFiles } from '../config/load-environment.ts';
 import { commitsAhead, type FileCommit, fileCommits, listRefs, originUrl, readFileAtRevision } from '../git/git-revision.ts';
@@ -211,8 +212,9 @@ async function waitingBranches(root: string, base: string): Promise<WaitingBranc
 
 /** A drift report (`esc pull <env> --check --json`), checked for shape. */
 function readDrift(env: string, report: string): EscDrift {
-  const parsed = JSON.parse(report) as { differing?: unknown };
-  if (!Array.isArray(parsed.differing)) throw new Error('expected the output of pnpm manifold esc pull <env> --check --json: {"differing": [...]}');
+  const parsed = JSON.parse(report) as { differing?: unknown } | null;
+  if (!parsed || typeof parsed !== 'object' || !Array.isArray(parsed.differing))
+    throw new Error('expected the output of pnpm manifold esc pull <env> --check --json: {"differing": [...]}');
   const differing = parsed.differing.map((entry) => {
     const { image, pin, esc } = (entry ?? {}) as Record<string, unknown>;
     if (typeof image !== 'string' || typeof pin !== 'string' || typeof esc !== 'string')
@@ -228,12 +230,32 @@ export function githubCommitUrl(origin: string | undefined): string | null {
   return match ? `https://github.com/${match[1]}/${match[2]}/commit/{sha}` : null;
 }
 
-/** The drift reports named on the command line (`<env>=<file>`), read. */
-export async function readDriftFiles(entries: readonly string[]): Promise<Map<string, string>> {
+/**
+ * The drift reports named on the command line (`<env>=<file>`), read and checked: each file must hold
+ * the JSON `esc pull <env> --check --json` prints, for an environment of the repository.
+ */
+export async function readDriftFiles(entries: readonly string[], environments: readonly string[]): Promise<Map<string, string>> {
   const reports = new Map<string, string>();
   for (const entry of entries) {
     const separator = entry.indexOf('=');
-    reports.set(entry.slice(0, separator), await readFile(entry.slice(separator + 1), 'utf8'));
+    const [env, file] = [entry.slice(0, separator), entry.slice(separator + 1)];
+    const refuse = (message: string, position = { line: 1, col: 1 }) =>
+      new ConfigError({ file, ...position, message, hint: `give the output of: pnpm manifold esc pull ${env} --check --json > ${file}` });
+    if (!environments.includes(env)) {
+      throw new ConfigError({ file: '--drift', line: 1, col: 1, message: `no environment "${env}"`, hint: `environments: ${environments.join(', ')}` });
+    }
+    const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
+      throw refuse(`cannot be read (${error.code ?? error.message})`);
+    });
+    try {
+      readDrift(env, text);
+    } catch (error) {
+      if (!(error instanceof SyntaxError)) throw refuse((error as Error).message);
+      const offset = Number(/position ([0-9]+)/.exec(error.message)?.[1] ?? 0);
+      const before = text.slice(0, offset);
+      throw refuse(`is not JSON: ${error.message.split('\n')[0]}`, { line: before.split('\n').length, col: offset - before.lastIndexOf('\n') });
+    }
+    reports.set(env, text);
   }
   return reports;
 }

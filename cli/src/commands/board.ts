@@ -1,11 +1,12 @@
 /** `manifold board [--out <dir>]`: the release board, a static page of what runs where, what is held and what is waiting. */
-import { mkdir } from 'node:fs/promises';
+import { lstat, mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { readBoard, readDriftFiles } from '../board/board-data.ts';
 import { renderBoardPage } from '../board/board-page.ts';
 import { ConfigError } from '../config/config-error.ts';
 import { replaceFile } from '../dist/replace-file.ts';
+import { listEnvironments } from '../synth/synthesize.ts';
 import { baseCommit } from './base-revision.ts';
 import type { CliIo } from './cli-io.ts';
 import { positiveInteger, repeatable } from './option-values.ts';
@@ -41,22 +42,41 @@ export function registerBoard(program: Command, io: CliIo): void {
           file: '--commit-url',
           line: 1,
           col: 1,
-          message: `"${options.commitUrl}" has no {sha}`,
+          message: /^https?:\/\//.test(options.commitUrl) ? `"${options.commitUrl}" has no {sha}` : `"${options.commitUrl}" is not an http(s) URL`,
           hint: 'for example: --commit-url https://git.example.com/acme/platform/-/commit/{sha}',
         });
       }
       const board = await readBoard(root, {
         ...(options.base ? { base: await baseCommit(root, options.base) } : {}),
         historyLimit: options.history,
-        driftReports: await readDriftFiles(options.drift),
+        driftReports: await readDriftFiles(options.drift, await listEnvironments(root)),
         ...(options.commitUrl ? { commitUrl: options.commitUrl } : {}),
         ...(options.generatedAt ? { generatedAt: new Date().toISOString() } : {}),
       });
       const out = resolve(root, options.out);
-      await mkdir(out, { recursive: true });
+      await outputFolder(out);
       await replaceFile(join(out, 'index.html'), renderBoardPage(board));
       io.out(
         `wrote ${join(out, 'index.html')}: ${board.images.length} images × ${board.environments.length} environments, ${board.history.length} history entries, ${board.waiting.length} waiting branch(es)`,
       );
     });
+}
+
+/**
+ * Makes `out` ready for the page: an existing real folder, or one made in an existing parent (not
+ * recursively: some file systems, such as /proc, make a recursive mkdir spin instead of failing).
+ */
+async function outputFolder(out: string): Promise<void> {
+  const existing = await lstat(out).catch(() => undefined);
+  if (existing?.isDirectory()) return;
+  if (existing) {
+    throw new ConfigError({
+      file: '--out',
+      line: 1,
+      col: 1,
+      message: `${out} is ${existing.isSymbolicLink() ? 'a symbolic link' : 'not a folder'}`,
+      hint: 'name a folder to write index.html into',
+    });
+  }
+  await mkdir(out);
 }

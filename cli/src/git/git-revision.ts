@@ -1,6 +1,7 @@
 /** Reads files as they were at a git revision, with the real git. */
 import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
+import { ConfigError } from '../config/config-error.ts';
 
 const run = promisify(execFile);
 
@@ -23,6 +24,15 @@ export async function resolveCommit(root: string, revision: string): Promise<str
     ({ stdout }) => stdout.trim(),
     () => undefined,
   );
+}
+
+/** Throws a {@link ConfigError} at `where` saying what `needs` git when `root` is not inside a git work tree. */
+export async function requireGitRepository(root: string, where: string, needs: string, hint: string): Promise<void> {
+  const inside = await run('git', ['rev-parse', '--is-inside-work-tree'], { cwd: root }).then(
+    ({ stdout }) => stdout.trim() === 'true',
+    () => false,
+  );
+  if (!inside) throw new ConfigError({ file: where, line: 1, col: 1, message: `${needs}, but ${root} is not a git repository`, hint });
 }
 
 /** The largest tree {@link readTreeAtRevision} reads (all files together). */

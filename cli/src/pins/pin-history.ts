@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import { overlayFiles } from '../config/load-environment.ts';
-import { readFileAtRevision } from '../git/git-revision.ts';
+import { readFileAtRevision, requireGitRepository } from '../git/git-revision.ts';
 
 const run = promisify(execFile);
 
@@ -20,6 +20,12 @@ export interface HistoricPin {
  */
 export async function pinHistory(root: string, env: string, app: string, image: string): Promise<HistoricPin[]> {
   const file = overlayFiles(env).images;
+  await requireGitRepository(
+    root,
+    file,
+    `the history of ${file} comes from git`,
+    `run it in a clone of the repository, or name the reference: pnpm rollback ${env} ${app}/${image} --to <ref>`,
+  );
   const { stdout } = await run('git', ['log', '--format=%H', '--', file], { cwd: root, maxBuffer: 64 * 1024 * 1024 }).catch((error: { stderr?: string }) => {
     throw new Error(`git log of ${file} failed: ${String(error.stderr ?? error).trim()}`);
   });
