@@ -212,6 +212,11 @@ const cases: [string, Edit, RegExp][] = [
     replaceIn('overlays/dev/environment.yaml', /^domain: .*\n/m, ''),
     /^overlays\/dev\/environment\.yaml:\d+:1: environment\.yaml: domain: missing$/,
   ],
+  [
+    'a byte-order mark before images.yaml',
+    async (root) => writeFile(join(root, DEV_IMAGES), `\uFEFF${await readFile(join(root, DEV_IMAGES), 'utf8')}`),
+    /^overlays\/dev\/images\.yaml:1:1: starts with a byte-order mark; Flux and Manifold write the file back without it$/,
+  ],
   ['a NUL byte in images.yaml', (root) => appendFile(join(root, DEV_IMAGES), 'x: "a\0b"\n'), /^overlays\/dev\/images\.yaml:\d+:6: contains a NUL byte$/],
   [
     'an environment promoted from itself',

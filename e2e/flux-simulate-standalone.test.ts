@@ -105,4 +105,18 @@ describe('flux simulate --path (standalone)', () => {
     expect(none.code).toBe(2);
     expect(none.stderr).toContain('--path <dir> with at least one --policy');
   });
+
+  it('refuses a marked file that is not UTF-8 and writes nothing, as the controller fails the run', async () => {
+    const other = await mkdtemp(join(tmpdir(), 'plain-flux-latin1-'));
+    const bytes = Buffer.concat([
+      Buffer.from('# caf'),
+      Buffer.from([0xe9]),
+      Buffer.from('\nimage: ghcr.io/acme/web:1.0.0 # {"$imagepolicy": "flux-system:web"}\n'),
+    ]);
+    await writeFile(join(other, 'deploy.yaml'), bytes);
+    const run = await runManifoldIn(other, ['flux', 'simulate', '--path', '.', '--write', ...POLICIES]);
+    expect(run.stderr).toMatch(/^deploy\.yaml:1:1: is not valid UTF-8: the controller cannot read it/);
+    expect(run.code).toBe(2);
+    expect(await readFile(join(other, 'deploy.yaml'))).toEqual(bytes);
+  });
 });

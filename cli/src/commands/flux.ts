@@ -173,7 +173,7 @@ function asConfigError(simulate: () => SetterRun, shown: (file: string) => strin
       line: 1,
       col: 1,
       message: error.message,
-      hint: 'give every item apiVersion, kind and metadata.name, or keep the file out of the update path',
+      hint: error.hint,
     });
   }
 }

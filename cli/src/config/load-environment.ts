@@ -216,7 +216,8 @@ async function readUserFile(root: string, file: string): Promise<string> {
 
 /**
  * The text of a user's overlay file, refusing what Manifold could not write back byte for byte:
- * invalid UTF-8 (decoding would replace it) and CR line endings (Flux and Manifold write LF).
+ * invalid UTF-8 (decoding would replace it), a byte-order mark (dropped on writing), NUL bytes and CR
+ * line endings (Flux and Manifold write LF).
  */
 export function decodeUserText(file: string, bytes: Buffer): string {
   const text = bytes.toString('utf8');
@@ -228,6 +229,15 @@ export function decodeUserText(file: string, bytes: Buffer): string {
       ...bytePosition(file, bytes, offset),
       message: `invalid UTF-8 (byte 0x${(bytes[offset] ?? 0).toString(16).padStart(2, '0')})`,
       hint: 'save the file as UTF-8; Manifold never rewrites a file it cannot read back exactly',
+    });
+  }
+  if (text.startsWith('\uFEFF')) {
+    throw new ConfigError({
+      file,
+      line: 1,
+      col: 1,
+      message: 'starts with a byte-order mark; Flux and Manifold write the file back without it',
+      hint: 'save the file as UTF-8 without BOM',
     });
   }
   const nul = bytes.indexOf(0x00);

@@ -48,26 +48,36 @@ export function runSetters(root: string, updatePath: string, policies: ReadonlyM
   // Items of List files: resources of their own, without a file (kyaml unwraps them on reading).
   const listItems: FluxDocument[] = [];
   for (const path of candidateFiles(base)) {
-    const text = readFileSync(path, 'utf8');
+    const bytes = readFileSync(path);
+    const text = bytes.toString('utf8');
     if (!text.includes(MARKER_BYTES)) continue;
+    // Decoding would replace invalid bytes, and writing would then change them: go-yaml refuses such a file.
+    if (!Buffer.from(text, 'utf8').equals(bytes)) {
+      throw new ControllerFailure(
+        relative(root, path),
+        'is not valid UTF-8: the controller cannot read it ("invalid leading UTF-8 octet"), and the run fails',
+        'save the file as UTF-8, or keep it out of the update path',
+      );
+    }
     const documents = parseFluxDocuments(text);
     // kyaml's reader annotates each document that is not null with its path: one that is not a
     // mapping fails that, and the controller skips the file as a problem file.
     if (!documents || documents.some(({ document }) => !isNullDocument(document) && !isMap(document.contents))) continue;
     const items = unwrapList(documents, relative(root, path));
     if (items) {
-      listItems.push(...items);
+      for (const item of items) listItems.push(item);
       continue;
     }
     const file = relative(base, path);
     const fileChanges = applySetters(documents, policies).map((change) => ({ ...change, file }));
     if (fileChanges.length === 0) continue;
-    changes.push(...fileChanges);
+    // One push per change: spreading tens of thousands of arguments overflows the stack.
+    for (const change of fileChanges) changes.push(change);
     files.set(relative(root, path), serializeFluxDocuments(documents));
   }
   const itemChanges = applySetters(listItems, policies).map((change) => ({ ...change, file: '' }));
   if (itemChanges.length > 0) {
-    changes.push(...itemChanges);
+    for (const change of itemChanges) changes.push(change);
     for (const [path, items] of itemFiles(listItems)) files.set(relative(root, join(base, path)), serializeFluxDocuments(items));
   }
   return { files, changes };
@@ -78,6 +88,8 @@ export class ControllerFailure extends Error {
   constructor(
     readonly file: string,
     message: string,
+    /** What to do about it. */
+    readonly hint: string,
   ) {
     super(message);
     this.name = 'ControllerFailure';
@@ -103,7 +115,11 @@ function unwrapList(documents: readonly FluxDocument[], file: string): FluxDocum
     const resource: FluxDocument = { document, text: only.text, sequenceStyle: 'compact' };
     const identity = objectIdentity(resource);
     if (!identity.apiVersion && !identity.kind && !isMap(isMap(item) ? item.get('metadata', true) : undefined)) {
-      throw new ControllerFailure(file, 'a List item has no apiVersion, kind or metadata: the controller fails the whole run ("missing Resource metadata")');
+      throw new ControllerFailure(
+        file,
+        'a List item has no apiVersion, kind or metadata: the controller fails the whole run ("missing Resource metadata")',
+        'give every item apiVersion, kind and metadata.name, or keep the file out of the update path',
+      );
     }
     return resource;
   });
