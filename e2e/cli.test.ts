@@ -145,4 +145,22 @@ describe('files in dist/<env> that synth did not generate', () => {
     expect(diff.stderr).toMatch(/^--base:1:1: --base HEAD compares with a git revision, but \S+ is not a git repository\n/);
     expect(diff.code).toBe(2);
   });
+
+  it('keeps a team packageRule where it was around the rules pnpm manifold renovate writes (later rules win)', async () => {
+    const root = await copyRepository();
+    expect((await runManifold(root, ['renovate'])).code).toBe(0);
+    const written = JSON.parse(await readFile(join(root, 'renovate.json'), 'utf8')) as { packageRules: { description?: string }[] };
+    const first = { description: 'team: before everything', enabled: true };
+    const last = { description: 'team: overrides Manifold', matchDepNames: ['dev-web-web'], enabled: false };
+    written.packageRules = [first, ...written.packageRules, last];
+    await writeFile(join(root, 'renovate.json'), `${JSON.stringify(written, null, 2)}\n`);
+    const images = join(root, 'overlays/dev/images.yaml');
+    await writeFile(images, (await readFile(images, 'utf8')).replace('sort: numerical', 'sort: alphabetical'));
+    const run = await runManifold(root, ['renovate']);
+    expect(run.stderr).toBe('');
+    const rules = (JSON.parse(await readFile(join(root, 'renovate.json'), 'utf8')) as { packageRules: { description?: string }[] }).packageRules;
+    expect(rules[0]).toEqual(first);
+    expect(rules.at(-1)).toEqual(last);
+    expect(rules.slice(1, -1).every((rule) => rule.description?.startsWith('manifold:'))).toBe(true);
+  });
 });

@@ -25,8 +25,8 @@ export function renovateFileText(current: string | undefined, envs: readonly Env
   config.ignorePaths = ignorePaths.includes('dist/**') ? ignorePaths : [...ignorePaths, 'dist/**'];
   const ignoredAuthors = stringList(config.gitIgnoredAuthors, 'gitIgnoredAuthors') ?? [];
   config.gitIgnoredAuthors = ignoredAuthors.includes(CI_BOT_EMAIL) ? ignoredAuthors : [...ignoredAuthors, CI_BOT_EMAIL];
-  config.customManagers = [...theirs(config.customManagers, 'customManagers'), pinManager()];
-  config.packageRules = [...theirs(config.packageRules, 'packageRules'), ...pinRules(envs)];
+  config.customManagers = withManaged(config.customManagers, 'customManagers', [pinManager()]);
+  config.packageRules = withManaged(config.packageRules, 'packageRules', pinRules(envs));
   return `${JSON.stringify(config, null, 2)}\n`;
 }
 
@@ -48,11 +48,20 @@ function parseConfig(text: string): Json {
   return value as Json;
 }
 
-/** The entries of a list that Manifold did not write. */
-function theirs(value: unknown, key: string): unknown[] {
-  if (value === undefined) return [];
+/**
+ * The list with Manifold's entries replaced by `managed`, where the first of them was (at the end when
+ * there were none): the team's entries keep their places around them, so precedence does not change
+ * (in Renovate, a later packageRule overrides an earlier one).
+ */
+function withManaged(value: unknown, key: string, managed: readonly unknown[]): unknown[] {
+  if (value === undefined) return [...managed];
   if (!Array.isArray(value)) throw shapeError(`"${key}"`, 'a list');
-  return value.filter((entry) => !(typeof (entry as Json)?.description === 'string' && ((entry as Json).description as string).startsWith(MANAGED_PREFIX)));
+  const isManaged = (entry: unknown) => typeof (entry as Json)?.description === 'string' && ((entry as Json).description as string).startsWith(MANAGED_PREFIX);
+  const first = value.findIndex(isManaged);
+  const at = first < 0 ? value.length : first;
+  const before = value.slice(0, at).filter((entry) => !isManaged(entry));
+  const after = value.slice(at).filter((entry) => !isManaged(entry));
+  return [...before, ...managed, ...after];
 }
 
 function stringList(value: unknown, key: string): string[] | undefined {
