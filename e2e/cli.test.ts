@@ -36,6 +36,8 @@ describe('the manifold command', () => {
       [['pin', 'dev', 'web=ghcr.io/acme/web:v1', '--timeout', 'soon'], /option '--timeout <seconds>' argument 'soon' is invalid/],
       [['promote', 'dev', 'dev'], /promote needs two different environments, got "dev" twice/],
       [['promote', 'dev', 'staging', '--markdown', '--json'], /cannot be used with option '--json'/],
+      // Refused before any request: plain HTTP to a public host would carry credentials in clear.
+      [['pin', 'dev', 'web=ghcr.io/acme/web:v1', '--insecure-registry', 'ghcr.io'], /^--insecure-registry:1:1: "ghcr\.io" is not a loopback or private-network host/],
     ];
     for (const [args, message] of cases) {
       const run = await runManifold(root, args);

@@ -1,5 +1,6 @@
 /** The registry options shared by commands that reach registries, and the client they configure. */
 import { type Command, Option } from 'commander';
+import { ConfigError } from '../config/config-error.ts';
 import { RegistryClient } from '../registry/registry-client.ts';
 import { credentialsFromEnvironment } from '../registry/registry-credentials.ts';
 import { seconds } from './option-values.ts';
@@ -29,8 +30,20 @@ export function withRegistryOptions(command: Command): Command {
 
 /** A client with credentials from the environment and Docker's config.json, reporting progress on stderr. */
 export function registryClient(options: RegistryOptions): { client: RegistryClient; done(): void } {
-  const progress = progressReporter();
   const insecure = [...options.insecureRegistry, ...(process.env.MANIFOLD_INSECURE_REGISTRIES ?? '').split(',').filter(Boolean)];
+  if (process.env.MANIFOLD_INSECURE_ANY_HOST !== '1') {
+    const exposed = insecure.find((host) => !isLocalHost(host));
+    if (exposed !== undefined) {
+      throw new ConfigError({
+        file: '--insecure-registry',
+        line: 1,
+        col: 1,
+        message: `"${exposed}" is not a loopback or private-network host: plain HTTP would send its requests and credentials in clear`,
+        hint: 'reach it over HTTPS; for a registry on your own network without TLS, set MANIFOLD_INSECURE_ANY_HOST=1 in the environment',
+      });
+    }
+  }
+  const progress = progressReporter();
   const client = new RegistryClient({
     insecureRegistries: insecure,
     credentials: credentialsFromEnvironment(),
@@ -39,4 +52,21 @@ export function registryClient(options: RegistryOptions): { client: RegistryClie
     onProgress: progress.report,
   });
   return { client, done: progress.done };
+}
+
+/**
+ * Whether `host` (`name[:port]`) is on this machine or a private network: loopback and private IP
+ * addresses, `localhost`, names without a dot (a container network's), and the private-use suffixes.
+ */
+function isLocalHost(host: string): boolean {
+  const name = host
+    .replace(/^\[(.*)\](:[0-9]+)?$/, '$1')
+    .replace(/:[0-9]+$/, '')
+    .toLowerCase();
+  if (name === '::1' || name === 'localhost' || !name.includes('.')) return !name.includes(':') || name === '::1';
+  if (/\.(localhost|local|internal|home\.arpa)$/.test(name)) return true;
+  const octets = /^([0-9]{1,3})\.([0-9]{1,3})\.[0-9]{1,3}\.[0-9]{1,3}$/.exec(name);
+  if (!octets) return false;
+  const [a, b] = [Number(octets[1]), Number(octets[2])];
+  return a === 127 || a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168);
 }
