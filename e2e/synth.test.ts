@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { appendFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { copyRepository, exampleRepository, REPO_ROOT, runManifold, snapshot } from './temp-repo.ts';
+import { copyRepository, editFile, exampleRepository, REPO_ROOT, runManifold, snapshot } from './temp-repo.ts';
 
 const ENVS = ['dev', 'prod', 'staging'];
 
@@ -164,6 +164,8 @@ describe('a removed environment', () => {
   it('is reported by --check and pruned by synth, keeping files synth did not write', async () => {
     const root = await copyRepository();
     await rm(join(root, 'overlays/staging'), { recursive: true });
+    // prod was promoted from staging: a promotesFrom naming no environment is refused.
+    await editFile(join(root, 'overlays/prod/environment.yaml'), (text) => text.replace('promotesFrom: staging\n', ''));
     await writeFile(join(root, 'dist/staging/NOTES.md'), 'kept\n');
     const check = await runManifold(root, ['synth', '--check']);
     expect(check.code).toBe(1);
