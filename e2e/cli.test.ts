@@ -37,7 +37,10 @@ describe('the manifold command', () => {
       [['promote', 'dev', 'dev'], /promote needs two different environments, got "dev" twice/],
       [['promote', 'dev', 'staging', '--markdown', '--json'], /cannot be used with option '--json'/],
       // Refused before any request: plain HTTP to a public host would carry credentials in clear.
-      [['pin', 'dev', 'web=ghcr.io/acme/web:v1', '--insecure-registry', 'ghcr.io'], /^--insecure-registry:1:1: "ghcr\.io" is not a loopback or private-network host/],
+      [
+        ['pin', 'dev', 'web=ghcr.io/acme/web:v1', '--insecure-registry', 'ghcr.io'],
+        /^--insecure-registry:1:1: "ghcr\.io" is not a loopback or private-network host/,
+      ],
     ];
     for (const [args, message] of cases) {
       const run = await runManifold(root, args);

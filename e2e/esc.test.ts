@@ -1,4 +1,6 @@
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -185,5 +187,36 @@ describe('secrets from ESC in the rendered manifests', () => {
     expect(run.stderr).toMatch(
       /^apps\/csv-ingestor\/src\/index\.ts:\d+:\d+: app "csv-ingestor" failed to build in staging: app "csv-ingestor" asks for the ESC secret "postgres.password", but staging has no esc: block/,
     );
+  });
+
+  it('stops when the URL answers as no ESC does (200 text/html to everything), writing nothing anywhere', async () => {
+    const posted: string[] = [];
+    const html = createServer((request, response) => {
+      request.resume();
+      if (request.method !== 'GET') posted.push(`${request.method} ${request.url}`);
+      response.writeHead(200, { 'Content-Type': 'text/html' });
+      response.end('<html><body>Sign in</body></html>');
+    });
+    await new Promise<void>((resolve) => html.listen(0, '127.0.0.1', resolve));
+    try {
+      const root = await copyRepository();
+      const file = join(root, 'overlays/dev/environment.yaml');
+      const withoutEsc = (await readFile(file, 'utf8')).replace(/esc:\n( {2}.*\n)+/, '');
+      await writeFile(
+        file,
+        `${withoutEsc}esc:\n  organization: acme\n  project: platform\n  environment: dev\n  url: http://127.0.0.1:${(html.address() as AddressInfo).port}\n`,
+      );
+      const before = await snapshot(root);
+      const push = await runManifold(root, ['esc', 'push', 'dev'], { env: { PULUMI_ACCESS_TOKEN: 'test-token', NO_PROXY: '127.0.0.1' } });
+      expect(push.stderr).toMatch(/^ESC acme\/platform\/dev: the definition came as text\/html, not YAML\n {2}hint: check esc\.url/);
+      expect(push.code).toBe(1);
+      expect(posted).toEqual([]);
+      const pull = await runManifold(root, ['esc', 'pull', 'dev', '--check'], { env: { PULUMI_ACCESS_TOKEN: 'test-token', NO_PROXY: '127.0.0.1' } });
+      expect(pull.stderr).toMatch(/^ESC acme\/platform\/dev: /);
+      expect(pull.code).toBe(1);
+      expect(await snapshot(root)).toEqual(before);
+    } finally {
+      html.close();
+    }
   });
 });

@@ -22,7 +22,7 @@ export interface OpenedValues {
 export interface Definition {
   readonly yaml: string;
   readonly etag: string | undefined;
-  readonly revision: string | undefined;
+  readonly revision: string;
 }
 
 const MAX_ANSWER_BYTES = 8 * 1024 * 1024;
@@ -69,8 +69,10 @@ export class EscClient {
     if (typeof id !== 'string' || !/^[A-Za-z0-9_-]{1,100}$/.test(id))
       throw new EscError(`ESC ${this.name}: the open answer has no session id`, 'check the ESC API URL');
     const read = await this.call(() => this.api.rawApi.readOpenEnvironment(organization, project, environment, id));
-    const properties = (read.data as { properties?: unknown }).properties;
-    return { properties: isRecord(properties) ? (properties as Record<string, Value>) : {} };
+    const properties = isRecord(read.data) ? read.data.properties : undefined;
+    if (properties !== undefined && !isRecord(properties)) throw this.notEsc('the values of the open environment are not an object');
+    if (!isRecord(read.data)) throw this.notEsc('the open environment answer is not JSON');
+    return { properties: (properties ?? {}) as Record<string, Value> };
   }
 
   /** The definition YAML with its ETag and revision. */
@@ -79,19 +81,30 @@ export class EscClient {
     const response = await this.call(() =>
       this.api.rawApi.getEnvironment(organization, project, environment, { responseType: 'text', transformResponse: (data: unknown) => data }),
     );
-    if (typeof response.data !== 'string') throw new EscError(`ESC ${this.name}: the definition is not YAML text`, 'check the ESC API URL');
+    if (typeof response.data !== 'string') throw this.notEsc('the definition is not YAML text');
+    const type = header(response.headers, 'content-type') ?? '';
+    if (!/^(application|text)\/(x-)?yaml\b/.test(type)) throw this.notEsc(`the definition came as ${sanitize(type) || 'no content type'}, not YAML`);
     const etag = header(response.headers, 'etag');
     const revision = header(response.headers, 'pulumi-esc-revision');
+    if (revision === undefined || !/^[0-9]+$/.test(revision)) throw this.notEsc('the definition has no revision');
     return { yaml: response.data, etag, revision };
   }
 
   /** Replaces the definition if it is still at `etag`; a conflict is an EscError with status 409. */
-  async writeDefinition(yaml: string, etag: string | undefined): Promise<{ revision: string | undefined }> {
+  async writeDefinition(yaml: string, etag: string | undefined): Promise<{ revision: string }> {
     const { organization, project, environment } = this.settings;
     const response = await this.call(() =>
       this.api.rawApi.updateEnvironmentYaml(organization, project, environment, yaml, { headers: etag ? { ETag: etag } : {} }),
     );
-    return { revision: header(response.headers, 'pulumi-esc-revision') };
+    // ESC answers a write with the new revision; an answer without one (a proxy's page) wrote nothing we can trust.
+    const revision = header(response.headers, 'pulumi-esc-revision');
+    if (revision === undefined || !/^[0-9]+$/.test(revision)) throw this.notEsc('the update answer has no revision, so the write is not confirmed');
+    return { revision };
+  }
+
+  /** An answer that is not what the ESC API answers: another server (a proxy, a login page) is at the URL. */
+  private notEsc(what: string): EscError {
+    return new EscError(`ESC ${this.name}: ${what}`, `check esc.url (${new URL(this.settings.url).host} does not answer as the Pulumi ESC API does)`);
   }
 
   private async call<T extends { status: number; headers: unknown; data: unknown }>(request: () => Promise<T>): Promise<T> {
@@ -134,6 +147,12 @@ export class EscClient {
     const requestId = header(response.headers, 'x-pulumi-request-id');
     return new EscError(`ESC ${this.name}: HTTP ${status}${detail ? `: ${detail}` : ''}${requestId ? ` (request ${requestId})` : ''}`, hint, status);
   }
+}
+
+/** `text` without control characters and at most 80 characters, for a message. */
+function sanitize(text: string): string {
+  const clean = text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '');
+  return clean.length > 80 ? `${clean.slice(0, 80)}…` : clean;
 }
 
 function header(headers: unknown, name: string): string | undefined {
