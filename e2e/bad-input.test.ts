@@ -199,7 +199,7 @@ const cases: [string, Edit, RegExp][] = [
   ],
   [
     'an Argo CD project that is not a name',
-    replaceIn('overlays/prod/environment.yaml', 'selfHeal: true', 'selfHeal: true\n    project: ../../etc'),
+    replaceIn('overlays/prod/environment.yaml', 'selfHeal: true', 'selfHeal: true\n    project: "Team A"'),
     /: environment\.yaml: delivery\.argocd\.project: expected a DNS-1123 label/,
   ],
   [
