@@ -1,4 +1,4 @@
-import { appendFile, readFile, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { copyRepository, runManifold, snapshot } from './temp-repo.ts';
@@ -216,6 +216,26 @@ const cases: [string, Edit, RegExp][] = [
     'a byte-order mark before images.yaml',
     async (root) => writeFile(join(root, DEV_IMAGES), `\uFEFF${await readFile(join(root, DEV_IMAGES), 'utf8')}`),
     /^overlays\/dev\/images\.yaml:1:1: starts with a byte-order mark; Flux and Manifold write the file back without it$/,
+  ],
+  [
+    'a second YAML document in images.yaml',
+    (root) => appendFile(join(root, DEV_IMAGES), '---\nweb: {}\n'),
+    /^overlays\/dev\/images\.yaml:\d+:1: a second YAML document starts here; this file holds one$/,
+  ],
+  [
+    'a folder where images.yaml belongs',
+    (root) => rm(join(root, DEV_IMAGES)).then(() => mkdir(join(root, DEV_IMAGES))),
+    /^overlays\/dev\/images\.yaml:1:1: is a folder, not a file$/,
+  ],
+  [
+    'esc.images naming a pin that does not exist',
+    (root) => appendFile(join(root, 'overlays/dev/environment.yaml'), '  images:\n    nope/nope: a.b\n'),
+    /^overlays\/dev\/environment\.yaml:\d+:5: esc\.images names "nope\/nope", which is not a pin of dev$/,
+  ],
+  [
+    'an esc.prefix that is not a property path',
+    (root) => appendFile(join(root, 'overlays/dev/environment.yaml'), '  prefix: "a..b"\n'),
+    /^overlays\/dev\/environment\.yaml:\d+:11: property path "a\.\.b\.web\.web" expects a key at column 3$/,
   ],
   ['a NUL byte in images.yaml', (root) => appendFile(join(root, DEV_IMAGES), 'x: "a\0b"\n'), /^overlays\/dev\/images\.yaml:\d+:6: contains a NUL byte$/],
   [

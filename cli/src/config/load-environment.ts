@@ -209,6 +209,9 @@ async function readUserFile(root: string, file: string): Promise<string> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
       throw new ConfigError({ file, line: 1, col: 1, message: 'file not found', hint: `create ${file}; see README.md for its fields` });
     }
+    if ((error as NodeJS.ErrnoException).code === 'EISDIR') {
+      throw new ConfigError({ file, line: 1, col: 1, message: 'is a folder, not a file', hint: `replace the folder ${file} with the YAML file; see README.md for its fields` });
+    }
     throw error;
   }
   return decodeUserText(file, bytes);

@@ -42,6 +42,13 @@ export function parseYamlDocument(file: string, text: string): { document: Docum
     return { file, line, col };
   };
   const firstError = document.errors[0];
+  if (firstError?.code === 'MULTIPLE_DOCS') {
+    throw new ConfigError({
+      ...at(firstError.pos[0]),
+      message: 'a second YAML document starts here; this file holds one',
+      hint: 'remove the "---" and what follows, or merge it into the first document',
+    });
+  }
   if (firstError) {
     throw new ConfigError({
       ...at(firstError.pos[0]),
@@ -79,7 +86,8 @@ export function locatedSource(file: string, text: string, data: unknown, lines: 
       const found = lookup(path.slice(0, depth));
       const offset = part === 'key' && depth === path.length ? (found?.key ?? found?.start) : found?.start;
       if (offset !== undefined) {
-        const { line, col } = lines.linePos(offset);
+        // An empty value at the end of the file starts past its last character: point at that character instead.
+        const { line, col } = lines.linePos(Math.min(offset, Math.max(0, text.trimEnd().length - 1)));
         return { file, line, col };
       }
     }

@@ -44,7 +44,8 @@ export function escLocations(env: Environment, settings: EscSettings): Map<strin
       try {
         parsePropertyPath(path);
       } catch (error) {
-        throw new ConfigError({ ...where, message: (error as Error).message, hint: 'write paths like a.b, a["b-c"] or a[0]' });
+        const at = mapped === undefined ? env.sources.environment.positionOf(['esc', 'prefix']) : env.sources.environment.positionOf(['esc', 'images', key]);
+        throw new ConfigError({ ...at, message: (error as Error).message, hint: 'write paths like a.b, a["b-c"] or a[0]' });
       }
     }
     locations.set(key, location);

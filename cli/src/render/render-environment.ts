@@ -8,6 +8,7 @@ import { type Environment, overlayFiles } from '../config/load-environment.ts';
 import { DELIVERY_FOLDER, deliveryObjects, ENVIRONMENT_FOLDER, namespaceObject } from '../delivery/delivery-objects.ts';
 import { contentHash } from '../dist/dist-tree.ts';
 import { ownershipHash } from '../dist/ownership-index.ts';
+import { escLocations } from '../esc/esc-pins.ts';
 import { ESC_FOLDER, externalSecret, secretStore } from '../esc/external-secrets.ts';
 import { FLUX_FOLDER, imageAutomationObjects } from '../flux/image-automation-objects.ts';
 import { isBuiltInApiVersion } from '../validate/api-server-rules.ts';
@@ -103,6 +104,8 @@ export async function renderEnvironment(
 ): Promise<RenderedEnvironment> {
   const apps = selectApps(env, allApps).filter((app) => scope?.renders(app.definition.name) ?? true);
   checkPins(env, apps, scope);
+  // esc.images and esc.prefix are checked with everything else, not first by the esc commands.
+  if (env.esc) escLocations(env, env.esc);
   const output = new EnvironmentOutput(env, checks);
   const escSecrets: EscSecretUse[] = [];
   const built: string[] = [];
