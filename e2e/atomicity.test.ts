@@ -163,6 +163,53 @@ describe('dist/ writes', () => {
     expect(refusedCreations, 'an injected ENOSPC hit the creation of a staged file').toBeGreaterThan(0);
   }, 300_000);
 
+  it('say on Ctrl-C (SIGINT) what state dist/ is in, and synth --check names a pending write until synth completes it', async () => {
+    const { root, oldTrees, newTrees, restore, creations, moves } = await patchScenario();
+    const points = [
+      { syscalls: OPENS, when: creations[0] ?? 1 },
+      { syscalls: RENAMES, when: moves[0] ?? 1 },
+    ];
+    const messages = new Set<string>();
+    for (const point of points) {
+      const interrupted = strace(root, ['-o', '/dev/null', '-e', `trace=${point.syscalls}`, '-e', `inject=${point.syscalls}:signal=INT:when=${point.when}`]);
+      // Node runs the handler once the current synchronous step returns: a write may get further, never less whole.
+      if (interrupted.status === 0) {
+        expect(await envSnapshots(root)).toEqual(newTrees);
+        await restore();
+        continue;
+      }
+      expect(interrupted.status, interrupted.stderr).toBe(130);
+      const line = interrupted.stderr.trimEnd().split('\n').at(-1) ?? '';
+      expect(line).toMatch(
+        /^interrupted: (no write is left half done in dist\/|the committed write of dist\/\w+(, dist\/\w+)* waits beside it; run pnpm synth to complete it)/,
+      );
+      const pending = (await readdir(join(root, 'dist'))).filter((name) => name.endsWith('.patch'));
+      messages.add(pending.length > 0 ? 'pending' : 'whole');
+      if (pending.length > 0) {
+        const check = await runManifold(root, ['synth', '--check']);
+        expect(check.code).toBe(1);
+        expect(check.stdout).toMatch(/^interrupted write: dist\/\w+ is between two versions/m);
+        expect(check.stderr).toBe('an interrupted write is pending: run pnpm synth to complete it\n');
+      } else {
+        for (const env of ENVS) expect([oldTrees.get(env), newTrees.get(env)]).toContainEqual(await snapshot(join(root, 'dist', env)));
+      }
+      expect((await runManifold(root, ['synth'])).code).toBe(0);
+      expect(await envSnapshots(root)).toEqual(newTrees);
+      await restore();
+    }
+    expect(messages.size).toBeGreaterThan(0);
+    // A kill while a committed patch moves in leaves it pending: --check names it instead of listing stale files.
+    const killed = strace(root, ['-o', '/dev/null', '-e', `trace=${RENAMES}`, '-e', `inject=${RENAMES}:signal=KILL:when=${moves[0] ?? 1}`]);
+    expect(killed.status === 137 || killed.signal === 'SIGKILL').toBe(true);
+    const check = await runManifold(root, ['synth', '--check']);
+    expect(check.stdout).toMatch(/^interrupted write: dist\/\w+ is between two versions \(dist\/\.\w+\.patch waits beside it\)$/m);
+    expect(check.stdout).not.toMatch(/stale:/);
+    expect(check.stderr).toBe('an interrupted write is pending: run pnpm synth to complete it\n');
+    expect(check.code).toBe(1);
+    expect((await runManifold(root, ['synth'])).code).toBe(0);
+    expect(await envSnapshots(root)).toEqual(newTrees);
+  }, 300_000);
+
   it('give generated folders and files the permissions of the user umask, not 0700', async () => {
     const root = await copyRepository();
     await changeEveryEnvironment(root);

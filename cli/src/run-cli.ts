@@ -1,4 +1,5 @@
 /** The manifold command line: parses arguments, runs a command, maps errors to exit codes. */
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import packageJson from '../package.json' with { type: 'json' };
@@ -65,6 +66,17 @@ export async function runCli(argv: readonly string[], options: RunOptions): Prom
   if (options.renderCacheDir && options.codeHashes) {
     useRenderCache({ dir: options.renderCacheDir, sharedHash: options.codeHashes.shared, appHashes: options.codeHashes.apps });
   }
+  // Ctrl-C: say what state dist/ is in. Every write is staged and committed by a rename, so each
+  // environment is as it was, or has its committed write waiting beside it to be completed.
+  process.once('SIGINT', () => {
+    const pending = listing(join(options.root, 'dist')).flatMap((name) => /^\.(.+)\.(patch|previous)$/.exec(name)?.[1] ?? []);
+    process.stderr.write(
+      pending.length === 0
+        ? 'interrupted: no write is left half done in dist/ (each environment is as it was, or new if its write finished); pnpm synth does the rest\n'
+        : `interrupted: the committed write of ${[...new Set(pending)].map((env) => `dist/${env}`).join(', ')} waits beside it; run pnpm synth to complete it (pnpm synth --check says "interrupted write" until then)\n`,
+    );
+    process.exit(130);
+  });
   let exitCode = 0;
   const program = new Command('manifold')
     .description('Typed cdk8s apps and per-environment overlays → pinned, Flux-ready manifests in dist/.')
@@ -138,4 +150,13 @@ export async function runCli(argv: readonly string[], options: RunOptions): Prom
 function isFileSystemError(error: unknown): error is NodeJS.ErrnoException {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   return error instanceof Error && typeof code === 'string' && /^E[A-Z]+$/.test(code) && typeof (error as NodeJS.ErrnoException).syscall === 'string';
+}
+
+/** The names in `dir`, or none when it cannot be read. */
+function listing(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
 }

@@ -1,6 +1,8 @@
 /** `manifold synth [env…] [--check] [--force]`: render environments into dist/, or check that dist/ is current. */
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { isClean } from '../dist/compare-dist.ts';
+import { interruptedWrites } from '../dist/dist-tree.ts';
 import { useRenderCache } from '../render/render-cache.ts';
 import type { Adoption } from '../synth/adopt-flux-updates.ts';
 import { parseShard, type Shard } from '../synth/shard.ts';
@@ -38,6 +40,14 @@ export function registerSynth(program: Command, io: CliIo): void {
         useValidationCache(undefined);
       }
       if (options.check) {
+        const interrupted = (await interruptedWrites(join(root, 'dist'))).filter((env) => envs.length === 0 || envs.includes(env));
+        if (interrupted.length > 0) {
+          // Listing the half-moved files as stale would only confuse: the next write completes them.
+          for (const env of interrupted) io.out(`interrupted write: dist/${env} is between two versions (dist/.${env}.patch waits beside it)`);
+          io.err('an interrupted write is pending: run pnpm synth to complete it');
+          io.exit(1);
+          return;
+        }
         const result = await checkRepository(root, envs, io.importApp, options.shard);
         if (!isCurrent(result)) io.exit(1);
         if (options.json) {

@@ -210,7 +210,13 @@ async function readUserFile(root: string, file: string): Promise<string> {
       throw new ConfigError({ file, line: 1, col: 1, message: 'file not found', hint: `create ${file}; see README.md for its fields` });
     }
     if ((error as NodeJS.ErrnoException).code === 'EISDIR') {
-      throw new ConfigError({ file, line: 1, col: 1, message: 'is a folder, not a file', hint: `replace the folder ${file} with the YAML file; see README.md for its fields` });
+      throw new ConfigError({
+        file,
+        line: 1,
+        col: 1,
+        message: 'is a folder, not a file',
+        hint: `replace the folder ${file} with the YAML file; see README.md for its fields`,
+      });
     }
     throw error;
   }

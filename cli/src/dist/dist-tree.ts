@@ -143,6 +143,15 @@ export async function recoverInterruptedSwap(distDir: string, env: string): Prom
   }
 }
 
+/**
+ * The environments whose write was committed but not finished (a patch or a swap waiting beside the
+ * tree): each is between two versions until the next command that writes dist/ completes it.
+ */
+export async function interruptedWrites(distDir: string): Promise<string[]> {
+  const names = await readdir(distDir).catch(() => [] as string[]);
+  return [...new Set(names.flatMap((name) => /^\.(.+)\.(previous|patch)$/.exec(name)?.[1] ?? []))].sort();
+}
+
 /** Recovers every environment of dist/ whose swap a killed or failed process left half done. */
 export async function recoverInterruptedSwaps(distDir: string): Promise<void> {
   const names = await readdir(distDir).catch(() => [] as string[]);

@@ -151,7 +151,7 @@ export class EscClient {
 
 /** `text` without control characters and at most 80 characters, for a message. */
 function sanitize(text: string): string {
-  const clean = text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '');
+  const clean = text.replace(/\p{Cc}/gu, '');
   return clean.length > 80 ? `${clean.slice(0, 80)}…` : clean;
 }
 
