@@ -208,6 +208,11 @@ const cases: [string, Edit, RegExp][] = [
     /: environment\.yaml: delivery\.argocd\.cluster: expected a cluster name as registered in Argo CD/,
   ],
   [
+    'Flux delivery without the repository its image automation pushes to',
+    replaceIn('overlays/dev/environment.yaml', /^ {2}repository: .*\n/m, ''),
+    /^overlays\/dev\/environment\.yaml:\d+:\d+: \d+ pins have an update policy, but Flux image automation has no GitRepository to push to: delivery\.repository is not set$/,
+  ],
+  [
     'a missing required key',
     replaceIn('overlays/dev/environment.yaml', /^domain: .*\n/m, ''),
     /^overlays\/dev\/environment\.yaml:\d+:1: environment\.yaml: domain: missing$/,

@@ -115,12 +115,22 @@ export async function loadEnvironment(root: string, env: string, imagesText?: st
       });
     }
   }
+  const delivery = deliveryBlock(config.delivery);
+  const moving = [...pins.values()].filter((pin) => pin.policy).length;
+  if (delivery.tool === 'flux' && moving > 0 && !delivery.repository && config.flux.gitRepository === undefined) {
+    // Flux syncs this environment, yet its automation would name manifold-<env>, a GitRepository only delivery.repository generates.
+    throw new ConfigError({
+      ...environmentSource.positionOf(['delivery']),
+      message: `${moving} pin${moving === 1 ? ' has' : 's have'} an update policy, but Flux image automation has no GitRepository to push to: delivery.repository is not set`,
+      hint: 'set delivery.repository (the URL the cluster clones; Manifold generates the GitRepository), or flux.gitRepository to one you manage',
+    });
+  }
   return {
     name: env,
     namespace: config.namespace,
     domain: config.domain,
     requireDigests,
-    delivery: deliveryBlock(config.delivery),
+    delivery,
     podSecurity: config.podSecurity,
     apps: config.apps,
     sizes: new Map(Object.entries(config.sizes)),
