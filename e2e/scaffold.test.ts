@@ -169,3 +169,96 @@ describe('pnpm promote into a new environment', () => {
     expect((await runManifold(root, ['synth', '--check'])).code).toBe(0);
   });
 });
+
+describe('manifold remove app', () => {
+  it('removes the app, its pins and apps: entries everywhere, and the next synth prunes its files', async () => {
+    const root = await repository();
+    await writeFile(
+      join(root, 'overlays/staging/environment.yaml'),
+      `${await readFile(join(root, 'overlays/staging/environment.yaml'), 'utf8')}apps: [web, postgres, csv-ingestor, ml-api, jobs-manager]\n`,
+    );
+    const run = await runManifold(root, ['remove', 'app', 'csv-ingestor']);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(existsSync(join(root, 'apps/csv-ingestor'))).toBe(false);
+    for (const env of ['dev', 'staging', 'prod']) expect(await readFile(join(root, 'overlays', env, 'images.yaml'), 'utf8')).not.toMatch(/^csv-ingestor:/m);
+    expect(await apps(root, 'staging')).toEqual(['web', 'postgres', 'ml-api', 'jobs-manager']);
+    const synth = await runManifold(root, ['synth']);
+    expect(synth.code, synth.stderr).toBe(0);
+    expect(synth.stdout).toContain('prune  dist/dev/csv-ingestor/deployment-csv-ingestor.yaml');
+    expect((await runManifold(root, ['synth', '--check'])).code).toBe(0);
+  });
+
+  it('refuses an unknown app and one with changes git has not committed', async () => {
+    const root = await repository();
+    const unknown = await runManifold(root, ['remove', 'app', 'nope']);
+    expect(unknown.stderr).toMatch(/^argument 1:1:1: no app "nope" \(apps\/nope does not exist\)/);
+    expect(unknown.code).toBe(2);
+    const git = (...args: string[]) =>
+      spawnSync('git', args, {
+        cwd: root,
+        encoding: 'utf8',
+        env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.com' },
+      });
+    git('init', '--quiet');
+    git('add', '-A');
+    git('commit', '--quiet', '-m', 'example');
+    await writeFile(join(root, 'apps/web/src/extra.ts'), 'export const x = 1;\n');
+    const before = await snapshot(root);
+    const dirty = await runManifold(root, ['remove', 'app', 'web']);
+    expect(dirty.stderr).toMatch(
+      /^argument 1:1:1: apps\/web has changes git has not committed \(1 path, e\.g\. apps\/web\/src\/extra\.ts\)\n {2}hint: commit or stash them first, or pass --force/,
+    );
+    expect(dirty.code).toBe(2);
+    expect(await snapshot(root)).toEqual(before);
+    expect((await runManifold(root, ['remove', 'app', 'web', '--force'])).code).toBe(0);
+    expect(existsSync(join(root, 'apps/web'))).toBe(false);
+  });
+});
+
+describe('manifold rename env', () => {
+  it('renames the overlays and dist/ folders, what is named after the environment and every promotesFrom naming it', async () => {
+    const root = await repository();
+    await writeFile(join(root, 'dist/staging/NOTES.md'), 'kept\n');
+    const run = await runManifold(root, ['rename', 'env', 'staging', 'stage']);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(parse(await readFile(join(root, 'overlays/stage/environment.yaml'), 'utf8'))).toMatchObject({
+      namespace: 'acme-stage',
+      domain: 'stage.acme.example',
+    });
+    expect(parse(await readFile(join(root, 'overlays/prod/environment.yaml'), 'utf8'))).toMatchObject({ promotesFrom: 'stage' });
+    expect(existsSync(join(root, 'overlays/staging'))).toBe(false);
+    const synth = await runManifold(root, ['synth']);
+    expect(synth.code, synth.stderr).toBe(0);
+    expect(await readFile(join(root, 'overlays/stage/images.yaml'), 'utf8')).toContain('"flux-system:stage-web-web"');
+    expect(await readFile(join(root, 'dist/stage/NOTES.md'), 'utf8')).toBe('kept\n');
+    expect(await readFile(join(root, 'dist/stage/web/deployment-web.yaml'), 'utf8')).toContain('namespace: acme-stage');
+    expect(existsSync(join(root, 'dist/staging'))).toBe(false);
+    expect((await runManifold(root, ['synth', '--check'])).code).toBe(0);
+  });
+
+  it('refuses an unknown environment and a name that is taken', async () => {
+    const root = await repository();
+    const before = await snapshot(root);
+    const unknown = await runManifold(root, ['rename', 'env', 'qa', 'test']);
+    expect(unknown.stderr).toMatch(/^argument 1:1:1: no environment "qa"/);
+    const taken = await runManifold(root, ['rename', 'env', 'staging', 'prod']);
+    expect(taken.stderr).toMatch(/^argument 2:1:1: overlays\/prod already exists/);
+    expect([unknown.code, taken.code]).toEqual([2, 2]);
+    expect(await snapshot(root)).toEqual(before);
+  });
+});
+
+describe('pnpm bench', () => {
+  it('prints its usage for --help and refuses a bad argument, running nothing', () => {
+    const bench = (...args: string[]) =>
+      spawnSync(join(REPO_ROOT, 'node_modules/.bin/tsx'), [join(REPO_ROOT, 'bench/synth-bench.ts'), ...args], { encoding: 'utf8' });
+    const help = bench('--help');
+    expect(help.status).toBe(0);
+    expect(help.stdout).toMatch(/^usage: pnpm bench \[N…\] \[--runs R\]\n/);
+    const bad = bench('--runs', '0');
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/^pnpm bench: --runs must be a whole number of runs, got "0"\nusage:/);
+  });
+});
