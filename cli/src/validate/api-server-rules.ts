@@ -5,6 +5,7 @@
  */
 import { cronScheduleProblem } from '@manifold/constructs/core';
 import { joinPath, type SchemaViolation } from './object-schemas.ts';
+import { podSpecOf } from './pod-spec.ts';
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
@@ -21,16 +22,6 @@ const MAX_ANNOTATIONS_BYTES = 256 * 1024;
 const ENV_VAR_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
 /** A ConfigMap or Secret data key (IsConfigMapKey), and the key a secretKeyRef or configMapKeyRef names. */
 const DATA_KEY = /^[-._a-zA-Z0-9]+$/;
-/** Where each workload kind keeps its pod template. */
-const POD_SPEC_PATHS: Readonly<Record<string, readonly string[]>> = {
-  Pod: ['spec'],
-  Deployment: ['spec', 'template', 'spec'],
-  StatefulSet: ['spec', 'template', 'spec'],
-  DaemonSet: ['spec', 'template', 'spec'],
-  ReplicaSet: ['spec', 'template', 'spec'],
-  Job: ['spec', 'template', 'spec'],
-  CronJob: ['spec', 'jobTemplate', 'spec', 'template', 'spec'],
-};
 const SELECTING_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet']);
 
 /** Kinds whose names are DNS-1035 labels (Service) or DNS-1123 labels; every other name is a subdomain. */
@@ -96,12 +87,9 @@ export function apiServerViolations(object: Record<string, unknown>): SchemaViol
       for (const key of Object.keys(isRecord(object[field]) ? object[field] : {})) checkDataKey(`${field}[${JSON.stringify(key)}]`, key, violations);
     }
   }
-  const podSpecPath = builtIn ? POD_SPEC_PATHS[kind] : undefined;
-  if (podSpecPath) {
-    const podSpec = podSpecPath.reduce<unknown>((value, key) => (isRecord(value) ? value[key] : undefined), object);
-    if (isRecord(podSpec)) checkPodSpec(podSpecPath.join('.'), podSpec, violations);
-    if (SELECTING_KINDS.has(kind) && isRecord(object.spec)) checkSelector(object.spec, violations);
-  }
+  const pod = builtIn ? podSpecOf(object) : undefined;
+  if (pod) checkPodSpec(pod.path, pod.spec, violations);
+  if (builtIn && SELECTING_KINDS.has(kind) && isRecord(object.spec)) checkSelector(object.spec, violations);
   return violations;
 }
 

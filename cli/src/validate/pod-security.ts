@@ -4,6 +4,7 @@
  * enforcing `baseline` or `restricted`.
  */
 import type { SchemaViolation } from './object-schemas.ts';
+import { podSpecOf } from './pod-spec.ts';
 
 /** A Pod Security Standard level. */
 export type PodSecurityLevel = 'privileged' | 'baseline' | 'restricted';
@@ -35,25 +36,11 @@ const SAFE_SYSCTLS = new Set([
   'net.ipv4.ip_local_reserved_ports',
 ]);
 
-/** Where each workload kind keeps its pod spec. */
-const POD_SPEC_PATHS: Readonly<Record<string, readonly string[]>> = {
-  Pod: ['spec'],
-  Deployment: ['spec', 'template', 'spec'],
-  StatefulSet: ['spec', 'template', 'spec'],
-  DaemonSet: ['spec', 'template', 'spec'],
-  ReplicaSet: ['spec', 'template', 'spec'],
-  Job: ['spec', 'template', 'spec'],
-  CronJob: ['spec', 'jobTemplate', 'spec', 'template', 'spec'],
-};
-
 /** Every way the pod template of `object` breaks `level` (none for objects without pods). */
 export function podSecurityViolations(object: Fields, level: PodSecurityLevel): SchemaViolation[] {
-  const path = POD_SPEC_PATHS[String(object.kind)];
-  if (level === 'privileged' || !path) return [];
-  let spec: unknown = object;
-  for (const key of path) spec = (spec as Fields | undefined)?.[key];
-  if (!isFields(spec)) return [];
-  const where = path.join('.');
+  const pod = podSpecOf(object);
+  if (level === 'privileged' || !pod) return [];
+  const { path: where, spec } = pod;
   const violations: SchemaViolation[] = [];
   const fail = (field: string, message: string) => violations.push({ path: `${where}.${field}`, message: `${message} (Pod Security Standard "${level}")` });
   for (const host of ['hostNetwork', 'hostPID', 'hostIPC'] as const) if (spec[host] === true) fail(host, `${host} is not allowed`);
