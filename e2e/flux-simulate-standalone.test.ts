@@ -2,11 +2,12 @@
  * `manifold flux simulate --path <dir> --policy …` on a directory that is no Manifold repository:
  * the controller's changes, its commit message, --json, --write, and nothing to do when nothing moves.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runManifoldIn } from './temp-repo.ts';
+import { REPO_ROOT, runManifoldIn } from './temp-repo.ts';
 
 const DIGEST = `sha256:${'b'.repeat(64)}`;
 const POLICIES = ['--policy', `flux-system:web=ghcr.io/acme/web:1.2.0@${DIGEST}`, '--policy', 'flux-system:api=registry.local:5000/api:2.0'];
@@ -119,4 +120,23 @@ describe('flux simulate --path (standalone)', () => {
     expect(run.code).toBe(2);
     expect(await readFile(join(other, 'deploy.yaml'))).toEqual(bytes);
   });
+
+  it('collects many thousands of changes without exhausting the stack', async () => {
+    // With a small stack (120 KB), spreading 15,000 values into a call overflows it: the changes must be gathered without.
+    const other = await mkdtemp(join(tmpdir(), 'plain-flux-large-'));
+    const entries = Array.from({ length: 15_000 }, (_, index) => `  i${index}: ghcr.io/acme/web:1.0.0 # {"$imagepolicy": "flux-system:web"}`);
+    await writeFile(join(other, 'many.yaml'), `images:\n${entries.join('\n')}\n`);
+    const run = spawnSync(
+      process.execPath,
+      ['--stack-size=120', join(REPO_ROOT, 'cli/bin/manifold.mjs'), 'flux', 'simulate', '--path', '.', '--json', ...POLICIES],
+      {
+        cwd: other,
+        encoding: 'utf8',
+        maxBuffer: 64 * 1024 * 1024,
+      },
+    );
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect((JSON.parse(run.stdout) as { changes: unknown[] }).changes).toHaveLength(15_000);
+  }, 60_000);
 });
