@@ -143,6 +143,15 @@ const cases: [string, Edit, RegExp][] = [
     /^apps\/csv-ingestor\/src\/index\.ts:\d+:\d+: app "csv-ingestor" failed to build in dev: workload "csv-ingestor": env BATCH_SIZE must be a string, not 5000/,
   ],
   [
+    'an app whose module throws when it is imported',
+    replaceIn(
+      'apps/web/src/index.ts',
+      'export default defineApp({',
+      "if (process.env.NEVER_SET === undefined) throw new Error('config missing');\nexport default defineApp({",
+    ),
+    /^apps\/web\/src\/index\.ts:\d+:\d+: app "web" failed to load: config missing$/,
+  ],
+  [
     'a misspelt construct prop',
     replaceIn('apps/web/src/index.ts', 'host: `www.${env.domain}`', 'hots: `www.${env.domain}`'),
     /^apps\/web\/src\/index\.ts:\d+:\d+: app "web" failed to build in dev: WebService "web": unknown prop "hots" \(did you mean "host"\?\)$/,

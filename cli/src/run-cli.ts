@@ -29,6 +29,18 @@ import { useRenderCache } from './render/render-cache.ts';
 import { useRenderWorkers, type WorkerLaunch } from './synth/render-workers.ts';
 import { useValidationCache } from './validate/validation-cache.ts';
 
+/** The exit code of an unexpected exception: a bug, not bad input (2) or an operational failure (1). */
+const INTERNAL_ERROR = 70;
+
+/** What each exit code means, for --help and the README. */
+const EXIT_CODES = `
+Exit codes:
+  0    done (with --check: everything current)
+  1    out of date (--check), or an operational failure: a registry, ESC or the disk refused
+  2    bad input: a file, option or argument, named with its line and column
+  70   internal error: a bug in Manifold (--verbose prints its stack)
+  130  interrupted (Ctrl-C)`;
+
 /** The version of this CLI, from its package.json. */
 export const MANIFOLD_VERSION: string = packageJson.version;
 
@@ -82,9 +94,10 @@ export async function runCli(argv: readonly string[], options: RunOptions): Prom
     .description('Typed cdk8s apps and per-environment overlays → pinned, Flux-ready manifests in dist/.')
     .version(MANIFOLD_VERSION)
     .option('--root <dir>', 'repository root (default: the nearest folder above the working directory with apps/ and overlays/)')
-    .option('--verbose', 'print the stack of an error thrown by an app')
+    .option('--verbose', 'print the stack of an error thrown by an app, or of an internal error')
     .exitOverride()
-    .showHelpAfterError('(add --help for usage)');
+    .showHelpAfterError('(add --help for usage)')
+    .addHelpText('after', EXIT_CODES);
   const io: CliIo = {
     root: () => options.root,
     out: (line) => process.stdout.write(`${line}\n`),
@@ -142,7 +155,14 @@ export async function runCli(argv: readonly string[], options: RunOptions): Prom
       io.err(`${error.message}\n  hint: ${error.hint}`);
       return 1;
     }
-    throw error;
+    // Anything else is Manifold's own fault: say so in one line, with its own exit code, so CI can tell it from an outage.
+    const verbose = program.opts<{ verbose?: boolean }>().verbose;
+    const message = (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
+    io.err(
+      `internal error: ${message}\n  hint: this is a bug in Manifold, not in your input: please report it${verbose ? '' : ' with the stack that --verbose prints'}`,
+    );
+    if (verbose && error instanceof Error && error.stack) io.err(error.stack);
+    return INTERNAL_ERROR;
   }
   return exitCode;
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { AppDefinition } from '@manifold/constructs/core';
 import { ConfigError } from '../config/config-error.ts';
 import { dnsLabel } from '../config/environment-schema.ts';
+import { locateInStack } from './run-app.ts';
 
 /** An app definition with the file it came from. */
 export interface LoadedApp {
@@ -43,7 +44,20 @@ export async function discoverApps(root: string): Promise<AppEntry[]> {
 /** Loads one app: imports its module and checks that it default-exports an app named like its folder. */
 export async function loadApp(root: string, importApp: AppImporter, { name, file }: AppEntry): Promise<LoadedApp> {
   const source = await readFile(join(root, file), 'utf8');
-  return checkApp(name, file, source, (await importApp(file)) as { default?: AppDefinition } | undefined);
+  let module: unknown;
+  try {
+    module = await importApp(file);
+  } catch (error) {
+    // The app's own code threw while its module was imported (outside build()): the app's mistake, located there.
+    throw new ConfigError({
+      file,
+      ...(locateInStack(error, file) ?? { line: 1, col: 1 }),
+      message: `app "${name}" failed to load: ${(error instanceof Error ? error.message : String(error)).split('\n')[0]}`,
+      hint: 'fix the code that runs when the module is imported (outside build()); --verbose prints the stack',
+      cause: error,
+    });
+  }
+  return checkApp(name, file, source, module as { default?: AppDefinition } | undefined);
 }
 
 /** Loads every app below `root`, sorted by folder name. */

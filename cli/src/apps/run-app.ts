@@ -30,7 +30,7 @@ export function runApp<T>(app: LoadedApp, envName: string, build: () => T): T {
 }
 
 /** Line and column of the first stack frame inside `file` (a path relative to the root). */
-function locateInStack(error: unknown, file: string): { line: number; col: number } | undefined {
+export function locateInStack(error: unknown, file: string): { line: number; col: number } | undefined {
   const stack = error instanceof Error ? error.stack : undefined;
   if (!stack) return undefined;
   for (const frame of stack.split('\n').slice(1)) {
