@@ -5,6 +5,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { credentialVariable } from '../cli/src/registry/registry-credentials.ts';
+import { committedCopy, git } from './git-repository.ts';
 import { startFaultRegistry } from './registry/fault-registry.ts';
 import { startTlsFaultRegistry, type TlsFaultRegistry } from './registry/tls-fault-registry.ts';
 import { copyRepository, runManifold, snapshot } from './temp-repo.ts';
@@ -86,6 +87,33 @@ describe('the dist/ lock', () => {
     await writeFile(lockOf(root), JSON.stringify({ pid: other.pid, host: hostname(), start: '1', since: '2026-01-01T00:00:00Z' }));
     const run = await runManifold(root, ['synth']);
     other.kill();
+    expect(run.code).toBe(0);
+  });
+
+  it.each([
+    ['pid 0', { pid: 0 }],
+    ['pid -1', { pid: -1 }],
+    ['pid 1', { pid: 1 }],
+    ['a live pid but no start time', { pid: process.pid }],
+  ])('takes over a lock naming %s at once (no manifold can hold it)', async (_what, holder) => {
+    const root = await copyRepository();
+    await writeFile(lockOf(root), JSON.stringify({ ...holder, host: hostname(), since: '2026-01-01T00:00:00Z' }));
+    const started = Date.now();
+    const run = await runManifold(root, ['synth']);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(Date.now() - started).toBeLessThan(20_000);
+  });
+
+  it('ignores, and warns about, a lock file git tracks, even one naming another machine', async () => {
+    const root = await committedCopy();
+    await writeFile(lockOf(root), JSON.stringify({ pid: 1234, host: 'ci-runner-7', start: '99', since: '2026-11-23T08:00:00Z' }));
+    git(root, 'add', '--force', 'dist/.manifold.lock');
+    git(root, 'commit', '--quiet', '-m', 'a lock committed by mistake');
+    const run = await runManifold(root, ['synth']);
+    expect(run.stderr).toBe(
+      'warning: dist/.manifold.lock is tracked by git, so it locks nothing; taking it over (remove it: git rm --cached dist/.manifold.lock)\n',
+    );
     expect(run.code).toBe(0);
   });
 

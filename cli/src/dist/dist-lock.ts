@@ -1,4 +1,6 @@
 /** An exclusive lock on dist/ so that two synths never write at once. */
+
+import { spawnSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
@@ -50,6 +52,8 @@ export async function withDistLock<T>(distDir: string, work: () => Promise<T>, w
   const lockPath = join(distDir, LOCK_FILE);
   const deadline = Date.now() + waitMs;
   const me: LockHolder = { pid: process.pid, host: hostname(), start: processStart(process.pid), since: new Date().toISOString() };
+  // Asked of git once, when a lock is found: a lock file git tracks is nobody's.
+  let tracked: boolean | undefined;
   for (;;) {
     try {
       const handle = await open(lockPath, 'wx');
@@ -61,8 +65,16 @@ export async function withDistLock<T>(distDir: string, work: () => Promise<T>, w
       const text = await readFile(lockPath, 'utf8').catch(() => undefined);
       if (text === undefined) continue;
       const holder = parseHolder(text);
-      const state = holderState(holder, lockPath);
-      if (state === 'gone') {
+      tracked ??= isTrackedByGit(lockPath);
+      const state = tracked ? 'tracked' : holderState(holder, lockPath);
+      if (state === 'tracked') {
+        // A committed lock would block every clone: it is nobody's, so it is taken over, and said.
+        process.stderr.write(
+          `warning: dist/${LOCK_FILE} is tracked by git, so it locks nothing; taking it over (remove it: git rm --cached dist/${LOCK_FILE})\n`,
+        );
+        tracked = false;
+      }
+      if (state === 'gone' || state === 'tracked') {
         await takeOverStaleLock(lockPath, text);
         continue;
       }
@@ -106,10 +118,12 @@ function holderState(holder: LockHolder | undefined, lockPath: string): 'live' |
   const age = Date.now() - (statSync(lockPath, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
   if (!holder) return age > UNWRITTEN_LOCK_MS ? 'gone' : 'live';
   if (holder.host !== hostname()) return age > FOREIGN_LOCK_MS ? 'gone' : 'elsewhere';
-  if (!isAlive(holder.pid)) return 'gone';
-  // The pid lives, but if it started at another time it is another program that reused the pid.
+  // No manifold runs as pid 0, 1 or a negative one (kill(0|-1, 0) would answer for a whole group).
+  if (!Number.isSafeInteger(holder.pid) || holder.pid < 2 || !isAlive(holder.pid)) return 'gone';
+  // The pid lives, but if it started at another time it is another program that reused the pid. Where
+  // start times are known, a lock without one cannot be a live manifold's (every manifold writes it).
   const start = processStart(holder.pid);
-  if (holder.start !== undefined && start !== undefined && start !== holder.start) return 'gone';
+  if (start !== undefined && start !== holder.start) return 'gone';
   return 'live';
 }
 
@@ -124,6 +138,12 @@ async function takeOverStaleLock(lockPath: string, seen: string): Promise<void> 
   const content = await readFile(aside, 'utf8').catch(() => '');
   if (content === seen) await rm(aside, { force: true });
   else await rename(aside, lockPath).catch(() => undefined);
+}
+
+/** Whether git tracks the lock file (a lock committed by mistake), false outside a git repository. */
+function isTrackedByGit(lockPath: string): boolean {
+  const listed = spawnSync('git', ['ls-files', '--error-unmatch', '--', basename(lockPath)], { cwd: dirname(lockPath), stdio: 'ignore', timeout: 10_000 });
+  return listed.status === 0;
 }
 
 function isAlive(pid: number): boolean {
