@@ -160,6 +160,27 @@ describe('pnpm synth and the pins', () => {
   });
 });
 
+describe('a pinned value in a list', () => {
+  it('carries its marker on the list item, which Flux moves and the next synth agrees with', async () => {
+    const root = await copyRepository();
+    await editFile(join(root, 'apps/web/src/index.ts'), (text) =>
+      text.replace("image: env.image('web'),", "image: env.image('web'),\n      args: ['--tag', env.imageField('web', 'tag')],"),
+    );
+    expect((await runManifold(root, ['synth'])).code).toBe(0);
+    const deployment = await readFile(join(root, 'dist/dev/web/deployment-web.yaml'), 'utf8');
+    expect(deployment).toMatch(/^ {12}- "main-3f2c1e9-1732150000" # \{"\$imagepolicy": "flux-system:dev-web-web:tag"\}$/m);
+    const next = `main-9e8d7c6-1732170000@sha256:${'5'.repeat(64)}`;
+    const moved = await runManifold(root, ['flux', 'simulate', 'dev', '--write', '--set', `dev-web-web=${next}`]);
+    expect(moved.code, moved.stderr).toBe(0);
+    expect(await readFile(join(root, 'dist/dev/web/deployment-web.yaml'), 'utf8')).toMatch(
+      /^ {12}- "main-9e8d7c6-1732170000" # \{"\$imagepolicy": "flux-system:dev-web-web:tag"\}$/m,
+    );
+    const check = await runManifold(root, ['synth', '--check']);
+    expect(check.stdout).toContain('dev: dist/dev is current');
+    expect(check.code).toBe(0);
+  });
+});
+
 describe('a removed environment', () => {
   it('is reported by --check and pruned by synth, keeping files synth did not write', async () => {
     const root = await copyRepository();

@@ -36,6 +36,17 @@ describe('emitYaml', () => {
     expect(emitWithDocumentApi(object, markers)).toBe(text);
   });
 
+  it('puts the marker on a scalar sequence item, where Flux finds and honours it', () => {
+    const markers = [
+      { path: ['args', 1], marker: ' {"$imagepolicy": "flux-system:dev-api-api"}' },
+      { path: ['args', 2], marker: ' {"$imagepolicy": "flux-system:dev-api-api:tag"}' },
+    ];
+    const object = { args: ['--image', REF, 'v1', 'v1'] };
+    const text = emitObject(object, markers);
+    expect(text).toBe(`args:\n  - --image\n  - ${REF} # {"$imagepolicy": "flux-system:dev-api-api"}\n  - "v1" # {"$imagepolicy": "flux-system:dev-api-api:tag"}\n  - v1\n`);
+    expect(emitWithDocumentApi(object, markers)).toBe(text);
+  });
+
   it('quotes YAML 1.1 non-strings the way Flux does', () => {
     expect(emitYaml([{ a: 'yes', b: '1.20', c: 'on', d: '0755' }])).toBe('a: "yes"\nb: "1.20"\nc: "on"\nd: "0755"\n');
   });
