@@ -251,6 +251,22 @@ describe('RegistryClient against a hostile registry', () => {
     await elsewhere.stop();
   });
 
+  it('sends the credentials it answered a challenge with to its own origin only, not to where it then redirects', async () => {
+    const elsewhere = await startFaultRegistry((_request, response) => response.writeHead(200, { 'Docker-Content-Digest': digest }).end(manifest));
+    // A Basic challenge first; once answered, a redirect to another origin (as a CDN, or an attacker's storage, would).
+    const redirected = await run(
+      (request, response) =>
+        request.headers.authorization
+          ? response.writeHead(307, { Location: `http://${elsewhere.host}/v2/acme/api/manifests/v1` }).end()
+          : response.writeHead(401, { 'WWW-Authenticate': 'Basic realm="r"' }).end(),
+      { credentials },
+    );
+    await elsewhere.stop();
+    expect(redirected.requests.some((request) => request.authorized)).toBe(true);
+    expect(elsewhere.requests.length).toBeGreaterThan(0);
+    expect(elsewhere.requests.every((request) => !request.authorized)).toBe(true);
+  });
+
   it('ends a redirect loop with a one-line error', async () => {
     const looping = await run((request, response) => response.writeHead(302, { Location: request.url?.endsWith('/a') ? '/b' : '/a' }).end());
     expect(looping.error).toBeInstanceOf(RegistryError);
