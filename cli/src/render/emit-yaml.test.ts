@@ -43,7 +43,9 @@ describe('emitYaml', () => {
     ];
     const object = { args: ['--image', REF, 'v1', 'v1'] };
     const text = emitObject(object, markers);
-    expect(text).toBe(`args:\n  - --image\n  - ${REF} # {"$imagepolicy": "flux-system:dev-api-api"}\n  - "v1" # {"$imagepolicy": "flux-system:dev-api-api:tag"}\n  - v1\n`);
+    expect(text).toBe(
+      `args:\n  - --image\n  - ${REF} # {"$imagepolicy": "flux-system:dev-api-api"}\n  - "v1" # {"$imagepolicy": "flux-system:dev-api-api:tag"}\n  - v1\n`,
+    );
     expect(emitWithDocumentApi(object, markers)).toBe(text);
   });
 
