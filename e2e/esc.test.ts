@@ -219,4 +219,34 @@ describe('secrets from ESC in the rendered manifests', () => {
       html.close();
     }
   });
+
+  it('prints what a hostile ESC says on one line: no escapes, no forged log lines, never the token', async () => {
+    const token = 'pul-hostile-0123456789';
+    const hostile = createServer((request, response) => {
+      request.resume();
+      response.writeHead(500, { 'Content-Type': 'application/json', 'X-Pulumi-Request-Id': 'not an id; ::warning::forged' });
+      response.end(JSON.stringify({ code: 500, message: `boom\r\n::error::forged ${request.headers.authorization ?? ''}\u001b]8;;http://evil\u0007x` }));
+    });
+    await new Promise<void>((resolve) => hostile.listen(0, '127.0.0.1', resolve));
+    try {
+      const root = await copyRepository();
+      const file = join(root, 'overlays/dev/environment.yaml');
+      const withoutEsc = (await readFile(file, 'utf8')).replace(/esc:\n( {2}.*\n)+/, '');
+      await writeFile(
+        file,
+        `${withoutEsc}esc:\n  organization: acme\n  project: platform\n  environment: dev\n  url: http://127.0.0.1:${(hostile.address() as AddressInfo).port}\n`,
+      );
+      const pull = await runManifold(root, ['esc', 'pull', 'dev', '--check'], { env: { PULUMI_ACCESS_TOKEN: token, NO_PROXY: '127.0.0.1' } });
+      expect(pull.code).toBe(1);
+      const [first, hint, ...rest] = pull.stderr.trimEnd().split('\n');
+      expect(first).toMatch(/^ESC acme\/platform\/dev: HTTP 500: boom ::error::forged token \*\*\* \]8;;http:\/\/evil x$/);
+      expect(hint).toMatch(/^ {2}hint: /);
+      expect(rest).toEqual([]);
+      expect(pull.stderr).not.toContain(token);
+      expect(pull.stderr).not.toContain('(request');
+      expect(pull.stderr.replaceAll('\n', '')).not.toMatch(/\p{Cc}/u);
+    } finally {
+      hostile.close();
+    }
+  });
 });

@@ -11,6 +11,7 @@
  */
 import { Configuration, EscApi, type Value } from '@pulumi/esc-sdk';
 import type { EscSettings } from '../config/environment-schema.ts';
+import { requestId, serverText } from '../registry/server-text.ts';
 import { EscError } from './esc-error.ts';
 
 /** An environment's evaluated values (every level a `Value` with its `secret` flag) and its revision. */
@@ -33,6 +34,8 @@ export class EscClient {
   private readonly api: EscApi;
   /** `org/project/environment`, for messages and provenance. */
   readonly name: string;
+  /** Kept only to blank it out of any server text a message quotes. */
+  private readonly token: string;
 
   constructor(
     private readonly settings: EscSettings,
@@ -46,6 +49,7 @@ export class EscClient {
       );
     }
     this.name = `${settings.organization}/${settings.project}/${settings.environment}`;
+    this.token = token;
     const configuration = new Configuration({
       accessToken: token,
       basePath: settings.url,
@@ -83,7 +87,7 @@ export class EscClient {
     );
     if (typeof response.data !== 'string') throw this.notEsc('the definition is not YAML text');
     const type = header(response.headers, 'content-type') ?? '';
-    if (!/^(application|text)\/(x-)?yaml\b/.test(type)) throw this.notEsc(`the definition came as ${sanitize(type) || 'no content type'}, not YAML`);
+    if (!/^(application|text)\/(x-)?yaml\b/.test(type)) throw this.notEsc(`the definition came as ${serverText(type, [], 80) || 'no content type'}, not YAML`);
     const etag = header(response.headers, 'etag');
     const revision = header(response.headers, 'pulumi-esc-revision');
     if (revision === undefined || !/^[0-9]+$/.test(revision)) throw this.notEsc('the definition has no revision');
@@ -132,7 +136,8 @@ export class EscClient {
     const diagnostics = Array.isArray(body.diagnostics)
       ? body.diagnostics.map((entry) => (isRecord(entry) ? String(entry.summary ?? '') : '')).filter(Boolean)
       : [];
-    const detail = diagnostics[0] ?? (typeof body.message === 'string' ? body.message.slice(0, 200) : '');
+    // Server text: one line, no escapes, never the token, bounded.
+    const detail = serverText(diagnostics[0] ?? (typeof body.message === 'string' ? body.message : ''), [this.token]);
     const status = response.status;
     const hint =
       status === 401
@@ -144,15 +149,9 @@ export class EscClient {
             : status === 409
               ? 'someone changed the environment meanwhile; run the command again'
               : 'try again later';
-    const requestId = header(response.headers, 'x-pulumi-request-id');
-    return new EscError(`ESC ${this.name}: HTTP ${status}${detail ? `: ${detail}` : ''}${requestId ? ` (request ${requestId})` : ''}`, hint, status);
+    const request = requestId(header(response.headers, 'x-pulumi-request-id'));
+    return new EscError(`ESC ${this.name}: HTTP ${status}${detail ? `: ${detail}` : ''}${request ? ` (request ${request})` : ''}`, hint, status);
   }
-}
-
-/** `text` without control characters and at most 80 characters, for a message. */
-function sanitize(text: string): string {
-  const clean = text.replace(/\p{Cc}/gu, '');
-  return clean.length > 80 ? `${clean.slice(0, 80)}…` : clean;
 }
 
 function header(headers: unknown, name: string): string | undefined {

@@ -9,6 +9,7 @@ import { ImageRef } from '@manifold/constructs/core';
 import { parseAuthChallenges } from './auth-challenge.ts';
 import { type CredentialLookup, credentialVariable, type RegistryCredentials } from './registry-credentials.ts';
 import { type RegistryReference, registryBaseUrl, toRegistryReference } from './registry-reference.ts';
+import { requestId, serverText } from './server-text.ts';
 
 /** Every manifest type: a registry only serves an OCI index or manifest to a client that accepts it. */
 const MANIFEST_TYPES = [
@@ -367,15 +368,15 @@ export class RegistryClient {
         status,
       );
     if (status === 429) {
-      const remaining = response.headers.get('ratelimit-remaining');
+      const remaining = serverText(response.headers.get('ratelimit-remaining') ?? '', [], 40);
       return new RegistryError(
         `${shown}: ${target.registry} rate limit reached${remaining ? ` (ratelimit-remaining: ${remaining})` : ''}`,
         'wait and try again, or authenticate for a higher limit',
         status,
       );
     }
-    const requestId = response.headers.get('x-request-id') ?? response.headers.get('x-pulumi-request-id');
-    return new RegistryError(`${shown}: ${target.registry} answered HTTP ${status}${requestId ? ` (request ${requestId})` : ''}`, 'try again later', status);
+    const request = requestId(response.headers.get('x-request-id') ?? response.headers.get('x-pulumi-request-id'));
+    return new RegistryError(`${shown}: ${target.registry} answered HTTP ${status}${request ? ` (request ${request})` : ''}`, 'try again later', status);
   }
 }
 
