@@ -3,7 +3,7 @@
  * the controller's changes, its commit message, --json, --write, and nothing to do when nothing moves.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -139,4 +139,30 @@ describe('flux simulate --path (standalone)', () => {
     expect(run.status).toBe(0);
     expect((JSON.parse(run.stdout) as { changes: unknown[] }).changes).toHaveLength(15_000);
   }, 60_000);
+
+  it('--write never leaves the update path: a List item named with ".." is refused, a linked file is neither read nor replaced', async () => {
+    const outer = await mkdtemp(join(tmpdir(), 'plain-flux-hostile-'));
+    const other = join(outer, 'repo');
+    await mkdir(other);
+    const item = (namespace: string) =>
+      `apiVersion: v1\nkind: List\nitems:\n- apiVersion: apps/v1\n  kind: Deployment\n  metadata:\n    name: web\n    namespace: ${namespace}\n  spec:\n    image: ghcr.io/acme/web:1.0.0 # {"$imagepolicy": "flux-system:web"}\n`;
+    await writeFile(join(other, 'list.yaml'), item('../../outside'));
+    const escaped = await runManifoldIn(other, ['flux', 'simulate', '--path', '.', '--write', ...POLICIES]);
+    expect(escaped.stderr).toMatch(/^\.\.\/\.\.\/outside\/deployment_web\.yaml:1:1: the update would write this file outside the update path/);
+    expect(escaped.code).toBe(2);
+    expect(await readdir(outer)).toEqual(['repo']);
+    expect(await readdir(other)).toEqual(['list.yaml']);
+    // A link to a marked file outside: not read (no change, nothing of it printed), not replaced by a file.
+    await writeFile(join(other, 'list.yaml'), item('apps'));
+    await writeFile(join(outer, 'secret.yaml'), 'image: ghcr.io/acme/web:1.0.0 # {"$imagepolicy": "flux-system:web"}\n# outside content\n');
+    await symlink(join(outer, 'secret.yaml'), join(other, 'linked.yaml'));
+    const linked = await runManifoldIn(other, ['flux', 'simulate', '--path', '.', '--write', ...POLICIES]);
+    expect(linked.stderr).toBe('');
+    expect(linked.code).toBe(0);
+    expect(linked.stdout).not.toContain('outside content');
+    expect(linked.stdout).not.toContain('linked.yaml');
+    expect((await lstat(join(other, 'linked.yaml'))).isSymbolicLink()).toBe(true);
+    expect(await readFile(join(outer, 'secret.yaml'), 'utf8')).toContain('ghcr.io/acme/web:1.0.0 #');
+    expect(await readFile(join(other, 'apps/deployment_web.yaml'), 'utf8')).toContain(`ghcr.io/acme/web:1.2.0@${DIGEST}`);
+  });
 });

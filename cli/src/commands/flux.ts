@@ -1,13 +1,14 @@
 /** `manifold flux simulate <env> --set <policy>=<tag>[@<digest>]…`: run Flux's image update locally. */
 
 import { statSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { join, relative, resolve } from 'node:path';
+import { mkdir, readFile } from 'node:fs/promises';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { ConfigError } from '../config/config-error.ts';
 import { loadEnvironment } from '../config/load-environment.ts';
 import { unifiedDiff } from '../dist/compare-dist.ts';
-import { replaceFile } from '../dist/replace-file.ts';
+import { type StagedFile, stageFile } from '../dist/replace-file.ts';
+import { assertRealPath } from '../dist/repository-paths.ts';
 import { commitMessage } from '../flux/commit-message.ts';
 import { GoTemplateError } from '../flux/go-template.ts';
 import { automationName, MESSAGE_TEMPLATE } from '../flux/image-automation-objects.ts';
@@ -56,13 +57,11 @@ export function registerFlux(program: Command, io: CliIo): void {
         for (const change of run.changes) io.out(`${change.file}: ${change.oldValue} -> ${change.newValue}`);
         io.out(`commit message:\n${message}`);
         if (!options.write) {
-          for (const [path, text] of run.files) io.out(unifiedDiff(path, await readFile(join(root, path), 'utf8'), text));
+          for (const [path, text] of run.files) io.out(unifiedDiff(path, await readFile(join(root, path), 'utf8').catch(() => ''), text));
         }
       }
       if (options.write) {
-        for (const [path, text] of run.files) {
-          await replaceFile(join(root, path), text);
-        }
+        await writeSetterFiles(root, run.files, (path) => path);
         if (!options.json) io.out(`wrote ${run.files.size} file(s)`);
       }
     });
@@ -111,11 +110,42 @@ async function simulateDirectory(io: CliIo, envName: string | undefined, options
   else {
     for (const change of run.changes) io.out(`${change.file}: ${change.oldValue} -> ${change.newValue} (${change.setter})`);
     io.out(`commit message:\n${message}`);
-    if (!options.write) for (const [path, text] of run.files) io.out(unifiedDiff(path, await readFile(join(base, path), 'utf8'), text));
+    if (!options.write) for (const [path, text] of run.files) io.out(unifiedDiff(path, await readFile(join(base, path), 'utf8').catch(() => ''), text));
   }
   if (options.write) {
-    for (const [path, text] of run.files) await replaceFile(join(base, path), text);
+    await writeSetterFiles(base, run.files, (path) => relative(process.cwd(), join(base, path)));
     if (!options.json) io.out(`wrote ${run.files.size} file(s)`);
+  }
+}
+
+/**
+ * Writes what a simulated Flux commit changes, all or nothing: every path must stay below `base` with
+ * no symbolic link on the way (a List item's name or namespace may say `../..`), every file is staged
+ * beside its place first, and only then are they renamed in.
+ */
+async function writeSetterFiles(base: string, files: ReadonlyMap<string, string>, shown: (path: string) => string): Promise<void> {
+  for (const path of files.keys()) {
+    const inside = relative(base, resolve(base, path));
+    if (inside.startsWith('..') || isAbsolute(inside)) {
+      throw new ConfigError({
+        file: shown(path),
+        line: 1,
+        col: 1,
+        message: 'the update would write this file outside the update path (a List item names it with "..")',
+        hint: 'give the List item a plain name and namespace; nothing was written',
+      });
+    }
+    assertRealPath(base, inside);
+  }
+  const staged: StagedFile[] = [];
+  try {
+    for (const [path, text] of files) {
+      await mkdir(dirname(join(base, path)), { recursive: true });
+      staged.push(await stageFile(join(base, path), text));
+    }
+    for (const file of staged) await file.commit();
+  } finally {
+    for (const file of staged) await file.discard();
   }
 }
 

@@ -153,11 +153,8 @@ function candidateFiles(base: string): string[] {
       const path = join(dir, entry.name);
       if (entry.isDirectory()) {
         if (!UNTRACKED_FOLDERS.has(entry.name)) walk(path);
-      } else if (entry.isSymbolicLink()) {
-        // Symlinked folders are not followed; dangling links are skipped.
-        const target = statSync(path, { throwIfNoEntry: false });
-        if (target?.isFile() && isYamlName(entry.name)) found.push(path);
       } else if (entry.isFile() && isYamlName(entry.name)) found.push(path);
+      // A symbolic link is neither read nor written: it may lead out of the update path (a hostile checkout).
     }
   };
   walk(base);
