@@ -1,5 +1,5 @@
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:http';
+import { createServer, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -189,23 +189,36 @@ describe('secrets from ESC in the rendered manifests', () => {
     );
   });
 
-  it('stops when the URL answers as no ESC does (200 text/html to everything), writing nothing anywhere', async () => {
-    const posted: string[] = [];
-    const html = createServer((request, response) => {
+  /**
+   * Runs `test` with a copy of the repository whose dev environment points ESC at a loopback server
+   * answering every request with `handler`; the server stops afterwards.
+   */
+  async function withEscServer(handler: RequestListener, test: (root: string) => Promise<void>): Promise<void> {
+    const server = createServer((request, response) => {
       request.resume();
-      if (request.method !== 'GET') posted.push(`${request.method} ${request.url}`);
-      response.writeHead(200, { 'Content-Type': 'text/html' });
-      response.end('<html><body>Sign in</body></html>');
+      handler(request, response);
     });
-    await new Promise<void>((resolve) => html.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
       const root = await copyRepository();
       const file = join(root, 'overlays/dev/environment.yaml');
       const withoutEsc = (await readFile(file, 'utf8')).replace(/esc:\n( {2}.*\n)+/, '');
-      await writeFile(
-        file,
-        `${withoutEsc}esc:\n  organization: acme\n  project: platform\n  environment: dev\n  url: http://127.0.0.1:${(html.address() as AddressInfo).port}\n`,
-      );
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      await writeFile(file, `${withoutEsc}esc:\n  organization: acme\n  project: platform\n  environment: dev\n  url: ${url}\n`);
+      await test(root);
+    } finally {
+      server.close();
+    }
+  }
+
+  it('stops when the URL answers as no ESC does (200 text/html to everything), writing nothing anywhere', async () => {
+    const posted: string[] = [];
+    const html: RequestListener = (request, response) => {
+      if (request.method !== 'GET') posted.push(`${request.method} ${request.url}`);
+      response.writeHead(200, { 'Content-Type': 'text/html' });
+      response.end('<html><body>Sign in</body></html>');
+    };
+    await withEscServer(html, async (root) => {
       const before = await snapshot(root);
       const push = await runManifold(root, ['esc', 'push', 'dev'], { env: { PULUMI_ACCESS_TOKEN: 'test-token', NO_PROXY: '127.0.0.1' } });
       expect(push.stderr).toMatch(/^ESC acme\/platform\/dev: the definition came as text\/html, not YAML\n {2}hint: check esc\.url/);
@@ -215,27 +228,16 @@ describe('secrets from ESC in the rendered manifests', () => {
       expect(pull.stderr).toMatch(/^ESC acme\/platform\/dev: /);
       expect(pull.code).toBe(1);
       expect(await snapshot(root)).toEqual(before);
-    } finally {
-      html.close();
-    }
+    });
   });
 
   it('prints what a hostile ESC says on one line: no escapes, no forged log lines, never the token', async () => {
     const token = 'pul-hostile-0123456789';
-    const hostile = createServer((request, response) => {
-      request.resume();
+    const hostile: RequestListener = (request, response) => {
       response.writeHead(500, { 'Content-Type': 'application/json', 'X-Pulumi-Request-Id': 'not an id; ::warning::forged' });
       response.end(JSON.stringify({ code: 500, message: `boom\r\n::error::forged ${request.headers.authorization ?? ''}\u001b]8;;http://evil\u0007x` }));
-    });
-    await new Promise<void>((resolve) => hostile.listen(0, '127.0.0.1', resolve));
-    try {
-      const root = await copyRepository();
-      const file = join(root, 'overlays/dev/environment.yaml');
-      const withoutEsc = (await readFile(file, 'utf8')).replace(/esc:\n( {2}.*\n)+/, '');
-      await writeFile(
-        file,
-        `${withoutEsc}esc:\n  organization: acme\n  project: platform\n  environment: dev\n  url: http://127.0.0.1:${(hostile.address() as AddressInfo).port}\n`,
-      );
+    };
+    await withEscServer(hostile, async (root) => {
       const pull = await runManifold(root, ['esc', 'pull', 'dev', '--check'], { env: { PULUMI_ACCESS_TOKEN: token, NO_PROXY: '127.0.0.1' } });
       expect(pull.code).toBe(1);
       const [first, hint, ...rest] = pull.stderr.trimEnd().split('\n');
@@ -245,8 +247,6 @@ describe('secrets from ESC in the rendered manifests', () => {
       expect(pull.stderr).not.toContain(token);
       expect(pull.stderr).not.toContain('(request');
       expect(pull.stderr.replaceAll('\n', '')).not.toMatch(/\p{Cc}/u);
-    } finally {
-      hostile.close();
-    }
+    });
   });
 });
