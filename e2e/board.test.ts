@@ -166,7 +166,8 @@ describe('release board', () => {
         ['desktop', { width: 1280, height: 900 }],
         ['phone', { width: 390, height: 844 }],
       ] as const) {
-        const view = await browser.newPage({ viewport, colorScheme });
+        // Bypassing the page's CSP lets axe-core be injected; board-hostile.test.ts proves the policy itself.
+        const view = await browser.newPage({ viewport, colorScheme, bypassCSP: true });
         await view.goto(`file://${boardFile}`);
         await view.addScriptTag({ path: axe });
         const violations = await view.evaluate(async () => {

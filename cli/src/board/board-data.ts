@@ -4,9 +4,10 @@
  * merged, and (from reports given to it) where an environment's pins differ from Pulumi ESC.
  */
 import { readFile } from 'node:fs/promises';
+import { ImageRef } from '@manifold/constructs/core';
 import { parse } from 'yaml';
 import { ConfigError } from '../config/config-error.ts';
-import type { PinSource } from '../config/images-schema.ts';
+import { type PinSource, pinSourceSchema } from '../config/images-schema.ts';
 import { overlayFiles } from '../config/load-environment.ts';
 import { commitsAhead, type FileCommit, fileCommits, listRefs, originUrl, readFileAtRevision } from '../git/git-revision.ts';
 import { imageMatrix, type MatrixRow, promotionPaths } from '../pins/image-matrix.ts';
@@ -169,6 +170,21 @@ function eventOf(before: PinState | undefined, after: PinState): HistoryEvent['e
   return 'set';
 }
 
+const PIN_SETTERS: ReadonlySet<string> = new Set(pinSourceSchema.shape.by.options);
+
+/** Shown for a reference from git that images.yaml's rules refuse: what a branch or old commit says is never shown as it is. */
+export const INVALID_REF = '(invalid reference)';
+
+/** `ref` when it is an image reference as images.yaml accepts it, else {@link INVALID_REF}. */
+function checkedRef(ref: string): string {
+  try {
+    ImageRef.parseTagged(ref);
+    return ref;
+  } catch {
+    return INVALID_REF;
+  }
+}
+
 /** `app/image` → state from an images.yaml text; undefined when it cannot be read. */
 function readPins(text: string | undefined): Map<string, PinState> | undefined {
   let document: unknown;
@@ -184,7 +200,8 @@ function readPins(text: string | undefined): Map<string, PinState> | undefined {
     for (const [image, pin] of Object.entries(images as Record<string, unknown>)) {
       const { ref, hold, source } = (pin ?? {}) as { ref?: unknown; hold?: unknown; source?: { by?: unknown } };
       if (typeof ref !== 'string') continue;
-      pins.set(`${app}/${image}`, { ref, hold: hold === true, by: typeof source?.by === 'string' ? (source.by as PinSource['by']) : null });
+      const by = typeof source?.by === 'string' && PIN_SETTERS.has(source.by) ? (source.by as PinSource['by']) : null;
+      pins.set(`${app}/${image}`, { ref: checkedRef(ref), hold: hold === true, by });
     }
   }
   return pins;

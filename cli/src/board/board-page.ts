@@ -4,6 +4,7 @@
  * host). The script only filters and adds relative ages at view time, so the file itself is the
  * same for the same repository state.
  */
+import { createHash } from 'node:crypto';
 import type { BoardCell, BoardData, HistoryEvent } from './board-data.ts';
 
 /** The page for `data`. */
@@ -23,13 +24,14 @@ export function renderBoardPage(data: BoardData): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light dark">
+<meta http-equiv="Content-Security-Policy" content="${CONTENT_SECURITY_POLICY}">
 <title>Release board</title>
 <style>${STYLE}</style>
 </head>
 <body>
 <header>
 <h1>Release board</h1>
-<p class="summary">${data.images.length} images × ${data.environments.length} environments (${data.promotionPaths.map((path) => path.map(escape).join(' → ')).join('; ')})${
+<p class="summary">${data.images.length} images × ${data.environments.length} environments (${data.promotionPaths.map((path) => path.map(escapeHtml).join(' → ')).join('; ')})${
     data.generatedAt ? ` · generated <time datetime="${escapeHtml(data.generatedAt)}">${escapeHtml(data.generatedAt)}</time>` : ''
   }</p>
 </header>
@@ -131,7 +133,7 @@ function renderCell(env: string, image: string, cell: BoardCell | undefined, con
       : ''
   }${by || cell.commit ? `\n<span class="by">${by ? `by ${by}` : ''}${cell.commit ? `${by ? ' · ' : ''}commit ${commitLink(cell.commit, context)}` : ''}</span>` : ''}${
     cell.trails ? `\n<span class="trails">${escapeHtml(cell.trails)}</span>` : ''
-  }${waiting ? `\n<span class="flag waiting">waiting: ${waiting.map(shortRef).join(', ')}</span>` : ''}${
+  }${waiting ? `\n<span class="flag waiting">waiting: ${waiting.map((ref) => escapeHtml(shortRef(ref))).join(', ')}</span>` : ''}${
     drift ? `\n<span class="flag drift">ESC has ${escapeHtml(shortRef(drift))}</span>` : ''
   }
 </td>`;
@@ -282,3 +284,11 @@ const SCRIPT = `
   apply();
 })();
 `;
+
+const sha256Source = (text: string) => `'sha256-${createHash('sha256').update(text).digest('base64')}'`;
+
+/**
+ * Nothing runs or loads but the page's own inline style and script, allowed by hash: text a branch
+ * or commit slipped into the page past the escaping could still neither script it nor load anything.
+ */
+const CONTENT_SECURITY_POLICY = `default-src 'none'; style-src ${sha256Source(STYLE)}; script-src ${sha256Source(SCRIPT)}; base-uri 'none'; form-action 'none'`;

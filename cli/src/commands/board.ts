@@ -1,6 +1,6 @@
 /** `manifold board [--out <dir>]`: the release board, a static page of what runs where, what is held and what is waiting. */
-import { lstat, mkdir } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { lstat, mkdir, readdir } from 'node:fs/promises';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { Command } from 'commander';
 import { readBoard, readDriftFiles } from '../board/board-data.ts';
 import { renderBoardPage } from '../board/board-page.ts';
@@ -54,7 +54,7 @@ export function registerBoard(program: Command, io: CliIo): void {
         ...(options.generatedAt ? { generatedAt: new Date().toISOString() } : {}),
       });
       const out = resolve(root, options.out);
-      await outputFolder(out);
+      await outputFolder(root, out);
       await replaceFile(join(out, 'index.html'), renderBoardPage(board));
       io.out(
         `wrote ${join(out, 'index.html')}: ${board.images.length} images × ${board.environments.length} environments, ${board.history.length} history entries, ${board.waiting.length} waiting branch(es)`,
@@ -65,18 +65,26 @@ export function registerBoard(program: Command, io: CliIo): void {
 /**
  * Makes `out` ready for the page: an existing real folder, or one made in an existing parent (not
  * recursively: some file systems, such as /proc, make a recursive mkdir spin instead of failing).
+ * A link on the way, as `out` or anywhere in it is refused: the page would be written through it,
+ * and a Pages upload dereferences links, publishing whatever they point at.
  */
-async function outputFolder(out: string): Promise<void> {
-  const existing = await lstat(out).catch(() => undefined);
-  if (existing?.isDirectory()) return;
-  if (existing) {
-    throw new ConfigError({
-      file: '--out',
-      line: 1,
-      col: 1,
-      message: `${out} is ${existing.isSymbolicLink() ? 'a symbolic link' : 'not a folder'}`,
-      hint: 'name a folder to write index.html into',
-    });
+async function outputFolder(root: string, out: string): Promise<void> {
+  const refuse = (message: string) =>
+    new ConfigError({ file: '--out', line: 1, col: 1, message, hint: 'name a folder without symbolic links to write index.html into' });
+  const inside = relative(root, out);
+  if (!inside.startsWith('..') && !isAbsolute(inside)) {
+    const segments = inside.split(sep).slice(0, -1);
+    for (let depth = 1; depth <= segments.length; depth++) {
+      const folder = join(root, ...segments.slice(0, depth));
+      if ((await lstat(folder).catch(() => undefined))?.isSymbolicLink()) throw refuse(`${folder} is a symbolic link`);
+    }
   }
+  const existing = await lstat(out).catch(() => undefined);
+  if (existing?.isDirectory()) {
+    const link = (await readdir(out, { recursive: true, withFileTypes: true })).find((entry) => entry.isSymbolicLink());
+    if (link) throw refuse(`${join(link.parentPath, link.name)} is a symbolic link inside ${out}`);
+    return;
+  }
+  if (existing) throw refuse(`${out} is ${existing.isSymbolicLink() ? 'a symbolic link' : 'not a folder'}`);
   await mkdir(out);
 }

@@ -2,7 +2,7 @@
 import { createTwoFilesPatch } from 'diff';
 import type { RenderedEnvironment } from '../render/render-environment.ts';
 import { DistTree, swapPaths } from './dist-tree.ts';
-import { INDEX_FILE, parseIndex } from './ownership-index.ts';
+import { INDEX_FILE, isGeneratedFile, parseIndex } from './ownership-index.ts';
 import { contentHashes, withIndex } from './write-dist.ts';
 
 /** How dist/<env>/ differs from what synth would write. Paths are relative to the repository root. */
@@ -42,8 +42,9 @@ export function compareEnvironment(
   }
   const owned = parseIndex(current.get(INDEX_FILE)?.toString('utf8') ?? '');
   const unexpected = [...current.keys()].filter((path) => !expected.has(path) && path !== INDEX_FILE);
-  const orphaned = unexpected.filter((path) => owned.has(path)).map(shown);
-  const foreign = unexpected.filter((path) => !owned.has(path)).map(shown);
+  const generated = (path: string) => owned.has(path) && isGeneratedFile(path, current.get(path) ?? '');
+  const orphaned = unexpected.filter(generated).map(shown);
+  const foreign = unexpected.filter((path) => !generated(path)).map(shown);
   if (current.has(INDEX_FILE) && !expected.has(INDEX_FILE)) orphaned.push(shown(INDEX_FILE));
   return { stale, missing, orphaned, foreign };
 }

@@ -1,6 +1,20 @@
 /** Reading dist/<env>/ and recovering it after an interrupted swap. */
 import { createHash } from 'node:crypto';
-import { chmodSync, type Dirent, existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  constants,
+  type Dirent,
+  existsSync,
+  fstatSync,
+  lstatSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  renameSync,
+  rmSync,
+} from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { describeWriteFailure } from './dist-write-error.ts';
@@ -30,15 +44,28 @@ export interface KnownFiles {
 }
 
 /**
+ * The largest file dist/<env>/ is read for. Kubernetes refuses objects far smaller, so a larger file
+ * is never one synth wrote: it is known by its size only (a foreign file of any size costs no memory).
+ */
+export const MAX_DIST_FILE_BYTES = 64 * 1024 * 1024;
+
+/** A file not read yet: its bytes are read when asked for, and only if its size allows. */
+const UNREAD = null;
+
+/**
  * dist/<env>/ as found, by path (sorted). A file a stamp vouches for (see environment-stamps.ts:
- * nothing touched it since synth wrote it) is known by the sha256 of those bytes and read only when
- * its bytes are asked for, so a run that moves one pin compares 10,000 files without reading them.
+ * nothing touched it since synth wrote it) is known by the sha256 of those bytes; every other file is
+ * read only when its bytes are asked for (and a file whose size differs from the expected bytes, not
+ * at all), so a run that moves one pin compares 10,000 files without reading them and a foreign file
+ * of any size is never read. A symbolic link is never followed: it is a file of its own.
  */
 export class DistTree {
   private constructor(
     private readonly dir: string,
-    /** Bytes, or the sha256 of bytes not read. */
-    private readonly files: Map<string, Buffer | string>,
+    /** Bytes, the sha256 of bytes not read, or UNREAD. */
+    private readonly files: Map<string, Buffer | string | typeof UNREAD>,
+    /** The paths that are symbolic links. */
+    private readonly links: ReadonlySet<string>,
   ) {}
 
   /**
@@ -47,13 +74,15 @@ export class DistTree {
    * Synchronous on purpose: thousands of small reads are several times faster without the thread pool.
    */
   static read(dir: string, known?: KnownFiles): DistTree {
-    const files = new Map<string, Buffer | string>();
+    const files = new Map<string, Buffer | string | typeof UNREAD>();
+    const links = new Set<string>();
     const vouched = known?.vouched ?? new Map<string, string>();
     // A link is never followed: it is a file of its own (a foreign one, as synth never writes links).
     const take = (relativePath: string, isLink: boolean) => {
-      const path = join(dir, relativePath);
-      if (isLink) files.set(relativePath, Buffer.from(`symbolic link to ${readlinkSync(path)}`));
-      else files.set(relativePath, vouched.get(relativePath) ?? readFileSync(path));
+      if (isLink) {
+        links.add(relativePath);
+        files.set(relativePath, Buffer.from(`symbolic link to ${readlinkSync(join(dir, relativePath))}`));
+      } else files.set(relativePath, vouched.get(relativePath) ?? UNREAD);
     };
     if (known) {
       for (const path of known.paths) {
@@ -63,19 +92,20 @@ export class DistTree {
         if (sha256 !== undefined) files.set(path, sha256);
         else if (info && !info.isDirectory()) take(path, info.isSymbolicLink());
       }
-      return new DistTree(dir, files);
+      return new DistTree(dir, files, links);
     }
     let entries: Dirent[];
     try {
+      // Recursive listing does not descend into a linked folder: the link is an entry, its content is not.
       entries = readdirSync(dir, { recursive: true, withFileTypes: true });
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return new DistTree(dir, files);
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return new DistTree(dir, files, links);
       throw error;
     }
     for (const entry of entries) {
       if (entry.isSymbolicLink() || entry.isFile()) take(relative(dir, join(entry.parentPath, entry.name)).split('\\').join('/'), entry.isSymbolicLink());
     }
-    return new DistTree(dir, new Map([...files.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))));
+    return new DistTree(dir, new Map([...files.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))), links);
   }
 
   get size(): number {
@@ -91,23 +121,59 @@ export class DistTree {
     return this.files.has(path);
   }
 
-  /** The file's bytes, read now when only their hash was known. */
+  /** The symbolic link among the folders above `path` (`web` for `web/deployment-web.yaml`), if one is. */
+  linkAbove(path: string): string | undefined {
+    if (this.links.size === 0) return undefined;
+    for (let end = path.indexOf('/'); end !== -1; end = path.indexOf('/', end + 1)) {
+      const folder = path.slice(0, end);
+      if (this.links.has(folder)) return folder;
+    }
+    return undefined;
+  }
+
+  /** The file's bytes, read now when only their hash was known (a file over the size limit reads as a note of its size). */
   get(path: string): Buffer | undefined {
     const known = this.files.get(path);
-    if (typeof known !== 'string') return known;
-    const bytes = readFileSync(join(this.dir, path));
+    if (known === undefined || Buffer.isBuffer(known)) return known;
+    const bytes = readDistFile(join(this.dir, path));
     this.files.set(path, bytes);
     return bytes;
   }
 
   /**
-   * Whether the file holds exactly `text`. For a file not read, the sha256 of `text` is compared
-   * instead of its bytes: pass it when known, so that it is not computed again.
+   * Whether the file holds exactly `text`. For a file known by hash, the sha256 of `text` is compared
+   * instead of its bytes: pass it when known, so that it is not computed again. A file not read yet is
+   * read only when its size is that of `text`.
    */
   holds(path: string, text: string, sha256?: string): boolean {
     const known = this.files.get(path);
     if (known === undefined) return false;
-    return typeof known === 'string' ? known === (sha256 ?? contentHash(text)) : known.toString('utf8') === text;
+    if (typeof known === 'string') return known === (sha256 ?? contentHash(text));
+    if (known === UNREAD) {
+      const bytes = readDistFile(join(this.dir, path), Buffer.byteLength(text));
+      if (bytes === undefined) return false;
+      this.files.set(path, bytes);
+      return bytes.toString('utf8') === text;
+    }
+    return known.toString('utf8') === text;
+  }
+}
+
+/**
+ * A regular file's bytes, never through a link at its own name. Over {@link MAX_DIST_FILE_BYTES}, a
+ * note of its size instead; with `expectedBytes`, undefined (nothing read) when the size differs.
+ */
+function readDistFile(file: string): Buffer;
+function readDistFile(file: string, expectedBytes: number): Buffer | undefined;
+function readDistFile(file: string, expectedBytes?: number): Buffer | undefined {
+  const fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW);
+  try {
+    const { size } = fstatSync(fd);
+    if (expectedBytes !== undefined && size !== expectedBytes) return undefined;
+    if (size > MAX_DIST_FILE_BYTES) return Buffer.from(`file of ${size} bytes, not read`);
+    return readFileSync(fd);
+  } finally {
+    closeSync(fd);
   }
 }
 

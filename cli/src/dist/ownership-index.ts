@@ -33,6 +33,20 @@ export function formatIndexEntries(hashes: ReadonlyMap<string, string>): string 
   return HEADER + paths.map((path) => `${hashes.get(path)}  ${path}\n`).join('');
 }
 
+const KUSTOMIZATION = /(^|\/)kustomization\.yaml$/;
+const MANAGED_BY_LABEL = /^ {4}app\.kubernetes\.io\/managed-by: manifold$/m;
+
+/**
+ * Whether a file looks as synth writes it: a kustomization of kustomize's own API, or an object
+ * labelled `app.kubernetes.io/managed-by: manifold`. The index is committed text a branch can change;
+ * a file it lists is pruned only when this holds too, so a forged entry cannot delete a user's file.
+ */
+export function isGeneratedFile(path: string, bytes: string | Buffer): boolean {
+  const text = typeof bytes === 'string' ? bytes : bytes.toString('utf8');
+  if (KUSTOMIZATION.test(path)) return text.startsWith('apiVersion: kustomize.config.k8s.io/');
+  return path.endsWith('.yaml') && MANAGED_BY_LABEL.test(text);
+}
+
 /** Hash by path from an index's text; unknown lines are ignored so a damaged index owns less, never more. */
 export function parseIndex(text: string): Map<string, string> {
   const owned = new Map<string, string>();

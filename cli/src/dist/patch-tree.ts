@@ -64,7 +64,8 @@ export function completePatch(live: string, patch: string): void {
 }
 
 function movePatchIn(live: string, patch: string, steps: Step[]): void {
-  const journal = JSON.parse(readFileSync(join(patch, JOURNAL), 'utf8')) as Journal;
+  const journal = readJournal(patch);
+  for (const path of [...journal.replace, ...journal.remove]) checkPathBelow(live, path);
   // Every step is safe to repeat after a kill: a file still staged has not been moved in yet.
   for (const path of journal.replace) {
     const fresh = join(patch, NEW, path);
@@ -77,6 +78,39 @@ function movePatchIn(live: string, patch: string, steps: Step[]): void {
     steps.push({ moved: 'in', path });
   }
   for (const path of journal.remove) moveAside(live, patch, path, steps);
+}
+
+/**
+ * The journal of `patch`. A patch folder is found in dist/, which a checkout can fill: anything but
+ * lists of paths is refused.
+ */
+function readJournal(patch: string): Journal {
+  const journal = JSON.parse(readFileSync(join(patch, JOURNAL), 'utf8')) as Partial<Journal>;
+  const paths = (list: unknown): list is string[] => Array.isArray(list) && list.every((path) => typeof path === 'string');
+  if (!paths(journal.replace) || !paths(journal.remove)) throw patchPathError(join(patch, JOURNAL), 'is not a patch journal');
+  return journal as Journal;
+}
+
+/**
+ * Refuses `path` unless it names a place below `live` reached through real folders only: relative,
+ * no `.`/`..`/empty segment, and neither `live` nor any folder on the way a symbolic link. Moving a
+ * file in or aside through a link would change files of another environment or outside the repository.
+ */
+function checkPathBelow(live: string, path: string): void {
+  const segments = path.split('/');
+  if (segments.some((segment) => segment === '' || segment === '.' || segment === '..' || segment.includes('\\'))) {
+    throw patchPathError(join(live, path), 'is not a path below the environment');
+  }
+  let folder = live;
+  for (const segment of ['', ...segments.slice(0, -1)]) {
+    folder = segment === '' ? folder : join(folder, segment);
+    if (lstatSync(folder, { throwIfNoEntry: false })?.isSymbolicLink()) throw patchPathError(folder, 'is a symbolic link, never followed');
+  }
+}
+
+/** A refusal told as a file-system error on `path` (ELOOP), so that it is described like any other write failure. */
+function patchPathError(path: string, reason: string): NodeJS.ErrnoException {
+  return Object.assign(new Error(`${path} ${reason}`), { code: 'ELOOP', syscall: 'lstat', path });
 }
 
 /** Moves the live file at `path` (if any) into the patch folder, where an undo finds it. */
@@ -104,7 +138,7 @@ function undo(live: string, patch: string, steps: readonly Step[]): void {
 export function finishPatch(live: string, patch: string): void {
   const journalFile = join(patch, JOURNAL);
   if (existsSync(journalFile)) {
-    const journal = JSON.parse(readFileSync(journalFile, 'utf8')) as Journal;
+    const journal = readJournal(patch);
     for (const path of journal.remove) removeEmptyFolders(live, dirname(join(live, path)));
     rmSync(journalFile);
   }

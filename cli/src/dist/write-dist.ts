@@ -6,7 +6,7 @@ import { ConfigError } from '../config/config-error.ts';
 import type { RenderedEnvironment } from '../render/render-environment.ts';
 import { contentHash, DistTree, recoverInterruptedSwap, removeTree, swapPaths } from './dist-tree.ts';
 import { describeWriteFailure } from './dist-write-error.ts';
-import { formatIndex, INDEX_FILE, ownershipHash, parseIndex } from './ownership-index.ts';
+import { formatIndex, INDEX_FILE, isGeneratedFile, ownershipHash, parseIndex } from './ownership-index.ts';
 import { applyPatch, finishPatch, stagePatch } from './patch-tree.ts';
 
 /** What a write changed. Paths are relative to the repository root. */
@@ -82,13 +82,35 @@ export async function planEnvironmentWrite(distDir: string, rendered: RenderedEn
 
   const edited: string[] = [];
   const foreign: string[] = [];
+  const pruned: string[] = [];
   for (const path of tree.keys()) {
     if (path === INDEX_FILE) continue;
     const ownedHash = owned.get(path);
-    // A file outside the index that already holds exactly what synth writes there (a lost index) is taken over.
-    if (ownedHash === undefined && !holdsNext(path)) foreign.push(path);
-    else if (ownedHash === undefined) continue;
-    else if (!holdsNext(path) && ownedHash !== ownershipHash(tree.get(path) ?? '')) edited.push(path);
+    if (next.has(path)) {
+      // A file outside the index that already holds exactly what synth writes there (a lost index) is taken over.
+      if (ownedHash === undefined) {
+        if (!holdsNext(path)) foreign.push(path);
+      } else if (!holdsNext(path) && ownedHash !== ownershipHash(tree.get(path) ?? '')) edited.push(path);
+    } else if (ownedHash === undefined || !isGeneratedFile(path, tree.get(path) ?? '')) {
+      // The index alone never condemns a file: one it lists that synth could not have written stays.
+      foreign.push(path);
+    } else {
+      // A hand-edited file is pruned only with --force (the edit is then discarded).
+      if (ownedHash !== ownershipHash(tree.get(path) ?? '')) edited.push(path);
+      pruned.push(path);
+    }
+  }
+  for (const path of next.keys()) {
+    const link = tree.linkAbove(path);
+    if (link !== undefined) {
+      throw new ConfigError({
+        file: shown(link),
+        line: 1,
+        col: 1,
+        message: `is a symbolic link, and synth would write ${shown(path)} through it; synth never follows links in dist/`,
+        hint: `remove the link (git rm ${shown(link)}) and run synth again`,
+      });
+    }
   }
   const blocking = foreign.filter((path) => next.has(path));
   if (blocking.length > 0) {
@@ -111,7 +133,6 @@ export async function planEnvironmentWrite(distDir: string, rendered: RenderedEn
   }
 
   const written = [...next.keys()].filter((path) => !holdsNext(path));
-  const pruned = [...tree.keys()].filter((path) => owned.has(path) && !next.has(path));
   const writing = new Set(written);
   const unchanged = [...next.keys()].filter((path) => !writing.has(path));
   const result: WriteResult = { written: written.map(shown), unchanged: unchanged.map(shown), pruned: pruned.map(shown), foreign: foreign.map(shown) };
