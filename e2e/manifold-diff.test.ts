@@ -4,13 +4,15 @@
  */
 import { execFile } from 'node:child_process';
 import { cp, mkdtemp, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bareRemoteOf, committedCopy, git } from './git-repository.ts';
 import { type FakeGitHub, startFakeGitHub } from './github/fake-github-api.ts';
-import { editFile, REPO_ROOT, runManifold } from './temp-repo.ts';
+import { addRawObjectsApp, editFile, REPO_ROOT, runManifold } from './temp-repo.ts';
 
 const run = promisify(execFile);
 
@@ -211,5 +213,47 @@ describe('the pull-request comment step', () => {
     expect(refused.code).toBe(1);
     expect(refused.stderr.trim()).toBe(`pr-comment: GET ${github.url}/repos/acme/platform/issues/7/comments answered 401`);
     expect(refused.stderr).not.toContain('wrong-token-secret');
+  });
+
+  it('gives up on a server that trickles its answer at its wall-clock limit, in one line', async () => {
+    const slow = createServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.write('[');
+      const drip = setInterval(() => response.write(' '), 200);
+      response.on('close', () => clearInterval(drip));
+    });
+    await new Promise<void>((resolve) => slow.listen(0, '127.0.0.1', resolve));
+    const { port } = slow.address() as AddressInfo;
+    const started = Date.now();
+    const result = await post('<!-- manifold-diff -->\nx\n', { GITHUB_API_URL: `http://127.0.0.1:${port}`, PR_COMMENT_TIMEOUT_SECONDS: '2' });
+    const elapsed = Date.now() - started;
+    slow.closeAllConnections();
+    slow.close();
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim()).toBe(`pr-comment: GET http://127.0.0.1:${port}/repos/acme/platform/issues/7/comments failed: no complete answer within 2 s`);
+    expect(elapsed).toBeLessThan(10_000);
+  });
+});
+
+describe('the review comment of a hostile change', () => {
+  it('keeps every field path and value text: nothing ends a code span or lets HTML through', async () => {
+    const root = await committedCopy();
+    const widget = (name: string) => ({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' }, spec: { parts: [{ name, size: 1 }] } });
+    await addRawObjectsApp(root, 'widgets', [widget('plain')]);
+    expect((await runManifold(root, ['synth'])).code).toBe(0);
+    git(root, 'add', '-A');
+    git(root, 'commit', '--quiet', '-m', 'widgets');
+    const hostile = 'x`\n\n<!-- the rest is hidden <details>';
+    await editFile(join(root, 'apps/widgets/src/index.ts'), (text) => text.replace(JSON.stringify(widget('plain')), JSON.stringify(widget(hostile))));
+    const result = await runManifold(root, ['diff', '--base', 'HEAD', '--markdown']);
+    expect(result.code, result.stderr).toBe(0);
+    const lines = result.stdout.split('\n');
+    const [marker, ...others] = lines.filter((line) => line.includes('<!--'));
+    expect(marker).toBe('<!-- manifold-diff -->');
+    expect(others).toHaveLength(3);
+    for (const line of others) {
+      expect(line).toContain("`spec.parts[name=x'\\n\\n<!-- the rest is hidden <details>]`");
+      expect(line).toMatch(/^- changed `example\.com\/v1 Widget acme-[a-z]+\/w`: `[^`]*`(, `[^`]*`)*$/);
+    }
   });
 });

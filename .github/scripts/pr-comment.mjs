@@ -8,11 +8,12 @@
 //        GITHUB_REPOSITORY   owner/name
 //        GITHUB_API_URL      the API origin (default https://api.github.com)
 //        COMMENT_AUTHOR      login whose comment is updated (default github-actions[bot])
+//        PR_COMMENT_TIMEOUT_SECONDS  wall-clock limit of each request, answer included (default 30)
 import { readFile } from 'node:fs/promises';
 
 const MAX_BODY = 65_536; // GitHub refuses longer comments
 const MAX_RESPONSE = 8 * 1024 * 1024;
-const TIMEOUT_MS = 30_000;
+const TIMEOUT_MS = 1000 * Number(process.env.PR_COMMENT_TIMEOUT_SECONDS ?? 30);
 const MAX_PAGES = 30;
 
 const [number, bodyFile] = process.argv.slice(2);
@@ -22,6 +23,7 @@ const author = commentAuthor ?? 'github-actions[bot]';
 
 if (!/^[1-9][0-9]*$/.test(number ?? '') || !bodyFile) fail('usage: pr-comment.mjs <pull-request number> <body-file>');
 if (!token) fail('GITHUB_TOKEN is not set');
+if (!(TIMEOUT_MS > 0)) fail('PR_COMMENT_TIMEOUT_SECONDS must be a positive number of seconds');
 if (!/^[\w.-]+\/[\w.-]+$/.test(repository ?? '')) fail('GITHUB_REPOSITORY must be owner/name');
 
 let body = await readFile(bodyFile, 'utf8');
@@ -50,32 +52,48 @@ async function findComment() {
   return undefined;
 }
 
-/** One API request: no redirects (the token stays with the API origin), bounded in time and size. */
+/**
+ * One API request: no redirects (the token stays with the API origin), bounded in size, and in time
+ * by one wall-clock deadline that covers the answer's body too (a server that trickles bytes is cut off).
+ */
 async function call(method, path, payload) {
   const url = new URL(path, api);
-  let response;
+  const where = `${method} ${url.origin}${url.pathname}`;
+  const deadline = new AbortController();
+  const timer = setTimeout(() => deadline.abort(), TIMEOUT_MS);
+  const failure = (error) => (deadline.signal.aborted ? `no complete answer within ${TIMEOUT_MS / 1000} s` : (error?.cause?.code ?? error?.name ?? 'error'));
   try {
-    response = await fetch(url, {
-      method,
-      redirect: 'error',
-      signal: AbortSignal.timeout(TIMEOUT_MS),
-      headers: {
-        accept: 'application/vnd.github+json',
-        authorization: `Bearer ${token}`,
-        'x-github-api-version': '2022-11-28',
-        ...(payload ? { 'content-type': 'application/json' } : {}),
-      },
-      body: payload ? JSON.stringify(payload) : undefined,
-    });
-  } catch (error) {
-    fail(`${method} ${url.origin}${url.pathname} failed: ${error.cause?.code ?? error.name}`);
-  }
-  const text = await readBounded(response);
-  if (!response.ok) fail(`${method} ${url.origin}${url.pathname} answered ${response.status}`);
-  try {
-    return JSON.parse(text);
-  } catch {
-    fail(`${method} ${url.origin}${url.pathname} answered something that is not JSON`);
+    let response;
+    try {
+      response = await fetch(url, {
+        method,
+        redirect: 'error',
+        signal: deadline.signal,
+        headers: {
+          accept: 'application/vnd.github+json',
+          authorization: `Bearer ${token}`,
+          'x-github-api-version': '2022-11-28',
+          ...(payload ? { 'content-type': 'application/json' } : {}),
+        },
+        body: payload ? JSON.stringify(payload) : undefined,
+      });
+    } catch (error) {
+      fail(`${where} failed: ${failure(error)}`);
+    }
+    let text;
+    try {
+      text = await readBounded(response);
+    } catch (error) {
+      fail(`${where} failed: ${failure(error)}`);
+    }
+    if (!response.ok) fail(`${where} answered ${response.status}`);
+    try {
+      return JSON.parse(text);
+    } catch {
+      fail(`${where} answered something that is not JSON`);
+    }
+  } finally {
+    clearTimeout(timer);
   }
 }
 

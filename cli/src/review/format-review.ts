@@ -1,6 +1,7 @@
 /** `manifold diff` output for people: plain text for a terminal, Markdown for a pull-request comment. */
 import { formatChangesMarkdown, formatChangesText, type PinChange } from '../pins/pin-changes.ts';
 import { MAX_FIELDS } from './changed-fields.ts';
+import { codeSpanText } from './markdown-text.ts';
 import { type EnvironmentChanges, isUnchanged } from './object-changes.ts';
 
 /** Everything `manifold diff` found: the revision compared with, image pins that move, and object changes per environment. */
@@ -48,18 +49,18 @@ export function formatReviewMarkdown(review: Review): string {
 
 function markdown({ base, images, environments }: Review, details: boolean): string {
   const moved = environments.filter((env) => !isUnchanged(env));
-  const lines = [COMMENT_MARKER, '### What this change deploys', '', `Compared with \`${code(base.revision)}\` (${base.commit.slice(0, 12)}).`, ''];
+  const lines = [COMMENT_MARKER, '### What this change deploys', '', `Compared with \`${codeSpanText(base.revision)}\` (${base.commit.slice(0, 12)}).`, ''];
   lines.push('#### Images', '', formatChangesMarkdown(images).trimEnd(), '', '#### Objects', '');
   if (moved.length === 0) lines.push('No rendered object changes.');
   else {
     lines.push('| environment | added | removed | changed |', '|---|---|---|---|');
     for (const env of moved) lines.push(`| ${env.env} | ${env.added.length} | ${env.removed.length} | ${env.changed.length} |`);
-    if (!details) lines.push('', `Too many changes to list here: run \`pnpm manifold diff --base ${code(base.commit.slice(0, 12))}\` to see them.`);
+    if (!details) lines.push('', `Too many changes to list here: run \`pnpm manifold diff --base ${codeSpanText(base.commit.slice(0, 12))}\` to see them.`);
     for (const env of details ? moved : []) {
       lines.push('', `<details><summary>${env.env}: ${summary(env)}</summary>`, '');
-      lines.push(...capped(env.added.map(({ object }) => `- added \`${code(object)}\``)));
-      lines.push(...capped(env.removed.map(({ object }) => `- removed \`${code(object)}\``)));
-      lines.push(...capped(env.changed.map(({ object, fields }) => `- changed \`${code(object)}\`: ${listFields(fields, (field) => `\`${code(field)}\``)}`)));
+      lines.push(...capped(env.added.map(({ object }) => `- added \`${codeSpanText(object)}\``)));
+      lines.push(...capped(env.removed.map(({ object }) => `- removed \`${codeSpanText(object)}\``)));
+      lines.push(...capped(env.changed.map(({ object, fields }) => `- changed \`${codeSpanText(object)}\`: ${listFields(fields, (field) => `\`${codeSpanText(field)}\``)}`)));
       lines.push('', '</details>');
     }
   }
@@ -92,9 +93,4 @@ function listFields(fields: readonly string[], show: (field: string) => string):
 
 function capped(lines: readonly string[]): string[] {
   return lines.length > MAX_LISTED ? [...lines.slice(0, MAX_LISTED), `- … and ${lines.length - MAX_LISTED} more`] : [...lines];
-}
-
-/** Text safe inside a Markdown code span. */
-function code(text: string): string {
-  return text.replaceAll('`', "'");
 }
