@@ -1,5 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bareRemoteOf, committedCopy, git, scriptEnvironment } from './git-repository.ts';
@@ -72,5 +73,32 @@ describe('the build-and-pin workflow steps', () => {
     expect(images).toContain(`acme/web:main-1111111-1733100000@${webDigest}`);
     expect(images).toContain(`acme/ml-api:main-2222222-1733100000@${apiDigest}`);
     expect((await runManifold(fresh, ['synth', '--check'])).code).toBe(0);
+  });
+});
+
+describe('the build context a dispatch names (build-context.sh)', () => {
+  it.each([
+    ['https://github.com/mallory/evil.git', 'is not a plain relative path (URLs and git remotes are refused)'],
+    ['git@github.com:mallory/evil', 'is not a plain relative path (URLs and git remotes are refused)'],
+    ['/etc', 'is not a relative path'],
+    ['apps/../..', 'climbs out of the repository'],
+    ['apps/nowhere', 'is not a folder of this repository'],
+    ['escape', 'leads out of the repository through a link'],
+    ['apps\n::set-output name=x::y', 'is not a plain relative path (URLs and git remotes are refused)'],
+  ])('refuses %j in one line', async (context, reason) => {
+    const root = await committedCopy();
+    await symlink(tmpdir(), join(root, 'escape'));
+    const result = spawnSync('bash', [join(scripts, 'build-context.sh'), context], { cwd: root, encoding: 'utf8' });
+    expect(result.status).toBe(2);
+    expect(result.stdout).toBe('');
+    const lines = result.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(new RegExp(`^build-context\\.sh: ".*" ${reason.replace(/[()]/g, '\\$&')}; name a folder of this repository`));
+  });
+
+  it('passes a folder of the checkout on as it is', async () => {
+    const root = await committedCopy();
+    expect(script(root, 'build-context.sh', ['apps/web'])).toBe('apps/web\n');
+    expect(script(root, 'build-context.sh', [])).toBe('.\n');
   });
 });

@@ -114,17 +114,25 @@ describe('the deploy, promote and rollback workflow scripts', () => {
 });
 
 describe('the pull-request step (open-pr.sh)', () => {
-  /** A stand-in `gh` on PATH that records its arguments and lists `open` as the open pull request. */
-  async function withGh(open: string) {
+  /**
+   * A stand-in `gh` on PATH that records its arguments and lists `open` as the open pull requests
+   * from the branch (number and head repository owner), applying --jq with the real jq as gh does.
+   */
+  async function withGh(open: readonly { number: number; owner: string }[]) {
     const dir = await mkdtemp(join(tmpdir(), 'gh-'));
     const log = join(dir, 'calls');
-    await writeFile(join(dir, 'gh'), `#!/bin/sh\necho "$*" >>"${log}"\n[ "$1 $2" = "pr list" ] && echo "${open}"\nexit 0\n`);
+    const list = JSON.stringify(open.map(({ number, owner }) => ({ number, headRepositoryOwner: { id: `id-${owner}`, login: owner } })));
+    await writeFile(join(dir, 'list.json'), list);
+    await writeFile(
+      join(dir, 'gh'),
+      `#!/bin/bash\necho "$*" >>"${log}"\nif [ "$1 $2" = "pr list" ]; then jq -r "\${@: -1}" "${join(dir, 'list.json')}"; fi\nexit 0\n`,
+    );
     await chmod(join(dir, 'gh'), 0o755);
     const body = join(dir, 'body.md');
     const calls = async (text: string) => {
       await writeFile(body, text);
       await run('bash', [join(scripts, 'open-pr.sh'), 'deploy/dev/web-web', 'main', 'deploy(dev): web/web x', body], {
-        env: { ...process.env, PATH: `${dir}:${process.env.PATH}` },
+        env: { ...process.env, PATH: `${dir}:${process.env.PATH}`, GITHUB_REPOSITORY: 'acme/platform' },
       });
       return (await readFile(log, 'utf8').catch(() => '')).trim().split('\n').filter(Boolean);
     };
@@ -132,13 +140,23 @@ describe('the pull-request step (open-pr.sh)', () => {
   }
 
   it('opens a pull request when none is open, edits the open one otherwise, and does nothing for an empty body', async () => {
-    const none = await withGh('');
+    const none = await withGh([]);
     const created = await none.calls('table\n');
-    expect(created[0]).toBe('pr list --head deploy/dev/web-web --base main --state open --json number --jq .[0].number // empty');
+    expect(created[0]).toMatch(/^pr list --head deploy\/dev\/web-web --base main --state open --json number,headRepositoryOwner --jq /);
     expect(created[1]).toBe(`pr create --head deploy/dev/web-web --base main --title deploy(dev): web/web x --body-file ${none.body}`);
-    const open = await withGh('17');
+    const open = await withGh([{ number: 17, owner: 'acme' }]);
     expect((await open.calls('table\n'))[1]).toBe(`pr edit 17 --body-file ${open.body}`);
-    const empty = await withGh('');
+    const empty = await withGh([]);
     expect(await empty.calls('')).toEqual([]);
+  });
+
+  it("never takes a fork's pull request from a branch of the same name for its own", async () => {
+    const forked = await withGh([
+      { number: 9, owner: 'mallory' },
+      { number: 17, owner: 'acme' },
+    ]);
+    expect((await forked.calls('table\n'))[1]).toBe(`pr edit 17 --body-file ${forked.body}`);
+    const onlyFork = await withGh([{ number: 9, owner: 'mallory' }]);
+    expect((await onlyFork.calls('table\n'))[1]).toMatch(/^pr create --head deploy\/dev\/web-web /);
   });
 });

@@ -190,6 +190,8 @@ describe('the renovate-pins workflow step', () => {
     // CI checks the branch out and runs the workflow's script.
     const ci = await clone('ci');
     git(ci, 'checkout', '--quiet', 'renovate/dev-web-web-1799999999.x');
+    const guard = await run(join(REPO_ROOT, '.github/scripts/only-pin-changes.sh'), ['origin/main'], { cwd: ci });
+    expect(guard.stdout).toMatch(/^only pins and dist\/ change since [0-9a-f]+$/m);
     await run(join(REPO_ROOT, '.github/scripts/resynthesize-branch.sh'), ['chore(dist): re-synthesize after Renovate moved pins'], {
       cwd: ci,
       env: scriptEnvironment({ GIT_AUTHOR_NAME: 'github-actions[bot]', GIT_AUTHOR_EMAIL: '41898282+github-actions[bot]@users.noreply.github.com' }),
@@ -207,5 +209,22 @@ describe('the renovate-pins workflow step', () => {
     git(fresh, 'checkout', '--quiet', 'renovate/dev-web-web-1799999999.x');
     expect((await runManifold(fresh, ['synth', '--check'])).code).toBe(0);
     expect(git(fresh, 'show', 'HEAD:dist/dev/web/deployment-web.yaml')).toContain(moved);
+  });
+
+  it('refuses, before anything of it is installed, a Renovate branch that changes more than pins', async () => {
+    const { clone } = await bareRemoteOf(await committedCopy());
+    const branch = await clone('renovate');
+    git(branch, 'checkout', '--quiet', '-b', 'renovate/some-dependency-2.x');
+    const code = join(branch, 'apps/web/src/index.ts');
+    await writeFile(code, `${await readFile(code, 'utf8')}// changed\n`);
+    git(branch, 'commit', '--quiet', '-am', 'Update some-dependency to v2');
+    const guard = await run(join(REPO_ROOT, '.github/scripts/only-pin-changes.sh'), ['origin/main'], { cwd: branch }).then(
+      () => ({ code: 0, stderr: '' }),
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect(guard.code).toBe(1);
+    expect(guard.stderr.trim()).toBe(
+      'only-pin-changes.sh: this branch changes more than pins, so it is not re-synthesized with write access: apps/web/src/index.ts',
+    );
   });
 });

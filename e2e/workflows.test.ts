@@ -15,10 +15,22 @@ async function workflows(): Promise<[string, string][]> {
   return Promise.all([...names, ...actions].map(async (path) => [path.slice(REPO_ROOT.length + 1), await readFile(path, 'utf8')] as [string, string]));
 }
 
+interface Job {
+  environment?: string;
+  permissions?: Record<string, string>;
+  env?: Record<string, string>;
+  steps: { run?: string; uses?: string; env?: Record<string, string> }[];
+}
+
 interface Workflow {
   on: Record<string, { inputs?: Record<string, unknown> } | null>;
-  jobs: Record<string, { environment?: string; steps: { run?: string; uses?: string }[] }>;
+  env?: Record<string, string>;
+  permissions?: Record<string, string>;
+  jobs: Record<string, Job>;
 }
+
+/** Whether a step installs or runs the checked-out repository's code. */
+const runsRepositoryCode = (step: Job['steps'][number]) => step.uses === './.github/actions/setup' || /\bpnpm\b/.test(step.run ?? '');
 
 describe('the workflows', () => {
   it('pin every action by its full commit SHA, with the version as a comment', async () => {
@@ -67,5 +79,44 @@ describe('the workflows', () => {
       const options = (workflow.on.workflow_dispatch?.inputs?.[input.slice('inputs.'.length)] as { options?: string[] } | undefined)?.options;
       expect(options, file).toContain('prod');
     }
+  });
+
+  it('give a secret only to the step that needs it, never to a whole job or workflow', async () => {
+    for (const [name, text] of await workflows()) {
+      const workflow = parse(text) as Partial<Workflow>;
+      expect(JSON.stringify(workflow.env ?? {}), name).not.toContain('secrets.');
+      for (const [id, job] of Object.entries(workflow.jobs ?? {})) expect(JSON.stringify(job.env ?? {}), `${name} ${id}`).not.toContain('secrets.');
+    }
+  });
+
+  it("run a pull request's code only with a read-only token: the review comment is posted by a job that runs none of it", async () => {
+    const ci = parse(await readFile(join(WORKFLOWS, 'ci.yml'), 'utf8')) as Workflow;
+    expect(ci.permissions).toEqual({ contents: 'read' });
+    for (const [id, job] of Object.entries(ci.jobs)) {
+      const writes = Object.entries(job.permissions ?? {}).filter(([, access]) => access === 'write');
+      if (job.steps.some(runsRepositoryCode)) expect(writes, id).toEqual([]);
+    }
+    const comment = ci.jobs.comment;
+    expect(comment?.permissions?.['pull-requests']).toBe('write');
+    expect(comment?.steps.some((step) => step.run?.includes('.github/scripts/pr-comment.mjs'))).toBe(true);
+    expect(JSON.stringify(comment?.steps[0])).toContain('github.event.pull_request.base.sha');
+  });
+
+  it('re-synthesize a Renovate branch with write access only after checking that it changes nothing but pins', async () => {
+    const workflow = parse(await readFile(join(WORKFLOWS, 'renovate-pins.yml'), 'utf8')) as Workflow;
+    for (const job of Object.values(workflow.jobs)) {
+      const guard = job.steps.findIndex((step) => step.run?.includes('.github/scripts/only-pin-changes.sh'));
+      const firstCode = job.steps.findIndex(runsRepositoryCode);
+      expect(guard).toBeGreaterThanOrEqual(0);
+      expect(guard).toBeLessThan(firstCode);
+    }
+  });
+
+  it('build only a folder of this repository, whatever a dispatch names', async () => {
+    const text = await readFile(join(WORKFLOWS, 'build-and-pin.yml'), 'utf8');
+    const build = Object.values((parse(text) as Workflow).jobs)[0];
+    const context = build?.steps.find((step) => step.uses?.startsWith('docker/build-push-action')) as { with?: { context?: string } } | undefined;
+    expect(context?.with?.context).toBe('${{ steps.context.outputs.path }}');
+    expect(build?.environment).toBe('dev');
   });
 });

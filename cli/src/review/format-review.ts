@@ -60,7 +60,11 @@ function markdown({ base, images, environments }: Review, details: boolean): str
       lines.push('', `<details><summary>${env.env}: ${summary(env)}</summary>`, '');
       lines.push(...capped(env.added.map(({ object }) => `- added \`${codeSpanText(object)}\``)));
       lines.push(...capped(env.removed.map(({ object }) => `- removed \`${codeSpanText(object)}\``)));
-      lines.push(...capped(env.changed.map(({ object, fields }) => `- changed \`${codeSpanText(object)}\`: ${listFields(fields, (field) => `\`${codeSpanText(field)}\``)}`)));
+      lines.push(
+        ...capped(
+          env.changed.map(({ object, fields }) => `- changed \`${codeSpanText(object)}\`: ${listFields(fields, (field) => `\`${codeSpanText(field)}\``)}`),
+        ),
+      );
       lines.push('', '</details>');
     }
   }
