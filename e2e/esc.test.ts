@@ -249,4 +249,57 @@ describe('secrets from ESC in the rendered manifests', () => {
       expect(pull.stderr.replaceAll('\n', '')).not.toMatch(/\p{Cc}/u);
     });
   });
+
+  it('gives up on an ESC that trickles its answer at a wall-clock deadline, body included', async () => {
+    const trickle: RequestListener = (_request, response) => {
+      response.writeHead(200, { 'Content-Type': 'application/json' });
+      response.write('{');
+      const drip = setInterval(() => response.write(' '), 200);
+      response.on('close', () => clearInterval(drip));
+    };
+    await withEscServer(trickle, async (root) => {
+      const started = Date.now();
+      const pull = await runManifold(root, ['esc', 'pull', 'dev', '--check', '--esc-timeout', '2'], {
+        env: { PULUMI_ACCESS_TOKEN: 'test-token', NO_PROXY: '127.0.0.1' },
+      });
+      expect(Date.now() - started).toBeLessThan(15_000);
+      expect(pull.code).toBe(1);
+      expect(pull.stderr).toMatch(
+        /^ESC acme\/platform\/dev: no complete answer from 127\.0\.0\.1:\d+ within 2 s\n {2}hint: try again later, or allow more time with --esc-timeout\n$/,
+      );
+    });
+  });
+
+  it.each([
+    [
+      'a host the operator did not allow',
+      '  url: https://esc.example.invalid\n',
+      {},
+      /esc\.url names esc\.example\.invalid, which is not Pulumi Cloud, and MANIFOLD_ESC_HOSTS does not allow it/,
+    ],
+    [
+      'plain HTTP to another machine',
+      '  url: http://esc.example.invalid\n',
+      { MANIFOLD_ESC_HOSTS: 'esc.example.invalid' },
+      /esc\.url http:\/\/esc\.example\.invalid is not HTTPS/,
+    ],
+    ['a token variable that is not PULUMI_*', '  tokenVariable: GH_TOKEN\n', {}, /tokenVariable.*expected a PULUMI_\* environment variable name/],
+  ])('refuses %s before any request, in synth too', async (_what, line, env, message) => {
+    const root = await copyRepository();
+    const file = join(root, 'overlays/dev/environment.yaml');
+    const withoutEsc = (await readFile(file, 'utf8')).replace(/esc:\n( {2}.*\n)+/, '');
+    await writeFile(file, `${withoutEsc}esc:\n  organization: acme\n  project: platform\n  environment: dev\n${line}`);
+    const before = await snapshot(root);
+    for (const args of [
+      ['esc', 'pull', 'dev', '--check'],
+      ['synth', 'dev'],
+    ]) {
+      const refused = await runManifold(root, args, { env: { PULUMI_ACCESS_TOKEN: 'pul-secret-token', GH_TOKEN: 'ghs-secret', ...env } });
+      expect(refused.code, args.join(' ')).toBe(2);
+      expect(refused.stderr).toMatch(/^overlays\/dev\/environment\.yaml:\d+:\d+: /);
+      expect(refused.stderr).toMatch(message);
+      expect(refused.stderr).not.toMatch(/pul-secret-token|ghs-secret/);
+    }
+    expect(await snapshot(root)).toEqual(before);
+  });
 });

@@ -5,10 +5,11 @@ import { join } from 'node:path';
 import { ImageRef } from '@manifold/constructs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RegistryClient, RegistryError } from '../cli/src/registry/registry-client.ts';
-import { credentialsFromEnvironment } from '../cli/src/registry/registry-credentials.ts';
+import { credentialsFromEnvironment, credentialVariable } from '../cli/src/registry/registry-credentials.ts';
 import { startRegistry, type TestRegistry } from './registry/docker-registry.ts';
 import { type FaultHandler, startFaultRegistry } from './registry/fault-registry.ts';
 import { pushImage } from './registry/push-image.ts';
+import { copyRepository, runManifold } from './temp-repo.ts';
 
 const KINDS = ['manifest', 'oci-index', 'docker-list'] as const;
 
@@ -334,5 +335,36 @@ describe('RegistryClient against a hostile registry', () => {
     await tokens.stop();
     expect(malformed.error?.message).toContain('malformed token');
     for (const text of [malformed.error?.message, malformed.error?.hint, malformed.error?.stack]) expect(text).not.toContain(SECRET);
+  });
+});
+
+describe('a registry that echoes what it was sent', () => {
+  it('never gets the credentials of a pin printed: not in the error, the request id, nor the progress lines', async () => {
+    // 18 bytes: its base64 has no padding, so it looks like a request id.
+    const password = 'hunter2registrypwd';
+    const basic = Buffer.from(`ci:${password}`).toString('base64');
+    const server = await startFaultRegistry((request, response) => {
+      const auth = request.headers.authorization;
+      if (!auth) return response.writeHead(401, { 'WWW-Authenticate': 'Basic realm="registry"' }).end();
+      response
+        .writeHead(500, { 'Content-Type': 'application/json', 'X-Request-Id': auth.replace(' ', '-'), 'Retry-After': '0' })
+        .end(JSON.stringify({ errors: [{ code: 'UNKNOWN', message: `you sent ${auth}`, detail: auth }] }));
+    });
+    try {
+      const root = await copyRepository();
+      const variable = credentialVariable(server.host) ?? '';
+      const run = await runManifold(root, ['pin', 'dev', `web/web=${server.host}/acme/web:main-abc1234-1800000000`, '--insecure-registry', server.host], {
+        env: { [variable]: `ci:${password}` },
+      });
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain('answered HTTP 500');
+      expect(server.requests.some((request) => request.authorized)).toBe(true);
+      for (const output of [run.stdout, run.stderr]) {
+        expect(output).not.toContain(basic);
+        expect(output).not.toContain(password);
+      }
+    } finally {
+      await server.stop();
+    }
   });
 });

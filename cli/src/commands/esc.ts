@@ -12,6 +12,7 @@ import { commitPinEdits } from '../pins/pin-transaction.ts';
 import { provenance } from '../pins/provenance.ts';
 import { renderRepository } from '../synth/synthesize.ts';
 import type { CliIo } from './cli-io.ts';
+import { seconds } from './option-values.ts';
 import { printPinChanges, printSynthResult } from './pin-output.ts';
 import { type RegistryOptions, registryClient, withRegistryOptions } from './registry-options.ts';
 
@@ -27,12 +28,13 @@ export function registerEsc(program: Command, io: CliIo): void {
       .argument('<env>', 'environment whose esc: block names the ESC environment')
       .option('--check', 'write nothing; exit 1 listing every pin that differs from ESC')
       .option('--no-verify', 'take digests ESC holds without checking them against the registry')
-      .option('--json', 'print the changes as JSON'),
-  ).action(async (envName: string, options: RegistryOptions & { check?: boolean; verify: boolean; json?: boolean }) => {
+      .option('--json', 'print the changes as JSON')
+      .addOption(escTimeoutOption()),
+  ).action(async (envName: string, options: RegistryOptions & EscOptions & { check?: boolean; verify: boolean; json?: boolean }) => {
     const root = io.root();
     const env = await loadEnvironment(root, envName);
     const settings = requireEsc(env);
-    const client = await escClient(settings);
+    const client = await escClient(settings, options);
     const where = env.sources.environment.positionOf(['esc']);
     const [{ properties }, definition] = await Promise.all([client.openValues(), client.readDefinition()]);
     const { images, missing } = readEscImages(properties, escLocations(env, settings), client.name, where);
@@ -80,12 +82,13 @@ export function registerEsc(program: Command, io: CliIo): void {
     .description("Write <env>'s pins into its ESC environment, keeping every other key, comment and import. Example: pnpm manifold esc push dev")
     .argument('<env>', 'environment whose esc: block names the ESC environment')
     .addOption(new Option('--dry-run', 'show the change to the definition and write nothing'))
-    .action(async (envName: string, options: { dryRun?: boolean }) => {
+    .addOption(escTimeoutOption())
+    .action(async (envName: string, options: EscOptions & { dryRun?: boolean }) => {
       const env = await loadEnvironment(io.root(), envName);
       const settings = requireEsc(env);
       const locations = escLocations(env, settings);
       const assignments = [...env.pins.values()].flatMap((pin) => escValuesOf(pin, locations.get(`${pin.app}/${pin.image}`) ?? { kind: 'whole', path: '' }));
-      const client = await escClient(settings);
+      const client = await escClient(settings, options);
       // Optimistic concurrency: write against the ETag read; on a conflict, read again and re-apply.
       for (let attempt = 1; ; attempt++) {
         const definition = await client.readDefinition();
@@ -121,10 +124,11 @@ function registerEscCheck(esc: Command, io: CliIo): void {
     .command('check')
     .description('Check that every ESC secret the apps of <env> use exists in its ESC environment and is marked secret. Example: pnpm manifold esc check prod')
     .argument('<env>', 'environment whose esc: block names the ESC environment')
-    .action(async (envName: string) => {
+    .addOption(escTimeoutOption())
+    .action(async (envName: string, options: EscOptions) => {
       const { environments } = await renderRepository(io.root(), [envName], io.importApp);
       const env = await loadEnvironment(io.root(), envName);
-      const client = await escClient(requireEsc(env));
+      const client = await escClient(requireEsc(env), options);
       const { properties } = await client.openValues();
       const uses = environments[0]?.escSecrets ?? [];
       let problems = 0;
@@ -150,8 +154,17 @@ function requireEsc(env: Environment): EscSettings {
   });
 }
 
+/** Options every esc command takes. */
+interface EscOptions {
+  readonly escTimeout: number;
+}
+
+function escTimeoutOption(): Option {
+  return new Option('--esc-timeout <seconds>', 'time allowed for one ESC request, answer included (a wall-clock limit)').default(30).argParser(seconds(600));
+}
+
 /** A client for the ESC environment `settings` name; the SDK is loaded only by the commands that talk to ESC. */
-async function escClient(settings: EscSettings) {
+async function escClient(settings: EscSettings, options: EscOptions) {
   const { EscClient } = await import('../esc/esc-client.ts');
-  return new EscClient(settings);
+  return new EscClient(settings, process.env, { timeoutMs: options.escTimeout * 1000 });
 }

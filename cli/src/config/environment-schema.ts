@@ -77,12 +77,12 @@ const escSchema = z.strictObject({
   url: z
     .url({ protocol: /^https?$/ })
     .default('https://api.pulumi.com')
-    .describe('Pulumi Cloud API (a self-hosted one, or the default service).'),
+    .describe('Pulumi Cloud API (default), or a self-hosted one over HTTPS that the operator allows in MANIFOLD_ESC_HOSTS.'),
   tokenVariable: z
     .string()
-    .regex(/^[A-Z_][A-Z0-9_]*$/, 'expected an environment variable name')
+    .regex(/^PULUMI_[A-Z0-9_]+$/, 'expected a PULUMI_* environment variable name (a repository may not choose which other secret is sent)')
     .default('PULUMI_ACCESS_TOKEN')
-    .describe('Environment variable holding the access token.'),
+    .describe('Environment variable holding the access token: a PULUMI_* name.'),
   prefix: escPath.default('manifold.images').describe('Where pins live by default: <prefix>.<app>.<image> holds repository:tag@sha256:….'),
   images: z.record(z.string(), escImageSchema).default({}).describe('Per pin (<app>/<image>), another property or a repository + tag pair.'),
 });

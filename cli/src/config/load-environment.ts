@@ -8,6 +8,7 @@ import { compilePolicy } from '../flux/image-policy.ts';
 import type { PodSecurityLevel } from '../validate/pod-security.ts';
 import { ConfigError, type SourcePosition } from './config-error.ts';
 import { type DeliverySettings, deliveryBlock, dnsLabel, type EscSettings, environmentSchema, type FluxSettings } from './environment-schema.ts';
+import { checkEscUrl } from './esc-url.ts';
 import { appImagesSchema, type ImagesFile, imagesSchema, type PinSource, type UpdatePolicy } from './images-schema.ts';
 import { validateSource } from './validate-source.ts';
 import type { YamlEntries } from './yaml-entries.ts';
@@ -83,6 +84,7 @@ export async function loadEnvironment(root: string, env: string, imagesText?: st
   // Entry by entry, remembered between runs, when the file allows it; else the whole file, whose errors are located.
   const checkedEntries = entries?.checkedValues(files.images, text, checkImagesEntry);
   const images = (checkedEntries as ImagesFile | undefined) ?? validateSource(imagesSource, imagesSchema, 'images.yaml');
+  if (config.esc) checkEscUrl(config.esc.url, () => environmentSource.positionOf(['esc', 'url']));
   const requireDigests = config.requireDigests ?? env === 'prod';
   if (config.promotesFrom !== undefined) await checkPromotesFrom(root, env, config.promotesFrom, () => environmentSource.positionOf(['promotesFrom']));
 

@@ -6,7 +6,8 @@
  *   the token comes from the environment variable the settings name, or the command stops;
  * - the wrappers drop response headers and send no ETag: definitions are read and written through
  *   the raw API, with the ETag, so concurrent writers cannot lose each other's changes;
- * - axios honours proxy variables and has no size or time bound: both are set per request.
+ * - axios honours proxy variables and has no size bound, and its timeout is an idle timer: proxies are
+ *   off, sizes bounded, and every request gets a wall-clock deadline (an abort signal) that covers the body.
  * Errors never contain the token.
  */
 import { Configuration, EscApi, type Value } from '@pulumi/esc-sdk';
@@ -27,11 +28,18 @@ export interface Definition {
 }
 
 const MAX_ANSWER_BYTES = 8 * 1024 * 1024;
-const TIMEOUT_MS = 30_000;
+const BASE_OPTIONS = { proxy: false, maxContentLength: MAX_ANSWER_BYTES, maxBodyLength: MAX_ANSWER_BYTES, maxRedirects: 0 } as const;
+
+/** Options of {@link EscClient}. */
+export interface EscClientOptions {
+  /** Wall-clock limit of one request, answer included (default 30 s). */
+  readonly timeoutMs?: number;
+}
 
 /** A client for one ESC environment. */
 export class EscClient {
   private readonly api: EscApi;
+  private readonly timeoutMs: number;
   /** `org/project/environment`, for messages and provenance. */
   readonly name: string;
   /** Kept only to blank it out of any server text a message quotes. */
@@ -40,6 +48,7 @@ export class EscClient {
   constructor(
     private readonly settings: EscSettings,
     env: NodeJS.ProcessEnv = process.env,
+    options: EscClientOptions = {},
   ) {
     const token = env[settings.tokenVariable];
     if (!token) {
@@ -50,12 +59,8 @@ export class EscClient {
     }
     this.name = `${settings.organization}/${settings.project}/${settings.environment}`;
     this.token = token;
-    const configuration = new Configuration({
-      accessToken: token,
-      basePath: settings.url,
-      baseOptions: { proxy: false, timeout: TIMEOUT_MS, maxContentLength: MAX_ANSWER_BYTES, maxBodyLength: MAX_ANSWER_BYTES, maxRedirects: 0 },
-    });
-    this.api = new EscApi(configuration);
+    this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.api = new EscApi(new Configuration({ accessToken: token, basePath: settings.url, baseOptions: BASE_OPTIONS }));
     // Quirk: the constructor keeps only scheme and host of basePath; put the port (and any path) back.
     this.api.config.basePath = new URL('api/esc', settings.url.endsWith('/') ? settings.url : `${settings.url}/`).toString().replace(/\/$/, '');
   }
@@ -68,11 +73,11 @@ export class EscClient {
   /** Opens the environment (imports and interpolation evaluated) and reads its values. */
   async openValues(): Promise<OpenedValues> {
     const { organization, project, environment } = this.settings;
-    const opened = await this.call(() => this.api.rawApi.openEnvironment(organization, project, environment, '5m'));
+    const opened = await this.call((signal) => this.api.rawApi.openEnvironment(organization, project, environment, '5m', { signal }));
     const id = (opened.data as { id?: unknown }).id;
     if (typeof id !== 'string' || !/^[A-Za-z0-9_-]{1,100}$/.test(id))
       throw new EscError(`ESC ${this.name}: the open answer has no session id`, 'check the ESC API URL');
-    const read = await this.call(() => this.api.rawApi.readOpenEnvironment(organization, project, environment, id));
+    const read = await this.call((signal) => this.api.rawApi.readOpenEnvironment(organization, project, environment, id, { signal }));
     const properties = isRecord(read.data) ? read.data.properties : undefined;
     if (properties !== undefined && !isRecord(properties)) throw this.notEsc('the values of the open environment are not an object');
     if (!isRecord(read.data)) throw this.notEsc('the open environment answer is not JSON');
@@ -82,8 +87,8 @@ export class EscClient {
   /** The definition YAML with its ETag and revision. */
   async readDefinition(): Promise<Definition> {
     const { organization, project, environment } = this.settings;
-    const response = await this.call(() =>
-      this.api.rawApi.getEnvironment(organization, project, environment, { responseType: 'text', transformResponse: (data: unknown) => data }),
+    const response = await this.call((signal) =>
+      this.api.rawApi.getEnvironment(organization, project, environment, { responseType: 'text', transformResponse: (data: unknown) => data, signal }),
     );
     if (typeof response.data !== 'string') throw this.notEsc('the definition is not YAML text');
     const type = header(response.headers, 'content-type') ?? '';
@@ -97,8 +102,8 @@ export class EscClient {
   /** Replaces the definition if it is still at `etag`; a conflict is an EscError with status 409. */
   async writeDefinition(yaml: string, etag: string | undefined): Promise<{ revision: string }> {
     const { organization, project, environment } = this.settings;
-    const response = await this.call(() =>
-      this.api.rawApi.updateEnvironmentYaml(organization, project, environment, yaml, { headers: etag ? { ETag: etag } : {} }),
+    const response = await this.call((signal) =>
+      this.api.rawApi.updateEnvironmentYaml(organization, project, environment, yaml, { headers: etag ? { ETag: etag } : {}, signal }),
     );
     // ESC answers a write with the new revision; an answer without one (a proxy's page) wrote nothing we can trust.
     const revision = header(response.headers, 'pulumi-esc-revision');
@@ -111,11 +116,20 @@ export class EscClient {
     return new EscError(`ESC ${this.name}: ${what}`, `check esc.url (${new URL(this.settings.url).host} does not answer as the Pulumi ESC API does)`);
   }
 
-  private async call<T extends { status: number; headers: unknown; data: unknown }>(request: () => Promise<T>): Promise<T> {
+  /** Sends `request` with a signal that ends it at the deadline, answer included; waits out a 429 (three times at most). */
+  private async call<T extends { status: number; headers: unknown; data: unknown }>(request: (signal: AbortSignal) => Promise<T>): Promise<T> {
     for (let attempt = 0; ; attempt++) {
+      const deadline = new AbortController();
+      const timer = setTimeout(() => deadline.abort(), this.timeoutMs);
       try {
-        return await request();
+        return await request(deadline.signal);
       } catch (error) {
+        if (deadline.signal.aborted) {
+          throw new EscError(
+            `ESC ${this.name}: no complete answer from ${new URL(this.settings.url).host} within ${this.timeoutMs / 1000} s`,
+            'try again later, or allow more time with --esc-timeout',
+          );
+        }
         const response = (error as { response?: { status: number; headers: unknown; data: unknown } }).response;
         if (response?.status === 429 && attempt < 3) {
           const seconds = Math.min(Number(header(response.headers, 'retry-after')) || 1, 10);
@@ -123,6 +137,8 @@ export class EscClient {
           continue;
         }
         throw this.failure(error, response);
+      } finally {
+        clearTimeout(timer);
       }
     }
   }
@@ -149,7 +165,7 @@ export class EscClient {
             : status === 409
               ? 'someone changed the environment meanwhile; run the command again'
               : 'try again later';
-    const request = requestId(header(response.headers, 'x-pulumi-request-id'));
+    const request = requestId(header(response.headers, 'x-pulumi-request-id'), [this.token]);
     return new EscError(`ESC ${this.name}: HTTP ${status}${detail ? `: ${detail}` : ''}${request ? ` (request ${request})` : ''}`, hint, status);
   }
 }

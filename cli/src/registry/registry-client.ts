@@ -187,7 +187,7 @@ export class RegistryClient {
         await this.backoff(attempt, response.headers.get('retry-after'), shown, String(response.status));
         continue;
       }
-      throw await this.failure(response, target, shown, method);
+      throw await this.failure(response, target, shown, method, authorization);
     }
   }
 
@@ -346,7 +346,8 @@ export class RegistryClient {
     await sleep(delay);
   }
 
-  private async failure(response: Response, target: RegistryReference, shown: string, method: string): Promise<RegistryError> {
+  /** The error for a refused request; nothing the server echoes of `authorization` (the header sent) is printed. */
+  private async failure(response: Response, target: RegistryReference, shown: string, method: string, authorization?: string): Promise<RegistryError> {
     const code = method === 'GET' ? await errorCode(response) : undefined;
     const status = response.status;
     if (status === 404) {
@@ -368,14 +369,14 @@ export class RegistryClient {
         status,
       );
     if (status === 429) {
-      const remaining = serverText(response.headers.get('ratelimit-remaining') ?? '', [], 40);
+      const remaining = serverText(response.headers.get('ratelimit-remaining') ?? '', credentialParts(authorization), 40);
       return new RegistryError(
         `${shown}: ${target.registry} rate limit reached${remaining ? ` (ratelimit-remaining: ${remaining})` : ''}`,
         'wait and try again, or authenticate for a higher limit',
         status,
       );
     }
-    const request = requestId(response.headers.get('x-request-id') ?? response.headers.get('x-pulumi-request-id'));
+    const request = requestId(response.headers.get('x-request-id') ?? response.headers.get('x-pulumi-request-id'), credentialParts(authorization));
     return new RegistryError(`${shown}: ${target.registry} answered HTTP ${status}${request ? ` (request ${request})` : ''}`, 'try again later', status);
   }
 }
@@ -413,4 +414,12 @@ async function readBody(response: Response, limit: number, shown: string, what: 
     throw new RegistryError(`${shown}: the ${what} did not arrive in time (${(error as Error).name})`, 'check your network, then try again');
   }
   return Buffer.concat(chunks);
+}
+
+/** What of an Authorization header must never be printed: the credential, and for Basic the password it encodes. */
+function credentialParts(authorization: string | undefined): string[] {
+  const credential = authorization?.replace(/^\S+\s+/, '');
+  if (!credential) return [];
+  const decoded = /^Basic\s/i.test(authorization ?? '') ? Buffer.from(credential, 'base64').toString('utf8') : '';
+  return [credential, ...decoded.split(':').slice(1)].filter((part) => part.length >= 4);
 }

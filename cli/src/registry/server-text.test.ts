@@ -16,5 +16,7 @@ describe('serverText', () => {
     expect(requestId('abc\u001b[31m')).toBeUndefined();
     expect(requestId('a b')).toBeUndefined();
     expect(requestId(null)).toBeUndefined();
+    expect(requestId('Basic-Y2k6aHVudGVyMnJlZ2lzdHJ5cHdk', ['Y2k6aHVudGVyMnJlZ2lzdHJ5cHdk'])).toBeUndefined();
+    expect(requestId('req-7', ['Y2k6aHVudGVyMnJlZ2lzdHJ5cHdk'])).toBe('req-7');
   });
 });

@@ -11,7 +11,11 @@ export function serverText(text: string, secrets: readonly string[] = [], max = 
   return clean.length > max ? `${clean.slice(0, max)}…` : clean;
 }
 
-/** A request id as services write them (letters, digits, `-_.:`), or undefined for anything else. */
-export function requestId(value: string | null | undefined): string | undefined {
-  return value && /^[A-Za-z0-9._:-]{1,128}$/.test(value) ? value : undefined;
+/**
+ * A request id as services write them (letters, digits, `-_.:`), or undefined for anything else,
+ * and for one that holds any of `secrets` (a server echoing the credentials as an "id").
+ */
+export function requestId(value: string | null | undefined, secrets: readonly string[] = []): string | undefined {
+  if (!value || !/^[A-Za-z0-9._:-]{1,128}$/.test(value)) return undefined;
+  return secrets.some((secret) => secret.length >= 4 && value.includes(secret)) ? undefined : value;
 }
