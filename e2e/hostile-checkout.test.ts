@@ -190,6 +190,16 @@ describe('the dist/ lock', () => {
     );
     expect(Date.now() - started).toBeLessThan(20_000);
   });
+
+  it('holds flux simulate --write to the lock, like every writer of pins', async () => {
+    const root = await copyRepository();
+    await writeFile(lockOf(root), JSON.stringify({ pid: 1234, host: 'ci-runner-7', start: '99', since: '2026-11-23T08:00:00Z' }));
+    const before = await snapshot(root);
+    const run = await runManifold(root, ['flux', 'simulate', 'dev', '--set', `dev-web-web=main-9999999-1799999999@${DIGEST}`, '--write']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/^dist\/ is locked by manifold \(pid 1234\) on ci-runner-7/);
+    expect(await snapshot(root)).toEqual(before);
+  });
 });
 
 describe('a pin waiting for a slow registry', () => {

@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { ConfigError } from '../config/config-error.ts';
 import { loadEnvironment } from '../config/load-environment.ts';
 import { unifiedDiff } from '../dist/compare-dist.ts';
+import { withDistLock } from '../dist/dist-lock.ts';
 import { type StagedFile, stageFile } from '../dist/replace-file.ts';
 import { assertRealPath } from '../dist/repository-paths.ts';
 import { commitMessage } from '../flux/commit-message.ts';
@@ -42,29 +43,37 @@ export function registerFlux(program: Command, io: CliIo): void {
         return;
       }
       const root = io.root();
-      const env = await loadEnvironment(root, envName);
-      const candidates = new Map([...parseSets(options.tags, '--tags', true)].map(([policy, updates]) => [policy, updates]));
-      const sets = new Map([...parseSets(options.set, '--set', false)].map(([policy, [update]]) => [policy, update as PolicyUpdate]));
-      const run = asConfigError(
-        () => simulateFluxUpdate(root, env, sets, candidates),
-        (file) => file,
-      );
-      const automation = { namespace: env.flux.namespace, name: automationName(env.name) };
-      const message = run.changes.length > 0 ? commitMessage(MESSAGE_TEMPLATE, { automation, changes: run.changes }) : undefined;
-      if (options.json) io.out(JSON.stringify({ changes: run.changes, files: [...run.files.keys()], commitMessage: message ?? null }, null, 2));
-      else if (!message) io.out('Flux would commit nothing');
-      else {
-        for (const change of run.changes) io.out(`${change.file}: ${change.oldValue} -> ${change.newValue}`);
-        io.out(`commit message:\n${message}`);
-        if (!options.write) {
-          for (const [path, text] of run.files) io.out(unifiedDiff(path, await readFile(join(root, path), 'utf8').catch(() => ''), text));
-        }
-      }
-      if (options.write) {
-        await writeSetterFiles(root, run.files, (path) => path);
-        if (!options.json) io.out(`wrote ${run.files.size} file(s)`);
-      }
+      // Writing is a pin-moving transaction like any other: under the dist lock, from the environment as it is then.
+      const simulate = () => simulateEnvironment(io, root, envName, options);
+      if (options.write) await withDistLock(join(root, 'dist'), simulate);
+      else await simulate();
     });
+}
+
+/** The environment mode: what Flux's automation of `envName` would commit, printed, or (--write) written. */
+async function simulateEnvironment(io: CliIo, root: string, envName: string, options: SimulateOptions): Promise<void> {
+  const env = await loadEnvironment(root, envName);
+  const candidates = new Map([...parseSets(options.tags, '--tags', true)].map(([policy, updates]) => [policy, updates]));
+  const sets = new Map([...parseSets(options.set, '--set', false)].map(([policy, [update]]) => [policy, update as PolicyUpdate]));
+  const run = asConfigError(
+    () => simulateFluxUpdate(root, env, sets, candidates),
+    (file) => file,
+  );
+  const automation = { namespace: env.flux.namespace, name: automationName(env.name) };
+  const message = run.changes.length > 0 ? commitMessage(MESSAGE_TEMPLATE, { automation, changes: run.changes }) : undefined;
+  if (options.json) io.out(JSON.stringify({ changes: run.changes, files: [...run.files.keys()], commitMessage: message ?? null }, null, 2));
+  else if (!message) io.out('Flux would commit nothing');
+  else {
+    for (const change of run.changes) io.out(`${change.file}: ${change.oldValue} -> ${change.newValue}`);
+    io.out(`commit message:\n${message}`);
+    if (!options.write) {
+      for (const [path, text] of run.files) io.out(unifiedDiff(path, await readFile(join(root, path), 'utf8').catch(() => ''), text));
+    }
+  }
+  if (options.write) {
+    await writeSetterFiles(root, run.files, (path) => path);
+    if (!options.json) io.out(`wrote ${run.files.size} file(s)`);
+  }
 }
 
 interface SimulateOptions {
