@@ -3,14 +3,17 @@
  * writes exactly what a cold render (`--no-cache`) writes, byte for byte, and re-renders only the
  * apps the change reaches. A damaged render cache is ignored.
  */
-import { mkdir, readdir, readFile, rm, symlink, utimes, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { copyRepository, editFile, runManifold } from './temp-repo.ts';
 
 type Apps = Record<string, { rendered: string[]; reused: string[] }>;
 
 describe('incremental synth', () => {
+  /** The repository as every test starts from it: set up and synthesized once, copied for each test. */
+  let baseline: string;
+  /** This test's own copy of {@link baseline}: a failing test leaves nothing behind for the next. */
   let root: string;
   /** The app entry files the launcher compiled for the last {@link synthAndCompare}. */
   let compiled: string[] = [];
@@ -44,6 +47,7 @@ describe('incremental synth', () => {
   beforeAll(async () => {
     // Caches of its own, and a node_modules in which a dependency can change version.
     root = await copyRepository(undefined, { ownCaches: true });
+    baseline = root;
     await installLabelSource('1.0.0');
     await editFile(
       join(root, 'apps/ml-api/src/index.ts'),
@@ -69,6 +73,20 @@ describe('incremental synth', () => {
     for (const file of ['apps/ml-api/src/index.ts', 'apps/lib/edge.ts', 'apps/web/src/index.ts']) await utimes(join(root, file), past, past);
     const first = await runManifold(root, ['synth']);
     expect(first.code, first.stderr).toBe(0);
+  });
+
+  beforeEach(async () => {
+    root = await mkdtemp(join(dirname(baseline), 'manifold-incremental-'));
+    // Links stay links (node_modules points into the workspace); times are kept, as a checkout keeps them.
+    await cp(baseline, root, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true });
+    await installLabelSource('1.0.0');
+    // A copy has new inodes, so its stamps no longer vouch for dist/: one run re-stamps it from the cached renders.
+    const restamp = await runManifold(root, ['synth']);
+    expect(restamp.code, restamp.stderr).toBe(0);
+  });
+
+  afterEach(async () => {
+    await rm(root, { recursive: true, force: true });
   });
 
   it('renders nothing when nothing changed: every environment is verified from its stamp', async () => {
@@ -156,7 +174,9 @@ describe('incremental synth', () => {
 
   it('ignores a damaged or tampered cache and renders again', async () => {
     const cacheRoot = join(root, 'node_modules', '.cache', 'manifold', 'renders');
-    const [key = ''] = await readdir(cacheRoot);
+    // The renders of the code as this copy compiled it: the newest key (the baseline's own stays beside it).
+    const keys = await Promise.all((await readdir(cacheRoot)).map(async (name) => ({ name, at: (await stat(join(cacheRoot, name))).mtimeMs })));
+    const key = keys.sort((a, b) => b.at - a.at)[0]?.name ?? '';
     // Beside the packs: the stamps, and the parses of images.yaml entries (yaml-entries.ts).
     const packs = (await readdir(join(cacheRoot, key))).filter((name) => name.endsWith('.renders'));
     expect(packs.sort()).toEqual(['dev.renders', 'prod.renders', 'staging.renders']);
