@@ -1,5 +1,6 @@
 /**
- * What the test suite needs beyond Node and the packages `pnpm install` brings: checked before any
+ * What the test suite needs beyond the packages `pnpm install` brings (a Node.js of package.json's
+ * engines range first): checked before any
  * test runs (`pnpm test`), so a machine without one stops at once with one line naming what to
  * install; `--install` installs what Debian or Ubuntu packages (`pnpm test:setup`).
  *
@@ -12,10 +13,20 @@
  *   docker-registry, downloaded and extracted on first use, never installed.
  */
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, existsSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { delimiter, join } from 'node:path';
 
 const REPO_ROOT = join(import.meta.dirname, '..');
+
+// Node.js itself first: every other check and test runs on it.
+const { engines } = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8'));
+if (!createRequire(join(REPO_ROOT, 'cli', 'package.json'))('semver').satisfies(process.versions.node, engines.node)) {
+  console.error(
+    `The tests need Node.js ${engines.node}; this is ${process.version}. Install the line .node-version names (on Linux x86_64: PATH="$(.ci/node.sh ${readFileSync(join(REPO_ROOT, '.node-version'), 'utf8').trim()}):$PATH").`,
+  );
+  process.exit(1);
+}
 const REGISTRY = join(REPO_ROOT, '.cache', 'registry', 'root', 'usr', 'bin', 'docker-registry');
 
 /** Each tool: whether it is here, and the Debian package that brings it (none: install it yourself). */

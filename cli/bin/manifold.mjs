@@ -1,15 +1,19 @@
 #!/usr/bin/env node
 // The manifold command: compiles the CLI and the repository's apps (cached), then runs it.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
-import { bundleFor, CompileError, cacheDirFor, locateCompileError, renderCacheDir } from '../launcher/bundle-cache.mjs';
-import { findRepositoryRoot, NotARepositoryError } from '../launcher/repository-root.mjs';
 
-const [major, minor] = process.versions.node.split('.').map(Number);
-if (major < 20 || (major === 20 && minor < 19)) {
-  process.stderr.write(`manifold needs Node.js 20.19 or newer; this is ${process.version}\n`);
+// The Node.js lines Manifold supports are package.json's engines range, and only there. Checked before
+// anything else is loaded: the rest may use what an older Node.js lacks.
+const { engines } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+if (!createRequire(import.meta.url)('semver').satisfies(process.versions.node, engines.node)) {
+  process.stderr.write(`manifold needs Node.js ${engines.node}; this is ${process.version}\n`);
   process.exit(2);
 }
+const { bundleFor, CompileError, cacheDirFor, locateCompileError, renderCacheDir } = await import('../launcher/bundle-cache.mjs');
+const { findRepositoryRoot, NotARepositoryError } = await import('../launcher/repository-root.mjs');
 
 // After each full collection V8 lets the heap grow to up to four times what is live before the next
 // one. Rendering makes garbage fast, so a synth's peak was mostly that headroom: 1.5 times what is live

@@ -5,7 +5,9 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import ts from 'typescript';
+// TypeScript 7 (the native compiler, which type-checks this repository) has no JavaScript API yet:
+// the reference is read with 5.9's parser.
+import ts from 'typescript-api';
 
 const WORKLOADS = join(import.meta.dirname, '..', 'workloads');
 /** Where the reference is committed, relative to the repository root. */
