@@ -1,6 +1,6 @@
 /**
  * Renovate itself for tests, installed from the npm registry on first use into the repository's
- * ignored .cache/ (it is large and only this test needs it). 39.x is the last line that runs on Node 20.
+ * ignored .cache/ (it is large and only this test needs it). The current line: it needs Node.js 24.
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -12,7 +12,7 @@ import { REPO_ROOT } from '../temp-repo.ts';
 const run = promisify(execFile);
 
 /** The Renovate version the tests run. */
-export const RENOVATE_VERSION = '39.264.0';
+export const RENOVATE_VERSION = '44.121.2';
 
 const CACHE = join(REPO_ROOT, '.cache', `renovate-${RENOVATE_VERSION}`);
 const BIN = join(CACHE, 'node_modules', 'renovate', 'dist', 'renovate.js');

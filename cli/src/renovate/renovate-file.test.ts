@@ -17,7 +17,8 @@ describe('renovateFileText', () => {
     expect(config.ignorePaths).toEqual(['vendor/**', 'dist/**']);
     expect(config.packageRules[0]).toEqual(theirs.packageRules[0]);
     expect(config.customManagers).toHaveLength(1);
-    expect(config.customManagers[0].fileMatch).toEqual(['(^|/)overlays/[^/]+/images\\.yaml$']);
+    expect(config.customManagers[0].managerFilePatterns).toEqual(['/(^|/)overlays/[^/]+/images\\.yaml$/']);
+    expect(config.customManagers[0].fileMatch).toBeUndefined();
     expect(renovateFileText(once, [])).toBe(once);
   });
 
@@ -32,6 +33,7 @@ describe('translatePolicy', () => {
     expect(translatePolicy({ pattern: '^(?P<branch>main|rel)-[a-f0-9]+-(?P<ts>[0-9]+)$', extract: '$ts', sort: 'numerical', order: 'asc' })).toEqual({
       description: 'manifold: numerical $ts of ^(?P<branch>main|rel)-[a-f0-9]+-(?P<ts>[0-9]+)$',
       versioning: 'regex:^(?:main|rel)-[a-f0-9]+-(?<major>[0-9]+)$',
+      maxMajorIncrement: 0,
     });
   });
 

@@ -15,7 +15,8 @@ export function pinManager(): Record<string, unknown> {
   return {
     customType: 'regex',
     description: `${MANAGED_PREFIX} image pins with an update policy in overlays/<env>/images.yaml (written by pnpm manifold renovate)`,
-    fileMatch: ['(^|/)overlays/[^/]+/images\\.yaml$'],
+    // Renovate 41 and later: a regular expression between slashes (a bare string is a glob).
+    managerFilePatterns: ['/(^|/)overlays/[^/]+/images\\.yaml$/'],
     matchStrings: [
       'ref: (?<packageName>[^\\s@]+):(?<currentValue>[^\\s@:]+)(?:@(?<currentDigest>sha256:[a-f0-9]{64}))? # \\{"\\$imagepolicy": "[^":]+:(?<depName>[^"]+)"\\}',
     ],
@@ -30,6 +31,8 @@ export interface PinRule {
   readonly matchDepNames: string[];
   readonly versioning?: string;
   readonly allowedVersions?: string;
+  /** 0: no limit on how far the extracted number may move in one update. */
+  readonly maxMajorIncrement?: 0;
   readonly enabled?: false;
 }
 
@@ -86,5 +89,7 @@ export function translatePolicy(policy: UpdatePolicy): Omit<PinRule, 'matchDepNa
     return leave(`pattern "${policy.pattern}" is RE2 that JavaScript does not read the same way`);
   }
   if (!found) return leave(`pattern "${policy.pattern}" names its group in a way Renovate cannot use`);
-  return { description: `${MANAGED_PREFIX} numerical ${policy.extract} of ${policy.pattern}`, versioning: `regex:${pattern}` };
+  // The extracted number is the whole version (often a timestamp): any step up is one Flux takes, so
+  // Renovate's limit on major increments (500 by default since 42) is switched off.
+  return { description: `${MANAGED_PREFIX} numerical ${policy.extract} of ${policy.pattern}`, versioning: `regex:${pattern}`, maxMajorIncrement: 0 };
 }
