@@ -1,7 +1,7 @@
 /**
  * The OpenAPI schemas objects are validated against: built-in Kubernetes kinds from
- * `kubernetes-models` (Kubernetes 1.27.1, the newest release of that package line that runs on Node
- * 20; 1.28 added no field Manifold emits), the Flux, Argo CD and External Secrets kinds Manifold
+ * `kubernetes-models` 5 (which API versions an environment's Kubernetes serves is kubernetes-versions.ts'
+ * concern), the Flux, Argo CD and External Secrets kinds Manifold
  * generates (`@kubernetes-models/flux-cd`, `argo-cd`, `external-secrets`), and CRDs a user adds
  * under `schemas/` (compiled with ajv).
  */
