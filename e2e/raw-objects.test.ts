@@ -1,6 +1,7 @@
 /** Objects an app writes itself (cdk8s ApiObject) that the API server or the repository's rules refuse. */
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { addRawObjectsApp, copyRepository, runManifold, snapshot } from './temp-repo.ts';
+import { addRawObjectsApp, copyRepository, editFile, runManifold, snapshot } from './temp-repo.ts';
 
 const pod = (containers: object[]) => ({ metadata: { labels: { app: 'raw' } }, spec: { containers } });
 const deployment = (name: string, template: object, selector: object = { app: 'raw' }) => ({
@@ -66,5 +67,67 @@ describe('objects an app writes itself', () => {
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('write  dist/prod/raw/deployment-raw.yaml');
+  });
+});
+
+describe("an environment's kubernetesVersion", () => {
+  const flowSchema = {
+    apiVersion: 'flowcontrol.apiserver.k8s.io/v1beta3',
+    kind: 'FlowSchema',
+    metadata: { name: 'raw' },
+    spec: { priorityLevelConfiguration: { name: 'x' } },
+  };
+  const claim = { apiVersion: 'resource.k8s.io/v1', kind: 'ResourceClaim', metadata: { name: 'gpu' }, spec: { devices: {} } };
+  const cronJobBeta = { apiVersion: 'batch/v1beta1', kind: 'CronJob', metadata: { name: 'nightly' }, spec: { schedule: '0 3 * * *' } };
+
+  /** Synth of dev (others keep their default) with `objects`, dev deploying to `version` (as written in YAML). */
+  async function synthWith(objects: object[], version?: string) {
+    const root = await copyRepository();
+    await addRawObjectsApp(root, 'raw', objects);
+    if (version !== undefined) await editFile(join(root, 'overlays/dev/environment.yaml'), (text) => `${text}kubernetesVersion: ${version}\n`);
+    return runManifold(root, ['synth', 'dev']);
+  }
+
+  it.each([
+    [
+      'an API version removed before the default 1.28',
+      [cronJobBeta],
+      undefined,
+      /batch\/v1beta1 CronJob acme-dev\/nightly .* apiVersion: Kubernetes 1\.28 does not serve batch\/v1beta1 CronJob: it was removed in 1\.25/,
+    ],
+    [
+      'an API version the release does not serve yet',
+      [claim],
+      '"1.33"',
+      /apiVersion: Kubernetes 1\.33 does not serve resource\.k8s\.io\/v1 ResourceClaim yet: it is served from 1\.34/,
+    ],
+    [
+      'an API version the release no longer serves',
+      [flowSchema],
+      '"1.32"',
+      /apiVersion: Kubernetes 1\.32 does not serve flowcontrol\.apiserver\.k8s\.io\/v1beta3 FlowSchema: it was removed in 1\.32/,
+    ],
+  ])('refuses %s, at the app line', async (_what, objects, version, expected) => {
+    const run = await synthWith(objects, version);
+    expect(run.stderr).toMatch(/^apps\/raw\/src\/index\.ts:\d+:\d+: /);
+    expect(run.stderr).toMatch(expected);
+    expect(run.stderr).toMatch(/hint: emit an API version Kubernetes 1\.\d+ serves, or set kubernetesVersion/);
+    expect(run.code).toBe(2);
+  });
+
+  it('accepts what the release serves', async () => {
+    expect((await synthWith([flowSchema])).code).toBe(0);
+    expect((await synthWith([claim], '"1.34"')).code).toBe(0);
+  });
+
+  it.each([
+    ['a release Manifold does not know', '"1.99"'],
+    ['an unquoted version YAML reads as a number', '1.30'],
+  ])('refuses %s in environment.yaml, naming the line', async (_what, version) => {
+    const run = await synthWith([], version);
+    expect(run.stderr).toMatch(
+      /^overlays\/dev\/environment\.yaml:\d+:\d+: environment\.yaml: kubernetesVersion: expected a Kubernetes release Manifold knows, quoted \("1\.28" to "1\.35"/,
+    );
+    expect(run.code).toBe(2);
   });
 });

@@ -1,5 +1,6 @@
 /** The schema of `overlays/<env>/environment.yaml`. */
 import { z } from 'zod';
+import { DEFAULT_KUBERNETES_VERSION, KNOWN_KUBERNETES_VERSIONS } from './kubernetes-version.ts';
 
 /** A DNS-1123 label: lowercase alphanumerics and `-`, at most 63 characters. */
 export const dnsLabel = z
@@ -146,6 +147,12 @@ export const environmentSchema = z
       .union([z.enum(['argocd', 'flux']), deliverySchema])
       .default('argocd')
       .describe('Which GitOps tool syncs dist/<env> and, with a repository, the objects that make it do so.'),
+    kubernetesVersion: z
+      .enum(KNOWN_KUBERNETES_VERSIONS, {
+        error: `expected a Kubernetes release Manifold knows, quoted ("${KNOWN_KUBERNETES_VERSIONS[0]}" to "${KNOWN_KUBERNETES_VERSIONS.at(-1)}"; unquoted, 1.30 reads as the number 1.3)`,
+      })
+      .default(DEFAULT_KUBERNETES_VERSION)
+      .describe('The Kubernetes release the environment deploys to: objects of API versions it does not serve are refused at synth.'),
     podSecurity: z
       .enum(['restricted', 'baseline', 'privileged'])
       .default('restricted')

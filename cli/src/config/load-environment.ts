@@ -10,6 +10,7 @@ import { ConfigError, type SourcePosition } from './config-error.ts';
 import { type DeliverySettings, deliveryBlock, dnsLabel, type EscSettings, environmentSchema, type FluxSettings } from './environment-schema.ts';
 import { checkEscUrl } from './esc-url.ts';
 import { appImagesSchema, type ImagesFile, imagesSchema, type PinSource, type UpdatePolicy } from './images-schema.ts';
+import type { KubernetesVersion } from './kubernetes-version.ts';
 import { validateSource } from './validate-source.ts';
 import type { YamlEntries } from './yaml-entries.ts';
 import { parseYamlSource, type YamlSource } from './yaml-source.ts';
@@ -41,6 +42,8 @@ export interface Environment {
   readonly esc: EscSettings | undefined;
   /** Pod Security Standard every workload must meet. */
   readonly podSecurity: PodSecurityLevel;
+  /** The Kubernetes release the environment deploys to. */
+  readonly kubernetesVersion: KubernetesVersion;
   /** Apps deployed here, or undefined for all apps. */
   readonly apps: readonly string[] | undefined;
   readonly sizes: ReadonlyMap<string, WorkloadSize>;
@@ -134,6 +137,7 @@ export async function loadEnvironment(root: string, env: string, imagesText?: st
     requireDigests,
     delivery,
     podSecurity: config.podSecurity,
+    kubernetesVersion: config.kubernetesVersion,
     apps: config.apps,
     sizes: new Map(Object.entries(config.sizes)),
     promotesFrom: config.promotesFrom,

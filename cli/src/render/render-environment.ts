@@ -228,7 +228,7 @@ class EnvironmentOutput {
     private readonly env: Environment,
     private readonly checks: ObjectChecks,
   ) {
-    this.settings = `${checks.schemas.digest}\0${env.podSecurity}\0${env.requireDigests}`;
+    this.settings = `${checks.schemas.digest}\0${env.podSecurity}\0${env.requireDigests}\0${env.kubernetesVersion}`;
   }
 
   /** Adds the object as `<folder>/<kind>-<name>.yaml`, to be validated unless its bytes are known valid. */
@@ -262,7 +262,12 @@ class EnvironmentOutput {
     };
     this.place(placed, owner, where.file);
     if (!checked) {
-      const settings = { podSecurity: this.env.podSecurity, env: this.env.name, requireDigests: this.env.requireDigests };
+      const settings = {
+        podSecurity: this.env.podSecurity,
+        env: this.env.name,
+        requireDigests: this.env.requireDigests,
+        kubernetesVersion: this.env.kubernetesVersion,
+      };
       this.unchecked.push({ object: object as unknown as Record<string, unknown>, verdict, settings, describe });
     }
     return placed;
