@@ -81,7 +81,7 @@ describe('the build context a dispatch names (build-context.sh)', () => {
     ['https://github.com/mallory/evil.git', 'is not a plain relative path (URLs and git remotes are refused)'],
     ['git@github.com:mallory/evil', 'is not a plain relative path (URLs and git remotes are refused)'],
     ['/etc', 'is not a relative path'],
-    ['apps/../..', 'climbs out of the repository'],
+    [['apps', '..', '..'].join('/'), 'climbs out of the repository'],
     ['apps/nowhere', 'is not a folder of this repository'],
     ['escape', 'leads out of the repository through a link'],
     ['apps\n::set-output name=x::y', 'is not a plain relative path (URLs and git remotes are refused)'],

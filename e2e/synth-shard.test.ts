@@ -67,7 +67,11 @@ describe('synth --check --shard', () => {
     await editFile(join(root, 'dist/prod/ml-api/service-ml-api.yaml'), (text) => `${text}# edited by hand\n`);
     await rm(join(root, 'dist/staging/postgres/statefulset-postgres.yaml'));
     await rm(join(root, 'dist/dev/_esc/secretstore-pulumi-esc.yaml'));
-    await writeFile(join(root, 'dist/dev/web/configmap-retired.yaml'), 'apiVersion: v1\nkind: ConfigMap\n');
+    // As synth wrote it once (its label says so), then listed in the index: an orphan.
+    await writeFile(
+      join(root, 'dist/dev/web/configmap-retired.yaml'),
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  labels:\n    app.kubernetes.io/managed-by: manifold\n  name: retired\n',
+    );
     await appendFile(join(root, 'dist/dev/.manifold-index'), `${'0'.repeat(64)}  web/configmap-retired.yaml\n`);
     await writeFile(join(root, 'dist/prod/jobs-manager/notes.yaml'), 'kept: true\n');
     await editFile(join(root, 'overlays/dev/images.yaml'), (text) => text.replace(/ # \{"\$imagepolicy": "flux-system:dev-web-web"\}/, ''));
