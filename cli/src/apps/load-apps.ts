@@ -60,13 +60,6 @@ export async function loadApp(root: string, importApp: AppImporter, { name, file
   return checkApp(name, file, source, module as { default?: AppDefinition } | undefined);
 }
 
-/** Loads every app below `root`, sorted by folder name. */
-export async function loadApps(root: string, importApp: AppImporter): Promise<LoadedApp[]> {
-  const apps: LoadedApp[] = [];
-  for (const entry of await discoverApps(root)) apps.push(await loadApp(root, importApp, entry));
-  return apps;
-}
-
 function checkApp(folder: string, file: string, source: string, module: { default?: AppDefinition } | undefined): LoadedApp {
   const definition = module?.default;
   if (!definition || typeof definition.build !== 'function' || typeof definition.name !== 'string' || !Array.isArray(definition.images)) {

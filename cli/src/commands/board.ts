@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { readBoard, readDriftFiles } from '../board/board-data.ts';
 import { renderBoardPage } from '../board/board-page.ts';
 import { ConfigError } from '../config/config-error.ts';
-import { replaceFile } from '../dist/replace-file.ts';
+import { replaceFile } from '../files/replace-file.ts';
 import { listEnvironments } from '../synth/synthesize.ts';
 import { baseCommit } from './base-revision.ts';
 import type { CliIo } from './cli-io.ts';

@@ -12,7 +12,7 @@ import { discoverApps } from '../apps/load-apps.ts';
 import { ConfigError } from '../config/config-error.ts';
 import { dnsLabel } from '../config/environment-schema.ts';
 import { type Environment, loadEnvironment, overlayFiles } from '../config/load-environment.ts';
-import { replaceFile } from '../dist/replace-file.ts';
+import { replaceFile } from '../files/replace-file.ts';
 import { formatChangesText } from '../pins/pin-changes.ts';
 import { editPins, removeAppPins } from '../pins/pin-edits.ts';
 import { commitPinEdits } from '../pins/pin-transaction.ts';

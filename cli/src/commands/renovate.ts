@@ -3,9 +3,9 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { loadEnvironment } from '../config/load-environment.ts';
-import { unifiedDiff } from '../dist/compare-dist.ts';
-import { replaceFile } from '../dist/replace-file.ts';
-import { assertRealPath } from '../dist/repository-paths.ts';
+import { replaceFile } from '../files/replace-file.ts';
+import { assertRealPath } from '../files/repository-paths.ts';
+import { unifiedDiff } from '../output/compare-dist.ts';
 import { listEnvironments } from '../synth/synthesize.ts';
 import type { CliIo } from './cli-io.ts';
 

@@ -1,8 +1,8 @@
 /** `manifold synth [env…] [--check] [--force]`: render environments into dist/, or check that dist/ is current. */
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { isClean } from '../dist/compare-dist.ts';
-import { interruptedWrites } from '../dist/dist-tree.ts';
+import { isClean } from '../output/compare-dist.ts';
+import { interruptedWrites } from '../output/dist-tree.ts';
 import { useRenderCache } from '../render/render-cache.ts';
 import type { Adoption } from '../synth/adopt-flux-updates.ts';
 import { parseShard, type Shard } from '../synth/shard.ts';

@@ -165,8 +165,6 @@ export const environmentSchema = z
   })
   .describe('One Manifold environment.');
 
-/** A validated environment.yaml. */
-export type EnvironmentFile = z.output<typeof environmentSchema>;
 /** The validated `delivery` settings of an environment, in their block form. */
 export type DeliverySettings = z.output<typeof deliverySchema>;
 /** The `delivery` block a bare `delivery: argocd|flux` stands for. */
@@ -175,7 +173,6 @@ export function deliveryBlock(delivery: z.output<typeof environmentSchema>['deli
 }
 /** The validated `esc` settings of an environment. */
 export type EscSettings = z.output<typeof escSchema>;
-/** Where one pin lives in ESC. */
-export type EscImageMapping = z.output<typeof escImageSchema>;
+
 /** The validated `flux` settings of an environment. */
 export type FluxSettings = z.output<typeof fluxSchema>;

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type ImagePolicyKey, ImageRef, InvalidImageRefError, imagePolicyName, type TaggedImageRef, type WorkloadSize } from '@manifold/constructs/core';
 import { parse } from 'yaml';
-import { assertRealPath } from '../dist/repository-paths.ts';
+import { assertRealPath } from '../files/repository-paths.ts';
 import { compilePolicy } from '../flux/image-policy.ts';
 import type { PodSecurityLevel } from '../validate/pod-security.ts';
 import { ConfigError, type SourcePosition } from './config-error.ts';

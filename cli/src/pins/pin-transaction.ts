@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import type { AppImporter } from '../apps/load-apps.ts';
 import { type Environment, loadEnvironment } from '../config/load-environment.ts';
-import { withDistLock } from '../dist/dist-lock.ts';
+import { withDistLock } from '../output/dist-lock.ts';
 import { type SynthResult, synthesize } from '../synth/synthesize.ts';
 import { editPins, type PinEdit } from './pin-edits.ts';
 

@@ -6,11 +6,11 @@
 import { ImageRef } from '@manifold/constructs/core';
 import { ConfigError } from '../config/config-error.ts';
 import type { Environment, Pin } from '../config/load-environment.ts';
-import type { DistTree } from '../dist/dist-tree.ts';
-import { INDEX_FILE, parseIndex } from '../dist/ownership-index.ts';
 import { movablePins } from '../flux/image-automation-objects.ts';
 import { ranksAbove } from '../flux/image-policy.ts';
 import { blankMarkedValues, findMarkedLines } from '../flux/image-policy-setters.ts';
+import type { DistTree } from '../output/dist-tree.ts';
+import { INDEX_FILE, parseIndex } from '../output/ownership-index.ts';
 import type { RenderedEnvironment } from '../render/render-environment.ts';
 
 /** A pin moved by Flux in dist/ that synth takes over. */

@@ -9,8 +9,8 @@ import { type AppEntry, type AppImporter, discoverApps, type LoadedApp, loadApp 
 import { type Environment, loadEnvironment } from '../config/load-environment.ts';
 import { syncPinMarkers } from '../config/pin-markers.ts';
 import { YamlEntries } from '../config/yaml-entries.ts';
-import { DistTree, type KnownFiles, swapPaths } from '../dist/dist-tree.ts';
 import { lintMarkers } from '../flux/marker-lint.ts';
+import { DistTree, type KnownFiles, swapPaths } from '../output/dist-tree.ts';
 import { editPins } from '../pins/pin-edits.ts';
 import { type AppRender, RenderCache } from '../render/render-cache.ts';
 import type { ObjectChecks, RenderedEnvironment } from '../render/render-environment.ts';

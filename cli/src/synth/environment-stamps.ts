@@ -16,7 +16,7 @@ import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { overlayFiles } from '../config/load-environment.ts';
-import type { KnownFiles } from '../dist/dist-tree.ts';
+import type { KnownFiles } from '../output/dist-tree.ts';
 import { renderCacheSettings } from '../render/render-cache.ts';
 import { CRD_SCHEMA_FOLDER } from '../validate/crd-schemas.ts';
 

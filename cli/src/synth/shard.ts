@@ -12,9 +12,9 @@
 import { createHash } from 'node:crypto';
 import { InvalidArgumentError } from 'commander';
 import { parse } from 'yaml';
-import { compareEnvironment, type DistDifference } from '../dist/compare-dist.ts';
-import type { DistTree } from '../dist/dist-tree.ts';
-import { formatIndexEntries, INDEX_FILE, ownershipHash, parseIndex } from '../dist/ownership-index.ts';
+import { compareEnvironment, type DistDifference } from '../output/compare-dist.ts';
+import type { DistTree } from '../output/dist-tree.ts';
+import { formatIndexEntries, INDEX_FILE, ownershipHash, parseIndex } from '../output/ownership-index.ts';
 import { emitYaml } from '../render/emit-yaml.ts';
 import { KUSTOMIZATION_FILE } from '../render/kustomization.ts';
 import type { RenderedEnvironment } from '../render/render-environment.ts';

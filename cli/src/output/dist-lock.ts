@@ -6,7 +6,7 @@ import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { assertRealPath } from './repository-paths.ts';
+import { assertRealPath } from '../files/repository-paths.ts';
 
 const LOCK_FILE = '.manifold.lock';
 const POLL_MS = 50;
