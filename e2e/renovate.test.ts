@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { compilePolicy } from '../cli/src/flux/image-policy.ts';
+import { compilePolicy } from '../cli/src/config/update-policy.ts';
 import { bareRemoteOf, committedCopy, git, scriptEnvironment } from './git-repository.ts';
 import { startRegistry, type TestRegistry } from './registry/docker-registry.ts';
 import { pushImage } from './registry/push-image.ts';

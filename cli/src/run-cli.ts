@@ -19,7 +19,7 @@ import { registerRenovate } from './commands/renovate.ts';
 import { registerRollback } from './commands/rollback.ts';
 import { registerSchema } from './commands/schema.ts';
 import { registerSynth } from './commands/synth.ts';
-import { ConfigError } from './config/config-error.ts';
+import { ConfigError } from './errors/config-error.ts';
 import { EscError } from './esc/esc-error.ts';
 import { DistLockedError } from './output/dist-lock.ts';
 import { DistWriteError, describeWriteFailure } from './output/dist-write-error.ts';

@@ -2,8 +2,8 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AppDefinition } from '@manifold/constructs/core';
-import { ConfigError } from '../config/config-error.ts';
 import { dnsLabel } from '../config/environment-schema.ts';
+import { ConfigError } from '../errors/config-error.ts';
 import { locateInStack } from './run-app.ts';
 
 /** An app definition with the file it came from. */

@@ -2,9 +2,11 @@
  * Runs an app's code and turns whatever it throws (an Error, a string, anything) into a user error
  * at the app's own source line, found through the source-mapped stack.
  */
-import { ConfigError } from '../config/config-error.ts';
-import { AlteredPinnedValueError } from '../render/environment-context.ts';
+import { ConfigError } from '../errors/config-error.ts';
 import type { LoadedApp } from './load-apps.ts';
+
+/** Thrown when an app altered a pinned value instead of using it as it is. */
+export class AlteredPinnedValueError extends Error {}
 
 /**
  * Calls `build` (the app's code, run for environment `envName`) and returns its result; a throw

@@ -6,9 +6,9 @@
 import { readFile } from 'node:fs/promises';
 import { ImageRef } from '@manifold/constructs/core';
 import { parse } from 'yaml';
-import { ConfigError } from '../config/config-error.ts';
 import { type PinSource, pinSourceSchema } from '../config/images-schema.ts';
 import { overlayFiles } from '../config/load-environment.ts';
+import { ConfigError } from '../errors/config-error.ts';
 import { commitsAhead, type FileCommit, fileCommits, listRefs, originUrl, readFileAtRevision } from '../git/git-revision.ts';
 import { imageMatrix, type MatrixRow, promotionPaths } from '../pins/image-matrix.ts';
 

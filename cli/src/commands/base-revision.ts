@@ -1,5 +1,5 @@
 /** The `--base <revision>` option of the commands that compare with a git revision. */
-import { ConfigError } from '../config/config-error.ts';
+import { ConfigError } from '../errors/config-error.ts';
 import { requireGitRepository, resolveCommit } from '../git/git-revision.ts';
 
 /** The commit `revision` names, or a one-line error saying how to make it available. */

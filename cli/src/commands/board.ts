@@ -4,7 +4,7 @@ import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { Command } from 'commander';
 import { readBoard, readDriftFiles } from '../board/board-data.ts';
 import { renderBoardPage } from '../board/board-page.ts';
-import { ConfigError } from '../config/config-error.ts';
+import { ConfigError } from '../errors/config-error.ts';
 import { replaceFile } from '../files/replace-file.ts';
 import { listEnvironments } from '../synth/synthesize.ts';
 import { baseCommit } from './base-revision.ts';

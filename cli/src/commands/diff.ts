@@ -1,8 +1,8 @@
 /** `manifold diff --base <rev>`: what a change deploys, compared with the dist/ committed at a git revision. */
 import type { Command } from 'commander';
 import { readTreeAtRevision } from '../git/git-revision.ts';
-import { INDEX_FILE, parseIndex } from '../output/ownership-index.ts';
 import { pinChangesSince } from '../pins/pin-changes.ts';
+import { INDEX_FILE, parseIndex } from '../render/ownership-index.ts';
 import { formatReviewMarkdown, formatReviewText, type Review } from '../review/format-review.ts';
 import { compareObjects } from '../review/object-changes.ts';
 import { renderRepository } from '../synth/synthesize.ts';

@@ -1,13 +1,13 @@
 /** `manifold esc pull|push <env>`: take pins from a Pulumi ESC environment, or write them into it. */
 import { type Command, Option } from 'commander';
-import { ConfigError } from '../config/config-error.ts';
 import type { EscSettings } from '../config/environment-schema.ts';
 import { type Environment, loadEnvironment } from '../config/load-environment.ts';
+import type { PinEdit } from '../config/pin-edits.ts';
+import { ConfigError } from '../errors/config-error.ts';
 import { EscError } from '../esc/esc-error.ts';
 import { escLocations, escValueKind, escValuesOf, readEscImages, writeDefinitionValues } from '../esc/esc-pins.ts';
 import { unifiedDiff } from '../output/compare-dist.ts';
 import { completeRefs } from '../pins/complete-refs.ts';
-import type { PinEdit } from '../pins/pin-edits.ts';
 import { commitPinEdits } from '../pins/pin-transaction.ts';
 import { provenance } from '../pins/provenance.ts';
 import { renderRepository } from '../synth/synthesize.ts';

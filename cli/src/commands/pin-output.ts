@@ -1,6 +1,6 @@
 /** How the pin-writing commands (pin, promote, rollback, release) report what they changed. */
 import type { Environment } from '../config/load-environment.ts';
-import type { PinEdit } from '../pins/pin-edits.ts';
+import type { PinEdit } from '../config/pin-edits.ts';
 import type { SynthResult } from '../synth/synthesize.ts';
 import type { CliIo } from './cli-io.ts';
 import { paint } from './terminal.ts';

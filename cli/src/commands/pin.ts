@@ -1,11 +1,11 @@
 /** `manifold pin <env> <image>=<ref>…`: pin images by digest (resolved from the registry) and re-synthesize. */
 import { ImageRef, InvalidImageRefError, type TaggedImageRef } from '@manifold/constructs/core';
 import { type Command, Option } from 'commander';
-import { ConfigError } from '../config/config-error.ts';
 import type { PinSource } from '../config/images-schema.ts';
 import { loadEnvironment } from '../config/load-environment.ts';
+import type { PinEdit } from '../config/pin-edits.ts';
+import { ConfigError } from '../errors/config-error.ts';
 import { completeRefs } from '../pins/complete-refs.ts';
-import type { PinEdit } from '../pins/pin-edits.ts';
 import { pinNames, pinsNamed } from '../pins/pin-targets.ts';
 import { commitPinEdits } from '../pins/pin-transaction.ts';
 import { defaultSetter, provenance } from '../pins/provenance.ts';

@@ -1,7 +1,7 @@
 /** `manifold promote <from> <to>`: copy pins (tag and digest) from one environment to the next. */
 import { type Command, Option } from 'commander';
-import { ConfigError } from '../config/config-error.ts';
 import { type Environment, loadEnvironment, type Pin } from '../config/load-environment.ts';
+import { ConfigError } from '../errors/config-error.ts';
 import { completeRefs } from '../pins/complete-refs.ts';
 import { formatChangesMarkdown, formatChangesText } from '../pins/pin-changes.ts';
 import { pinNames, pinsNamed } from '../pins/pin-targets.ts';

@@ -1,6 +1,6 @@
 /** The registry options shared by commands that reach registries, and the client they configure. */
 import { type Command, Option } from 'commander';
-import { ConfigError } from '../config/config-error.ts';
+import { ConfigError } from '../errors/config-error.ts';
 import { RegistryClient } from '../registry/registry-client.ts';
 import { credentialsFromEnvironment } from '../registry/registry-credentials.ts';
 import { seconds } from './option-values.ts';

@@ -1,7 +1,7 @@
 /** `manifold release <env> <image>`: lift the hold a rollback set, so Flux may move the pin again. */
 import type { Command } from 'commander';
-import { ConfigError } from '../config/config-error.ts';
 import { loadEnvironment } from '../config/load-environment.ts';
+import { ConfigError } from '../errors/config-error.ts';
 import { requirePins } from '../pins/pin-targets.ts';
 import { commitPinEdits } from '../pins/pin-transaction.ts';
 import type { CliIo } from './cli-io.ts';

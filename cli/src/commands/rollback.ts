@@ -1,10 +1,10 @@
 /** `manifold rollback <env> <image>`: set a pin back to an earlier reference from git history, held (sticky rollback). */
 import { ImageRef, type TaggedImageRef } from '@manifold/constructs/core';
 import { type Command, Option } from 'commander';
-import { ConfigError } from '../config/config-error.ts';
 import { loadEnvironment, type Pin } from '../config/load-environment.ts';
+import type { PinEdit } from '../config/pin-edits.ts';
+import { ConfigError } from '../errors/config-error.ts';
 import { completeRefs } from '../pins/complete-refs.ts';
-import type { PinEdit } from '../pins/pin-edits.ts';
 import { pinHistory } from '../pins/pin-history.ts';
 import { requirePins } from '../pins/pin-targets.ts';
 import { commitPinEdits } from '../pins/pin-transaction.ts';

@@ -2,6 +2,12 @@
 import { z } from 'zod';
 import { DEFAULT_KUBERNETES_VERSION, KNOWN_KUBERNETES_VERSIONS } from './kubernetes-version.ts';
 
+/** The Pod Security Standards levels, strictest first. */
+export const POD_SECURITY_LEVELS = ['restricted', 'baseline', 'privileged'] as const;
+
+/** A Pod Security Standards level. */
+export type PodSecurityLevel = (typeof POD_SECURITY_LEVELS)[number];
+
 /** A DNS-1123 label: lowercase alphanumerics and `-`, at most 63 characters. */
 export const dnsLabel = z
   .string()
@@ -154,7 +160,7 @@ export const environmentSchema = z
       .default(DEFAULT_KUBERNETES_VERSION)
       .describe('The Kubernetes release the environment deploys to: objects of API versions it does not serve are refused at synth.'),
     podSecurity: z
-      .enum(['restricted', 'baseline', 'privileged'])
+      .enum(POD_SECURITY_LEVELS)
       .default('restricted')
       .describe('Pod Security Standard every workload must meet before synth writes it (as the namespace enforces it).'),
     apps: z.array(dnsLabel).optional().describe('Apps deployed here. Default: every app under apps/.'),

@@ -3,7 +3,7 @@
  * the rendered SecretStore, the cluster's) is sent there: a host other than Pulumi Cloud is used only
  * when the operator lists it outside the repository, in MANIFOLD_ESC_HOSTS.
  */
-import { ConfigError, type SourcePosition } from './config-error.ts';
+import { ConfigError, type SourcePosition } from '../errors/config-error.ts';
 
 /** The Pulumi Cloud API, which needs no permission. */
 export const DEFAULT_ESC_URL = 'https://api.pulumi.com';

@@ -1,7 +1,7 @@
 /** The schema of `overlays/<env>/images.yaml`: one pin per app image. */
 import { z } from 'zod';
-import { policyProblem } from '../flux/image-policy.ts';
 import { dnsLabel } from './environment-schema.ts';
+import { policyProblem } from './update-policy.ts';
 
 /** Which tags Flux may move a pin to. */
 export const updatePolicySchema = z

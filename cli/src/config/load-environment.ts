@@ -3,14 +3,21 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type ImagePolicyKey, ImageRef, InvalidImageRefError, imagePolicyName, type TaggedImageRef, type WorkloadSize } from '@manifold/constructs/core';
 import { parse } from 'yaml';
+import { ConfigError, type SourcePosition } from '../errors/config-error.ts';
 import { assertRealPath } from '../files/repository-paths.ts';
-import { compilePolicy } from '../flux/image-policy.ts';
-import type { PodSecurityLevel } from '../validate/pod-security.ts';
-import { ConfigError, type SourcePosition } from './config-error.ts';
-import { type DeliverySettings, deliveryBlock, dnsLabel, type EscSettings, environmentSchema, type FluxSettings } from './environment-schema.ts';
+import {
+  type DeliverySettings,
+  deliveryBlock,
+  dnsLabel,
+  type EscSettings,
+  environmentSchema,
+  type FluxSettings,
+  type PodSecurityLevel,
+} from './environment-schema.ts';
 import { checkEscUrl } from './esc-url.ts';
 import { appImagesSchema, type ImagesFile, imagesSchema, type PinSource, type UpdatePolicy } from './images-schema.ts';
 import type { KubernetesVersion } from './kubernetes-version.ts';
+import { compilePolicy } from './update-policy.ts';
 import { validateSource } from './validate-source.ts';
 import type { YamlEntries } from './yaml-entries.ts';
 import { parseYamlSource, type YamlSource } from './yaml-source.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../errors/config-error.ts';
 import { digestOf, ENVIRONMENT_YAML, TIMESTAMP_POLICY, writeOverlay } from '../testing/overlay-fixture.ts';
-import { ConfigError } from './config-error.ts';
 import { loadEnvironment } from './load-environment.ts';
 import { syncPinMarkers } from './pin-markers.ts';
 

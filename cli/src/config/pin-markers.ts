@@ -3,7 +3,7 @@
  * every other byte stays as the user wrote it.
  */
 import { imagePolicyMarker } from '@manifold/constructs/core';
-import { ConfigError } from './config-error.ts';
+import { ConfigError } from '../errors/config-error.ts';
 import type { Environment } from './load-environment.ts';
 
 const MARKER_COMMENT = /^\s*#\s*\{\s*"\$imagepolicy"\s*:.*\}\s*$/;

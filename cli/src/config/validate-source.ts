@@ -1,6 +1,6 @@
 /** Validates parsed YAML against a zod schema, turning the first issue into a located ConfigError. */
 import type { z } from 'zod';
-import { ConfigError } from './config-error.ts';
+import { ConfigError } from '../errors/config-error.ts';
 import type { YamlSource } from './yaml-source.ts';
 
 type Path = (string | number)[];

@@ -2,10 +2,10 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { MARKER_BYTES } from '../flux/image-policy-setters.ts';
-import { parseFluxDocuments } from '../flux/kyaml-style.ts';
-import { findMarkedScalars } from '../flux/simulate-setters.ts';
-import { useRenderCache } from '../render/render-cache.ts';
+import { findMarkedScalars } from '../markers/marked-scalars.ts';
+import { MARKER_BYTES } from '../markers/setter-markers.ts';
+import { renderCacheSettings, useRenderCache } from '../render/render-cache.ts';
+import { parseFluxDocuments } from '../yaml/kyaml-style.ts';
 import { YamlEntries } from './yaml-entries.ts';
 import { parseYamlSource, type YamlSource } from './yaml-source.ts';
 
@@ -68,7 +68,7 @@ function fluxPolicies(text: string): string[] | undefined {
 
 /** Asserts that the entry-wise parse of `text`, when there is one, is the whole-file parse. */
 function expectSameAsWholeFile(text: string): boolean {
-  const entries = YamlEntries.openConfigured();
+  const entries = YamlEntries.open(renderCacheSettings());
   const split = entries.source('f.yaml', text);
   const whole = wholeFile(text);
   if (!split) return false;
@@ -115,7 +115,7 @@ describe('YamlEntries', () => {
   });
 
   it('sends every file it cannot split safely to a whole-file parse', () => {
-    const entries = YamlEntries.openConfigured();
+    const entries = YamlEntries.open(renderCacheSettings());
     for (const text of [
       '',
       '# only a comment\n',
@@ -153,7 +153,7 @@ describe('YamlEntries', () => {
       '',
     ].join('\n');
     expect(expectSameAsWholeFile(text)).toBe(true);
-    expect(YamlEntries.openConfigured().fluxMarkers('f.yaml', text)).toEqual(['flux-system:dev-web-app']);
+    expect(YamlEntries.open(renderCacheSettings()).fluxMarkers('f.yaml', text)).toEqual(['flux-system:dev-web-app']);
   });
 
   it('checks only the entries whose check is not remembered, and answers nothing when one is refused', () => {
@@ -164,13 +164,13 @@ describe('YamlEntries', () => {
       checked.push(key);
       return key === 'bad' ? undefined : { value: { key, value } };
     };
-    const first = YamlEntries.openConfigured();
+    const first = YamlEntries.open(renderCacheSettings());
     expect(first.checkedValues('overlays/dev/images.yaml', 'a:\n  x: 1\nb:\n  y: 2\n', check)).toEqual({
       a: { key: 'a', value: { x: 1 } },
       b: { key: 'b', value: { y: 2 } },
     });
     first.save();
-    const second = YamlEntries.openConfigured();
+    const second = YamlEntries.open(renderCacheSettings());
     expect(second.checkedValues('overlays/dev/images.yaml', 'a:\n  x: 1\nb:\n  y: 3\n', check)).toEqual({
       a: { key: 'a', value: { x: 1 } },
       b: { key: 'b', value: { y: 3 } },
@@ -185,7 +185,7 @@ describe('YamlEntries', () => {
     cache = mkdtempSync(join(tmpdir(), 'manifold-entries-'));
     useRenderCache({ dir: cache, sharedHash: 'build-1', appHashes: new Map() });
     const first = 'a:\n  x: 1\nb:\n  y: 2\n';
-    const entries = YamlEntries.openConfigured();
+    const entries = YamlEntries.open(renderCacheSettings());
     entries.source('overlays/dev/images.yaml', first);
     entries.save();
     const [file] = readdirSync(join(cache, 'entries'));
@@ -193,23 +193,23 @@ describe('YamlEntries', () => {
     expect(JSON.parse(readFileSync(path, 'utf8').split('\n')[1] ?? '')[0].map(([text]: [string]) => text)).toEqual(['a:\n  x: 1\n', 'b:\n  y: 2\n']);
 
     const second = 'a:\n  x: 1\nb:\n  y: 3\n';
-    const next = YamlEntries.openConfigured();
+    const next = YamlEntries.open(renderCacheSettings());
     expect(next.source('overlays/dev/images.yaml', second)?.data).toEqual({ a: { x: 1 }, b: { y: 3 } });
     next.save();
     expect(JSON.parse(readFileSync(path, 'utf8').split('\n')[1] ?? '')[0].map(([text]: [string]) => text)).toEqual(['a:\n  x: 1\n', 'b:\n  y: 3\n']);
 
     // A parse altered on disk no longer matches its checksum: it is parsed again, not trusted.
     writeFileSync(path, readFileSync(path, 'utf8').replace('"x":1', '"x":666'));
-    expect(YamlEntries.openConfigured().source('overlays/dev/images.yaml', second)?.data).toEqual({ a: { x: 1 }, b: { y: 3 } });
+    expect(YamlEntries.open(renderCacheSettings()).source('overlays/dev/images.yaml', second)?.data).toEqual({ a: { x: 1 }, b: { y: 3 } });
     // Another build's parses are not used either.
     useRenderCache({ dir: cache, sharedHash: 'build-2', appHashes: new Map() });
-    expect(YamlEntries.openConfigured().source('overlays/dev/images.yaml', second)?.data).toEqual({ a: { x: 1 }, b: { y: 3 } });
+    expect(YamlEntries.open(renderCacheSettings()).source('overlays/dev/images.yaml', second)?.data).toEqual({ a: { x: 1 }, b: { y: 3 } });
   });
 
   it('saves one file on its own and forgets it; a later use of it reads what was saved', () => {
     cache = mkdtempSync(join(tmpdir(), 'manifold-entries-'));
     useRenderCache({ dir: cache, sharedHash: 'build-1', appHashes: new Map() });
-    const entries = YamlEntries.openConfigured();
+    const entries = YamlEntries.open(renderCacheSettings());
     entries.source('overlays/dev/images.yaml', 'a:\n  x: 1\n');
     entries.source('overlays/prod/images.yaml', 'b:\n  y: 2\n');
     entries.save('overlays/dev/images.yaml');
@@ -217,6 +217,6 @@ describe('YamlEntries', () => {
     expect(entries.source('overlays/dev/images.yaml', 'a:\n  x: 1\n')?.data).toEqual({ a: { x: 1 } });
     entries.save();
     expect(readdirSync(join(cache, 'entries')).length).toBe(2);
-    expect(YamlEntries.openConfigured().source('overlays/prod/images.yaml', 'b:\n  y: 2\n')?.data).toEqual({ b: { y: 2 } });
+    expect(YamlEntries.open(renderCacheSettings()).source('overlays/prod/images.yaml', 'b:\n  y: 2\n')?.data).toEqual({ b: { y: 2 } });
   });
 });

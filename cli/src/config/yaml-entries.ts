@@ -16,10 +16,9 @@
  */
 import { join } from 'node:path';
 import { type Document, isAlias, isMap, isScalar, LineCounter, visit } from 'yaml';
-import { type FluxDocument, parseFluxDocuments } from '../flux/kyaml-style.ts';
-import { findMarkedScalars } from '../flux/simulate-setters.ts';
-import { readPack, writePack } from '../render/checksummed-pack.ts';
-import { renderCacheSettings } from '../render/render-cache.ts';
+import { readPack, writePack } from '../files/checksummed-pack.ts';
+import { findMarkedScalars } from '../markers/marked-scalars.ts';
+import { type FluxDocument, parseFluxDocuments } from '../yaml/kyaml-style.ts';
 import { indexNodes, locatedSource, type NodeRange, parseYamlDocument, pathKey, type YamlSource } from './yaml-source.ts';
 
 /** One entry's parse, with offsets relative to the entry's first byte. */
@@ -45,12 +44,18 @@ export class YamlEntries {
   private readonly used = new Map<string, Map<string, EntryParse>>();
   private readonly changed = new Set<string>();
 
-  private constructor(private readonly dir: string | undefined) {}
+  private constructor(
+    private readonly dir: string | undefined,
+    /** What sets the entry packs of this build and format apart from any other. */
+    private readonly salt: string,
+  ) {}
 
-  /** Entries kept in the render cache's folder, or only for this run when renders are not cached. */
-  static openConfigured(): YamlEntries {
-    const settings = renderCacheSettings();
-    return new YamlEntries(settings && join(settings.dir, 'entries'));
+  /**
+   * Entries kept in `cache.dir` (the render cache's folder) for the build `cache.sharedHash` names, or
+   * only for this run without a cache.
+   */
+  static open(cache: { readonly dir: string; readonly sharedHash: string } | undefined): YamlEntries {
+    return new YamlEntries(cache && join(cache.dir, 'entries'), `${FORMAT}\0${cache?.sharedHash ?? ''}\0`);
   }
 
   /** `text` of `file` parsed entry by entry, or undefined when it must be parsed whole (see above). */
@@ -133,7 +138,7 @@ export class YamlEntries {
     for (const [file, entries] of this.used) {
       if (only !== undefined && file !== only) continue;
       if (this.dir && (this.changed.has(file) || entries.size !== this.pack(file).size)) {
-        writePack(join(this.dir, `${encodeURIComponent(file)}.json`), salt(), { data: [...entries], texts: [] });
+        writePack(join(this.dir, `${encodeURIComponent(file)}.json`), this.salt, { data: [...entries], texts: [] });
       }
       this.used.delete(file);
       this.loaded.delete(file);
@@ -169,7 +174,7 @@ export class YamlEntries {
   private pack(file: string): Map<string, EntryParse> {
     let pack = this.loaded.get(file);
     if (!pack) {
-      const data = this.dir && readPack(join(this.dir, `${encodeURIComponent(file)}.json`), salt())?.data;
+      const data = this.dir && readPack(join(this.dir, `${encodeURIComponent(file)}.json`), this.salt)?.data;
       pack = new Map(Array.isArray(data) ? (data as [string, EntryParse][]) : []);
       this.loaded.set(file, pack);
     }
@@ -296,9 +301,4 @@ function sharesNodes(document: Document.Parsed, text: string): boolean {
     },
   });
   return shared;
-}
-
-/** What sets the entry packs of this build and format apart from any other. */
-function salt(): string {
-  return `${FORMAT}\0${renderCacheSettings()?.sharedHash ?? ''}\0`;
 }

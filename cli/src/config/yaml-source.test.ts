@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from './config-error.ts';
+import { ConfigError } from '../errors/config-error.ts';
 import { indexNodes, locatedSource, parseYamlDocument, parseYamlSource } from './yaml-source.ts';
 
 function errorOf(text: string): ConfigError {

@@ -1,6 +1,6 @@
 /** Parses a user's YAML file strictly, keeping the position of every node for error messages. */
 import { type Document, isAlias, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument, visit } from 'yaml';
-import { ConfigError, type SourcePosition } from './config-error.ts';
+import { ConfigError, type SourcePosition } from '../errors/config-error.ts';
 
 /** A parsed YAML file whose nodes can be located by path. */
 export interface YamlSource {

@@ -6,9 +6,9 @@
 import { ImageRef, InvalidImageRefError, type TaggedImageRef } from '@manifold/constructs/core';
 import type { Value } from '@pulumi/esc-sdk';
 import { isMap, isScalar, isSeq, parseDocument } from 'yaml';
-import { ConfigError, type SourcePosition } from '../config/config-error.ts';
 import type { EscSettings } from '../config/environment-schema.ts';
 import type { Environment, Pin } from '../config/load-environment.ts';
+import { ConfigError, type SourcePosition } from '../errors/config-error.ts';
 import { type PathSegment, parsePropertyPath } from './property-path.ts';
 
 /** Where one pin lives: one property with the whole reference, or a repository (or ref) and a tag. */

@@ -1,7 +1,7 @@
 /** Keeps reads and writes inside the repository: the folders Manifold uses must be real folders, not links. */
 import { lstatSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError } from '../config/config-error.ts';
+import { ConfigError } from '../errors/config-error.ts';
 
 /**
  * Throws a ConfigError when `path` (relative to `root`, forward slashes) or any folder on the way to

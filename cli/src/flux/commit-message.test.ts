@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { GoTemplateError, renderGoTemplate } from '../go/go-template.ts';
 import { commitMessage } from './commit-message.ts';
-import { GoTemplateError, renderGoTemplate } from './go-template.ts';
 import { MESSAGE_TEMPLATE } from './image-automation-objects.ts';
 import type { SetterChange } from './simulate-setters.ts';
 

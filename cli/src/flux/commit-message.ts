@@ -3,7 +3,7 @@
  * run on the data it gives templates — `.AutomationObject` (namespace/name), `.Changed` with
  * `.FileChanges` (file → object → changes), `.Objects` and `.Changes`, and `.Values`.
  */
-import { GoMap, GoStruct, renderGoTemplate } from './go-template.ts';
+import { GoMap, GoStruct, renderGoTemplate } from '../go/go-template.ts';
 import type { ObjectIdentity, SetterChange } from './simulate-setters.ts';
 
 /** The message the controller commits with when its automation sets no messageTemplate. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../config/config-error.ts';
 import { loadEnvironment } from '../config/load-environment.ts';
 import { syncPinMarkers } from '../config/pin-markers.ts';
+import { ConfigError } from '../errors/config-error.ts';
 import { digestOf, ENVIRONMENT_YAML, TIMESTAMP_POLICY, writeOverlay } from '../testing/overlay-fixture.ts';
 import { lintMarkers } from './marker-lint.ts';
 

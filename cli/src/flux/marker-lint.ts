@@ -3,12 +3,12 @@
  * generates in the automation's namespace, and every generated policy must be referenced.
  */
 import { imagePolicyMarker } from '@manifold/constructs/core';
-import { ConfigError } from '../config/config-error.ts';
 import type { Environment } from '../config/load-environment.ts';
+import { ConfigError } from '../errors/config-error.ts';
+import { findMarkedScalars } from '../markers/marked-scalars.ts';
+import { findMarkedLines, MARKER_BYTES } from '../markers/setter-markers.ts';
+import { parseFluxDocuments } from '../yaml/kyaml-style.ts';
 import { movablePins } from './image-automation-objects.ts';
-import { findMarkedLines, MARKER_BYTES } from './image-policy-setters.ts';
-import { parseFluxDocuments } from './kyaml-style.ts';
-import { findMarkedScalars } from './simulate-setters.ts';
 
 /**
  * Lints the rendered files of `env` (paths relative to dist/<env>/) and its images.yaml text, given

@@ -1,10 +1,11 @@
 /** Simulates the Flux image update of one environment: its policies reporting new tags, its setters run. */
-import { ConfigError } from '../config/config-error.ts';
+
 import type { UpdatePolicy } from '../config/images-schema.ts';
 import type { Environment, Pin } from '../config/load-environment.ts';
+import { type CompiledPolicy, compilePolicy, InvalidPolicyError } from '../config/update-policy.ts';
+import { ConfigError } from '../errors/config-error.ts';
+import type { LatestImageRef } from '../markers/setter-markers.ts';
 import { movablePins } from './image-automation-objects.ts';
-import { type CompiledPolicy, compilePolicy, InvalidPolicyError } from './image-policy.ts';
-import type { LatestImageRef } from './image-policy-setters.ts';
 import { runSetters, type SetterRun } from './simulate-setters.ts';
 
 /** A newer image a policy reports: the tag it selected and, when it reflects digests, the digest. */

@@ -2,7 +2,8 @@ import { cp, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ControllerFailure, isYaml11NonString, runSetters } from './simulate-setters.ts';
+import { isYaml11NonString } from '../yaml/yaml11-scalars.ts';
+import { ControllerFailure, runSetters } from './simulate-setters.ts';
 
 const UPSTREAM = join(import.meta.dirname, 'testdata/upstream/image-automation-controller/internal');
 const DIGEST = 'sha256:6745aaad46d795c9836632e1fb62f24b7e7f4c843144da8e47a5465c411a14be';

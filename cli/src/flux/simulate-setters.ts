@@ -5,9 +5,10 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, posix, relative } from 'node:path';
 import { Document, isAlias, isMap, isPair, isScalar, isSeq, parseDocument, type Scalar, visit } from 'yaml';
-import { commentedFlow, flowScalars } from './go-yaml-flow.ts';
-import { type LatestImageRef, MARKER_BYTES, parseSetterMarker, type SetterMarker, setterValue } from './image-policy-setters.ts';
-import { type FluxDocument, isNullDocument, parseFluxDocuments, serializeFluxDocuments } from './kyaml-style.ts';
+import { findMarkedScalars } from '../markers/marked-scalars.ts';
+import { type LatestImageRef, MARKER_BYTES, parseSetterMarker, type SetterMarker, setterValue } from '../markers/setter-markers.ts';
+import { type FluxDocument, isNullDocument, parseFluxDocuments, serializeFluxDocuments } from '../yaml/kyaml-style.ts';
+import { isYaml11NonString } from '../yaml/yaml11-scalars.ts';
 
 /** The object a change was made in, as the controller identifies it (empty strings where a field is absent). */
 export interface ObjectIdentity {
@@ -35,7 +36,6 @@ export interface SetterRun {
 
 const INT = /^[-+]?(0|[1-9][0-9_]*|0b[01_]+|0o?[0-7_]+|0x[0-9a-fA-F_]+)$/;
 const FLOAT = /^[-+]?(\.[0-9]+|[0-9][0-9_]*(\.[0-9_]*)?)([eE][-+]?[0-9]+)?$|^[-+]?\.(inf|Inf|INF)$|^\.(nan|NaN|NAN)$/;
-const SEXAGESIMAL = /^[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+(\.[0-9_]*)?$/;
 
 /**
  * Runs the setters of `policies` (keyed `namespace:name`) over the files below `updatePath` of the
@@ -165,61 +165,6 @@ function isYamlName(name: string): boolean {
   return name.endsWith('.yaml') || name.endsWith('.yml') || name === 'Kustomization';
 }
 
-/** A scalar carrying a marker Flux honours, and the document it is in. */
-export interface MarkedScalar {
-  readonly node: Scalar;
-  readonly marker: SetterMarker;
-  readonly document: FluxDocument;
-}
-
-/**
- * Every marker Flux sees in `documents`: the first non-empty of line comment and head comment of a
- * mapping value or sequence item (never a key, never an alias).
- */
-export function findMarkedScalars(documents: readonly FluxDocument[]): MarkedScalar[] {
-  const found: MarkedScalar[] = [];
-  for (const fluxDocument of documents) {
-    const inFlow = flowComments(fluxDocument);
-    visit(fluxDocument.document, {
-      Scalar(key, node, path) {
-        if (key === 'key' || isAlias(node)) return;
-        const parent = path.at(-1);
-        if (!(isSeq(parent) || isPair(parent))) return;
-        const flow = inFlow.get(node);
-        // A comment above a sequence's first item is kept on the sequence by the parser.
-        const headComment = flow ? flow.head : node.commentBefore || (isSeq(parent) && parent.items[0] === node ? parent.commentBefore : undefined);
-        const marker = parseSetterMarker((flow ? flow.line : node.comment) || headComment);
-        if (marker) found.push({ node, marker, document: fluxDocument });
-      },
-    });
-  }
-  return found;
-}
-
-/**
- * The line and head comments go-yaml's parser gives the scalars of flow collections that hold
- * comments (go-yaml-flow.ts), where npm `yaml` attaches some of them elsewhere: the marker
- * on the last item of a multi-line flow sequence, say, is that item's line comment to the controller.
- */
-function flowComments({ document, text }: FluxDocument): Map<Scalar, { readonly line: string | undefined; readonly head: string | undefined }> {
-  const comments = new Map<Scalar, { line: string | undefined; head: string | undefined }>();
-  visit(document, {
-    Node(_key, node) {
-      if (!(isMap(node) || isSeq(node)) || !node.flow) return;
-      const flow = commentedFlow(node, text);
-      if (!flow) return;
-      for (const { scalar, isKey } of flowScalars(flow)) {
-        if (isKey) continue;
-        const head = scalar.head.length === 0 ? undefined : scalar.head.map((line) => line.slice(1)).join('\n');
-        comments.set(scalar.node, { line: scalar.line?.slice(1), head });
-      }
-      // The collections inside are read with this one.
-      return visit.SKIP;
-    },
-  });
-  return comments;
-}
-
 function applySetters(documents: readonly FluxDocument[], policies: ReadonlyMap<string, LatestImageRef>): Omit<SetterChange, 'file'>[] {
   const marked = findMarkedScalars(documents).flatMap(({ node, marker, document }) => {
     const ref = policies.get(marker.policy);
@@ -258,12 +203,4 @@ function objectIdentity({ document }: FluxDocument): ObjectIdentity {
 
 function resolvesToNumber(value: string): boolean {
   return INT.test(value) || FLOAT.test(value);
-}
-
-/** True when YAML 1.1 reads `value` as something other than a string (as kyaml decides it). */
-export function isYaml11NonString(value: string): boolean {
-  if (SEXAGESIMAL.test(value)) return false;
-  if (/^[-+]?0o[0-7_]+$/.test(value)) return true;
-  const document = parseDocument(value, { version: '1.1' });
-  return document.errors.length === 0 && isScalar(document.contents) && typeof document.contents.value !== 'string';
 }

@@ -1,7 +1,7 @@
 /** Reads files as they were at a git revision, with the real git. */
 import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
-import { ConfigError } from '../config/config-error.ts';
+import { ConfigError } from '../errors/config-error.ts';
 
 const run = promisify(execFile);
 

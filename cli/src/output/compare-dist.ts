@@ -1,8 +1,8 @@
 /** Compares a rendered environment with dist/<env>/ on disk, for `synth --check`. */
 import { createTwoFilesPatch } from 'diff';
+import { INDEX_FILE, isGeneratedFile, parseIndex } from '../render/ownership-index.ts';
 import type { RenderedEnvironment } from '../render/render-environment.ts';
 import { DistTree, swapPaths } from './dist-tree.ts';
-import { INDEX_FILE, isGeneratedFile, parseIndex } from './ownership-index.ts';
 import { contentHashes, withIndex } from './write-dist.ts';
 
 /** How dist/<env>/ differs from what synth would write. Paths are relative to the repository root. */

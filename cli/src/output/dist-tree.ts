@@ -1,5 +1,4 @@
 /** Reading dist/<env>/ and recovering it after an interrupted swap. */
-import { createHash } from 'node:crypto';
 import {
   chmodSync,
   closeSync,
@@ -17,6 +16,7 @@ import {
 } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
+import { contentHash } from '../files/content-hash.ts';
 import { describeWriteFailure } from './dist-write-error.ts';
 import { completePatch } from './patch-tree.ts';
 
@@ -28,11 +28,6 @@ export function swapPaths(distDir: string, env: string): { live: string; previou
     nextPrefix: join(distDir, `.${env}.next-`),
     patch: join(distDir, `.${env}.patch`),
   };
-}
-
-/** sha256 of a file's bytes, hex: what a stamp records of each file synth wrote. */
-export function contentHash(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
 }
 
 /** dist/<env>/'s files as a check of its stamp found them a moment ago (see environment-stamps.ts). */

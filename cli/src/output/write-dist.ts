@@ -2,11 +2,12 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { ConfigError } from '../config/config-error.ts';
+import { ConfigError } from '../errors/config-error.ts';
+import { contentHash } from '../files/content-hash.ts';
+import { formatIndex, INDEX_FILE, isGeneratedFile, ownershipHash, parseIndex } from '../render/ownership-index.ts';
 import type { RenderedEnvironment } from '../render/render-environment.ts';
-import { contentHash, DistTree, recoverInterruptedSwap, removeTree, swapPaths } from './dist-tree.ts';
+import { DistTree, recoverInterruptedSwap, removeTree, swapPaths } from './dist-tree.ts';
 import { describeWriteFailure } from './dist-write-error.ts';
-import { formatIndex, INDEX_FILE, isGeneratedFile, ownershipHash, parseIndex } from './ownership-index.ts';
 import { applyPatch, finishPatch, stagePatch } from './patch-tree.ts';
 
 /** What a write changed. Paths are relative to the repository root. */

@@ -1,6 +1,7 @@
 /** Which pins a command argument names: `<app>/<image>`, an image name, or a repository. */
-import { ConfigError } from '../config/config-error.ts';
+
 import type { Environment, Pin } from '../config/load-environment.ts';
+import { ConfigError } from '../errors/config-error.ts';
 
 /**
  * The pins `target` names in `env`: one `<app>/<image>`, or every pin with that image name or

@@ -6,9 +6,9 @@
 import { join } from 'node:path';
 import type { AppImporter } from '../apps/load-apps.ts';
 import { type Environment, loadEnvironment } from '../config/load-environment.ts';
+import { editPins, type PinEdit } from '../config/pin-edits.ts';
 import { withDistLock } from '../output/dist-lock.ts';
 import { type SynthResult, synthesize } from '../synth/synthesize.ts';
-import { editPins, type PinEdit } from './pin-edits.ts';
 
 /** What a committed pin transaction changed: the environment as it was under the lock, and the write. */
 export interface PinCommit {

@@ -5,10 +5,10 @@
  */
 import { parse } from 'yaml';
 import { discoverApps } from '../apps/load-apps.ts';
-import { ConfigError } from '../config/config-error.ts';
 import type { Environment, Pin } from '../config/load-environment.ts';
+import type { PinEdit } from '../config/pin-edits.ts';
+import { ConfigError } from '../errors/config-error.ts';
 import { diffPins, type PinChange } from './pin-changes.ts';
-import type { PinEdit } from './pin-edits.ts';
 import { provenance } from './provenance.ts';
 
 /** A planned promotion from one environment to another. */

@@ -1,10 +1,11 @@
 /** The context an app builds from, and the record of which values carry which Flux marker. */
 import { type EnvironmentContext, EscSecret, type ImageField, type ImageRef, imagePolicyMarker, type WorkloadSize } from '@manifold/constructs/core';
-import { ConfigError } from '../config/config-error.ts';
+import { AlteredPinnedValueError } from '../apps/run-app.ts';
 import type { Environment, Pin } from '../config/load-environment.ts';
+import { ConfigError } from '../errors/config-error.ts';
 import { appSecretName, type SecretRequest } from '../esc/external-secrets.ts';
 import { parsePropertyPath } from '../esc/property-path.ts';
-import type { MarkerPlacement } from './emit-yaml.ts';
+import type { MarkerPlacement } from '../yaml/emit-yaml.ts';
 
 /** The context, and how to turn what the app built into final values with their Flux markers. */
 export interface AppBuildContext {
@@ -17,9 +18,6 @@ export interface AppBuildContext {
    */
   readonly resolvePinnedValues: (object: object) => MarkerPlacement[];
 }
-
-/** Thrown when an app altered a pinned value instead of using it as it is. */
-export class AlteredPinnedValueError extends Error {}
 
 // Pinned values reach the app as private-use stand-ins, so that markers follow the field the value was
 // put in, never another field that happens to hold the same text.

@@ -15,7 +15,7 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { AppEntry } from '../apps/load-apps.ts';
 import type { Environment } from '../config/load-environment.ts';
-import { type Pack, readPack, writePack } from './checksummed-pack.ts';
+import { type Pack, readPack, writePack } from '../files/checksummed-pack.ts';
 
 /** One rendered object as the environment's output places it. */
 export interface RenderedObject {

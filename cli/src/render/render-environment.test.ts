@@ -1,8 +1,8 @@
 import { defineApp, ScheduledJob, WebService, Worker } from '@manifold/constructs';
 import { ApiObject } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../config/config-error.ts';
 import { loadEnvironment } from '../config/load-environment.ts';
+import { ConfigError } from '../errors/config-error.ts';
 import { digestOf, ENVIRONMENT_YAML, inMemoryApp, TIMESTAMP_POLICY, writeOverlay } from '../testing/overlay-fixture.ts';
 import { ObjectSchemas } from '../validate/object-schemas.ts';
 import { ValidationCache } from '../validate/validation-cache.ts';

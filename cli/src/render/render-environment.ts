@@ -3,25 +3,25 @@ import { ApiObject, type ApiObjectProps, App, Chart } from 'cdk8s';
 import type { LoadedApp } from '../apps/load-apps.ts';
 import { locateInSource } from '../apps/load-apps.ts';
 import { runApp } from '../apps/run-app.ts';
-import { ConfigError, type SourcePosition } from '../config/config-error.ts';
 import { type Environment, overlayFiles } from '../config/load-environment.ts';
 import { DELIVERY_FOLDER, deliveryObjects, ENVIRONMENT_FOLDER, namespaceObject } from '../delivery/delivery-objects.ts';
+import { ConfigError, type SourcePosition } from '../errors/config-error.ts';
 import { escLocations } from '../esc/esc-pins.ts';
 import { ESC_FOLDER, externalSecret, secretStore } from '../esc/external-secrets.ts';
+import { contentHash } from '../files/content-hash.ts';
 import { FLUX_FOLDER, imageAutomationObjects } from '../flux/image-automation-objects.ts';
-import { contentHash } from '../output/dist-tree.ts';
-import { ownershipHash } from '../output/ownership-index.ts';
 import { isBuiltInApiVersion } from '../validate/api-server-rules.ts';
 import type { ObjectSchemas } from '../validate/object-schemas.ts';
 import { type ValidationSettings, validateObject } from '../validate/validate-object.ts';
 import type { ValidationCache } from '../validate/validation-cache.ts';
-import { emitObject, emitYaml, type MarkerPlacement } from './emit-yaml.ts';
+import { emitObject, emitYaml, type MarkerPlacement } from '../yaml/emit-yaml.ts';
+import { findFluxStyleViolations } from '../yaml/flux-style-guard.ts';
+import { deriveSequenceIndentStyle } from '../yaml/sequence-indent-style.ts';
 import { createAppContext } from './environment-context.ts';
-import { findFluxStyleViolations } from './flux-style-guard.ts';
 import { KUSTOMIZATION_FILE, kustomization } from './kustomization.ts';
 import { type KubernetesObject, objectIdentity } from './object-identity.ts';
+import { ownershipHash } from './ownership-index.ts';
 import type { AppRender, RenderCache, RenderedObject } from './render-cache.ts';
-import { deriveSequenceIndentStyle } from './sequence-indent-style.ts';
 
 /** What every rendered object is checked against, and the verdicts remembered from earlier runs. */
 export interface ObjectChecks {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../config/config-error.ts';
+import { ConfigError } from '../errors/config-error.ts';
 import { renovateFileText } from './renovate-file.ts';
 import { translatePolicy } from './renovate-rules.ts';
 

@@ -3,8 +3,8 @@
  * "manifold:" and two list values it adds to; every other setting is the team's and kept as written.
  */
 import { type ParseError, parse, printParseErrorCode } from 'jsonc-parser';
-import { ConfigError } from '../config/config-error.ts';
 import type { Environment } from '../config/load-environment.ts';
+import { ConfigError } from '../errors/config-error.ts';
 import { MANAGED_PREFIX, pinManager, pinRules } from './renovate-rules.ts';
 
 /** The file Manifold maintains (Renovate reads the first config file it finds; this is its first choice). */

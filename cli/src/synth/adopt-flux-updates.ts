@@ -4,13 +4,13 @@
  * reverting them.
  */
 import { ImageRef } from '@manifold/constructs/core';
-import { ConfigError } from '../config/config-error.ts';
 import type { Environment, Pin } from '../config/load-environment.ts';
+import { ranksAbove } from '../config/update-policy.ts';
+import { ConfigError } from '../errors/config-error.ts';
 import { movablePins } from '../flux/image-automation-objects.ts';
-import { ranksAbove } from '../flux/image-policy.ts';
-import { blankMarkedValues, findMarkedLines } from '../flux/image-policy-setters.ts';
+import { blankMarkedValues, findMarkedLines } from '../markers/setter-markers.ts';
 import type { DistTree } from '../output/dist-tree.ts';
-import { INDEX_FILE, parseIndex } from '../output/ownership-index.ts';
+import { INDEX_FILE, parseIndex } from '../render/ownership-index.ts';
 import type { RenderedEnvironment } from '../render/render-environment.ts';
 
 /** A pin moved by Flux in dist/ that synth takes over. */

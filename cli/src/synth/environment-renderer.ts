@@ -7,12 +7,12 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type AppEntry, type AppImporter, discoverApps, type LoadedApp, loadApp } from '../apps/load-apps.ts';
 import { type Environment, loadEnvironment } from '../config/load-environment.ts';
+import { editPins } from '../config/pin-edits.ts';
 import { syncPinMarkers } from '../config/pin-markers.ts';
 import { YamlEntries } from '../config/yaml-entries.ts';
 import { lintMarkers } from '../flux/marker-lint.ts';
 import { DistTree, type KnownFiles, swapPaths } from '../output/dist-tree.ts';
-import { editPins } from '../pins/pin-edits.ts';
-import { type AppRender, RenderCache } from '../render/render-cache.ts';
+import { type AppRender, RenderCache, renderCacheSettings } from '../render/render-cache.ts';
 import type { ObjectChecks, RenderedEnvironment } from '../render/render-environment.ts';
 import { loadCrdSchemas } from '../validate/crd-schemas.ts';
 import { ObjectSchemas } from '../validate/object-schemas.ts';
@@ -50,7 +50,7 @@ export interface EnvironmentOutcome {
 export class EnvironmentRenderer {
   private readonly loaded = new Map<string, Promise<LoadedApp>>();
   /** images.yaml parses by entry, kept between runs. */
-  private readonly pinEntries = YamlEntries.openConfigured();
+  private readonly pinEntries = YamlEntries.open(renderCacheSettings());
   /** Environments {@link prerender} loaded, until they render. */
   private readonly environments = new Map<string, Promise<Environment>>();
   /** What workers rendered, by environment and app, until the environment renders. */

@@ -2,7 +2,8 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { contentHash, DistTree } from '../output/dist-tree.ts';
+import { contentHash } from '../files/content-hash.ts';
+import { DistTree } from '../output/dist-tree.ts';
 import { useRenderCache } from '../render/render-cache.ts';
 import { verifiedStamp, writeStamp } from './environment-stamps.ts';
 

@@ -14,10 +14,10 @@ import { InvalidArgumentError } from 'commander';
 import { parse } from 'yaml';
 import { compareEnvironment, type DistDifference } from '../output/compare-dist.ts';
 import type { DistTree } from '../output/dist-tree.ts';
-import { formatIndexEntries, INDEX_FILE, ownershipHash, parseIndex } from '../output/ownership-index.ts';
-import { emitYaml } from '../render/emit-yaml.ts';
 import { KUSTOMIZATION_FILE } from '../render/kustomization.ts';
+import { formatIndexEntries, INDEX_FILE, ownershipHash, parseIndex } from '../render/ownership-index.ts';
 import type { RenderedEnvironment } from '../render/render-environment.ts';
+import { emitYaml } from '../yaml/emit-yaml.ts';
 
 /** Shard `index` of `count`, both counted from 1. */
 export interface Shard {

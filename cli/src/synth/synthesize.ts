@@ -9,8 +9,8 @@ import { compareEnvironment, type DistDifference, isClean, unifiedDiff } from '.
 import { withDistLock } from '../output/dist-lock.ts';
 import { DistTree, generatedEnvironments, type KnownFiles, recoverInterruptedSwaps, swapPaths } from '../output/dist-tree.ts';
 import { describeWriteFailure } from '../output/dist-write-error.ts';
-import { INDEX_FILE } from '../output/ownership-index.ts';
 import { contentHashes, planEnvironmentWrite, type StagedWrite, stageWritePlan, type WriteResult, withIndex } from '../output/write-dist.ts';
+import { INDEX_FILE } from '../render/ownership-index.ts';
 import type { RenderedEnvironment } from '../render/render-environment.ts';
 import type { Adoption } from './adopt-flux-updates.ts';
 import { type EnvironmentOutcome, EnvironmentRenderer, type PinOverrides } from './environment-renderer.ts';

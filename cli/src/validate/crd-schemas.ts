@@ -6,7 +6,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Document, LineCounter, parseAllDocuments } from 'yaml';
-import { ConfigError } from '../config/config-error.ts';
+import { ConfigError } from '../errors/config-error.ts';
 import { assertRealPath } from '../files/repository-paths.ts';
 import { type CrdSchema, hasBuiltInSchema } from './object-schemas.ts';
 

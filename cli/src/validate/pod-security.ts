@@ -3,11 +3,11 @@
  * pod template of every workload: what the admission controller would refuse in a namespace
  * enforcing `baseline` or `restricted`.
  */
+import type { PodSecurityLevel } from '../config/environment-schema.ts';
 import type { SchemaViolation } from './object-schemas.ts';
 import { podSpecOf } from './pod-spec.ts';
 
 /** A Pod Security Standard level. */
-export type PodSecurityLevel = 'privileged' | 'baseline' | 'restricted';
 
 type Fields = Record<string, unknown>;
 

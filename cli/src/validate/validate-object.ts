@@ -1,9 +1,10 @@
 /** Validates one rendered object: its kind's schema, then what the API server checks beyond it. */
+import type { PodSecurityLevel } from '../config/environment-schema.ts';
 import { DEFAULT_KUBERNETES_VERSION } from '../config/kubernetes-version.ts';
 import { apiServerViolations } from './api-server-rules.ts';
 import { unservedReason } from './kubernetes-versions.ts';
 import type { ObjectSchemas } from './object-schemas.ts';
-import { type PodSecurityLevel, podSecurityViolations } from './pod-security.ts';
+import { podSecurityViolations } from './pod-security.ts';
 import { type RepositorySettings, repositoryViolations } from './repository-rules.ts';
 
 /** The first reason the cluster would reject `object`, with what to do. */

@@ -2,7 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { contentHash } from '../output/dist-tree.ts';
+import { contentHash } from '../files/content-hash.ts';
 import { ValidationCache } from './validation-cache.ts';
 
 const file = () => join(tmpdir(), `validated-${Math.random().toString(36).slice(2)}`);

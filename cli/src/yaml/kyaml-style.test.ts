@@ -207,7 +207,9 @@ describe('go-yaml v3 block scalars', () => {
 });
 
 describe("go-yaml v3's own round trips (node_test.go)", () => {
-  const cases: { yaml: string }[] = JSON.parse(readFileSync(join(import.meta.dirname, 'testdata', 'upstream', 'go-yaml', 'node-roundtrip.json'), 'utf8'));
+  const cases: { yaml: string }[] = JSON.parse(
+    readFileSync(join(import.meta.dirname, '..', 'flux', 'testdata', 'upstream', 'go-yaml', 'node-roundtrip.json'), 'utf8'),
+  );
   // kyaml's reader drops a document go-yaml tags !!null (IsYNodeEmptyDoc) before the encoder sees it.
   const droppedByKyaml = new Set(['null\n']);
   it.each(cases.map(({ yaml }) => [yaml]))('writes %j back as go-yaml does', (yaml) => {

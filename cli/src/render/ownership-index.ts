@@ -5,7 +5,7 @@
  * only those) neither counts as a hand edit nor makes the index stale.
  */
 import { createHash } from 'node:crypto';
-import { blankMarkedValues } from '../flux/image-policy-setters.ts';
+import { blankMarkedValues } from '../markers/setter-markers.ts';
 
 /** File name of the index inside dist/<env>/. Not YAML or JSON, so no sync tool applies it. */
 export const INDEX_FILE = '.manifold-index';

@@ -7,7 +7,7 @@
  */
 import { RE2JS } from 're2js';
 import semver from 'semver';
-import type { UpdatePolicy } from '../config/images-schema.ts';
+import type { UpdatePolicy } from './images-schema.ts';
 
 /** A policy ready to judge tags. */
 export interface CompiledPolicy {

@@ -4,9 +4,9 @@
  * style per document, no blank lines, no `---`/`...` markers, and Flux's quoting rules.
  */
 import { type Document, isCollection, isDocument, isMap, isPair, isScalar, isSeq, parseDocument, Scalar, visit, type YAMLMap, type YAMLSeq } from 'yaml';
-import { deriveSequenceIndentStyle } from '../render/sequence-indent-style.ts';
 import { goYamlBlockScalar } from './go-yaml-block-scalar.ts';
 import { commentedFlow, type FlowCollection, goYamlFlow, goYamlTag, innerAnchors, isSimpleKey, writeFlowCollection } from './go-yaml-flow.ts';
+import { deriveSequenceIndentStyle } from './sequence-indent-style.ts';
 
 /** One document of a file as Flux sees it: parsed with every scalar kept as a string. */
 export interface FluxDocument {

@@ -3,10 +3,10 @@
  * written back in the style Flux writes, so comments stay and a later Flux commit changes only values.
  */
 import { isMap, visit } from 'yaml';
-import type { PinSource } from '../config/images-schema.ts';
-import type { Environment } from '../config/load-environment.ts';
-import { parseFluxDocuments, serializeFluxDocuments } from '../flux/kyaml-style.ts';
-import { isYaml11NonString } from '../flux/simulate-setters.ts';
+import { parseFluxDocuments, serializeFluxDocuments } from '../yaml/kyaml-style.ts';
+import { isYaml11NonString } from '../yaml/yaml11-scalars.ts';
+import type { PinSource } from './images-schema.ts';
+import type { Environment } from './load-environment.ts';
 
 /** One change to one pin. */
 export interface PinEdit {

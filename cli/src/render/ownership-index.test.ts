@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { contentHash } from './dist-tree.ts';
+import { contentHash } from '../files/content-hash.ts';
 import { formatIndex, ownershipHash, parseIndex } from './ownership-index.ts';
 
 describe('ownership index', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compilePolicy, InvalidPolicyError, policyProblem, ranksAbove } from './image-policy.ts';
+import { compilePolicy, InvalidPolicyError, policyProblem, ranksAbove } from './update-policy.ts';
 
 const timestamped = { pattern: '^main-[a-f0-9]+-(?P<ts>[0-9]+)$', extract: '$ts', sort: 'numerical' as const, order: 'asc' as const };
 
