@@ -99,7 +99,7 @@ describe('the release board of a hostile repository', () => {
     await make(out);
     const run = await runManifold(root, ['board', '--out', out]);
     expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/^--out:1:1: .* is a symbolic link/);
+    expect(run.stderr).toMatch(/^--out: .* is a symbolic link/);
     expect(run.stderr).toContain('name a folder without symbolic links');
   });
 });

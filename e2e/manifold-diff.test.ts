@@ -164,7 +164,7 @@ describe('manifold diff', () => {
     for (const base of ['origin/nope', '--output=/tmp/x']) {
       const result = await runManifold(ci, ['diff', `--base=${base}`]);
       expect(result.code).toBe(2);
-      expect(result.stderr.trim().split('\n')[0]).toBe(`--base:1:1: "${base}" is not a commit of this repository`);
+      expect(result.stderr.trim().split('\n')[0]).toBe(`--base: "${base}" is not a commit of this repository`);
       expect(result.stdout).toBe('');
     }
   });

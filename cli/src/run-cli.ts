@@ -19,12 +19,8 @@ import { registerRenovate } from './commands/renovate.ts';
 import { registerRollback } from './commands/rollback.ts';
 import { registerSchema } from './commands/schema.ts';
 import { registerSynth } from './commands/synth.ts';
-import { ConfigError } from './errors/config-error.ts';
-import { EscError } from './esc/esc-error.ts';
-import { DistLockedError } from './output/dist-lock.ts';
-import { DistWriteError, describeWriteFailure } from './output/dist-write-error.ts';
-import { RegistryError } from './registry/registry-client.ts';
-import { CredentialHelperError } from './registry/registry-credentials.ts';
+import { ManifoldError } from './errors/manifold-error.ts';
+import { describeWriteFailure } from './output/dist-write-error.ts';
 import { useRenderCache } from './render/render-cache.ts';
 import { useRenderWorkers, type WorkerLaunch } from './synth/render-workers.ts';
 import { useValidationCache } from './validate/validation-cache.ts';
@@ -125,34 +121,14 @@ export async function runCli(argv: readonly string[], options: RunOptions): Prom
     await program.parseAsync([...argv], { from: 'user' });
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
-    if (error instanceof ConfigError) {
+    if (error instanceof ManifoldError) {
       io.err(error.format(program.opts<{ verbose?: boolean }>().verbose));
-      return 2;
-    }
-    if (error instanceof CredentialHelperError) {
-      io.err(`${error.message}\n  hint: check credHelpers/credsStore in Docker's config.json and that the helper is on PATH`);
-      return 1;
-    }
-    if (error instanceof EscError) {
-      io.err(`${error.message}\n  hint: ${error.hint}`);
-      return 1;
-    }
-    if (error instanceof RegistryError) {
-      io.err(`${error.message}\n  hint: ${error.hint}`);
-      return 1;
-    }
-    if (error instanceof DistWriteError) {
-      io.err(`${error.message}\n  hint: ${error.hint}`);
-      return 1;
+      return error.exitCode;
     }
     if (isFileSystemError(error)) {
       // A disk or permission failure outside the guarded write phase: say what and where, no stack.
       const failure = describeWriteFailure(error, options.root, `${error.syscall ?? 'use'}`, 'nothing was written', 'run the command again');
       io.err(`${failure.message}\n  hint: ${failure.hint}`);
-      return 1;
-    }
-    if (error instanceof DistLockedError) {
-      io.err(`${error.message}\n  hint: ${error.hint}`);
       return 1;
     }
     // Anything else is Manifold's own fault: say so in one line, with its own exit code, so CI can tell it from an outage.

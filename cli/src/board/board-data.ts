@@ -9,6 +9,7 @@ import { parse } from 'yaml';
 import { type PinSource, pinSourceSchema } from '../config/images-schema.ts';
 import { overlayFiles } from '../config/load-environment.ts';
 import { ConfigError } from '../errors/config-error.ts';
+import { ArgumentError } from '../errors/manifold-error.ts';
 import { commitsAhead, type FileCommit, fileCommits, listRefs, originUrl, readFileAtRevision } from '../git/git-revision.ts';
 import { imageMatrix, type MatrixRow, promotionPaths } from '../pins/image-matrix.ts';
 
@@ -259,7 +260,7 @@ export async function readDriftFiles(entries: readonly string[], environments: r
     const refuse = (message: string, position = { line: 1, col: 1 }) =>
       new ConfigError({ file, ...position, message, hint: `give the output of: pnpm manifold esc pull ${env} --check --json > ${file}` });
     if (!environments.includes(env)) {
-      throw new ConfigError({ file: '--drift', line: 1, col: 1, message: `no environment "${env}"`, hint: `environments: ${environments.join(', ')}` });
+      throw new ArgumentError('--drift', `no environment "${env}"`, `environments: ${environments.join(', ')}`);
     }
     const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
       throw refuse(`cannot be read (${error.code ?? error.message})`);

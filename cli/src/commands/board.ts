@@ -4,7 +4,7 @@ import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { Command } from 'commander';
 import { readBoard, readDriftFiles } from '../board/board-data.ts';
 import { renderBoardPage } from '../board/board-page.ts';
-import { ConfigError } from '../errors/config-error.ts';
+import { ArgumentError } from '../errors/manifold-error.ts';
 import { replaceFile } from '../files/replace-file.ts';
 import { listEnvironments } from '../synth/synthesize.ts';
 import { baseCommit } from './base-revision.ts';
@@ -28,23 +28,15 @@ export function registerBoard(program: Command, io: CliIo): void {
       const root = io.root();
       for (const entry of options.drift) {
         if (!/^[a-z0-9][a-z0-9-]*=.+/.test(entry)) {
-          throw new ConfigError({
-            file: '--drift',
-            line: 1,
-            col: 1,
-            message: `"${entry}" is not <env>=<file>`,
-            hint: 'for example: --drift prod=prod-esc.json',
-          });
+          throw new ArgumentError('--drift', `"${entry}" is not <env>=<file>`, 'for example: --drift prod=prod-esc.json');
         }
       }
       if (options.commitUrl !== undefined && !/^https?:\/\/[^\s]*\{sha\}/.test(options.commitUrl)) {
-        throw new ConfigError({
-          file: '--commit-url',
-          line: 1,
-          col: 1,
-          message: /^https?:\/\//.test(options.commitUrl) ? `"${options.commitUrl}" has no {sha}` : `"${options.commitUrl}" is not an http(s) URL`,
-          hint: 'for example: --commit-url https://git.example.com/acme/platform/-/commit/{sha}',
-        });
+        throw new ArgumentError(
+          '--commit-url',
+          /^https?:\/\//.test(options.commitUrl) ? `"${options.commitUrl}" has no {sha}` : `"${options.commitUrl}" is not an http(s) URL`,
+          'for example: --commit-url https://git.example.com/acme/platform/-/commit/{sha}',
+        );
       }
       const board = await readBoard(root, {
         ...(options.base ? { base: await baseCommit(root, options.base) } : {}),
@@ -69,8 +61,7 @@ export function registerBoard(program: Command, io: CliIo): void {
  * and a Pages upload dereferences links, publishing whatever they point at.
  */
 async function outputFolder(root: string, out: string): Promise<void> {
-  const refuse = (message: string) =>
-    new ConfigError({ file: '--out', line: 1, col: 1, message, hint: 'name a folder without symbolic links to write index.html into' });
+  const refuse = (message: string) => new ArgumentError('--out', message, 'name a folder without symbolic links to write index.html into');
   const inside = relative(root, out);
   if (!inside.startsWith('..') && !isAbsolute(inside)) {
     const segments = inside.split(sep).slice(0, -1);

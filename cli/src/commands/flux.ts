@@ -6,6 +6,7 @@ import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { loadEnvironment } from '../config/load-environment.ts';
 import { ConfigError } from '../errors/config-error.ts';
+import { ArgumentError } from '../errors/manifold-error.ts';
 import { type StagedFile, stageFile } from '../files/replace-file.ts';
 import { assertRealPath } from '../files/repository-paths.ts';
 import { commitMessage } from '../flux/commit-message.ts';
@@ -100,13 +101,7 @@ async function simulateDirectory(io: CliIo, envName: string | undefined, options
   }
   const base = resolve(options.path);
   if (!statSync(base, { throwIfNoEntry: false })) {
-    throw new ConfigError({
-      file: '--path',
-      line: 1,
-      col: 1,
-      message: `${options.path} does not exist`,
-      hint: 'give the folder Flux updates (its update.path)',
-    });
+    throw new ArgumentError('--path', `${options.path} does not exist`, 'give the folder Flux updates (its update.path)');
   }
   const policies = new Map(options.policy.map(parsePolicyResult));
   const run = asConfigError(
@@ -162,25 +157,13 @@ async function writeSetterFiles(base: string, files: ReadonlyMap<string, string>
 async function renderCommitMessage(changes: SetterRun['changes'], options: SimulateOptions): Promise<string> {
   const [namespace = '', name = '', extra] = options.automation.split('/');
   if (!namespace || !name || extra !== undefined) {
-    throw new ConfigError({
-      file: '--automation',
-      line: 1,
-      col: 1,
-      message: `"${options.automation}" is not <namespace>/<name>`,
-      hint: 'for example: --automation flux-system/apps',
-    });
+    throw new ArgumentError('--automation', `"${options.automation}" is not <namespace>/<name>`, 'for example: --automation flux-system/apps');
   }
   const values = new Map(
     options.templateValue.map((entry) => {
       const separator = entry.indexOf('=');
       if (separator < 1) {
-        throw new ConfigError({
-          file: '--template-value',
-          line: 1,
-          col: 1,
-          message: `"${entry}" is not <key>=<value>`,
-          hint: 'for example: --template-value team=payments',
-        });
+        throw new ArgumentError('--template-value', `"${entry}" is not <key>=<value>`, 'for example: --template-value team=payments');
       }
       return [entry.slice(0, separator), entry.slice(separator + 1)] as const;
     }),
@@ -223,13 +206,11 @@ function parsePolicyResult(value: string): [string, LatestImageRef] {
   const ref = match?.[2] ?? '';
   const colon = ref.lastIndexOf(':');
   if (!match || colon <= ref.lastIndexOf('/') || colon === ref.length - 1) {
-    throw new ConfigError({
-      file: '--policy',
-      line: 1,
-      col: 1,
-      message: `"${value}" is not <namespace>:<policy>=<image>:<tag>[@sha256:<64 hex>]`,
-      hint: 'for example: --policy flux-system:web=ghcr.io/acme/web:1.4.2@sha256:<digest>',
-    });
+    throw new ArgumentError(
+      '--policy',
+      `"${value}" is not <namespace>:<policy>=<image>:<tag>[@sha256:<64 hex>]`,
+      'for example: --policy flux-system:web=ghcr.io/acme/web:1.4.2@sha256:<digest>',
+    );
   }
   const digest = match[3]?.slice(1);
   return [match[1] ?? '', { name: ref.slice(0, colon), tag: ref.slice(colon + 1), ...(digest ? { digest } : {}) }];

@@ -12,7 +12,7 @@ import { discoverApps } from '../apps/load-apps.ts';
 import { dnsLabel } from '../config/environment-schema.ts';
 import { type Environment, loadEnvironment, overlayFiles } from '../config/load-environment.ts';
 import { editPins, removeAppPins } from '../config/pin-edits.ts';
-import { ConfigError } from '../errors/config-error.ts';
+import { ArgumentError } from '../errors/manifold-error.ts';
 import { replaceFile } from '../files/replace-file.ts';
 import { formatChangesText } from '../pins/pin-changes.ts';
 import { commitPinEdits } from '../pins/pin-transaction.ts';
@@ -233,13 +233,7 @@ function environmentList(value: string, known: readonly string[]): string[] {
   return value.split(',').map((envName, index) => {
     const trimmed = envName.trim();
     if (!known.includes(trimmed)) {
-      throw new ConfigError({
-        file: '--env',
-        line: 1,
-        col: index + 1,
-        message: `no environment "${trimmed}"`,
-        hint: `environments: ${known.join(', ') || '(none)'}`,
-      });
+      throw new ArgumentError('--env', `no environment "${trimmed}" (item ${index + 1})`, `environments: ${known.join(', ') || '(none)'}`);
     }
     return trimmed;
   });
@@ -283,6 +277,6 @@ function uncommittedChanges(root: string, path: string): string | undefined {
   return lines.length === 0 ? undefined : `${lines.length} path${lines.length === 1 ? '' : 's'}, e.g. ${lines[0]?.slice(3)}`;
 }
 
-function argumentError(where: string, message: string, hint: string): ConfigError {
-  return new ConfigError({ file: where, line: 1, col: 1, message, hint });
+function argumentError(where: string, message: string, hint: string): ArgumentError {
+  return new ArgumentError(where, message, hint);
 }

@@ -5,6 +5,7 @@ import type { PinSource } from '../config/images-schema.ts';
 import { loadEnvironment } from '../config/load-environment.ts';
 import type { PinEdit } from '../config/pin-edits.ts';
 import { ConfigError } from '../errors/config-error.ts';
+import { ArgumentError } from '../errors/manifold-error.ts';
 import { completeRefs } from '../pins/complete-refs.ts';
 import { pinNames, pinsNamed } from '../pins/pin-targets.ts';
 import { commitPinEdits } from '../pins/pin-transaction.ts';
@@ -45,22 +46,18 @@ export function registerPin(program: Command, io: CliIo): void {
       const targets = wanted.map(({ target, ref, index }) => {
         const pins = pinsNamed(env, target);
         if (pins.length === 0 && target.includes('/') && !NEW_PIN_NAME.test(target)) {
-          throw new ConfigError({
-            file: `argument ${index + 2}`,
-            line: 1,
-            col: 1,
-            message: `"${target}" is not a pin of ${envName}, nor a new pin name <app>/<image> (two DNS-1123 labels)`,
-            hint: `pins of ${envName}: ${pinNames(env)}`,
-          });
+          throw new ArgumentError(
+            `argument ${index + 2}`,
+            `"${target}" is not a pin of ${envName}, nor a new pin name <app>/<image> (two DNS-1123 labels)`,
+            `pins of ${envName}: ${pinNames(env)}`,
+          );
         }
         if (pins.length === 0 && !target.includes('/')) {
-          throw new ConfigError({
-            file: `argument ${index + 2}`,
-            line: 1,
-            col: 1,
-            message: `${envName} has no pin named "${target}"`,
-            hint: `pins of ${envName}: ${pinNames(env)}; a new one is named <app>/<image>`,
-          });
+          throw new ArgumentError(
+            `argument ${index + 2}`,
+            `${envName} has no pin named "${target}"`,
+            `pins of ${envName}: ${pinNames(env)}; a new one is named <app>/<image>`,
+          );
         }
         const [app = '', image = ''] = target.split('/');
         return { ref, pins: pins.length > 0 ? pins.map((pin) => ({ app: pin.app, image: pin.image })) : [{ app, image }] };

@@ -1,7 +1,7 @@
 /** `manifold promote <from> <to>`: copy pins (tag and digest) from one environment to the next. */
 import { type Command, Option } from 'commander';
 import { type Environment, loadEnvironment, type Pin } from '../config/load-environment.ts';
-import { ConfigError } from '../errors/config-error.ts';
+import { ArgumentError } from '../errors/manifold-error.ts';
 import { completeRefs } from '../pins/complete-refs.ts';
 import { formatChangesMarkdown, formatChangesText } from '../pins/pin-changes.ts';
 import { pinNames, pinsNamed } from '../pins/pin-targets.ts';
@@ -65,13 +65,11 @@ function selectPins(env: Environment, only: string | undefined): Pin[] {
   return targets.flatMap((target, index) => {
     const pins = target === '' ? [] : pinsNamed(env, target);
     if (pins.length === 0) {
-      throw new ConfigError({
-        file: '--only',
-        line: 1,
-        col: index + 1,
-        message: target === '' ? '--only names nothing' : `${env.name} has no pin or app named "${target}"`,
-        hint: `name pins, image names, repositories or apps of ${env.name}, comma-separated: ${pinNames(env)}`,
-      });
+      throw new ArgumentError(
+        '--only',
+        target === '' ? `item ${index + 1} names nothing` : `${env.name} has no pin or app named "${target}"`,
+        `name pins, image names, repositories or apps of ${env.name}, comma-separated: ${pinNames(env)}`,
+      );
     }
     return pins;
   });

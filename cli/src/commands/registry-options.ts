@@ -1,6 +1,6 @@
 /** The registry options shared by commands that reach registries, and the client they configure. */
 import { type Command, Option } from 'commander';
-import { ConfigError } from '../errors/config-error.ts';
+import { ArgumentError } from '../errors/manifold-error.ts';
 import { RegistryClient } from '../registry/registry-client.ts';
 import { credentialsFromEnvironment } from '../registry/registry-credentials.ts';
 import { seconds } from './option-values.ts';
@@ -34,13 +34,11 @@ export function registryClient(options: RegistryOptions): { client: RegistryClie
   if (process.env.MANIFOLD_INSECURE_ANY_HOST !== '1') {
     const exposed = insecure.find((host) => !isLocalHost(host));
     if (exposed !== undefined) {
-      throw new ConfigError({
-        file: '--insecure-registry',
-        line: 1,
-        col: 1,
-        message: `"${exposed}" is not a loopback or private-network host: plain HTTP would send its requests and credentials in clear`,
-        hint: 'reach it over HTTPS; for a registry on your own network without TLS, set MANIFOLD_INSECURE_ANY_HOST=1 in the environment',
-      });
+      throw new ArgumentError(
+        '--insecure-registry',
+        `"${exposed}" is not a loopback or private-network host: plain HTTP would send its requests and credentials in clear`,
+        'reach it over HTTPS; for a registry on your own network without TLS, set MANIFOLD_INSECURE_ANY_HOST=1 in the environment',
+      );
     }
   }
   const progress = progressReporter();

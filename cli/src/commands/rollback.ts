@@ -4,6 +4,7 @@ import { type Command, Option } from 'commander';
 import { loadEnvironment, type Pin } from '../config/load-environment.ts';
 import type { PinEdit } from '../config/pin-edits.ts';
 import { ConfigError } from '../errors/config-error.ts';
+import { ArgumentError } from '../errors/manifold-error.ts';
 import { completeRefs } from '../pins/complete-refs.ts';
 import { pinHistory } from '../pins/pin-history.ts';
 import { requirePins } from '../pins/pin-targets.ts';
@@ -66,7 +67,7 @@ async function chooseRef(
   try {
     wanted = ImageRef.parseTagged(options.to ?? '');
   } catch (error) {
-    throw new ConfigError({ file: '--to', line: 1, col: 1, message: (error as Error).message, hint: `for example: --to ${pin.ref.value}` });
+    throw new ArgumentError('--to', (error as Error).message, `for example: --to ${pin.ref.value}`);
   }
   const known = history.find(
     (entry) =>

@@ -1,4 +1,5 @@
-/** The one error type for bad user input: a place, a message and a hint. Exit code 2. */
+/** Bad input in a file the user wrote: a place, a message and a hint. Exit code 2. */
+import { EXIT, ManifoldError } from './manifold-error.ts';
 
 /** Where in a user's file something is wrong. Line and column are 1-based. */
 export interface SourcePosition {
@@ -17,19 +18,11 @@ export interface ConfigErrorDetails extends SourcePosition {
 }
 
 /** A user-input error, printed as `file:line:col: message` and a hint. */
-export class ConfigError extends Error {
+export class ConfigError extends ManifoldError {
   readonly details: ConfigErrorDetails;
 
   constructor(details: ConfigErrorDetails) {
-    super(`${details.file}:${details.line}:${details.col}: ${details.message}`, { cause: details.cause });
-    this.name = 'ConfigError';
+    super(`${details.file}:${details.line}:${details.col}: ${details.message}`, details.hint, EXIT.badInput, { cause: details.cause });
     this.details = details;
-  }
-
-  /** The error as the CLI prints it: the located message, then the hint. */
-  format(verbose = false): string {
-    const cause = this.details.cause;
-    const stack = verbose && cause instanceof Error && cause.stack ? `\n${cause.stack}` : '';
-    return `${this.message}\n  hint: ${this.details.hint}${stack}`;
   }
 }

@@ -1,7 +1,7 @@
 /** Reads files as they were at a git revision, with the real git. */
 import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
-import { ConfigError } from '../errors/config-error.ts';
+import { EXIT, ManifoldError } from '../errors/manifold-error.ts';
 
 const run = promisify(execFile);
 
@@ -26,13 +26,13 @@ export async function resolveCommit(root: string, revision: string): Promise<str
   );
 }
 
-/** Throws a {@link ConfigError} at `where` saying what `needs` git when `root` is not inside a git work tree. */
-export async function requireGitRepository(root: string, where: string, needs: string, hint: string): Promise<void> {
+/** Throws an error (exit 2) saying what `needs` git when `root` is not inside a git work tree. */
+export async function requireGitRepository(root: string, needs: string, hint: string): Promise<void> {
   const inside = await run('git', ['rev-parse', '--is-inside-work-tree'], { cwd: root }).then(
     ({ stdout }) => stdout.trim() === 'true',
     () => false,
   );
-  if (!inside) throw new ConfigError({ file: where, line: 1, col: 1, message: `${needs}, but ${root} is not a git repository`, hint });
+  if (!inside) throw new ManifoldError(`${needs}, but ${root} is not a git repository`, hint, EXIT.badInput);
 }
 
 /** The largest tree {@link readTreeAtRevision} reads (all files together). */

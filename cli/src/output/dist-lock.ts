@@ -6,6 +6,7 @@ import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { OperationalError } from '../errors/manifold-error.ts';
 import { assertRealPath } from '../files/repository-paths.ts';
 
 const LOCK_FILE = '.manifold.lock';
@@ -25,16 +26,7 @@ interface LockHolder {
 }
 
 /** Raised when the lock is held by a live process or by another machine. */
-export class DistLockedError extends Error {
-  constructor(
-    message: string,
-    /** What the user can do. */
-    readonly hint: string,
-  ) {
-    super(message);
-    this.name = 'DistLockedError';
-  }
-}
+export class DistLockedError extends OperationalError {}
 
 // Locks this process holds, so that a command holding the lock can call code that takes it too.
 const heldByThisProcess = new Set<string>();

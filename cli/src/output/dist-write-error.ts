@@ -1,17 +1,9 @@
 /** A file-system failure while writing dist/ or an overlay, told with the path, the errno and what to do. */
 import { isAbsolute, relative } from 'node:path';
+import { OperationalError } from '../errors/manifold-error.ts';
 
 /** Raised when the disk refuses a write; the tree is left all-old or all-new, as the message says. */
-export class DistWriteError extends Error {
-  constructor(
-    message: string,
-    /** What the user can do about it. */
-    readonly hint: string,
-  ) {
-    super(message);
-    this.name = 'DistWriteError';
-  }
-}
+export class DistWriteError extends OperationalError {}
 
 /**
  * Wraps a file-system error from `action` on its path (shown relative to `root` when inside it) into a

@@ -22,7 +22,6 @@ export async function pinHistory(root: string, env: string, app: string, image: 
   const file = overlayFiles(env).images;
   await requireGitRepository(
     root,
-    file,
     `the history of ${file} comes from git`,
     `run it in a clone of the repository, or name the reference: pnpm rollback ${env} ${app}/${image} --to <ref>`,
   );

@@ -1,7 +1,7 @@
 /** Which pins a command argument names: `<app>/<image>`, an image name, or a repository. */
 
 import type { Environment, Pin } from '../config/load-environment.ts';
-import { ConfigError } from '../errors/config-error.ts';
+import { ArgumentError } from '../errors/manifold-error.ts';
 
 /**
  * The pins `target` names in `env`: one `<app>/<image>`, or every pin with that image name or
@@ -20,16 +20,9 @@ export function pinNames(env: Environment): string {
   return [...env.pins.keys()].join(', ') || '(none)';
 }
 
-/** The pins `target` names in `env`; a {@link ConfigError} when it names none. */
+/** The pins `target` (the command's second argument) names in `env`; an {@link ArgumentError} when it names none. */
 export function requirePins(env: Environment, target: string): Pin[] {
   const pins = pinsNamed(env, target);
-  if (pins.length === 0)
-    throw new ConfigError({
-      file: 'argument 2',
-      line: 1,
-      col: 1,
-      message: `${env.name} has no pin named "${target}"`,
-      hint: `pins of ${env.name}: ${pinNames(env)}`,
-    });
+  if (pins.length === 0) throw new ArgumentError('argument 2', `${env.name} has no pin named "${target}"`, `pins of ${env.name}: ${pinNames(env)}`);
   return pins;
 }

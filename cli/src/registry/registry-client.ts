@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ImageRef } from '@manifold/constructs/core';
+import { OperationalError } from '../errors/manifold-error.ts';
 import { parseAuthChallenges } from './auth-challenge.ts';
 import { type CredentialLookup, credentialVariable, type RegistryCredentials } from './registry-credentials.ts';
 import { type RegistryReference, registryBaseUrl, toRegistryReference } from './registry-reference.ts';
@@ -28,16 +29,14 @@ const MAX_SMALL_BODY_BYTES = 64 * 1024;
 const BUILT_IN_TOKEN_REALMS: Readonly<Record<string, string>> = { 'docker.io': 'https://auth.docker.io' };
 
 /** A registry answered, or failed to answer, in a way that stops the command; safe to print. */
-export class RegistryError extends Error {
+export class RegistryError extends OperationalError {
   constructor(
     message: string,
-    /** What the user can do about it. */
-    readonly hint: string,
+    hint: string,
     /** The HTTP status, when there was one. */
     readonly status?: number,
   ) {
-    super(message);
-    this.name = 'RegistryError';
+    super(message, hint);
   }
 }
 

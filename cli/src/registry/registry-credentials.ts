@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { OperationalError } from '../errors/manifold-error.ts';
 
 /** A user name and password (or token) for one registry. */
 export interface RegistryCredentials {
@@ -55,7 +56,11 @@ export function credentialsFromEnvironment(env: NodeJS.ProcessEnv = process.env)
 }
 
 /** Raised when a credential helper cannot be run or answers nonsense; never carries its output. */
-export class CredentialHelperError extends Error {}
+export class CredentialHelperError extends OperationalError {
+  constructor(message: string) {
+    super(message, "check credHelpers/credsStore in Docker's config.json and that the helper is on PATH");
+  }
+}
 
 /** Asks `docker-credential-<helper>` (found on PATH) for `server`'s credentials, as Docker does. */
 function fromHelper(helper: string, server: string, env: NodeJS.ProcessEnv): RegistryCredentials | undefined {
