@@ -21,9 +21,8 @@ import { registerSchema } from './commands/schema.ts';
 import { registerSynth } from './commands/synth.ts';
 import { ManifoldError } from './errors/manifold-error.ts';
 import { describeWriteFailure } from './output/dist-write-error.ts';
-import { useRenderCache } from './render/render-cache.ts';
-import { useRenderWorkers, type WorkerLaunch } from './synth/render-workers.ts';
-import { useValidationCache } from './validate/validation-cache.ts';
+import type { WorkerLaunch } from './synth/render-workers.ts';
+import type { RunContext } from './synth/run-context.ts';
 
 /** The exit code of an unexpected exception: a bug, not bad input (2) or an operational failure (1). */
 const INTERNAL_ERROR = 70;
@@ -65,15 +64,14 @@ export async function runCli(argv: readonly string[], options: RunOptions): Prom
     if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
     throw error;
   });
-  // The compiled bundle's folder name carries a hash of all its code: verdicts of other code do not apply.
   // Verdicts and renders depend on the code that made them: the launcher's content hashes say which.
-  if (options.cacheDir && options.codeHashes) {
-    useValidationCache(join(options.cacheDir, 'validated-objects'), options.codeHashes.shared);
-  }
-  useRenderWorkers(options.renderWorkers);
-  if (options.renderCacheDir && options.codeHashes) {
-    useRenderCache({ dir: options.renderCacheDir, sharedHash: options.codeHashes.shared, appHashes: options.codeHashes.apps });
-  }
+  const hashes = options.codeHashes;
+  const run: RunContext = {
+    importApp: options.importApp,
+    ...(options.cacheDir && hashes ? { validationCache: { file: join(options.cacheDir, 'validated-objects'), version: hashes.shared } } : {}),
+    ...(options.renderCacheDir && hashes ? { renderCache: { dir: options.renderCacheDir, sharedHash: hashes.shared, appHashes: hashes.apps } } : {}),
+    ...(options.renderWorkers ? { renderWorkers: options.renderWorkers } : {}),
+  };
   // Ctrl-C: say what state dist/ is in. Every write is staged and committed by a rename, so each
   // environment is as it was, or has its committed write waiting beside it to be completed.
   process.once('SIGINT', () => {
@@ -98,7 +96,7 @@ export async function runCli(argv: readonly string[], options: RunOptions): Prom
     root: () => options.root,
     out: (line) => process.stdout.write(`${line}\n`),
     err: (line) => process.stderr.write(`${line}\n`),
-    importApp: options.importApp,
+    run,
     compiled: options.compiled ?? [],
     exit: (code) => {
       exitCode = Math.max(exitCode, code);

@@ -1,12 +1,12 @@
 /** The few side channels a command uses, so commands stay testable and thin. */
-import type { AppImporter } from '../apps/load-apps.ts';
+import type { RunContext } from '../synth/run-context.ts';
 
 /** Output, exit and the repository root for one CLI invocation. */
 export interface CliIo {
   /** The repository root the command works on. */
   root(): string;
-  /** Loads the repository's app modules. */
-  readonly importApp: AppImporter;
+  /** How this run imports app modules, and its caches and render workers. */
+  readonly run: RunContext;
   /** The app entry files compiled for this run (the others' compiled code was current). */
   readonly compiled: readonly string[];
   out(line: string): void;

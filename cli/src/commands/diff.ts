@@ -24,7 +24,7 @@ export function registerDiff(program: Command, io: CliIo): void {
       const commit = await baseCommit(root, options.base);
       const [images, rendered, committed] = await Promise.all([
         pinChangesSince(root, commit),
-        renderRepository(root, [], io.importApp),
+        renderRepository(root, [], io.run),
         readTreeAtRevision(root, commit, 'dist'),
       ]);
       const before = generatedFiles(committed);

@@ -71,7 +71,7 @@ export function registerEsc(program: Command, io: CliIo): void {
       const [app = '', image = ''] = key.split('/');
       return { app, image, ref: refs.get(ref.value)?.value ?? ref.value, source };
     });
-    const { before, result } = await commitPinEdits(root, env.name, io.importApp, edits);
+    const { before, result } = await commitPinEdits(root, env.name, io.run, edits);
     printPinChanges(io, env.name, before, edits, options.json);
     if (!options.json) printSynthResult(io, result);
   });
@@ -126,7 +126,7 @@ function registerEscCheck(esc: Command, io: CliIo): void {
     .argument('<env>', 'environment whose esc: block names the ESC environment')
     .addOption(escTimeoutOption())
     .action(async (envName: string, options: EscOptions) => {
-      const { environments } = await renderRepository(io.root(), [envName], io.importApp);
+      const { environments } = await renderRepository(io.root(), [envName], io.run);
       const env = await loadEnvironment(io.root(), envName);
       const client = await escClient(requireEsc(env), options);
       const { properties } = await client.openValues();

@@ -105,7 +105,7 @@ export function registerLifecycle(program: Command, io: CliIo): void {
         await writeFile(join(root, files.images), images, { flag: 'wx' });
         const target = await loadEnvironment(root, name);
         const { edits, changes } = await planPromotion(root, from, target, [...from.pins.values()]);
-        const { result } = await commitPinEdits(root, name, io.importApp, edits);
+        const { result } = await commitPinEdits(root, name, io.run, edits);
         io.out(`created ${files.environment}`);
         io.out(`created ${files.images}`);
         io.out(formatChangesText(changes).trimEnd());

@@ -70,7 +70,7 @@ export function registerPin(program: Command, io: CliIo): void {
       ).finally(done);
       const source = provenance(options.by ?? defaultSetter());
       const edits: PinEdit[] = targets.flatMap(({ ref, pins }) => pins.map((pin) => ({ ...pin, ref: refs.get(ref.value)?.value ?? ref.value, source })));
-      const { before, result } = await commitPinEdits(root, envName, io.importApp, edits);
+      const { before, result } = await commitPinEdits(root, envName, io.run, edits);
       printPinChanges(io, envName, before, edits, options.json);
       if (!options.json) printSynthResult(io, result);
     },

@@ -53,7 +53,7 @@ export function registerPromote(program: Command, io: CliIo): void {
       else io.out((options.markdown ? formatChangesMarkdown(changes) : formatChangesText(changes)).trimEnd());
       for (const pin of held) io.err(`skipped ${pin.app}/${pin.image}: held in ${toName} (pnpm release ${toName} ${pin.app}/${pin.image} first)`);
       if (options.dryRun || edits.length === 0) return;
-      const { result } = await commitPinEdits(root, toName, io.importApp, edits);
+      const { result } = await commitPinEdits(root, toName, io.run, edits);
       if (!options.json && !options.markdown) printSynthResult(io, result);
     },
   );

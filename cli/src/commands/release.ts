@@ -26,7 +26,7 @@ export function registerRelease(program: Command, io: CliIo): void {
           hint: 'pnpm images shows which pins are held',
         });
       const edits = pins.map((pin) => ({ app: pin.app, image: pin.image, hold: false }));
-      const { before, result } = await commitPinEdits(root, envName, io.importApp, edits);
+      const { before, result } = await commitPinEdits(root, envName, io.run, edits);
       printPinChanges(io, envName, before, edits, options.json);
       if (!options.json) printSynthResult(io, result);
     });

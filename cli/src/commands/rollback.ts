@@ -51,7 +51,7 @@ export function registerRollback(program: Command, io: CliIo): void {
         source: provenance('rollback', process.env, chosen.commit ? { commit: chosen.commit } : {}),
       });
     }
-    const { before, result } = await commitPinEdits(root, envName, io.importApp, edits);
+    const { before, result } = await commitPinEdits(root, envName, io.run, edits);
     printPinChanges(io, envName, before, edits, options.json);
     if (!options.json) printSynthResult(io, result);
   });

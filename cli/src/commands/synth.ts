@@ -3,11 +3,10 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { isClean } from '../output/compare-dist.ts';
 import { interruptedWrites } from '../output/dist-tree.ts';
-import { useRenderCache } from '../render/render-cache.ts';
 import type { Adoption } from '../synth/adopt-flux-updates.ts';
+import { withoutCaches } from '../synth/run-context.ts';
 import { parseShard, type Shard } from '../synth/shard.ts';
 import { type CheckResult, checkRepository, isCurrent, type SynthResult, synthesize } from '../synth/synthesize.ts';
-import { useValidationCache } from '../validate/validation-cache.ts';
 import type { CliIo } from './cli-io.ts';
 
 /** Adds the synth command to `program`. */
@@ -35,10 +34,7 @@ export function registerSynth(program: Command, io: CliIo): void {
         io.exit(2);
         return;
       }
-      if (!options.cache) {
-        useRenderCache(undefined);
-        useValidationCache(undefined);
-      }
+      const run = options.cache ? io.run : withoutCaches(io.run);
       if (options.check) {
         const interrupted = (await interruptedWrites(join(root, 'dist'))).filter((env) => envs.length === 0 || envs.includes(env));
         if (interrupted.length > 0) {
@@ -48,7 +44,7 @@ export function registerSynth(program: Command, io: CliIo): void {
           io.exit(1);
           return;
         }
-        const result = await checkRepository(root, envs, io.importApp, options.shard);
+        const result = await checkRepository(root, envs, run, options.shard);
         if (!isCurrent(result)) io.exit(1);
         if (options.json) {
           io.out(JSON.stringify({ compiled: io.compiled, ...checkJson(result) }, null, 2));
@@ -66,7 +62,7 @@ export function registerSynth(program: Command, io: CliIo): void {
         if (!isCurrent(result)) io.err('out of date: run pnpm synth and commit the result');
         return;
       }
-      const result = await synthesize(root, envs, io.importApp, { force: options.force });
+      const result = await synthesize(root, envs, run, { force: options.force });
       if (options.json) {
         io.out(JSON.stringify({ compiled: io.compiled, ...synthJson(result) }, null, 2));
         return;

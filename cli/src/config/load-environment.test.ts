@@ -2,7 +2,6 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../errors/config-error.ts';
-import { renderCacheSettings } from '../render/render-cache.ts';
 import { digestOf, ENVIRONMENT_YAML, TIMESTAMP_POLICY, writeOverlay } from '../testing/overlay-fixture.ts';
 import { loadEnvironment } from './load-environment.ts';
 import { YamlEntries } from './yaml-entries.ts';
@@ -17,7 +16,7 @@ async function loadError(env: string, environment: string, images: string): Prom
   const root = await repo(env, environment, images);
   const error = await loadEnvironment(root, env).catch((caught: unknown) => caught);
   if (!(error instanceof ConfigError)) throw new Error(`expected a ConfigError, got ${String(error)}`);
-  const byEntry = await loadEnvironment(root, env, undefined, YamlEntries.open(renderCacheSettings())).catch((caught: unknown) => caught);
+  const byEntry = await loadEnvironment(root, env, undefined, YamlEntries.open(undefined)).catch((caught: unknown) => caught);
   expect(byEntry instanceof ConfigError && { message: byEntry.message, details: byEntry.details }).toEqual({ message: error.message, details: error.details });
   return error;
 }

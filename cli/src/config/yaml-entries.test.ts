@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { findMarkedScalars } from '../markers/marked-scalars.ts';
 import { MARKER_BYTES } from '../markers/setter-markers.ts';
-import { renderCacheSettings, useRenderCache } from '../render/render-cache.ts';
+import type { RenderCacheSettings } from '../render/render-cache.ts';
 import { parseFluxDocuments } from '../yaml/kyaml-style.ts';
 import { YamlEntries } from './yaml-entries.ts';
 import { parseYamlSource, type YamlSource } from './yaml-source.ts';
@@ -68,7 +68,7 @@ function fluxPolicies(text: string): string[] | undefined {
 
 /** Asserts that the entry-wise parse of `text`, when there is one, is the whole-file parse. */
 function expectSameAsWholeFile(text: string): boolean {
-  const entries = YamlEntries.open(renderCacheSettings());
+  const entries = YamlEntries.open(settings);
   const split = entries.source('f.yaml', text);
   const whole = wholeFile(text);
   if (!split) return false;
@@ -85,10 +85,12 @@ function expectSameAsWholeFile(text: string): boolean {
   return true;
 }
 
+let settings: RenderCacheSettings | undefined;
+
 describe('YamlEntries', () => {
   let cache: string | undefined;
   afterEach(() => {
-    useRenderCache(undefined);
+    settings = undefined;
     if (cache) rmSync(cache, { recursive: true, force: true });
   });
 
@@ -115,7 +117,7 @@ describe('YamlEntries', () => {
   });
 
   it('sends every file it cannot split safely to a whole-file parse', () => {
-    const entries = YamlEntries.open(renderCacheSettings());
+    const entries = YamlEntries.open(settings);
     for (const text of [
       '',
       '# only a comment\n',
@@ -153,24 +155,24 @@ describe('YamlEntries', () => {
       '',
     ].join('\n');
     expect(expectSameAsWholeFile(text)).toBe(true);
-    expect(YamlEntries.open(renderCacheSettings()).fluxMarkers('f.yaml', text)).toEqual(['flux-system:dev-web-app']);
+    expect(YamlEntries.open(settings).fluxMarkers('f.yaml', text)).toEqual(['flux-system:dev-web-app']);
   });
 
   it('checks only the entries whose check is not remembered, and answers nothing when one is refused', () => {
     cache = mkdtempSync(join(tmpdir(), 'manifold-entries-'));
-    useRenderCache({ dir: cache, sharedHash: 'build-1', appHashes: new Map() });
+    settings = { dir: cache, sharedHash: 'build-1', appHashes: new Map() };
     const checked: string[] = [];
     const check = (key: string, value: unknown) => {
       checked.push(key);
       return key === 'bad' ? undefined : { value: { key, value } };
     };
-    const first = YamlEntries.open(renderCacheSettings());
+    const first = YamlEntries.open(settings);
     expect(first.checkedValues('overlays/dev/images.yaml', 'a:\n  x: 1\nb:\n  y: 2\n', check)).toEqual({
       a: { key: 'a', value: { x: 1 } },
       b: { key: 'b', value: { y: 2 } },
     });
     first.save();
-    const second = YamlEntries.open(renderCacheSettings());
+    const second = YamlEntries.open(settings);
     expect(second.checkedValues('overlays/dev/images.yaml', 'a:\n  x: 1\nb:\n  y: 3\n', check)).toEqual({
       a: { key: 'a', value: { x: 1 } },
       b: { key: 'b', value: { y: 3 } },
@@ -183,9 +185,9 @@ describe('YamlEntries', () => {
 
   it('keeps the entries of the last run only, and ignores a damaged cache file', () => {
     cache = mkdtempSync(join(tmpdir(), 'manifold-entries-'));
-    useRenderCache({ dir: cache, sharedHash: 'build-1', appHashes: new Map() });
+    settings = { dir: cache, sharedHash: 'build-1', appHashes: new Map() };
     const first = 'a:\n  x: 1\nb:\n  y: 2\n';
-    const entries = YamlEntries.open(renderCacheSettings());
+    const entries = YamlEntries.open(settings);
     entries.source('overlays/dev/images.yaml', first);
     entries.save();
     const [file] = readdirSync(join(cache, 'entries'));
@@ -193,23 +195,23 @@ describe('YamlEntries', () => {
     expect(JSON.parse(readFileSync(path, 'utf8').split('\n')[1] ?? '')[0].map(([text]: [string]) => text)).toEqual(['a:\n  x: 1\n', 'b:\n  y: 2\n']);
 
     const second = 'a:\n  x: 1\nb:\n  y: 3\n';
-    const next = YamlEntries.open(renderCacheSettings());
+    const next = YamlEntries.open(settings);
     expect(next.source('overlays/dev/images.yaml', second)?.data).toEqual({ a: { x: 1 }, b: { y: 3 } });
     next.save();
     expect(JSON.parse(readFileSync(path, 'utf8').split('\n')[1] ?? '')[0].map(([text]: [string]) => text)).toEqual(['a:\n  x: 1\n', 'b:\n  y: 3\n']);
 
     // A parse altered on disk no longer matches its checksum: it is parsed again, not trusted.
     writeFileSync(path, readFileSync(path, 'utf8').replace('"x":1', '"x":666'));
-    expect(YamlEntries.open(renderCacheSettings()).source('overlays/dev/images.yaml', second)?.data).toEqual({ a: { x: 1 }, b: { y: 3 } });
+    expect(YamlEntries.open(settings).source('overlays/dev/images.yaml', second)?.data).toEqual({ a: { x: 1 }, b: { y: 3 } });
     // Another build's parses are not used either.
-    useRenderCache({ dir: cache, sharedHash: 'build-2', appHashes: new Map() });
-    expect(YamlEntries.open(renderCacheSettings()).source('overlays/dev/images.yaml', second)?.data).toEqual({ a: { x: 1 }, b: { y: 3 } });
+    settings = { dir: cache, sharedHash: 'build-2', appHashes: new Map() };
+    expect(YamlEntries.open(settings).source('overlays/dev/images.yaml', second)?.data).toEqual({ a: { x: 1 }, b: { y: 3 } });
   });
 
   it('saves one file on its own and forgets it; a later use of it reads what was saved', () => {
     cache = mkdtempSync(join(tmpdir(), 'manifold-entries-'));
-    useRenderCache({ dir: cache, sharedHash: 'build-1', appHashes: new Map() });
-    const entries = YamlEntries.open(renderCacheSettings());
+    settings = { dir: cache, sharedHash: 'build-1', appHashes: new Map() };
+    const entries = YamlEntries.open(settings);
     entries.source('overlays/dev/images.yaml', 'a:\n  x: 1\n');
     entries.source('overlays/prod/images.yaml', 'b:\n  y: 2\n');
     entries.save('overlays/dev/images.yaml');
@@ -217,6 +219,6 @@ describe('YamlEntries', () => {
     expect(entries.source('overlays/dev/images.yaml', 'a:\n  x: 1\n')?.data).toEqual({ a: { x: 1 } });
     entries.save();
     expect(readdirSync(join(cache, 'entries')).length).toBe(2);
-    expect(YamlEntries.open(renderCacheSettings()).source('overlays/prod/images.yaml', 'b:\n  y: 2\n')?.data).toEqual({ b: { y: 2 } });
+    expect(YamlEntries.open(settings).source('overlays/prod/images.yaml', 'b:\n  y: 2\n')?.data).toEqual({ b: { y: 2 } });
   });
 });

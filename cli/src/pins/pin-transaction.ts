@@ -4,10 +4,10 @@
  * apply the edits, render and write. A slow registry never holds the lock.
  */
 import { join } from 'node:path';
-import type { AppImporter } from '../apps/load-apps.ts';
 import { type Environment, loadEnvironment } from '../config/load-environment.ts';
 import { editPins, type PinEdit } from '../config/pin-edits.ts';
 import { withDistLock } from '../output/dist-lock.ts';
+import type { RunContext } from '../synth/run-context.ts';
 import { type SynthResult, synthesize } from '../synth/synthesize.ts';
 
 /** What a committed pin transaction changed: the environment as it was under the lock, and the write. */
@@ -17,10 +17,10 @@ export interface PinCommit {
 }
 
 /** Applies `edits` to `envName`'s pins and re-synthesizes it, all under the dist lock; all or nothing. */
-export async function commitPinEdits(root: string, envName: string, importApp: AppImporter, edits: readonly PinEdit[]): Promise<PinCommit> {
+export async function commitPinEdits(root: string, envName: string, run: RunContext, edits: readonly PinEdit[]): Promise<PinCommit> {
   return withDistLock(join(root, 'dist'), async () => {
     const before = await loadEnvironment(root, envName);
-    const result = await synthesize(root, [envName], importApp, { pins: new Map([[envName, editPins(before, edits)]]) });
+    const result = await synthesize(root, [envName], run, { pins: new Map([[envName, editPins(before, edits)]]) });
     return { before, result };
   });
 }

@@ -59,19 +59,11 @@ function shardOf(name: string): number {
   return (hash >>> 0) % SHARDS;
 }
 
-let configured: { readonly dir: string; readonly sharedHash: string; readonly appHashes: ReadonlyMap<string, string> } | undefined;
-
-/**
- * Where renders are kept and the code hashes of this build (from the launcher): `appHashes` by app
- * entry file. Without a call, or after `useRenderCache(undefined)`, nothing is reused or kept.
- */
-export function useRenderCache(settings: { dir: string; sharedHash: string; appHashes: ReadonlyMap<string, string> } | undefined): void {
-  configured = settings;
-}
-
-/** The configured cache folder and code hashes, or undefined when renders are not cached. */
-export function renderCacheSettings(): typeof configured {
-  return configured;
+/** Where renders are kept and the code hashes of this build (from the launcher): `appHashes` by app entry file. */
+export interface RenderCacheSettings {
+  readonly dir: string;
+  readonly sharedHash: string;
+  readonly appHashes: ReadonlyMap<string, string>;
 }
 
 const groupedPins = new WeakMap<Environment, Map<string, unknown[][]>>();
@@ -98,11 +90,16 @@ export class RenderCache {
   /** The shards (`<env>/<shard>`) that got a new render in this run. */
   private changed = new Set<string>();
 
-  private constructor(private readonly settings: typeof configured) {}
+  private constructor(private readonly settings: RenderCacheSettings | undefined) {}
 
-  /** The cache {@link useRenderCache} configured, or one that remembers nothing. */
-  static openConfigured(): RenderCache {
-    return new RenderCache(configured);
+  /** The cache `settings` describe, or one that remembers nothing (renders not cached). */
+  static open(settings: RenderCacheSettings | undefined): RenderCache {
+    return new RenderCache(settings);
+  }
+
+  /** What sets the render packs of this build and format apart from any other. */
+  private salt(): string {
+    return `${FORMAT}\0${this.settings?.sharedHash ?? ''}\0`;
   }
 
   /** The key of `app`'s render in `env`, or undefined when its code hash is unknown (then it is not cached). */
@@ -158,7 +155,7 @@ export class RenderCache {
         const before = bySharding(this.pack(env));
         for (const [shard, kept] of bySharding(entries)) {
           if (!this.changed.has(`${env}/${shard}`) && kept.size === before.get(shard)?.size) continue;
-          writePack(this.shardFile(env, shard), salt(), packed(kept));
+          writePack(this.shardFile(env, shard), this.salt(), packed(kept));
         }
       }
       this.next.delete(env);
@@ -177,7 +174,7 @@ export class RenderCache {
     if (!pack) {
       pack = new Map();
       for (let shard = 0; shard < SHARDS; shard++) {
-        for (const [app, entry] of unpacked(this.settings && readPack(this.shardFile(env, shard), salt()))) {
+        for (const [app, entry] of unpacked(this.settings && readPack(this.shardFile(env, shard), this.salt()))) {
           if (shardOf(app) === shard) pack.set(app, entry);
         }
       }
@@ -196,11 +193,6 @@ function bySharding(entries: Entries): Map<number, Entries> {
   const shards = new Map(Array.from({ length: SHARDS }, (_, shard) => [shard, new Map()] as [number, Entries]));
   for (const [app, entry] of entries) shards.get(shardOf(app))?.set(app, entry);
   return shards;
-}
-
-/** What sets the render packs of this build and format apart from any other. */
-function salt(): string {
-  return `${FORMAT}\0${configured?.sharedHash ?? ''}\0`;
 }
 
 /** The renders as a pack: the objects' bytes, in order, as its texts. */

@@ -31,7 +31,7 @@ const schemas = await ObjectSchemas.load();
 
 async function render(images: string, apps = [apiApp], objectSchemas = schemas) {
   const root = await writeOverlay('dev', ENVIRONMENT_YAML, images);
-  const checks = { schemas: objectSchemas, cache: ValidationCache.open(undefined, ''), renders: RenderCache.openConfigured() };
+  const checks = { schemas: objectSchemas, cache: ValidationCache.open(undefined), renders: RenderCache.open(undefined) };
   const rendered = await renderEnvironment(await loadEnvironment(root, 'dev'), apps, checks);
   return rendered;
 }

@@ -12,13 +12,14 @@ import { syncPinMarkers } from '../config/pin-markers.ts';
 import { YamlEntries } from '../config/yaml-entries.ts';
 import { lintMarkers } from '../flux/marker-lint.ts';
 import { DistTree, type KnownFiles, swapPaths } from '../output/dist-tree.ts';
-import { type AppRender, RenderCache, renderCacheSettings } from '../render/render-cache.ts';
+import { type AppRender, RenderCache } from '../render/render-cache.ts';
 import type { ObjectChecks, RenderedEnvironment } from '../render/render-environment.ts';
 import { loadCrdSchemas } from '../validate/crd-schemas.ts';
 import { ObjectSchemas } from '../validate/object-schemas.ts';
 import { ValidationCache } from '../validate/validation-cache.ts';
 import { type Adoption, findFluxUpdates } from './adopt-flux-updates.ts';
 import { type AppJob, portableEnvironment, portablePins, renderAppsInWorkers, renderWorkerCount } from './render-workers.ts';
+import type { RunContext } from './run-context.ts';
 import { ENVIRONMENT_UNIT, othersUseEsc, ownsUnit, type Shard } from './shard.ts';
 
 /** images.yaml texts to use instead of the files, by environment (commands that edit pins pass them). */
@@ -50,7 +51,7 @@ export interface EnvironmentOutcome {
 export class EnvironmentRenderer {
   private readonly loaded = new Map<string, Promise<LoadedApp>>();
   /** images.yaml parses by entry, kept between runs. */
-  private readonly pinEntries = YamlEntries.open(renderCacheSettings());
+  private readonly pinEntries: YamlEntries;
   /** Environments {@link prerender} loaded, until they render. */
   private readonly environments = new Map<string, Promise<Environment>>();
   /** What workers rendered, by environment and app, until the environment renders. */
@@ -58,18 +59,24 @@ export class EnvironmentRenderer {
 
   private constructor(
     private readonly root: string,
-    private readonly importApp: AppImporter,
+    private readonly context: RunContext,
     private readonly request: RenderRequest,
     private readonly entries: readonly AppEntry[],
     /** The schemas, verdicts and renders of this renderer; save them with {@link save}. */
     readonly checks: ObjectChecks,
-  ) {}
+  ) {
+    this.pinEntries = YamlEntries.open(context.renderCache);
+  }
 
-  /** A renderer for `root` with the configured caches. */
-  static async open(root: string, importApp: AppImporter, request: RenderRequest): Promise<EnvironmentRenderer> {
+  /** A renderer for `root` with the caches of `context`. */
+  static async open(root: string, context: RunContext, request: RenderRequest): Promise<EnvironmentRenderer> {
     const [entries, crds] = await Promise.all([discoverApps(root), loadCrdSchemas(root)]);
-    const checks = { schemas: ObjectSchemas.deferred(crds), cache: ValidationCache.openConfigured(), renders: RenderCache.openConfigured() };
-    return new EnvironmentRenderer(root, importApp, request, entries, checks);
+    const checks = {
+      schemas: ObjectSchemas.deferred(crds),
+      cache: ValidationCache.open(context.validationCache),
+      renders: RenderCache.open(context.renderCache),
+    };
+    return new EnvironmentRenderer(root, context, request, entries, checks);
   }
 
   /** Renders and validates `name` and keeps its renders for the next run; throws the first problem. */
@@ -124,7 +131,7 @@ export class EnvironmentRenderer {
    */
   async prerender(names: readonly string[]): Promise<number> {
     const { checks, request } = this;
-    if (renderWorkerCount() === 0) return 0;
+    if (renderWorkerCount(this.context.renderWorkers) === 0) return 0;
     const environments = await Promise.all(
       names.map((name) => {
         const loading = loadEnvironment(this.root, name, request.pins.get(name), this.pinEntries);
@@ -143,10 +150,10 @@ export class EnvironmentRenderer {
       }
     }
     if (jobs.size === 0) return 0;
-    const workers = renderWorkerCount();
+    const workers = renderWorkerCount(this.context.renderWorkers);
     const settings = Object.fromEntries(environments.map((env) => [env.name, portableEnvironment(env)]));
     const appJobs = this.entries.flatMap((app) => (jobs.has(app.name) ? [{ app, environments: jobs.get(app.name) ?? [] }] : []));
-    const rendered = await renderAppsInWorkers(this.root, appJobs, settings, workers);
+    const rendered = await renderAppsInWorkers(this.context.renderWorkers, this.context.validationCache, this.root, appJobs, settings, workers);
     for (const verdict of rendered.verdicts) checks.cache.recordValid(verdict);
     for (const [env, byApp] of rendered.renders) this.prebuilt.set(env, byApp);
     return workers;
@@ -167,7 +174,7 @@ export class EnvironmentRenderer {
   private appsFor(env: Environment, prebuilt: ReadonlyMap<string, AppRender>): Promise<LoadedApp[]> {
     const { checks, request } = this;
     const load = (entry: AppEntry): Promise<LoadedApp> => {
-      const app = this.loaded.get(entry.name) ?? loadApp(this.root, this.importApp, entry);
+      const app = this.loaded.get(entry.name) ?? loadApp(this.root, this.context.importApp, entry);
       this.loaded.set(entry.name, app);
       return app;
     };

@@ -4,11 +4,12 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { contentHash } from '../files/content-hash.ts';
 import { DistTree } from '../output/dist-tree.ts';
-import { useRenderCache } from '../render/render-cache.ts';
+import type { RenderCacheSettings } from '../render/render-cache.ts';
 import { verifiedStamp, writeStamp } from './environment-stamps.ts';
 
 describe('environment stamps', () => {
   let root: string;
+  let cache: RenderCacheSettings;
   const files = { 'kustomization.yaml': 'resources: []\n', 'web/deployment-web.yaml': 'kind: Deployment\n', 'notes.txt': 'mine\n' };
   const hashes = new Map(
     Object.entries(files)
@@ -23,18 +24,17 @@ describe('environment stamps', () => {
       mkdirSync(join(root, 'dist', 'dev', path, '..'), { recursive: true });
       writeFileSync(join(root, 'dist', 'dev', path), text);
     }
-    useRenderCache({ dir: join(root, 'cache'), sharedHash: 'build', appHashes: new Map() });
+    cache = { dir: join(root, 'cache'), sharedHash: 'build', appHashes: new Map() };
   });
   afterEach(() => {
-    useRenderCache(undefined);
     rmSync(root, { recursive: true, force: true });
   });
 
   it('shows the environment current for the same key, and vouches for untouched generated files whatever the key', async () => {
-    await writeStamp(root, 'dev', 'key-1', listed);
-    expect((await verifiedStamp(root, 'dev', 'key-1')).stamp?.generated).toEqual(listed.generated);
+    await writeStamp(root, 'dev', cache, 'key-1', listed);
+    expect((await verifiedStamp(root, 'dev', 'key-1', cache)).stamp?.generated).toEqual(listed.generated);
 
-    const moved = await verifiedStamp(root, 'dev', 'key-2');
+    const moved = await verifiedStamp(root, 'dev', 'key-2', cache);
     expect(moved.stamp).toBeUndefined();
     // Foreign files have no recorded hash: they are always read.
     expect(moved.known?.vouched).toEqual(hashes);
@@ -42,26 +42,26 @@ describe('environment stamps', () => {
 
     // Touching a file (even back to its old time) changes its identity: it is read again.
     utimesSync(join(root, 'dist', 'dev', 'web', 'deployment-web.yaml'), 1, 1);
-    expect([...((await verifiedStamp(root, 'dev', 'key-2')).known?.vouched.keys() ?? [])]).toEqual(['kustomization.yaml']);
+    expect([...((await verifiedStamp(root, 'dev', 'key-2', cache)).known?.vouched.keys() ?? [])]).toEqual(['kustomization.yaml']);
   });
 
   it('sees a file added to any folder, an empty one or one a write made, without listing the unchanged ones', async () => {
     mkdirSync(join(root, 'dist', 'dev', 'empty'));
-    await writeStamp(root, 'dev', 'key-1', listed);
-    expect((await verifiedStamp(root, 'dev', 'key-1')).stamp).toBeDefined();
+    await writeStamp(root, 'dev', cache, 'key-1', listed);
+    expect((await verifiedStamp(root, 'dev', 'key-1', cache)).stamp).toBeDefined();
     writeFileSync(join(root, 'dist', 'dev', 'empty', 'new.yaml'), 'x: 1\n');
-    expect((await verifiedStamp(root, 'dev', 'key-1')).stamp).toBeUndefined();
+    expect((await verifiedStamp(root, 'dev', 'key-1', cache)).stamp).toBeUndefined();
 
     // A write that made a folder records it too.
-    const before = (await verifiedStamp(root, 'dev', 'key-1')).tree ?? { files: [], folders: [] };
+    const before = (await verifiedStamp(root, 'dev', 'key-1', cache)).tree ?? { files: [], folders: [] };
     mkdirSync(join(root, 'dist', 'dev', 'api'));
     writeFileSync(join(root, 'dist', 'dev', 'api', 'service-api.yaml'), 'kind: Service\n');
-    await writeStamp(root, 'dev', 'key-2', listed, { written: { before, paths: ['api/service-api.yaml'] } });
-    const stamped = await verifiedStamp(root, 'dev', 'key-2');
+    await writeStamp(root, 'dev', cache, 'key-2', listed, { written: { before, paths: ['api/service-api.yaml'] } });
+    const stamped = await verifiedStamp(root, 'dev', 'key-2', cache);
     expect(stamped.stamp?.folders.map(([path]) => path)).toEqual(['', 'api', 'empty', 'web']);
     expect(stamped.tree?.files.map(([path]) => path)).toContain('api/service-api.yaml');
     writeFileSync(join(root, 'dist', 'dev', 'api', 'other.yaml'), 'x: 1\n');
-    expect((await verifiedStamp(root, 'dev', 'key-2')).stamp).toBeUndefined();
+    expect((await verifiedStamp(root, 'dev', 'key-2', cache)).stamp).toBeUndefined();
   });
 
   it('reads a vouched file only when its bytes are asked for, and compares its recorded hash instead', async () => {
@@ -80,8 +80,8 @@ describe('environment stamps', () => {
   it('takes the files a stamp check listed without listing folders: links stay links, files gone since are left out', async () => {
     const live = join(root, 'dist', 'dev');
     symlinkSync('notes.txt', join(live, 'link.yaml'));
-    await writeStamp(root, 'dev', 'key-1', listed);
-    const check = await verifiedStamp(root, 'dev', 'key-2');
+    await writeStamp(root, 'dev', cache, 'key-1', listed);
+    const check = await verifiedStamp(root, 'dev', 'key-2', cache);
     expect(check.known?.paths).toEqual(['kustomization.yaml', 'link.yaml', 'notes.txt', 'web/deployment-web.yaml']);
     // Only the listing decides: a file added since is not seen, one removed since is left out.
     writeFileSync(join(live, 'added.yaml'), 'x: 1\n');
@@ -93,15 +93,15 @@ describe('environment stamps', () => {
   });
 
   it('records after a write only what the write changed, and nothing when the folder changed beside a check', async () => {
-    const before = (await verifiedStamp(root, 'dev', 'key-1')).tree ?? { files: [], folders: [] };
+    const before = (await verifiedStamp(root, 'dev', 'key-1', cache)).tree ?? { files: [], folders: [] };
     writeFileSync(join(root, 'dist', 'dev', 'web', 'deployment-web.yaml'), 'kind: Deployment\nspec: {}\n');
     const written = new Map([...hashes, ['web/deployment-web.yaml', contentHash('kind: Deployment\nspec: {}\n')]]);
-    await writeStamp(root, 'dev', 'key-1', { ...listed, hashes: written }, { written: { before, paths: ['web/deployment-web.yaml'] } });
-    expect((await verifiedStamp(root, 'dev', 'key-1')).stamp).toBeDefined();
+    await writeStamp(root, 'dev', cache, 'key-1', { ...listed, hashes: written }, { written: { before, paths: ['web/deployment-web.yaml'] } });
+    expect((await verifiedStamp(root, 'dev', 'key-1', cache)).stamp).toBeDefined();
 
-    const seen = (await verifiedStamp(root, 'dev', 'key-3')).tree;
+    const seen = (await verifiedStamp(root, 'dev', 'key-3', cache)).tree;
     writeFileSync(join(root, 'dist', 'dev', 'extra.yaml'), 'x: 1\n');
-    await writeStamp(root, 'dev', 'key-3', listed, { expected: seen });
-    expect((await verifiedStamp(root, 'dev', 'key-3')).stamp).toBeUndefined();
+    await writeStamp(root, 'dev', cache, 'key-3', listed, { expected: seen });
+    expect((await verifiedStamp(root, 'dev', 'key-3', cache)).stamp).toBeUndefined();
   });
 });

@@ -17,7 +17,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { overlayFiles } from '../config/load-environment.ts';
 import type { KnownFiles } from '../output/dist-tree.ts';
-import { renderCacheSettings } from '../render/render-cache.ts';
+import type { RenderCacheSettings } from '../render/render-cache.ts';
 import { CRD_SCHEMA_FOLDER } from '../validate/crd-schemas.ts';
 
 /** What a run may report for a current environment without looking at it: its files, relative to the root. */
@@ -37,8 +37,7 @@ const FORMAT = 3;
 const SHA256 = /^[a-f0-9]{64}$/;
 
 /** The hash of every input of `env`, or undefined when renders are not cached (then there are no stamps). */
-export async function stampKey(root: string, env: string, imagesText?: string): Promise<string | undefined> {
-  const settings = renderCacheSettings();
+export async function stampKey(root: string, env: string, settings: RenderCacheSettings | undefined, imagesText?: string): Promise<string | undefined> {
   if (!settings) return undefined;
   const files = overlayFiles(env);
   const read = (path: string) => readFile(join(root, path), 'utf8').catch(() => null);
@@ -63,8 +62,8 @@ export interface StampCheck {
 }
 
 /** The stamp check of `env` for the inputs' `key` (nothing when there are no stamps). */
-export async function verifiedStamp(root: string, env: string, key: string | undefined): Promise<StampCheck> {
-  const file = stampFile(env);
+export async function verifiedStamp(root: string, env: string, key: string | undefined, cache: RenderCacheSettings | undefined): Promise<StampCheck> {
+  const file = stampFile(env, cache);
   if (!key || !file) return {};
   let stamp: Stamp | undefined;
   try {
@@ -96,12 +95,13 @@ export async function verifiedStamp(root: string, env: string, key: string | und
 export async function writeStamp(
   root: string,
   env: string,
+  cache: RenderCacheSettings | undefined,
   key: string | undefined,
   listed: { readonly generated: readonly string[]; readonly foreign: readonly string[]; readonly hashes: ReadonlyMap<string, string> },
   options: { readonly expected?: TreeIdentities; readonly written?: { readonly before: TreeIdentities; readonly paths: readonly string[] } } = {},
 ): Promise<void> {
   const { expected, written } = options;
-  const file = stampFile(env);
+  const file = stampFile(env, cache);
   const now = written ? identitiesAfter(root, env, written.before, written.paths) : await identities(root, env);
   if (!key || !file || !now) return;
   if (expected && JSON.stringify(expected) !== JSON.stringify(now)) return;
@@ -115,9 +115,8 @@ export async function writeStamp(
   } catch {}
 }
 
-function stampFile(env: string): string | undefined {
-  const settings = renderCacheSettings();
-  return settings ? join(settings.dir, 'stamps', `${env}.json`) : undefined;
+function stampFile(env: string, cache: RenderCacheSettings | undefined): string | undefined {
+  return cache ? join(cache.dir, 'stamps', `${env}.json`) : undefined;
 }
 
 /** Every file of a dist/<env>/ with its identity: path, size, mtime, ctime, inode. */

@@ -13,10 +13,10 @@ import { ImageRef } from '@manifold/constructs/core';
 import { type AppEntry, type AppImporter, type LoadedApp, loadApp } from '../apps/load-apps.ts';
 import type { Environment, Pin } from '../config/load-environment.ts';
 import type { YamlSource } from '../config/yaml-source.ts';
-import { type AppRender, RenderCache, useRenderCache } from '../render/render-cache.ts';
+import { type AppRender, RenderCache } from '../render/render-cache.ts';
 import { loadCrdSchemas } from '../validate/crd-schemas.ts';
 import { ObjectSchemas } from '../validate/object-schemas.ts';
-import { useValidationCache, ValidationCache, validationCacheSettings } from '../validate/validation-cache.ts';
+import { ValidationCache, type ValidationCacheSettings } from '../validate/validation-cache.ts';
 
 /** How to start a worker: the launcher's worker script and the compiled modules it loads. */
 export interface WorkerLaunch {
@@ -50,7 +50,7 @@ export interface WorkerData {
   /** The settings of every environment a job may name, by name. */
   readonly environments: Readonly<Record<string, PortableEnvironment>>;
   /** The main thread's verdict cache settings (`--no-cache` turns them off). */
-  readonly verdicts: ReturnType<typeof validationCacheSettings>;
+  readonly verdicts: ValidationCacheSettings | undefined;
 }
 
 /** One app's render in one environment, as a worker sends it back. */
@@ -70,20 +70,13 @@ type Reply = { readonly renders: readonly RenderedApp[] } | { readonly verdicts:
 const APPS_PER_WORKER = 1000;
 /** Apps sent in one message: small enough that workers share the last ones evenly. */
 const APPS_PER_MESSAGE = 20;
-let launch: WorkerLaunch | undefined;
-
-/** Lets synth render on worker threads started this way; undefined renders in the main thread only. */
-export function useRenderWorkers(settings: WorkerLaunch | undefined): void {
-  launch = settings;
-}
-
 /**
  * How many workers render apps: `MANIFOLD_RENDER_WORKERS` (`auto` for one per core), none when it is
  * not set. On 2 cores with 2,000 apps × 3 environments, workers made a cold synth slower (each loads
  * cdk8s and compiles its code again) and did not lower peak memory (what they render for every
  * environment waits in the main thread, which alone holds one environment at a time), so they are opt-in.
  */
-export function renderWorkerCount(): number {
+export function renderWorkerCount(launch: WorkerLaunch | undefined): number {
   const wanted = process.env.MANIFOLD_RENDER_WORKERS;
   if (!launch || wanted === undefined) return 0;
   if (wanted === 'auto') return availableParallelism();
@@ -114,6 +107,8 @@ const pinsByApp = new WeakMap<Environment, Map<string, PortablePin[]>>();
  * that failed) and the verdicts the workers recorded.
  */
 export async function renderAppsInWorkers(
+  launch: WorkerLaunch | undefined,
+  verdictCache: ValidationCacheSettings | undefined,
   root: string,
   jobs: readonly AppJob[],
   environments: Readonly<Record<string, PortableEnvironment>>,
@@ -121,7 +116,7 @@ export async function renderAppsInWorkers(
 ): Promise<{ renders: Map<string, Map<string, AppRender>>; verdicts: string[] }> {
   if (!launch) throw new Error('render workers are not configured');
   const settings = launch;
-  const workerData: WorkerData = { bundle: settings.bundle, appModules: settings.appModules, root, environments, verdicts: validationCacheSettings() };
+  const workerData: WorkerData = { bundle: settings.bundle, appModules: settings.appModules, root, environments, verdicts: verdictCache };
   const queue = [...jobs];
   const renders = new Map<string, Map<string, AppRender>>();
   const verdicts: string[] = [];
@@ -177,13 +172,11 @@ class RenderWorker {
  * `finish` hands back the verdicts it recorded for the main thread to keep.
  */
 export async function serveRenders(port: MessagePort, data: WorkerData, importApp: AppImporter): Promise<void> {
-  // The main thread keeps the renders; a worker only makes them.
-  useRenderCache(undefined);
-  useValidationCache(data.verdicts?.file, data.verdicts?.version);
   const checks = {
     schemas: ObjectSchemas.deferred(await loadCrdSchemas(data.root)),
-    cache: ValidationCache.openConfigured(),
-    renders: RenderCache.openConfigured(),
+    cache: ValidationCache.open(data.verdicts),
+    // The main thread keeps the renders; a worker only makes them.
+    renders: RenderCache.open(undefined),
   };
   const { renderApp } = await import('../render/render-environment.ts');
   port.on('message', async (request: Request) => {

@@ -1,7 +1,6 @@
 /** The synth pipeline: load → render → write (or compare), for some or all environments. */
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { AppImporter } from '../apps/load-apps.ts';
 import { overlayFiles } from '../config/load-environment.ts';
 import { type StagedFile, stageFile } from '../files/replace-file.ts';
 import { assertRealPath } from '../files/repository-paths.ts';
@@ -11,10 +10,12 @@ import { DistTree, generatedEnvironments, type KnownFiles, recoverInterruptedSwa
 import { describeWriteFailure } from '../output/dist-write-error.ts';
 import { contentHashes, planEnvironmentWrite, type StagedWrite, stageWritePlan, type WriteResult, withIndex } from '../output/write-dist.ts';
 import { INDEX_FILE } from '../render/ownership-index.ts';
+import type { RenderCacheSettings } from '../render/render-cache.ts';
 import type { RenderedEnvironment } from '../render/render-environment.ts';
 import type { Adoption } from './adopt-flux-updates.ts';
 import { type EnvironmentOutcome, EnvironmentRenderer, type PinOverrides } from './environment-renderer.ts';
 import { type Stamp, stampKey, type TreeIdentities, verifiedStamp, writeStamp } from './environment-stamps.ts';
+import type { RunContext } from './run-context.ts';
 import { compareShard, ENVIRONMENT_UNIT, ownsUnit, type Shard } from './shard.ts';
 
 export type { PinOverrides } from './environment-renderer.ts';
@@ -69,12 +70,12 @@ interface RenderOptions {
 export async function renderRepository(
   root: string,
   envs: readonly string[],
-  importApp: AppImporter,
+  context: RunContext,
   pins: PinOverrides = new Map(),
   options: { readonly trustStamps?: boolean; readonly shard?: Shard } = {},
 ): Promise<RepositoryRender> {
   const environments: RenderedEnvironment[] = [];
-  const run = await renderEach(root, envs, importApp, { ...options, pins }, async ({ rendered }) => {
+  const run = await renderEach(root, envs, context, { ...options, pins }, async ({ rendered }) => {
     environments.push(rendered);
   });
   return { environments, ...run };
@@ -88,7 +89,7 @@ export async function renderRepository(
 async function renderEach(
   root: string,
   envs: readonly string[],
-  importApp: AppImporter,
+  context: RunContext,
   options: RenderOptions,
   consume: (outcome: EnvironmentOutcome) => Promise<void>,
 ): Promise<RepositoryRun> {
@@ -97,12 +98,12 @@ async function renderEach(
   // Only synth and check, which report on dist/, may skip an environment their stamp shows current;
   // every other caller needs the rendered files themselves.
   const stampKeys = new Map(
-    await Promise.all(all.map(async (env) => [env, options.trustStamps ? await stampKey(root, env, pins.get(env)) : undefined] as const)),
+    await Promise.all(all.map(async (env) => [env, options.trustStamps ? await stampKey(root, env, context.renderCache, pins.get(env)) : undefined] as const)),
   );
   const verified = new Map<string, Stamp>();
   const treeIdentities = new Map<string, TreeIdentities | undefined>();
   const knownFiles = new Map<string, KnownFiles>();
-  const stamps = await Promise.all(all.map((env) => verifiedStamp(root, env, stampKeys.get(env))));
+  const stamps = await Promise.all(all.map((env) => verifiedStamp(root, env, stampKeys.get(env), context.renderCache)));
   for (const [index, { stamp, tree, known }] of stamps.entries()) {
     const env = all[index] ?? '';
     if (stamp) verified.set(env, stamp);
@@ -115,7 +116,7 @@ async function renderEach(
   const units: string[] = [];
   let workers = 0;
   if (names.length > 0) {
-    const renderer = await EnvironmentRenderer.open(root, importApp, { pins, knownFiles, ...(shard ? { shard } : {}) });
+    const renderer = await EnvironmentRenderer.open(root, context, { pins, knownFiles, ...(shard ? { shard } : {}) });
     workers = await renderer.prerender(names);
     for (const name of names) {
       const outcome = await renderer.render(name);
@@ -157,7 +158,7 @@ export interface SynthResult {
 export async function synthesize(
   root: string,
   envs: readonly string[],
-  importApp: AppImporter,
+  context: RunContext,
   options: { readonly force?: boolean; readonly pins?: PinOverrides } = {},
 ): Promise<SynthResult> {
   const distDir = join(root, 'dist');
@@ -171,7 +172,7 @@ export async function synthesize(
     // failure of either leaves both as they were (for one environment, as every pin command writes).
     const stagedPins: StagedFile[] = [];
     try {
-      const run = await renderEach(root, envs, importApp, { pins: options.pins, trustStamps: true }, async ({ rendered, tree }) => {
+      const run = await renderEach(root, envs, context, { pins: options.pins, trustStamps: true }, async ({ rendered, tree }) => {
         assertRealPath(root, `dist/${rendered.env}`);
         // A refusal anywhere must leave every file as it was: staging writes nothing in dist/<env>/ itself.
         const plan = await planEnvironmentWrite(distDir, rendered, { ...options, current: tree });
@@ -185,7 +186,7 @@ export async function synthesize(
       } catch (error) {
         throw error instanceof Error && 'code' in error ? describeWriteFailure(error, root, 'write', 'pins and dist/ are unchanged') : error;
       }
-      return await stampWritten(root, run, planned, options.pins);
+      return await stampWritten(root, context.renderCache, run, planned, options.pins);
     } finally {
       for (const write of staged) write.discard();
       for (const file of stagedPins) await file.discard();
@@ -205,16 +206,22 @@ interface PlannedEnvironment {
 }
 
 /** Stamps the environments now current from inputs the run did not change itself (no pin edits); returns what synth did. */
-async function stampWritten(root: string, run: RepositoryRun, planned: readonly PlannedEnvironment[], pins: PinOverrides | undefined): Promise<SynthResult> {
+async function stampWritten(
+  root: string,
+  cache: RenderCacheSettings | undefined,
+  run: RepositoryRun,
+  planned: readonly PlannedEnvironment[],
+  pins: PinOverrides | undefined,
+): Promise<SynthResult> {
   const { overlays, adoptions, stampKeys, treeIdentities, verified, workers } = run;
   for (const plan of planned) {
     if (pinsMoved(run, plan.env)) continue;
-    if (stampKeys.get(plan.env) !== (await stampKey(root, plan.env, pins?.get(plan.env)))) continue;
+    if (stampKeys.get(plan.env) !== (await stampKey(root, plan.env, cache, pins?.get(plan.env)))) continue;
     const listed = { generated: [...plan.result.written, ...plan.result.unchanged], foreign: plan.result.foreign, hashes: plan.hashes };
     // A folder that was there changed only where the plan wrote (it is patched); a new one is looked at whole.
     const before = treeIdentities.get(plan.env);
     const written = before && { before, paths: plan.paths };
-    await writeStamp(root, plan.env, stampKeys.get(plan.env), listed, written ? { written } : {});
+    await writeStamp(root, plan.env, cache, stampKeys.get(plan.env), listed, written ? { written } : {});
   }
   const results = new Map<string, WriteResult>(planned.map((plan) => [plan.env, plan.result]));
   for (const [env, stamp] of verified) results.set(env, { written: [], unchanged: [...stamp.generated], pruned: [], foreign: [...stamp.foreign] });
@@ -245,13 +252,13 @@ export interface CheckResult {
 }
 
 /** Renders and compares with the files on disk without writing anything; with a `shard`, only its units. */
-export async function checkRepository(root: string, envs: readonly string[], importApp: AppImporter, shard?: Shard): Promise<CheckResult> {
+export async function checkRepository(root: string, envs: readonly string[], context: RunContext, shard?: Shard): Promise<CheckResult> {
   const results = new Map<string, DistDifference>();
   const apps = new Map<string, NonNullable<RenderedEnvironment['apps']>>();
   const distDir = join(root, 'dist');
   /** Clean environments to stamp: the sha256 of each file, index included, and the foreign files. */
   const clean: { readonly env: string; readonly hashes: ReadonlyMap<string, string>; readonly foreign: readonly string[] }[] = [];
-  const run = await renderEach(root, envs, importApp, { trustStamps: !shard, ...(shard ? { shard } : {}) }, async ({ rendered, tree }) => {
+  const run = await renderEach(root, envs, context, { trustStamps: !shard, ...(shard ? { shard } : {}) }, async ({ rendered, tree }) => {
     assertRealPath(root, `dist/${rendered.env}`);
     const current = tree ?? DistTree.read(swapPaths(distDir, rendered.env).live);
     const difference = shard ? compareShard(distDir, rendered, current, shard) : compareEnvironment(distDir, rendered, current);
@@ -266,7 +273,7 @@ export async function checkRepository(root: string, envs: readonly string[], imp
     const generated = [...hashes.keys()].map((path) => `dist/${env}/${path}`);
     // Only when dist/<env>/ is still what was compared (a synth may be writing beside this check).
     const expected = treeIdentities.get(env);
-    if (expected) await writeStamp(root, env, stampKeys.get(env), { generated, foreign, hashes }, { expected });
+    if (expected) await writeStamp(root, env, context.renderCache, stampKeys.get(env), { generated, foreign, hashes }, { expected });
   }
   for (const [env, stamp] of verified) results.set(env, { stale: [], missing: [], orphaned: [], foreign: [...stamp.foreign] });
   return {

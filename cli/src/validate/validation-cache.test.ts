@@ -10,12 +10,12 @@ const file = () => join(tmpdir(), `validated-${Math.random().toString(36).slice(
 describe('ValidationCache', () => {
   it('remembers valid objects by the sha256 of their bytes and their settings, across runs of the same checks', () => {
     const path = file();
-    const first = ValidationCache.open(path, 'bundle-a');
+    const first = ValidationCache.open({ file: path, version: 'bundle-a' });
     const key = first.keyOf('restricted', contentHash('kind: Deployment\n'));
     expect(first.isKnownValid(key)).toBe(false);
     first.recordValid(key);
     first.save();
-    const second = ValidationCache.open(path, 'bundle-a');
+    const second = ValidationCache.open({ file: path, version: 'bundle-a' });
     expect(second.isKnownValid(key)).toBe(true);
     expect(second.isKnownValid(second.keyOf('restricted', contentHash('kind: Deployment\nx: 1\n')))).toBe(false);
     expect(second.isKnownValid(second.keyOf('baseline', contentHash('kind: Deployment\n')))).toBe(false);
@@ -23,22 +23,22 @@ describe('ValidationCache', () => {
 
   it('trusts nothing from other checks or a damaged file', async () => {
     const path = file();
-    const cache = ValidationCache.open(path, 'bundle-a');
+    const cache = ValidationCache.open({ file: path, version: 'bundle-a' });
     const key = cache.keyOf('restricted', contentHash('kind: Service\n'));
     cache.recordValid(key);
     cache.save();
-    expect(ValidationCache.open(path, 'bundle-b').isKnownValid(key)).toBe(false);
+    expect(ValidationCache.open({ file: path, version: 'bundle-b' }).isKnownValid(key)).toBe(false);
     await writeFile(path, `v1 bundle-a\n${key.slice(0, 40)}\nnot a hash\n`);
-    expect(ValidationCache.open(path, 'bundle-a').isKnownValid(key)).toBe(false);
+    expect(ValidationCache.open({ file: path, version: 'bundle-a' }).isKnownValid(key)).toBe(false);
     await writeFile(path, 'garbage');
-    expect(ValidationCache.open(path, 'bundle-a').isKnownValid(key)).toBe(false);
+    expect(ValidationCache.open({ file: path, version: 'bundle-a' }).isKnownValid(key)).toBe(false);
   });
 
   it('writes nothing when nothing is new, and nothing at all without a file', async () => {
     const path = file();
-    ValidationCache.open(path, 'v').save();
+    ValidationCache.open({ file: path, version: 'v' }).save();
     await expect(readFile(path)).rejects.toThrow();
-    const memory = ValidationCache.open(undefined, 'v');
+    const memory = ValidationCache.open(undefined);
     memory.recordValid(memory.keyOf('', contentHash('x')));
     memory.save();
   });

@@ -12,19 +12,10 @@ const HASH = /^[a-f0-9]{64}$/;
 /** Most verdicts kept: enough for tens of thousands of objects, a few MB at most. */
 const MAX_ENTRIES = 200_000;
 
-let configured: { readonly file: string; readonly version: string } | undefined;
-
-/**
- * Where this process keeps its verdicts, and the version of the checks (the launcher's content
- * hash of the code that checks). Without a call, or with no file, nothing is remembered.
- */
-export function useValidationCache(file: string | undefined, version = ''): void {
-  configured = file === undefined ? undefined : { file, version };
-}
-
-/** The configured verdict file and checks version, or undefined when verdicts are not kept. */
-export function validationCacheSettings(): { readonly file: string; readonly version: string } | undefined {
-  return configured;
+/** Where a process keeps its verdicts, and the version of the checks (the launcher's hash of the code that checks). */
+export interface ValidationCacheSettings {
+  readonly file: string;
+  readonly version: string;
 }
 
 /** Valid-object verdicts for one version of the checks. */
@@ -40,13 +31,10 @@ export class ValidationCache {
     this.known = new Set(known);
   }
 
-  /** The cache {@link useValidationCache} configured, or an empty one that is never saved. */
-  static openConfigured(): ValidationCache {
-    return ValidationCache.open(configured?.file, configured?.version ?? '');
-  }
-
-  /** The cache in `file` for checks identified by `version` (e.g. the compiled bundle's hash); none without a file. */
-  static open(file: string | undefined, version: string): ValidationCache {
+  /** The cache `settings` describe, or an empty one that is never saved (verdicts not kept). */
+  static open(settings: ValidationCacheSettings | undefined): ValidationCache {
+    const file = settings?.file;
+    const version = settings?.version ?? '';
     let lines: string[] = [];
     if (file) {
       try {
