@@ -17,7 +17,7 @@ import type { ValidationCache } from '../validate/validation-cache.ts';
 import { emitObject, emitYaml, type MarkerPlacement } from '../yaml/emit-yaml.ts';
 import { findFluxStyleViolations } from '../yaml/flux-style-guard.ts';
 import { deriveSequenceIndentStyle } from '../yaml/sequence-indent-style.ts';
-import { createAppContext } from './environment-context.ts';
+import { createAppContext } from './app-context.ts';
 import { KUSTOMIZATION_FILE, kustomization } from './kustomization.ts';
 import { type KubernetesObject, objectIdentity } from './object-identity.ts';
 import { ownershipHash } from './ownership-index.ts';

@@ -13,12 +13,12 @@ import { INDEX_FILE } from '../render/ownership-index.ts';
 import type { RenderCacheSettings } from '../render/render-cache.ts';
 import type { RenderedEnvironment } from '../render/render-environment.ts';
 import type { Adoption } from './adopt-flux-updates.ts';
-import { type EnvironmentOutcome, EnvironmentRenderer, type PinOverrides } from './environment-renderer.ts';
 import { type Stamp, stampKey, type TreeIdentities, verifiedStamp, writeStamp } from './environment-stamps.ts';
+import { type EnvironmentOutcome, type PinOverrides, RenderSession } from './render-session.ts';
 import type { RunContext } from './run-context.ts';
 import { compareShard, ENVIRONMENT_UNIT, ownsUnit, type Shard } from './shard.ts';
 
-export type { PinOverrides } from './environment-renderer.ts';
+export type { PinOverrides } from './render-session.ts';
 
 /** What rendering the repository found besides each environment's files. */
 interface RepositoryRun {
@@ -116,7 +116,7 @@ async function renderEach(
   const units: string[] = [];
   let workers = 0;
   if (names.length > 0) {
-    const renderer = await EnvironmentRenderer.open(root, context, { pins, knownFiles, ...(shard ? { shard } : {}) });
+    const renderer = await RenderSession.open(root, context, { pins, knownFiles, ...(shard ? { shard } : {}) });
     workers = await renderer.prerender(names);
     for (const name of names) {
       const outcome = await renderer.render(name);

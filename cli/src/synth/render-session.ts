@@ -48,7 +48,7 @@ export interface EnvironmentOutcome {
 }
 
 /** Renders environments of `root` one at a time, sharing the loaded apps and the caches between them. */
-export class EnvironmentRenderer {
+export class RenderSession {
   private readonly loaded = new Map<string, Promise<LoadedApp>>();
   /** images.yaml parses by entry, kept between runs. */
   private readonly pinEntries: YamlEntries;
@@ -69,14 +69,14 @@ export class EnvironmentRenderer {
   }
 
   /** A renderer for `root` with the caches of `context`. */
-  static async open(root: string, context: RunContext, request: RenderRequest): Promise<EnvironmentRenderer> {
+  static async open(root: string, context: RunContext, request: RenderRequest): Promise<RenderSession> {
     const [entries, crds] = await Promise.all([discoverApps(root), loadCrdSchemas(root)]);
     const checks = {
       schemas: ObjectSchemas.deferred(crds),
       cache: ValidationCache.open(context.validationCache),
       renders: RenderCache.open(context.renderCache),
     };
-    return new EnvironmentRenderer(root, context, request, entries, checks);
+    return new RenderSession(root, context, request, entries, checks);
   }
 
   /** Renders and validates `name` and keeps its renders for the next run; throws the first problem. */
