@@ -62,17 +62,29 @@ async function simulateEnvironment(io: CliIo, root: string, envName: string, opt
   );
   const automation = { namespace: env.flux.namespace, name: automationName(env.name) };
   const message = run.changes.length > 0 ? commitMessage(MESSAGE_TEMPLATE, { automation, changes: run.changes }) : undefined;
+  await reportOrWrite(io, run, message, options, { base: root, shown: (path) => path, withSetter: false });
+}
+
+/**
+ * Prints what a simulated Flux commit changes (as JSON, or each change, the commit message and the
+ * diff), or with --write writes it below `base` (see {@link writeSetterFiles}).
+ */
+async function reportOrWrite(
+  io: CliIo,
+  run: SetterRun,
+  message: string | undefined,
+  options: SimulateOptions,
+  where: { readonly base: string; readonly shown: (path: string) => string; readonly withSetter: boolean },
+): Promise<void> {
   if (options.json) io.out(JSON.stringify({ changes: run.changes, files: [...run.files.keys()], commitMessage: message ?? null }, null, 2));
   else if (!message) io.out('Flux would commit nothing');
   else {
-    for (const change of run.changes) io.out(`${change.file}: ${change.oldValue} -> ${change.newValue}`);
+    for (const change of run.changes) io.out(`${change.file}: ${change.oldValue} -> ${change.newValue}${where.withSetter ? ` (${change.setter})` : ''}`);
     io.out(`commit message:\n${message}`);
-    if (!options.write) {
-      for (const [path, text] of run.files) io.out(unifiedDiff(path, await readFile(join(root, path), 'utf8').catch(() => ''), text));
-    }
+    if (!options.write) for (const [path, text] of run.files) io.out(unifiedDiff(path, await readFile(join(where.base, path), 'utf8').catch(() => ''), text));
   }
   if (options.write) {
-    await writeSetterFiles(root, run.files, (path) => path);
+    await writeSetterFiles(where.base, run.files, where.shown);
     if (!options.json) io.out(`wrote ${run.files.size} file(s)`);
   }
 }
@@ -109,17 +121,7 @@ async function simulateDirectory(io: CliIo, envName: string | undefined, options
     (file) => relative(process.cwd(), join(base, file)),
   );
   const message = run.changes.length > 0 ? await renderCommitMessage(run.changes, options) : undefined;
-  if (options.json) io.out(JSON.stringify({ changes: run.changes, files: [...run.files.keys()], commitMessage: message ?? null }, null, 2));
-  else if (!message) io.out('Flux would commit nothing');
-  else {
-    for (const change of run.changes) io.out(`${change.file}: ${change.oldValue} -> ${change.newValue} (${change.setter})`);
-    io.out(`commit message:\n${message}`);
-    if (!options.write) for (const [path, text] of run.files) io.out(unifiedDiff(path, await readFile(join(base, path), 'utf8').catch(() => ''), text));
-  }
-  if (options.write) {
-    await writeSetterFiles(base, run.files, (path) => relative(process.cwd(), join(base, path)));
-    if (!options.json) io.out(`wrote ${run.files.size} file(s)`);
-  }
+  await reportOrWrite(io, run, message, options, { base, shown: (path) => relative(process.cwd(), join(base, path)), withSetter: true });
 }
 
 /**
