@@ -3,8 +3,9 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, readFile, rename, rm, stat, symlink, truncate, utimes, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { listTree } from '../cli/src/files/file-tree.ts';
 import { credentialVariable } from '../cli/src/registry/registry-credentials.ts';
 import { committedCopy, git } from './git-repository.ts';
 import { startFaultRegistry } from './registry/fault-registry.ts';
@@ -229,9 +230,9 @@ describe('a failed pin', () => {
     const run = await runManifold(root, ['pin', 'dev', `web/web=127.0.0.1:9/acme/web:v1@${DIGEST}`, '--insecure-registry', '127.0.0.1:9', '--timeout', '1']);
     expect(run.code).toBe(1);
     expect(await snapshot(root)).toEqual(before);
-    const leftovers = (await readdir(root, { recursive: true })).filter((path) =>
-      /\.manifold-\d+\.tmp$|\.next-|\.previous$|\.patch$|manifold\.lock$/.test(path),
-    );
+    const leftovers = listTree(root)
+      .map((entry) => relative(root, join(entry.parentPath, entry.name)))
+      .filter((path) => /\.manifold-\d+\.tmp$|\.next-|\.previous$|\.patch$|manifold\.lock$/.test(path));
     expect(leftovers).toEqual([]);
   });
 });

@@ -1,9 +1,10 @@
 /** End-to-end helpers: a temporary copy of this repository and the real CLI run against it. */
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, symlinkSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, symlinkSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import { listTree } from '../cli/src/files/file-tree.ts';
 import { EXAMPLE_VARIABLE, exampleRepository } from '../cli/src/testing/example-repository.ts';
 
 export { exampleRepository };
@@ -137,7 +138,8 @@ export function runManifoldIn(
 /** Every file below `dir` (path → content), to prove what a command did or did not write. */
 export async function snapshot(dir: string): Promise<Map<string, string>> {
   const files = new Map<string, string>();
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
+  // Never through a link (node_modules is one): Node.js 26's recursive readdir would follow it.
+  const entries = existsSync(dir) ? listTree(dir) : [];
   for (const entry of entries) {
     if (!entry.isFile()) continue;
     const path = join(entry.parentPath, entry.name);

@@ -1,10 +1,11 @@
 /** `manifold board [--out <dir>]`: the release board, a static page of what runs where, what is held and what is waiting. */
-import { lstat, mkdir, readdir } from 'node:fs/promises';
+import { lstat, mkdir } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { Command } from 'commander';
 import { readBoard, readDriftFiles } from '../board/board-data.ts';
 import { renderBoardPage } from '../board/board-page.ts';
 import { ArgumentError } from '../errors/manifold-error.ts';
+import { listTree } from '../files/file-tree.ts';
 import { replaceFile } from '../files/replace-file.ts';
 import { listEnvironments } from '../synth/synthesize.ts';
 import { baseCommit } from './base-revision.ts';
@@ -72,7 +73,7 @@ async function outputFolder(root: string, out: string): Promise<void> {
   }
   const existing = await lstat(out).catch(() => undefined);
   if (existing?.isDirectory()) {
-    const link = (await readdir(out, { recursive: true, withFileTypes: true })).find((entry) => entry.isSymbolicLink());
+    const link = listTree(out).find((entry) => entry.isSymbolicLink());
     if (link) throw refuse(`${join(link.parentPath, link.name)} is a symbolic link inside ${out}`);
     return;
   }

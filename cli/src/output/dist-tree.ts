@@ -17,6 +17,7 @@ import {
 import { readdir, stat } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { contentHash } from '../files/content-hash.ts';
+import { listTree } from '../files/file-tree.ts';
 import { describeWriteFailure } from './dist-write-error.ts';
 import { completePatch } from './patch-tree.ts';
 
@@ -91,8 +92,8 @@ export class DistTree {
     }
     let entries: Dirent[];
     try {
-      // Recursive listing does not descend into a linked folder: the link is an entry, its content is not.
-      entries = readdirSync(dir, { recursive: true, withFileTypes: true });
+      // A linked folder is an entry of its own; what it links to is never listed (nor read).
+      entries = listTree(dir);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return new DistTree(dir, files, links);
       throw error;
