@@ -141,9 +141,11 @@ describe('dist/ writes', () => {
       if (point.syscalls === OPENS) refusedCreations++;
       expect(failed.status, JSON.stringify(point)).toBe(1);
       const [first, hint, ...rest] = failed.stderr.trimEnd().split('\n');
-      // The injected call is counted over all threads, so an open may hit a read before the write phase.
+      // The injected call is counted over all threads, so an open may hit a read before the write phase,
+      // or the journal read after the commit (the write is whole; its patch folder is left for the next run).
       // A refused rename while a patch moves in is undone: the environment is unchanged.
-      const outcome = /; (dist\/\w+ is unchanged|nothing was written)$/.exec(first ?? '');
+      const outcome = /; (dist\/\w+ is unchanged|nothing was written|dist\/\w+ is up to date, but dist\/\.\w+\.patch is left over)$/.exec(first ?? '');
+      const leftOver = outcome?.[1]?.endsWith('left over') === true;
       expect(first).toMatch(new RegExp(`^cannot [\\w ]+ [\\w./-]+: ${point.error} \\(\\w+\\); `));
       expect(outcome, first).not.toBeNull();
       expect(hint).toMatch(/^ {2}hint: /);
@@ -152,8 +154,8 @@ describe('dist/ writes', () => {
         const tree = JSON.stringify([...(await snapshot(join(root, 'dist', env)))]);
         expect([JSON.stringify([...(oldTrees.get(env) ?? [])]), JSON.stringify([...(newTrees.get(env) ?? [])])]).toContain(tree);
       }
-      // Nothing half-built is left behind, and the next synth completes the write.
-      expect((await readdir(join(root, 'dist'))).sort()).toEqual(ENVS);
+      // Nothing half-built is left behind (but the patch folder a failed cleanup names), and the next synth completes the write.
+      if (!leftOver) expect((await readdir(join(root, 'dist'))).sort()).toEqual(ENVS);
       const recovered = await runManifold(root, ['synth']);
       expect(recovered.code).toBe(0);
       expect(await envSnapshots(root)).toEqual(newTrees);
