@@ -19,7 +19,7 @@ import { registerRenovate } from './commands/renovate.ts';
 import { registerRollback } from './commands/rollback.ts';
 import { registerSchema } from './commands/schema.ts';
 import { registerSynth } from './commands/synth.ts';
-import { ManifoldError } from './errors/manifold-error.ts';
+import { EXIT, ManifoldError } from './errors/manifold-error.ts';
 import { describeWriteFailure } from './output/dist-write-error.ts';
 import type { WorkerLaunch } from './synth/render-workers.ts';
 import type { RunContext } from './synth/run-context.ts';
@@ -118,7 +118,7 @@ export async function runCli(argv: readonly string[], options: RunOptions): Prom
   try {
     await program.parseAsync([...argv], { from: 'user' });
   } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : EXIT.badInput;
     if (error instanceof ManifoldError) {
       io.err(error.format(program.opts<{ verbose?: boolean }>().verbose));
       return error.exitCode;
@@ -126,8 +126,8 @@ export async function runCli(argv: readonly string[], options: RunOptions): Prom
     if (isFileSystemError(error)) {
       // A disk or permission failure outside the guarded write phase: say what and where, no stack.
       const failure = describeWriteFailure(error, options.root, `${error.syscall ?? 'use'}`, 'nothing was written', 'run the command again');
-      io.err(`${failure.message}\n  hint: ${failure.hint}`);
-      return 1;
+      io.err(failure.format());
+      return failure.exitCode;
     }
     // Anything else is Manifold's own fault: say so in one line, with its own exit code, so CI can tell it from an outage.
     const verbose = program.opts<{ verbose?: boolean }>().verbose;

@@ -7,6 +7,7 @@ import { renderBoardPage } from '../board/board-page.ts';
 import { ArgumentError } from '../errors/manifold-error.ts';
 import { listTree } from '../files/file-tree.ts';
 import { replaceFile } from '../files/replace-file.ts';
+import { linkOnPath } from '../files/repository-paths.ts';
 import { listEnvironments } from '../synth/synthesize.ts';
 import { baseCommit } from './base-revision.ts';
 import type { CliIo } from './cli-io.ts';
@@ -64,13 +65,8 @@ export function registerBoard(program: Command, io: CliIo): void {
 async function outputFolder(root: string, out: string): Promise<void> {
   const refuse = (message: string) => new ArgumentError('--out', message, 'name a folder without symbolic links to write index.html into');
   const inside = relative(root, out);
-  if (!inside.startsWith('..') && !isAbsolute(inside)) {
-    const segments = inside.split(sep).slice(0, -1);
-    for (let depth = 1; depth <= segments.length; depth++) {
-      const folder = join(root, ...segments.slice(0, depth));
-      if ((await lstat(folder).catch(() => undefined))?.isSymbolicLink()) throw refuse(`${folder} is a symbolic link`);
-    }
-  }
+  const link = inside.startsWith('..') || isAbsolute(inside) ? undefined : linkOnPath(root, inside.split(sep).join('/'));
+  if (link !== undefined) throw refuse(`${join(root, link)} is a symbolic link`);
   const existing = await lstat(out).catch(() => undefined);
   if (existing?.isDirectory()) {
     const link = listTree(out).find((entry) => entry.isSymbolicLink());

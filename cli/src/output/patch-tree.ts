@@ -7,7 +7,8 @@
  * the tree ends all-new. The cost is that of the files that change, not of the whole tree.
  */
 import { existsSync, lstatSync, mkdirSync, readFileSync, renameSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
+import { linkOnPath } from '../files/repository-paths.ts';
 
 const JOURNAL = 'journal.json';
 const NEW = 'new';
@@ -101,11 +102,8 @@ function checkPathBelow(live: string, path: string): void {
   if (segments.some((segment) => segment === '' || segment === '.' || segment === '..' || segment.includes('\\'))) {
     throw patchPathError(join(live, path), 'is not a path below the environment');
   }
-  let folder = live;
-  for (const segment of ['', ...segments.slice(0, -1)]) {
-    folder = segment === '' ? folder : join(folder, segment);
-    if (lstatSync(folder, { throwIfNoEntry: false })?.isSymbolicLink()) throw patchPathError(folder, 'is a symbolic link, never followed');
-  }
+  const link = linkOnPath(dirname(live), [basename(live), ...segments.slice(0, -1)].join('/'));
+  if (link !== undefined) throw patchPathError(join(dirname(live), link), 'is a symbolic link, never followed');
 }
 
 /** A refusal told as a file-system error on `path` (ELOOP), so that it is described like any other write failure. */
