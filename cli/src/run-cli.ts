@@ -55,6 +55,8 @@ export interface RunOptions {
   readonly renderCacheDir?: string;
   /** How to start render workers (the launcher's worker script and bundle), when synth may use them. */
   readonly renderWorkers?: WorkerLaunch;
+  /** Where the command's lines go (default: the process's stdout and stderr); tests capture them here. */
+  readonly output?: Pick<CliIo, 'out' | 'err'>;
 }
 
 /** Runs the CLI with `argv` (without node and script) and returns the exit code. */
@@ -94,8 +96,8 @@ export async function runCli(argv: readonly string[], options: RunOptions): Prom
     .addHelpText('after', EXIT_CODES);
   const io: CliIo = {
     root: () => options.root,
-    out: (line) => process.stdout.write(`${line}\n`),
-    err: (line) => process.stderr.write(`${line}\n`),
+    out: options.output?.out ?? ((line) => process.stdout.write(`${line}\n`)),
+    err: options.output?.err ?? ((line) => process.stderr.write(`${line}\n`)),
     run,
     compiled: options.compiled ?? [],
     exit: (code) => {

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { readTreeAtRevision } from '../git/git-revision.ts';
 import { pinChangesSince } from '../pins/pin-changes.ts';
-import { INDEX_FILE, parseIndex } from '../render/ownership-index.ts';
+import { generatedFilesByEnvironment } from '../review/committed-dist.ts';
 import { formatReviewMarkdown, formatReviewText, type Review } from '../review/format-review.ts';
 import { compareObjects } from '../review/object-changes.ts';
 import { renderRepository } from '../synth/synthesize.ts';
@@ -27,7 +27,7 @@ export function registerDiff(program: Command, io: CliIo): void {
         renderRepository(root, [], io.run),
         readTreeAtRevision(root, commit, 'dist'),
       ]);
-      const before = generatedFiles(committed);
+      const before = generatedFilesByEnvironment(committed);
       const after = new Map(rendered.environments.map((env) => [env.env, env.files]));
       const envs = [...new Set([...before.keys(), ...after.keys()])].sort();
       const review: Review = {
@@ -38,25 +38,4 @@ export function registerDiff(program: Command, io: CliIo): void {
       if (options.json) io.out(JSON.stringify(review, null, 2));
       else io.out((options.markdown ? formatReviewMarkdown(review) : formatReviewText(review)).trimEnd());
     });
-}
-
-/** The files synth generated in each dist/<env>/ of a committed tree (as its index lists them), by environment. */
-function generatedFiles(tree: ReadonlyMap<string, string>): Map<string, Map<string, string>> {
-  const byEnv = new Map<string, Map<string, string>>();
-  for (const [path, text] of tree) {
-    const slash = path.indexOf('/');
-    if (slash < 0) continue;
-    const env = path.slice(0, slash);
-    byEnv.set(env, (byEnv.get(env) ?? new Map()).set(path.slice(slash + 1), text));
-  }
-  for (const [env, files] of byEnv) {
-    const index = files.get(INDEX_FILE);
-    if (index === undefined) {
-      byEnv.delete(env);
-      continue;
-    }
-    const owned = parseIndex(index);
-    byEnv.set(env, new Map([...files].filter(([path]) => owned.has(path))));
-  }
-  return byEnv;
 }

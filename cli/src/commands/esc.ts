@@ -4,8 +4,8 @@ import type { EscSettings } from '../config/environment-schema.ts';
 import { type Environment, loadEnvironment } from '../config/load-environment.ts';
 import type { PinEdit } from '../config/pin-edits.ts';
 import { ConfigError } from '../errors/config-error.ts';
-import { EscError } from '../esc/esc-error.ts';
-import { escLocations, escValueKind, escValuesOf, readEscImages, writeDefinitionValues } from '../esc/esc-pins.ts';
+import { escLocations, escValueKind, readEscImages } from '../esc/esc-pins.ts';
+import { escDrift, pushPins } from '../esc/esc-sync.ts';
 import { unifiedDiff } from '../output/compare-dist.ts';
 import { completeRefs } from '../pins/complete-refs.ts';
 import { commitPinEdits } from '../pins/pin-transaction.ts';
@@ -15,8 +15,6 @@ import type { CliIo } from './cli-io.ts';
 import { seconds } from './option-values.ts';
 import { printPinChanges, printSynthResult } from './pin-output.ts';
 import { type RegistryOptions, registryClient, withRegistryOptions } from './registry-options.ts';
-
-const MAX_PUSH_ATTEMPTS = 4;
 
 /** Adds the esc command group to `program`. */
 export function registerEsc(program: Command, io: CliIo): void {
@@ -39,10 +37,7 @@ export function registerEsc(program: Command, io: CliIo): void {
     const [{ properties }, definition] = await Promise.all([client.openValues(), client.readDefinition()]);
     const { images, missing } = readEscImages(properties, escLocations(env, settings), client.name, where);
     for (const key of missing) io.err(`not in ESC: ${key} (left as it is)`);
-    const differing = images.filter(({ key, ref }) => {
-      const pin = env.pins.get(key);
-      return pin && (ref.digest ? pin.ref.value !== ref.value : `${pin.ref.repository}:${pin.ref.tag}` !== ref.value);
-    });
+    const differing = escDrift(env, images);
     if (options.check) {
       if (options.json)
         io.out(JSON.stringify({ differing: differing.map(({ key, ref }) => ({ image: key, pin: env.pins.get(key)?.ref.value, esc: ref.value })) }, null, 2));
@@ -86,35 +81,14 @@ export function registerEsc(program: Command, io: CliIo): void {
     .action(async (envName: string, options: EscOptions & { dryRun?: boolean }) => {
       const env = await loadEnvironment(io.root(), envName);
       const settings = requireEsc(env);
-      const locations = escLocations(env, settings);
-      const assignments = [...env.pins.values()].flatMap((pin) => escValuesOf(pin, locations.get(`${pin.app}/${pin.image}`) ?? { kind: 'whole', path: '' }));
       const client = await escClient(settings, options);
-      // Optimistic concurrency: write against the ETag read; on a conflict, read again and re-apply.
-      for (let attempt = 1; ; attempt++) {
-        const definition = await client.readDefinition();
-        let updated: string;
-        try {
-          updated = writeDefinitionValues(definition.yaml, assignments);
-        } catch (error) {
-          throw new EscError(`ESC ${client.name}: ${(error as Error).message}`, 'fix the ESC definition or the mapping in esc: of environment.yaml');
-        }
-        if (updated === definition.yaml) {
-          io.out(`ESC ${client.name} already holds every pin of ${env.name} (revision ${definition.revision ?? '?'})`);
-          return;
-        }
-        if (options.dryRun) {
-          io.out(unifiedDiff(`esc/${client.name}`, definition.yaml, updated));
-          return;
-        }
-        try {
-          const { revision } = await client.writeDefinition(updated, definition.etag);
-          io.out(`ESC ${client.name}: wrote ${assignments.length} value(s) of ${env.name}, revision ${revision ?? '?'}`);
-          return;
-        } catch (error) {
-          if (!(error instanceof EscError) || error.status !== 409 || attempt >= MAX_PUSH_ATTEMPTS) throw error;
-          io.err(`ESC ${client.name} changed meanwhile; reading it again (attempt ${attempt + 1})`);
-        }
-      }
+      const pushed = await pushPins({ ...env, esc: settings }, client, {
+        dryRun: options.dryRun,
+        onRetry: (attempt) => io.err(`ESC ${client.name} changed meanwhile; reading it again (attempt ${attempt})`),
+      });
+      if (pushed.kind === 'current') io.out(`ESC ${client.name} already holds every pin of ${env.name} (revision ${pushed.revision})`);
+      else if (pushed.kind === 'dry-run') io.out(unifiedDiff(`esc/${client.name}`, pushed.before, pushed.after));
+      else io.out(`ESC ${client.name}: wrote ${pushed.values} value(s) of ${env.name}, revision ${pushed.revision}`);
     });
 }
 

@@ -4,18 +4,14 @@ import { type Command, Option } from 'commander';
 import type { PinSource } from '../config/images-schema.ts';
 import { loadEnvironment } from '../config/load-environment.ts';
 import type { PinEdit } from '../config/pin-edits.ts';
-import { ConfigError } from '../errors/config-error.ts';
 import { ArgumentError } from '../errors/manifold-error.ts';
 import { completeRefs } from '../pins/complete-refs.ts';
-import { pinNames, pinsNamed } from '../pins/pin-targets.ts';
+import { assignmentTargets } from '../pins/pin-targets.ts';
 import { commitPinEdits } from '../pins/pin-transaction.ts';
 import { defaultSetter, provenance } from '../pins/provenance.ts';
 import type { CliIo } from './cli-io.ts';
 import { printPinChanges, printSynthResult } from './pin-output.ts';
 import { type RegistryOptions, registryClient, withRegistryOptions } from './registry-options.ts';
-
-/** A new pin's name: `<app>/<image>`, each a DNS-1123 label (so it can never name a path). */
-const NEW_PIN_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 /** Adds the pin command to `program`. */
 export function registerPin(program: Command, io: CliIo): void {
@@ -43,25 +39,7 @@ export function registerPin(program: Command, io: CliIo): void {
       const env = await loadEnvironment(root, envName);
       const wanted = assignments.map((assignment, index) => parseAssignment(assignment, index));
       // Every target must name pins before anything reaches the network.
-      const targets = wanted.map(({ target, ref, index }) => {
-        const pins = pinsNamed(env, target);
-        if (pins.length === 0 && target.includes('/') && !NEW_PIN_NAME.test(target)) {
-          throw new ArgumentError(
-            `argument ${index + 2}`,
-            `"${target}" is not a pin of ${envName}, nor a new pin name <app>/<image> (two DNS-1123 labels)`,
-            `pins of ${envName}: ${pinNames(env)}`,
-          );
-        }
-        if (pins.length === 0 && !target.includes('/')) {
-          throw new ArgumentError(
-            `argument ${index + 2}`,
-            `${envName} has no pin named "${target}"`,
-            `pins of ${envName}: ${pinNames(env)}; a new one is named <app>/<image>`,
-          );
-        }
-        const [app = '', image = ''] = target.split('/');
-        return { ref, pins: pins.length > 0 ? pins.map((pin) => ({ app: pin.app, image: pin.image })) : [{ app, image }] };
-      });
+      const targets = wanted.map(({ target, ref, index }) => ({ ref, pins: assignmentTargets(env, target, `argument ${index + 2}`) }));
       const { client, done } = registryClient(options);
       const refs = await completeRefs(
         wanted.map(({ ref }) => ref),
@@ -78,18 +56,14 @@ export function registerPin(program: Command, io: CliIo): void {
 }
 
 function parseAssignment(assignment: string, index: number): { target: string; ref: TaggedImageRef; index: number } {
+  const argument = `argument ${index + 2}`;
   const separator = assignment.indexOf('=');
-  const where = { file: `argument ${index + 2}`, line: 1, col: Math.max(1, separator + 2) };
   if (separator <= 0)
-    throw new ConfigError({
-      ...where,
-      message: `"${assignment}" is not <image>=<reference>`,
-      hint: 'for example: api=ghcr.io/acme/api:main-3f2c1e9-1732150000',
-    });
+    throw new ArgumentError(argument, `"${assignment}" is not <image>=<reference>`, 'for example: api=ghcr.io/acme/api:main-3f2c1e9-1732150000');
   try {
     return { target: assignment.slice(0, separator), ref: ImageRef.parseTagged(assignment.slice(separator + 1)), index };
   } catch (error) {
-    if (error instanceof InvalidImageRefError) throw new ConfigError({ ...where, message: error.message, hint: error.hint });
+    if (error instanceof InvalidImageRefError) throw new ArgumentError(argument, error.message, error.hint);
     throw error;
   }
 }

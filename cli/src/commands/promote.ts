@@ -1,10 +1,9 @@
 /** `manifold promote <from> <to>`: copy pins (tag and digest) from one environment to the next. */
 import { type Command, Option } from 'commander';
-import { type Environment, loadEnvironment, type Pin } from '../config/load-environment.ts';
-import { ArgumentError } from '../errors/manifold-error.ts';
+import { loadEnvironment } from '../config/load-environment.ts';
 import { completeRefs } from '../pins/complete-refs.ts';
 import { formatChangesMarkdown, formatChangesText } from '../pins/pin-changes.ts';
-import { pinNames, pinsNamed } from '../pins/pin-targets.ts';
+import { selectPins } from '../pins/pin-targets.ts';
 import { commitPinEdits } from '../pins/pin-transaction.ts';
 import { planPromotion } from '../pins/promotion.ts';
 import type { CliIo } from './cli-io.ts';
@@ -57,20 +56,4 @@ export function registerPromote(program: Command, io: CliIo): void {
       if (!options.json && !options.markdown) printSynthResult(io, result);
     },
   );
-}
-
-function selectPins(env: Environment, only: string | undefined): Pin[] {
-  if (only === undefined) return [...env.pins.values()];
-  const targets = only.split(',').map((target) => target.trim());
-  return targets.flatMap((target, index) => {
-    const pins = target === '' ? [] : pinsNamed(env, target);
-    if (pins.length === 0) {
-      throw new ArgumentError(
-        '--only',
-        target === '' ? `item ${index + 1} names nothing` : `${env.name} has no pin or app named "${target}"`,
-        `name pins, image names, repositories or apps of ${env.name}, comma-separated: ${pinNames(env)}`,
-      );
-    }
-    return pins;
-  });
 }

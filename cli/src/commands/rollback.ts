@@ -1,15 +1,15 @@
 /** `manifold rollback <env> <image>`: set a pin back to an earlier reference from git history, held (sticky rollback). */
 import { ImageRef, type TaggedImageRef } from '@manifold/constructs/core';
 import { type Command, Option } from 'commander';
-import { loadEnvironment, type Pin } from '../config/load-environment.ts';
+import { loadEnvironment } from '../config/load-environment.ts';
 import type { PinEdit } from '../config/pin-edits.ts';
-import { ConfigError } from '../errors/config-error.ts';
 import { ArgumentError } from '../errors/manifold-error.ts';
 import { completeRefs } from '../pins/complete-refs.ts';
 import { pinHistory } from '../pins/pin-history.ts';
 import { requirePins } from '../pins/pin-targets.ts';
 import { commitPinEdits } from '../pins/pin-transaction.ts';
 import { provenance } from '../pins/provenance.ts';
+import { type RollbackRequest, rollbackTarget } from '../pins/rollback-target.ts';
 import type { CliIo } from './cli-io.ts';
 import { positiveInteger } from './option-values.ts';
 import { printPinChanges, printSynthResult } from './pin-output.ts';
@@ -30,19 +30,11 @@ export function registerRollback(program: Command, io: CliIo): void {
     const root = io.root();
     const env = await loadEnvironment(root, envName);
     const pins = requirePins(env, target);
-    const steps = options.steps;
+    const request: RollbackRequest = options.to === undefined ? { steps: options.steps } : { to: parseTo(options.to, pins[0]?.ref.value ?? '') };
     const edits: PinEdit[] = [];
     for (const pin of pins) {
-      const history = await pinHistory(root, envName, pin.app, pin.image);
-      const earlier = history.filter((entry) => entry.ref !== pin.ref.value);
-      const chosen = options.to ? await chooseRef(options, earlier, pin) : earlier[steps - 1];
-      if (!chosen) {
-        throw new ConfigError({
-          ...pin.position,
-          message: `the git history of ${pin.position.file} has ${earlier.length === 0 ? 'no earlier reference' : `only ${earlier.length} earlier reference(s)`} for ${pin.app}/${pin.image}`,
-          hint: earlier.length === 0 ? 'give one with --to <ref>' : `use --steps ${earlier.length} or less, or --to <ref>`,
-        });
-      }
+      const target = rollbackTarget(pin, await pinHistory(root, envName, pin.app, pin.image), request);
+      const chosen = 'resolve' in target ? { ref: await resolveDigest(target.resolve, options) } : target;
       edits.push({
         app: pin.app,
         image: pin.image,
@@ -57,25 +49,17 @@ export function registerRollback(program: Command, io: CliIo): void {
   });
 }
 
-/** The reference `--to` names: with its digest from history when it has none, else from the registry. */
-async function chooseRef(
-  options: RegistryOptions & { to?: string },
-  history: { ref: string; commit: string }[],
-  pin: Pin,
-): Promise<{ ref: string; commit?: string } | undefined> {
-  let wanted: TaggedImageRef;
+function parseTo(value: string, example: string): TaggedImageRef {
   try {
-    wanted = ImageRef.parseTagged(options.to ?? '');
+    return ImageRef.parseTagged(value);
   } catch (error) {
-    throw new ArgumentError('--to', (error as Error).message, `for example: --to ${pin.ref.value}`);
+    throw new ArgumentError('--to', (error as Error).message, `for example: --to ${example}`);
   }
-  const known = history.find(
-    (entry) =>
-      entry.ref === wanted.value ||
-      (!wanted.digest && ImageRef.parseTagged(entry.ref).repository === wanted.repository && ImageRef.parseTagged(entry.ref).tag === wanted.tag),
-  );
-  if (known && (wanted.digest || ImageRef.parseTagged(known.ref).digest)) return known;
+}
+
+/** `ref` with the digest the registry holds for it (the given one, checked, when it has one). */
+async function resolveDigest(ref: TaggedImageRef, options: RegistryOptions): Promise<string> {
   const { client, done } = registryClient(options);
-  const complete = await completeRefs([wanted], client, 'digest').finally(done);
-  return { ref: complete.get(wanted.value)?.value ?? wanted.value };
+  const complete = await completeRefs([ref], client, 'digest').finally(done);
+  return complete.get(ref.value)?.value ?? ref.value;
 }

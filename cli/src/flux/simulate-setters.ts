@@ -4,9 +4,9 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, posix, relative } from 'node:path';
-import { Document, isAlias, isMap, isPair, isScalar, isSeq, parseDocument, type Scalar, visit } from 'yaml';
+import { Document, isMap, isScalar, isSeq } from 'yaml';
 import { findMarkedScalars } from '../markers/marked-scalars.ts';
-import { type LatestImageRef, MARKER_BYTES, parseSetterMarker, type SetterMarker, setterValue } from '../markers/setter-markers.ts';
+import { type LatestImageRef, MARKER_BYTES, setterValue } from '../markers/setter-markers.ts';
 import { type FluxDocument, isNullDocument, parseFluxDocuments, serializeFluxDocuments } from '../yaml/kyaml-style.ts';
 import { isYaml11NonString } from '../yaml/yaml11-scalars.ts';
 

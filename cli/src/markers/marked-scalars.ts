@@ -1,5 +1,5 @@
 /** Where Flux finds setter markers in a YAML document, as its kyaml reader attaches comments. */
-import { isAlias, isMap, isPair, isScalar, isSeq, type Scalar, visit } from 'yaml';
+import { isAlias, isMap, isPair, isSeq, type Scalar, visit } from 'yaml';
 import { commentedFlow, flowScalars } from '../yaml/go-yaml-flow.ts';
 import type { FluxDocument } from '../yaml/kyaml-style.ts';
 import { parseSetterMarker, type SetterMarker } from './setter-markers.ts';

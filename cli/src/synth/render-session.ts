@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type AppEntry, type AppImporter, discoverApps, type LoadedApp, loadApp } from '../apps/load-apps.ts';
+import { type AppEntry, discoverApps, type LoadedApp, loadApp } from '../apps/load-apps.ts';
 import { type Environment, loadEnvironment } from '../config/load-environment.ts';
 import { editPins } from '../config/pin-edits.ts';
 import { syncPinMarkers } from '../config/pin-markers.ts';
