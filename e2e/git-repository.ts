@@ -1,30 +1,11 @@
 /** Real git repositories for end-to-end tests: a copy of this repository committed on main, and a bare remote. */
-import { execFileSync } from 'node:child_process';
 import { mkdtemp, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { git, gitWith } from '../cli/src/testing/test-git.ts';
 import { copyRepository, REPO_ROOT } from './temp-repo.ts';
 
-/** Runs git in `cwd` with a fixed test identity and returns its output. */
-export function git(cwd: string, ...args: string[]): string {
-  return gitWith({}, cwd, ...args);
-}
-
-/** {@link git} with more environment variables (e.g. GIT_COMMITTER_DATE). */
-export function gitWith(env: NodeJS.ProcessEnv, cwd: string, ...args: string[]): string {
-  return execFileSync('git', args, {
-    cwd,
-    encoding: 'utf8',
-    env: {
-      ...process.env,
-      GIT_AUTHOR_NAME: 'tester',
-      GIT_AUTHOR_EMAIL: 'tester@example.com',
-      GIT_COMMITTER_NAME: 'tester',
-      GIT_COMMITTER_EMAIL: 'tester@example.com',
-      ...env,
-    },
-  });
-}
+export { git, gitWith };
 
 /** A copy of this repository's example as a git repository with one commit on main. */
 export async function committedCopy(): Promise<string> {

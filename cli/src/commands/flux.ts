@@ -226,13 +226,11 @@ function parseSets(sets: readonly string[], flag: string, list: boolean): Map<st
     const values = separator > 0 ? set.slice(separator + 1).split(list ? ',' : /(?!)/) : [];
     const parsed = values.map((value) => parsePolicyUpdate(value.trim()));
     if (parsed.length === 0 || parsed.some((update) => update === undefined)) {
-      throw new ConfigError({
-        file: flag,
-        line: 1,
-        col: Math.max(separator + 2, 1),
-        message: `"${set}" is not <policy>=<tag>[@sha256:<64 hex>]${list ? '[,<tag>…]' : ''}`,
-        hint: `for example: ${flag} dev-web-web=main-4e5f6a7-1732160000@sha256:<digest>`,
-      });
+      throw new ArgumentError(
+        flag,
+        `"${set}" is not <policy>=<tag>[@sha256:<64 hex>]${list ? '[,<tag>…]' : ''}`,
+        `for example: ${flag} dev-web-web=main-4e5f6a7-1732160000@sha256:<digest>`,
+      );
     }
     updates.set(set.slice(0, separator), parsed as PolicyUpdate[]);
   }

@@ -40,7 +40,7 @@ export function registerLifecycle(program: Command, io: CliIo): void {
     .action(async (name: string, options: { kind: AppKind; image: string; env?: string; size: string }) => {
       const root = io.root();
       checkName(name, 'app', 'argument 1');
-      if (existsSync(join(root, 'apps', name))) throw argumentError('argument 1', `apps/${name} already exists`, 'choose another name, or edit that app');
+      if (existsSync(join(root, 'apps', name))) throw new ArgumentError('argument 1', `apps/${name} already exists`, 'choose another name, or edit that app');
       const ref = parseImage(options.image);
       const all = await listEnvironments(root);
       const targets = options.env === undefined ? all : environmentList(options.env, all);
@@ -85,7 +85,7 @@ export function registerLifecycle(program: Command, io: CliIo): void {
     .action(async (name: string, options: { from: string; namespace?: string; domain?: string }) => {
       const root = io.root();
       checkName(name, 'environment', 'argument 1');
-      if (existsSync(join(root, 'overlays', name))) throw argumentError('argument 1', `overlays/${name} already exists`, 'choose another name');
+      if (existsSync(join(root, 'overlays', name))) throw new ArgumentError('argument 1', `overlays/${name} already exists`, 'choose another name');
       const from = await loadEnvironment(root, options.from);
       const namespace = options.namespace ?? renamed(from.namespace, from.name, name, '--namespace');
       const domain = options.domain ?? renamed(from.domain, from.name, name, '--domain');
@@ -131,14 +131,14 @@ export function registerLifecycle(program: Command, io: CliIo): void {
       checkName(name, 'app', 'argument 1');
       const folder = join(root, 'apps', name);
       if (!existsSync(folder))
-        throw argumentError(
+        throw new ArgumentError(
           'argument 1',
           `no app "${name}" (apps/${name} does not exist)`,
           `apps: ${(await discoverApps(root)).map((app) => app.name).join(', ') || '(none)'}`,
         );
       const uncommitted = uncommittedChanges(root, `apps/${name}`);
       if (uncommitted && !options.force) {
-        throw argumentError(
+        throw new ArgumentError(
           'argument 1',
           `apps/${name} has changes git has not committed (${uncommitted})`,
           'commit or stash them first, or pass --force to remove them too',
@@ -179,9 +179,9 @@ export function registerLifecycle(program: Command, io: CliIo): void {
       const root = io.root();
       checkName(toName, 'environment', 'argument 2');
       const all = await listEnvironments(root);
-      if (!all.includes(fromName)) throw argumentError('argument 1', `no environment "${fromName}"`, `environments: ${all.join(', ') || '(none)'}`);
+      if (!all.includes(fromName)) throw new ArgumentError('argument 1', `no environment "${fromName}"`, `environments: ${all.join(', ') || '(none)'}`);
       for (const taken of [`overlays/${toName}`, `dist/${toName}`]) {
-        if (existsSync(join(root, taken))) throw argumentError('argument 2', `${taken} already exists`, 'choose another name');
+        if (existsSync(join(root, taken))) throw new ArgumentError('argument 2', `${taken} already exists`, 'choose another name');
       }
       const env = await loadEnvironment(root, fromName);
       const values: [string[], string][] = [];
@@ -216,7 +216,7 @@ export function registerLifecycle(program: Command, io: CliIo): void {
 
 function checkName(name: string, what: string, where: string): void {
   if (!dnsLabel.safeParse(name).success) {
-    throw argumentError(where, `${what} name "${name}" is not a DNS-1123 label`, 'use lowercase letters, digits and "-", at most 63 characters');
+    throw new ArgumentError(where, `${what} name "${name}" is not a DNS-1123 label`, 'use lowercase letters, digits and "-", at most 63 characters');
   }
 }
 
@@ -224,7 +224,7 @@ function parseImage(value: string): ImageRef {
   try {
     return ImageRef.parseTagged(value);
   } catch (error) {
-    if (error instanceof InvalidImageRefError) throw argumentError('--image', error.message, error.hint);
+    if (error instanceof InvalidImageRefError) throw new ArgumentError('--image', error.message, error.hint);
     throw error;
   }
 }
@@ -241,14 +241,14 @@ function environmentList(value: string, known: readonly string[]): string[] {
 
 function checkTarget(env: Environment, ref: ImageRef, app: string, size: string): void {
   if (env.requireDigests && !ref.digest) {
-    throw argumentError(
+    throw new ArgumentError(
       '--image',
       `${env.name} requires digests, but "${ref.value}" has none`,
       `add @sha256:<digest>, or leave ${env.name} out with --env and pin it later: pnpm pin ${env.name} ${app}/${app}=${ref.value}`,
     );
   }
   if (!env.sizes.has(size)) {
-    throw argumentError(
+    throw new ArgumentError(
       '--size',
       `${env.name} has no size "${size}"`,
       `sizes of ${env.name}: ${[...env.sizes.keys()].join(', ') || '(none)'}; add it to overlays/${env.name}/environment.yaml or pass --size`,
@@ -259,7 +259,8 @@ function checkTarget(env: Environment, ref: ImageRef, app: string, size: string)
 /** `value` with the label `from` replaced by `to`: acme-dev → acme-qa, dev.acme.example → qa.acme.example. */
 function renamed(value: string, from: string, to: string, option: string): string {
   const changed = renamedOrUndefined(value, from, to);
-  if (changed === undefined) throw argumentError(option, `"${value}" does not contain "${from}" to replace`, `give the new environment's value with ${option}`);
+  if (changed === undefined)
+    throw new ArgumentError(option, `"${value}" does not contain "${from}" to replace`, `give the new environment's value with ${option}`);
   return changed;
 }
 
@@ -275,8 +276,4 @@ function uncommittedChanges(root: string, path: string): string | undefined {
   if (status.status !== 0) return undefined;
   const lines = status.stdout.split('\n').filter(Boolean);
   return lines.length === 0 ? undefined : `${lines.length} path${lines.length === 1 ? '' : 's'}, e.g. ${lines[0]?.slice(3)}`;
-}
-
-function argumentError(where: string, message: string, hint: string): ArgumentError {
-  return new ArgumentError(where, message, hint);
 }

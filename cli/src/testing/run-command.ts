@@ -26,11 +26,15 @@ export async function runCommand(root: string, argv: readonly string[]): Promise
   return { code, out: out.join(''), err: err.join('') };
 }
 
-/** A writable copy of the synthesized example repository (its node_modules linked); `remove` deletes it. */
+/** This repository's TypeScript settings, which an app made by `manifold new app` extends. */
+const TSCONFIG_BASE = join(import.meta.dirname, '..', '..', '..', 'tsconfig.base.json');
+
+/** A writable copy of the synthesized example repository (its node_modules linked, tsconfig.base.json beside it); `remove` deletes it. */
 export async function exampleCopy(): Promise<{ root: string; remove: () => Promise<void> }> {
   const root = await mkdtemp(join(tmpdir(), 'manifold-command-'));
   const example = exampleRepository();
   for (const folder of ['apps', 'overlays', 'dist']) await cp(join(example, folder), join(root, folder), { recursive: true });
   await symlink(join(example, 'node_modules'), join(root, 'node_modules'));
+  await cp(TSCONFIG_BASE, join(root, 'tsconfig.base.json'));
   return { root, remove: () => rm(root, { recursive: true, force: true }) };
 }
