@@ -2,7 +2,7 @@
 // The manifold command: compiles the CLI and the repository's apps (cached), then runs it.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 
 // The Node.js lines Manifold supports are package.json's engines range, and only there. Checked before
@@ -25,8 +25,8 @@ const argv = process.argv.slice(2);
 const rootFlag = argv.findIndex((arg) => arg === '--root' || arg.startsWith('--root='));
 const rootArg = rootFlag < 0 ? undefined : argv[rootFlag].includes('=') ? argv[rootFlag].slice('--root='.length) : argv[rootFlag + 1];
 // Help and version need no repository.
-// `flux simulate --path` works on any directory, Manifold repository or not.
-const standalone = argv[0] === 'flux' && argv.some((arg) => arg === '--path' || arg.startsWith('--path='));
+// `flux simulate --path` works on any directory, Manifold repository or not; `init` creates one.
+const standalone = argv[0] === 'init' || (argv[0] === 'flux' && argv.some((arg) => arg === '--path' || arg.startsWith('--path=')));
 const needsRepository = !standalone && !argv.some((arg) => ['--help', '-h', '--version', '-V', 'help'].includes(arg)) && argv.length > 0;
 let root;
 try {
@@ -60,6 +60,7 @@ const { runCli } = await import(pathToFileURL(compiled.bundle).href);
 const appModules = Object.fromEntries([...compiled.appModules].map(([file, module]) => [file, pathToFileURL(module).href]));
 process.exitCode = await runCli(argv, {
   root,
+  cliRoot: fileURLToPath(new URL('..', import.meta.url)),
   cacheDir: cacheDirFor(root),
   importApp: async (file) => {
     if (!appModules[file]) return undefined;

@@ -334,11 +334,11 @@ function externalPackages(links) {
         const real = realpathSync(resolved.path);
         const link = packageLink(args.resolveDir, args.path);
         if (link) links.set(link, realpathSync(link));
-        if (!real.includes('/node_modules/')) {
-          // A workspace package's `sideEffects: false` (as esbuild read it) lets unused modules, and the
-          // packages only they import, stay out of the CLI's own chunk.
-          return { path: real, sideEffects: resolved.sideEffects };
-        }
+        // A workspace package, or an installed one that ships TypeScript source (as @manifold/constructs
+        // does, and Node.js will not strip types below node_modules), is compiled in. Its
+        // `sideEffects: false` (as esbuild read it) lets unused modules, and the packages only they
+        // import, stay out of the CLI's own chunk.
+        if (!real.includes('/node_modules/') || /\.[cm]?tsx?$/.test(real)) return { path: real, sideEffects: resolved.sideEffects };
         return args.kind === 'import-statement' && isCommonJs(real) ? { path: real, namespace: REQUIRED } : { path: real, external: true };
       });
       builder.onLoad({ filter: /.*/, namespace: REQUIRED }, (args) => ({ contents: `module.exports = require(${JSON.stringify(args.path)});`, loader: 'js' }));

@@ -10,6 +10,7 @@ import { registerDiff } from './commands/diff.ts';
 import { registerEsc } from './commands/esc.ts';
 import { registerFlux } from './commands/flux.ts';
 import { registerImages } from './commands/images.ts';
+import { registerInit } from './commands/init.ts';
 import { registerLifecycle } from './commands/lifecycle.ts';
 
 import { registerPin } from './commands/pin.ts';
@@ -55,6 +56,8 @@ export interface RunOptions {
   readonly renderCacheDir?: string;
   /** How to start render workers (the launcher's worker script and bundle), when synth may use them. */
   readonly renderWorkers?: WorkerLaunch;
+  /** The folder of the @manifold/cli package (default: the one this module's source is in). */
+  readonly cliRoot?: string;
   /** Where the command's lines go (default: the process's stdout and stderr); tests capture them here. */
   readonly output?: Pick<CliIo, 'out' | 'err'>;
 }
@@ -96,6 +99,7 @@ export async function runCli(argv: readonly string[], options: RunOptions): Prom
     .addHelpText('after', EXIT_CODES);
   const io: CliIo = {
     root: () => options.root,
+    cliRoot: options.cliRoot ?? join(import.meta.dirname, '..'),
     out: options.output?.out ?? ((line) => process.stdout.write(`${line}\n`)),
     err: options.output?.err ?? ((line) => process.stderr.write(`${line}\n`)),
     run,
@@ -117,6 +121,7 @@ export async function runCli(argv: readonly string[], options: RunOptions): Prom
   registerRenovate(program, io);
   registerEsc(program, io);
   registerLifecycle(program, io);
+  registerInit(program, io);
   try {
     await program.parseAsync([...argv], { from: 'user' });
   } catch (error) {

@@ -5,6 +5,8 @@ import type { RunContext } from '../synth/run-context.ts';
 export interface CliIo {
   /** The repository root the command works on. */
   root(): string;
+  /** The folder of the @manifold/cli package (its schemas and templates). */
+  readonly cliRoot: string;
   /** How this run imports app modules, and its caches and render workers. */
   readonly run: RunContext;
   /** The app entry files compiled for this run (the others' compiled code was current). */

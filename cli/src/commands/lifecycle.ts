@@ -59,8 +59,19 @@ export function registerLifecycle(program: Command, io: CliIo): void {
         const source = provenance(defaultSetter(), process.env);
         writes.set(files.images, editPins(env, [{ app: name, image: name, ref: ref.value, source }]));
       }
-      const rootPackage = JSON.parse(await readFile(join(root, 'package.json'), 'utf8').catch(() => '{}')) as { devDependencies?: Record<string, string> };
-      const created = appFiles({ name, kind: options.kind, size: options.size, rootDevDependencies: rootPackage.devDependencies ?? {} });
+      const rootPackage = JSON.parse(await readFile(join(root, 'package.json'), 'utf8').catch(() => '{}')) as {
+        dependencies?: Record<string, string>;
+        devDependencies?: Record<string, string>;
+      };
+      // A repository made by manifold init depends on @manifold/constructs by version; this one, on its workspace package.
+      const constructs = rootPackage.dependencies?.['@manifold/constructs'];
+      const created = appFiles({
+        name,
+        kind: options.kind,
+        size: options.size,
+        rootDevDependencies: rootPackage.devDependencies ?? {},
+        ...(constructs && !constructs.startsWith('workspace:') ? { constructsDependency: constructs } : {}),
+      });
       for (const [file, text] of created) {
         await mkdir(dirname(join(root, file)), { recursive: true });
         await writeFile(join(root, file), text, { flag: 'wx' });

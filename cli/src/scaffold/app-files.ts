@@ -20,6 +20,8 @@ export interface AppFileOptions {
   readonly size: string;
   /** The root package.json's devDependencies, for the versions of typescript and @types/node. */
   readonly rootDevDependencies: Readonly<Record<string, string>>;
+  /** How the app depends on @manifold/constructs: the repository's own version, or the workspace package (default). */
+  readonly constructsDependency?: string;
 }
 
 /** Path (relative to the repository root) → content of every file of a new app. */
@@ -32,7 +34,7 @@ export function appFiles(options: AppFileOptions): Map<string, string> {
   ]);
 }
 
-function appPackage({ name, rootDevDependencies }: AppFileOptions): object {
+function appPackage({ name, rootDevDependencies, constructsDependency = 'workspace:*' }: AppFileOptions): object {
   const devDependencies = Object.fromEntries(
     ['@types/node', 'typescript'].flatMap((tool) => (rootDevDependencies[tool] ? [[tool, rootDevDependencies[tool]]] : [])),
   );
@@ -43,7 +45,7 @@ function appPackage({ name, rootDevDependencies }: AppFileOptions): object {
     type: 'module',
     exports: { '.': './src/index.ts' },
     scripts: { typecheck: 'tsc -p tsconfig.json', ...Object.fromEntries(REPOSITORY_SCRIPTS.map((script) => [script, `pnpm --workspace-root run ${script}`])) },
-    dependencies: { '@manifold/constructs': 'workspace:*' },
+    dependencies: { '@manifold/constructs': constructsDependency },
     devDependencies,
   };
 }
