@@ -20,6 +20,7 @@ import { planPromotion } from '../pins/promotion.ts';
 import { defaultSetter, provenance } from '../pins/provenance.ts';
 import { APP_KINDS, type AppKind, appFiles } from '../scaffold/app-files.ts';
 import { withApps, withHeadComment, withValues } from '../scaffold/overlay-edits.ts';
+import { overlaySchemaFolder } from '../scaffold/repository-files.ts';
 import { listEnvironments } from '../synth/synthesize.ts';
 import type { CliIo } from './cli-io.ts';
 import { printSynthResult } from './pin-output.ts';
@@ -108,7 +109,7 @@ export function registerLifecycle(program: Command, io: CliIo): void {
       ];
       if (from.esc?.environment === from.name) values.push([['esc', 'environment'], name]);
       const environment = withHeadComment(withValues(from.sources.environment.text, values), `The ${name} environment, promoted from ${from.name}.`);
-      const images = `# yaml-language-server: $schema=../../cli/schema/images.schema.json\n# Image pins for ${name}: app -> image -> pin. Edited by people, CI and Flux.\n`;
+      const images = `# yaml-language-server: $schema=${overlaySchemaFolder(root)}/images.schema.json\n# Image pins for ${name}: app -> image -> pin. Edited by people, CI and Flux.\n`;
       const files = overlayFiles(name);
       await mkdir(join(root, 'overlays', name));
       try {

@@ -3,6 +3,8 @@
  * TypeScript), one example app, a package for the team's own constructs, one overlay per environment,
  * and the team's README. The GitHub workflows come from {@link githubFiles}.
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { type AppKind, appFiles } from './app-files.ts';
 
 /** The versions a new repository depends on, from the CLI's own package.json files. */
@@ -39,6 +41,11 @@ export interface RepositoryOptions {
 const EXAMPLE_APP = { name: 'web', kind: 'web' as AppKind, size: 'small' };
 /** Where editors find the JSON Schemas of the overlays: in the installed CLI package. */
 const SCHEMAS = '../../node_modules/@manifold/cli/schema';
+
+/** The `$schema` folder an overlay file of the repository at `root` names: its own `cli/schema` (this reference repository) or the installed package's. */
+export function overlaySchemaFolder(root: string): string {
+  return existsSync(join(root, 'cli', 'schema')) ? '../../cli/schema' : SCHEMAS;
+}
 
 /** The commands a team runs, as root package scripts (`pnpm synth`, `pnpm pin dev web=…`). */
 const SCRIPTS: Readonly<Record<string, string>> = {
