@@ -2,7 +2,6 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { ImageRef, InvalidImageRefError } from '@manifold/constructs/core';
 import { type Command, Option } from 'commander';
 import packageJson from '../../package.json' with { type: 'json' };
 import { dnsLabel } from '../config/environment-schema.ts';
@@ -12,6 +11,7 @@ import { renovateFileText } from '../renovate/renovate-file.ts';
 import { githubFiles, githubTemplateFolder } from '../scaffold/github-templates.ts';
 import { type RepositoryVersions, repositoryFiles } from '../scaffold/repository-files.ts';
 import type { CliIo } from './cli-io.ts';
+import { taggedImageRef } from './option-values.ts';
 
 /** The pnpm and Node.js line a new repository uses: those this repository is built and tested with. */
 export const NEW_REPOSITORY_TOOLS = { packageManager: 'pnpm@10.34.8', nodeLine: '24', turbo: '^2.11.13' } as const;
@@ -56,7 +56,7 @@ export function registerInit(program: Command, io: CliIo): void {
         );
       }
       const envs = parseEnvironments(options.envs);
-      const image = parseImage(options.image);
+      const image = taggedImageRef(options.image, '--image');
       const files = repositoryFiles({
         name,
         envs,
@@ -108,15 +108,6 @@ function parseEnvironments(value: string): string[] {
   const twice = envs.find((env, index) => envs.indexOf(env) !== index);
   if (twice !== undefined) throw new ArgumentError('--envs', `"${twice}" is named twice`, 'name each environment once, in promotion order');
   return envs;
-}
-
-function parseImage(value: string): ImageRef {
-  try {
-    return ImageRef.parse(value);
-  } catch (error) {
-    if (error instanceof InvalidImageRefError) throw new ArgumentError('--image', error.message, error.hint);
-    throw error;
-  }
 }
 
 /** The versions a new repository depends on: this CLI's, or the tarballs in `packages`. */

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { ImageRef, InvalidImageRefError } from '@manifold/constructs/core';
+import type { ImageRef } from '@manifold/constructs/core';
 import { type Command, Option } from 'commander';
 import { discoverApps } from '../apps/load-apps.ts';
 import { dnsLabel } from '../config/environment-schema.ts';
@@ -23,6 +23,7 @@ import { withApps, withHeadComment, withValues } from '../scaffold/overlay-edits
 import { overlaySchemaFolder } from '../scaffold/repository-files.ts';
 import { listEnvironments } from '../synth/synthesize.ts';
 import type { CliIo } from './cli-io.ts';
+import { taggedImageRef } from './option-values.ts';
 import { printSynthResult } from './pin-output.ts';
 
 /** Adds `new app`, `new env`, `remove app` and `rename env` to `program`. */
@@ -42,7 +43,7 @@ export function registerLifecycle(program: Command, io: CliIo): void {
       const root = io.root();
       checkName(name, 'app', 'argument 1');
       if (existsSync(join(root, 'apps', name))) throw new ArgumentError('argument 1', `apps/${name} already exists`, 'choose another name, or edit that app');
-      const ref = parseImage(options.image);
+      const ref = taggedImageRef(options.image, '--image');
       const all = await listEnvironments(root);
       const targets = options.env === undefined ? all : environmentList(options.env, all);
       const apps = (await discoverApps(root)).map((app) => app.name);
@@ -229,15 +230,6 @@ export function registerLifecycle(program: Command, io: CliIo): void {
 function checkName(name: string, what: string, where: string): void {
   if (!dnsLabel.safeParse(name).success) {
     throw new ArgumentError(where, `${what} name "${name}" is not a DNS-1123 label`, 'use lowercase letters, digits and "-", at most 63 characters');
-  }
-}
-
-function parseImage(value: string): ImageRef {
-  try {
-    return ImageRef.parseTagged(value);
-  } catch (error) {
-    if (error instanceof InvalidImageRefError) throw new ArgumentError('--image', error.message, error.hint);
-    throw error;
   }
 }
 

@@ -1,5 +1,5 @@
 /** `manifold pin <env> <image>=<ref>…`: pin images by digest (resolved from the registry) and re-synthesize. */
-import { ImageRef, InvalidImageRefError, type TaggedImageRef } from '@manifold/constructs/core';
+import type { TaggedImageRef } from '@manifold/constructs/core';
 import { type Command, Option } from 'commander';
 import type { PinSource } from '../config/images-schema.ts';
 import { loadEnvironment } from '../config/load-environment.ts';
@@ -10,6 +10,7 @@ import { assignmentTargets } from '../pins/pin-targets.ts';
 import { commitPinEdits } from '../pins/pin-transaction.ts';
 import { defaultSetter, provenance } from '../pins/provenance.ts';
 import type { CliIo } from './cli-io.ts';
+import { taggedImageRef } from './option-values.ts';
 import { printPinChanges, printSynthResult } from './pin-output.ts';
 import { type RegistryOptions, registryClient, withRegistryOptions } from './registry-options.ts';
 
@@ -60,10 +61,5 @@ function parseAssignment(assignment: string, index: number): { target: string; r
   const separator = assignment.indexOf('=');
   if (separator <= 0)
     throw new ArgumentError(argument, `"${assignment}" is not <image>=<reference>`, 'for example: api=ghcr.io/acme/api:main-3f2c1e9-1732150000');
-  try {
-    return { target: assignment.slice(0, separator), ref: ImageRef.parseTagged(assignment.slice(separator + 1)), index };
-  } catch (error) {
-    if (error instanceof InvalidImageRefError) throw new ArgumentError(argument, error.message, error.hint);
-    throw error;
-  }
+  return { target: assignment.slice(0, separator), ref: taggedImageRef(assignment.slice(separator + 1), argument), index };
 }

@@ -1,9 +1,8 @@
 /** `manifold rollback <env> <image>`: set a pin back to an earlier reference from git history, held (sticky rollback). */
-import { ImageRef, type TaggedImageRef } from '@manifold/constructs/core';
+import type { TaggedImageRef } from '@manifold/constructs/core';
 import { type Command, Option } from 'commander';
 import { loadEnvironment } from '../config/load-environment.ts';
 import type { PinEdit } from '../config/pin-edits.ts';
-import { ArgumentError } from '../errors/manifold-error.ts';
 import { completeRefs } from '../pins/complete-refs.ts';
 import { pinHistory } from '../pins/pin-history.ts';
 import { requirePins } from '../pins/pin-targets.ts';
@@ -11,7 +10,7 @@ import { commitPinEdits } from '../pins/pin-transaction.ts';
 import { provenance } from '../pins/provenance.ts';
 import { type RollbackRequest, rollbackTarget } from '../pins/rollback-target.ts';
 import type { CliIo } from './cli-io.ts';
-import { positiveInteger } from './option-values.ts';
+import { positiveInteger, taggedImageRef } from './option-values.ts';
 import { printPinChanges, printSynthResult } from './pin-output.ts';
 import { type RegistryOptions, registryClient, withRegistryOptions } from './registry-options.ts';
 
@@ -30,7 +29,7 @@ export function registerRollback(program: Command, io: CliIo): void {
     const root = io.root();
     const env = await loadEnvironment(root, envName);
     const pins = requirePins(env, target);
-    const request: RollbackRequest = options.to === undefined ? { steps: options.steps } : { to: parseTo(options.to, pins[0]?.ref.value ?? '') };
+    const request: RollbackRequest = options.to === undefined ? { steps: options.steps } : { to: taggedImageRef(options.to, '--to') };
     const edits: PinEdit[] = [];
     for (const pin of pins) {
       const target = rollbackTarget(pin, await pinHistory(root, envName, pin.app, pin.image), request);
@@ -47,14 +46,6 @@ export function registerRollback(program: Command, io: CliIo): void {
     printPinChanges(io, envName, before, edits, options.json);
     if (!options.json) printSynthResult(io, result);
   });
-}
-
-function parseTo(value: string, example: string): TaggedImageRef {
-  try {
-    return ImageRef.parseTagged(value);
-  } catch (error) {
-    throw new ArgumentError('--to', (error as Error).message, `for example: --to ${example}`);
-  }
 }
 
 /** `ref` with the digest the registry holds for it (the given one, checked, when it has one). */
