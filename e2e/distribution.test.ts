@@ -113,7 +113,8 @@ describe('a repository made by manifold init from the packed packages', () => {
     expect(init.code).toBe(0);
 
     // Installed from the tarballs; third-party packages from the pnpm store (their metadata from the registry when not cached).
-    await ok(team, 'pnpm', ['install', '--prefer-offline']);
+    // The lockfile is new (and, below, changes): pnpm in CI would otherwise insist on a frozen one.
+    await ok(team, 'pnpm', ['install', '--prefer-offline', '--no-frozen-lockfile']);
     expect(await readFile(join(team, 'node_modules/@manifold/cli/package.json'), 'utf8')).toContain('"version": "0.1.0"');
     await ok(team, 'pnpm', ['-s', 'synth']);
     expect(await ok(team, 'pnpm', ['-s', 'check'])).toContain('renovate.json is current');
@@ -124,7 +125,7 @@ describe('a repository made by manifold init from the packed packages', () => {
 
     // A new app, synthesized and current.
     await ok(team, 'pnpm', ['-s', 'manifold', 'new', 'app', 'api', '--kind', 'worker', '--image', `ghcr.io/acme/api:1.0.0@${DIGEST}`]);
-    await ok(team, 'pnpm', ['install', '--offline']);
+    await ok(team, 'pnpm', ['install', '--offline', '--no-frozen-lockfile']);
     await ok(team, 'pnpm', ['-s', 'synth']);
     expect(await readFile(join(team, 'dist/prod/api/deployment-api.yaml'), 'utf8')).toContain(`image: ghcr.io/acme/api:1.0.0@${DIGEST}`);
     await ok(team, 'pnpm', ['-s', 'check']);
@@ -163,7 +164,7 @@ describe('a repository made by manifold init from the packed packages', () => {
           .replaceAll(join(release, 'manifold-constructs-0.1.0.tgz'), join(next, 'manifold-constructs-0.2.0.tgz')),
       );
     }
-    await ok(team, 'pnpm', ['install', '--offline']);
+    await ok(team, 'pnpm', ['install', '--offline', '--no-frozen-lockfile']);
     expect(await ok(team, 'pnpm', ['-s', 'manifold', '--version'])).toBe('0.2.0\n');
     expect(await readFile(join(team, 'node_modules/@manifold/cli/CHANGELOG.md'), 'utf8')).toMatch(/## 0\.2\.0\n\n- \*\*Output:\*\* /);
     const stale = await sh(team, 'pnpm', ['-s', 'manifold', 'synth', '--check']);
