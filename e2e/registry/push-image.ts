@@ -63,7 +63,8 @@ async function imageManifest(target: PushTarget, repository: string, seed: strin
   );
 }
 
-async function putBlob(target: PushTarget, repository: string, data: Buffer, auth?: string): Promise<void> {
+/** Uploads `data` as a blob of `repository` (monolithic upload). */
+export async function putBlob(target: PushTarget, repository: string, data: Buffer, auth?: string): Promise<void> {
   const base = `http://${target.host}`;
   const start = await fetch(`${base}/v2/${repository}/blobs/uploads/`, { method: 'POST', headers: headers(auth) });
   if (start.status !== 202) throw new Error(`blob upload start: HTTP ${start.status} ${await start.text()}`);
@@ -73,7 +74,8 @@ async function putBlob(target: PushTarget, repository: string, data: Buffer, aut
   if (put.status !== 201) throw new Error(`blob upload: HTTP ${put.status} ${await put.text()}`);
 }
 
-async function putManifest(target: PushTarget, repository: string, reference: string, body: Buffer, mediaType: string, auth?: string): Promise<string> {
+/** PUTs a manifest or index at `reference` and returns its digest, checked against the bytes sent. */
+export async function putManifest(target: PushTarget, repository: string, reference: string, body: Buffer, mediaType: string, auth?: string): Promise<string> {
   const response = await fetch(`http://${target.host}/v2/${repository}/manifests/${reference}`, {
     method: 'PUT',
     headers: { ...headers(auth), 'Content-Type': mediaType },

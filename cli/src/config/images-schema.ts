@@ -45,6 +45,16 @@ export const pinSourceSchema = z.strictObject({
   from: z.string().max(63).optional().describe('Environment a promotion copied the pin from.'),
   environment: z.string().max(250).optional().describe('Pulumi ESC environment (org/project/env) a pull took the pin from.'),
   revision: z.string().max(32).optional().describe('Revision of that ESC environment.'),
+  verified: z
+    .strictObject({
+      identity: z.string().max(500).describe("The signing certificate's identity."),
+      issuer: z.string().max(500).describe('The OIDC issuer that vouched for it.'),
+      logIndex: z.string().max(20).describe('The Rekor log index of the signature.'),
+      time: z.string().max(40).describe('When the signature was logged (UTC).'),
+      provenance: z.string().max(500).optional().describe('The predicate type of the provenance attestation checked, when the rule asks for one.'),
+    })
+    .optional()
+    .describe('The signature checked before the pin was written (verify: rules).'),
 });
 
 /** One pinned image. */

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type ImagePolicyKey, ImageRef, InvalidImageRefError, imagePolicyName, type TaggedImageRef, type WorkloadSize } from '@manifold/constructs/core';
 import { parse } from 'yaml';
+import type { z } from 'zod';
 import { ConfigError, type SourcePosition } from '../errors/config-error.ts';
 import { assertRealPath } from '../files/repository-paths.ts';
 import {
@@ -19,6 +20,7 @@ import { appImagesSchema, type ImagesFile, imagesSchema, type PinSource, type Up
 import type { KubernetesVersion } from './kubernetes-version.ts';
 import { compilePolicy } from './update-policy.ts';
 import { validateSource } from './validate-source.ts';
+import { ruleFor, type VerifyRule } from './verify-policy.ts';
 import type { YamlEntries } from './yaml-entries.ts';
 import { parseYamlSource, type YamlSource } from './yaml-source.ts';
 
@@ -35,6 +37,14 @@ export interface Pin {
   readonly policy: ImagePolicyKey | undefined;
   /** Where the `ref` value is written. */
   readonly position: SourcePosition;
+}
+
+/** An environment's signature policy: its rules (first match wins), whether every pin needs one, and the trust material. */
+export interface Verification {
+  readonly rules: readonly VerifyRule[];
+  readonly required: boolean;
+  /** The Sigstore trusted root, relative to the repository root. */
+  readonly trustedRoot: string;
 }
 
 /** A validated environment. */
@@ -60,6 +70,8 @@ export interface Environment {
   readonly flux: FluxSettings & { readonly pushBranch: string; readonly gitRepository: string };
   /** Pins by `<app>/<image>`. */
   readonly pins: ReadonlyMap<string, Pin>;
+  /** The signatures a digest needs before it is pinned here, when the environment has `verify:` rules. */
+  readonly verification: Verification | undefined;
   /** The environment's files, for positions in later errors. */
   readonly sources: { readonly environment: YamlSource; readonly images: YamlSource };
 }
@@ -127,6 +139,7 @@ export async function loadEnvironment(root: string, env: string, imagesText?: st
       });
     }
   }
+  const verification = checkVerification(config, pins, environmentSource);
   const delivery = deliveryBlock(config.delivery);
   const moving = [...pins.values()].filter((pin) => pin.policy).length;
   if (delivery.tool === 'flux' && moving > 0 && !delivery.repository && config.flux.gitRepository === undefined) {
@@ -151,8 +164,43 @@ export async function loadEnvironment(root: string, env: string, imagesText?: st
     flux: { ...config.flux, gitRepository: config.flux.gitRepository ?? `manifold-${env}`, pushBranch: config.flux.pushBranch ?? `flux/image-updates/${env}` },
     esc: config.esc,
     pins,
+    verification,
     sources: { environment: environmentSource, images: imagesSource },
   };
+}
+
+/**
+ * The environment's signature policy: rules need a trusted root, and with `requireVerified` every pin's
+ * repository must be covered by a rule.
+ */
+function checkVerification(config: z.output<typeof environmentSchema>, pins: ReadonlyMap<string, Pin>, source: YamlSource): Verification | undefined {
+  const rules = config.verify ?? [];
+  if (config.requireVerified && rules.length === 0) {
+    throw new ConfigError({
+      ...source.positionOf(['requireVerified']),
+      message: 'requireVerified is set, but there is no verify: rule',
+      hint: 'add verify: rules naming the images and the identity that signs them',
+    });
+  }
+  if (rules.length === 0) return undefined;
+  if (config.trustedRoot === undefined) {
+    throw new ConfigError({
+      ...source.positionOf(['verify']),
+      message: 'verify: rules need trustedRoot: the Sigstore trusted root their signatures are checked against',
+      hint: 'commit the trusted root (cosign trusted-root create, or the public-good one from Sigstore TUF) and name it: trustedRoot: sigstore/trusted_root.json',
+    });
+  }
+  if (config.requireVerified) {
+    for (const pin of pins.values()) {
+      if (ruleFor(rules, pin.ref.repository)) continue;
+      throw new ConfigError({
+        ...pin.position,
+        message: `${pin.app}/${pin.image} (${pin.ref.repository}) is covered by no verify: rule, but this environment requires every pin to be verified`,
+        hint: 'add a verify: rule whose images match this repository',
+      });
+    }
+  }
+  return { rules, required: config.requireVerified, trustedRoot: config.trustedRoot };
 }
 
 /**

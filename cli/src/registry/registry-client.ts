@@ -125,6 +125,52 @@ export class RegistryClient {
     return current;
   }
 
+  /**
+   * The descriptors of the manifests that refer to `digest` in `ref`'s repository (signatures,
+   * attestations): the OCI referrers API, else the tag-schema fallback (`sha256-<hex>`, for registries
+   * without the API), else none.
+   */
+  async referrers(ref: ImageRef, digest: string): Promise<Descriptor[]> {
+    const target = toRegistryReference(ref);
+    const shown = `${target.registry}/${target.repository}@${digest}`;
+    this.options.onProgress?.(`looking for signatures of ${shown}`);
+    const base = `${registryBaseUrl(target.registry, this.insecure)}/v2/${target.repository}`;
+    for (const url of [`${base}/referrers/${digest}`, `${base}/manifests/${digest.replace(':', '-')}`]) {
+      let response: Response;
+      try {
+        response = await this.request('GET', url, target, shown);
+      } catch (error) {
+        // No referrers API (404, or 400/405 from older registries), or no fallback tag: try the next way, then none.
+        if (error instanceof RegistryError && (error.status === 404 || error.status === 400 || error.status === 405)) continue;
+        throw error;
+      }
+      const index = parseJson(await readBody(response, MAX_MANIFEST_BYTES, shown, 'referrers index')) as { manifests?: unknown };
+      if (!Array.isArray(index?.manifests))
+        throw new RegistryError(`${shown}: the referrers answer is not an OCI index`, 'check that the address is an OCI registry');
+      return index.manifests.filter(isDescriptor);
+    }
+    return [];
+  }
+
+  /** The manifest `digest` of `ref`'s repository, parsed, its bytes checked against the digest. */
+  async manifest(ref: ImageRef, digest: string): Promise<unknown> {
+    const target = toRegistryReference(ref);
+    const shown = `${target.registry}/${target.repository}@${digest}`;
+    const body = await readBody(await this.request('GET', this.manifestUrl(target, digest), target, shown), MAX_MANIFEST_BYTES, shown, 'manifest');
+    checkDigest(body, digest, shown);
+    return parseJson(body);
+  }
+
+  /** The blob `digest` of `ref`'s repository, at most `limit` bytes, checked against the digest. */
+  async blob(ref: ImageRef, digest: string, limit: number): Promise<Buffer> {
+    const target = toRegistryReference(ref);
+    const shown = `${target.registry}/${target.repository}@${digest}`;
+    const url = `${registryBaseUrl(target.registry, this.insecure)}/v2/${target.repository}/blobs/${digest}`;
+    const body = await readBody(await this.request('GET', url, target, shown), limit, shown, 'blob');
+    checkDigest(body, digest, shown);
+    return body;
+  }
+
   private manifestUrl(target: RegistryReference, reference: string): string {
     return `${registryBaseUrl(target.registry, this.insecure)}/v2/${target.repository}/manifests/${reference}`;
   }
@@ -377,6 +423,41 @@ export class RegistryClient {
     }
     const request = requestId(response.headers.get('x-request-id') ?? response.headers.get('x-pulumi-request-id'), credentialParts(authorization));
     return new RegistryError(`${shown}: ${target.registry} answered HTTP ${status}${request ? ` (request ${request})` : ''}`, 'try again later', status);
+  }
+}
+
+/** An OCI content descriptor, as an index or a referrers answer lists them. */
+export interface Descriptor {
+  readonly mediaType: string;
+  readonly digest: string;
+  readonly size: number;
+  readonly artifactType?: string;
+  readonly annotations?: Readonly<Record<string, string>>;
+}
+
+function isDescriptor(value: unknown): value is Descriptor {
+  const descriptor = value as Partial<Descriptor> | null;
+  return (
+    typeof descriptor === 'object' &&
+    descriptor !== null &&
+    typeof descriptor.mediaType === 'string' &&
+    typeof descriptor.digest === 'string' &&
+    DIGEST.test(descriptor.digest) &&
+    typeof descriptor.size === 'number'
+  );
+}
+
+function checkDigest(body: Buffer, digest: string, shown: string): void {
+  if (`sha256:${createHash('sha256').update(body).digest('hex')}` !== digest) {
+    throw new RegistryError(`${shown}: the content does not hash to its digest`, 'the registry or a proxy changed it; nothing was pinned');
+  }
+}
+
+function parseJson(body: Buffer): unknown {
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch {
+    return undefined;
   }
 }
 

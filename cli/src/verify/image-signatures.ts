@@ -1,0 +1,153 @@
+/**
+ * Verify before pin: the Sigstore bundles a registry holds for a digest (attached as OCI referrers,
+ * found through the referrers API or its tag-schema fallback) checked against the environment's
+ * `verify:` rule for the image. A digest no bundle vouches for is refused, naming why each fell short.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ImageRef } from '@manifold/constructs/core';
+import { TrustedRoot } from '@sigstore/protobuf-specs';
+import { type TrustMaterial, toTrustMaterial } from '@sigstore/verify';
+import type { PinSource } from '../config/images-schema.ts';
+import type { Verification } from '../config/load-environment.ts';
+import { ruleFor, type VerifyRule } from '../config/verify-policy.ts';
+import { EXIT, ManifoldError, OperationalError } from '../errors/manifold-error.ts';
+import { assertRealPath } from '../files/repository-paths.ts';
+import type { Descriptor, RegistryClient } from '../registry/registry-client.ts';
+import { COSIGN_SIGNATURE_PREDICATE, checkStatement, type SignatureEvidence } from './signed-statement.ts';
+
+/** The artifact type of a Sigstore bundle attached to an image (cosign v3, `@sigstore/oci`). */
+export const SIGSTORE_BUNDLE_TYPE = 'application/vnd.dev.sigstore.bundle.v0.3+json';
+/** Most bundles of one digest read; more are ignored (a registry cannot make a pin wait forever). */
+const MAX_BUNDLES = 16;
+/** Largest bundle read. */
+const MAX_BUNDLE_BYTES = 1024 * 1024;
+/** Largest trusted root read. */
+const MAX_TRUSTED_ROOT_BYTES = 1024 * 1024;
+
+/** A digest that the environment's policy does not let through; nothing was written. */
+export class VerificationError extends ManifoldError {
+  constructor(message: string, hint: string) {
+    super(message, hint, EXIT.badInput);
+  }
+}
+
+/**
+ * The evidence that `ref` (with its digest) meets the rule `verification` has for it, for the pin's
+ * `source.verified`; undefined when no rule covers the image and none is required. A
+ * {@link VerificationError} names the image, the digest, the rule and what did not match.
+ */
+export async function verifyImage(
+  root: string,
+  verification: Verification,
+  ref: ImageRef,
+  client: RegistryClient,
+): Promise<NonNullable<PinSource['verified']> | undefined> {
+  const digest = ref.digest;
+  if (!digest) throw new Error(`${ref.value} has no digest to verify`);
+  const match = ruleFor(verification.rules, ref.repository);
+  if (!match) {
+    if (!verification.required) return undefined;
+    throw new VerificationError(`${ref.value}: no verify: rule covers ${ref.repository}, and every pin here must be verified`, 'add a verify: rule for it');
+  }
+  const trust = loadTrustMaterial(root, verification.trustedRoot);
+  const bundles = await sigstoreBundles(client, ref, digest);
+  const where = `verify rule ${match.index + 1} (${match.rule.images})`;
+  const signature = firstValid(bundles, digest, match.rule, trust, { predicateType: COSIGN_SIGNATURE_PREDICATE });
+  if (!signature.ok) throw refusal(ref, where, 'no valid signature', signature.reasons, bundles.length);
+  let provenance: SignatureEvidence | undefined;
+  if (match.rule.provenance) {
+    const { predicateType, sourceRepository } = match.rule.provenance;
+    const attested = firstValid(bundles, digest, match.rule, trust, { predicateType, ...(sourceRepository ? { sourceRepository } : {}) });
+    if (!attested.ok) throw refusal(ref, where, `no valid ${predicateType} attestation`, attested.reasons, bundles.length);
+    provenance = attested.evidence;
+  }
+  const { identity, issuer, logIndex, time } = signature.evidence;
+  return { identity, issuer, logIndex, time, ...(provenance ? { provenance: provenance.predicateType } : {}) };
+}
+
+/** {@link verifyImage} for each of `refs` (each with a digest), by reference; a reference the policy does not cover maps to undefined. */
+export async function verifyImages(
+  root: string,
+  verification: Verification,
+  refs: readonly ImageRef[],
+  client: RegistryClient,
+): Promise<Map<string, NonNullable<PinSource['verified']> | undefined>> {
+  const evidence = new Map<string, NonNullable<PinSource['verified']> | undefined>();
+  for (const ref of refs) if (!evidence.has(ref.value)) evidence.set(ref.value, await verifyImage(root, verification, ref, client));
+  return evidence;
+}
+
+type FirstValid = { readonly ok: true; readonly evidence: SignatureEvidence } | { readonly ok: false; readonly reasons: string[] };
+
+function firstValid(
+  bundles: readonly unknown[],
+  digest: string,
+  rule: VerifyRule,
+  trust: TrustMaterial,
+  expected: { readonly predicateType: string; readonly sourceRepository?: string },
+): FirstValid {
+  const reasons: string[] = [];
+  for (const bundle of bundles) {
+    const check = checkStatement(bundle, digest, rule, trust, expected);
+    if (check.ok) return check;
+    reasons.push(check.reason);
+  }
+  return { ok: false, reasons };
+}
+
+function refusal(ref: ImageRef, where: string, what: string, reasons: readonly string[], count: number): VerificationError {
+  const why = count === 0 ? 'the registry holds no Sigstore bundle for it' : [...new Set(reasons)].join('; ');
+  return new VerificationError(
+    `${ref.value}: ${what} for ${where}: ${why}`,
+    'pin a digest signed (and attested) by the identity the rule names; nothing was written',
+  );
+}
+
+/** The Sigstore bundles attached to `digest`, parsed (at most {@link MAX_BUNDLES}). */
+async function sigstoreBundles(client: RegistryClient, ref: ImageRef, digest: string): Promise<unknown[]> {
+  const referrers = (await client.referrers(ref, digest)).filter((descriptor) => descriptor.artifactType === SIGSTORE_BUNDLE_TYPE).slice(0, MAX_BUNDLES);
+  const bundles: unknown[] = [];
+  for (const referrer of referrers) {
+    const manifest = (await client.manifest(ref, referrer.digest)) as { layers?: Descriptor[] } | undefined;
+    const layer = manifest?.layers?.find((candidate) => candidate?.mediaType === SIGSTORE_BUNDLE_TYPE);
+    if (!layer || typeof layer.digest !== 'string' || !/^sha256:[a-f0-9]{64}$/.test(layer.digest)) continue;
+    const bytes = await client.blob(ref, layer.digest, MAX_BUNDLE_BYTES);
+    try {
+      bundles.push(JSON.parse(bytes.toString('utf8')));
+    } catch {
+      bundles.push(undefined);
+    }
+  }
+  return bundles;
+}
+
+const trustMaterials = new Map<string, TrustMaterial>();
+
+/** The trusted root at `file` (inside the repository), as the verifier's trust material. */
+function loadTrustMaterial(root: string, file: string): TrustMaterial {
+  let material = trustMaterials.get(join(root, file));
+  if (material) return material;
+  assertRealPath(root, file);
+  let text: string;
+  try {
+    text = readFileSync(join(root, file), 'utf8');
+  } catch (error) {
+    throw new OperationalError(
+      `cannot read the trusted root ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+      'commit the Sigstore trusted root where trustedRoot names it',
+    );
+  }
+  if (text.length > MAX_TRUSTED_ROOT_BYTES)
+    throw new VerificationError(`${file} is larger than ${MAX_TRUSTED_ROOT_BYTES} bytes`, 'name a Sigstore trusted root');
+  try {
+    material = toTrustMaterial(TrustedRoot.fromJSON(JSON.parse(text)));
+  } catch (error) {
+    throw new VerificationError(
+      `${file} is not a Sigstore trusted root (${(error as Error).message})`,
+      'name a trusted_root.json as cosign trusted-root create or Sigstore TUF writes it',
+    );
+  }
+  trustMaterials.set(join(root, file), material);
+  return material;
+}
