@@ -67,3 +67,152 @@ describe('verify before pin', () => {
     expect(await readFile(join(root, 'overlays/dev/images.yaml'), 'utf8')).toBe(images);
   });
 });
+
+describe('verify before pin, as an attacker would try', () => {
+  let registry: TestRegistry;
+  let sigstore: LoopbackSigstore;
+  beforeAll(async () => {
+    registry = await startRegistry('open');
+    sigstore = await startLoopbackSigstore();
+  });
+  afterAll(async () => {
+    await registry.stop();
+    await sigstore.stop();
+  });
+
+  it('refuses a signature over another digest, a tampered bundle, another issuer, a missing or wrong provenance, and a bundle too large to read', async () => {
+    const root = await copyRepository();
+    await mkdir(join(root, 'sigstore'));
+    await writeFile(join(root, 'sigstore/trusted_root.json'), JSON.stringify(sigstore.trustedRoot));
+    const file = join(root, 'overlays/dev/environment.yaml');
+    const hosts = registry.host.replace(/:\d+$/, ':*');
+    await writeFile(
+      file,
+      `${await readFile(file, 'utf8')}trustedRoot: sigstore/trusted_root.json\nverify:\n  - images: ${hosts}/acme/**\n    keyless:\n      issuer: ${GITHUB}\n      identity: ^https://github\\.com/acme/platform/\n    provenance:\n      predicateType: https://slsa.dev/provenance/v1\n      sourceRepository: https://github.com/acme/platform\n`,
+    );
+    const env = { MANIFOLD_INSECURE_REGISTRIES: registry.host };
+    const builder = { identity: BUILDER, issuer: GITHUB };
+    const provenance = (repository: string) => ({
+      predicateType: 'https://slsa.dev/provenance/v1',
+      predicate: { buildDefinition: { externalParameters: { workflow: { repository } } } },
+    });
+    const before = await readFile(join(root, 'overlays/dev/images.yaml'), 'utf8');
+    let n = 0;
+    /** Pushes a new image, lets `prepare` attach what it likes to it, and tries to pin it. */
+    const attempt = async (prepare: (digest: string) => Promise<void>) => {
+      const tag = `main-${String(++n).repeat(7)}-17331000${String(n).padStart(2, '0')}`;
+      const digest = await pushImage(registry, 'acme/web', tag, 'manifest');
+      await prepare(digest);
+      return runManifold(root, ['pin', 'dev', `web=${registry.host}/acme/web:${tag}`], { env });
+    };
+    const attachSigned = (digest: string, statement?: Parameters<LoopbackSigstore['sign']>[2]) =>
+      sigstore.sign(builder, digest, statement).then((bundle) => sigstore.attach(registry, 'acme/web', digest, bundle));
+
+    const elsewhere = await pushImage(registry, 'acme/web', 'elsewhere', 'manifest');
+    const otherDigest = await attempt((digest) => attachSigned(digest, { subjectDigest: elsewhere }));
+    expect(otherDigest.stderr).toContain(`no valid signature for verify rule 1 (${hosts}/acme/**): the statement is about another digest, not sha256:`);
+
+    const tampered = await attempt(async (digest) => {
+      const bundle = (await sigstore.sign(builder, digest)) as { dsseEnvelope: { payload: string } };
+      const statement = JSON.parse(Buffer.from(bundle.dsseEnvelope.payload, 'base64').toString('utf8'));
+      statement.predicate = { injected: true };
+      bundle.dsseEnvelope.payload = Buffer.from(JSON.stringify(statement)).toString('base64');
+      await sigstore.attach(registry, 'acme/web', digest, bundle);
+    });
+    expect(tampered.stderr).toMatch(/no valid signature for verify rule 1 \([^)]*\): the signature does not verify \(/);
+
+    const otherIssuer = await attempt((digest) =>
+      sigstore
+        .sign({ identity: BUILDER, issuer: 'https://accounts.google.com' }, digest)
+        .then((bundle) => sigstore.attach(registry, 'acme/web', digest, bundle)),
+    );
+    expect(otherIssuer.stderr).toContain(`signed through issuer https://accounts.google.com, not ${GITHUB}`);
+
+    const noProvenance = await attempt((digest) => attachSigned(digest));
+    expect(noProvenance.stderr).toContain('no valid https://slsa.dev/provenance/v1 attestation for verify rule 1');
+
+    const wrongSource = await attempt(async (digest) => {
+      await attachSigned(digest);
+      await attachSigned(digest, provenance('https://github.com/mallory/platform'));
+    });
+    expect(wrongSource.stderr).toContain('the provenance names source https://github.com/mallory/platform, not https://github.com/acme/platform');
+
+    const huge = await attempt((digest) => sigstore.attach(registry, 'acme/web', digest, { padding: 'x'.repeat(2 * 1024 * 1024) }));
+    expect(huge.code).toBe(1);
+    expect(huge.stderr).toMatch(/the blob is larger than 1048576 bytes/);
+
+    for (const refused of [otherDigest, tampered, otherIssuer, noProvenance, wrongSource]) expect(refused.code).toBe(2);
+    expect(await readFile(join(root, 'overlays/dev/images.yaml'), 'utf8')).toBe(before);
+
+    const good = await attempt(async (digest) => {
+      await attachSigned(digest);
+      await attachSigned(digest, provenance('https://github.com/acme/platform'));
+    });
+    expect(good.code, good.stderr).toBe(0);
+    expect(await readFile(join(root, 'overlays/dev/images.yaml'), 'utf8')).toContain('        provenance: https://slsa.dev/provenance/v1\n');
+  });
+
+  it('refuses a certificate that had expired when its signature was logged', async () => {
+    const expired = await startLoopbackSigstore({ certificateClock: new Date(Date.now() - 24 * 3_600_000) });
+    try {
+      const root = await copyRepository();
+      await mkdir(join(root, 'sigstore'));
+      await writeFile(join(root, 'sigstore/trusted_root.json'), JSON.stringify(expired.trustedRoot));
+      const file = join(root, 'overlays/dev/environment.yaml');
+      await writeFile(
+        file,
+        `${await readFile(file, 'utf8')}trustedRoot: sigstore/trusted_root.json\nverify:\n  - images: ${registry.host.replace(/:\d+$/, ':*')}/acme/**\n    keyless:\n      issuer: ${GITHUB}\n      identity: ^https://github\\.com/acme/\n`,
+      );
+      const digest = await pushImage(registry, 'acme/web', 'main-9999999-1733109999', 'manifest');
+      await expired.attach(registry, 'acme/web', digest, await expired.sign({ identity: BUILDER, issuer: GITHUB }, digest));
+      const run = await runManifold(root, ['pin', 'dev', `web=${registry.host}/acme/web:main-9999999-1733109999`], {
+        env: { MANIFOLD_INSECURE_REGISTRIES: registry.host },
+      });
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(/no valid signature for verify rule 1 \([^)]*\): the signature does not verify \(failed to verify certificate chain\)/i);
+    } finally {
+      await expired.stop();
+    }
+  });
+});
+
+describe('verify before promote', () => {
+  let registry: TestRegistry;
+  let sigstore: LoopbackSigstore;
+  beforeAll(async () => {
+    registry = await startRegistry('open');
+    sigstore = await startLoopbackSigstore();
+  });
+  afterAll(async () => {
+    await registry.stop();
+    await sigstore.stop();
+  });
+
+  it("applies the target's rules: an unsigned digest from dev does not reach staging; once signed, it does with its evidence", async () => {
+    const root = await copyRepository();
+    await mkdir(join(root, 'sigstore'));
+    await writeFile(join(root, 'sigstore/trusted_root.json'), JSON.stringify(sigstore.trustedRoot));
+    const file = join(root, 'overlays/staging/environment.yaml');
+    await writeFile(
+      file,
+      `${await readFile(file, 'utf8')}trustedRoot: sigstore/trusted_root.json\nverify:\n  - images: ${registry.host.replace(/:\d+$/, ':*')}/acme/**\n    keyless:\n      issuer: ${GITHUB}\n      identity: ^https://github\\.com/acme/platform/\n`,
+    );
+    const env = { MANIFOLD_INSECURE_REGISTRIES: registry.host };
+    const tag = 'main-abcdef0-1733200000';
+    const digest = await pushImage(registry, 'acme/web', tag, 'manifest');
+    expect((await runManifold(root, ['pin', 'dev', `web=${registry.host}/acme/web:${tag}`], { env })).code).toBe(0);
+    const staging = await readFile(join(root, 'overlays/staging/images.yaml'), 'utf8');
+
+    const refused = await runManifold(root, ['promote', 'dev', 'staging', '--only', 'web'], { env });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(`${registry.host}/acme/web:${tag}@${digest}: no valid signature for verify rule 1`);
+    expect(await readFile(join(root, 'overlays/staging/images.yaml'), 'utf8')).toBe(staging);
+
+    await sigstore.attach(registry, 'acme/web', digest, await sigstore.sign({ identity: BUILDER, issuer: GITHUB }, digest));
+    const promoted = await runManifold(root, ['promote', 'dev', 'staging', '--only', 'web'], { env });
+    expect(promoted.code, promoted.stderr).toBe(0);
+    expect(await readFile(join(root, 'overlays/staging/images.yaml'), 'utf8')).toMatch(
+      / {6}by: promote\n {6}from: dev\n {6}verified:\n {8}identity: https:\/\/github\.com\/acme\/platform\//,
+    );
+  });
+});

@@ -48,8 +48,12 @@ export interface LoopbackSigstore {
 /** The predicate type of a cosign v3 image signature. */
 export const COSIGN_SIGN = 'https://sigstore.dev/cosign/sign/v1';
 
-/** Starts the loopback Sigstore; `clock` backdates the CA, CT log and Rekor (expired-certificate tests). */
-export async function startLoopbackSigstore(clock?: Date): Promise<LoopbackSigstore> {
+/**
+ * Starts the loopback Sigstore. `certificateClock` backdates the certificates Fulcio issues (and their
+ * CT log proofs) while Rekor logs at the real time: a certificate expired when its signature was logged.
+ */
+export async function startLoopbackSigstore(options: { readonly certificateClock?: Date } = {}): Promise<LoopbackSigstore> {
+  const clock = options.certificateClock;
   const caKeys = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
   const ctKeys = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
   const logKeys = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
@@ -58,7 +62,7 @@ export async function startLoopbackSigstore(clock?: Date): Promise<LoopbackSigst
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const tlog = await initializeTLog(url, logKeys, clock);
+  const tlog = await initializeTLog(url, logKeys);
   const handlers = [fulcioHandler(ca), rekorHandler(tlog)];
   server.on('request', (request, response) => {
     const chunks: Buffer[] = [];
@@ -74,7 +78,7 @@ export async function startLoopbackSigstore(clock?: Date): Promise<LoopbackSigst
     });
   });
 
-  const start = (clock ?? new Date(Date.now() - 3_600_000)).toISOString();
+  const start = new Date((clock ?? new Date()).getTime() - 3_600_000).toISOString();
   const der = (key: { export(options: { format: 'der'; type: 'spki' }): Buffer }) => key.export({ format: 'der', type: 'spki' });
   const trustedRoot = {
     mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1',

@@ -11,6 +11,7 @@ import { completeRefs } from '../pins/complete-refs.ts';
 import { commitPinEdits } from '../pins/pin-transaction.ts';
 import { provenance } from '../pins/provenance.ts';
 import { renderRepository } from '../synth/synthesize.ts';
+import { verifiedEdits } from '../verify/image-signatures.ts';
 import type { CliIo } from './cli-io.ts';
 import { seconds } from './option-values.ts';
 import { printPinChanges, printSynthResult } from './pin-output.ts';
@@ -54,18 +55,22 @@ export function registerEsc(program: Command, io: CliIo): void {
       return;
     }
     const needDigest = differing.filter(({ ref }) => !ref.digest);
-    const { client: registry, done } = registryClient(options);
-    const refs = await completeRefs(
-      differing.map(({ ref }) => ref),
-      registry,
-      options.verify ? 'tag' : 'none',
-    ).finally(done);
-    if (needDigest.length > 0 && !env.requireDigests) io.err(`resolved ${needDigest.length} digest(s) from the registry`);
     const source = provenance('esc', process.env, { environment: client.name, ...(definition.revision ? { revision: definition.revision } : {}) });
-    const edits: PinEdit[] = differing.map(({ key, ref }) => {
-      const [app = '', image = ''] = key.split('/');
-      return { app, image, ref: refs.get(ref.value)?.value ?? ref.value, source };
-    });
+    const { client: registry, done } = registryClient(options);
+    const edits = await (async () => {
+      const refs = await completeRefs(
+        differing.map(({ ref }) => ref),
+        registry,
+        options.verify ? 'tag' : 'none',
+      );
+      const planned: PinEdit[] = differing.map(({ key, ref }) => {
+        const [app = '', image = ''] = key.split('/');
+        return { app, image, ref: refs.get(ref.value)?.value ?? ref.value, source };
+      });
+      // What a build pipeline wrote into ESC is pinned only as the environment's verify: rules allow.
+      return verifiedEdits(root, env, planned, registry);
+    })().finally(done);
+    if (needDigest.length > 0 && !env.requireDigests) io.err(`resolved ${needDigest.length} digest(s) from the registry`);
     const { before, result } = await commitPinEdits(root, env.name, io.run, edits);
     printPinChanges(io, env.name, before, edits, options.json);
     if (!options.json) printSynthResult(io, result);

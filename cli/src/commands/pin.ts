@@ -9,7 +9,7 @@ import { completeRefs } from '../pins/complete-refs.ts';
 import { assignmentTargets } from '../pins/pin-targets.ts';
 import { commitPinEdits } from '../pins/pin-transaction.ts';
 import { defaultSetter, provenance } from '../pins/provenance.ts';
-import { verifyImages } from '../verify/image-signatures.ts';
+import { verifiedEdits } from '../verify/image-signatures.ts';
 import type { CliIo } from './cli-io.ts';
 import { taggedImageRef } from './option-values.ts';
 import { printPinChanges, printSynthResult } from './pin-output.ts';
@@ -44,21 +44,16 @@ export function registerPin(program: Command, io: CliIo): void {
       const targets = wanted.map(({ target, ref, index }) => ({ ref, pins: assignmentTargets(env, target, `argument ${index + 2}`) }));
       const { client, done } = registryClient(options);
       // Digests first, then (when the environment has verify: rules) their signatures, before anything is written.
-      const { refs, verified } = await (async () => {
+      const edits = await (async () => {
         const refs = await completeRefs(
           wanted.map(({ ref }) => ref),
           client,
           !options.verify ? 'none' : options.digestOnly ? 'digest' : 'tag',
         );
-        const pinned = wanted.map(({ ref }) => refs.get(ref.value) ?? ref);
-        return { refs, verified: env.verification ? await verifyImages(root, env.verification, pinned, client) : new Map() };
+        const source = provenance(options.by ?? defaultSetter());
+        const planned: PinEdit[] = targets.flatMap(({ ref, pins }) => pins.map((pin) => ({ ...pin, ref: refs.get(ref.value)?.value ?? ref.value, source })));
+        return verifiedEdits(root, env, planned, client);
       })().finally(done);
-      const source = provenance(options.by ?? defaultSetter());
-      const edits: PinEdit[] = targets.flatMap(({ ref, pins }) => {
-        const value = refs.get(ref.value)?.value ?? ref.value;
-        const evidence = verified.get(value);
-        return pins.map((pin) => ({ ...pin, ref: value, source: evidence ? { ...source, verified: evidence } : source }));
-      });
       const { before, result } = await commitPinEdits(root, envName, io.run, edits);
       printPinChanges(io, envName, before, edits, options.json);
       if (!options.json) printSynthResult(io, result);

@@ -6,6 +6,7 @@ import { formatChangesMarkdown, formatChangesText } from '../pins/pin-changes.ts
 import { selectPins } from '../pins/pin-targets.ts';
 import { commitPinEdits } from '../pins/pin-transaction.ts';
 import { planPromotion } from '../pins/promotion.ts';
+import { verifiedEdits } from '../verify/image-signatures.ts';
 import type { CliIo } from './cli-io.ts';
 import { printSynthResult } from './pin-output.ts';
 import { type RegistryOptions, registryClient, withRegistryOptions } from './registry-options.ts';
@@ -39,20 +40,26 @@ export function registerPromote(program: Command, io: CliIo): void {
       const root = io.root();
       const [from, to] = await Promise.all([loadEnvironment(root, fromName), loadEnvironment(root, toName)]);
       const { moving, held, edits, changes } = await planPromotion(root, from, to, selectPins(from, options.only));
-      if (options.verify) {
+      // The target's verify: rules apply to what reaches it: a promoted digest is checked as a pinned one is.
+      let checked = edits;
+      if (options.verify || to.verification) {
         const { client, done } = registryClient(options);
-        await completeRefs(
-          moving.map((pin) => pin.ref),
-          client,
+        checked = await (async () => {
           // A promoted digest was pinned earlier; the tag may have moved since, the content must exist.
-          'digest',
-        ).finally(done);
+          if (options.verify)
+            await completeRefs(
+              moving.map((pin) => pin.ref),
+              client,
+              'digest',
+            );
+          return verifiedEdits(root, to, edits, client);
+        })().finally(done);
       }
       if (options.json) io.out(JSON.stringify({ changes, held: held.map((pin) => `${pin.app}/${pin.image}`) }, null, 2));
       else io.out((options.markdown ? formatChangesMarkdown(changes) : formatChangesText(changes)).trimEnd());
       for (const pin of held) io.err(`skipped ${pin.app}/${pin.image}: held in ${toName} (pnpm release ${toName} ${pin.app}/${pin.image} first)`);
       if (options.dryRun || edits.length === 0) return;
-      const { result } = await commitPinEdits(root, toName, io.run, edits);
+      const { result } = await commitPinEdits(root, toName, io.run, checked);
       if (!options.json && !options.markdown) printSynthResult(io, result);
     },
   );

@@ -9,6 +9,7 @@ import { requirePins } from '../pins/pin-targets.ts';
 import { commitPinEdits } from '../pins/pin-transaction.ts';
 import { provenance } from '../pins/provenance.ts';
 import { type RollbackRequest, rollbackTarget } from '../pins/rollback-target.ts';
+import { verifiedEdits } from '../verify/image-signatures.ts';
 import type { CliIo } from './cli-io.ts';
 import { positiveInteger, taggedImageRef } from './option-values.ts';
 import { printPinChanges, printSynthResult } from './pin-output.ts';
@@ -42,8 +43,14 @@ export function registerRollback(program: Command, io: CliIo): void {
         source: provenance('rollback', process.env, chosen.commit ? { commit: chosen.commit } : {}),
       });
     }
-    const { before, result } = await commitPinEdits(root, envName, io.run, edits);
-    printPinChanges(io, envName, before, edits, options.json);
+    // Going back is pinning: the environment's verify: rules apply to the earlier digest too.
+    let checked = edits;
+    if (env.verification) {
+      const { client, done } = registryClient(options);
+      checked = await verifiedEdits(root, env, edits, client).finally(done);
+    }
+    const { before, result } = await commitPinEdits(root, envName, io.run, checked);
+    printPinChanges(io, envName, before, checked, options.json);
     if (!options.json) printSynthResult(io, result);
   });
 }

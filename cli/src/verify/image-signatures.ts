@@ -5,11 +5,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ImageRef } from '@manifold/constructs/core';
+import { ImageRef } from '@manifold/constructs/core';
 import { TrustedRoot } from '@sigstore/protobuf-specs';
 import { type TrustMaterial, toTrustMaterial } from '@sigstore/verify';
 import type { PinSource } from '../config/images-schema.ts';
-import type { Verification } from '../config/load-environment.ts';
+import type { Environment, Verification } from '../config/load-environment.ts';
+import type { PinEdit } from '../config/pin-edits.ts';
 import { ruleFor, type VerifyRule } from '../config/verify-policy.ts';
 import { EXIT, ManifoldError, OperationalError } from '../errors/manifold-error.ts';
 import { assertRealPath } from '../files/repository-paths.ts';
@@ -43,13 +44,13 @@ export async function verifyImage(
   ref: ImageRef,
   client: RegistryClient,
 ): Promise<NonNullable<PinSource['verified']> | undefined> {
-  const digest = ref.digest;
-  if (!digest) throw new Error(`${ref.value} has no digest to verify`);
   const match = ruleFor(verification.rules, ref.repository);
   if (!match) {
     if (!verification.required) return undefined;
     throw new VerificationError(`${ref.value}: no verify: rule covers ${ref.repository}, and every pin here must be verified`, 'add a verify: rule for it');
   }
+  const digest = ref.digest;
+  if (!digest) throw new VerificationError(`${ref.value}: a verify: rule covers it, and a signature is checked for a digest`, 'pin it by digest');
   const trust = loadTrustMaterial(root, verification.trustedRoot);
   const bundles = await sigstoreBundles(client, ref, digest);
   const where = `verify rule ${match.index + 1} (${match.rule.images})`;
@@ -66,16 +67,26 @@ export async function verifyImage(
   return { identity, issuer, logIndex, time, ...(provenance ? { provenance: provenance.predicateType } : {}) };
 }
 
-/** {@link verifyImage} for each of `refs` (each with a digest), by reference; a reference the policy does not cover maps to undefined. */
-export async function verifyImages(
-  root: string,
-  verification: Verification,
-  refs: readonly ImageRef[],
-  client: RegistryClient,
-): Promise<Map<string, NonNullable<PinSource['verified']> | undefined>> {
+/**
+ * `edits` with `source.verified` set from the signatures of the references they pin, as `env`'s
+ * `verify:` rules require (each reference checked once); `edits` as they are when `env` has no rules.
+ * A {@link VerificationError} stops all of them: nothing is written.
+ */
+export async function verifiedEdits(root: string, env: Environment, edits: readonly PinEdit[], client: RegistryClient): Promise<PinEdit[]> {
+  const verification = env.verification;
+  if (!verification) return [...edits];
   const evidence = new Map<string, NonNullable<PinSource['verified']> | undefined>();
-  for (const ref of refs) if (!evidence.has(ref.value)) evidence.set(ref.value, await verifyImage(root, verification, ref, client));
-  return evidence;
+  const result: PinEdit[] = [];
+  for (const edit of edits) {
+    if (edit.ref === undefined) {
+      result.push(edit);
+      continue;
+    }
+    if (!evidence.has(edit.ref)) evidence.set(edit.ref, await verifyImage(root, verification, ImageRef.parseTagged(edit.ref), client));
+    const verified = evidence.get(edit.ref);
+    result.push(verified && edit.source ? { ...edit, source: { ...edit.source, verified } } : edit);
+  }
+  return result;
 }
 
 type FirstValid = { readonly ok: true; readonly evidence: SignatureEvidence } | { readonly ok: false; readonly reasons: string[] };
