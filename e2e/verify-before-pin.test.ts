@@ -216,3 +216,50 @@ describe('verify before promote', () => {
     );
   });
 });
+
+describe('manifold verify', () => {
+  it('checks every committed pin against its rule, fails on one that does not pass, and remembers a verdict so a registry gone away does not matter', async () => {
+    const registry = await startRegistry('open');
+    const sigstore = await startLoopbackSigstore();
+    try {
+      const root = await copyRepository(undefined, { ownCaches: true });
+      await mkdir(join(root, 'sigstore'));
+      await writeFile(join(root, 'sigstore/trusted_root.json'), JSON.stringify(sigstore.trustedRoot));
+      const file = join(root, 'overlays/dev/environment.yaml');
+      await writeFile(
+        file,
+        `${await readFile(file, 'utf8')}trustedRoot: sigstore/trusted_root.json\nverify:\n  - images: ${registry.host.replace(/:\d+$/, ':*')}/acme/**\n    keyless:\n      issuer: ${GITHUB}\n      identity: ^https://github\\.com/acme/platform/\n`,
+      );
+      const env = { MANIFOLD_INSECURE_REGISTRIES: registry.host };
+      const signed = await pushImage(registry, 'acme/web', 'main-1234567-1733300000', 'manifest');
+      await sigstore.attach(registry, 'acme/web', signed, await sigstore.sign({ identity: BUILDER, issuer: GITHUB }, signed));
+      expect((await runManifold(root, ['pin', 'dev', `web=${registry.host}/acme/web:main-1234567-1733300000`], { env })).code).toBe(0);
+
+      const checked = await runManifold(root, ['verify', 'dev'], { env });
+      expect(checked.code, checked.stderr).toBe(0);
+      expect(checked.stdout).toContain(`verified     dev web/web: ${BUILDER} (log index `);
+      expect(checked.stdout).toContain('not covered  dev ml-api/api: no verify: rule names ghcr.io/acme/ml-api:');
+
+      // A pin edited by hand to a digest nobody signed is caught.
+      const unsigned = await pushImage(registry, 'acme/api', 'main-7654321-1733300001', 'manifest');
+      const images = join(root, 'overlays/dev/images.yaml');
+      const text = await readFile(images, 'utf8');
+      await writeFile(images, text.replace(/ref: ghcr\.io\/acme\/ml-api:\S+/, `ref: ${registry.host}/acme/api:main-7654321-1733300001@${unsigned}`));
+      const caught = await runManifold(root, ['verify', 'dev', '--json'], { env });
+      expect(caught.code).toBe(1);
+      const verdicts = JSON.parse(caught.stdout) as { image: string; status: string; reason?: string }[];
+      expect(verdicts.find((verdict) => verdict.image === 'ml-api/api')).toMatchObject({ status: 'refused' });
+      expect(verdicts.find((verdict) => verdict.image === 'ml-api/api')?.reason).toContain('the registry holds no Sigstore bundle for it');
+      await writeFile(images, text);
+
+      // The signed digest's verdict is remembered: with the registry gone, it still verifies.
+      await registry.stop();
+      const offline = await runManifold(root, ['verify', 'dev'], { env });
+      expect(offline.code, offline.stderr).toBe(0);
+      expect(offline.stdout).toContain(`verified     dev web/web: ${BUILDER}`);
+    } finally {
+      await registry.stop().catch(() => undefined);
+      await sigstore.stop();
+    }
+  });
+});

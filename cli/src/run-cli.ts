@@ -20,6 +20,7 @@ import { registerRenovate } from './commands/renovate.ts';
 import { registerRollback } from './commands/rollback.ts';
 import { registerSchema } from './commands/schema.ts';
 import { registerSynth } from './commands/synth.ts';
+import { registerVerify } from './commands/verify.ts';
 import { EXIT, ManifoldError } from './errors/manifold-error.ts';
 import { describeWriteFailure } from './output/dist-write-error.ts';
 import type { WorkerLaunch } from './synth/render-workers.ts';
@@ -76,6 +77,7 @@ export async function runCli(argv: readonly string[], options: RunOptions): Prom
     ...(options.cacheDir && hashes ? { validationCache: { file: join(options.cacheDir, 'validated-objects'), version: hashes.shared } } : {}),
     ...(options.renderCacheDir && hashes ? { renderCache: { dir: options.renderCacheDir, sharedHash: hashes.shared, appHashes: hashes.apps } } : {}),
     ...(options.renderWorkers ? { renderWorkers: options.renderWorkers } : {}),
+    ...(options.cacheDir ? { verificationCache: join(options.cacheDir, 'verified-signatures.json') } : {}),
   };
   // Ctrl-C: say what state dist/ is in. Every write is staged and committed by a rename, so each
   // environment is as it was, or has its committed write waiting beside it to be completed.
@@ -122,6 +124,7 @@ export async function runCli(argv: readonly string[], options: RunOptions): Prom
   registerEsc(program, io);
   registerLifecycle(program, io);
   registerInit(program, io);
+  registerVerify(program, io);
   try {
     await program.parseAsync([...argv], { from: 'user' });
   } catch (error) {

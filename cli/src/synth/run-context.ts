@@ -18,6 +18,8 @@ export interface RunContext {
   readonly validationCache?: ValidationCacheSettings;
   /** How to start render workers; undefined: everything renders on the main thread. */
   readonly renderWorkers?: WorkerLaunch;
+  /** The file where signature verdicts are kept (manifold verify); undefined: every digest is checked again. */
+  readonly verificationCache?: string;
 }
 
 /** `run` without its caches: every app rendered and every object validated again (`--no-cache`). */

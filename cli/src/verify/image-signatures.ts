@@ -16,6 +16,7 @@ import { EXIT, ManifoldError, OperationalError } from '../errors/manifold-error.
 import { assertRealPath } from '../files/repository-paths.ts';
 import type { Descriptor, RegistryClient } from '../registry/registry-client.ts';
 import { COSIGN_SIGNATURE_PREDICATE, checkStatement, type SignatureEvidence } from './signed-statement.ts';
+import { VerificationCache } from './verification-cache.ts';
 
 /** The artifact type of a Sigstore bundle attached to an image (cosign v3, `@sigstore/oci`). */
 export const SIGSTORE_BUNDLE_TYPE = 'application/vnd.dev.sigstore.bundle.v0.3+json';
@@ -43,6 +44,7 @@ export async function verifyImage(
   verification: Verification,
   ref: ImageRef,
   client: RegistryClient,
+  cache?: VerificationCache,
 ): Promise<NonNullable<PinSource['verified']> | undefined> {
   const match = ruleFor(verification.rules, ref.repository);
   if (!match) {
@@ -52,19 +54,24 @@ export async function verifyImage(
   const digest = ref.digest;
   if (!digest) throw new VerificationError(`${ref.value}: a verify: rule covers it, and a signature is checked for a digest`, 'pin it by digest');
   const trust = loadTrustMaterial(root, verification.trustedRoot);
+  const key = VerificationCache.key(digest, match.rule, trust.text);
+  const remembered = cache?.get(key);
+  if (remembered) return remembered;
   const bundles = await sigstoreBundles(client, ref, digest);
   const where = `verify rule ${match.index + 1} (${match.rule.images})`;
-  const signature = firstValid(bundles, digest, match.rule, trust, { predicateType: COSIGN_SIGNATURE_PREDICATE });
+  const signature = firstValid(bundles, digest, match.rule, trust.material, { predicateType: COSIGN_SIGNATURE_PREDICATE });
   if (!signature.ok) throw refusal(ref, where, 'no valid signature', signature.reasons, bundles.length);
   let provenance: SignatureEvidence | undefined;
   if (match.rule.provenance) {
     const { predicateType, sourceRepository } = match.rule.provenance;
-    const attested = firstValid(bundles, digest, match.rule, trust, { predicateType, ...(sourceRepository ? { sourceRepository } : {}) });
+    const attested = firstValid(bundles, digest, match.rule, trust.material, { predicateType, ...(sourceRepository ? { sourceRepository } : {}) });
     if (!attested.ok) throw refusal(ref, where, `no valid ${predicateType} attestation`, attested.reasons, bundles.length);
     provenance = attested.evidence;
   }
   const { identity, issuer, logIndex, time } = signature.evidence;
-  return { identity, issuer, logIndex, time, ...(provenance ? { provenance: provenance.predicateType } : {}) };
+  const evidence = { identity, issuer, logIndex, time, ...(provenance ? { provenance: provenance.predicateType } : {}) };
+  cache?.set(key, evidence);
+  return evidence;
 }
 
 /**
@@ -133,12 +140,12 @@ async function sigstoreBundles(client: RegistryClient, ref: ImageRef, digest: st
   return bundles;
 }
 
-const trustMaterials = new Map<string, TrustMaterial>();
+const trustMaterials = new Map<string, { readonly material: TrustMaterial; readonly text: string }>();
 
-/** The trusted root at `file` (inside the repository), as the verifier's trust material. */
-function loadTrustMaterial(root: string, file: string): TrustMaterial {
-  let material = trustMaterials.get(join(root, file));
-  if (material) return material;
+/** The trusted root at `file` (inside the repository) as the verifier's trust material, and its text. */
+function loadTrustMaterial(root: string, file: string): { readonly material: TrustMaterial; readonly text: string } {
+  const loaded = trustMaterials.get(join(root, file));
+  if (loaded) return loaded;
   assertRealPath(root, file);
   let text: string;
   try {
@@ -151,6 +158,7 @@ function loadTrustMaterial(root: string, file: string): TrustMaterial {
   }
   if (text.length > MAX_TRUSTED_ROOT_BYTES)
     throw new VerificationError(`${file} is larger than ${MAX_TRUSTED_ROOT_BYTES} bytes`, 'name a Sigstore trusted root');
+  let material: TrustMaterial;
   try {
     material = toTrustMaterial(TrustedRoot.fromJSON(JSON.parse(text)));
   } catch (error) {
@@ -159,6 +167,6 @@ function loadTrustMaterial(root: string, file: string): TrustMaterial {
       'name a trusted_root.json as cosign trusted-root create or Sigstore TUF writes it',
     );
   }
-  trustMaterials.set(join(root, file), material);
-  return material;
+  trustMaterials.set(join(root, file), { material, text });
+  return { material, text };
 }

@@ -1,0 +1,77 @@
+/** `manifold verify [env…]`: check every committed pin against its environment's verify: rules. */
+import type { Command } from 'commander';
+import { loadEnvironment } from '../config/load-environment.ts';
+import { listEnvironments } from '../synth/synthesize.ts';
+import { VerificationError, verifyImage } from '../verify/image-signatures.ts';
+import { VerificationCache } from '../verify/verification-cache.ts';
+import type { CliIo } from './cli-io.ts';
+import { type RegistryOptions, registryClient, withRegistryOptions } from './registry-options.ts';
+
+/** What `manifold verify` found for one pin. */
+interface PinVerdict {
+  readonly env: string;
+  readonly image: string;
+  readonly ref: string;
+  readonly status: 'verified' | 'refused' | 'not covered';
+  readonly identity?: string;
+  readonly logIndex?: string;
+  readonly reason?: string;
+}
+
+/** Adds the verify command to `program`. */
+export function registerVerify(program: Command, io: CliIo): void {
+  withRegistryOptions(
+    program
+      .command('verify')
+      .description(
+        "Check every pin of the environments (default: all) against their verify: rules: the digest's signature (and provenance) in the registry. Exit 1 when one fails. Example: pnpm manifold verify prod",
+      )
+      .argument('[envs...]', 'environments to check (default: every folder under overlays/)')
+      .option('--json', 'print the verdicts as JSON'),
+  ).action(async (envNames: string[], options: RegistryOptions & { json?: boolean }) => {
+    const root = io.root();
+    const names = envNames.length > 0 ? envNames : await listEnvironments(root);
+    const environments = await Promise.all(names.map((name) => loadEnvironment(root, name)));
+    const cache = VerificationCache.open(io.run.verificationCache);
+    const verdicts: PinVerdict[] = [];
+    const { client, done } = registryClient(options);
+    try {
+      for (const env of environments) {
+        const verification = env.verification;
+        if (!verification) continue;
+        for (const pin of env.pins.values()) {
+          const image = `${pin.app}/${pin.image}`;
+          try {
+            const evidence = await verifyImage(root, verification, pin.ref, client, cache);
+            verdicts.push(
+              evidence
+                ? { env: env.name, image, ref: pin.ref.value, status: 'verified', identity: evidence.identity, logIndex: evidence.logIndex }
+                : { env: env.name, image, ref: pin.ref.value, status: 'not covered' },
+            );
+          } catch (error) {
+            if (!(error instanceof VerificationError)) throw error;
+            verdicts.push({ env: env.name, image, ref: pin.ref.value, status: 'refused', reason: error.message });
+          }
+        }
+      }
+    } finally {
+      done();
+      await cache.save();
+    }
+    const refused = verdicts.filter((verdict) => verdict.status === 'refused');
+    if (options.json) io.out(JSON.stringify(verdicts, null, 2));
+    else {
+      for (const verdict of verdicts) {
+        if (verdict.status === 'verified') io.out(`verified     ${verdict.env} ${verdict.image}: ${verdict.identity} (log index ${verdict.logIndex})`);
+        else if (verdict.status === 'not covered') io.out(`not covered  ${verdict.env} ${verdict.image}: no verify: rule names ${verdict.ref}`);
+        else io.out(`refused      ${verdict.env} ${verdict.image}: ${verdict.reason}`);
+      }
+      const unchecked = environments.filter((env) => !env.verification).map((env) => env.name);
+      if (unchecked.length > 0) io.out(`no verify: rules in ${unchecked.join(', ')}`);
+    }
+    if (refused.length > 0) {
+      io.err(`${refused.length} pin(s) fail their verify: rule: pin signed digests (pnpm pin), or fix the rule`);
+      io.exit(1);
+    }
+  });
+}
