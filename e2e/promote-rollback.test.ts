@@ -119,10 +119,10 @@ describe('pnpm images', () => {
     const run = await runManifold(root, ['images']);
     expect(run.code).toBe(0);
     const lines = run.stdout.trim().split('\n');
-    expect(lines[0]).toMatch(/^IMAGE\s+ENV\s+TAG\s+DIGEST\s+MODE\s+VS PREVIOUS$/);
+    expect(lines[0]).toMatch(/^IMAGE\s+ENV\s+TAG\s+DIGEST\s+MODE\s+SIGNED\s+VS PREVIOUS$/);
     expect(lines.filter((line) => line.startsWith('web/web ')).map((line) => line.split(/\s+/)[1])).toEqual(['dev', 'staging', 'prod']);
-    expect(run.stdout).toMatch(/web\/web\s+staging\s+main-1e2d3c4-1732060000\s+650c449243c1\s+auto\s+1d 1h behind dev/);
-    expect(run.stdout).toMatch(/postgres\/postgres\s+prod\s+16\.4\s+\S+\s+pinned\s+same as staging/);
+    expect(run.stdout).toMatch(/web\/web\s+staging\s+main-1e2d3c4-1732060000\s+650c449243c1\s+auto\s+-\s+1d 1h behind dev/);
+    expect(run.stdout).toMatch(/postgres\/postgres\s+prod\s+16\.4\s+\S+\s+pinned\s+-\s+same as staging/);
     const json = JSON.parse((await runManifold(root, ['images', 'dev', '--json'])).stdout) as { env: string; mode: string }[];
     expect(new Set(json.map((row) => row.env))).toEqual(new Set(['dev']));
     expect(json.every((row) => row.mode === 'auto')).toBe(true);

@@ -2,6 +2,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { git } from './git-repository.ts';
 import { startRegistry, type TestRegistry } from './registry/docker-registry.ts';
 import { pushImage } from './registry/push-image.ts';
 import { type LoopbackSigstore, startLoopbackSigstore } from './sigstore/loopback-sigstore.ts';
@@ -234,6 +235,20 @@ describe('manifold verify', () => {
       const signed = await pushImage(registry, 'acme/web', 'main-1234567-1733300000', 'manifest');
       await sigstore.attach(registry, 'acme/web', signed, await sigstore.sign({ identity: BUILDER, issuer: GITHUB }, signed));
       expect((await runManifold(root, ['pin', 'dev', `web=${registry.host}/acme/web:main-1234567-1733300000`], { env })).code).toBe(0);
+
+      const listed = JSON.parse((await runManifold(root, ['images', 'dev', '--json'])).stdout) as { image: string; verified: string | null }[];
+      expect(listed.find((row) => row.image === 'web/web')?.verified).toBe(BUILDER);
+      expect(listed.find((row) => row.image === 'ml-api/api')?.verified).toBeNull();
+      expect((await runManifold(root, ['images', 'dev'])).stdout).toMatch(/web\/web\s+dev\s+main-1234567-1733300000\s+\S+\s+auto\s+verified\s/);
+
+      // The release board says so too, with who signed (it reads the pins' history from git).
+      git(root, 'init', '--quiet', '--initial-branch=main');
+      git(root, 'add', '-A', 'overlays', 'apps');
+      git(root, 'commit', '--quiet', '-m', 'pins');
+      expect((await runManifold(root, ['board', '--out', 'site'])).code).toBe(0);
+      expect(await readFile(join(root, 'site/index.html'), 'utf8')).toContain(
+        `<span class="flag verified" title="signed by ${BUILDER} (issuer ${GITHUB}, Rekor log index `,
+      );
 
       const checked = await runManifold(root, ['verify', 'dev'], { env });
       expect(checked.code, checked.stderr).toBe(0);

@@ -22,8 +22,8 @@ export function registerImages(program: Command, io: CliIo): void {
         return;
       }
       const table = [
-        ['IMAGE', 'ENV', 'TAG', 'DIGEST', 'MODE', 'VS PREVIOUS'],
-        ...rows.map((row) => [row.image, row.env, row.tag, row.digest?.slice(7, 19) ?? '-', row.mode, row.trails]),
+        ['IMAGE', 'ENV', 'TAG', 'DIGEST', 'MODE', 'SIGNED', 'VS PREVIOUS'],
+        ...rows.map((row) => [row.image, row.env, row.tag, row.digest?.slice(7, 19) ?? '-', row.mode, row.verified ? 'verified' : '-', row.trails]),
       ];
       const widths = table[0]?.map((_, column) => Math.max(...table.map((cells) => (cells[column] ?? '').length))) ?? [];
       for (const [index, cells] of table.entries()) {

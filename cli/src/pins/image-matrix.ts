@@ -15,6 +15,8 @@ export interface MatrixRow {
   readonly mode: 'auto' | 'pinned' | 'held';
   /** How far it trails the environment it is promoted from ('' when there is none). */
   readonly trails: string;
+  /** The identity whose signature was checked when the pin was written (verify: rules), or null. */
+  readonly verified: string | null;
 }
 
 /** The rows and the environments they come from, images sorted by name and environments in promotion order. */
@@ -49,6 +51,7 @@ export async function imageMatrix(root: string, only?: string): Promise<ImageMat
         digest: pin.ref.digest ?? null,
         mode: pin.hold ? 'held' : pin.update ? 'auto' : 'pinned',
         trails: describeTrail(pin, ahead, env.promotesFrom ?? ''),
+        verified: pin.source?.verified?.identity ?? null,
       };
     }),
   );
