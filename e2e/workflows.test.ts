@@ -119,4 +119,18 @@ describe('the workflows', () => {
     expect(context?.with?.context).toBe('${{ steps.context.outputs.path }}');
     expect(build?.environment).toBe('dev');
   });
+
+  it('sign and attest what build-and-pin builds, keyless, in the registry, before the digest is pinned', async () => {
+    const workflow = parse(await readFile(join(WORKFLOWS, 'build-and-pin.yml'), 'utf8')) as { permissions: Record<string, string>; jobs: Record<string, Job> };
+    expect(workflow.permissions['id-token']).toBe('write');
+    const steps = (workflow.jobs.build as Job & { steps: { with?: Record<string, string> }[] }).steps;
+    const attests = steps.flatMap((step, index) => (step.uses?.startsWith('actions/attest@') ? [{ step, index }] : []));
+    expect(attests.map(({ step }) => step.with?.['predicate-type'] ?? 'SLSA provenance')).toEqual(['https://sigstore.dev/cosign/sign/v1', 'SLSA provenance']);
+    for (const { step } of attests) {
+      expect(step.with?.['push-to-registry']).toBe(true);
+      expect(step.with?.['subject-digest']).toBe('${{ steps.build.outputs.digest }}');
+    }
+    const pin = steps.findIndex((step) => step.run?.includes('pin-built-image.sh'));
+    expect(Math.max(...attests.map(({ index }) => index))).toBeLessThan(pin);
+  });
 });
