@@ -11,31 +11,49 @@ import { copyRepository, runManifold } from './temp-repo.ts';
 const GITHUB = 'https://token.actions.githubusercontent.com';
 const BUILDER = 'https://github.com/acme/platform/.github/workflows/build-and-pin.yml@refs/heads/main';
 
-describe('verify before pin', () => {
-  let registry: TestRegistry;
-  let sigstore: LoopbackSigstore;
+/** The repositories of the loopback registry under acme/, as a verify: glob (any port). */
+const acmeImages = (registry: TestRegistry) => `${registry.host.replace(/:\d+$/, ':*')}/acme/**`;
+
+/** A loopback registry and Sigstore for the tests of a describe block. */
+function loopbackServices(): { readonly registry: TestRegistry; readonly sigstore: LoopbackSigstore } {
+  const services = {} as { registry: TestRegistry; sigstore: LoopbackSigstore };
   beforeAll(async () => {
-    registry = await startRegistry('open');
-    sigstore = await startLoopbackSigstore();
+    services.registry = await startRegistry('open');
+    services.sigstore = await startLoopbackSigstore();
   });
   afterAll(async () => {
-    await registry.stop();
-    await sigstore.stop();
+    await services.registry.stop();
+    await services.sigstore.stop();
   });
+  return services;
+}
 
-  /** A copy whose dev environment requires images of the loopback registry to be signed by the build workflow. */
-  async function repository(): Promise<string> {
-    const root = await copyRepository();
-    await mkdir(join(root, 'sigstore'));
-    await writeFile(join(root, 'sigstore/trusted_root.json'), JSON.stringify(sigstore.trustedRoot, null, 2));
-    const file = join(root, 'overlays/dev/environment.yaml');
-    const rule = `trustedRoot: sigstore/trusted_root.json\nverify:\n  - images: ${registry.host.replace(/:\d+$/, ':*')}/acme/**\n    keyless:\n      issuer: ${GITHUB}\n      identity: ^${BUILDER.replaceAll('.', '\\.')}$\n`;
-    await writeFile(file, `${await readFile(file, 'utf8')}${rule}`);
-    return root;
-  }
+/**
+ * A copy of the example whose `env` takes images of the loopback registry only when signed through
+ * GitHub by `identity` (a Go regular expression; default: any workflow of acme/platform), with `extra`
+ * lines added to the rule, trusting `sigstore`'s root.
+ */
+async function repositoryRequiring(
+  registry: TestRegistry,
+  sigstore: LoopbackSigstore,
+  options: { readonly env?: string; readonly identity?: string; readonly extra?: string; readonly ownCaches?: boolean } = {},
+): Promise<string> {
+  const root = await copyRepository(undefined, { ownCaches: options.ownCaches ?? false });
+  await mkdir(join(root, 'sigstore'));
+  await writeFile(join(root, 'sigstore/trusted_root.json'), JSON.stringify(sigstore.trustedRoot));
+  const file = join(root, `overlays/${options.env ?? 'dev'}/environment.yaml`);
+  const identity = options.identity ?? '^https://github\\.com/acme/platform/';
+  const rule = `trustedRoot: sigstore/trusted_root.json\nverify:\n  - images: ${acmeImages(registry)}\n    keyless:\n      issuer: ${GITHUB}\n      identity: ${identity}\n${options.extra ?? ''}`;
+  await writeFile(file, `${await readFile(file, 'utf8')}${rule}`);
+  return root;
+}
+
+describe('verify before pin', () => {
+  const services = loopbackServices();
 
   it('pins a digest the build identity signed, with its evidence; refuses an unsigned one and one signed by another identity, writing nothing', async () => {
-    const root = await repository();
+    const { registry, sigstore } = services;
+    const root = await repositoryRequiring(registry, sigstore, { identity: `^${BUILDER.replaceAll('.', '\\.')}$` });
     const env = { MANIFOLD_INSECURE_REGISTRIES: registry.host };
     const signed = await pushImage(registry, 'acme/web', 'main-1111111-1733100001', 'manifest');
     await sigstore.attach(registry, 'acme/web', signed, await sigstore.sign({ identity: BUILDER, issuer: GITHUB }, signed));
@@ -70,27 +88,14 @@ describe('verify before pin', () => {
 });
 
 describe('verify before pin, as an attacker would try', () => {
-  let registry: TestRegistry;
-  let sigstore: LoopbackSigstore;
-  beforeAll(async () => {
-    registry = await startRegistry('open');
-    sigstore = await startLoopbackSigstore();
-  });
-  afterAll(async () => {
-    await registry.stop();
-    await sigstore.stop();
-  });
+  const services = loopbackServices();
 
   it('refuses a signature over another digest, a tampered bundle, another issuer, a missing or wrong provenance, and a bundle too large to read', async () => {
-    const root = await copyRepository();
-    await mkdir(join(root, 'sigstore'));
-    await writeFile(join(root, 'sigstore/trusted_root.json'), JSON.stringify(sigstore.trustedRoot));
-    const file = join(root, 'overlays/dev/environment.yaml');
-    const hosts = registry.host.replace(/:\d+$/, ':*');
-    await writeFile(
-      file,
-      `${await readFile(file, 'utf8')}trustedRoot: sigstore/trusted_root.json\nverify:\n  - images: ${hosts}/acme/**\n    keyless:\n      issuer: ${GITHUB}\n      identity: ^https://github\\.com/acme/platform/\n    provenance:\n      predicateType: https://slsa.dev/provenance/v1\n      sourceRepository: https://github.com/acme/platform\n`,
-    );
+    const { registry, sigstore } = services;
+    const root = await repositoryRequiring(registry, sigstore, {
+      extra: '    provenance:\n      predicateType: https://slsa.dev/provenance/v1\n      sourceRepository: https://github.com/acme/platform\n',
+    });
+    const hosts = acmeImages(registry);
     const env = { MANIFOLD_INSECURE_REGISTRIES: registry.host };
     const builder = { identity: BUILDER, issuer: GITHUB };
     const provenance = (repository: string) => ({
@@ -111,7 +116,7 @@ describe('verify before pin, as an attacker would try', () => {
 
     const elsewhere = await pushImage(registry, 'acme/web', 'elsewhere', 'manifest');
     const otherDigest = await attempt((digest) => attachSigned(digest, { subjectDigest: elsewhere }));
-    expect(otherDigest.stderr).toContain(`no valid signature for verify rule 1 (${hosts}/acme/**): the statement is about another digest, not sha256:`);
+    expect(otherDigest.stderr).toContain(`no valid signature for verify rule 1 (${hosts}): the statement is about another digest, not sha256:`);
 
     const tampered = await attempt(async (digest) => {
       const bundle = (await sigstore.sign(builder, digest)) as { dsseEnvelope: { payload: string } };
@@ -156,14 +161,8 @@ describe('verify before pin, as an attacker would try', () => {
   it('refuses a certificate that had expired when its signature was logged', async () => {
     const expired = await startLoopbackSigstore({ certificateClock: new Date(Date.now() - 24 * 3_600_000) });
     try {
-      const root = await copyRepository();
-      await mkdir(join(root, 'sigstore'));
-      await writeFile(join(root, 'sigstore/trusted_root.json'), JSON.stringify(expired.trustedRoot));
-      const file = join(root, 'overlays/dev/environment.yaml');
-      await writeFile(
-        file,
-        `${await readFile(file, 'utf8')}trustedRoot: sigstore/trusted_root.json\nverify:\n  - images: ${registry.host.replace(/:\d+$/, ':*')}/acme/**\n    keyless:\n      issuer: ${GITHUB}\n      identity: ^https://github\\.com/acme/\n`,
-      );
+      const { registry } = services;
+      const root = await repositoryRequiring(registry, expired);
       const digest = await pushImage(registry, 'acme/web', 'main-9999999-1733109999', 'manifest');
       await expired.attach(registry, 'acme/web', digest, await expired.sign({ identity: BUILDER, issuer: GITHUB }, digest));
       const run = await runManifold(root, ['pin', 'dev', `web=${registry.host}/acme/web:main-9999999-1733109999`], {
@@ -178,26 +177,11 @@ describe('verify before pin, as an attacker would try', () => {
 });
 
 describe('verify before promote', () => {
-  let registry: TestRegistry;
-  let sigstore: LoopbackSigstore;
-  beforeAll(async () => {
-    registry = await startRegistry('open');
-    sigstore = await startLoopbackSigstore();
-  });
-  afterAll(async () => {
-    await registry.stop();
-    await sigstore.stop();
-  });
+  const services = loopbackServices();
 
   it("applies the target's rules: an unsigned digest from dev does not reach staging; once signed, it does with its evidence", async () => {
-    const root = await copyRepository();
-    await mkdir(join(root, 'sigstore'));
-    await writeFile(join(root, 'sigstore/trusted_root.json'), JSON.stringify(sigstore.trustedRoot));
-    const file = join(root, 'overlays/staging/environment.yaml');
-    await writeFile(
-      file,
-      `${await readFile(file, 'utf8')}trustedRoot: sigstore/trusted_root.json\nverify:\n  - images: ${registry.host.replace(/:\d+$/, ':*')}/acme/**\n    keyless:\n      issuer: ${GITHUB}\n      identity: ^https://github\\.com/acme/platform/\n`,
-    );
+    const { registry, sigstore } = services;
+    const root = await repositoryRequiring(registry, sigstore, { env: 'staging' });
     const env = { MANIFOLD_INSECURE_REGISTRIES: registry.host };
     const tag = 'main-abcdef0-1733200000';
     const digest = await pushImage(registry, 'acme/web', tag, 'manifest');
@@ -223,14 +207,7 @@ describe('manifold verify', () => {
     const registry = await startRegistry('open');
     const sigstore = await startLoopbackSigstore();
     try {
-      const root = await copyRepository(undefined, { ownCaches: true });
-      await mkdir(join(root, 'sigstore'));
-      await writeFile(join(root, 'sigstore/trusted_root.json'), JSON.stringify(sigstore.trustedRoot));
-      const file = join(root, 'overlays/dev/environment.yaml');
-      await writeFile(
-        file,
-        `${await readFile(file, 'utf8')}trustedRoot: sigstore/trusted_root.json\nverify:\n  - images: ${registry.host.replace(/:\d+$/, ':*')}/acme/**\n    keyless:\n      issuer: ${GITHUB}\n      identity: ^https://github\\.com/acme/platform/\n`,
-      );
+      const root = await repositoryRequiring(registry, sigstore, { ownCaches: true });
       const env = { MANIFOLD_INSECURE_REGISTRIES: registry.host };
       const signed = await pushImage(registry, 'acme/web', 'main-1234567-1733300000', 'manifest');
       await sigstore.attach(registry, 'acme/web', signed, await sigstore.sign({ identity: BUILDER, issuer: GITHUB }, signed));
