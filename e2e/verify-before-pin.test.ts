@@ -134,6 +134,11 @@ describe('verify before pin, as an attacker would try', () => {
     );
     expect(otherIssuer.stderr).toContain(`signed through issuer https://accounts.google.com, not ${GITHUB}`);
 
+    // What a bundle says is the signer's to choose: printed on one line, without escapes or forged log commands.
+    const hostile = await attempt((digest) => attachSigned(digest, { predicateType: 'x\u001b[2J\n::error::forged line' }));
+    expect(hostile.stderr).not.toMatch(/\u001b|\n::error::/);
+    expect(hostile.stderr).toContain('the statement is a x [2J ::error::forged line, not a https://sigstore.dev/cosign/sign/v1');
+
     const noProvenance = await attempt((digest) => attachSigned(digest));
     expect(noProvenance.stderr).toContain('no valid https://slsa.dev/provenance/v1 attestation for verify rule 1');
 
@@ -147,7 +152,7 @@ describe('verify before pin, as an attacker would try', () => {
     expect(huge.code).toBe(1);
     expect(huge.stderr).toMatch(/the blob is larger than 1048576 bytes/);
 
-    for (const refused of [otherDigest, tampered, otherIssuer, noProvenance, wrongSource]) expect(refused.code).toBe(2);
+    for (const refused of [otherDigest, tampered, otherIssuer, hostile, noProvenance, wrongSource]) expect(refused.code).toBe(2);
     expect(await readFile(join(root, 'overlays/dev/images.yaml'), 'utf8')).toBe(before);
 
     const good = await attempt(async (digest) => {

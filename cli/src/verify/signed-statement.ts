@@ -8,6 +8,7 @@ import { bundleFromJSON } from '@sigstore/bundle';
 import { type TrustMaterial, toSignedEntity, Verifier } from '@sigstore/verify';
 import type { VerifyRule } from '../config/verify-policy.ts';
 import { GoRegexp } from '../go/go-regexp.ts';
+import { serverText } from '../registry/server-text.ts';
 
 /** The predicate type of a cosign (v3) signature of an image, as a DSSE-signed in-toto statement. */
 export const COSIGN_SIGNATURE_PREDICATE = 'https://sigstore.dev/cosign/sign/v1';
@@ -42,33 +43,35 @@ export function checkStatement(
   try {
     bundle = bundleFromJSON(json);
   } catch (error) {
-    return { ok: false, reason: `not a Sigstore bundle (${(error as Error).message})` };
+    return { ok: false, reason: `not a Sigstore bundle (${shown((error as Error).message)})` };
   }
   if (bundle.content.$case !== 'dsseEnvelope') return { ok: false, reason: 'the bundle signs no in-toto statement' };
   let signer: ReturnType<Verifier['verify']>;
   try {
     signer = new Verifier(trust).verify(toSignedEntity(bundle));
   } catch (error) {
-    return { ok: false, reason: `the signature does not verify (${(error as Error).message})` };
+    return { ok: false, reason: `the signature does not verify (${shown((error as Error).message)})` };
   }
   const identity = signer.identity?.subjectAlternativeName ?? '';
   const issuer = signer.identity?.extensions?.issuer ?? '';
-  if (issuer !== rule.keyless.issuer) return { ok: false, reason: `signed through issuer ${issuer || '(none)'}, not ${rule.keyless.issuer}` };
-  if (!new GoRegexp(rule.keyless.identity).matches(identity))
-    return { ok: false, reason: `signed by ${identity || '(no identity)'}, which does not match ${rule.keyless.identity}` };
+  if (issuer !== rule.keyless.issuer) return { ok: false, reason: `signed through issuer ${shown(issuer) || '(none)'}, not ${rule.keyless.issuer}` };
+  // The identity is recorded with the pin: one line of at most 500 characters, as images.yaml takes it.
+  if (!new GoRegexp(rule.keyless.identity).matches(identity) || identity.length > 500 || /\p{Cc}/u.test(identity)) {
+    return { ok: false, reason: `signed by ${shown(identity) || '(no identity)'}, which does not match ${rule.keyless.identity}` };
+  }
   const envelope = bundle.content.dsseEnvelope;
-  if (envelope.payloadType !== IN_TOTO_PAYLOAD) return { ok: false, reason: `the signed payload is ${envelope.payloadType}, not an in-toto statement` };
+  if (envelope.payloadType !== IN_TOTO_PAYLOAD) return { ok: false, reason: `the signed payload is ${shown(envelope.payloadType)}, not an in-toto statement` };
   const statement = parseStatement(envelope.payload);
   if (!statement) return { ok: false, reason: 'the signed payload is not an in-toto statement' };
   if (statement.predicateType !== expected.predicateType)
-    return { ok: false, reason: `the statement is a ${statement.predicateType}, not a ${expected.predicateType}` };
+    return { ok: false, reason: `the statement is a ${shown(statement.predicateType)}, not a ${expected.predicateType}` };
   const hex = digest.slice('sha256:'.length);
   if (!statement.subject.some((subject) => subject.digest?.sha256 === hex))
     return { ok: false, reason: `the statement is about another digest, not ${digest}` };
   if (expected.sourceRepository !== undefined) {
     const source = sourceRepositoryOf(statement.predicate);
     if (source !== expected.sourceRepository)
-      return { ok: false, reason: `the provenance names source ${source ?? '(none)'}, not ${expected.sourceRepository}` };
+      return { ok: false, reason: `the provenance names source ${source === undefined ? '(none)' : shown(source)}, not ${expected.sourceRepository}` };
   }
   const entry = bundle.verificationMaterial.tlogEntries[0];
   const integrated = Number(entry?.integratedTime ?? 0);
@@ -82,6 +85,11 @@ export function checkStatement(
       predicateType: statement.predicateType,
     },
   };
+}
+
+/** Text from a bundle (its signer's or author's to choose) made safe to print: one line, no control characters, bounded. */
+function shown(text: string): string {
+  return serverText(text, [], 120);
 }
 
 interface Statement {
