@@ -136,7 +136,8 @@ describe('verify before pin, as an attacker would try', () => {
 
     // What a bundle says is the signer's to choose: printed on one line, without escapes or forged log commands.
     const hostile = await attempt((digest) => attachSigned(digest, { predicateType: 'x\u001b[2J\n::error::forged line' }));
-    expect(hostile.stderr).not.toMatch(/\u001b|\n::error::/);
+    expect(hostile.stderr).not.toContain('\u001b');
+    expect(hostile.stderr).not.toContain('\n::error::');
     expect(hostile.stderr).toContain('the statement is a x [2J ::error::forged line, not a https://sigstore.dev/cosign/sign/v1');
 
     const noProvenance = await attempt((digest) => attachSigned(digest));
