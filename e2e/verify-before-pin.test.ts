@@ -214,6 +214,9 @@ describe('manifold verify', () => {
     const sigstore = await startLoopbackSigstore();
     try {
       const root = await repositoryRequiring(registry, sigstore, { ownCaches: true });
+      git(root, 'init', '--quiet', '--initial-branch=main');
+      git(root, 'add', '-A', 'overlays', 'apps', 'dist', 'sigstore');
+      git(root, 'commit', '--quiet', '-m', 'before');
       const env = { MANIFOLD_INSECURE_REGISTRIES: registry.host };
       const signed = await pushImage(registry, 'acme/web', 'main-1234567-1733300000', 'manifest');
       await sigstore.attach(registry, 'acme/web', signed, await sigstore.sign({ identity: BUILDER, issuer: GITHUB }, signed));
@@ -224,9 +227,10 @@ describe('manifold verify', () => {
       expect(listed.find((row) => row.image === 'ml-api/api')?.verified).toBeNull();
       expect((await runManifold(root, ['images', 'dev'])).stdout).toMatch(/web\/web\s+dev\s+main-1234567-1733300000\s+\S+\s+auto\s+verified\s/);
 
-      // The release board says so too, with who signed (it reads the pins' history from git).
-      git(root, 'init', '--quiet', '--initial-branch=main');
-      git(root, 'add', '-A', 'overlays', 'apps');
+      // The review of the change says whose signature was checked, and so does the release board.
+      const review = await runManifold(root, ['diff', '--base', 'main', '--markdown']);
+      expect(review.stdout).toContain(`Signatures checked:\n\n- dev web/web: signed by \`${BUILDER}\` (Rekor log index `);
+      git(root, 'add', '-A', 'overlays', 'dist');
       git(root, 'commit', '--quiet', '-m', 'pins');
       expect((await runManifold(root, ['board', '--out', 'site'])).code).toBe(0);
       expect(await readFile(join(root, 'site/index.html'), 'utf8')).toContain(

@@ -1,7 +1,9 @@
 /** What moved between two versions of the pins: per environment and image, old → new tag and digest. */
+
 import { loadEnvironment, overlayFiles, type Pin } from '../config/load-environment.ts';
 import { readFileAtRevision } from '../git/git-revision.ts';
 import { listEnvironments } from '../synth/synthesize.ts';
+import { codeSpanText } from './markdown-text.ts';
 
 /** One pin that differs between two versions. */
 export interface PinChange {
@@ -10,6 +12,8 @@ export interface PinChange {
   readonly image: string;
   readonly before: { readonly tag: string; readonly digest?: string; readonly repository: string } | undefined;
   readonly after: { readonly tag: string; readonly digest?: string; readonly repository: string } | undefined;
+  /** Whose signature was checked when the new reference was pinned (verify: rules), when it was. */
+  readonly signedBy?: { readonly identity: string; readonly logIndex: string };
 }
 
 /** The pins of one environment in two versions (a missing side: the environment or pin is new or gone). */
@@ -18,7 +22,16 @@ export function diffPins(env: string, before: ReadonlyMap<string, Pin>, after: R
   const side = (pin: Pin | undefined) => pin && { tag: pin.ref.tag, repository: pin.ref.repository, ...(pin.ref.digest ? { digest: pin.ref.digest } : {}) };
   return keys
     .filter((key) => before.get(key)?.ref.value !== after.get(key)?.ref.value)
-    .map((key) => ({ env, image: key, before: side(before.get(key)), after: side(after.get(key)) }));
+    .map((key) => {
+      const verified = after.get(key)?.source?.verified;
+      return {
+        env,
+        image: key,
+        before: side(before.get(key)),
+        after: side(after.get(key)),
+        ...(verified ? { signedBy: { identity: verified.identity, logIndex: verified.logIndex } } : {}),
+      };
+    });
 }
 
 /** The pins of every environment that differ between `commit` and the working tree. */
@@ -42,7 +55,16 @@ export function formatChangesMarkdown(changes: readonly PinChange[]): string {
     const digest = `${shortDigest(before?.digest)} → ${shortDigest(after?.digest)}`;
     return `| ${env} | ${image} | ${after?.repository ?? before?.repository} | ${tag} | ${digest} |`;
   });
-  return ['| environment | image | repository | tag | digest |', '|---|---|---|---|---|', ...rows, ''].join('\n');
+  const signed = changes.flatMap(({ env, image, signedBy }) =>
+    signedBy ? [`- ${env} ${image}: signed by \`${codeSpanText(signedBy.identity)}\` (Rekor log index ${signedBy.logIndex})`] : [],
+  );
+  return [
+    '| environment | image | repository | tag | digest |',
+    '|---|---|---|---|---|',
+    ...rows,
+    ...(signed.length > 0 ? ['', 'Signatures checked:', '', ...signed] : []),
+    '',
+  ].join('\n');
 }
 
 /** A plain-text listing of `changes`, one line each. */
@@ -50,7 +72,9 @@ export function formatChangesText(changes: readonly PinChange[]): string {
   if (changes.length === 0) return 'no image pins change\n';
   const side = (value: PinChange['before']) => (value ? `${value.tag}${value.digest ? `@${value.digest.slice(0, 19)}` : ''}` : '(none)');
   return changes
-    .map(({ env, image, before, after }) => `${env} ${image}: ${side(before)} -> ${side(after)}`)
+    .map(
+      ({ env, image, before, after, signedBy }) => `${env} ${image}: ${side(before)} -> ${side(after)}${signedBy ? ` (signed by ${signedBy.identity})` : ''}`,
+    )
     .join('\n')
     .concat('\n');
 }

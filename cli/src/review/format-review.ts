@@ -1,7 +1,8 @@
 /** `manifold diff` output for people: plain text for a terminal, Markdown for a pull-request comment. */
+
+import { codeSpanText } from '../pins/markdown-text.ts';
 import { formatChangesMarkdown, formatChangesText, type PinChange } from '../pins/pin-changes.ts';
 import { MAX_FIELDS } from './changed-fields.ts';
-import { codeSpanText } from './markdown-text.ts';
 import { type EnvironmentChanges, isUnchanged } from './object-changes.ts';
 
 /** Everything `manifold diff` found: the revision compared with, image pins that move, and object changes per environment. */
