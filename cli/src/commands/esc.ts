@@ -11,11 +11,11 @@ import { completeRefs } from '../pins/complete-refs.ts';
 import { commitPinEdits } from '../pins/pin-transaction.ts';
 import { provenance } from '../pins/provenance.ts';
 import { renderRepository } from '../synth/synthesize.ts';
-import { verifiedEdits } from '../verify/image-signatures.ts';
 import type { CliIo } from './cli-io.ts';
 import { seconds } from './option-values.ts';
 import { printPinChanges, printSynthResult } from './pin-output.ts';
 import { type RegistryOptions, registryClient, withRegistryOptions } from './registry-options.ts';
+import { checkSignatures } from './signature-check.ts';
 
 /** Adds the esc command group to `program`. */
 export function registerEsc(program: Command, io: CliIo): void {
@@ -68,7 +68,7 @@ export function registerEsc(program: Command, io: CliIo): void {
         return { app, image, ref: refs.get(ref.value)?.value ?? ref.value, source };
       });
       // What a build pipeline wrote into ESC is pinned only as the environment's verify: rules allow.
-      return verifiedEdits(root, env, planned, registry);
+      return checkSignatures(root, env, planned, registry);
     })().finally(done);
     if (needDigest.length > 0 && !env.requireDigests) io.err(`resolved ${needDigest.length} digest(s) from the registry`);
     const { before, result } = await commitPinEdits(root, env.name, io.run, edits);

@@ -9,11 +9,11 @@ import { completeRefs } from '../pins/complete-refs.ts';
 import { assignmentTargets } from '../pins/pin-targets.ts';
 import { commitPinEdits } from '../pins/pin-transaction.ts';
 import { defaultSetter, provenance } from '../pins/provenance.ts';
-import { verifiedEdits } from '../verify/image-signatures.ts';
 import type { CliIo } from './cli-io.ts';
 import { taggedImageRef } from './option-values.ts';
 import { printPinChanges, printSynthResult } from './pin-output.ts';
 import { type RegistryOptions, registryClient, withRegistryOptions } from './registry-options.ts';
+import { checkSignatures } from './signature-check.ts';
 
 /** Adds the pin command to `program`. */
 export function registerPin(program: Command, io: CliIo): void {
@@ -52,7 +52,7 @@ export function registerPin(program: Command, io: CliIo): void {
         );
         const source = provenance(options.by ?? defaultSetter());
         const planned: PinEdit[] = targets.flatMap(({ ref, pins }) => pins.map((pin) => ({ ...pin, ref: refs.get(ref.value)?.value ?? ref.value, source })));
-        return verifiedEdits(root, env, planned, client);
+        return checkSignatures(root, env, planned, client);
       })().finally(done);
       const { before, result } = await commitPinEdits(root, envName, io.run, edits);
       printPinChanges(io, envName, before, edits, options.json);

@@ -6,10 +6,10 @@ import { formatChangesMarkdown, formatChangesText } from '../pins/pin-changes.ts
 import { selectPins } from '../pins/pin-targets.ts';
 import { commitPinEdits } from '../pins/pin-transaction.ts';
 import { planPromotion } from '../pins/promotion.ts';
-import { verifiedEdits } from '../verify/image-signatures.ts';
 import type { CliIo } from './cli-io.ts';
 import { printSynthResult } from './pin-output.ts';
 import { type RegistryOptions, registryClient, withRegistryOptions } from './registry-options.ts';
+import { checkSignatures } from './signature-check.ts';
 
 /** Adds the promote command to `program`. */
 export function registerPromote(program: Command, io: CliIo): void {
@@ -52,7 +52,7 @@ export function registerPromote(program: Command, io: CliIo): void {
               client,
               'digest',
             );
-          return verifiedEdits(root, to, edits, client);
+          return checkSignatures(root, to, edits, client);
         })().finally(done);
       }
       if (options.json) io.out(JSON.stringify({ changes, held: held.map((pin) => `${pin.app}/${pin.image}`) }, null, 2));

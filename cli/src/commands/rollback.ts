@@ -9,11 +9,11 @@ import { requirePins } from '../pins/pin-targets.ts';
 import { commitPinEdits } from '../pins/pin-transaction.ts';
 import { provenance } from '../pins/provenance.ts';
 import { type RollbackRequest, rollbackTarget } from '../pins/rollback-target.ts';
-import { verifiedEdits } from '../verify/image-signatures.ts';
 import type { CliIo } from './cli-io.ts';
 import { positiveInteger, taggedImageRef } from './option-values.ts';
 import { printPinChanges, printSynthResult } from './pin-output.ts';
 import { type RegistryOptions, registryClient, withRegistryOptions } from './registry-options.ts';
+import { checkSignatures } from './signature-check.ts';
 
 /** Adds the rollback command to `program`. */
 export function registerRollback(program: Command, io: CliIo): void {
@@ -47,7 +47,7 @@ export function registerRollback(program: Command, io: CliIo): void {
     let checked = edits;
     if (env.verification) {
       const { client, done } = registryClient(options);
-      checked = await verifiedEdits(root, env, edits, client).finally(done);
+      checked = await checkSignatures(root, env, edits, client).finally(done);
     }
     const { before, result } = await commitPinEdits(root, envName, io.run, checked);
     printPinChanges(io, envName, before, checked, options.json);

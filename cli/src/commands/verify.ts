@@ -2,7 +2,6 @@
 import type { Command } from 'commander';
 import { loadEnvironment } from '../config/load-environment.ts';
 import { listEnvironments } from '../synth/synthesize.ts';
-import { VerificationError, verifyImage } from '../verify/image-signatures.ts';
 import { VerificationCache } from '../verify/verification-cache.ts';
 import type { CliIo } from './cli-io.ts';
 import { type RegistryOptions, registryClient, withRegistryOptions } from './registry-options.ts';
@@ -32,6 +31,8 @@ export function registerVerify(program: Command, io: CliIo): void {
     const root = io.root();
     const names = envNames.length > 0 ? envNames : await listEnvironments(root);
     const environments = await Promise.all(names.map((name) => loadEnvironment(root, name)));
+    // The verifier is loaded by the commands that verify, not at every start.
+    const { VerificationError, verifyImage } = await import('../verify/image-signatures.ts');
     const cache = VerificationCache.open(io.run.verificationCache);
     const verdicts: PinVerdict[] = [];
     const { client, done } = registryClient(options);
