@@ -56,6 +56,8 @@ describe('manifold init', () => {
     const ci = await readFile(join(team, '.github/workflows/ci.yml'), 'utf8');
     expect(ci).toContain('run: pnpm check\n');
     expect(ci).not.toMatch(/pnpm test|node-lines|CHROMIUM_PATH/);
+    // The example image (nginx) answers its probes on /, so the example is healthy where it is deployed.
+    expect(await readFile(join(team, 'apps/web/src/index.ts'), 'utf8')).toContain("healthPath: '/',");
     const pkg = JSON.parse(await readFile(join(team, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
     expect(Object.keys(pkg.dependencies)).toEqual(['@manifold/cli', '@manifold/constructs', 'cdk8s', 'cdk8s-plus-28', 'constructs']);
   });

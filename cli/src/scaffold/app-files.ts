@@ -22,6 +22,8 @@ export interface AppFileOptions {
   readonly rootDevDependencies: Readonly<Record<string, string>>;
   /** How the app depends on @manifold/constructs: the repository's own version, or the workspace package (default). */
   readonly constructsDependency?: string;
+  /** For a web app: the path its probes ask (default `/healthz`). */
+  readonly healthPath?: string;
 }
 
 /** Path (relative to the repository root) → content of every file of a new app. */
@@ -51,7 +53,7 @@ function appPackage({ name, rootDevDependencies, constructsDependency = 'workspa
 }
 
 /** The app's `src/index.ts`: one workload of `kind`, formatted as Biome formats it. */
-function appSource({ name, kind, size }: AppFileOptions): string {
+function appSource({ name, kind, size, healthPath = '/healthz' }: AppFileOptions): string {
   const id = name
     .split('-')
     .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
@@ -65,7 +67,7 @@ function appSource({ name, kind, size }: AppFileOptions): string {
   }[kind];
   // Each prop as written, and the comment after it.
   const propsByKind: Record<AppKind, [string, string?][]> = {
-    web: [['port: 8080'], ["healthPath: '/healthz'"], [`host: \`${name}.\${env.domain}\``, 'adds an Ingress']],
+    web: [['port: 8080'], [`healthPath: '${healthPath}'`], [`host: \`${name}.\${env.domain}\``, 'adds an Ingress']],
     worker: [["args: ['work']"]],
     cron: [["schedule: '0 3 * * *'", 'UTC; a run never overlaps the last'], ["args: ['run']"]],
     stateful: [['port: 5432'], ["storage: '10Gi'", 'a volume per replica'], ["mountPath: '/data'"]],

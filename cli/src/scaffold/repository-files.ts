@@ -37,8 +37,8 @@ export interface RepositoryOptions {
   readonly versions: RepositoryVersions;
 }
 
-/** The example app every new repository starts with. */
-const EXAMPLE_APP = { name: 'web', kind: 'web' as AppKind, size: 'small' };
+/** The example app every new repository starts with; its default image (nginx, unprivileged, on 8080) answers health checks on /. */
+const EXAMPLE_APP = { name: 'web', kind: 'web' as AppKind, size: 'small', healthPath: '/' };
 /** Where editors find the JSON Schemas of the overlays: in the installed CLI package. */
 const SCHEMAS = '../../node_modules/@manifold/cli/schema';
 
