@@ -32,4 +32,26 @@ describe('manifold new and remove', () => {
     expect(removed.code).toBe(0);
     expect(await readFile(join(root, 'overlays/dev/images.yaml'), 'utf8')).not.toContain('hello');
   });
+
+  it('new env starts an environment promoted from another with its pins; rename env moves it and what names it', async () => {
+    const root = await copy();
+    const created = await runCommand(root, ['new', 'env', 'qa', '--from', 'dev']);
+    expect(created.err).toBe('');
+    expect(created.code).toBe(0);
+    const environment = await readFile(join(root, 'overlays/qa/environment.yaml'), 'utf8');
+    expect(environment).toContain('promotesFrom: dev\n');
+    expect(await readFile(join(root, 'overlays/qa/images.yaml'), 'utf8')).toContain(
+      /^ {4}ref: (\S+)/m.exec(await readFile(join(root, 'overlays/dev/images.yaml'), 'utf8'))?.[1] ?? 'the first dev pin',
+    );
+    const taken = await runCommand(root, ['new', 'env', 'qa', '--from', 'dev']);
+    expect(taken.err).toMatch(/^argument 1: overlays\/qa already exists/);
+
+    const renamed = await runCommand(root, ['rename', 'env', 'qa', 'test']);
+    expect(renamed.code, renamed.err).toBe(0);
+    expect(await readFile(join(root, 'overlays/test/environment.yaml'), 'utf8')).toContain('promotesFrom: dev\n');
+    // The Flux policies are named after the environment: the next synth renames them, as rename says.
+    expect(renamed.out).toContain('next: pnpm synth');
+    expect((await runCommand(root, ['synth'])).code).toBe(0);
+    expect((await runCommand(root, ['synth', '--check'])).code).toBe(0);
+  });
 });
