@@ -81,7 +81,7 @@ export function repositoryFiles(options: RepositoryOptions): Map<string, string>
     files.set(path, text);
   }
   options.envs.forEach((env, index) => {
-    const deploysExample = options.image.immutable || !requiresDigests(env, index, options.envs);
+    const deploysExample = options.image.immutable || !requiresDigests(index, options.envs);
     files.set(`overlays/${env}/environment.yaml`, environmentYaml(options, env, index, deploysExample));
     files.set(`overlays/${env}/images.yaml`, imagesYaml(env, deploysExample ? options.image.ref : undefined));
   });
@@ -89,7 +89,7 @@ export function repositoryFiles(options: RepositoryOptions): Map<string, string>
 }
 
 /** The last environment (production) requires digests; the others take a tag until CI pins its digest. */
-function requiresDigests(_env: string, index: number, envs: readonly string[]): boolean {
+function requiresDigests(index: number, envs: readonly string[]): boolean {
   return envs.length > 1 && index === envs.length - 1;
 }
 
@@ -130,7 +130,7 @@ function environmentYaml({ name, envs, delivery, repositoryUrl }: RepositoryOpti
     `namespace: ${name}-${env}`,
     ...(index === 0 ? [] : [`promotesFrom: ${envs[index - 1]}`]),
     `domain: ${env}.${name}.example.com # the DNS domain apps build host names from`,
-    `requireDigests: ${requiresDigests(env, index, envs)}`,
+    `requireDigests: ${requiresDigests(index, envs)}`,
     ...(deploysExample
       ? []
       : [`# ${EXAMPLE_APP.name} comes here once pinned by digest: list it, then pnpm promote ${envs[index - 1] ?? env} ${env}`, 'apps: []']),
