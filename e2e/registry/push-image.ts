@@ -8,7 +8,8 @@ export interface PushTarget {
   readonly user?: { readonly username: string; readonly password: string };
 }
 
-const sha256 = (data: Buffer) => `sha256:${createHash('sha256').update(data).digest('hex')}`;
+/** The OCI digest of `data`. */
+export const sha256 = (data: Buffer): string => `sha256:${createHash('sha256').update(data).digest('hex')}`;
 
 /**
  * Pushes `repository:tag` and returns the digest of what the tag points at (the index or list for

@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { bundleToJSON } from '@sigstore/bundle';
 import { fulcioHandler, initializeCA, initializeCTLog, initializeTLog, rekorHandler } from '@sigstore/mock';
 import { DSSEBundleBuilder, FulcioSigner, RekorWitness } from '@sigstore/sign';
-import { type PushTarget, putBlob, putManifest } from '../registry/push-image.ts';
+import { type PushTarget, putBlob, putManifest, sha256 } from '../registry/push-image.ts';
 
 /** The artifact type cosign v3 gives a Sigstore bundle attached to an image. */
 const BUNDLE_TYPE = 'application/vnd.dev.sigstore.bundle.v0.3+json';
@@ -164,10 +164,6 @@ export async function startLoopbackSigstore(options: { readonly certificateClock
     },
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
-}
-
-function sha256(data: Buffer): string {
-  return `sha256:${createHash('sha256').update(data).digest('hex')}`;
 }
 
 /** A JWT the mock Fulcio reads the claims of (it checks no signature, as a test CA may not). */

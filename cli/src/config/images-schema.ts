@@ -75,5 +75,7 @@ export const imagesSchema = z.record(dnsLabel, appImagesSchema).describe('Image 
 export type ImagesFile = z.output<typeof imagesSchema>;
 /** A pin's provenance. */
 export type PinSource = z.output<typeof pinSourceSchema>;
+/** The signature checked before a pin was written (verify: rules). */
+export type PinEvidence = NonNullable<PinSource['verified']>;
 /** A validated update policy. */
 export type UpdatePolicy = z.output<typeof updatePolicySchema>;

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { ImageRef } from '@manifold/constructs/core';
 import { TrustedRoot } from '@sigstore/protobuf-specs';
 import { type TrustMaterial, toTrustMaterial } from '@sigstore/verify';
-import type { PinSource } from '../config/images-schema.ts';
+import type { PinEvidence } from '../config/images-schema.ts';
 import type { Environment, Verification } from '../config/load-environment.ts';
 import type { PinEdit } from '../config/pin-edits.ts';
 import { ruleFor, type VerifyRule } from '../config/verify-policy.ts';
@@ -45,7 +45,7 @@ export async function verifyImage(
   ref: ImageRef,
   client: RegistryClient,
   cache?: VerificationCache,
-): Promise<NonNullable<PinSource['verified']> | undefined> {
+): Promise<PinEvidence | undefined> {
   const match = ruleFor(verification.rules, ref.repository);
   if (!match) {
     if (!verification.required) return undefined;
@@ -82,7 +82,7 @@ export async function verifyImage(
 export async function verifiedEdits(root: string, env: Environment, edits: readonly PinEdit[], client: RegistryClient): Promise<PinEdit[]> {
   const verification = env.verification;
   if (!verification) return [...edits];
-  const evidence = new Map<string, NonNullable<PinSource['verified']> | undefined>();
+  const evidence = new Map<string, PinEvidence | undefined>();
   const result: PinEdit[] = [];
   for (const edit of edits) {
     if (edit.ref === undefined) {

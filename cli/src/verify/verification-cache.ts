@@ -8,14 +8,12 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { PinSource } from '../config/images-schema.ts';
+import type { PinEvidence as Evidence } from '../config/images-schema.ts';
 import type { VerifyRule } from '../config/verify-policy.ts';
 import { replaceFile } from '../files/replace-file.ts';
 
 /** Most verdicts kept: the oldest go first. */
 const MAX_ENTRIES = 20_000;
-
-type Evidence = NonNullable<PinSource['verified']>;
 
 /** Verdicts by key, read once and written back by {@link VerificationCache.save}. */
 export class VerificationCache {
