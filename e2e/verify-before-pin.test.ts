@@ -1,11 +1,12 @@
 /** Verify before pin: an environment with verify: rules pins only digests signed by the identity its rule names. */
+import { createHash } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { git } from './git-repository.ts';
 import { startRegistry, type TestRegistry } from './registry/docker-registry.ts';
 import { pushImage } from './registry/push-image.ts';
-import { type LoopbackSigstore, startLoopbackSigstore } from './sigstore/loopback-sigstore.ts';
+import { type LoopbackSigstore, signingKey, startLoopbackSigstore } from './sigstore/loopback-sigstore.ts';
 import { copyRepository, runManifold } from './temp-repo.ts';
 
 const GITHUB = 'https://token.actions.githubusercontent.com';
@@ -36,14 +37,16 @@ function loopbackServices(): { readonly registry: TestRegistry; readonly sigstor
 async function repositoryRequiring(
   registry: TestRegistry,
   sigstore: LoopbackSigstore,
-  options: { readonly env?: string; readonly identity?: string; readonly extra?: string; readonly ownCaches?: boolean } = {},
+  options: { readonly env?: string; readonly identity?: string; readonly extra?: string; readonly rules?: string; readonly ownCaches?: boolean } = {},
 ): Promise<string> {
   const root = await copyRepository(undefined, { ownCaches: options.ownCaches ?? false });
   await mkdir(join(root, 'sigstore'));
   await writeFile(join(root, 'sigstore/trusted_root.json'), JSON.stringify(sigstore.trustedRoot));
   const file = join(root, `overlays/${options.env ?? 'dev'}/environment.yaml`);
   const identity = options.identity ?? '^https://github\\.com/acme/platform/';
-  const rule = `trustedRoot: sigstore/trusted_root.json\nverify:\n  - images: ${acmeImages(registry)}\n    keyless:\n      issuer: ${GITHUB}\n      identity: ${identity}\n${options.extra ?? ''}`;
+  const rules =
+    options.rules ?? `  - images: ${acmeImages(registry)}\n    keyless:\n      issuer: ${GITHUB}\n      identity: ${identity}\n${options.extra ?? ''}`;
+  const rule = `trustedRoot: sigstore/trusted_root.json\nverify:\n${rules}`;
   await writeFile(file, `${await readFile(file, 'utf8')}${rule}`);
   return root;
 }
@@ -71,7 +74,7 @@ describe('verify before pin', () => {
     const refused = await runManifold(root, ['pin', 'dev', `web=${registry.host}/acme/web:main-2222222-1733100002`], { env });
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain(
-      `${registry.host}/acme/web:main-2222222-1733100002@${unsigned}: no valid signature for verify rule 1 (${registry.host.replace(/:\d+$/, ':*')}/acme/**): the registry holds no Sigstore bundle for it\n  hint: pin a digest signed (and attested) by the identity the rule names; nothing was written\n`,
+      `${registry.host}/acme/web:main-2222222-1733100002@${unsigned}: no valid signature for verify rule 1 (${registry.host.replace(/:\d+$/, ':*')}/acme/**): the registry holds no signature for it (no Sigstore bundle, no cosign .sig tag)\n  hint: pin a digest signed (and attested) by the identity the rule names; nothing was written\n`,
     );
     const other = await pushImage(registry, 'acme/web', 'main-3333333-1733100003', 'manifest');
     await sigstore.attach(
@@ -182,6 +185,104 @@ describe('verify before pin, as an attacker would try', () => {
   });
 });
 
+describe("verify before pin, cosign's tag format and key rules", () => {
+  const services = loopbackServices();
+
+  it('reads keyless signatures from sha256-<hex>.sig and refuses one over another digest or with a changed payload', async () => {
+    const { registry, sigstore } = services;
+    const root = await repositoryRequiring(registry, sigstore);
+    const env = { MANIFOLD_INSECURE_REGISTRIES: registry.host };
+    const builder = { identity: BUILDER, issuer: GITHUB };
+    const before = await readFile(join(root, 'overlays/dev/images.yaml'), 'utf8');
+
+    const elsewhere = await pushImage(registry, 'acme/web', 'tag-elsewhere', 'manifest');
+    const other = await pushImage(registry, 'acme/web', 'main-1010101-1733400001', 'manifest');
+    await sigstore.attachCosign(registry, 'acme/web', other, [await sigstore.signCosign(builder, other, { signedDigest: elsewhere })]);
+    const otherDigest = await runManifold(root, ['pin', 'dev', `web=${registry.host}/acme/web:main-1010101-1733400001`], { env });
+    expect(otherDigest.code).toBe(2);
+    expect(otherDigest.stderr).toContain(
+      `: no valid signature for verify rule 1 (${acmeImages(registry)}): the signature is for another digest, not ${other}\n`,
+    );
+
+    const changed = await pushImage(registry, 'acme/web', 'main-2020202-1733400002', 'manifest');
+    const genuine = await sigstore.signCosign(builder, changed, { signedDigest: elsewhere });
+    const forged = Buffer.from(genuine.payload.toString('utf8').replace(elsewhere, changed));
+    await sigstore.attachCosign(registry, 'acme/web', changed, [{ ...genuine, payload: forged }]);
+    const forgedRun = await runManifold(root, ['pin', 'dev', `web=${registry.host}/acme/web:main-2020202-1733400002`], { env });
+    expect(forgedRun.code).toBe(2);
+    expect(forgedRun.stderr).toMatch(/no valid signature for verify rule 1 \([^)]*\): the signature does not verify \(/);
+    expect(await readFile(join(root, 'overlays/dev/images.yaml'), 'utf8')).toBe(before);
+
+    const signed = await pushImage(registry, 'acme/web', 'main-3030303-1733400003', 'manifest');
+    await sigstore.attachCosign(registry, 'acme/web', signed, [await sigstore.signCosign(builder, signed)]);
+    const pinned = await runManifold(root, ['pin', 'dev', `web=${registry.host}/acme/web:main-3030303-1733400003`], { env });
+    expect(pinned.code, pinned.stderr).toBe(0);
+    expect(await readFile(join(root, 'overlays/dev/images.yaml'), 'utf8')).toMatch(
+      new RegExp(`verified:\\n {8}identity: ${BUILDER.replaceAll('.', '\\.')}\\n {8}issuer: ${GITHUB.replaceAll('.', '\\.')}\\n {8}logIndex: "\\d+"\\n`),
+    );
+  });
+
+  it('pins what the named key signed, in either format; refuses another key, a certificate, and an unlogged signature unless the rule allows it', async () => {
+    const { registry, sigstore } = services;
+    const key = signingKey();
+    const hosts = registry.host.replace(/:\d+$/, ':*');
+    const rules = [
+      `  - images: ${hosts}/acme/offline\n    key: keys/cosign.pub\n    transparencyLog: false\n`,
+      `  - images: ${hosts}/acme/**\n    key: keys/cosign.pub\n`,
+    ].join('');
+    const root = await repositoryRequiring(registry, sigstore, { rules });
+    await mkdir(join(root, 'keys'));
+    await writeFile(join(root, 'keys/cosign.pub'), key.pem);
+    const fingerprint = `sha256:${createHash('sha256')
+      .update(key.publicKey.export({ format: 'der', type: 'spki' }))
+      .digest('hex')}`;
+    const env = { MANIFOLD_INSECURE_REGISTRIES: registry.host };
+    const images = join(root, 'overlays/dev/images.yaml');
+    let n = 0;
+    /** Pushes an image to `repository`, signs it with `sign`, and tries to pin it as `web`. */
+    const attempt = async (repository: string, sign: (digest: string) => Promise<void>) => {
+      const tag = `main-${String(++n).repeat(7)}-17334100${String(n).padStart(2, '0')}`;
+      const digest = await pushImage(registry, repository, tag, 'manifest');
+      await sign(digest);
+      return { digest, run: await runManifold(root, ['pin', 'dev', `web=${registry.host}/${repository}:${tag}`], { env }) };
+    };
+    const before = await readFile(images, 'utf8');
+
+    const otherKey = await attempt('acme/web', async (digest) =>
+      sigstore.attachCosign(registry, 'acme/web', digest, [await sigstore.signCosign(signingKey(), digest)]),
+    );
+    expect(otherKey.run.stderr).toMatch(/no valid signature for verify rule 2 \([^)]*\): the signature does not verify \(/);
+    const certificate = await attempt('acme/web', async (digest) =>
+      sigstore.attachCosign(registry, 'acme/web', digest, [await sigstore.signCosign({ identity: BUILDER, issuer: GITHUB }, digest)]),
+    );
+    expect(certificate.run.stderr).toContain('signed with a certificate, not with the key keys/cosign.pub');
+    const unlogged = await attempt('acme/web', async (digest) =>
+      sigstore.attachCosign(registry, 'acme/web', digest, [await sigstore.signCosign(key, digest, { log: false })]),
+    );
+    expect(unlogged.run.stderr).toMatch(/the signature does not verify \(expected 1 (tlog entries|timestamps), got 0\)/);
+    for (const refused of [otherKey, certificate, unlogged]) expect(refused.run.code).toBe(2);
+    expect(await readFile(images, 'utf8')).toBe(before);
+
+    const tagFormat = await attempt('acme/web', async (digest) =>
+      sigstore.attachCosign(registry, 'acme/web', digest, [await sigstore.signCosign(key, digest)]),
+    );
+    expect(tagFormat.run.code, tagFormat.run.stderr).toBe(0);
+    expect(await readFile(images, 'utf8')).toMatch(new RegExp(`verified:\\n {8}key: "?${fingerprint}"?\\n {8}logIndex: "\\d+"\\n {8}time: "\\S+Z"\\n`));
+
+    const bundle = await attempt('acme/web', async (digest) => sigstore.attach(registry, 'acme/web', digest, await sigstore.sign(key, digest)));
+    expect(bundle.run.code, bundle.run.stderr).toBe(0);
+    expect(await readFile(images, 'utf8')).toContain(`@${bundle.digest} # {"$imagepolicy"`);
+
+    const offline = await attempt('acme/offline', async (digest) =>
+      sigstore.attachCosign(registry, 'acme/offline', digest, [await sigstore.signCosign(key, digest, { log: false })]),
+    );
+    expect(offline.run.code, offline.run.stderr).toBe(0);
+    expect(await readFile(images, 'utf8')).toMatch(new RegExp(`verified:\\n {8}key: "?${fingerprint}"?\\n(?! {8}logIndex)`));
+    const listed = JSON.parse((await runManifold(root, ['verify', 'dev', '--json'], { env })).stdout) as { image: string; evidence?: { key?: string } }[];
+    expect(listed.find((verdict) => verdict.image === 'web/web')?.evidence?.key).toBe(fingerprint);
+  });
+});
+
 describe('verify before promote', () => {
   const services = loopbackServices();
 
@@ -239,7 +340,7 @@ describe('manifold verify', () => {
 
       const checked = await runManifold(root, ['verify', 'dev'], { env });
       expect(checked.code, checked.stderr).toBe(0);
-      expect(checked.stdout).toContain(`verified     dev web/web: ${BUILDER} (log index `);
+      expect(checked.stdout).toContain(`verified     dev web/web: ${BUILDER} (issuer ${GITHUB}, Rekor log index `);
       expect(checked.stdout).toContain('not covered  dev ml-api/api: no verify: rule names ghcr.io/acme/ml-api:');
 
       // A pin edited by hand to a digest nobody signed is caught.
@@ -251,7 +352,7 @@ describe('manifold verify', () => {
       expect(caught.code).toBe(1);
       const verdicts = JSON.parse(caught.stdout) as { image: string; status: string; reason?: string }[];
       expect(verdicts.find((verdict) => verdict.image === 'ml-api/api')).toMatchObject({ status: 'refused' });
-      expect(verdicts.find((verdict) => verdict.image === 'ml-api/api')?.reason).toContain('the registry holds no Sigstore bundle for it');
+      expect(verdicts.find((verdict) => verdict.image === 'ml-api/api')?.reason).toContain('the registry holds no signature for it');
       await writeFile(images, text);
 
       // The signed digest's verdict is remembered: with the registry gone, it still verifies.

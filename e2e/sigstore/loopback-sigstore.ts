@@ -2,16 +2,18 @@
  * A Sigstore of its own on loopback for the tests: @sigstore/mock's Fulcio (certificates for any
  * identity a test names), Rekor (log entries with signed timestamps and inclusion proofs) served over
  * HTTP, the trusted root that vouches for their keys, and signing with the real @sigstore/sign client.
- * Signatures are attached to images in the loopback registry as cosign v3 does: a Sigstore bundle as
- * an OCI referrer, listed under the tag-schema fallback (`sha256-<hex>`) the registry needs without
- * the referrers API.
+ * Signers are keyless identities or keys. Signatures are attached to images in the loopback registry
+ * as cosign v3 does (a Sigstore bundle as an OCI referrer, listed under the tag-schema fallback
+ * `sha256-<hex>` the registry needs without the referrers API) or in cosign's tag format
+ * (`sha256-<hex>.sig`: simple-signing payloads with the signature, certificate and Rekor bundle in
+ * layer annotations).
  */
-import { createHash, generateKeyPairSync } from 'node:crypto';
+import { createHash, generateKeyPairSync, type KeyObject, sign as signBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { bundleToJSON } from '@sigstore/bundle';
+import { type Bundle, bundleToJSON } from '@sigstore/bundle';
 import { fulcioHandler, initializeCA, initializeCTLog, initializeTLog, rekorHandler } from '@sigstore/mock';
-import { DSSEBundleBuilder, FulcioSigner, RekorWitness } from '@sigstore/sign';
+import { DSSEBundleBuilder, FulcioSigner, MessageSignatureBundleBuilder, RekorWitness, type Signer } from '@sigstore/sign';
 import { type PushTarget, putBlob, putManifest, sha256 } from '../registry/push-image.ts';
 
 /** The artifact type cosign v3 gives a Sigstore bundle attached to an image. */
@@ -24,6 +26,24 @@ const EMPTY_TYPE = 'application/vnd.oci.empty.v1+json';
 export interface SigningIdentity {
   readonly identity: string;
   readonly issuer: string;
+}
+
+/** A signing key pair (cosign generate-key-pair), for key rules. */
+export interface SigningKey {
+  readonly privateKey: KeyObject;
+  readonly publicKey: KeyObject;
+}
+
+/** A new P-256 signing key and its public half as PEM, as cosign writes cosign.pub. */
+export function signingKey(): SigningKey & { readonly pem: string } {
+  const keys = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+  return { ...keys, pem: keys.publicKey.export({ format: 'pem', type: 'spki' }).toString() };
+}
+
+/** A signature in cosign's tag format: the simple-signing payload and its layer annotations. */
+export interface CosignTagSignature {
+  readonly payload: Buffer;
+  readonly annotations: Record<string, string>;
 }
 
 /** What a statement says and about which digest; defaults make a cosign signature of `digest`. */
@@ -39,9 +59,20 @@ export interface LoopbackSigstore {
   /** The trusted root (protobuf-specs JSON) with this instance's CA, Rekor and CT log keys. */
   readonly trustedRoot: object;
   /** A Sigstore bundle (JSON) signing an in-toto statement about `digest`. */
-  sign(signer: SigningIdentity, digest: string, statement?: StatementOptions): Promise<object>;
+  sign(signer: SigningIdentity | SigningKey, digest: string, statement?: StatementOptions): Promise<object>;
+  /**
+   * A cosign tag-format signature of `digest` (of `signedDigest` instead, when given), logged in Rekor
+   * unless `log` is false.
+   */
+  signCosign(
+    signer: SigningIdentity | SigningKey,
+    digest: string,
+    options?: { readonly log?: boolean; readonly signedDigest?: string },
+  ): Promise<CosignTagSignature>;
   /** Attaches `bundle` to `repository@digest` in the registry as a referrer. */
   attach(registry: PushTarget, repository: string, digest: string, bundle: object): Promise<void>;
+  /** Pushes `signatures` as the `sha256-<hex>.sig` manifest of `repository@digest`, as cosign sign does. */
+  attachCosign(registry: PushTarget, repository: string, digest: string, signatures: readonly CosignTagSignature[]): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -111,14 +142,19 @@ export async function startLoopbackSigstore(options: { readonly certificateClock
     timestampAuthorities: [],
   };
 
+  const signerFor = (signer: SigningIdentity | SigningKey): Signer => {
+    if ('privateKey' in signer) {
+      const publicKey = signer.publicKey.export({ format: 'pem', type: 'spki' }).toString();
+      return { sign: async (data) => ({ signature: signBytes('sha256', data, signer.privateKey), key: { $case: 'publicKey', publicKey, hint: '' } }) };
+    }
+    const token = unsignedJwt({ iss: signer.issuer, sub: signer.identity, aud: 'sigstore' });
+    return new FulcioSigner({ fulcioBaseURL: url, identityProvider: { getToken: async () => token } });
+  };
+
   return {
     trustedRoot,
     async sign(signer, digest, statement = {}) {
-      const token = unsignedJwt({ iss: signer.issuer, sub: signer.identity, aud: 'sigstore' });
-      const builder = new DSSEBundleBuilder({
-        signer: new FulcioSigner({ fulcioBaseURL: url, identityProvider: { getToken: async () => token } }),
-        witnesses: [new RekorWitness({ rekorBaseURL: url, entryType: 'intoto' })],
-      });
+      const builder = new DSSEBundleBuilder({ signer: signerFor(signer), witnesses: [new RekorWitness({ rekorBaseURL: url, entryType: 'intoto' })] });
       const subject = statement.subjectDigest ?? digest;
       const payload = {
         _type: 'https://in-toto.io/Statement/v1',
@@ -128,6 +164,21 @@ export async function startLoopbackSigstore(options: { readonly certificateClock
       };
       const bundle = await builder.create({ data: Buffer.from(JSON.stringify(payload)), type: 'application/vnd.in-toto+json' });
       return bundleToJSON(bundle) as object;
+    },
+    async signCosign(signer, digest, options = {}) {
+      const witnesses = options.log === false ? [] : [new RekorWitness({ rekorBaseURL: url })];
+      const builder = new MessageSignatureBundleBuilder({ signer: signerFor(signer), witnesses });
+      const payload = Buffer.from(
+        JSON.stringify({
+          critical: {
+            identity: { 'docker-reference': 'image' },
+            image: { 'docker-manifest-digest': options.signedDigest ?? digest },
+            type: 'cosign container image signature',
+          },
+          optional: null,
+        }),
+      );
+      return { payload, annotations: cosignAnnotations(await builder.create({ data: payload })) };
     },
     async attach(registry, repository, digest, bundle) {
       const bytes = Buffer.from(JSON.stringify(bundle));
@@ -162,8 +213,57 @@ export async function startLoopbackSigstore(options: { readonly certificateClock
       );
       await putManifest(registry, repository, tag, index, INDEX_TYPE);
     },
+    async attachCosign(registry, repository, digest, signatures) {
+      const config = Buffer.from('{}');
+      await putBlob(registry, repository, config);
+      for (const signature of signatures) await putBlob(registry, repository, signature.payload);
+      const manifest = Buffer.from(
+        JSON.stringify({
+          schemaVersion: 2,
+          mediaType: MANIFEST_TYPE,
+          config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha256(config), size: config.length },
+          layers: signatures.map((signature) => ({
+            mediaType: 'application/vnd.dev.cosign.simplesigning.v1+json',
+            digest: sha256(signature.payload),
+            size: signature.payload.length,
+            annotations: signature.annotations,
+          })),
+        }),
+      );
+      await putManifest(registry, repository, `${digest.replace(':', '-')}.sig`, manifest, MANIFEST_TYPE);
+    },
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+/** The layer annotations cosign writes for a message-signature bundle: signature, certificate (PEM) and Rekor bundle. */
+function cosignAnnotations(bundle: Bundle): Record<string, string> {
+  if (bundle.content.$case !== 'messageSignature') throw new Error('cosign tag signatures are message signatures');
+  const annotations: Record<string, string> = { 'dev.cosignproject.cosign/signature': bundle.content.messageSignature.signature.toString('base64') };
+  const material = bundle.verificationMaterial.content;
+  const certificate =
+    material.$case === 'x509CertificateChain'
+      ? material.x509CertificateChain.certificates[0]
+      : material.$case === 'certificate'
+        ? material.certificate
+        : undefined;
+  if (certificate) {
+    const der = certificate.rawBytes.toString('base64');
+    annotations['dev.sigstore.cosign/certificate'] = `-----BEGIN CERTIFICATE-----\n${der.replace(/.{64}/g, '$&\n')}\n-----END CERTIFICATE-----\n`;
+  }
+  const entry = bundle.verificationMaterial.tlogEntries[0];
+  if (entry?.inclusionPromise) {
+    annotations['dev.sigstore.cosign/bundle'] = JSON.stringify({
+      SignedEntryTimestamp: entry.inclusionPromise.signedEntryTimestamp.toString('base64'),
+      Payload: {
+        body: entry.canonicalizedBody.toString('base64'),
+        integratedTime: Number(entry.integratedTime),
+        logIndex: Number(entry.logIndex),
+        logID: entry.logId?.keyId.toString('hex'),
+      },
+    });
+  }
+  return annotations;
 }
 
 /** A JWT the mock Fulcio reads the claims of (it checks no signature, as a test CA may not). */

@@ -5,6 +5,7 @@
  * same for the same repository state.
  */
 import { createHash } from 'node:crypto';
+import { evidenceSummary } from '../config/images-schema.ts';
 import type { BoardCell, BoardData, HistoryEvent } from './board-data.ts';
 
 /** The page for `data`. */
@@ -134,9 +135,7 @@ function renderCell(env: string, image: string, cell: BoardCell | undefined, con
   }${by || cell.commit ? `\n<span class="by">${by ? `by ${by}` : ''}${cell.commit ? `${by ? ' · ' : ''}commit ${commitLink(cell.commit, context)}` : ''}</span>` : ''}${
     cell.trails ? `\n<span class="trails">${escapeHtml(cell.trails)}</span>` : ''
   }${
-    source?.verified
-      ? `\n<span class="flag verified" title="${escapeHtml(`signed by ${source.verified.identity} (issuer ${source.verified.issuer}, Rekor log index ${source.verified.logIndex}, ${source.verified.time})`)}">signature verified</span>`
-      : ''
+    source?.verified ? `\n<span class="flag verified" title="${escapeHtml(`signed by ${evidenceSummary(source.verified)}`)}">signature verified</span>` : ''
   }${waiting ? `\n<span class="flag waiting">waiting: ${waiting.map((ref) => escapeHtml(shortRef(ref))).join(', ')}</span>` : ''}${
     drift ? `\n<span class="flag drift">ESC has ${escapeHtml(shortRef(drift))}</span>` : ''
   }

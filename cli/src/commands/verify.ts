@@ -1,5 +1,6 @@
 /** `manifold verify [env…]`: check every committed pin against its environment's verify: rules. */
 import type { Command } from 'commander';
+import { evidenceSummary, type PinEvidence } from '../config/images-schema.ts';
 import { loadEnvironment } from '../config/load-environment.ts';
 import { listEnvironments } from '../synth/synthesize.ts';
 import { VerificationCache } from '../verify/verification-cache.ts';
@@ -12,8 +13,8 @@ interface PinVerdict {
   readonly image: string;
   readonly ref: string;
   readonly status: 'verified' | 'refused' | 'not covered';
-  readonly identity?: string;
-  readonly logIndex?: string;
+  /** What the signature proved, when the pin passed. */
+  readonly evidence?: PinEvidence;
   readonly reason?: string;
 }
 
@@ -46,7 +47,7 @@ export function registerVerify(program: Command, io: CliIo): void {
             const evidence = await verifyImage(root, verification, pin.ref, client, cache);
             verdicts.push(
               evidence
-                ? { env: env.name, image, ref: pin.ref.value, status: 'verified', identity: evidence.identity, logIndex: evidence.logIndex }
+                ? { env: env.name, image, ref: pin.ref.value, status: 'verified', evidence }
                 : { env: env.name, image, ref: pin.ref.value, status: 'not covered' },
             );
           } catch (error) {
@@ -63,7 +64,7 @@ export function registerVerify(program: Command, io: CliIo): void {
     if (options.json) io.out(JSON.stringify(verdicts, null, 2));
     else {
       for (const verdict of verdicts) {
-        if (verdict.status === 'verified') io.out(`verified     ${verdict.env} ${verdict.image}: ${verdict.identity} (log index ${verdict.logIndex})`);
+        if (verdict.status === 'verified') io.out(`verified     ${verdict.env} ${verdict.image}: ${evidenceSummary(verdict.evidence as PinEvidence)}`);
         else if (verdict.status === 'not covered') io.out(`not covered  ${verdict.env} ${verdict.image}: no verify: rule names ${verdict.ref}`);
         else io.out(`refused      ${verdict.env} ${verdict.image}: ${verdict.reason}`);
       }

@@ -1,7 +1,7 @@
 /** The schema of `overlays/<env>/environment.yaml`. */
 import { z } from 'zod';
 import { DEFAULT_KUBERNETES_VERSION, KNOWN_KUBERNETES_VERSIONS } from './kubernetes-version.ts';
-import { verifySchema } from './verify-policy.ts';
+import { repositoryFile, verifySchema } from './verify-policy.ts';
 
 /** The Pod Security Standards levels, strictest first. */
 export const POD_SECURITY_LEVELS = ['restricted', 'baseline', 'privileged'] as const;
@@ -171,9 +171,7 @@ export const environmentSchema = z
     esc: escSchema.optional().describe("The Pulumi ESC environment this environment's pins are pulled from and pushed to."),
     verify: verifySchema.optional(),
     requireVerified: z.boolean().default(false).describe('Refuse a pin whose image no verify: rule covers (for production).'),
-    trustedRoot: z
-      .string()
-      .regex(/^(?!\/)(?!.*(^|\/)\.\.(\/|$))[A-Za-z0-9._\-/]+\.json$/, 'expected a path inside the repository, such as sigstore/trusted_root.json')
+    trustedRoot: repositoryFile('.json', 'sigstore/trusted_root.json')
       .optional()
       .describe('The Sigstore trusted root (Fulcio, Rekor, CT log and timestamp keys) signatures are checked against: a file in the repository.'),
   })

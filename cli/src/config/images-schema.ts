@@ -47,10 +47,15 @@ export const pinSourceSchema = z.strictObject({
   revision: z.string().max(32).optional().describe('Revision of that ESC environment.'),
   verified: z
     .strictObject({
-      identity: z.string().max(500).describe("The signing certificate's identity."),
-      issuer: z.string().max(500).describe('The OIDC issuer that vouched for it.'),
-      logIndex: z.string().max(20).describe('The Rekor log index of the signature.'),
-      time: z.string().max(40).describe('When the signature was logged (UTC).'),
+      identity: z.string().max(500).optional().describe("The signing certificate's identity (keyless rules)."),
+      issuer: z.string().max(500).optional().describe('The OIDC issuer that vouched for it (keyless rules).'),
+      key: z
+        .string()
+        .regex(/^sha256:[a-f0-9]{64}$/)
+        .optional()
+        .describe("The SHA-256 fingerprint of the public key's DER encoding (key rules)."),
+      logIndex: z.string().max(20).optional().describe('The Rekor log index of the signature, when it was logged.'),
+      time: z.string().max(40).optional().describe('When the signature was logged (UTC).'),
       provenance: z.string().max(500).optional().describe('The predicate type of the provenance attestation checked, when the rule asks for one.'),
     })
     .optional()
@@ -77,5 +82,20 @@ export type ImagesFile = z.output<typeof imagesSchema>;
 export type PinSource = z.output<typeof pinSourceSchema>;
 /** The signature checked before a pin was written (verify: rules). */
 export type PinEvidence = NonNullable<PinSource['verified']>;
+
+/** Who signed, as one line: the certificate's identity, or `key sha256:…` for a key signature. */
+export function signerOf(evidence: PinEvidence): string {
+  return evidence.identity ?? `key ${evidence.key ?? '(unknown)'}`;
+}
+
+/** The evidence as one line: who signed, through which issuer, where and when it was logged. */
+export function evidenceSummary(evidence: PinEvidence): string {
+  const details = [
+    evidence.issuer && `issuer ${evidence.issuer}`,
+    evidence.logIndex ? `Rekor log index ${evidence.logIndex}` : 'not in a transparency log',
+    evidence.time,
+  ].filter(Boolean);
+  return `${signerOf(evidence)} (${details.join(', ')})`;
+}
 /** A validated update policy. */
 export type UpdatePolicy = z.output<typeof updatePolicySchema>;

@@ -1,4 +1,5 @@
 /** Loads and validates one environment's overlay: environment.yaml and images.yaml. */
+import { createPublicKey } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type ImagePolicyKey, ImageRef, InvalidImageRefError, imagePolicyName, type TaggedImageRef, type WorkloadSize } from '@manifold/constructs/core';
@@ -43,8 +44,10 @@ export interface Pin {
 export interface Verification {
   readonly rules: readonly VerifyRule[];
   readonly required: boolean;
-  /** The Sigstore trusted root, relative to the repository root. */
-  readonly trustedRoot: string;
+  /** The Sigstore trusted root, relative to the repository root; none when only key rules without a log are given. */
+  readonly trustedRoot: string | undefined;
+  /** The public keys key rules name (PEM text by repository path). */
+  readonly keys: ReadonlyMap<string, string>;
 }
 
 /** A validated environment. */
@@ -139,7 +142,7 @@ export async function loadEnvironment(root: string, env: string, imagesText?: st
       });
     }
   }
-  const verification = checkVerification(config, pins, environmentSource);
+  const verification = await checkVerification(root, config, pins, environmentSource);
   const delivery = deliveryBlock(config.delivery);
   const moving = [...pins.values()].filter((pin) => pin.policy).length;
   if (delivery.tool === 'flux' && moving > 0 && !delivery.repository && config.flux.gitRepository === undefined) {
@@ -170,10 +173,16 @@ export async function loadEnvironment(root: string, env: string, imagesText?: st
 }
 
 /**
- * The environment's signature policy: rules need a trusted root, and with `requireVerified` every pin's
+ * The environment's signature policy: rules need a trusted root (unless they name keys without a log),
+ * the keys they name must be public keys in the repository, and with `requireVerified` every pin's
  * repository must be covered by a rule.
  */
-function checkVerification(config: z.output<typeof environmentSchema>, pins: ReadonlyMap<string, Pin>, source: YamlSource): Verification | undefined {
+async function checkVerification(
+  root: string,
+  config: z.output<typeof environmentSchema>,
+  pins: ReadonlyMap<string, Pin>,
+  source: YamlSource,
+): Promise<Verification | undefined> {
   const rules = config.verify ?? [];
   if (config.requireVerified && rules.length === 0) {
     throw new ConfigError({
@@ -183,7 +192,7 @@ function checkVerification(config: z.output<typeof environmentSchema>, pins: Rea
     });
   }
   if (rules.length === 0) return undefined;
-  if (config.trustedRoot === undefined) {
+  if (config.trustedRoot === undefined && rules.some((rule) => rule.keyless || rule.transparencyLog)) {
     throw new ConfigError({
       ...source.positionOf(['verify']),
       message: 'verify: rules need trustedRoot: the Sigstore trusted root their signatures are checked against',
@@ -200,7 +209,28 @@ function checkVerification(config: z.output<typeof environmentSchema>, pins: Rea
       });
     }
   }
-  return { rules, required: config.requireVerified, trustedRoot: config.trustedRoot };
+  const keys = new Map<string, string>();
+  for (const [index, rule] of rules.entries()) {
+    if (rule.key !== undefined && !keys.has(rule.key))
+      keys.set(rule.key, await readPublicKey(root, rule.key, () => source.positionOf(['verify', index, 'key'])));
+  }
+  return { rules, required: config.requireVerified, trustedRoot: config.trustedRoot, keys };
+}
+
+/** The PEM text of the public key at `file`, which must be one (cosign public keys are PEM `PUBLIC KEY`s). */
+async function readPublicKey(root: string, file: string, position: () => SourcePosition): Promise<string> {
+  const hint = 'commit the public key (cosign generate-key-pair writes cosign.pub) and name its path';
+  assertRealPath(root, file);
+  const text = await readFile(join(root, file), 'utf8').catch((error: NodeJS.ErrnoException) => {
+    throw new ConfigError({ ...position(), message: `cannot read the public key ${file} (${error.code ?? 'error'})`, hint });
+  });
+  try {
+    if (text.length > 64 * 1024) throw new Error('too large');
+    createPublicKey(text);
+  } catch {
+    throw new ConfigError({ ...position(), message: `${file} is not a PEM public key`, hint });
+  }
+  return text;
 }
 
 /**

@@ -1,3 +1,6 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../errors/config-error.ts';
 import { ENVIRONMENT_YAML, writeOverlay } from '../testing/overlay-fixture.ts';
@@ -5,7 +8,7 @@ import { loadEnvironment } from './load-environment.ts';
 import { ruleFor, type VerifyRule } from './verify-policy.ts';
 
 const keyless = { issuer: 'https://token.actions.githubusercontent.com', identity: '^https://github\\.com/acme/' };
-const rule = (images: string): VerifyRule => ({ images, keyless });
+const rule = (images: string): VerifyRule => ({ images, keyless, transparencyLog: true });
 
 describe('ruleFor', () => {
   it('takes the first rule whose glob matches: * within a path segment, ** across them', () => {
@@ -32,9 +35,10 @@ describe('verify: in environment.yaml', () => {
   it('gives the environment its rules and trusted root', async () => {
     const env = await load(`trustedRoot: sigstore/trusted_root.json\nrequireVerified: true\n${rules}`);
     expect(typeof env === 'string' ? env : env.verification).toEqual({
-      rules: [{ images: 'ghcr.io/acme/*', keyless }],
+      rules: [{ images: 'ghcr.io/acme/*', keyless, transparencyLog: true }],
       required: true,
       trustedRoot: 'sigstore/trusted_root.json',
+      keys: new Map(),
     });
   });
 
@@ -48,5 +52,31 @@ describe('verify: in environment.yaml', () => {
     );
     expect(await load(`trustedRoot: t.json\n${rules.replace('^https://github\\.com/acme/', '(?=lookahead)')}`)).toMatch(/not a Go regular expression/);
     expect(await load(`trustedRoot: ../outside.json\n${rules}`)).toMatch(/expected a path inside the repository/);
+  });
+
+  it('reads the public key a key rule names, and needs no trusted root for a key without a log', async () => {
+    const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+    const pem = publicKey.export({ format: 'pem', type: 'spki' }).toString();
+    const keyRule = 'verify:\n  - images: docker.io/library/postgres\n    key: keys/postgres.pub\n    transparencyLog: false\n';
+    const root = await writeOverlay('dev', `${ENVIRONMENT_YAML}${keyRule}`, 'db:\n  db:\n    ref: docker.io/library/postgres:16\n');
+    await mkdir(join(root, 'keys'));
+    await writeFile(join(root, 'keys/postgres.pub'), pem);
+    const env = await loadEnvironment(root, 'dev');
+    expect(env.verification?.trustedRoot).toBeUndefined();
+    expect(env.verification?.keys).toEqual(new Map([['keys/postgres.pub', pem]]));
+    await writeFile(join(root, 'keys/postgres.pub'), 'not a key\n');
+    await expect(loadEnvironment(root, 'dev')).rejects.toThrow(/keys\/postgres\.pub is not a PEM public key/);
+    await rm(join(root, 'keys/postgres.pub'));
+    const missing = await loadEnvironment(root, 'dev').catch((error: ConfigError) => error.format());
+    expect(missing).toMatch(/^overlays\/dev\/environment\.yaml:\d+:10: cannot read the public key keys\/postgres\.pub \(ENOENT\)\n/);
+  });
+
+  it('refuses a rule naming both or neither signer, a keyless rule without the log, and a key outside the repository', async () => {
+    const both = `trustedRoot: t.json\n${rules}    key: keys/k.pub\n`;
+    expect(await load(both)).toMatch(/^overlays\/dev\/environment\.yaml:\d+:\d+: .*either as keyless: .* or as key:/);
+    expect(await load('trustedRoot: t.json\nverify:\n  - images: ghcr.io/acme/*\n')).toMatch(/either as keyless: .* or as key:/);
+    expect(await load(`trustedRoot: t.json\n${rules}    transparencyLog: false\n`)).toMatch(/keyless signatures need the transparency log/);
+    expect(await load('verify:\n  - images: ghcr.io/*\n    key: ../k.pub\n')).toMatch(/expected a path inside the repository, such as keys\/postgres\.pub/);
+    expect(await load('verify:\n  - images: ghcr.io/*\n    key: keys/k.pub\n')).toMatch(/verify: rules need trustedRoot/);
   });
 });

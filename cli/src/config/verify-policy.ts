@@ -36,12 +36,33 @@ const provenanceSchema = z.strictObject({
     .describe('The source repository the provenance must name (SLSA v1 buildDefinition.externalParameters.workflow.repository).'),
 });
 
-/** One rule of `verify:`. */
-export const verifyRuleSchema = z.strictObject({
-  images: repositoryGlob,
-  keyless: keylessSchema.describe('Keyless (Sigstore) signatures: a Fulcio certificate for this identity, logged in Rekor.'),
-  provenance: provenanceSchema.optional().describe('An attestation of this type, signed by the same identity, must exist for the digest.'),
-});
+/** A file inside the repository ending in `extension`, as a rule or an environment names one. */
+export function repositoryFile(extension: string, example: string) {
+  return z
+    .string()
+    .regex(new RegExp(`^(?!/)(?!.*(^|/)\\.\\.(/|$))[A-Za-z0-9._\\-/]+\\${extension}$`), `expected a path inside the repository, such as ${example}`);
+}
+
+/** One rule of `verify:`: who must have signed (a keyless identity or a public key), and what else must be attested. */
+export const verifyRuleSchema = z
+  .strictObject({
+    images: repositoryGlob,
+    keyless: keylessSchema.optional().describe('Keyless (Sigstore) signatures: a Fulcio certificate for this identity, logged in Rekor.'),
+    key: repositoryFile('.pub', 'keys/postgres.pub')
+      .optional()
+      .describe('Signatures made with the private half of this cosign public key (a PEM file in the repository).'),
+    transparencyLog: z
+      .boolean()
+      .default(true)
+      .describe('Require a Rekor entry for the signature, as cosign verify does; false only for key signatures made with --tlog-upload=false.'),
+    provenance: provenanceSchema.optional().describe('An attestation of this type, signed by the same signer, must exist for the digest.'),
+  })
+  .superRefine((rule, context) => {
+    if ((rule.keyless === undefined) === (rule.key === undefined))
+      context.addIssue({ code: 'custom', message: 'a rule names its signer either as keyless: (an identity and its issuer) or as key: (a public key)' });
+    else if (rule.keyless && !rule.transparencyLog)
+      context.addIssue({ code: 'custom', message: 'keyless signatures need the transparency log: their certificates expire within minutes' });
+  });
 
 /** `verify:`: the rules, first match wins. */
 export const verifySchema = z.array(verifyRuleSchema).describe('Signature rules: a digest is pinned only when the first rule whose images match it is met.');

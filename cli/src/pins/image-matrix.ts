@@ -1,4 +1,5 @@
 /** Every environment × image of a repository: what `pnpm images` prints and the release board shows. */
+import { signerOf } from '../config/images-schema.ts';
 import { type Environment, loadEnvironment } from '../config/load-environment.ts';
 import { listEnvironments } from '../synth/synthesize.ts';
 import { describeTrail } from './pin-trail.ts';
@@ -51,7 +52,7 @@ export async function imageMatrix(root: string, only?: string): Promise<ImageMat
         digest: pin.ref.digest ?? null,
         mode: pin.hold ? 'held' : pin.update ? 'auto' : 'pinned',
         trails: describeTrail(pin, ahead, env.promotesFrom ?? ''),
-        verified: pin.source?.verified?.identity ?? null,
+        verified: pin.source?.verified ? signerOf(pin.source.verified) : null,
       };
     }),
   );

@@ -1,5 +1,6 @@
 /** What moved between two versions of the pins: per environment and image, old → new tag and digest. */
 
+import { signerOf } from '../config/images-schema.ts';
 import { loadEnvironment, overlayFiles, type Pin } from '../config/load-environment.ts';
 import { readFileAtRevision } from '../git/git-revision.ts';
 import { listEnvironments } from '../synth/synthesize.ts';
@@ -13,7 +14,8 @@ export interface PinChange {
   readonly before: { readonly tag: string; readonly digest?: string; readonly repository: string } | undefined;
   readonly after: { readonly tag: string; readonly digest?: string; readonly repository: string } | undefined;
   /** Whose signature was checked when the new reference was pinned (verify: rules), when it was. */
-  readonly signedBy?: { readonly identity: string; readonly logIndex: string };
+  /** Who signed the new digest, and its Rekor log index when it was logged. */
+  readonly signedBy?: { readonly identity: string; readonly logIndex?: string };
 }
 
 /** The pins of one environment in two versions (a missing side: the environment or pin is new or gone). */
@@ -29,7 +31,7 @@ export function diffPins(env: string, before: ReadonlyMap<string, Pin>, after: R
         image: key,
         before: side(before.get(key)),
         after: side(after.get(key)),
-        ...(verified ? { signedBy: { identity: verified.identity, logIndex: verified.logIndex } } : {}),
+        ...(verified ? { signedBy: { identity: signerOf(verified), ...(verified.logIndex ? { logIndex: verified.logIndex } : {}) } } : {}),
       };
     });
 }
@@ -56,7 +58,9 @@ export function formatChangesMarkdown(changes: readonly PinChange[]): string {
     return `| ${env} | ${image} | ${after?.repository ?? before?.repository} | ${tag} | ${digest} |`;
   });
   const signed = changes.flatMap(({ env, image, signedBy }) =>
-    signedBy ? [`- ${env} ${image}: signed by \`${codeSpanText(signedBy.identity)}\` (Rekor log index ${signedBy.logIndex})`] : [],
+    signedBy
+      ? [`- ${env} ${image}: signed by \`${codeSpanText(signedBy.identity)}\`${signedBy.logIndex ? ` (Rekor log index ${signedBy.logIndex})` : ''}`]
+      : [],
   );
   return [
     '| environment | image | repository | tag | digest |',

@@ -152,6 +152,20 @@ export class RegistryClient {
     return [];
   }
 
+  /** The manifest tagged `tag` in `ref`'s repository, parsed; undefined when there is none (cosign's `sha256-<hex>.sig`). */
+  async taggedManifest(ref: ImageRef, tag: string): Promise<unknown> {
+    const target = toRegistryReference(ref);
+    const shown = `${target.registry}/${target.repository}:${tag}`;
+    let response: Response;
+    try {
+      response = await this.request('GET', this.manifestUrl(target, tag), target, shown);
+    } catch (error) {
+      if (error instanceof RegistryError && error.status === 404) return undefined;
+      throw error;
+    }
+    return parseJson(await readBody(response, MAX_MANIFEST_BYTES, shown, 'manifest'));
+  }
+
   /** The manifest `digest` of `ref`'s repository, parsed, its bytes checked against the digest. */
   async manifest(ref: ImageRef, digest: string): Promise<unknown> {
     const target = toRegistryReference(ref);

@@ -1,13 +1,15 @@
 /**
- * Verify before pin: the Sigstore bundles a registry holds for a digest (attached as OCI referrers,
- * found through the referrers API or its tag-schema fallback) checked against the environment's
- * `verify:` rule for the image. A digest no bundle vouches for is refused, naming why each fell short.
+ * Verify before pin: the signatures a registry holds for a digest — Sigstore bundles attached as OCI
+ * referrers (found through the referrers API or its tag-schema fallback) and cosign's tag format —
+ * checked against the environment's `verify:` rule for the image. A digest no signature vouches for is
+ * refused, naming why each fell short.
  */
+import { createHash, createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ImageRef } from '@manifold/constructs/core';
 import { TrustedRoot } from '@sigstore/protobuf-specs';
-import { type TrustMaterial, toTrustMaterial } from '@sigstore/verify';
+import { toTrustMaterial } from '@sigstore/verify';
 import type { PinEvidence } from '../config/images-schema.ts';
 import type { Environment, Verification } from '../config/load-environment.ts';
 import type { PinEdit } from '../config/pin-edits.ts';
@@ -15,7 +17,8 @@ import { ruleFor, type VerifyRule } from '../config/verify-policy.ts';
 import { EXIT, ManifoldError, OperationalError } from '../errors/manifold-error.ts';
 import { assertRealPath } from '../files/repository-paths.ts';
 import type { Descriptor, RegistryClient } from '../registry/registry-client.ts';
-import { COSIGN_SIGNATURE_PREDICATE, checkStatement, type SignatureEvidence } from './signed-statement.ts';
+import { COSIGN_SIGNATURE_PREDICATE, checkSignature, type FoundSignature, type RuleTrust, type SignatureEvidence } from './bundle-check.ts';
+import { cosignTagSignatures } from './cosign-tag-signatures.ts';
 import { VerificationCache } from './verification-cache.ts';
 
 /** The artifact type of a Sigstore bundle attached to an image (cosign v3, `@sigstore/oci`). */
@@ -53,23 +56,23 @@ export async function verifyImage(
   }
   const digest = ref.digest;
   if (!digest) throw new VerificationError(`${ref.value}: a verify: rule covers it, and a signature is checked for a digest`, 'pin it by digest');
-  const trust = loadTrustMaterial(root, verification.trustedRoot);
+  const trust = ruleTrust(root, verification, match.rule);
   const key = VerificationCache.key(digest, match.rule, trust.text);
   const remembered = cache?.get(key);
   if (remembered) return remembered;
-  const bundles = await sigstoreBundles(client, ref, digest);
+  const signatures = [...(await sigstoreBundles(client, ref, digest)), ...(await cosignTagSignatures(client, ref, digest))];
   const where = `verify rule ${match.index + 1} (${match.rule.images})`;
-  const signature = firstValid(bundles, digest, match.rule, trust.material, { predicateType: COSIGN_SIGNATURE_PREDICATE });
-  if (!signature.ok) throw refusal(ref, where, 'no valid signature', signature.reasons, bundles.length);
+  const signature = firstValid(signatures, digest, match.rule, trust, { predicateType: COSIGN_SIGNATURE_PREDICATE });
+  if (!signature.ok) throw refusal(ref, where, 'no valid signature', signature.reasons, signatures.length);
   let provenance: SignatureEvidence | undefined;
   if (match.rule.provenance) {
     const { predicateType, sourceRepository } = match.rule.provenance;
-    const attested = firstValid(bundles, digest, match.rule, trust.material, { predicateType, ...(sourceRepository ? { sourceRepository } : {}) });
-    if (!attested.ok) throw refusal(ref, where, `no valid ${predicateType} attestation`, attested.reasons, bundles.length);
+    const attested = firstValid(signatures, digest, match.rule, trust, { predicateType, ...(sourceRepository ? { sourceRepository } : {}) });
+    if (!attested.ok) throw refusal(ref, where, `no valid ${predicateType} attestation`, attested.reasons, signatures.length);
     provenance = attested.evidence;
   }
-  const { identity, issuer, logIndex, time } = signature.evidence;
-  const evidence = { identity, issuer, logIndex, time, ...(provenance ? { provenance: provenance.predicateType } : {}) };
+  const { predicateType: _signed, ...signer } = signature.evidence;
+  const evidence = { ...signer, ...(provenance ? { provenance: provenance.predicateType } : {}) };
   cache?.set(key, evidence);
   return evidence;
 }
@@ -99,15 +102,15 @@ export async function verifiedEdits(root: string, env: Environment, edits: reado
 type FirstValid = { readonly ok: true; readonly evidence: SignatureEvidence } | { readonly ok: false; readonly reasons: string[] };
 
 function firstValid(
-  bundles: readonly unknown[],
+  signatures: readonly FoundSignature[],
   digest: string,
   rule: VerifyRule,
-  trust: TrustMaterial,
+  trust: RuleTrust,
   expected: { readonly predicateType: string; readonly sourceRepository?: string },
 ): FirstValid {
   const reasons: string[] = [];
-  for (const bundle of bundles) {
-    const check = checkStatement(bundle, digest, rule, trust, expected);
+  for (const signature of signatures) {
+    const check = checkSignature(signature, digest, rule, trust, expected);
     if (check.ok) return check;
     reasons.push(check.reason);
   }
@@ -115,7 +118,7 @@ function firstValid(
 }
 
 function refusal(ref: ImageRef, where: string, what: string, reasons: readonly string[], count: number): VerificationError {
-  const why = count === 0 ? 'the registry holds no Sigstore bundle for it' : [...new Set(reasons)].join('; ');
+  const why = count === 0 ? 'the registry holds no signature for it (no Sigstore bundle, no cosign .sig tag)' : [...new Set(reasons)].join('; ');
   return new VerificationError(
     `${ref.value}: ${what} for ${where}: ${why}`,
     'pin a digest signed (and attested) by the identity the rule names; nothing was written',
@@ -123,28 +126,47 @@ function refusal(ref: ImageRef, where: string, what: string, reasons: readonly s
 }
 
 /** The Sigstore bundles attached to `digest`, parsed (at most {@link MAX_BUNDLES}). */
-async function sigstoreBundles(client: RegistryClient, ref: ImageRef, digest: string): Promise<unknown[]> {
+async function sigstoreBundles(client: RegistryClient, ref: ImageRef, digest: string): Promise<FoundSignature[]> {
   const referrers = (await client.referrers(ref, digest)).filter((descriptor) => descriptor.artifactType === SIGSTORE_BUNDLE_TYPE).slice(0, MAX_BUNDLES);
-  const bundles: unknown[] = [];
+  const bundles: FoundSignature[] = [];
   for (const referrer of referrers) {
     const manifest = (await client.manifest(ref, referrer.digest)) as { layers?: Descriptor[] } | undefined;
     const layer = manifest?.layers?.find((candidate) => candidate?.mediaType === SIGSTORE_BUNDLE_TYPE);
     if (!layer || typeof layer.digest !== 'string' || !/^sha256:[a-f0-9]{64}$/.test(layer.digest)) continue;
     const bytes = await client.blob(ref, layer.digest, MAX_BUNDLE_BYTES);
     try {
-      bundles.push(JSON.parse(bytes.toString('utf8')));
+      bundles.push({ bundle: JSON.parse(bytes.toString('utf8')) });
     } catch {
-      bundles.push(undefined);
+      bundles.push({ bundle: undefined });
     }
   }
   return bundles;
 }
 
-const trustMaterials = new Map<string, { readonly material: TrustMaterial; readonly text: string }>();
+const trustedRoots = new Map<string, { readonly root: TrustedRoot; readonly text: string }>();
+/** A trusted root with no authority in it: key rules without a transparency log need none. */
+const NO_TRUSTED_ROOT = { root: TrustedRoot.fromJSON({}), text: '' };
 
-/** The trusted root at `file` (inside the repository) as the verifier's trust material, and its text. */
-function loadTrustMaterial(root: string, file: string): { readonly material: TrustMaterial; readonly text: string } {
-  const loaded = trustMaterials.get(join(root, file));
+/**
+ * What `rule` is checked under: the environment's trusted root and, for a key rule, its public key
+ * (and the key's fingerprint); `text` is all of it as bytes, for the verdict cache's key.
+ */
+function ruleTrust(root: string, verification: Verification, rule: VerifyRule): RuleTrust & { readonly text: string } {
+  const trusted = verification.trustedRoot === undefined ? NO_TRUSTED_ROOT : loadTrustedRoot(root, verification.trustedRoot);
+  const pem = rule.key === undefined ? undefined : verification.keys.get(rule.key);
+  if (pem === undefined) return { material: toTrustMaterial(trusted.root), text: trusted.text };
+  const publicKey = createPublicKey(pem);
+  const keyFingerprint = `sha256:${createHash('sha256')
+    .update(publicKey.export({ format: 'der', type: 'spki' }))
+    .digest('hex')}`;
+  // cosign's signatures name no key (their hint is empty): the rule's key is the one they must verify under.
+  const material = toTrustMaterial(trusted.root, () => ({ publicKey, validFor: () => true }));
+  return { material, keyFingerprint, text: `${trusted.text}\0${pem}` };
+}
+
+/** The trusted root at `file` (inside the repository), parsed, and its text. */
+function loadTrustedRoot(root: string, file: string): { readonly root: TrustedRoot; readonly text: string } {
+  const loaded = trustedRoots.get(join(root, file));
   if (loaded) return loaded;
   assertRealPath(root, file);
   let text: string;
@@ -158,15 +180,16 @@ function loadTrustMaterial(root: string, file: string): { readonly material: Tru
   }
   if (text.length > MAX_TRUSTED_ROOT_BYTES)
     throw new VerificationError(`${file} is larger than ${MAX_TRUSTED_ROOT_BYTES} bytes`, 'name a Sigstore trusted root');
-  let material: TrustMaterial;
+  let trusted: TrustedRoot;
   try {
-    material = toTrustMaterial(TrustedRoot.fromJSON(JSON.parse(text)));
+    trusted = TrustedRoot.fromJSON(JSON.parse(text));
+    toTrustMaterial(trusted);
   } catch (error) {
     throw new VerificationError(
       `${file} is not a Sigstore trusted root (${(error as Error).message})`,
       'name a trusted_root.json as cosign trusted-root create or Sigstore TUF writes it',
     );
   }
-  trustMaterials.set(join(root, file), { material, text });
-  return { material, text };
+  trustedRoots.set(join(root, file), { root: trusted, text });
+  return { root: trusted, text };
 }
