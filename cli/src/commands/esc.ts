@@ -68,7 +68,7 @@ export function registerEsc(program: Command, io: CliIo): void {
         return { app, image, ref: refs.get(ref.value)?.value ?? ref.value, source };
       });
       // What a build pipeline wrote into ESC is pinned only as the environment's verify: rules allow.
-      return checkSignatures(root, env, planned, registry);
+      return checkSignatures(env, planned, registry);
     })().finally(done);
     if (needDigest.length > 0 && !env.requireDigests) io.err(`resolved ${needDigest.length} digest(s) from the registry`);
     const { before, result } = await commitPinEdits(root, env.name, io.run, edits);

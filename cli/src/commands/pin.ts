@@ -52,7 +52,7 @@ export function registerPin(program: Command, io: CliIo): void {
         );
         const source = provenance(options.by ?? defaultSetter());
         const planned: PinEdit[] = targets.flatMap(({ ref, pins }) => pins.map((pin) => ({ ...pin, ref: refs.get(ref.value)?.value ?? ref.value, source })));
-        return checkSignatures(root, env, planned, client);
+        return checkSignatures(env, planned, client);
       })().finally(done);
       const { before, result } = await commitPinEdits(root, envName, io.run, edits);
       printPinChanges(io, envName, before, edits, options.json);

@@ -52,7 +52,7 @@ export function registerPromote(program: Command, io: CliIo): void {
               client,
               'digest',
             );
-          return checkSignatures(root, to, edits, client);
+          return checkSignatures(to, edits, client);
         })().finally(done);
       }
       if (options.json) io.out(JSON.stringify({ changes, held: held.map((pin) => `${pin.app}/${pin.image}`) }, null, 2));

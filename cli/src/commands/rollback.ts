@@ -47,7 +47,7 @@ export function registerRollback(program: Command, io: CliIo): void {
     let checked = edits;
     if (env.verification) {
       const { client, done } = registryClient(options);
-      checked = await checkSignatures(root, env, edits, client).finally(done);
+      checked = await checkSignatures(env, edits, client).finally(done);
     }
     const { before, result } = await commitPinEdits(root, envName, io.run, checked);
     printPinChanges(io, envName, before, checked, options.json);

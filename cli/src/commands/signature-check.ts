@@ -8,8 +8,8 @@ import type { RegistryClient } from '../registry/registry-client.ts';
  * as they are when `env` has none. The verifier is imported here, not at start-up: a run that
  * verifies nothing never loads it.
  */
-export async function checkSignatures(root: string, env: Environment, edits: readonly PinEdit[], client: RegistryClient): Promise<PinEdit[]> {
+export async function checkSignatures(env: Environment, edits: readonly PinEdit[], client: RegistryClient): Promise<PinEdit[]> {
   if (!env.verification) return [...edits];
   const { verifiedEdits } = await import('../verify/image-signatures.ts');
-  return verifiedEdits(root, env, edits, client);
+  return verifiedEdits(env, edits, client);
 }

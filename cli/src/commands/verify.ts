@@ -44,7 +44,7 @@ export function registerVerify(program: Command, io: CliIo): void {
         for (const pin of env.pins.values()) {
           const image = `${pin.app}/${pin.image}`;
           try {
-            const evidence = await verifyImage(root, verification, pin.ref, client, cache);
+            const evidence = await verifyImage(verification, pin.ref, client, cache);
             verdicts.push(
               evidence
                 ? { env: env.name, image, ref: pin.ref.value, status: 'verified', evidence }

@@ -75,6 +75,22 @@ const escImageSchema = z.union([
   z.strictObject({ ref: escPath.describe('Property holding repository:tag (without digest).'), tag: escPath.describe('Property holding the tag.') }),
 ]);
 
+const admissionSchema = z
+  .strictObject({
+    engine: z.enum(['kyverno']).describe('The admission controller that enforces the rules: Kyverno (a namespaced kyverno.io/v1 Policy).'),
+    format: z
+      .enum(['bundle', 'cosign-tag'])
+      .default('bundle')
+      .describe(
+        'Where the cluster looks for signatures: Sigstore bundles as OCI referrers (cosign v3, actions/attest; Kyverno type SigstoreBundle) or the sha256-<hex>.sig tag (Kyverno type Cosign).',
+      ),
+    failureAction: z.enum(['Enforce', 'Audit']).default('Enforce').describe('Enforce refuses a Pod whose images fail; Audit only reports it.'),
+  })
+  .describe("The cluster enforces the environment's verify: rules too: synth writes the admission policy into dist/<env>/_policy/.");
+
+/** The validated `admission` settings of an environment. */
+export type AdmissionSettings = z.output<typeof admissionSchema>;
+
 const escSchema = z.strictObject({
   organization: z
     .string()
@@ -170,6 +186,7 @@ export const environmentSchema = z
     flux: fluxSchema.default(fluxSchema.parse({})).describe('Flux image automation for the pins that have an update policy.'),
     esc: escSchema.optional().describe("The Pulumi ESC environment this environment's pins are pulled from and pushed to."),
     verify: verifySchema.optional(),
+    admission: admissionSchema.optional(),
     requireVerified: z.boolean().default(false).describe('Refuse a pin whose image no verify: rule covers (for production).'),
     trustedRoot: repositoryFile('.json', 'sigstore/trusted_root.json')
       .optional()

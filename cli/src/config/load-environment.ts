@@ -8,6 +8,7 @@ import type { z } from 'zod';
 import { ConfigError, type SourcePosition } from '../errors/config-error.ts';
 import { assertRealPath } from '../files/repository-paths.ts';
 import {
+  type AdmissionSettings,
   type DeliverySettings,
   deliveryBlock,
   dnsLabel,
@@ -44,8 +45,8 @@ export interface Pin {
 export interface Verification {
   readonly rules: readonly VerifyRule[];
   readonly required: boolean;
-  /** The Sigstore trusted root, relative to the repository root; none when only key rules without a log are given. */
-  readonly trustedRoot: string | undefined;
+  /** The Sigstore trusted root (its path relative to the repository root, and its text); none when only key rules without a log are given. */
+  readonly trustedRoot: { readonly file: string; readonly text: string } | undefined;
   /** The public keys key rules name (PEM text by repository path). */
   readonly keys: ReadonlyMap<string, string>;
 }
@@ -75,6 +76,8 @@ export interface Environment {
   readonly pins: ReadonlyMap<string, Pin>;
   /** The signatures a digest needs before it is pinned here, when the environment has `verify:` rules. */
   readonly verification: Verification | undefined;
+  /** The admission policy that has the cluster enforce the same rules, when asked for. */
+  readonly admission: AdmissionSettings | undefined;
   /** The environment's files, for positions in later errors. */
   readonly sources: { readonly environment: YamlSource; readonly images: YamlSource };
 }
@@ -168,6 +171,7 @@ export async function loadEnvironment(root: string, env: string, imagesText?: st
     esc: config.esc,
     pins,
     verification,
+    admission: config.admission,
     sources: { environment: environmentSource, images: imagesSource },
   };
 }
@@ -189,6 +193,13 @@ async function checkVerification(
       ...source.positionOf(['requireVerified']),
       message: 'requireVerified is set, but there is no verify: rule',
       hint: 'add verify: rules naming the images and the identity that signs them',
+    });
+  }
+  if (config.admission && rules.length === 0) {
+    throw new ConfigError({
+      ...source.positionOf(['admission']),
+      message: 'admission asks the cluster to enforce the verify: rules, but there is none',
+      hint: 'add verify: rules, or remove admission',
     });
   }
   if (rules.length === 0) return undefined;
@@ -214,21 +225,42 @@ async function checkVerification(
     if (rule.key !== undefined && !keys.has(rule.key))
       keys.set(rule.key, await readPublicKey(root, rule.key, () => source.positionOf(['verify', index, 'key'])));
   }
-  return { rules, required: config.requireVerified, trustedRoot: config.trustedRoot, keys };
+  const trustedRoot =
+    config.trustedRoot === undefined
+      ? undefined
+      : { file: config.trustedRoot, text: await readTrustFile(root, config.trustedRoot, 'the trusted root', () => source.positionOf(['trustedRoot'])) };
+  return { rules, required: config.requireVerified, trustedRoot, keys };
+}
+
+/** Most bytes of a trusted root or a public key: Sigstore's public-good root is about 10 KiB. */
+const MAX_TRUST_FILE_BYTES = 1024 * 1024;
+
+/** The text of a trust file the environment names (inside the repository, bounded). */
+async function readTrustFile(root: string, file: string, what: string, position: () => SourcePosition): Promise<string> {
+  assertRealPath(root, file);
+  const text = await readFile(join(root, file), 'utf8').catch((error: NodeJS.ErrnoException) => {
+    throw new ConfigError({
+      ...position(),
+      message: `cannot read ${what} ${file} (${error.code ?? 'error'})`,
+      hint: `commit ${what} at ${file}, or name where it is`,
+    });
+  });
+  if (text.length > MAX_TRUST_FILE_BYTES)
+    throw new ConfigError({ ...position(), message: `${file} is larger than ${MAX_TRUST_FILE_BYTES} bytes`, hint: `name ${what}` });
+  return text;
 }
 
 /** The PEM text of the public key at `file`, which must be one (cosign public keys are PEM `PUBLIC KEY`s). */
 async function readPublicKey(root: string, file: string, position: () => SourcePosition): Promise<string> {
-  const hint = 'commit the public key (cosign generate-key-pair writes cosign.pub) and name its path';
-  assertRealPath(root, file);
-  const text = await readFile(join(root, file), 'utf8').catch((error: NodeJS.ErrnoException) => {
-    throw new ConfigError({ ...position(), message: `cannot read the public key ${file} (${error.code ?? 'error'})`, hint });
-  });
+  const text = await readTrustFile(root, file, 'the public key', position);
   try {
-    if (text.length > 64 * 1024) throw new Error('too large');
     createPublicKey(text);
   } catch {
-    throw new ConfigError({ ...position(), message: `${file} is not a PEM public key`, hint });
+    throw new ConfigError({
+      ...position(),
+      message: `${file} is not a PEM public key`,
+      hint: 'commit the public key (cosign generate-key-pair writes cosign.pub) and name its path',
+    });
   }
   return text;
 }

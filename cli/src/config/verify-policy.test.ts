@@ -32,12 +32,16 @@ describe('verify: in environment.yaml', () => {
   };
   const rules = `verify:\n  - images: ghcr.io/acme/*\n    keyless:\n      issuer: https://token.actions.githubusercontent.com\n      identity: ^https://github\\.com/acme/\n`;
 
-  it('gives the environment its rules and trusted root', async () => {
-    const env = await load(`trustedRoot: sigstore/trusted_root.json\nrequireVerified: true\n${rules}`);
-    expect(typeof env === 'string' ? env : env.verification).toEqual({
+  it('gives the environment its rules and trusted root, and names a trusted root it cannot read', async () => {
+    const root = await writeOverlay('dev', `${ENVIRONMENT_YAML}trustedRoot: sigstore/trusted_root.json\nrequireVerified: true\n${rules}`, '{}\n');
+    const missing = await loadEnvironment(root, 'dev').catch((error: ConfigError) => error.format());
+    expect(missing).toMatch(/^overlays\/dev\/environment\.yaml:8:14: cannot read the trusted root sigstore\/trusted_root\.json \(ENOENT\)\n/);
+    await mkdir(join(root, 'sigstore'));
+    await writeFile(join(root, 'sigstore/trusted_root.json'), '{"tlogs": []}\n');
+    expect((await loadEnvironment(root, 'dev')).verification).toEqual({
       rules: [{ images: 'ghcr.io/acme/*', keyless, transparencyLog: true }],
       required: true,
-      trustedRoot: 'sigstore/trusted_root.json',
+      trustedRoot: { file: 'sigstore/trusted_root.json', text: '{"tlogs": []}\n' },
       keys: new Map(),
     });
   });

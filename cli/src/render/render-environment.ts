@@ -14,6 +14,7 @@ import { isBuiltInApiVersion } from '../validate/api-server-rules.ts';
 import type { ObjectSchemas } from '../validate/object-schemas.ts';
 import { type ValidationSettings, validateObject } from '../validate/validate-object.ts';
 import type { ValidationCache } from '../validate/validation-cache.ts';
+import { admissionPolicyObjects, POLICY_FOLDER } from '../verify/admission-policy.ts';
 import { emitObject, emitYaml, type MarkerPlacement } from '../yaml/emit-yaml.ts';
 import { findFluxStyleViolations } from '../yaml/flux-style-guard.ts';
 import { deriveSequenceIndentStyle } from '../yaml/sequence-indent-style.ts';
@@ -127,6 +128,7 @@ export async function renderEnvironment(
   output.addGenerated(ENVIRONMENT_FOLDER, 'the environment', undefined, [namespaceObject(env)], where('namespace'));
   if ((escSecrets.length > 0 || scope?.othersUseEsc) && env.esc)
     output.addGenerated(ESC_FOLDER, 'Pulumi ESC', env.namespace, [secretStore(env.esc)], where('esc'));
+  output.addGenerated(POLICY_FOLDER, 'the admission policy', env.namespace, admissionPolicyObjects(env), where('admission'));
   const fluxObjects = imageAutomationObjects(env);
   output.addGenerated(FLUX_FOLDER, 'Flux image automation', env.flux.namespace, fluxObjects, where('flux'));
   for (const { object, namespace } of deliveryObjects(env, fluxObjects.length > 0)) {

@@ -15,6 +15,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { parse } from 'yaml';
 import { overlayFiles } from '../config/load-environment.ts';
 import type { KnownFiles } from '../output/dist-tree.ts';
 import type { RenderCacheSettings } from '../render/render-cache.ts';
@@ -44,8 +45,22 @@ export async function stampKey(root: string, env: string, settings: RenderCacheS
   const schemaNames = (await readdir(join(root, CRD_SCHEMA_FOLDER)).catch(() => [] as string[])).sort();
   const schemas = await Promise.all(schemaNames.map(async (name) => [name, await read(`${CRD_SCHEMA_FOLDER}/${name}`)]));
   const apps = [...settings.appHashes].sort(([a], [b]) => (a < b ? -1 : 1));
-  const inputs = [FORMAT, settings.sharedHash, apps, env, await read(files.environment), imagesText ?? (await read(files.images)), schemas];
+  const environment = await read(files.environment);
+  const trust = await Promise.all(trustFiles(environment).map(async (file) => [file, await read(file)]));
+  const inputs = [FORMAT, settings.sharedHash, apps, env, environment, imagesText ?? (await read(files.images)), schemas, trust];
   return createHash('sha256').update(JSON.stringify(inputs)).digest('hex');
+}
+
+/** The trust files an environment.yaml names (its trusted root, its rules' public keys): the admission policy carries their contents. */
+function trustFiles(environment: string | null): string[] {
+  if (environment === null || !/^\s*(-\s+)?(trustedRoot|key):/m.test(environment)) return [];
+  try {
+    const config = parse(environment) as { trustedRoot?: unknown; verify?: { key?: unknown }[] } | null;
+    const named = [config?.trustedRoot, ...(Array.isArray(config?.verify) ? config.verify.map((rule) => rule?.key) : [])];
+    return named.filter((file): file is string => typeof file === 'string' && !file.startsWith('/') && !file.split('/').includes('..')).sort();
+  } catch {
+    return [];
+  }
 }
 
 /** What the stamp of an environment shows before it renders. */

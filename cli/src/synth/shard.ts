@@ -1,7 +1,7 @@
 /**
  * Splitting `synth --check` across CI runners: every environment is cut into units — one per app
  * folder, plus one for what the environment itself generates (`_environment/`, `_flux/`, `_esc/`,
- * `_delivery/`, the pin markers of its images.yaml) — and each unit belongs to exactly one of the
+ * `_policy/`, `_delivery/`, the pin markers of its images.yaml) — and each unit belongs to exactly one of the
  * `count` shards, by a hash of its name, so adding an app moves no other unit.
  *
  * A shard renders only its units. The files that gather every unit (the kustomization and the

@@ -53,6 +53,7 @@ const MODELS: Readonly<Record<string, ModelLoader>> = {
   'external-secrets.io/v1/SecretStore': async () => (await import('@kubernetes-models/external-secrets/external-secrets.io/v1/SecretStore')).SecretStore,
   'external-secrets.io/v1/ExternalSecret': async () =>
     (await import('@kubernetes-models/external-secrets/external-secrets.io/v1/ExternalSecret')).ExternalSecret,
+  'kyverno.io/v1/Policy': async () => (await import('@kubernetes-models/kyverno/kyverno.io/v1/Policy')).Policy,
   'argoproj.io/v1alpha1/Application': async () => (await import('@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application')).Application,
   'source.toolkit.fluxcd.io/v1/GitRepository': async () => (await import('@kubernetes-models/flux-cd/source.toolkit.fluxcd.io/v1/GitRepository')).GitRepository,
   'kustomize.toolkit.fluxcd.io/v1/Kustomization': async () =>

@@ -4,9 +4,7 @@
  * checked against the environment's `verify:` rule for the image. A digest no signature vouches for is
  * refused, naming why each fell short.
  */
-import { createHash, createPublicKey } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
 import { ImageRef } from '@manifold/constructs/core';
 import { TrustedRoot } from '@sigstore/protobuf-specs';
 import { toTrustMaterial } from '@sigstore/verify';
@@ -14,8 +12,7 @@ import type { PinEvidence } from '../config/images-schema.ts';
 import type { Environment, Verification } from '../config/load-environment.ts';
 import type { PinEdit } from '../config/pin-edits.ts';
 import { ruleFor, type VerifyRule } from '../config/verify-policy.ts';
-import { EXIT, ManifoldError, OperationalError } from '../errors/manifold-error.ts';
-import { assertRealPath } from '../files/repository-paths.ts';
+import { EXIT, ManifoldError } from '../errors/manifold-error.ts';
 import type { Descriptor, RegistryClient } from '../registry/registry-client.ts';
 import { COSIGN_SIGNATURE_PREDICATE, checkSignature, type FoundSignature, type RuleTrust, type SignatureEvidence } from './bundle-check.ts';
 import { cosignTagSignatures } from './cosign-tag-signatures.ts';
@@ -27,8 +24,6 @@ export const SIGSTORE_BUNDLE_TYPE = 'application/vnd.dev.sigstore.bundle.v0.3+js
 const MAX_BUNDLES = 16;
 /** Largest bundle read. */
 const MAX_BUNDLE_BYTES = 1024 * 1024;
-/** Largest trusted root read. */
-const MAX_TRUSTED_ROOT_BYTES = 1024 * 1024;
 
 /** A digest that the environment's policy does not let through; nothing was written. */
 export class VerificationError extends ManifoldError {
@@ -43,7 +38,6 @@ export class VerificationError extends ManifoldError {
  * {@link VerificationError} names the image, the digest, the rule and what did not match.
  */
 export async function verifyImage(
-  root: string,
   verification: Verification,
   ref: ImageRef,
   client: RegistryClient,
@@ -56,7 +50,7 @@ export async function verifyImage(
   }
   const digest = ref.digest;
   if (!digest) throw new VerificationError(`${ref.value}: a verify: rule covers it, and a signature is checked for a digest`, 'pin it by digest');
-  const trust = ruleTrust(root, verification, match.rule);
+  const trust = ruleTrust(verification, match.rule);
   const key = VerificationCache.key(digest, match.rule, trust.text);
   const remembered = cache?.get(key);
   if (remembered) return remembered;
@@ -82,7 +76,7 @@ export async function verifyImage(
  * `verify:` rules require (each reference checked once); `edits` as they are when `env` has no rules.
  * A {@link VerificationError} stops all of them: nothing is written.
  */
-export async function verifiedEdits(root: string, env: Environment, edits: readonly PinEdit[], client: RegistryClient): Promise<PinEdit[]> {
+export async function verifiedEdits(env: Environment, edits: readonly PinEdit[], client: RegistryClient): Promise<PinEdit[]> {
   const verification = env.verification;
   if (!verification) return [...edits];
   const evidence = new Map<string, PinEvidence | undefined>();
@@ -92,7 +86,7 @@ export async function verifiedEdits(root: string, env: Environment, edits: reado
       result.push(edit);
       continue;
     }
-    if (!evidence.has(edit.ref)) evidence.set(edit.ref, await verifyImage(root, verification, ImageRef.parseTagged(edit.ref), client));
+    if (!evidence.has(edit.ref)) evidence.set(edit.ref, await verifyImage(verification, ImageRef.parseTagged(edit.ref), client));
     const verified = evidence.get(edit.ref);
     result.push(verified && edit.source ? { ...edit, source: { ...edit.source, verified } } : edit);
   }
@@ -143,43 +137,36 @@ async function sigstoreBundles(client: RegistryClient, ref: ImageRef, digest: st
   return bundles;
 }
 
-const trustedRoots = new Map<string, { readonly root: TrustedRoot; readonly text: string }>();
+const trustedRoots = new Map<string, TrustedRoot>();
 /** A trusted root with no authority in it: key rules without a transparency log need none. */
-const NO_TRUSTED_ROOT = { root: TrustedRoot.fromJSON({}), text: '' };
+const NO_TRUSTED_ROOT = TrustedRoot.fromJSON({});
 
 /**
  * What `rule` is checked under: the environment's trusted root and, for a key rule, its public key
  * (and the key's fingerprint); `text` is all of it as bytes, for the verdict cache's key.
  */
-function ruleTrust(root: string, verification: Verification, rule: VerifyRule): RuleTrust & { readonly text: string } {
-  const trusted = verification.trustedRoot === undefined ? NO_TRUSTED_ROOT : loadTrustedRoot(root, verification.trustedRoot);
+function ruleTrust(verification: Verification, rule: VerifyRule): RuleTrust & { readonly text: string } {
+  const trusted = verification.trustedRoot === undefined ? NO_TRUSTED_ROOT : parseTrustedRoot(verification.trustedRoot);
+  const text = verification.trustedRoot?.text ?? '';
   const pem = rule.key === undefined ? undefined : verification.keys.get(rule.key);
-  if (pem === undefined) return { material: toTrustMaterial(trusted.root), text: trusted.text };
+  if (pem === undefined) return { material: toTrustMaterial(trusted), text };
   const publicKey = createPublicKey(pem);
-  const keyFingerprint = `sha256:${createHash('sha256')
-    .update(publicKey.export({ format: 'der', type: 'spki' }))
-    .digest('hex')}`;
   // cosign's signatures name no key (their hint is empty): the rule's key is the one they must verify under.
-  const material = toTrustMaterial(trusted.root, () => ({ publicKey, validFor: () => true }));
-  return { material, keyFingerprint, text: `${trusted.text}\0${pem}` };
+  const material = toTrustMaterial(trusted, () => ({ publicKey, validFor: () => true }));
+  return { material, keyFingerprint: keyFingerprint(publicKey), text: `${text}\0${pem}` };
 }
 
-/** The trusted root at `file` (inside the repository), parsed, and its text. */
-function loadTrustedRoot(root: string, file: string): { readonly root: TrustedRoot; readonly text: string } {
-  const loaded = trustedRoots.get(join(root, file));
-  if (loaded) return loaded;
-  assertRealPath(root, file);
-  let text: string;
-  try {
-    text = readFileSync(join(root, file), 'utf8');
-  } catch (error) {
-    throw new OperationalError(
-      `cannot read the trusted root ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
-      'commit the Sigstore trusted root where trustedRoot names it',
-    );
-  }
-  if (text.length > MAX_TRUSTED_ROOT_BYTES)
-    throw new VerificationError(`${file} is larger than ${MAX_TRUSTED_ROOT_BYTES} bytes`, 'name a Sigstore trusted root');
+/** The SHA-256 fingerprint of a public key's DER encoding, as `sha256:<hex>`. */
+export function keyFingerprint(publicKey: KeyObject): string {
+  return `sha256:${createHash('sha256')
+    .update(publicKey.export({ format: 'der', type: 'spki' }))
+    .digest('hex')}`;
+}
+
+/** The trusted root the environment names, parsed (once per text). */
+function parseTrustedRoot({ file, text }: { readonly file: string; readonly text: string }): TrustedRoot {
+  const parsed = trustedRoots.get(text);
+  if (parsed) return parsed;
   let trusted: TrustedRoot;
   try {
     trusted = TrustedRoot.fromJSON(JSON.parse(text));
@@ -190,6 +177,6 @@ function loadTrustedRoot(root: string, file: string): { readonly root: TrustedRo
       'name a trusted_root.json as cosign trusted-root create or Sigstore TUF writes it',
     );
   }
-  trustedRoots.set(join(root, file), { root: trusted, text });
-  return { root: trusted, text };
+  trustedRoots.set(text, trusted);
+  return trusted;
 }
