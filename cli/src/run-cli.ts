@@ -20,6 +20,7 @@ import { registerRenovate } from './commands/renovate.ts';
 import { registerRollback } from './commands/rollback.ts';
 import { registerSchema } from './commands/schema.ts';
 import { registerSynth } from './commands/synth.ts';
+import { registerTrust } from './commands/trust.ts';
 import { registerVerify } from './commands/verify.ts';
 import { EXIT, ManifoldError } from './errors/manifold-error.ts';
 import { describeWriteFailure } from './output/dist-write-error.ts';
@@ -125,6 +126,7 @@ export async function runCli(argv: readonly string[], options: RunOptions): Prom
   registerLifecycle(program, io);
   registerInit(program, io);
   registerVerify(program, io);
+  registerTrust(program, io);
   try {
     await program.parseAsync([...argv], { from: 'user' });
   } catch (error) {

@@ -56,7 +56,7 @@ export function registryClient(options: RegistryOptions): { client: RegistryClie
  * Whether `host` (`name[:port]`) is on this machine or a private network: loopback and private IP
  * addresses, `localhost`, names without a dot (a container network's), and the private-use suffixes.
  */
-function isLocalHost(host: string): boolean {
+export function isLocalHost(host: string): boolean {
   const name = host
     .replace(/^\[(.*)\](:[0-9]+)?$/, '$1')
     .replace(/:[0-9]+$/, '')
