@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { git } from './git-repository.ts';
 import { startRegistry, type TestRegistry } from './registry/docker-registry.ts';
+import { type FaultHandler, startFaultRegistry } from './registry/fault-registry.ts';
 import { pushImage } from './registry/push-image.ts';
 import { type LoopbackSigstore, signingKey, startLoopbackSigstore } from './sigstore/loopback-sigstore.ts';
 import { copyRepository, runManifold } from './temp-repo.ts';
@@ -165,6 +166,48 @@ describe('verify before pin, as an attacker would try', () => {
     });
     expect(good.code, good.stderr).toBe(0);
     expect(await readFile(join(root, 'overlays/dev/images.yaml'), 'utf8')).toContain('        provenance: https://slsa.dev/provenance/v1\n');
+  });
+
+  it('ends a signature lookup that redirects in a loop or never finishes with one line, writing nothing', async () => {
+    const { registry, sigstore } = services;
+    const manifest = Buffer.from('{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{},"layers":[]}');
+    const digest = `sha256:${createHash('sha256').update(manifest).digest('hex')}`;
+    /** A registry that serves the image, and answers the signature lookup with `signatures`. */
+    const hostile = (signatures: FaultHandler) =>
+      startFaultRegistry((request, response, attempt) => {
+        if (request.url?.includes('/manifests/main-')) {
+          response
+            .writeHead(200, { 'Content-Type': 'application/vnd.oci.image.manifest.v1+json', 'Docker-Content-Digest': digest })
+            .end(request.method === 'HEAD' ? undefined : manifest);
+        } else if (request.url === '/v2/') response.writeHead(200).end('{}');
+        else signatures(request, response, attempt);
+      });
+    const loop = await hostile((request, response) => response.writeHead(307, { Location: request.url ?? '/' }).end());
+    const slow = await hostile((_request, response) => {
+      response.writeHead(200, { 'Content-Type': 'application/vnd.oci.image.index.v1+json' });
+      response.write('{"schemaVersion":2,');
+    });
+    try {
+      for (const [server, message] of [
+        [loop, /redirect loop|too many redirects/],
+        [slow, /did not arrive in time|no answer/],
+      ] as const) {
+        const root = await repositoryRequiring(registry, sigstore, {
+          rules: `  - images: ${server.host.replace(/:\d+$/, ':*')}/acme/**\n    keyless:\n      issuer: ${GITHUB}\n      identity: ^https://github\\.com/\n`,
+        });
+        const before = await readFile(join(root, 'overlays/dev/images.yaml'), 'utf8');
+        const run = await runManifold(root, ['pin', 'dev', `web=${server.host}/acme/web:main-4040404-1733500000`, '--timeout', '1'], {
+          env: { MANIFOLD_INSECURE_REGISTRIES: server.host },
+        });
+        expect(run.code, run.stderr).toBe(1);
+        // Progress lines, then the error: one line naming the registry, and its hint.
+        expect(run.stderr).toMatch(new RegExp(`^[^\\n]*${server.host}[^\\n]*(${message.source})[^\\n]*\\n  hint: `, 'm'));
+        expect(await readFile(join(root, 'overlays/dev/images.yaml'), 'utf8')).toBe(before);
+      }
+    } finally {
+      await loop.stop();
+      await slow.stop();
+    }
   });
 
   it('refuses a certificate that had expired when its signature was logged', async () => {
