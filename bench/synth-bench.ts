@@ -2,7 +2,8 @@
  * `pnpm bench [N…] [--runs R]`: generates N synthetic services × 3 environments (default 200 and 2000)
  * in a temporary repository with caches of its own, and reports the wall time and peak memory of
  * `manifold synth` end to end (process start to exit) for a first run, a cold render, a no-op, a
- * check, one pin changed and one app edited.
+ * check, one pin changed and one app edited, and of `manifold pin` of a new image against loopback
+ * registry and Sigstore, without and with a verify: rule.
  */
 
 import { createHash } from 'node:crypto';
@@ -10,6 +11,9 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { startRegistry } from '../e2e/registry/docker-registry.ts';
+import { pushImage } from '../e2e/registry/push-image.ts';
+import { startLoopbackSigstore } from '../e2e/sigstore/loopback-sigstore.ts';
 import { newRepository, runManifold } from '../e2e/temp-repo.ts';
 import { benchRepository } from './synthetic-repository.ts';
 
@@ -21,10 +25,10 @@ interface Sample {
 
 const PEAK_FILE = join(tmpdir(), `manifold-bench-peak-${process.pid}`);
 
-async function timeRun(root: string, args: string[]): Promise<Sample> {
+async function timeRun(root: string, args: readonly string[], env: Record<string, string>): Promise<Sample> {
   const started = process.hrtime.bigint();
-  const run = await runManifold(root, args, {
-    env: { NODE_OPTIONS: `--import=${join(import.meta.dirname, 'peak-memory.mjs')}`, MANIFOLD_BENCH_PEAK: PEAK_FILE },
+  const run = await runManifold(root, [...args], {
+    env: { ...env, NODE_OPTIONS: `--import=${join(import.meta.dirname, 'peak-memory.mjs')}`, MANIFOLD_BENCH_PEAK: PEAK_FILE },
   });
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   if (run.code !== 0) throw new Error(`manifold ${args.join(' ')} failed:\n${run.stderr}${run.stdout}`);
@@ -55,12 +59,18 @@ const median = (values: number[]): number => [...values].sort((a, b) => a - b)[M
 /** The folder of the render and bundle caches of the repository at `root` (its own node_modules/.cache). */
 const cacheDir = (root: string) => join(root, 'node_modules', '.cache', 'manifold');
 
-/** Runs `prepare` then a timed `args` run, `runs` times; the medians. */
-async function scenario(root: string, runs: number, args: string[], prepare: (run: number) => Promise<void> = async () => {}): Promise<Sample> {
+/** Runs `prepare` then a timed `args` run (`args()`: the arguments as prepared), `runs` times; the medians. */
+async function scenario(
+  root: string,
+  runs: number,
+  args: readonly string[] | (() => readonly string[]),
+  prepare: (run: number) => Promise<void> = async () => {},
+  env: Record<string, string> = {},
+): Promise<Sample> {
   const samples: Sample[] = [];
   for (let run = 0; run < runs; run++) {
     await prepare(run);
-    samples.push(await timeRun(root, args));
+    samples.push(await timeRun(root, typeof args === 'function' ? args() : args, env));
   }
   return { ms: median(samples.map((sample) => sample.ms)), peakMiB: median(samples.map((sample) => sample.peakMiB)) };
 }
@@ -100,8 +110,50 @@ async function measure(services: number, runs: number): Promise<[string, Sample]
       await writeFile(app, code.replace("SERVICE: 'svc-0001'", `SERVICE: 'svc-0001', EDIT: '${run}'`));
     }),
   ]);
+  results.push(...(await pinScenarios(root, runs)));
   await setAside(root);
   return results;
+}
+
+/**
+ * `pin` of a new image into dev against the loopback registry and Sigstore the tests use: without a
+ * verify: rule, then with one (referrers lookup, bundle download, Sigstore checks of a signature made
+ * for the run).
+ */
+async function pinScenarios(root: string, runs: number): Promise<[string, Sample][]> {
+  const registry = await startRegistry('open');
+  const sigstore = await startLoopbackSigstore();
+  try {
+    const env = { MANIFOLD_INSECURE_REGISTRIES: registry.host };
+    const builder = {
+      identity: 'https://github.com/acme/platform/.github/workflows/build-and-pin.yml@refs/heads/main',
+      issuer: 'https://token.actions.githubusercontent.com',
+    };
+    let pushed = 0;
+    const tag = () => `main-${String(pushed).padStart(7, '0')}-${1733600000 + pushed}`;
+    const pinArgs = () => ['pin', 'dev', `svc-0002/app=${registry.host}/acme/svc-0002:${tag()}`];
+    /** Pushes and signs the next image (the one {@link pinArgs} names). */
+    const signedImage = async () => {
+      pushed += 1;
+      const digest = await pushImage(registry, 'acme/svc-0002', tag(), 'manifest');
+      await sigstore.attach(registry, 'acme/svc-0002', digest, await sigstore.sign(builder, digest));
+    };
+    const unverified = await scenario(root, runs, pinArgs, signedImage, env);
+    await mkdir(join(root, 'sigstore'));
+    await writeFile(join(root, 'sigstore/trusted_root.json'), JSON.stringify(sigstore.trustedRoot));
+    const file = join(root, 'overlays/dev/environment.yaml');
+    const rule = `trustedRoot: sigstore/trusted_root.json\nverify:\n  - images: ${registry.host.replace(/:\d+$/, ':*')}/acme/**\n    keyless:\n      issuer: ${builder.issuer}\n      identity: ^https://github\\.com/acme/platform/\n`;
+    await writeFile(file, `${await readFile(file, 'utf8')}${rule}`);
+    await timeRun(root, ['synth'], env); // the new rule re-renders dev once; the pins that follow do not pay for it
+    const verified = await scenario(root, runs, pinArgs, signedImage, env);
+    return [
+      ['pin (no verify: rule)', unverified],
+      ['pin with signature verification', verified],
+    ];
+  } finally {
+    await registry.stop();
+    await sigstore.stop();
+  }
 }
 
 /** 60,000 pins (2.8 MB) in one images.yaml, which synth must read and refuse (no app uses them). */
@@ -129,7 +181,8 @@ async function largeOverlay(): Promise<Sample> {
 const USAGE = `usage: pnpm bench [N…] [--runs R]
   Synthesizes N generated services × 3 environments (default: 200 and 2000) in temporary copies and
   prints, per scenario (first run, cold, nothing changed, synth --check, one pin changed, one app
-  edited), the median wall time and peak memory of R runs (default 3).`;
+  edited, pin of a new image without and with signature verification on loopback), the median wall
+  time and peak memory of R runs (default 3).`;
 
 /** The command line, or a usage error (exit 2) before anything runs. */
 function parseCommandLine(): { runs: number; sizes: number[] } {
