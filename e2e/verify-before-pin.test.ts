@@ -265,6 +265,32 @@ describe("verify before pin, cosign's tag format and key rules", () => {
     );
   });
 
+  it('reads provenance from the sha256-<hex>.att tag, as cosign attest writes it, and refuses one naming another source', async () => {
+    const { registry, sigstore } = services;
+    const root = await repositoryRequiring(registry, sigstore, {
+      extra: '    provenance:\n      predicateType: https://slsa.dev/provenance/v1\n      sourceRepository: https://github.com/acme/platform\n',
+    });
+    const env = { MANIFOLD_INSECURE_REGISTRIES: registry.host };
+    const builder = { identity: BUILDER, issuer: GITHUB };
+    const provenance = (repository: string) => ({
+      predicateType: 'https://slsa.dev/provenance/v1',
+      predicate: { buildDefinition: { externalParameters: { workflow: { repository } } } },
+    });
+    const attempt = async (tag: string, source: string) => {
+      const digest = await pushImage(registry, 'acme/web', tag, 'manifest');
+      await sigstore.attachCosign(registry, 'acme/web', digest, [await sigstore.signCosign(builder, digest)]);
+      await sigstore.attachCosign(registry, 'acme/web', digest, [await sigstore.attestCosign(builder, digest, provenance(source))]);
+      return runManifold(root, ['pin', 'dev', `web=${registry.host}/acme/web:${tag}`], { env });
+    };
+    const forked = await attempt('main-5050505-1733400005', 'https://github.com/mallory/platform');
+    expect(forked.code).toBe(2);
+    expect(forked.stderr).toContain('no valid https://slsa.dev/provenance/v1 attestation for verify rule 1');
+    expect(forked.stderr).toContain('the provenance names source https://github.com/mallory/platform, not https://github.com/acme/platform');
+    const built = await attempt('main-6060606-1733400006', 'https://github.com/acme/platform');
+    expect(built.code, built.stderr).toBe(0);
+    expect(await readFile(join(root, 'overlays/dev/images.yaml'), 'utf8')).toContain('        provenance: https://slsa.dev/provenance/v1\n');
+  });
+
   it('pins what the named key signed, in either format; refuses another key, a certificate, and an unlogged signature unless the rule allows it', async () => {
     const { registry, sigstore } = services;
     const key = signingKey();

@@ -11,7 +11,7 @@
 import { createHash, generateKeyPairSync, type KeyObject, sign as signBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type Bundle, bundleToJSON } from '@sigstore/bundle';
+import { type Bundle, bundleFromJSON, bundleToJSON } from '@sigstore/bundle';
 import { fulcioHandler, initializeCA, initializeCTLog, initializeTLog, rekorHandler } from '@sigstore/mock';
 import { DSSEBundleBuilder, FulcioSigner, MessageSignatureBundleBuilder, RekorWitness, type Signer } from '@sigstore/sign';
 import { type PushTarget, putBlob, putManifest, sha256 } from '../registry/push-image.ts';
@@ -40,11 +40,15 @@ export function signingKey(): SigningKey & { readonly pem: string } {
   return { ...keys, pem: keys.publicKey.export({ format: 'pem', type: 'spki' }).toString() };
 }
 
-/** A signature in cosign's tag format: the simple-signing payload and its layer annotations. */
+/** A signature or attestation in cosign's tag format: the layer's media type, its bytes (a simple-signing payload or a DSSE envelope) and its annotations. */
 export interface CosignTagSignature {
+  readonly mediaType: string;
   readonly payload: Buffer;
   readonly annotations: Record<string, string>;
 }
+
+const SIMPLE_SIGNING = 'application/vnd.dev.cosign.simplesigning.v1+json';
+const DSSE_ENVELOPE = 'application/vnd.dsse.envelope.v1+json';
 
 /** What a statement says and about which digest; defaults make a cosign signature of `digest`. */
 export interface StatementOptions {
@@ -69,9 +73,11 @@ export interface LoopbackSigstore {
     digest: string,
     options?: { readonly log?: boolean; readonly signedDigest?: string },
   ): Promise<CosignTagSignature>;
+  /** A cosign tag-format attestation (`cosign attest`): a DSSE envelope of an in-toto statement about `digest`, logged in Rekor. */
+  attestCosign(signer: SigningIdentity | SigningKey, digest: string, statement: StatementOptions): Promise<CosignTagSignature>;
   /** Attaches `bundle` to `repository@digest` in the registry as a referrer. */
   attach(registry: PushTarget, repository: string, digest: string, bundle: object): Promise<void>;
-  /** Pushes `signatures` as the `sha256-<hex>.sig` manifest of `repository@digest`, as cosign sign does. */
+  /** Pushes `signatures` as the `sha256-<hex>.sig` manifest of `repository@digest` (attestations: `.att`), as cosign sign and attest do. */
   attachCosign(registry: PushTarget, repository: string, digest: string, signatures: readonly CosignTagSignature[]): Promise<void>;
   stop(): Promise<void>;
 }
@@ -151,20 +157,22 @@ export async function startLoopbackSigstore(options: { readonly certificateClock
     return new FulcioSigner({ fulcioBaseURL: url, identityProvider: { getToken: async () => token } });
   };
 
+  const sign: LoopbackSigstore['sign'] = async (signer, digest, statement = {}) => {
+    const builder = new DSSEBundleBuilder({ signer: signerFor(signer), witnesses: [new RekorWitness({ rekorBaseURL: url, entryType: 'intoto' })] });
+    const subject = statement.subjectDigest ?? digest;
+    const payload = {
+      _type: 'https://in-toto.io/Statement/v1',
+      subject: [{ name: 'image', digest: { sha256: subject.slice('sha256:'.length) } }],
+      predicateType: statement.predicateType ?? COSIGN_SIGN,
+      predicate: statement.predicate ?? {},
+    };
+    const bundle = await builder.create({ data: Buffer.from(JSON.stringify(payload)), type: 'application/vnd.in-toto+json' });
+    return bundleToJSON(bundle) as object;
+  };
+
   return {
     trustedRoot,
-    async sign(signer, digest, statement = {}) {
-      const builder = new DSSEBundleBuilder({ signer: signerFor(signer), witnesses: [new RekorWitness({ rekorBaseURL: url, entryType: 'intoto' })] });
-      const subject = statement.subjectDigest ?? digest;
-      const payload = {
-        _type: 'https://in-toto.io/Statement/v1',
-        subject: [{ name: 'image', digest: { sha256: subject.slice('sha256:'.length) } }],
-        predicateType: statement.predicateType ?? COSIGN_SIGN,
-        predicate: statement.predicate ?? {},
-      };
-      const bundle = await builder.create({ data: Buffer.from(JSON.stringify(payload)), type: 'application/vnd.in-toto+json' });
-      return bundleToJSON(bundle) as object;
-    },
+    sign,
     async signCosign(signer, digest, options = {}) {
       const witnesses = options.log === false ? [] : [new RekorWitness({ rekorBaseURL: url })];
       const builder = new MessageSignatureBundleBuilder({ signer: signerFor(signer), witnesses });
@@ -178,7 +186,12 @@ export async function startLoopbackSigstore(options: { readonly certificateClock
           optional: null,
         }),
       );
-      return { payload, annotations: cosignAnnotations(await builder.create({ data: payload })) };
+      return { mediaType: SIMPLE_SIGNING, payload, annotations: cosignAnnotations(await builder.create({ data: payload })) };
+    },
+    async attestCosign(signer, digest, statement) {
+      const bundle = await sign(signer, digest, statement);
+      const { dsseEnvelope } = bundle as { dsseEnvelope: object };
+      return { mediaType: DSSE_ENVELOPE, payload: Buffer.from(JSON.stringify(dsseEnvelope)), annotations: cosignAnnotations(bundleFromJSON(bundle)) };
     },
     async attach(registry, repository, digest, bundle) {
       const bytes = Buffer.from(JSON.stringify(bundle));
@@ -223,23 +236,24 @@ export async function startLoopbackSigstore(options: { readonly certificateClock
           mediaType: MANIFEST_TYPE,
           config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha256(config), size: config.length },
           layers: signatures.map((signature) => ({
-            mediaType: 'application/vnd.dev.cosign.simplesigning.v1+json',
+            mediaType: signature.mediaType,
             digest: sha256(signature.payload),
             size: signature.payload.length,
             annotations: signature.annotations,
           })),
         }),
       );
-      await putManifest(registry, repository, `${digest.replace(':', '-')}.sig`, manifest, MANIFEST_TYPE);
+      const suffix = signatures[0]?.mediaType === DSSE_ENVELOPE ? 'att' : 'sig';
+      await putManifest(registry, repository, `${digest.replace(':', '-')}.${suffix}`, manifest, MANIFEST_TYPE);
     },
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
 
-/** The layer annotations cosign writes for a message-signature bundle: signature, certificate (PEM) and Rekor bundle. */
+/** The layer annotations cosign writes for a bundle: the signature (of a message), certificate (PEM) and Rekor bundle. */
 function cosignAnnotations(bundle: Bundle): Record<string, string> {
-  if (bundle.content.$case !== 'messageSignature') throw new Error('cosign tag signatures are message signatures');
-  const annotations: Record<string, string> = { 'dev.cosignproject.cosign/signature': bundle.content.messageSignature.signature.toString('base64') };
+  const annotations: Record<string, string> =
+    bundle.content.$case === 'messageSignature' ? { 'dev.cosignproject.cosign/signature': bundle.content.messageSignature.signature.toString('base64') } : {};
   const material = bundle.verificationMaterial.content;
   const certificate =
     material.$case === 'x509CertificateChain'

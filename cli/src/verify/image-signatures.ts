@@ -54,7 +54,10 @@ export async function verifyImage(
   const key = VerificationCache.key(digest, match.rule, trust.text);
   const remembered = cache?.get(key);
   if (remembered) return remembered;
-  const signatures = [...(await sigstoreBundles(client, ref, digest)), ...(await cosignTagSignatures(client, ref, digest))];
+  const signatures = [
+    ...(await sigstoreBundles(client, ref, digest)),
+    ...(await cosignTagSignatures(client, ref, digest, match.rule.provenance !== undefined)),
+  ];
   const where = `verify rule ${match.index + 1} (${match.rule.images})`;
   const signature = firstValid(signatures, digest, match.rule, trust, { predicateType: COSIGN_SIGNATURE_PREDICATE });
   if (!signature.ok) throw refusal(ref, where, 'no valid signature', signature.reasons, signatures.length);
