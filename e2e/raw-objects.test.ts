@@ -1,4 +1,5 @@
 /** Objects an app writes itself (cdk8s ApiObject) that the API server or the repository's rules refuse. */
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { addRawObjectsApp, copyRepository, editFile, runManifold, snapshot } from './temp-repo.ts';
@@ -70,6 +71,91 @@ describe('objects an app writes itself', () => {
   });
 });
 
+describe('what an environment may contain', () => {
+  const bindingToAdmin = {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'ClusterRoleBinding',
+    metadata: { name: 'default-admin' },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' },
+    subjects: [{ kind: 'ServiceAccount', name: 'default', namespace: 'acme-dev' }],
+  };
+  const foreign = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings', namespace: 'kube-system' }, data: { a: '1' } };
+  const privileged = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'acme-dev', labels: { 'pod-security.kubernetes.io/enforce': 'privileged' } } };
+  const widget = { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' }, spec: { size: 1 } };
+  const widgetCrd = `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: widgets.example.com
+spec:
+  group: example.com
+  scope: Cluster
+  names: { kind: Widget, plural: widgets }
+  versions:
+    - name: v1
+      served: true
+      storage: true
+      schema:
+        openAPIV3Schema:
+          type: object
+          properties:
+            spec: { type: object, properties: { size: { type: integer } } }
+`;
+
+  /** Synth of dev with app `raw` emitting `objects`, `allowed` (YAML) added to dev's environment.yaml. */
+  async function synthWith(objects: object[], allowed = '', crd = false) {
+    const root = await copyRepository();
+    await addRawObjectsApp(root, 'raw', objects);
+    if (crd) {
+      await mkdir(join(root, 'schemas'));
+      await writeFile(join(root, 'schemas/widgets.yaml'), widgetCrd);
+    }
+    if (allowed) await editFile(join(root, 'overlays/dev/environment.yaml'), (text) => `${text}${allowed}`);
+    return { root, run: await runManifold(root, ['synth', 'dev']) };
+  }
+
+  it.each([
+    [
+      'a ClusterRoleBinding to cluster-admin',
+      bindingToAdmin,
+      false,
+      /^apps\/raw\/src\/index\.ts:\d+:\d+: rbac\.authorization\.k8s\.io\/v1 ClusterRoleBinding \S*default-admin \(app "raw", construct raw\/Object0\) is cluster-scoped: it would reach beyond dev's namespace acme-dev\n {2}hint: if the platform team means it, add \{ group: "rbac\.authorization\.k8s\.io", kind: ClusterRoleBinding \} to allowed\.clusterResources in overlays\/dev\/environment\.yaml/,
+    ],
+    [
+      'a ConfigMap in kube-system',
+      foreign,
+      false,
+      /^apps\/raw\/src\/index\.ts:\d+:\d+: v1 ConfigMap kube-system\/settings \(app "raw", construct raw\/Object0\) is in namespace kube-system, not in dev's namespace acme-dev\n {2}hint: leave metadata\.namespace unset/,
+    ],
+    [
+      "the environment's own Namespace, relabelled privileged",
+      privileged,
+      false,
+      /v1 Namespace \S*acme-dev \(app "raw", construct raw\/Object0\) is dev's own Namespace, which Manifold generates/,
+    ],
+    ['a custom resource its CRD declares cluster-scoped', widget, true, /example\.com\/v1 Widget \S*w \(app "raw", construct raw\/Object0\) is cluster-scoped/],
+  ])('refuses %s at the app line, writing nothing', async (_what, object, crd, expected) => {
+    const { run, root } = await synthWith([object], '', crd);
+    expect(run.stderr).toMatch(expected);
+    expect(run.code).toBe(2);
+    await expect(readdir(join(root, 'dist/dev/raw'))).rejects.toThrow(/ENOENT/);
+  });
+
+  it('admits exactly what the allowed list names', async () => {
+    const allowed = 'allowed:\n  clusterResources:\n    - group: rbac.authorization.k8s.io\n      kind: ClusterRoleBinding\n  namespaces: [kube-system]\n';
+    const admitted = await synthWith([bindingToAdmin, foreign], allowed);
+    expect(admitted.run.stderr).toBe('');
+    expect(admitted.run.code).toBe(0);
+    expect(await readdir(join(admitted.root, 'dist/dev/raw'))).toEqual(['clusterrolebinding-default-admin.yaml', 'configmap-settings.kube-system.yaml']);
+    // A cluster-scoped object carries no namespace, though its chart has one.
+    expect(await readFile(join(admitted.root, 'dist/dev/raw/clusterrolebinding-default-admin.yaml'), 'utf8')).not.toMatch(/^ {2}namespace:/m);
+    // Another kind of the same group, or another namespace, is still refused.
+    const role = { ...bindingToAdmin, kind: 'ClusterRole', metadata: { name: 'reader' }, rules: [] };
+    expect((await synthWith([role], allowed)).run.stderr).toContain('ClusterRole ');
+    const elsewhere = { ...foreign, metadata: { name: 'settings', namespace: 'kube-public' } };
+    expect((await synthWith([elsewhere], allowed)).run.stderr).toContain('is in namespace kube-public');
+  });
+});
+
 describe("an environment's kubernetesVersion", () => {
   const flowSchema = {
     apiVersion: 'flowcontrol.apiserver.k8s.io/v1beta3',
@@ -84,7 +170,9 @@ describe("an environment's kubernetesVersion", () => {
   async function synthWith(objects: object[], version?: string) {
     const root = await copyRepository();
     await addRawObjectsApp(root, 'raw', objects);
-    if (version !== undefined) await editFile(join(root, 'overlays/dev/environment.yaml'), (text) => `${text}kubernetesVersion: ${version}\n`);
+    // FlowSchema is cluster-scoped: the environment must allow it first.
+    const allowed = 'allowed:\n  clusterResources:\n    - group: flowcontrol.apiserver.k8s.io\n      kind: FlowSchema\n';
+    await editFile(join(root, 'overlays/dev/environment.yaml'), (text) => `${text}${allowed}${version === undefined ? '' : `kubernetesVersion: ${version}\n`}`);
     return runManifold(root, ['synth', 'dev']);
   }
 

@@ -91,6 +91,33 @@ const admissionSchema = z
 /** The validated `admission` settings of an environment. */
 export type AdmissionSettings = z.output<typeof admissionSchema>;
 
+const allowedSchema = z
+  .strictObject({
+    clusterResources: z
+      .array(
+        z.strictObject({
+          group: z
+            .string()
+            .regex(
+              /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*)?$/,
+              'expected an API group such as rbac.authorization.k8s.io ("" for the core group)',
+            )
+            .describe('The API group ("" for the core group).'),
+          kind: z
+            .string()
+            .regex(/^[A-Z][A-Za-z0-9]*$/, 'expected a kind such as ClusterRole')
+            .describe('The kind.'),
+        }),
+      )
+      .default([])
+      .describe('Cluster-scoped kinds apps may create here (each one reaches beyond the namespace).'),
+    namespaces: z.array(dnsLabel).default([]).describe("Namespaces other than the environment's that apps may put objects into."),
+  })
+  .describe("What apps may create beyond the environment's own namespace: a reviewed exception list (own this file in CODEOWNERS).");
+
+/** The validated `allowed` list of an environment. */
+export type AllowedResources = z.output<typeof allowedSchema>;
+
 const escSchema = z.strictObject({
   organization: z
     .string()
@@ -185,6 +212,7 @@ export const environmentSchema = z
     sizes: z.record(dnsLabel, sizeSchema).describe('Replicas and resources per size class.'),
     flux: fluxSchema.default(fluxSchema.parse({})).describe('Flux image automation for the pins that have an update policy.'),
     esc: escSchema.optional().describe("The Pulumi ESC environment this environment's pins are pulled from and pushed to."),
+    allowed: allowedSchema.default({ clusterResources: [], namespaces: [] }),
     verify: verifySchema.optional(),
     admission: admissionSchema.optional(),
     requireVerified: z.boolean().default(false).describe('Refuse a pin whose image no verify: rule covers (for production).'),

@@ -9,6 +9,7 @@ import { ConfigError, type SourcePosition } from '../errors/config-error.ts';
 import { assertRealPath } from '../files/repository-paths.ts';
 import {
   type AdmissionSettings,
+  type AllowedResources,
   type DeliverySettings,
   deliveryBlock,
   dnsLabel,
@@ -76,6 +77,8 @@ export interface Environment {
   readonly pins: ReadonlyMap<string, Pin>;
   /** The signatures a digest needs before it is pinned here, when the environment has `verify:` rules. */
   readonly verification: Verification | undefined;
+  /** What apps may create beyond the environment's namespace (cluster-scoped kinds, other namespaces). */
+  readonly allowed: AllowedResources;
   /** The admission policy that has the cluster enforce the same rules, when asked for. */
   readonly admission: AdmissionSettings | undefined;
   /** The environment's files, for positions in later errors. */
@@ -172,6 +175,7 @@ export async function loadEnvironment(root: string, env: string, imagesText?: st
     pins,
     verification,
     admission: config.admission,
+    allowed: config.allowed,
     sources: { environment: environmentSource, images: imagesSource },
   };
 }

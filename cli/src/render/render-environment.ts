@@ -11,6 +11,7 @@ import { ESC_FOLDER, externalSecret, secretStore } from '../esc/external-secrets
 import { contentHash } from '../files/content-hash.ts';
 import { FLUX_FOLDER, imageAutomationObjects } from '../flux/image-automation-objects.ts';
 import { isBuiltInApiVersion } from '../validate/api-server-rules.ts';
+import { scopeRefusal, withoutNamespaceIfClusterScoped } from '../validate/environment-scope.ts';
 import type { ObjectSchemas } from '../validate/object-schemas.ts';
 import { type ValidationSettings, validateObject } from '../validate/validate-object.ts';
 import type { ValidationCache } from '../validate/validation-cache.ts';
@@ -235,11 +236,17 @@ class EnvironmentOutput {
 
   /** Adds the object as `<folder>/<kind>-<name>.yaml`, to be validated unless its bytes are known valid. */
   add(added: OutputObject): RenderedObject {
-    const { folder, owner, object, markers, where, constructPath } = added;
+    const { folder, owner, markers, where, constructPath } = added;
+    // A chart gives every object its namespace; a cluster-scoped one has none.
+    const object = withoutNamespaceIfClusterScoped(added.object, this.checks.schemas.clusterScopedCrds);
     const identity = objectIdentity(object);
     const describe = (message: string, hint: string): ConfigError =>
       new ConfigError({ ...where, message: `${identity.label} (${owner}, construct ${constructPath}) ${message}`, hint });
     if (!object.metadata?.name) throw describe('has no name', 'set metadata.name');
+    if (!added.generated) {
+      const refusal = scopeRefusal(object, this.env, this.checks.schemas.clusterScopedCrds);
+      if (refusal) throw describe(refusal.message, refusal.hint);
+    }
     const bytes = emitObject(object, markers);
     // Objects whose exact bytes passed every check before (same checks, same settings) are not checked again.
     const sha256 = contentHash(bytes);

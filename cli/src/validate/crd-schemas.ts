@@ -78,7 +78,7 @@ function crdVersions(document: Document.Parsed, file: string, position: { file: 
   const object = document.toJS() as {
     apiVersion?: string;
     kind?: string;
-    spec?: { group?: string; names?: { kind?: string }; versions?: { name?: string; schema?: { openAPIV3Schema?: object } }[] };
+    spec?: { group?: string; scope?: string; names?: { kind?: string }; versions?: { name?: string; schema?: { openAPIV3Schema?: object } }[] };
   } | null;
   if (object?.kind !== 'CustomResourceDefinition') {
     throw new ConfigError({ ...position, message: `is not a CustomResourceDefinition (kind: ${JSON.stringify(object?.kind ?? null)})`, hint: HINT });
@@ -93,7 +93,11 @@ function crdVersions(document: Document.Parsed, file: string, position: { file: 
   }
   const schemas = versions
     .filter((version) => version.name && version.schema?.openAPIV3Schema)
-    .map((version) => ({ kind: `${group}/${version.name}/${names.kind}`, openApiSchema: version.schema?.openAPIV3Schema as object }));
+    .map((version) => ({
+      kind: `${group}/${version.name}/${names.kind}`,
+      openApiSchema: version.schema?.openAPIV3Schema as object,
+      ...(object.spec?.scope === 'Cluster' ? { clusterScoped: true } : {}),
+    }));
   const builtIn = schemas.find((schema) => hasBuiltInSchema(schema.kind));
   if (builtIn) {
     throw new ConfigError({

@@ -79,6 +79,8 @@ export interface CrdSchema {
   readonly kind: string;
   /** The version's `schema.openAPIV3Schema`. */
   readonly openApiSchema: object;
+  /** True when the CRD's objects are cluster-scoped (`spec.scope: Cluster`). */
+  readonly clusterScoped?: boolean;
 }
 
 /** Schemas by `apiVersion/kind`, loaded once per run. */
@@ -88,8 +90,12 @@ export class ObjectSchemas {
   /** A hash of the user's CRD schemas: verdicts remembered under other schemas do not apply. */
   readonly digest: string;
 
+  /** The user's cluster-scoped CRD kinds, as `group/Kind`. */
+  readonly clusterScopedCrds: ReadonlySet<string>;
+
   private constructor(private readonly crds: readonly CrdSchema[]) {
     this.digest = createHash('sha256').update(JSON.stringify(crds)).digest('hex');
+    this.clusterScopedCrds = new Set(crds.filter((crd) => crd.clusterScoped).map((crd) => crd.kind.replace(/\/[^/]+\/([^/]+)$/, '/$1')));
   }
 
   /** Schemas for the user's CRDs and the built-in kinds, none loaded yet: {@link prepare} loads what a run needs. */
