@@ -102,7 +102,7 @@ const cases: [string, Edit, RegExp][] = [
       'securityContext: { readOnlyRootFilesystem: false,',
       'securityContext: { privileged: true, readOnlyRootFilesystem: false,',
     ),
-    /^apps\/web\/src\/index\.ts:\d+:\d+: apps\/v1 Deployment acme-dev\/web .* spec\.template\.spec\.containers\[0\]\.securityContext\.privileged: privileged containers are not allowed \(Pod Security Standard "restricted"\)/,
+    /^apps\/web\/src\/index\.ts:\d+:\d+: apps\/v1 Deployment acme-dev\/web .* spec\.template\.spec\.containers\[0\]\.securityContext\.privileged: privileged containers are not allowed \(Pod Security Standard "restricted": Privileged Containers\)/,
   ],
   [
     'an app whose build() throws an Error',

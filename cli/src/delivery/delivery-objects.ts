@@ -14,15 +14,26 @@ export const ENVIRONMENT_FOLDER = '_environment';
 /** Argo CD applies lower waves first: the Namespace before everything in it. */
 const SYNC_WAVE = 'argocd.argoproj.io/sync-wave';
 
-/** The Namespace of `env`, labelled with the Pod Security Standard synth enforces. */
+/**
+ * The Namespace of `env`, labelled with the Pod Security Standard synth enforces: enforced, audited
+ * and warned about by the admission controller under the policy of the release the environment
+ * targets (the version synth checked against), so a newer cluster does not change the rules.
+ */
 export function namespaceObject(env: Environment): object {
+  const version = `v${env.kubernetesVersion}`;
+  const podSecurity = Object.fromEntries(
+    ['enforce', 'audit', 'warn'].flatMap((mode) => [
+      [`pod-security.kubernetes.io/${mode}`, env.podSecurity],
+      [`pod-security.kubernetes.io/${mode}-version`, version],
+    ]),
+  );
   return {
     apiVersion: 'v1',
     kind: 'Namespace',
     metadata: {
       name: env.namespace,
       annotations: { [SYNC_WAVE]: '-1' },
-      labels: { 'pod-security.kubernetes.io/enforce': env.podSecurity, 'manifold.dev/environment': env.name },
+      labels: { ...podSecurity, 'manifold.dev/environment': env.name },
     },
   };
 }

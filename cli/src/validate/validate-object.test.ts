@@ -141,7 +141,7 @@ describe('validateObject', () => {
   it("holds workloads to the environment's Pod Security Standard", () => {
     expect(validateObject(deployment(), schemas)).toMatchObject({
       path: 'spec.template.spec.containers[0].securityContext.allowPrivilegeEscalation',
-      message: 'must be false (Pod Security Standard "restricted")',
+      message: 'must be false (Pod Security Standard "restricted": Privilege Escalation)',
     });
     expect(validateObject(deployment(), schemas, { podSecurity: 'baseline' })).toBeUndefined();
   });

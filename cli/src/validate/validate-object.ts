@@ -45,7 +45,7 @@ export function validateObject(
   if (ruleViolation) return { ...ruleViolation, hint: 'the API server would refuse this object: change the value the app passes' };
   const [repositoryViolation] = repositoryViolations(object, { env, requireDigests });
   if (repositoryViolation) return repositoryViolation;
-  const [securityViolation] = podSecurityViolations(object, podSecurity);
+  const [securityViolation] = podSecurityViolations(object, podSecurity, kubernetesVersion);
   if (securityViolation) {
     return {
       ...securityViolation,
