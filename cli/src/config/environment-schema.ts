@@ -144,7 +144,11 @@ const gitUrl = z
 
 const argoCdSchema = z.strictObject({
   namespace: dnsLabel.default('argocd').describe('Namespace Argo CD runs in (where the Application lives).'),
-  project: dnsLabel.default('default').describe('Argo CD project of the Application.'),
+  project: dnsLabel
+    .optional()
+    .describe(
+      "An Argo CD project of your own for the Application. Default: manifold-<env>, generated to confine it to the environment's namespace and allowed list.",
+    ),
   server: z
     .url({
       protocol: /^https?$/,

@@ -6,6 +6,7 @@
  * they set up (dist/<env>/kustomization.yaml does not list them).
  */
 import type { Environment } from '../config/load-environment.ts';
+import { argoProject, fluxTenancy, type PlacedObject, tenantName } from './sync-permissions.ts';
 
 /** Folder of the sync objects inside dist/<env>/. */
 export const DELIVERY_FOLDER = '_delivery';
@@ -44,10 +45,10 @@ export function syncObjectName(env: Environment): string {
 }
 
 /** The sync objects of `env` (empty without `delivery.repository`), each with the namespace it lives in. */
-export function deliveryObjects(env: Environment, imageAutomation: boolean): { object: object; namespace: string }[] {
+export function deliveryObjects(env: Environment, imageAutomation: boolean): PlacedObject[] {
   const delivery = env.delivery;
   if (!delivery.repository) return [];
-  const objects: { object: object; namespace: string }[] = [];
+  const objects: PlacedObject[] = [];
   const path = `dist/${env.name}`;
   const needsGitRepository = delivery.tool === 'flux' || imageAutomation;
   if (needsGitRepository) {
@@ -64,6 +65,8 @@ export function deliveryObjects(env: Environment, imageAutomation: boolean): { o
   }
   if (delivery.tool === 'argocd') {
     const { argocd } = delivery;
+    // Without a project of the team's own, the environment gets one that confines it.
+    if (argocd.project === undefined) objects.push(argoProject(env, imageAutomation, delivery.repository));
     objects.push({
       namespace: argocd.namespace,
       object: {
@@ -71,7 +74,7 @@ export function deliveryObjects(env: Environment, imageAutomation: boolean): { o
         kind: 'Application',
         metadata: { name: syncObjectName(env), finalizers: ['resources-finalizer.argocd.argoproj.io'] },
         spec: {
-          project: argocd.project,
+          project: argocd.project ?? tenantName(env),
           source: { repoURL: delivery.repository, targetRevision: delivery.branch, path },
           destination: { ...(argocd.cluster ? { name: argocd.cluster } : { server: argocd.server }), namespace: env.namespace },
           syncPolicy: {
@@ -83,6 +86,8 @@ export function deliveryObjects(env: Environment, imageAutomation: boolean): { o
     });
   } else {
     const { flux } = delivery;
+    // The Namespace first: the RoleBindings in it are applied with it, before the first sync.
+    objects.push({ object: namespaceObject(env) }, ...fluxTenancy(env, imageAutomation));
     objects.push({
       namespace: env.flux.namespace,
       object: {
@@ -96,6 +101,7 @@ export function deliveryObjects(env: Environment, imageAutomation: boolean): { o
           path: `./${path}`,
           prune: flux.prune,
           wait: flux.wait,
+          serviceAccountName: tenantName(env),
           ...(flux.kubeConfigSecret ? { kubeConfig: { secretRef: { name: flux.kubeConfigSecret } } } : {}),
         },
       },

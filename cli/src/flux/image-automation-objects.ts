@@ -12,6 +12,8 @@ export const FLUX_FOLDER = '_flux';
 export const ENVIRONMENT_LABEL = 'manifold.dev/environment';
 
 const API_VERSION = 'image.toolkit.fluxcd.io/v1';
+/** The kinds of the image automation objects (all of group image.toolkit.fluxcd.io). */
+export const IMAGE_AUTOMATION_KINDS = ['ImageRepository', 'ImagePolicy', 'ImageUpdateAutomation'] as const;
 
 /**
  * The commit message of Flux's updates: one line per change, then the files (rendered by Go's

@@ -293,9 +293,11 @@ class EnvironmentOutput {
   place(object: RenderedObject, owner: string, file: string): void {
     const describe = (message: string, hint: string): ConfigError =>
       new ConfigError({ file, line: object.line, col: object.col, message: `${object.label} (${owner}, construct ${object.constructPath}) ${message}`, hint });
-    const previous = this.owners.get(object.key);
+    // The sync objects are applied on their own, once: one of them may be an object the sync applies too (the Namespace).
+    const key = object.path.startsWith(`${DELIVERY_FOLDER}/`) ? `${DELIVERY_FOLDER} ${object.key}` : object.key;
+    const previous = this.owners.get(key);
     if (previous) throw describe(`is emitted twice in ${this.env.name} (also by ${previous})`, 'give one of the objects another name');
-    this.owners.set(object.key, owner);
+    this.owners.set(key, owner);
     const clash = this.paths.get(object.path);
     if (clash) throw describe(`would be written to ${object.path}, which ${clash} already takes`, 'give one of the objects another name');
     this.paths.set(object.path, object.label);
