@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeEsc, startFakeEsc } from './esc/fake-esc-server.ts';
 import { startRegistry, type TestRegistry } from './registry/docker-registry.ts';
 import { pushImage } from './registry/push-image.ts';
-import { copyRepository, runManifold, snapshot } from './temp-repo.ts';
+import { copyRepository, editFile, runManifold, snapshot } from './temp-repo.ts';
 
 const DIGEST = `sha256:${'c'.repeat(64)}`;
 const WEB = `ghcr.io/acme/web:main-9abcdef-1733100000@${DIGEST}`;
@@ -159,11 +159,19 @@ describe('Pulumi ESC', () => {
     const ok = await run(root, ['esc', 'check', 'dev']);
     expect(ok.code).toBe(0);
     expect(ok.stdout + ok.stderr).not.toContain('s3cr3t-value');
+    // An app with an ESC environment of its own is checked there, and only there.
+    await editFile(join(root, 'overlays/dev/environment.yaml'), (text) => `${text}  appEnvironments:\n    csv-ingestor: secrets-csv-ingestor\n`);
+    esc.define('acme/platform/secrets-csv-ingestor', 'values:\n  other: 1\n');
+    const own = await run(root, ['esc', 'check', 'dev']);
+    expect(own.code).toBe(1);
+    expect(own.stdout).toContain('missing: postgres.password (app csv-ingestor, DATABASE_PASSWORD) in ESC acme/platform/secrets-csv-ingestor');
+    esc.define('acme/platform/secrets-csv-ingestor', 'values:\n  postgres:\n    password:\n      fn::secret: s3cr3t-value\n');
+    expect((await run(root, ['esc', 'check', 'dev'])).stdout).toBe('dev: all 1 ESC secret(s) exist in acme/platform/secrets-csv-ingestor and are secret\n');
   });
 });
 
 describe('secrets from ESC in the rendered manifests', () => {
-  it('reach the container through an ExternalSecret and a SecretStore, never as values', async () => {
+  it("reach the container through an ExternalSecret and the app's own SecretStore, never as values", async () => {
     const root = await copyRepository();
     const deployment = await readFile(join(root, 'dist/dev/csv-ingestor/deployment-csv-ingestor.yaml'), 'utf8');
     expect(deployment).toContain(
@@ -171,11 +179,13 @@ describe('secrets from ESC in the rendered manifests', () => {
     );
     const external = await readFile(join(root, 'dist/dev/csv-ingestor/externalsecret.external-secrets.io-csv-ingestor-esc.yaml'), 'utf8');
     expect(external).toContain('  data:\n    - remoteRef:\n        key: postgres.password\n      secretKey: DATABASE_PASSWORD\n');
-    expect(external).toContain('  secretStoreRef:\n    kind: SecretStore\n    name: pulumi-esc\n');
-    const store = await readFile(join(root, 'dist/dev/_esc/secretstore-pulumi-esc.yaml'), 'utf8');
+    expect(external).toContain('  secretStoreRef:\n    kind: SecretStore\n    name: pulumi-esc-csv-ingestor\n');
+    const store = await readFile(join(root, 'dist/dev/csv-ingestor/secretstore.external-secrets.io-pulumi-esc-csv-ingestor.yaml'), 'utf8');
     expect(store).toContain(
-      '    pulumi:\n      accessToken:\n        secretRef:\n          key: PULUMI_ACCESS_TOKEN\n          name: pulumi-esc-token\n      environment: dev\n      organization: acme\n      project: platform\n',
+      '    pulumi:\n      accessToken:\n        secretRef:\n          key: PULUMI_ACCESS_TOKEN\n          name: pulumi-esc-token-csv-ingestor\n      environment: dev\n      organization: acme\n      project: platform\n',
     );
+    // No store is shared: an app that asks for no secret has none, and no other app's store is in reach.
+    expect(await readdir(join(root, 'dist/dev/web'))).not.toContainEqual(expect.stringContaining('secretstore'));
   });
 
   it('are refused in an environment without an esc: block, at the app line', async () => {

@@ -156,6 +156,60 @@ spec:
   });
 });
 
+describe("an app's secrets", () => {
+  const reading = (name: string) =>
+    deployment('raw', pod([{ ...container('raw'), env: [{ name: 'TOKEN', valueFrom: { secretKeyRef: { name, key: 'PULUMI_ACCESS_TOKEN' } } }] }]));
+
+  it.each([
+    [
+      "another app's ESC secrets",
+      reading('csv-ingestor-esc'),
+      /spec\.template\.spec\.containers\[0\]\.env\[0\]\.valueFrom\.secretKeyRef\.name: reads the Secret csv-ingestor-esc, which is not app "raw"'s own/,
+    ],
+    ["an app's ESC token", reading('pulumi-esc-token-csv-ingestor'), /reads the Secret pulumi-esc-token-csv-ingestor, which is not app "raw"'s own/],
+    [
+      'a SecretStore of its own, pointed at ESC',
+      {
+        apiVersion: 'external-secrets.io/v1',
+        kind: 'SecretStore',
+        metadata: { name: 'mine' },
+        spec: {
+          provider: {
+            pulumi: {
+              organization: 'acme',
+              project: 'platform',
+              environment: 'dev',
+              accessToken: { secretRef: { name: 'pulumi-esc-token-csv-ingestor', key: 'PULUMI_ACCESS_TOKEN' } },
+            },
+          },
+        },
+      },
+      /SecretStore .*mine \(app "raw", construct raw\/Object0\) kind: an app may not write External Secrets objects itself/,
+    ],
+  ])('may not reach %s', async (_what, object, expected) => {
+    const root = await copyRepository();
+    await addRawObjectsApp(root, 'raw', [object]);
+    const run = await runManifold(root, ['synth', 'dev']);
+    expect(run.stderr).toMatch(/^apps\/raw\/src\/index\.ts:\d+:\d+: /);
+    expect(run.stderr).toMatch(expected);
+    expect(run.code).toBe(2);
+  });
+
+  it('may read a Secret it writes itself', async () => {
+    const root = await copyRepository();
+    const own = {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'raw-sa-token', annotations: { 'kubernetes.io/service-account.name': 'default' } },
+      type: 'kubernetes.io/service-account-token',
+    };
+    await addRawObjectsApp(root, 'raw', [own, reading('raw-sa-token')]);
+    const run = await runManifold(root, ['synth', 'dev']);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+  });
+});
+
 describe("an environment's kubernetesVersion", () => {
   const flowSchema = {
     apiVersion: 'flowcontrol.apiserver.k8s.io/v1beta3',

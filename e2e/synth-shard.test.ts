@@ -60,13 +60,13 @@ describe('synth --check --shard', () => {
 
   it('finds, across its shards, exactly what the whole check finds', async () => {
     // App code changed (web everywhere), a pin moved (staging csv-ingestor), a hand edit (prod ml-api),
-    // a deleted file (staging postgres), the SecretStore deleted while only another app uses ESC (dev),
+    // a deleted file (staging postgres), an app's SecretStore deleted (dev),
     // a file synth generated earlier and no longer would (dev web), a foreign file, a lost pin marker.
     await editFile(join(root, 'apps/web/src/index.ts'), (text) => text.replace(/env: \{/, "env: {\n        SHARDED: 'yes',"));
     await editFile(join(root, 'overlays/staging/images.yaml'), (text) => text.replace('@sha256:5057280290a5', '@sha256:5057280290a6'));
     await editFile(join(root, 'dist/prod/ml-api/service-ml-api.yaml'), (text) => `${text}# edited by hand\n`);
     await rm(join(root, 'dist/staging/postgres/statefulset-postgres.yaml'));
-    await rm(join(root, 'dist/dev/_esc/secretstore-pulumi-esc.yaml'));
+    await rm(join(root, 'dist/dev/csv-ingestor/secretstore.external-secrets.io-pulumi-esc-csv-ingestor.yaml'));
     // As synth wrote it once (its label says so), then listed in the index: an orphan.
     await writeFile(
       join(root, 'dist/dev/web/configmap-retired.yaml'),
@@ -84,7 +84,7 @@ describe('synth --check --shard', () => {
       'stale dist/staging/csv-ingestor/deployment-csv-ingestor.yaml',
       'stale dist/prod/ml-api/service-ml-api.yaml',
       'missing dist/staging/postgres/statefulset-postgres.yaml',
-      'missing dist/dev/_esc/secretstore-pulumi-esc.yaml',
+      'missing dist/dev/csv-ingestor/secretstore.external-secrets.io-pulumi-esc-csv-ingestor.yaml',
       'orphaned dist/dev/web/configmap-retired.yaml',
       'foreign dist/prod/jobs-manager/notes.yaml',
       'pins overlays/dev/images.yaml',

@@ -6,6 +6,7 @@ import type { PinEdit } from '../config/pin-edits.ts';
 import { ConfigError } from '../errors/config-error.ts';
 import { escLocations, escValueKind, readEscImages } from '../esc/esc-pins.ts';
 import { escDrift, pushPins } from '../esc/esc-sync.ts';
+import { appEscEnvironment } from '../esc/external-secrets.ts';
 import { unifiedDiff } from '../output/compare-dist.ts';
 import { completeRefs } from '../pins/complete-refs.ts';
 import { commitPinEdits } from '../pins/pin-transaction.ts';
@@ -107,20 +108,34 @@ function registerEscCheck(esc: Command, io: CliIo): void {
     .action(async (envName: string, options: EscOptions) => {
       const { environments } = await renderRepository(io.root(), [envName], io.run);
       const env = await loadEnvironment(io.root(), envName);
-      const client = await escClient(requireEsc(env), options);
-      const { properties } = await client.openValues();
+      const settings = requireEsc(env);
       const uses = environments[0]?.escSecrets ?? [];
+      // Each app's secrets are read from its own ESC environment (esc.appEnvironments), else the environment's.
+      const byEnvironment = new Map<string, typeof uses>();
+      for (const use of uses) {
+        const escEnvironment = appEscEnvironment(settings, use.app);
+        byEnvironment.set(escEnvironment, [...(byEnvironment.get(escEnvironment) ?? []), use]);
+      }
+      const checked: string[] = [];
       let problems = 0;
-      for (const { app, key, escPath } of uses) {
-        const kind = escValueKind(properties, escPath);
-        if (kind === 'secret') continue;
-        problems++;
-        io.out(`${kind === 'missing' ? 'missing' : 'not secret'}: ${escPath} (app ${app}, ${key}) in ESC ${client.name}`);
+      for (const [escEnvironment, group] of [...byEnvironment].sort(([a], [b]) => (a < b ? -1 : 1))) {
+        const client = await escClient({ ...settings, environment: escEnvironment }, options);
+        const { properties } = await client.openValues();
+        checked.push(client.name);
+        for (const { app, key, escPath } of group) {
+          const kind = escValueKind(properties, escPath);
+          if (kind === 'secret') continue;
+          problems++;
+          io.out(`${kind === 'missing' ? 'missing' : 'not secret'}: ${escPath} (app ${app}, ${key}) in ESC ${client.name}`);
+        }
       }
       if (problems > 0) {
         io.err(`${problems} of ${uses.length} ESC secret(s) of ${env.name} are missing or not marked secret: add them with fn::secret`);
         io.exit(1);
-      } else io.out(`${env.name}: all ${uses.length} ESC secret(s) exist in ${client.name} and are secret`);
+      } else
+        io.out(
+          `${env.name}: all ${uses.length} ESC secret(s) exist in ${checked.join(', ') || `${settings.organization}/${settings.project}/${settings.environment}`} and are secret`,
+        );
     });
 }
 

@@ -136,6 +136,10 @@ const escSchema = z.strictObject({
     .describe('Environment variable holding the access token: a PULUMI_* name.'),
   prefix: escPath.default('manifold.images').describe('Where pins live by default: <prefix>.<app>.<image> holds repository:tag@sha256:….'),
   images: z.record(z.string(), escImageSchema).default({}).describe('Per pin (<app>/<image>), another property or a repository + tag pair.'),
+  appEnvironments: z
+    .record(dnsLabel, escName)
+    .default({})
+    .describe("Per app, the ESC environment (in the same project) its secrets are read from, with the app's own token. Default: environment."),
 });
 
 const gitUrl = z

@@ -10,6 +10,7 @@ const settings = {
   tokenVariable: 'PULUMI_ACCESS_TOKEN',
   prefix: 'm',
   images: {},
+  appEnvironments: {},
 };
 
 describe('EscClient', () => {

@@ -7,10 +7,11 @@ import { type Environment, overlayFiles } from '../config/load-environment.ts';
 import { DELIVERY_FOLDER, deliveryObjects, ENVIRONMENT_FOLDER, namespaceObject } from '../delivery/delivery-objects.ts';
 import { ConfigError, type SourcePosition } from '../errors/config-error.ts';
 import { escLocations } from '../esc/esc-pins.ts';
-import { ESC_FOLDER, externalSecret, secretStore } from '../esc/external-secrets.ts';
+import { ESC_CONSTRUCTS, externalSecret, secretStore } from '../esc/external-secrets.ts';
 import { contentHash } from '../files/content-hash.ts';
 import { FLUX_FOLDER, imageAutomationObjects } from '../flux/image-automation-objects.ts';
 import { isBuiltInApiVersion } from '../validate/api-server-rules.ts';
+import { appSecretRefusal } from '../validate/app-secrets.ts';
 import { scopeRefusal, withoutNamespaceIfClusterScoped } from '../validate/environment-scope.ts';
 import type { ObjectSchemas } from '../validate/object-schemas.ts';
 import { type ValidationSettings, validateObject } from '../validate/validate-object.ts';
@@ -88,8 +89,6 @@ export interface EscSecretUse {
 export interface RenderScope {
   /** True for the apps to render; the others, and their pins, are left out. */
   readonly renders: (app: string) => boolean;
-  /** Whether apps left out use ESC secrets (then the environment's SecretStore is rendered whatever the rendered apps use). */
-  readonly othersUseEsc: boolean;
 }
 
 /**
@@ -127,8 +126,6 @@ export async function renderEnvironment(
   }
   const where = (key: string) => env.sources.environment.positionOf([key]);
   output.addGenerated(ENVIRONMENT_FOLDER, 'the environment', undefined, [namespaceObject(env)], where('namespace'));
-  if ((escSecrets.length > 0 || scope?.othersUseEsc) && env.esc)
-    output.addGenerated(ESC_FOLDER, 'Pulumi ESC', env.namespace, [secretStore(env.esc)], where('esc'));
   output.addGenerated(POLICY_FOLDER, 'the admission policy', env.namespace, admissionPolicyObjects(env), where('admission'));
   const fluxObjects = imageAutomationObjects(env);
   output.addGenerated(FLUX_FOLDER, 'Flux image automation', env.flux.namespace, fluxObjects, where('flux'));
@@ -158,9 +155,22 @@ function buildApp(env: Environment, app: LoadedApp, output: EnvironmentOutput): 
   const { context, secrets, resolvePinnedValues } = createAppContext(env, definition.name, definition.images);
   const rendered = runApp(app, env.name, () => {
     definition.build(chart, context);
-    if (secrets.length > 0) new ApiObject(chart, 'EscExternalSecret', externalSecret(definition.name, secrets) as ApiObjectProps);
+    if (secrets.length > 0 && env.esc) {
+      new ApiObject(chart, ESC_CONSTRUCTS.externalSecret, externalSecret(definition.name, secrets) as ApiObjectProps);
+      new ApiObject(chart, ESC_CONSTRUCTS.secretStore, secretStore(env.esc, definition.name) as ApiObjectProps);
+    }
     return withConstructPaths(chart).map(({ object, constructPath }) => ({ object, constructPath, markers: resolvePinnedValues(object) }));
   });
+  const refusal = appSecretRefusal(definition.name, rendered as unknown as { object: Record<string, unknown>; constructPath: string }[]);
+  if (refusal) {
+    const { object, constructPath } = rendered[refusal.index] as ChartObject;
+    throw new ConfigError({
+      file: app.file,
+      ...locateInSource(app.source, object.metadata?.name ?? ''),
+      message: `${objectIdentity(object).label} (${owner}, construct ${constructPath}) ${refusal.path}: ${refusal.message}`,
+      hint: refusal.hint,
+    });
+  }
   const objects: RenderedObject[] = [];
   for (const { object, constructPath, markers } of rendered) {
     const where = { file: app.file, ...locateInSource(app.source, object.metadata?.name ?? '') };

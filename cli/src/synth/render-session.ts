@@ -20,7 +20,7 @@ import { ValidationCache } from '../validate/validation-cache.ts';
 import { type Adoption, findFluxUpdates } from './adopt-flux-updates.ts';
 import { type AppJob, portableEnvironment, portablePins, renderAppsInWorkers, renderWorkerCount } from './render-workers.ts';
 import type { RunContext } from './run-context.ts';
-import { ENVIRONMENT_UNIT, othersUseEsc, ownsUnit, type Shard } from './shard.ts';
+import { ENVIRONMENT_UNIT, ownsUnit, type Shard } from './shard.ts';
 
 /** images.yaml texts to use instead of the files, by environment (commands that edit pins pass them). */
 export type PinOverrides = ReadonlyMap<string, string>;
@@ -93,7 +93,7 @@ export class RenderSession {
     this.prebuilt.delete(name);
     // Pins set by a command are taken as they are; otherwise Flux updates waiting in dist/ are adopted.
     const tree = pins === undefined ? DistTree.read(swapPaths(join(root, 'dist'), name).live, request.knownFiles?.get(name)) : undefined;
-    const scope = shard && { renders: (app: string) => ownsUnit(shard, name, app), othersUseEsc: othersUseEsc(shard, name, tree) };
+    const scope = shard && { renders: (app: string) => ownsUnit(shard, name, app) };
     const deployed = env.apps ?? this.entries.map((entry) => entry.name);
     const units = shard ? [ENVIRONMENT_UNIT, ...deployed].filter((unit) => ownsUnit(shard, name, unit)).map((unit) => `${name}/${unit}`) : [];
     let rendered = await renderEnvironment(env, await this.appsFor(env, prebuilt), this.checks, scope, prebuilt);

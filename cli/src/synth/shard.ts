@@ -1,6 +1,6 @@
 /**
  * Splitting `synth --check` across CI runners: every environment is cut into units — one per app
- * folder, plus one for what the environment itself generates (`_environment/`, `_flux/`, `_esc/`,
+ * folder, plus one for what the environment itself generates (`_environment/`, `_flux/`,
  * `_policy/`, `_delivery/`, the pin markers of its images.yaml) — and each unit belongs to exactly one of the
  * `count` shards, by a hash of its name, so adding an app moves no other unit.
  *
@@ -52,14 +52,6 @@ export function ownsUnit(shard: Shard, env: string, unit: string): boolean {
 /** True when `shard` checks the file at `path` below dist/<env>/. */
 export function ownsPath(shard: Shard, env: string, path: string): boolean {
   return ownsUnit(shard, env, unitOfPath(path));
-}
-
-/**
- * True when some app that `shard` does not render uses ESC secrets, as dist/ shows it (its
- * ExternalSecret is listed): the environment's SecretStore is then expected whatever this shard's apps use.
- */
-export function othersUseEsc(shard: Shard, env: string, tree: DistTree | undefined): boolean {
-  return kustomizationResources(tree).some((path) => !ownsPath(shard, env, path) && /^[^/_][^/]*\/externalsecret\.external-secrets\.io-/.test(path));
 }
 
 /**
