@@ -2,30 +2,10 @@
 import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { widgetCrd } from './fixtures/widget-crd.ts';
 import { addRawObjectsApp, copyRepository, runManifold, snapshot } from './temp-repo.ts';
 
-const WIDGET_CRD = `apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata:
-  name: widgets.example.com
-spec:
-  group: example.com
-  names: { kind: Widget, plural: widgets, singular: widget, listKind: WidgetList }
-  scope: Namespaced
-  versions:
-    - name: v1
-      served: true
-      storage: true
-      schema:
-        openAPIV3Schema:
-          type: object
-          properties:
-            spec:
-              type: object
-              required: [size]
-              properties:
-                size: { type: integer, minimum: 1 }
-`;
+const WIDGET_CRD = widgetCrd('Namespaced');
 
 /** A copy of the example with `schemas/widget.yaml` and an app emitting a Widget of `size` (or none). */
 async function repository(size?: number): Promise<string> {

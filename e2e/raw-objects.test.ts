@@ -2,6 +2,7 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { widgetCrd } from './fixtures/widget-crd.ts';
 import { addRawObjectsApp, copyRepository, editFile, runManifold, snapshot } from './temp-repo.ts';
 
 const pod = (containers: object[]) => ({ metadata: { labels: { app: 'raw' } }, spec: { containers } });
@@ -82,24 +83,6 @@ describe('what an environment may contain', () => {
   const foreign = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings', namespace: 'kube-system' }, data: { a: '1' } };
   const privileged = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'acme-dev', labels: { 'pod-security.kubernetes.io/enforce': 'privileged' } } };
   const widget = { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' }, spec: { size: 1 } };
-  const widgetCrd = `apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata:
-  name: widgets.example.com
-spec:
-  group: example.com
-  scope: Cluster
-  names: { kind: Widget, plural: widgets }
-  versions:
-    - name: v1
-      served: true
-      storage: true
-      schema:
-        openAPIV3Schema:
-          type: object
-          properties:
-            spec: { type: object, properties: { size: { type: integer } } }
-`;
 
   /** Synth of dev with app `raw` emitting `objects`, `allowed` (YAML) added to dev's environment.yaml. */
   async function synthWith(objects: object[], allowed = '', crd = false) {
@@ -107,7 +90,7 @@ spec:
     await addRawObjectsApp(root, 'raw', objects);
     if (crd) {
       await mkdir(join(root, 'schemas'));
-      await writeFile(join(root, 'schemas/widgets.yaml'), widgetCrd);
+      await writeFile(join(root, 'schemas/widgets.yaml'), widgetCrd('Cluster'));
     }
     if (allowed) await editFile(join(root, 'overlays/dev/environment.yaml'), (text) => `${text}${allowed}`);
     return { root, run: await runManifold(root, ['synth', 'dev']) };
