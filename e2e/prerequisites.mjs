@@ -9,6 +9,8 @@
  * - chromium: the release board is tested in a real browser (playwright-core downloads none of its own);
  *   CHROMIUM_PATH names another Chromium.
  * - git: flows that push or read history run against real repositories.
+ * - go and go-yaml v3 (Debian's golang-go, golang-gopkg-yaml.v3-dev): the Flux simulation is checked
+ *   against the real go-yaml, built into a small oracle at test time (e2e/go-yaml/oracle.go).
  * - apt-get and dpkg (or a registry already in .cache/registry): the registry tests run Debian's
  *   docker-registry, downloaded and extracted on first use, never installed.
  */
@@ -35,6 +37,13 @@ const TOOLS = [
   { name: 'strace', present: () => onPath('strace'), debian: 'strace' },
   { name: 'chromium', present: () => chromium() !== undefined, debian: 'chromium', how: 'install Chromium, or set CHROMIUM_PATH to its binary' },
   { name: 'git', present: () => onPath('git'), debian: 'git' },
+  { name: 'go', present: () => onPath('go'), debian: 'golang-go', how: 'install Go (the go-yaml oracle is built with it)' },
+  {
+    name: 'go-yaml v3',
+    present: () => existsSync('/usr/share/gocode/src/gopkg.in/yaml.v3/yaml.go'),
+    debian: 'golang-gopkg-yaml.v3-dev',
+    how: "the go-yaml differential test builds against Debian's golang-gopkg-yaml.v3-dev",
+  },
   {
     name: 'apt-get and dpkg',
     present: () => existsSync(REGISTRY) || (onPath('apt-get') && onPath('dpkg')),

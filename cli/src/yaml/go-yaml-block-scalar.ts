@@ -4,25 +4,19 @@
  * quirks included:
  * - an indentation indicator (`|2`) when the value starts with a space or a line break, and then the
  *   first line break ends the header line, so a leading empty line is lost;
- * - chomping: `-` without a final line break, `+` with two (or a value that is one), clip otherwise;
- *   a `+` scalar that ends the stream leaves it open-ended, and go-yaml then writes `...`;
+ * - chomping: `-` without a final line break, `+` with two (or a value that is one), clip otherwise
+ *   (the emitter would end an open-ended stream with `...`, but the encoder clears that state first);
  * - in folded scalars, a line break after a line of text is written twice unless the value starts
  *   with a blank (its check looks at the start of the value, not at the current position), and lines
  *   are never re-flowed (kyaml's emitter has no line width).
  */
 
-/** A block scalar's text from its indicator to its last character, and whether it leaves the stream open-ended. */
-export interface BlockScalarText {
-  readonly text: string;
-  readonly openEnded: boolean;
-}
-
 /**
  * `value` written as a `style` block scalar whose lines are indented by `indent` spaces, the header
  * followed by `comment` (without its `#`) when there is one.
  */
-export function goYamlBlockScalar(value: string, style: 'literal' | 'folded', indent: number, comment?: string): BlockScalarText {
-  const { hints, openEnded } = blockScalarHints(value);
+export function goYamlBlockScalar(value: string, style: 'literal' | 'folded', indent: number, comment?: string): string {
+  const hints = blockScalarHints(value);
   let text = (style === 'literal' ? '|' : '>') + hints;
   let column = text.length;
   // After the header the emitter is not at the start of a line, unless a comment ended it.
@@ -59,15 +53,15 @@ export function goYamlBlockScalar(value: string, style: 'literal' | 'folded', in
     indention = false;
     breaks = false;
   }
-  return { text, openEnded };
+  return text;
 }
 
 /** go-yaml's indentation and chomping indicators for `value`. */
-function blockScalarHints(value: string): { hints: string; openEnded: boolean } {
+function blockScalarHints(value: string): string {
   const indentation = value.startsWith(' ') || value.startsWith('\n') ? '2' : '';
-  if (!value.endsWith('\n')) return { hints: `${indentation}-`, openEnded: false };
-  if (value === '\n' || value.endsWith('\n\n')) return { hints: `${indentation}+`, openEnded: true };
-  return { hints: indentation, openEnded: false };
+  if (!value.endsWith('\n')) return `${indentation}-`;
+  if (value === '\n' || value.endsWith('\n\n')) return `${indentation}+`;
+  return indentation;
 }
 
 /** The emitter's check, made at the start of the value: the first character after any line breaks is a blank or there is none. */

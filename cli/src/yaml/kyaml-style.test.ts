@@ -180,10 +180,10 @@ describe('go-yaml v3 flow collections', () => {
 });
 
 describe('go-yaml v3 block scalars', () => {
-  it('keeps clip, strip and keep chomping, and ends a stream whose last scalar keeps its breaks with ...', () => {
+  it('keeps clip, strip and keep chomping, and writes no ... after a last scalar that keeps its breaks (go-yaml answered so)', () => {
     expect(fluxRewrite('a: |\n  x\n  y\nb: |-\n  z\n')).toBe('a: |\n  x\n  y\nb: |-\n  z\n');
     expect(fluxRewrite('a: |+\n  x\n\n\nb: 1\n')).toBe('a: |+\n  x\n\n\nb: 1\n');
-    expect(fluxRewrite('a: |+\n  x\n\n')).toBe('a: |+\n  x\n\n...\n');
+    expect(fluxRewrite('a: |+\n  x\n\n')).toBe('a: |+\n  x\n\n');
     expect(fluxRewrite('a: |+\n  x\n\n---\nb: 1\n')).toBe('a: |+\n  x\n\n---\nb: 1\n');
   });
 

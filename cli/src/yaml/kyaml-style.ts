@@ -65,16 +65,18 @@ export function isNullDocument(document: Document.Parsed): boolean {
 }
 
 /**
- * The bytes Flux writes for `documents`: empty and comment-only documents dropped, joined by `---`,
- * and `...` after a last document that ends with a kept (`|+`) block scalar, as go-yaml ends such a stream.
+ * The bytes Flux writes for `documents`: empty and comment-only documents dropped, joined by `---`.
+ * Never a `...`, not even after a kept (`|+`) block scalar that ends the stream: go-yaml's encoder
+ * clears the emitter's open-ended state before the stream end (encode.go `finish`).
  */
 export function serializeFluxDocuments(documents: readonly FluxDocument[]): string {
-  const written = documents.filter(({ document }) => !isNullDocument(document)).map(serializeDocument);
-  const text = written.map(({ text }) => text).join('---\n');
-  return written.at(-1)?.openEnded ? `${text}...\n` : text;
+  return documents
+    .filter(({ document }) => !isNullDocument(document))
+    .map(serializeDocument)
+    .join('---\n');
 }
 
-function serializeDocument({ document, text, sequenceStyle }: FluxDocument): { text: string; openEnded: boolean } {
+function serializeDocument({ document, text, sequenceStyle }: FluxDocument): string {
   const trailing = trailingComment(document, text);
   const { prefix, escaped, flowTexts, separated, dashComments, explicitKeys, blocks, feet, flows } = normalise(document, text);
   document.directives.docStart = null;
@@ -101,18 +103,13 @@ function serializeDocument({ document, text, sequenceStyle }: FluxDocument): { t
       return foot ? writeFootComments(indent.length, foot) : match;
     });
   }
-  let openEnded = false;
   if (blocks.size > 0) {
     out = out.replace(new RegExp(`${prefix}B[0-9]+Z\n?`, 'g'), (match: string, at: number) => {
       const block = blocks.get(match.trimEnd());
-      if (!block) return match;
-      const written = writeBlockScalar(out, at, block);
-      // A stream whose last scalar keeps its breaks is ended with `...`.
-      openEnded = written.openEnded && at + match.length === out.length;
-      return written.text;
+      return block ? writeBlockScalar(out, at, block) : match;
     });
   }
-  return { text: out.endsWith('\n') ? out : `${out}\n`, openEnded };
+  return out.endsWith('\n') ? out : `${out}\n`;
 }
 
 /**
@@ -160,14 +157,14 @@ interface BlockScalar {
 
 /**
  * The block scalar whose token stands at offset `at` of `out`, as go-yaml writes it, its lines indented
- * two spaces past its key (or its sequence dash); `openEnded` when it keeps its trailing breaks.
+ * two spaces past its key (or its sequence dash).
  */
-function writeBlockScalar(out: string, at: number, block: BlockScalar): { text: string; openEnded: boolean } {
+function writeBlockScalar(out: string, at: number, block: BlockScalar): string {
   const prefix = out.slice(out.lastIndexOf('\n', at) + 1, at);
   const owner = /:\s*$/.test(prefix) ? prefix.search(/[^ -]/) : prefix.lastIndexOf('-');
-  const { text, openEnded } = goYamlBlockScalar(block.value, block.style, Math.max(owner, 0) + 2, block.comment);
+  const text = goYamlBlockScalar(block.value, block.style, Math.max(owner, 0) + 2, block.comment);
   // A scalar that does not end its last line has it ended by what the emitter writes next.
-  return { text: text.endsWith('\n') ? text : `${text}\n`, openEnded };
+  return text.endsWith('\n') ? text : `${text}\n`;
 }
 
 /** The comment lines below a nested block collection (null: a blank line), and the collection's column, as in the source. */
