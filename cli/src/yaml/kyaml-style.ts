@@ -23,6 +23,9 @@ const LINE_SEPARATORS = /[\u2028\u2029]/;
 // Characters go-yaml will not write in a plain or block scalar.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
 const NEEDS_DOUBLE_QUOTES = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\uFEFF\t]|[\u{10000}-\u{10FFFF}]/u;
+// The same, less the tab: a block scalar may hold tabs.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
+const NEEDS_DOUBLE_QUOTES_IN_BLOCK = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\uFEFF]|[\u{10000}-\u{10FFFF}]/u;
 
 /**
  * Splits a file into documents like kyaml (on `\n---…\n` after CRLF → LF) and parses each; undefined
@@ -546,8 +549,10 @@ function quoteLikeGoYaml(node: Scalar, inFlow: boolean, isKey = false): void {
     node.type = isKey || / [\u2028\u2029]|[\u2028\u2029] /.test(value) ? 'QUOTE_DOUBLE' : 'QUOTE_SINGLE';
   }
   const isBlock = node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED';
-  // go-yaml allows no block style for an empty value, special characters or spaces before a line break or at the end.
-  if (NEEDS_DOUBLE_QUOTES.test(value) || (isBlock && (value === '' || / \n| $/.test(value)))) node.type = 'QUOTE_DOUBLE';
+  // go-yaml allows no block style for an empty value, special characters or spaces before a line break or at the end;
+  // a tab rules out only the plain and single-quoted styles (yaml_emitter_analyze_scalar's tab_characters).
+  const special = isBlock ? NEEDS_DOUBLE_QUOTES_IN_BLOCK : NEEDS_DOUBLE_QUOTES;
+  if (special.test(value) || (isBlock && (value === '' || / \n| $/.test(value)))) node.type = 'QUOTE_DOUBLE';
 }
 
 function deleteEmptyMetadata(document: Document.Parsed): void {
