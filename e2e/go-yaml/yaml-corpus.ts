@@ -12,7 +12,7 @@
 
 /** A class of YAML the generator can leave out. */
 export type CorpusClass =
-  | 'explicit key'
+  | 'comment lines between a key comment and its value'
   | 'comment after the last node'
   | 'raw NEL or U+2028 in a scalar'
   | 'anchor'
@@ -23,7 +23,7 @@ export type CorpusClass =
 
 /** The classes the simulation does not reproduce yet: the corpus leaves them out. */
 export const UNREPRODUCED: ReadonlySet<CorpusClass> = new Set<CorpusClass>([
-  'explicit key',
+  'comment lines between a key comment and its value',
   'comment after the last node',
   'raw NEL or U+2028 in a scalar',
   'anchor',
@@ -180,8 +180,12 @@ export function corpusDocument(index: number, excluded: ReadonlySet<CorpusClass>
         lines.push(`${pad}<<: *${r.pick(anchors)}`);
         continue;
       }
-      if (has('explicit key') && r.chance(0.04)) {
-        lines.push(`${pad}? ${key}${r.chance(0.5) ? ` ${r.pick(COMMENTS)}` : ''}`, ...entry(pad, ':', node(indent, depth)));
+      if (r.chance(0.04)) {
+        const value = node(indent, depth);
+        const commentedBlock = value.block?.trimStart().startsWith('#') === true;
+        const allowed = !commentedBlock || has('comment lines between a key comment and its value');
+        const comment = r.chance(0.5) && allowed ? ` ${r.pick(COMMENTS)}` : '';
+        lines.push(`${pad}? ${key}${comment}`, ...entry(pad, ':', value));
         continue;
       }
       lines.push(...entry(pad, `${key}:`, node(indent, depth)));

@@ -181,6 +181,20 @@ describe('go-yaml v3 flow collections', () => {
   });
 });
 
+describe("a key's line comment, as go-yaml's emitter holds it (answers of e2e/go-yaml/oracle.go)", () => {
+  it('gives it to the next value without a comment of its own, after the colon above a block collection', () => {
+    expect(fluxRewrite('? a # c\n: 1\n')).toBe('a: 1 # c\n');
+    expect(fluxRewrite('? a # c\n:\n  - x\n')).toBe('a: # c\n  - x\n');
+    expect(fluxRewrite('x: 0\n? a # c\n: |\n  t\ny: 1\n')).toBe('x: 0\na: | # c\n  t\ny: 1\n');
+  });
+
+  it('passes it on past a flow collection or a commented value, to the next key that takes it', () => {
+    expect(fluxRewrite('? a # c\n: [x]\nz: 2\n')).toBe('a: [x]\nz: 2 # c\n');
+    expect(fluxRewrite('? a # c\n: 1 # d\nz: 2 # e\ny: 3\n')).toBe('a: 1 # d\nz: 2 # e\ny: 3 # c\n');
+    expect(fluxRewrite('a: # c\n  b: 1\nz: 2\n')).toBe('a: # c\n  b: 1\nz: 2\n');
+  });
+});
+
 describe('go-yaml v3 block scalars', () => {
   it('keeps clip, strip and keep chomping, and writes no ... after a last scalar that keeps its breaks (go-yaml answered so)', () => {
     expect(fluxRewrite('a: |\n  x\n  y\nb: |-\n  z\n')).toBe('a: |\n  x\n  y\nb: |-\n  z\n');

@@ -3,7 +3,22 @@
  * go-yaml v3, docs/flux-setters.md §4): every document re-emitted with 2-space mappings, one sequence
  * style per document, no blank lines, no `---`/`...` markers, and Flux's quoting rules.
  */
-import { type Document, isCollection, isDocument, isMap, isPair, isScalar, isSeq, parseDocument, Scalar, visit, type YAMLMap, type YAMLSeq } from 'yaml';
+import {
+  type Document,
+  isCollection,
+  isDocument,
+  isMap,
+  isNode,
+  isPair,
+  isScalar,
+  isSeq,
+  type Node,
+  parseDocument,
+  Scalar,
+  visit,
+  type YAMLMap,
+  type YAMLSeq,
+} from 'yaml';
 import { goYamlBlockScalar } from './go-yaml-block-scalar.ts';
 import { commentedFlow, type FlowCollection, goYamlFlow, goYamlTag, innerAnchors, isSimpleKey, writeFlowCollection } from './go-yaml-flow.ts';
 import { deriveSequenceIndentStyle } from './sequence-indent-style.ts';
@@ -332,6 +347,7 @@ function normalise(
   const flows = new Map<string, FlowCollection>();
   const feet = new Map<string, FootComments>();
   const explicitKeys = new Map<string, string>();
+  let pendingKeyComment: string | undefined;
   const blocks = new Map<string, BlockScalar>();
   let prefix = 'MANIFOLDTOKEN';
   while (text.includes(prefix)) prefix += 'X';
@@ -394,15 +410,26 @@ function normalise(
         key.anchor = undefined;
         key.tag = undefined;
       }
-      // A comment after `key:` whose value is a block collection stays on the key's line.
+      if (inFlow || !isScalar(pair.key)) return;
       const value = pair.value;
-      if (!isCollection(value) || !value.commentBefore || !isScalar(pair.key)) return;
-      const keyEnd = pair.key.range?.[1];
-      if (keyEnd === undefined) return;
-      const lineRest = text.slice(keyEnd, text.indexOf('\n', keyEnd));
-      if (/^:\s*#/.test(lineRest)) {
-        pair.key.comment = value.commentBefore;
-        value.commentBefore = undefined;
+      // go-yaml's emitter keeps a key's line comment (`? key # c`, or `key: # c` above a block value)
+      // pending until a value takes it: a scalar without a line comment of its own (`key: value # c`)
+      // or a block collection (`key: # c`); a flow collection, an alias or a commented scalar leaves it
+      // for the next key's value, and a later key's own line comment replaces it.
+      const own = keyLineComment(text, pair.key, value);
+      if (own !== undefined && isNode(value)) {
+        pendingKeyComment = own.first;
+        value.commentBefore = own.rest;
+      }
+      if (pendingKeyComment === undefined) return;
+      // (A flow collection may stand here as the scalar token it is written back from.)
+      const flow = isScalar(value) && typeof value.value === 'string' && (flowTexts.has(value.value) || flows.has(value.value));
+      if (isScalar(value) && !flow && !value.comment) {
+        value.comment = pendingKeyComment;
+        pendingKeyComment = undefined;
+      } else if (isCollection(value) && !value.flow) {
+        pair.key.comment = pendingKeyComment;
+        pendingKeyComment = undefined;
       }
     },
     Scalar(key, node, path) {
@@ -531,6 +558,22 @@ function hex(code: number, width: number): string {
  * the serialiser writes before the token as go-yaml writes them before a collection (an alias
  * elsewhere in the document still finds its anchor).
  */
+/**
+ * The line comment go-yaml gives `key`, split from the comments npm `yaml` puts before `value`: the
+ * one after an explicit key (`? key # c`), or after `key:` when a block collection follows; with the
+ * comment lines that stay before the value.
+ */
+function keyLineComment(text: string, key: Scalar, value: unknown): { first: string; rest: string | undefined } | undefined {
+  const [start, end] = key.range ?? [];
+  if (start === undefined || end === undefined || !isNode(value) || !value.commentBefore) return undefined;
+  const lineEnd = text.indexOf('\n', end);
+  const lineRest = text.slice(end, lineEnd === -1 ? undefined : lineEnd);
+  const explicit = /^\s*(- +)*\? /.test(text.slice(text.lastIndexOf('\n', start - 1) + 1, start)) && /^\s*#/.test(lineRest);
+  if (!explicit && !(isCollection(value) && !value.flow && /^:\s*#/.test(lineRest))) return undefined;
+  const [first = '', ...rest] = value.commentBefore.split('\n');
+  return { first, rest: rest.length > 0 ? rest.join('\n') : undefined };
+}
+
 function standIn(token: string, node: { commentBefore?: string | null; comment?: string | null; anchor?: string; tag?: string }): Scalar {
   const stand = new Scalar(token);
   stand.commentBefore = node.commentBefore;
