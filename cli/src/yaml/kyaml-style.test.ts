@@ -195,6 +195,13 @@ describe("a key's line comment, as go-yaml's emitter holds it (answers of e2e/go
   });
 });
 
+describe('a comment above a collection below a bare dash', () => {
+  it('stays right above it, as go-yaml writes it (the dash line is no empty line)', () => {
+    expect(fluxRewrite('- x\n# c\n-\n  - y\n')).toBe('- x\n# c\n- - y\n');
+    expect(fluxRewrite('- x\n# c\n\n-\n  - y\n')).toBe('- x\n# c\n\n- - y\n');
+  });
+});
+
 describe('go-yaml v3 block scalars', () => {
   it('keeps clip, strip and keep chomping, and writes no ... after a last scalar that keeps its breaks (go-yaml answered so)', () => {
     expect(fluxRewrite('a: |\n  x\n  y\nb: |-\n  z\n')).toBe('a: |\n  x\n  y\nb: |-\n  z\n');

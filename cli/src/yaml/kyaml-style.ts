@@ -352,6 +352,7 @@ function normalise(
   let prefix = 'MANIFOLDTOKEN';
   while (text.includes(prefix)) prefix += 'X';
   deleteEmptyMetadata(document);
+  trimBareDashLines(document, text);
   // A flow collection written as text takes the anchors inside it out of the document: not one that an alias outside names.
   const documentAliases = new Map<string, number>();
   visit(document, {
@@ -572,6 +573,24 @@ function keyLineComment(text: string, key: Scalar, value: unknown): { first: str
   if (!explicit && !(isCollection(value) && !value.flow && /^:\s*#/.test(lineRest))) return undefined;
   const [first = '', ...rest] = value.commentBefore.split('\n');
   return { first, rest: rest.length > 0 ? rest.join('\n') : undefined };
+}
+
+/**
+ * A block collection below a bare dash (`-`, the collection on the next line): npm `yaml` counts the
+ * dash line as an empty line after the comments above the item, go-yaml does not (nor writes it).
+ */
+function trimBareDashLines(document: Document.Parsed, text: string): void {
+  visit(document, {
+    Seq(_key, seq) {
+      if (seq.flow) return;
+      for (const item of seq.items) {
+        if (!isCollection(item) || item.flow || !item.commentBefore?.endsWith('\n') || item.range === undefined || item.range === null) continue;
+        const lineStart = text.lastIndexOf('\n', item.range[0] - 1) + 1;
+        const dashLine = text.slice(text.lastIndexOf('\n', lineStart - 2) + 1, Math.max(lineStart - 1, 0));
+        if (/^\s*-\s*$/.test(dashLine) && /^\s*$/.test(text.slice(lineStart, item.range[0]))) item.commentBefore = item.commentBefore.slice(0, -1);
+      }
+    },
+  });
 }
 
 function standIn(token: string, node: { commentBefore?: string | null; comment?: string | null; anchor?: string; tag?: string }): Scalar {
