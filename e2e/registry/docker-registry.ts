@@ -4,7 +4,7 @@
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import bcrypt from 'bcryptjs';
@@ -65,9 +65,15 @@ export async function startRegistry(auth: 'open' | 'htpasswd' | 'token' = 'open'
     host,
     ...(auth === 'open' ? {} : { user }),
     ...(tokenServer ? { tokenRealm: new URL(tokenServer.url).origin } : {}),
+    /** Stops the registry (once; again is a no-op) and removes its storage. */
     async stop() {
-      child.kill('SIGTERM');
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+        child.kill('SIGTERM');
+        await exited;
+      }
       await tokenServer?.stop();
+      await rm(dir, { recursive: true, force: true });
     },
   };
 }
