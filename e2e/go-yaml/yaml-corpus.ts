@@ -45,8 +45,6 @@ function random(seed: number) {
   return { int, pick: <T>(list: readonly T[]): T => list[int(list.length)] as T, chance: (p: number) => next() < p };
 }
 
-type Random = ReturnType<typeof random>;
-
 const WORDS = [
   'alpha',
   'beta',
@@ -198,7 +196,7 @@ export function corpusDocument(index: number, excluded: ReadonlySet<CorpusClass>
     for (let count = 1 + r.int(3), i = 0; i < count; i++) {
       const comment = r.chance(0.1) ? `${pad}${r.pick(COMMENTS)}` : undefined;
       const value = node(indent, depth);
-      const nested = value.block !== undefined && value.block.trimStart().startsWith('-');
+      const nested = value.block?.trimStart().startsWith('-') === true;
       if (comment) lines.push(comment);
       if (value.block !== undefined && value.inline === '' && !nested) {
         // A mapping as a sequence item: its first key on the dash line.

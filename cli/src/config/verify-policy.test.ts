@@ -50,7 +50,7 @@ describe('verify: in environment.yaml', () => {
     expect(await load(rules)).toMatch(/^overlays\/dev\/environment\.yaml:\d+:\d+: verify: rules need trustedRoot: /);
     expect(await load('requireVerified: true\n')).toMatch(/^overlays\/dev\/environment\.yaml:\d+:\d+: requireVerified is set, but there is no verify: rule\n/);
     expect(
-      await load(`trustedRoot: t.json\nrequireVerified: true\n${rules}`, 'db:\n  db:\n    ref: docker.io/library/postgres:16@sha256:' + 'a'.repeat(64) + '\n'),
+      await load(`trustedRoot: t.json\nrequireVerified: true\n${rules}`, `db:\n  db:\n    ref: docker.io/library/postgres:16@sha256:${'a'.repeat(64)}\n`),
     ).toMatch(
       /^overlays\/dev\/images\.yaml:3:10: db\/db \(docker\.io\/library\/postgres\) is covered by no verify: rule, but this environment requires every pin to be verified\n/,
     );

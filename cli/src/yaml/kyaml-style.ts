@@ -12,7 +12,6 @@ import {
   isPair,
   isScalar,
   isSeq,
-  type Node,
   parseDocument,
   Scalar,
   visit,
