@@ -2,6 +2,7 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { type Command, Option } from 'commander';
+import { repositoryFile } from '../config/verify-policy.ts';
 import { ArgumentError } from '../errors/manifold-error.ts';
 import { replaceFile } from '../files/replace-file.ts';
 import { assertRealPath } from '../files/repository-paths.ts';
@@ -11,8 +12,8 @@ import { isLocalHost } from './registry-options.ts';
 
 /** Sigstore's public-good TUF repository (the verifier module is loaded only when a refresh runs). */
 const PUBLIC_GOOD_MIRROR = 'https://tuf-repo-cdn.sigstore.dev';
-/** A JSON file inside the repository. */
-const REPOSITORY_JSON = /^(?!\/)(?!.*(^|\/)\.\.(\/|$))[A-Za-z0-9._\-/]+\.json$/;
+/** A JSON file inside the repository, by the rule environment.yaml's trustedRoot follows. */
+const REPOSITORY_JSON = repositoryFile('.json', 'sigstore/trusted_root.json');
 
 interface RefreshFlags {
   readonly mirror: string;
@@ -34,14 +35,14 @@ export function registerTrust(program: Command, io: CliIo): void {
     .addOption(new Option('--timeout <seconds>', 'time allowed for one TUF request').default(15).argParser(seconds(600)))
     .action(async (file: string, flags: RefreshFlags) => {
       const root = io.root();
-      if (!REPOSITORY_JSON.test(file))
+      if (!REPOSITORY_JSON.safeParse(file).success)
         throw new ArgumentError(
           '[file]',
           `"${file}" is not a JSON file inside the repository`,
           'name it relative to the repository root, such as sigstore/trusted_root.json',
         );
       const mirror = mirrorUrl(flags.mirror);
-      if (flags.tufRoot !== undefined && !REPOSITORY_JSON.test(flags.tufRoot))
+      if (flags.tufRoot !== undefined && !REPOSITORY_JSON.safeParse(flags.tufRoot).success)
         throw new ArgumentError(
           '--tuf-root',
           `"${flags.tufRoot}" is not a JSON file inside the repository`,
