@@ -40,8 +40,12 @@ export function isSimpleKey(node: unknown): boolean {
   if (!isMap(node) && !isSeq(node) && !isScalar(node)) return true;
   const decorations = Buffer.byteLength(node.anchor ?? '') + Buffer.byteLength(node.tag ? goYamlTag(node.tag).counted : '');
   if (isMap(node) || isSeq(node)) return node.items.length === 0 && decorations <= SIMPLE_KEY_MAX_BYTES;
-  return decorations + Buffer.byteLength(String(node.value ?? '')) <= SIMPLE_KEY_MAX_BYTES;
+  const value = String(node.value ?? '');
+  // A scalar on several lines (a line break of YAML 1.1's among them) is never a simple key.
+  return !MULTILINE.test(value) && decorations + Buffer.byteLength(value) <= SIMPLE_KEY_MAX_BYTES;
 }
+
+const MULTILINE = /[\n\r\u0085\u2028\u2029]/;
 
 const YAML_TAG_PREFIX = 'tag:yaml.org,2002:';
 const MERGE_TAG = `${YAML_TAG_PREFIX}merge`;

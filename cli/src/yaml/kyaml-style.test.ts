@@ -77,21 +77,41 @@ describe('go-yaml v3 comments on a sequence dash', () => {
   });
 });
 
-describe('go-yaml v3 line and paragraph separators', () => {
-  // U+2028 and U+2029 are line breaks to go-yaml's emitter: never plain; single-quoted, each followed
-  // by the scalar's indentation on the same line (the emitter resets its column without a newline).
+describe('go-yaml v3 line and paragraph separators (answers of e2e/go-yaml/oracle.go)', () => {
+  // NEL, LS and PS are line breaks to go-yaml's scanner (YAML 1.1) and emitter: they end lines,
+  // comments and keys, and fold inside a scalar; written single-quoted, each is followed on the same
+  // line by the scalar's indentation.
+  const NEL = '\u0085';
   const LS = '\u2028';
   const PS = '\u2029';
   it('single-quotes a value holding them, indenting what follows each to the scalar indentation', () => {
-    expect(fluxRewrite(`a: x${LS}y\n`)).toBe(`a: 'x${LS}  y'\n`);
-    expect(fluxRewrite(`m:\n  k: x${PS}y${LS}${LS}z\n`)).toBe(`m:\n  k: 'x${PS}    y${LS}${LS}    z'\n`);
-    expect(fluxRewrite(`l:\n  - x${LS}y\n  - k: it's${LS}ok\n`)).toBe(`l:\n  - 'x${LS}    y'\n  - k: 'it''s${LS}      ok'\n`);
+    expect(fluxRewrite(`a: 'x${LS}y'\n`)).toBe(`a: 'x${LS}  y'\n`);
+    expect(fluxRewrite(`m:\n  k: 'x${PS}y${LS}${LS}z'\n`)).toBe(`m:\n  k: 'x${PS}    y${LS}${LS}    z'\n`);
+    expect(fluxRewrite(`l:\n  - 'x${LS}y'\n  - k: 'it''s${LS}ok'\n`)).toBe(`l:\n  - 'x${LS}    y'\n  - k: 'it''s${LS}      ok'\n`);
     expect(fluxRewrite(`a: 'x${LS}y${LS}'\n`)).toBe(`a: 'x${LS}  y${LS}'\n`);
   });
 
-  it('double-quotes them as \\L and \\P next to a space, and in a key', () => {
-    expect(fluxRewrite(`a: x ${LS}y\nb: x${PS} y\n`)).toBe('a: "x \\Ly"\nb: "x\\P y"\n');
-    expect(fluxRewrite(`x${LS}y: v\n`)).toBe('"x\\Ly": v\n');
+  it('folds them inside quotes: the blanks around them go, a NEL reads as a line feed, LS and PS stay', () => {
+    expect(fluxRewrite(`a: 'x ${LS} y'\nb: "x${PS} y"\n`)).toBe(`a: 'x${LS}  y'\nb: "x\\Py"\n`);
+    expect(fluxRewrite(`a: "é${NEL}"\nb: "x${NEL}${NEL}y"\n`)).toBe('a: "é "\nb: "x\\ny"\n');
+    expect(fluxRewrite(`a: 'p${PS}${NEL}q'\n`)).toBe(`a: 'p${PS}\n  q'\n`);
+    expect(fluxRewrite(`a: "x\\${LS}  y"\n`)).toBe('a: "xy"\n');
+  });
+
+  it('ends a line, a comment or a plain scalar at them, refusing what go-yaml refuses', () => {
+    expect(fluxRewrite(`a: b${LS}c: d\n`)).toBe('a: b\nc: d\n');
+    expect(fluxRewrite(`a: 1 # c${LS}b: 2\n`)).toBe('a: 1 # c\nb: 2\n');
+    expect(fluxRewrite(`- a${NEL}- b\n`)).toBe('- a\n- b\n');
+    expect(fluxRewrite(`[x${NEL}y]\n`)).toBe('[x y]\n');
+    expect(fluxRewrite(`a: x${LS}y\n`)).toBeUndefined();
+    expect(fluxRewrite(`"x${LS}y": v\n`)).toBeUndefined();
+    expect(fluxRewrite(`{"k${LS}": v}\n`)).toBeUndefined();
+  });
+
+  it('writes a key holding one as an explicit key', () => {
+    expect(fluxRewrite(`? "k${LS}"\n: v\n`)).toBe('? "k\\L"\n: v\n');
+    expect(fluxRewrite(`? &a !!str "k${NEL}"\n: v\n`)).toBe('&a !!str "k ": v\n');
+    expect(fluxRewrite('? "a\\nb"\n: v\n')).toBe('? "a\\nb"\n: v\n');
   });
 });
 

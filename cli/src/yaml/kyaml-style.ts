@@ -21,6 +21,7 @@ import {
 import { goYamlBlockScalar } from './go-yaml-block-scalar.ts';
 import { commentedFlow, type FlowCollection, goYamlFlow, goYamlTag, innerAnchors, isSimpleKey, writeFlowCollection } from './go-yaml-flow.ts';
 import { deriveSequenceIndentStyle } from './sequence-indent-style.ts';
+import { holdsYaml11Break, readYaml11Scalars, yaml11Lines } from './yaml11-breaks.ts';
 
 /** One document of a file as Flux sees it: parsed with every scalar kept as a string. */
 export interface FluxDocument {
@@ -57,9 +58,13 @@ export function parseFluxDocuments(text: string): FluxDocument[] | undefined {
   chunks.push(rest);
   const documents: FluxDocument[] = [];
   for (const chunk of chunks) {
-    const document = parseDocument(chunk, { schema: 'failsafe', uniqueKeys: false, prettyErrors: false });
-    if (document.errors.length > 0) return undefined;
-    documents.push({ document, text: chunk });
+    // go-yaml ends a line at NEL, LS and PS too: the document is read with them as line feeds, and
+    // the scalars holding them get the value go-yaml folds from their source.
+    const yaml11 = holdsYaml11Break(chunk);
+    const lines = yaml11 ? yaml11Lines(chunk) : chunk;
+    const document = parseDocument(lines, { schema: 'failsafe', uniqueKeys: false, prettyErrors: false });
+    if (document.errors.length > 0 || (yaml11 && !readYaml11Scalars(document, chunk))) return undefined;
+    documents.push({ document, text: lines });
   }
   return documents;
 }
@@ -270,8 +275,9 @@ function writeDashComment(indent: string, lines: readonly string[]): string {
 /**
  * The single-quoted scalar `value` that holds line or paragraph separators, for the token at offset
  * `at` of `out`, as go-yaml writes it: each separator is a line break to its emitter, which writes the
- * character and then indents the next character to the scalar's indentation (two past the key of a
- * mapping value, past the dash of a sequence item, 2 at the top of a document), on the same line.
+ * character (a line feed after text twice) and then indents the next character to the scalar's
+ * indentation (two past the key of a mapping value, past the dash of a sequence item, 2 at the top of
+ * a document), on the same line as a separator.
  */
 function writeSeparatedLines(out: string, at: number, value: string): string {
   // The scalar's own indentation, one step past where it is written (yaml_emitter_increase_indent).
@@ -280,8 +286,9 @@ function writeSeparatedLines(out: string, at: number, value: string): string {
   let quoted = "'";
   let breaks = false;
   for (const char of value) {
-    if (LINE_SEPARATORS.test(char)) {
-      quoted += char;
+    // A line feed is written on its own line (twice after text), a separator as itself.
+    if (char === '\n' || LINE_SEPARATORS.test(char)) {
+      quoted += char === '\n' && !breaks ? '\n\n' : char;
       breaks = true;
       continue;
     }
