@@ -26,7 +26,6 @@ export const UNREPRODUCED: ReadonlySet<CorpusClass> = new Set<CorpusClass>([
   'comment after the last node',
   'anchor',
   'tag',
-  'blank line between entries',
 ]);
 
 /** A xorshift32 generator: the same numbers for the same seed everywhere. */

@@ -215,6 +215,28 @@ describe("a key's line comment, as go-yaml's emitter holds it (answers of e2e/go
   });
 });
 
+describe('a blank line below a comment (answers of e2e/go-yaml/oracle.go)', () => {
+  it('stays after a foot comment of the entry above, written at its column', () => {
+    expect(fluxRewrite('a: 1\n# c\n\nb: 2\n')).toBe('a: 1\n# c\n\nb: 2\n');
+    expect(fluxRewrite('x: 0\na: "1"\n# c\n\nb: 2\n')).toBe('x: 0\na: "1"\n# c\n\nb: 2\n');
+    expect(fluxRewrite('k:\n  a: "1"\n  # c\n\n  b: 2\n')).toBe('k:\n  a: "1"\n  # c\n\n  b: 2\n');
+  });
+
+  it('goes when the comment is the head of the entry below: right below its key, or after a first line go-yaml has not read to its end', () => {
+    expect(fluxRewrite('a:\n  # c\n\n  x: 1\n')).toBe('a:\n  # c\n  x: 1\n');
+    expect(fluxRewrite('a:\n  # c\n\n  - x\n')).toBe('a:\n  # c\n  - x\n');
+    expect(fluxRewrite('a: 1 # x\n# c\n\nb: 2\n')).toBe('a: 1 # x\n# c\nb: 2\n');
+    expect(fluxRewrite('a: [1]\n# c\n\nb: 2\n')).toBe('a: [1]\n# c\nb: 2\n');
+    expect(fluxRewrite('- "1"\n# c\n\n- 2\n')).toBe('- "1"\n# c\n- 2\n');
+  });
+
+  it('goes when a blank line is above the comment lines too, one a kept block scalar holds included', () => {
+    expect(fluxRewrite('k:\n  a: 1\n\n  # c\n\n  b: 2\n')).toBe('k:\n  a: 1\n  # c\n  b: 2\n');
+    expect(fluxRewrite('a: 1\n\n# c\n# d\n\nb: 2\n')).toBe('a: 1\n# c\n# d\nb: 2\n');
+    expect(fluxRewrite('a: |+\n  x\n\n# c\n\nb: 2\n')).toBe('a: |+\n  x\n\n# c\nb: 2\n');
+  });
+});
+
 describe('a comment above a collection below a bare dash', () => {
   it('stays right above it, as go-yaml writes it (the dash line is no empty line)', () => {
     expect(fluxRewrite('- x\n# c\n-\n  - y\n')).toBe('- x\n# c\n- - y\n');

@@ -359,6 +359,7 @@ function normalise(
   while (text.includes(prefix)) prefix += 'X';
   deleteEmptyMetadata(document);
   trimBareDashLines(document, text);
+  trimHeadCommentBlankLines(document, text);
   // A flow collection written as text takes the anchors inside it out of the document: not one that an alias outside names.
   const documentAliases = new Map<string, number>();
   visit(document, {
@@ -597,6 +598,64 @@ function trimBareDashLines(document: Document.Parsed, text: string): void {
       }
     },
   });
+}
+
+/**
+ * Comment lines with a blank line below them are a foot comment of the entry above to go-yaml's
+ * scanner, which writes the blank line after them, but a head comment of the entry below (the blank
+ * line lost) where there is no entry above (right below `key:`), and where the entry above is the
+ * document's first line and ends in a token after which the scanner has not read the line break (a
+ * quoted scalar, a flow collection or a line comment: it then knows no line for the foot; scannerc.go
+ * yaml_parser_scan_comments, `scan_mark.line > 0`), or where a blank line is above them too
+ * (`first_empty`).
+ */
+function trimHeadCommentBlankLines(document: Document.Parsed, text: string): void {
+  const trim = (node: unknown) => {
+    if (isNode(node) && node.commentBefore?.endsWith('\n')) node.commentBefore = node.commentBefore.replace(/\n+$/, '');
+  };
+  const entry = (collection: YAMLMap | YAMLSeq, index: number) => {
+    const item = collection.items[index];
+    return isPair(item) ? item.key : item;
+  };
+  /** Whether the line above the comment lines above `node` is blank. */
+  const blankAbove = (node: unknown): boolean => {
+    if (!isNode(node) || !node.commentBefore?.endsWith('\n') || !node.range) return false;
+    // Lines upwards from the one above the node's: blank ones, then comment lines, then the one that decides.
+    let end = text.lastIndexOf('\n', node.range[0] - 1);
+    const lineAbove = () => {
+      if (end <= 0) return undefined;
+      const start = text.lastIndexOf('\n', end - 1) + 1;
+      const line = text.slice(start, end).trim();
+      end = start - 1;
+      return line;
+    };
+    let line = lineAbove();
+    while (line === '') line = lineAbove();
+    while (line?.startsWith('#')) line = lineAbove();
+    return line === '';
+  };
+  visit(document, {
+    Collection(_key, collection, path) {
+      if (collection.flow) return;
+      const parent = path.at(-1);
+      if (isPair(parent) && parent.value === collection) {
+        trim(collection);
+        trim(entry(collection, 0));
+      }
+      for (let index = 1; index < collection.items.length; index++) if (blankAbove(entry(collection, index))) trim(entry(collection, index));
+    },
+  });
+  const root = document.contents;
+  const firstLineEnd = text.indexOf('\n');
+  if (!isCollection(root) || root.flow || root.items.length < 2 || firstLineEnd < 0) return;
+  const [first] = root.items;
+  const value = isPair(first) ? first.value : first;
+  const ends = isNode(value) ? (value.range?.[2] ?? 0) : 0;
+  const unread =
+    (isScalar(value) && (value.type === 'QUOTE_DOUBLE' || value.type === 'QUOTE_SINGLE')) ||
+    (isCollection(value) && value.flow) ||
+    (isNode(value) && Boolean(value.comment));
+  if (ends <= firstLineEnd + 1 && unread) trim(entry(root, 1));
 }
 
 function standIn(token: string, node: { commentBefore?: string | null; comment?: string | null; anchor?: string; tag?: string }): Scalar {
