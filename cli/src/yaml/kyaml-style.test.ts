@@ -213,6 +213,13 @@ describe("a key's line comment, as go-yaml's emitter holds it (answers of e2e/go
     expect(fluxRewrite('? a # c\n: 1 # d\nz: 2 # e\ny: 3\n')).toBe('a: 1 # d\nz: 2 # e\ny: 3 # c\n');
     expect(fluxRewrite('a: # c\n  b: 1\nz: 2\n')).toBe('a: # c\n  b: 1\nz: 2\n');
   });
+
+  it('writes the comment lines between it and a block value right below it, as the head of the first entry', () => {
+    expect(fluxRewrite('? a # c\n:\n  # d\n  x: 1\n')).toBe('a: # c\n  # d\n  x: 1\n');
+    expect(fluxRewrite('? a # c\n:\n\n  # d\n  - x\n')).toBe('a: # c\n  # d\n  - x\n');
+    expect(fluxRewrite('a: # c\n\n  # d\n  x: 1\n')).toBe('a: # c\n  # d\n  x: 1\n');
+    expect(fluxRewrite('a: # c\n  # d\n\n  # e\n  x: 1\n')).toBe('a: # c\n  # d\n\n  # e\n  x: 1\n');
+  });
 });
 
 describe('a blank line below a comment (answers of e2e/go-yaml/oracle.go)', () => {

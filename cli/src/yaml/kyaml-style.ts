@@ -579,7 +579,9 @@ function keyLineComment(text: string, key: Scalar, value: unknown): { first: str
   const explicit = /^\s*(- +)*\? /.test(text.slice(text.lastIndexOf('\n', start - 1) + 1, start)) && /^\s*#/.test(lineRest);
   if (!explicit && !(isCollection(value) && !value.flow && /^:\s*#/.test(lineRest))) return undefined;
   const [first = '', ...rest] = value.commentBefore.split('\n');
-  return { first, rest: rest.length > 0 ? rest.join('\n') : undefined };
+  // (The comment lines below it are the value's head, with no blank line: npm `yaml` counts the `:` line as one.)
+  const below = rest.join('\n').replace(/^\n+/, '');
+  return { first, rest: below === '' ? undefined : below };
 }
 
 /**
