@@ -21,7 +21,7 @@ export type CorpusClass =
   | 'folded block scalar';
 
 /** The classes the simulation does not reproduce yet: the corpus leaves them out. */
-export const UNREPRODUCED: ReadonlySet<CorpusClass> = new Set<CorpusClass>(['comment after the last node', 'anchor', 'tag']);
+export const UNREPRODUCED: ReadonlySet<CorpusClass> = new Set<CorpusClass>(['comment after the last node']);
 
 /** A xorshift32 generator: the same numbers for the same seed everywhere. */
 function random(seed: number) {
@@ -150,7 +150,7 @@ export function corpusDocument(index: number, excluded: ReadonlySet<CorpusClass>
   };
 
   const entry = (pad: string, head: string, value: { inline: string; block?: string }): string[] => {
-    const blockStart = /^[|>]/.test(value.inline);
+    const blockStart = /^(?:[&!]\S*\s+)*[|>]/.test(value.inline);
     const trailing = r.chance(0.15) && !blockStart && value.block === undefined ? ` ${r.pick(COMMENTS)}` : '';
     return [`${pad}${head}${value.inline ? ` ${value.inline}` : ''}${trailing}`, ...(value.block === undefined ? [] : [value.block])];
   };

@@ -12,7 +12,9 @@ import {
   isPair,
   isScalar,
   isSeq,
+  type Node,
   parseDocument,
+  type Range,
   Scalar,
   visit,
   type YAMLMap,
@@ -100,12 +102,15 @@ export function serializeFluxDocuments(documents: readonly FluxDocument[]): stri
 
 function serializeDocument({ document, text, sequenceStyle }: FluxDocument): string {
   const trailing = trailingComment(document, text);
-  const { prefix, escaped, flowTexts, separated, dashComments, explicitKeys, blocks, feet, flows } = normalise(document, text);
+  const { prefix, escaped, flowTexts, separated, dashComments, explicitKeys, blocks, feet, flows, propsBelowKeyComment } = normalise(document, text);
   document.directives.docStart = null;
   document.directives.docEnd = false;
   const indentSeq = (sequenceStyle ?? deriveSequenceIndentStyle(text)) === 'wide';
   let out = document.toString({ lineWidth: 0, indent: 2, indentSeq, flowCollectionPadding: false, doubleQuotedAsJSON: true });
   if (trailing?.direct) out = keepFootComment(document, out);
+  // After a key's line comment go-yaml writes the value's anchor and tag at the start of the next
+  // line (the comment's line break leaves the emitter at column 0 and nothing indents them).
+  if (propsBelowKeyComment) out = out.replace(/(:[ \t]+#.*\n)[ \t]+([&!]\S*(?:[ \t]+[&!]\S*)*)$/gm, '$1$2');
   // Each kind of token is put back in one pass over the text: a file can hold thousands of them.
   const tokens = (kinds: string) => new RegExp(`${prefix}[${kinds}][0-9]+Z`, 'g');
   if (flows.size > 0) out = out.replace(tokens('L'), (token: string, at: number) => writeFlow(out, token, at, flows));
@@ -182,7 +187,8 @@ interface BlockScalar {
  * two spaces past its key (or its sequence dash).
  */
 function writeBlockScalar(out: string, at: number, block: BlockScalar): string {
-  const prefix = out.slice(out.lastIndexOf('\n', at) + 1, at);
+  // (Its anchor and tag, when it has them, stand between the owner and the scalar.)
+  const prefix = out.slice(out.lastIndexOf('\n', at) + 1, at).replace(/(?:[&!]\S*\s+)+$/, '');
   const owner = /:\s*$/.test(prefix) ? prefix.search(/[^ -]/) : prefix.lastIndexOf('-');
   const text = goYamlBlockScalar(block.value, block.style, Math.max(owner, 0) + 2, block.comment);
   // A scalar that does not end its last line has it ended by what the emitter writes next.
@@ -240,7 +246,8 @@ function writeFlow(out: string, token: string, at: number, flows: ReadonlyMap<st
  */
 function emitterIndent(out: string, at: number): { indent: number; column: number } {
   const line = out.slice(out.lastIndexOf('\n', at - 1) + 1, at);
-  const [, lead = '', key = ''] = /^((?: |- )*)(.*)$/.exec(line) ?? [];
+  // (An anchor or tag before the token belongs to it, not to a key.)
+  const [, lead = '', key = ''] = /^((?: |- )*)(?:[&!]\S*\s+)*(.*)$/.exec(line) ?? [];
   return { indent: key !== '' ? lead.length : lead.endsWith('- ') ? lead.length - 2 : -1, column: line.length };
 }
 
@@ -345,6 +352,8 @@ function normalise(
   blocks: Map<string, BlockScalar>;
   feet: Map<string, FootComments>;
   flows: Map<string, FlowCollection>;
+  /** Whether an anchored or tagged block collection took a key's line comment. */
+  propsBelowKeyComment: boolean;
 } {
   const escaped = new Map<string, string>();
   const flowTexts = new Map<string, string>();
@@ -354,12 +363,14 @@ function normalise(
   const feet = new Map<string, FootComments>();
   const explicitKeys = new Map<string, string>();
   let pendingKeyComment: string | undefined;
+  let propsBelowKeyComment = false;
   const blocks = new Map<string, BlockScalar>();
   let prefix = 'MANIFOLDTOKEN';
   while (text.includes(prefix)) prefix += 'X';
   deleteEmptyMetadata(document);
   trimBareDashLines(document, text);
   trimHeadCommentBlankLines(document, text);
+  moveDedentedFeetDown(document, text);
   // A flow collection written as text takes the anchors inside it out of the document: not one that an alias outside names.
   const documentAliases = new Map<string, number>();
   visit(document, {
@@ -385,7 +396,11 @@ function normalise(
     const explicit = isPair(parent) && parent.key === node && !isSimpleKey(node);
     if (explicit && (node.anchor || node.tag)) return visit.SKIP;
     const token = explicit ? `${prefix}K${explicitKeys.size}Z` : `${prefix}W${flowTexts.size}Z`;
-    (explicit ? explicitKeys : flowTexts).set(token, written);
+    // A foot comment below a flow mapping that is a sequence item is its last key's to go-yaml,
+    // still pending when the mapping ends: the emitter writes a comma before the brace.
+    const next = isSeq(parent) && !parent.flow ? parent.items[parent.items.indexOf(node) + 1] : undefined;
+    const pendingFoot = isMap(node) && node.items.length > 0 && isNode(next) && next.commentBefore?.endsWith('\n') === true;
+    (explicit ? explicitKeys : flowTexts).set(token, pendingFoot ? written.replace(/\}$/, ',}') : written);
     return standIn(token, node);
   };
   visit(document, { Map: flow, Seq: flow });
@@ -438,6 +453,7 @@ function normalise(
       } else if (isCollection(value) && !value.flow) {
         pair.key.comment = pendingKeyComment;
         pendingKeyComment = undefined;
+        if (value.anchor || value.tag) propsBelowKeyComment = true;
       }
     },
     Scalar(key, node, path) {
@@ -486,7 +502,8 @@ function normalise(
       return standIn(token, { commentBefore: node.commentBefore, anchor: node.anchor, tag: node.tag });
     },
   });
-  return { prefix, escaped, flowTexts, separated, dashComments, explicitKeys, blocks, feet, flows };
+  moveHeadCommentsBelowProperties(document, text);
+  return { prefix, escaped, flowTexts, separated, dashComments, explicitKeys, blocks, feet, flows, propsBelowKeyComment };
 
   function dashToken(item: unknown): void {
     const lines = isCollection(item) && !item.flow && item.items.length > 0 ? dashLineComment(item, text) : undefined;
@@ -619,49 +636,183 @@ function trimHeadCommentBlankLines(document: Document.Parsed, text: string): voi
     const item = collection.items[index];
     return isPair(item) ? item.key : item;
   };
-  /** Whether the line above the comment lines above `node` is blank. */
-  const blankAbove = (node: unknown): boolean => {
+  const firstLineEnd = text.indexOf('\n');
+  let firstLineUnread: boolean | undefined;
+  /** Whether go-yaml makes the comment lines above `node`, with a blank line below them, its head. */
+  const head = (node: unknown): boolean => {
     if (!isNode(node) || !node.commentBefore?.endsWith('\n') || !node.range) return false;
-    // Lines upwards from the one above the node's: blank ones, then comment lines, then the one that decides.
-    let end = text.lastIndexOf('\n', node.range[0] - 1);
-    const lineAbove = () => {
-      if (end <= 0) return undefined;
-      const start = text.lastIndexOf('\n', end - 1) + 1;
-      const line = text.slice(start, end).trim();
-      end = start - 1;
-      return line;
-    };
-    let line = lineAbove();
-    while (line === '') line = lineAbove();
-    while (line?.startsWith('#')) line = lineAbove();
-    return line === '';
+    const above = lineAboveComments(text, node.range[0]);
+    if (above?.line === '') return true;
+    if (!above?.first) return false;
+    firstLineUnread ??= endsUnread(document, firstLineEnd);
+    return firstLineUnread;
   };
   visit(document, {
     Collection(_key, collection, path) {
       if (collection.flow) return;
       const parent = path.at(-1);
-      if (isPair(parent) && parent.value === collection) {
+      // (Below a tag or anchor the comment may be a foot: moveHeadCommentsBelowProperties.)
+      if (isPair(parent) && parent.value === collection && !hasProperties(collection)) {
         trim(collection);
-        trim(entry(collection, 0));
+        if (!hasProperties(entry(collection, 0))) trim(entry(collection, 0));
       }
-      for (let index = 1; index < collection.items.length; index++) if (blankAbove(entry(collection, index))) trim(entry(collection, index));
+      for (let index = 1; index < collection.items.length; index++) if (head(entry(collection, index))) trim(entry(collection, index));
     },
   });
-  const root = document.contents;
-  const firstLineEnd = text.indexOf('\n');
-  if (!isCollection(root) || root.flow || root.items.length < 2 || firstLineEnd < 0) return;
-  const [first] = root.items;
-  const value = isPair(first) ? first.value : first;
-  const ends = isNode(value) ? (value.range?.[2] ?? 0) : 0;
-  const unread =
-    (isScalar(value) && (value.type === 'QUOTE_DOUBLE' || value.type === 'QUOTE_SINGLE')) ||
-    (isCollection(value) && value.flow) ||
-    (isNode(value) && Boolean(value.comment));
-  if (ends <= firstLineEnd + 1 && unread) trim(entry(root, 1));
 }
 
-function standIn(token: string, node: { commentBefore?: string | null; comment?: string | null; anchor?: string; tag?: string }): Scalar {
+/**
+ * Makes `comment` the foot of the first token of `collection` as go-yaml's emitter writes it: after
+ * the first entry of the innermost collection that starts there, above the next entry (a blank line
+ * kept), or below the collection when it has no other.
+ */
+function footOfFirstToken(collection: YAMLMap | YAMLSeq, comment: string): void {
+  let owner = collection;
+  for (let inner = owner.items[0]; isCollection(inner) && !hasProperties(inner) && inner.items.length > 0; inner = owner.items[0]) owner = inner;
+  const second = owner.items[1];
+  const next = isPair(second) ? second.key : second;
+  if (isNode(next)) next.commentBefore = [comment, next.commentBefore].filter(Boolean).join('\n');
+  else owner.comment = comment.replace(/\n+$/, '');
+}
+
+/**
+ * Comment lines with a blank line below them, between two items of a block sequence and to the left
+ * of the collection the item above opened, are no foot of that item to go-yaml's scanner (it is
+ * "unrelated to the prior token") but the foot of the first token of the item below.
+ */
+function moveDedentedFeetDown(document: Document.Parsed, text: string): void {
+  const column = (offset: number) => offset - text.lastIndexOf('\n', offset - 1) - 1;
+  visit(document, {
+    Seq(_key, seq) {
+      if (seq.flow) return;
+      for (let index = 1; index < seq.items.length; index++) {
+        const item = seq.items[index];
+        const above = seq.items[index - 1];
+        if (!isNode(item) || !item.commentBefore?.endsWith('\n') || !item.range || hasProperties(item)) continue;
+        if (!isCollection(above) || above.flow || above.items.length === 0 || !above.range) continue;
+        if (commentColumnAbove(text, item.range[0]) >= column(above.range[0])) continue;
+        const comment = item.commentBefore;
+        item.commentBefore = undefined;
+        if (isCollection(item) && !item.flow && item.items.length > 0) {
+          footOfFirstToken(item, comment);
+          continue;
+        }
+        // The foot of a scalar item: below it, above the next item.
+        const next = seq.items[index + 1];
+        if (isNode(next)) next.commentBefore = [comment, next.commentBefore].filter(Boolean).join('\n');
+        else seq.comment = comment.replace(/\n+$/, '');
+      }
+    },
+  });
+}
+
+/** The column of the lowest comment line above the line holding `offset` (blank lines between skipped), or infinity. */
+function commentColumnAbove(text: string, offset: number): number {
+  let end = text.lastIndexOf('\n', offset - 1);
+  while (end > 0) {
+    const start = text.lastIndexOf('\n', end - 1) + 1;
+    const line = text.slice(start, end);
+    end = start - 1;
+    if (line.trim() === '') continue;
+    return line.trim().startsWith('#') ? line.indexOf('#') : Number.POSITIVE_INFINITY;
+  }
+  return Number.POSITIVE_INFINITY;
+}
+
+/** Whether `node` is a block collection with an anchor or a tag. */
+function hasProperties(node: unknown): boolean {
+  return isCollection(node) && !node.flow && Boolean(node.tag || node.anchor);
+}
+
+/**
+ * The line above the comment lines (and the blank lines below them) above the line holding `offset`
+ * in `text`, trimmed; where it ends; and whether it is the first line to go-yaml (which also ends
+ * lines at NEL, LS and PS). Undefined when there is none.
+ */
+function lineAboveComments(text: string, offset: number): { line: string; end: number; first: boolean } | undefined {
+  let end = text.lastIndexOf('\n', offset - 1);
+  const lineAbove = () => {
+    if (end <= 0) return undefined;
+    const start = text.lastIndexOf('\n', end - 1) + 1;
+    const line = text.slice(start, end).trim();
+    const above = { line, end, first: start === 0 && !holdsYaml11Break(line) };
+    end = start - 1;
+    return above;
+  };
+  let above = lineAbove();
+  while (above?.line === '') above = lineAbove();
+  while (above?.line.startsWith('#')) above = lineAbove();
+  return above;
+}
+
+/**
+ * Whether the document's first line, which ends at `firstLineEnd`, ends in a token after which
+ * go-yaml's scanner has not read the line break: a quoted scalar, a flow collection, a line comment.
+ */
+function endsUnread(document: Document.Parsed, firstLineEnd: number): boolean {
+  if (firstLineEnd < 0) return false;
+  let last: Node | undefined;
+  let commented = false;
+  visit(document, {
+    Node(_key, node) {
+      const [start, end = Number.POSITIVE_INFINITY, nodeEnd = end] = node.range ?? [];
+      if (start === undefined || end > firstLineEnd) return;
+      if (!last || end >= (last.range?.[1] ?? 0)) last = node;
+      if (node.comment && nodeEnd <= firstLineEnd + 1) commented = true;
+    },
+  });
+  return commented || (isScalar(last) && (last.type === 'QUOTE_DOUBLE' || last.type === 'QUOTE_SINGLE')) || (isCollection(last) && last.flow === true);
+}
+
+/**
+ * A tagged or anchored block collection's head comment is its first entry's to go-yaml, written
+ * below the tag, without the blank line npm `yaml` makes of the tag's own line; so is the head comment
+ * of a mapping value that is a sequence whose first item is such a collection.
+ */
+function moveHeadCommentsBelowProperties(document: Document.Parsed, text: string): void {
+  const entryOf = (item: unknown) => (isPair(item) ? item.key : item);
+  const prepend = (node: Node, comment: string) => {
+    node.commentBefore = [comment, node.commentBefore].filter(Boolean).join('\n');
+  };
+  visit(document, {
+    Collection(_key, collection, path) {
+      const entry = entryOf(collection.items[0]);
+      const parent = path.at(-1);
+      if (collection.flow || !isNode(entry) || !entry.range || isDocument(parent)) return;
+      if (hasProperties(collection)) {
+        // npm `yaml` gives the comment lines above the tag and below it to the collection or to its
+        // first entry; the lines below it are those between the tag's line and the entry.
+        const lines = [collection.commentBefore, entry.commentBefore].filter(Boolean).join('\n').split('\n');
+        if (lines.join('') === '') return;
+        collection.commentBefore = undefined;
+        entry.commentBefore = undefined;
+        const tagLine = lineAboveComments(text, entry.range[0]);
+        const entryLine = text.lastIndexOf('\n', entry.range[0] - 1);
+        const belowCount = text
+          .slice((tagLine?.end ?? 0) + 1, entryLine + 1)
+          .split('\n')
+          .filter((line) => line.trim().startsWith('#')).length;
+        const comments = lines.filter((line) => line !== '');
+        const above = comments.slice(0, comments.length - belowCount).join('\n');
+        const below = `${comments.slice(comments.length - belowCount).join('\n')}${lines.at(-1) === '' ? '\n' : ''}`;
+        // Below the tag with a blank line below them, they are the foot of the first token after the
+        // tag (written after the first entry of the innermost collection that starts there), unless
+        // the tag is on the document's first line (as in trimHeadCommentBlankLines).
+        const foot = belowCount > 0 && below.endsWith('\n') && tagLine !== undefined && !tagLine.first;
+        if (foot) footOfFirstToken(collection, below);
+        const head = foot ? above : [above, below.replace(/\n+$/, '')].filter(Boolean).join('\n');
+        if (head) entry.commentBefore = head;
+      } else if (isSeq(collection) && isPair(parent) && hasProperties(entry) && collection.commentBefore) {
+        prepend(entry, collection.commentBefore);
+        collection.commentBefore = undefined;
+      }
+    },
+  });
+}
+
+function standIn(token: string, node: { commentBefore?: string | null; comment?: string | null; anchor?: string; tag?: string; range?: Range | null }): Scalar {
   const stand = new Scalar(token);
+  stand.range = node.range;
   stand.commentBefore = node.commentBefore;
   stand.comment = node.comment;
   stand.anchor = node.anchor;
