@@ -71,6 +71,9 @@ export function parseFluxDocuments(text: string): FluxDocument[] | undefined {
   return documents;
 }
 
+/** A comment line with a blank line below it. */
+const COMMENT_ABOVE_BLANK_LINE = /#[^\n]*\n[ \t]*\n/;
+
 const NULL_PLAIN = new Set(['', '~', 'null', 'Null', 'NULL']);
 
 /**
@@ -369,8 +372,11 @@ function normalise(
   while (text.includes(prefix)) prefix += 'X';
   deleteEmptyMetadata(document);
   trimBareDashLines(document, text);
-  trimHeadCommentBlankLines(document, text);
-  moveDedentedFeetDown(document, text);
+  // (Each pass only where the text can hold what it looks for: files with many entries pass through here.)
+  if (COMMENT_ABOVE_BLANK_LINE.test(text)) {
+    trimHeadCommentBlankLines(document, text);
+    moveDedentedFeetDown(document, text);
+  }
   // A flow collection written as text takes the anchors inside it out of the document: not one that an alias outside names.
   const documentAliases = new Map<string, number>();
   visit(document, {
@@ -502,7 +508,7 @@ function normalise(
       return standIn(token, { commentBefore: node.commentBefore, anchor: node.anchor, tag: node.tag });
     },
   });
-  moveHeadCommentsBelowProperties(document, text);
+  if (/[&!]/.test(text)) moveHeadCommentsBelowProperties(document, text);
   return { prefix, escaped, flowTexts, separated, dashComments, explicitKeys, blocks, feet, flows, propsBelowKeyComment };
 
   function dashToken(item: unknown): void {
