@@ -281,6 +281,20 @@ describe('a foot comment between sequence items (answers of e2e/go-yaml/oracle.g
   });
 });
 
+describe("a comment below a document's last node (answers of e2e/go-yaml/oracle.go)", () => {
+  it("stays right below it as the node's foot", () => {
+    expect(fluxRewrite('- 1\n# c\n')).toBe('- 1\n# c\n');
+    expect(fluxRewrite('x: 1\nk:\n  b: "2"\n# c\n')).toBe('x: 1\nk:\n  b: "2"\n# c\n');
+  });
+
+  it("is the document's, after a blank line, below a one-line document go-yaml has not read to its end or left of a root sequence's last collection", () => {
+    expect(fluxRewrite('a: "trail "\n# note\n')).toBe('a: "trail "\n\n# note\n');
+    expect(fluxRewrite('- ".inf"\n#tight\n')).toBe('- ".inf"\n\n#tight\n');
+    expect(fluxRewrite('- a: 1\n  b: 2\n# c\n')).toBe('- a: 1\n  b: 2\n\n# c\n');
+    expect(fluxRewrite('- - a\n  - b\n# c\n')).toBe('- - a\n  - b\n\n# c\n');
+  });
+});
+
 describe('a comment above a collection below a bare dash', () => {
   it('stays right above it, as go-yaml writes it (the dash line is no empty line)', () => {
     expect(fluxRewrite('- x\n# c\n-\n  - y\n')).toBe('- x\n# c\n- - y\n');

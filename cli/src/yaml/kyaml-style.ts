@@ -169,7 +169,15 @@ function trailingComment(document: Document.Parsed, text: string): { direct: boo
   )
     return undefined;
   document.comment = comment;
-  return { direct: lines[0]?.startsWith('#') ?? false };
+  // Right below the last node it is that node's foot, unless go-yaml's scanner has no line for a foot
+  // there (the whole document is on its first line, which ends in a token it has not read past) or
+  // finds it unrelated to the node (left of the collection that a root sequence's last item opened).
+  const firstLineEnd = text.indexOf('\n');
+  const unread = end <= firstLineEnd + 1 && !holdsYaml11Break(text.slice(0, firstLineEnd)) && endsUnread(document, firstLineEnd);
+  const root = document.contents;
+  const last = isSeq(root) && !root.flow ? root.items.at(-1) : undefined;
+  const unrelated = isCollection(last) && !last.flow && last.items.length > 0;
+  return { direct: (lines[0]?.startsWith('#') ?? false) && !unread && !unrelated };
 }
 
 /** `out` without the blank line npm `yaml` writes before the document's comment (see {@link trailingComment}). */
