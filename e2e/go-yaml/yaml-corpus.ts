@@ -95,7 +95,7 @@ const WORDS = [
   'tab\there',
 ];
 const LINE_BREAK_WORDS = ['line\u2028sep', 'é\u0085', 'a \u2028 b', 'x\u0085\u0085y', 'end\u2029', 'p\u2029\u0085q'];
-const BLOCK_LINES = ['text', 'more text', '  indented', '', 'a: b', '# not a comment', '- not a list', 'tab\tinside', 'tab\t'];
+const BLOCK_LINES = ['text', 'more text', '  indented', '', 'a: b', '# not a comment', '- not a list', 'tab\tinside', 'tab\t', '\ttab first'];
 const KEYS = ['a', 'b', 'name', 'image', 'spec', 'items', 'x-y', 'k1', 'key with space', '"quoted key"', "'single'", '1', 'true', 'on'];
 const COMMENTS = ['# note', '# {"$imagepolicy": "flux-system:p"}', '#tight', '# a: b', '# ü'];
 

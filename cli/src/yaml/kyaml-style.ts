@@ -66,9 +66,30 @@ export function parseFluxDocuments(text: string): FluxDocument[] | undefined {
     const lines = yaml11 ? yaml11Lines(chunk) : chunk;
     const document = parseDocument(lines, { schema: 'failsafe', uniqueKeys: false, prettyErrors: false });
     if (document.errors.length > 0 || (yaml11 && !readYaml11Scalars(document, chunk))) return undefined;
+    if (chunk.includes('\t') && blockScalarOpensWithTab(document, lines)) return undefined;
     documents.push({ document, text: lines });
   }
   return documents;
+}
+
+/**
+ * Whether a block scalar without an indentation indicator has a tab where go-yaml looks for its
+ * indentation (the first character after the spaces of its first line that is not empty): go-yaml
+ * refuses the file there ("found a tab character where an indentation space is expected").
+ */
+function blockScalarOpensWithTab(document: Document.Parsed, text: string): boolean {
+  let found = false;
+  visit(document, {
+    Scalar(_key, scalar) {
+      if ((scalar.type !== 'BLOCK_LITERAL' && scalar.type !== 'BLOCK_FOLDED') || !scalar.range) return undefined;
+      const [header = '', ...lines] = text.slice(scalar.range[0], scalar.range[1]).split('\n');
+      if (/^[|>][+-]?[1-9]/.test(header)) return undefined;
+      const first = lines.map((line) => line.replace(/^ +/, '')).find((rest) => rest !== '');
+      found = first?.startsWith('\t') === true;
+      return found ? visit.BREAK : undefined;
+    },
+  });
+  return found;
 }
 
 /** A comment line with a blank line below it. */
