@@ -322,6 +322,13 @@ describe('go-yaml v3 block scalars', () => {
     expect(fluxRewrite('a: >2\n    indented\n  x\n')).toBe('a: >2\n    indented\n  x\n');
   });
 
+  it('refuses a file whose block scalar opens with a tab where go-yaml looks for its indentation, as go-yaml does', () => {
+    expect(fluxRewrite('a: |\n  \tx\n')).toBeUndefined();
+    expect(fluxRewrite('- >-\n\n  \tx\n')).toBeUndefined();
+    expect(fluxRewrite('a: |2\n  \tx\n')).toBe('a: |\n  \tx\n');
+    expect(fluxRewrite('a: |\n  x\n  \ty\n')).toBe('a: |\n  x\n  \ty\n');
+  });
+
   it('double-quotes an empty block scalar, and indents block lines past their key or sequence dash', () => {
     expect(fluxRewrite('a: |+\nb: 1\n')).toBe('a: ""\nb: 1\n');
     expect(fluxRewrite('l:\n  - k: |\n      x\n  - |\n    y\n')).toBe('l:\n  - k: |\n      x\n  - |\n    y\n');
