@@ -75,6 +75,12 @@ describe('go-yaml v3 comments on a sequence dash', () => {
     // A comment above the dash stays above it, without one the item stays compact.
     expect(fluxRewrite('x:\n  # above\n  - a: 1\n  - - b\n')).toBe('x:\n  # above\n  - a: 1\n  - - b\n');
   });
+
+  it('drops the blank lines right below the dash line and keeps those between comment lines (answers of e2e/go-yaml/oracle.go)', () => {
+    expect(fluxRewrite('- # c\n\n  - a\n')).toBe('- # c\n  - a\n');
+    expect(fluxRewrite('x:\n  - # c\n\n    - a\n')).toBe('x:\n  - # c\n    - a\n');
+    expect(fluxRewrite('- # c\n  # d\n\n  # e\n  - a\n')).toBe('- # c\n  # d\n\n  # e\n  - a\n');
+  });
 });
 
 describe('go-yaml v3 line and paragraph separators (answers of e2e/go-yaml/oracle.go)', () => {

@@ -299,6 +299,11 @@ function dashLineComment(item: YAMLMap | YAMLSeq, text: string): string[] | unde
     const line = text.slice(text.lastIndexOf('\n', end - 1) + 1, end);
     const dash = /^ *- +(#.*)$/.exec(line);
     if (dash) return [dash[1] ?? '', ...lines.reverse()];
+    // Blank lines right above the item go; those between comment lines stay.
+    if (line.trim() === '') {
+      if (lines.length > 0) lines.push('');
+      continue;
+    }
     if (!/^ *#/.test(line)) return undefined;
     lines.push(line.trim());
   }
@@ -307,8 +312,8 @@ function dashLineComment(item: YAMLMap | YAMLSeq, text: string): string[] | unde
 
 /** The dash of a sequence item at `indent` with the comment that stood above it (`#token`) after it, as go-yaml writes a comment read there. */
 function writeDashComment(indent: string, lines: readonly string[]): string {
-  const inner = `\n${indent}  `;
-  return `${indent}- ${lines.join(inner)}${inner}`;
+  const inner = lines.map((line) => (line === '' ? '\n' : `\n${indent}  ${line}`)).join('');
+  return `${indent}- ${inner.slice(indent.length + 3)}\n${indent}  `;
 }
 
 /**
@@ -542,7 +547,8 @@ function normalise(
 
   function dashToken(item: unknown): void {
     const lines = isCollection(item) && !item.flow && item.items.length > 0 ? dashLineComment(item, text) : undefined;
-    const before = (item as YAMLMap | YAMLSeq).commentBefore?.split('\n') ?? [];
+    // (A blank line below the dash line is no line to go-yaml, which writes the entries right below.)
+    const before = (item as YAMLMap | YAMLSeq).commentBefore?.replace(/\n+$/, '').split('\n') ?? [];
     if (!lines || before.slice(-lines.length).join('\n') !== lines.map((line) => line.slice(1)).join('\n')) return;
     const token = `${prefix}D${dashComments.size}Z`;
     dashComments.set(token, lines);
