@@ -229,7 +229,17 @@ function readPair(pair: Pair, text: string): ReadEntry | undefined {
   }
   const value = readNode(pair.value, text);
   const valueRange = (pair.value as { range?: [number, number, number] }).range;
-  if (!value || !valueRange || !/^\s*:\s*$/.test(text.slice(keyRange[1], propertiesStart(pair.value, text)))) return undefined;
+  if (!value || !valueRange) return undefined;
+  const between = text.slice(keyRange[1], propertiesStart(pair.value, text));
+  if (!/^\s*:\s*$/.test(between)) {
+    // One comment between an explicit key or the colon and the value is the value's line comment to go-yaml.
+    const explicit = /\?\s*$/.test(text.slice(0, propertiesStart(pair.key, text)));
+    const comment = /^\s*(?::[ \t]+)?(#[^\n]*)\n\s*(?::\s*)?$/.exec(between);
+    // (With a comment of its own after it, go-yaml writes both: left to npm `yaml`'s layout.)
+    const own = /^[ \t]*#/.test(text.slice(valueRange[1]));
+    if (!comment || (!explicit && !between.trimStart().startsWith(':')) || value.kind !== 'scalar' || own) return undefined;
+    value.line = comment[1];
+  }
   return { nodes: [key, value], first: key, last: value, start: propertiesStart(pair.key, text), end: valueRange[1] };
 }
 

@@ -163,6 +163,12 @@ describe('go-yaml v3 simple keys', () => {
 });
 
 describe('go-yaml v3 flow collections', () => {
+  it("writes a comment between a key's colon and its value as the value's line comment (answers of e2e/go-yaml/oracle.go)", () => {
+    expect(fluxRewrite('a: {b: # c\n  1}\n')).toBe('a: {b: 1, # c\n}\n');
+    expect(fluxRewrite('a: {b: # c\n  "x", d: 2} # e\n')).toBe('a: {b: "x", # c\n  d: 2} # e\n');
+    expect(fluxRewrite('a: [{b: # c\n  1}]\n')).toBe('a: [{b: 1, # c\n}]\n');
+  });
+
   it('writes a template key ({{ .Values.name }}) as the explicit key of a flow mapping whose empty values are quoted', () => {
     // go-yaml reads {{ .Values.name }} as a mapping whose key is the mapping {.Values.name: <empty>}:
     // neither is a simple key, and an empty scalar cannot be plain inside a flow collection.
