@@ -293,6 +293,29 @@ describe('a foot comment between sequence items (answers of e2e/go-yaml/oracle.g
   });
 });
 
+describe('comments after the last entry of a nested collection (answers of e2e/go-yaml/oracle.go)', () => {
+  it('are the foot of the innermost collection the entry opened where content further left follows', () => {
+    expect(fluxRewrite('a:\n  k:\n    m:\n      x: 1\n  # c\nb: 1\n')).toBe('a:\n  k:\n    m:\n      x: 1\n      # c\nb: 1\n');
+    expect(fluxRewrite('a:\n  k:\n    x: 1\n  # c\n  # d\nb: 1\n')).toBe('a:\n  k:\n    x: 1\n    # c\n    # d\nb: 1\n');
+    expect(fluxRewrite('- a:\n    k: 1\n  # c\n- 2\n')).toBe('- a:\n    k: 1\n    # c\n- 2\n');
+    expect(fluxRewrite('a:\n  k:\n    x: 1\n\n  # c\n\nb: 1\n')).toBe('a:\n  k:\n    x: 1\n    # c\nb: 1\n');
+  });
+
+  it('stay where they are before a node at their column, at the document end, and with only a blank line below them', () => {
+    expect(fluxRewrite('a:\n  k:\n    - x\n  # c\n  z: 1\n')).toBe('a:\n  k:\n    - x\n  # c\n  z: 1\n');
+    expect(fluxRewrite('a:\n  k:\n    - x\n  # c\n')).toBe('a:\n  k:\n    - x\n  # c\n');
+    expect(fluxRewrite('a:\n  k:\n    x: 1\n  # c\n\nb: 1\n')).toBe('a:\n  k:\n    x: 1\n  # c\nb: 1\n');
+    expect(fluxRewrite('k:\n  a: 1\n  b:\n    c: 1\n    # note\n\nz: 0\n')).toBe('k:\n  a: 1\n  b:\n    c: 1\n    # note\nz: 0\n');
+  });
+
+  it("below a flow mapping that is a sequence's last item, at the sequence's column, leave a comma before the brace", () => {
+    expect(fluxRewrite('- x\n- {a: 1}\n# c\n')).toBe('- x\n- {a: 1,}\n# c\n');
+    expect(fluxRewrite('k:\n  - x\n  - {a: 1}\n  # c\nz: 1\n')).toBe('k:\n  - x\n  - {a: 1,}\n  # c\nz: 1\n');
+    expect(fluxRewrite('k:\n  - x\n  - {a: 1}\n# c\n')).toBe('k:\n  - x\n  - {a: 1}\n# c\n');
+    expect(fluxRewrite('- {a: 1}\n# c\n')).toBe('- {a: 1}\n\n# c\n');
+  });
+});
+
 describe("a comment below a document's last node (answers of e2e/go-yaml/oracle.go)", () => {
   it("stays right below it as the node's foot", () => {
     expect(fluxRewrite('- 1\n# c\n')).toBe('- 1\n# c\n');

@@ -411,6 +411,7 @@ function normalise(
     trimHeadCommentBlankLines(document, text);
     moveDedentedFeetDown(document, text);
   }
+  if (/^[ \t]+#/m.test(text)) moveFeetIntoLastCollection(document, text);
   // A flow collection written as text takes the anchors inside it out of the document: not one that an alias outside names.
   const documentAliases = new Map<string, number>();
   visit(document, {
@@ -438,8 +439,12 @@ function normalise(
     const token = explicit ? `${prefix}K${explicitKeys.size}Z` : `${prefix}W${flowTexts.size}Z`;
     // A foot comment below a flow mapping that is a sequence item is its last key's to go-yaml,
     // still pending when the mapping ends: the emitter writes a comma before the brace.
-    const next = isSeq(parent) && !parent.flow ? parent.items[parent.items.indexOf(node) + 1] : undefined;
-    const pendingFoot = isMap(node) && node.items.length > 0 && isNode(next) && next.commentBefore?.endsWith('\n') === true;
+    const seq = isSeq(parent) && !parent.flow ? parent : undefined;
+    const next = seq?.items[seq.items.indexOf(node) + 1];
+    const pendingFoot =
+      isMap(node) &&
+      node.items.length > 0 &&
+      (isNode(next) ? next.commentBefore?.endsWith('\n') === true : seq !== undefined && commentBelowLast(seq, node, text));
     (explicit ? explicitKeys : flowTexts).set(token, pendingFoot ? written.replace(/\}$/, ',}') : written);
     return standIn(token, node);
   };
@@ -758,6 +763,73 @@ function commentColumnAbove(text: string, offset: number): number {
     return line.trim().startsWith('#') ? line.indexOf('#') : Number.POSITIVE_INFINITY;
   }
   return Number.POSITIVE_INFINITY;
+}
+
+/**
+ * Comment lines after a block collection's last entry that content further left follows: go-yaml's
+ * scanner closes the blocks right of that content after the comments (yaml_parser_unroll_indent),
+ * so they are the foot of the innermost collection the last entry opened, written at its column
+ * with no blank line above them. (At the document's end every block closes first, and each comment
+ * line keeps the node at its column: footComments.)
+ */
+function moveFeetIntoLastCollection(document: Document.Parsed, text: string): void {
+  visit(document, {
+    Collection(_key, collection) {
+      const [, valueEnd, nodeEnd] = collection.range ?? [];
+      if (collection.flow || !collection.comment || valueEnd === undefined || nodeEnd === undefined) return;
+      let innermost: YAMLMap | YAMLSeq = collection;
+      for (let last = lastValue(innermost); isCollection(last) && !last.flow && last.items.length > 0; last = lastValue(innermost)) innermost = last;
+      const next = /^[ \t]*[^\s#]/m.exec(text.slice(nodeEnd));
+      if (!next || (innermost !== collection && innermost.comment)) return;
+      const columns = text
+        .slice(valueEnd, nodeEnd)
+        .split('\n')
+        .filter((line) => line.trim() !== '')
+        .map((line) => line.search(/\S/));
+      if (columns.length === 0 || columns.some((column) => column <= next[0].length - 1)) return;
+      // (No blank line below them either: the emitter writes one only before a node at their column.)
+      if (innermost === collection) {
+        collection.comment = collection.comment.replace(/\n+$/, '');
+        return;
+      }
+      // No blank line above them and one below: they are the foot of the last token, where they stand.
+      const around = text
+        .slice(valueEnd, nodeEnd + next.index)
+        .split('\n')
+        .slice(0, -1);
+      if (valueEnd > 0 && text[valueEnd - 1] !== '\n') around.shift();
+      const blankAbove = around[0]?.trim() === '';
+      const blankBelow = around.at(-1)?.trim() === '';
+      const comment = collection.comment.replace(/^\n+|\n+$/g, '');
+      if (blankBelow && !blankAbove) {
+        collection.comment = comment;
+        return;
+      }
+      innermost.comment = comment;
+      collection.comment = undefined;
+    },
+  });
+}
+
+/** The value of a collection's last entry. */
+function lastValue(collection: YAMLMap | YAMLSeq): unknown {
+  const last = collection.items.at(-1);
+  return isPair(last) ? last.value : last;
+}
+
+/**
+ * Whether a comment line right below `item`, the last item of the block sequence `seq`, stands at
+ * the sequence's column or right of it (go-yaml then gives it to the item's last token).
+ */
+function commentBelowLast(seq: YAMLSeq, item: YAMLMap | YAMLSeq, text: string): boolean {
+  const end = item.range?.[1];
+  const start = seq.range?.[0];
+  if (end === undefined || start === undefined) return false;
+  const lineEnd = text.indexOf('\n', end);
+  // (Not after the document's first line, which go-yaml leaves no line for a foot.)
+  if (lineEnd < 0 || text.lastIndexOf('\n', end - 1) < 0 || text.slice(end, lineEnd).trim() !== '') return false;
+  const below = /^([ \t]*)#/.exec(text.slice(lineEnd + 1));
+  return below !== null && (below[1]?.length ?? 0) >= start - (text.lastIndexOf('\n', start - 1) + 1);
 }
 
 /** Whether `node` is a block collection with an anchor or a tag. */
