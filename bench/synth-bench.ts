@@ -1,15 +1,17 @@
 /**
  * `pnpm bench [N…] [--runs R]`: generates N synthetic services × 3 environments (default 200 and 2000)
  * in a temporary repository with caches of its own, and reports the wall time and peak memory of
- * `manifold synth` end to end (process start to exit) for a first run, a cold render, a no-op, a
- * check, one pin changed and one app edited, and of `manifold pin` of a new image against loopback
+ * `manifold synth` end to end (process start to exit) for a first run, a cold render (and, as its
+ * floor, the time this process takes to write the same files), a no-op, a check, one pin changed and
+ * one app edited, and of `manifold pin` of a new image against loopback
  * registry and Sigstore, without and with a verify: rule.
  */
 
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startRegistry } from '../e2e/registry/docker-registry.ts';
 import { pushImage } from '../e2e/registry/push-image.ts';
@@ -89,6 +91,7 @@ async function measure(services: number, runs: number): Promise<[string, Sample]
       await emptyDist();
     }),
   ]);
+  results.push(['disk-write floor (the same files, written by node)', await writeFloor(root, runs)]);
   results.push(['nothing changed', await scenario(root, runs, ['synth'])]);
   results.push(['synth --check', await scenario(root, runs, ['synth', '--check'])]);
   const images = join(root, 'overlays', 'dev', 'images.yaml');
@@ -113,6 +116,35 @@ async function measure(services: number, runs: number): Promise<[string, Sample]
   results.push(...(await pinScenarios(root, runs)));
   await setAside(root);
   return results;
+}
+
+/**
+ * What writing dist/ costs with nothing else to do: every file the cold run wrote, read into memory
+ * first (not timed), then written by this process into a fresh folder the way synth writes (a
+ * folder per app, one synchronous write per file). The cold run's time over this is the share of
+ * synth that is not the disk's.
+ */
+async function writeFloor(root: string, runs: number): Promise<Sample> {
+  const dist = join(root, 'dist');
+  const files = (await readdir(dist, { recursive: true, withFileTypes: true }))
+    .filter((entry) => entry.isFile())
+    .map((entry) => relative(dist, join(entry.parentPath, entry.name)));
+  const contents = await Promise.all(files.map(async (path) => [path, await readFile(join(dist, path))] as const));
+  const samples: number[] = [];
+  for (let run = 0; run < runs; run++) {
+    const target = join(root, `.floor-${run}`);
+    const started = process.hrtime.bigint();
+    const made = new Set<string>();
+    for (const [path, bytes] of contents) {
+      const folder = dirname(join(target, path));
+      if (!made.has(folder)) mkdirSync(folder, { recursive: true });
+      made.add(folder);
+      writeFileSync(join(target, path), bytes);
+    }
+    samples.push(Number(process.hrtime.bigint() - started) / 1e6);
+    await setAside(target);
+  }
+  return { ms: median(samples), peakMiB: Number.NaN };
 }
 
 /**
@@ -180,9 +212,10 @@ async function largeOverlay(): Promise<Sample> {
 
 const USAGE = `usage: pnpm bench [N…] [--runs R]
   Synthesizes N generated services × 3 environments (default: 200 and 2000) in temporary copies and
-  prints, per scenario (first run, cold, nothing changed, synth --check, one pin changed, one app
-  edited, pin of a new image without and with signature verification on loopback), the median wall
-  time and peak memory of R runs (default 3).`;
+  prints, per scenario (first run, cold and the disk-write floor of its files, nothing changed,
+  synth --check, one pin changed, one app edited, pin of a new image without and with signature
+  verification on loopback), the median wall time and peak memory of R runs (default 3), and the
+  cold run's time over the floor's.`;
 
 /** The command line, or a usage error (exit 2) before anything runs. */
 function parseCommandLine(): { runs: number; sizes: number[] } {
@@ -211,10 +244,16 @@ for (const services of sizes.length > 0 ? sizes : [200, 2000]) {
     columns.set(name, [...(columns.get(name) ?? []), sample.ms.toFixed(0), sample.peakMiB.toFixed(0)]);
   }
 }
-for (const [name, cells] of columns) table.push([name, ...cells]);
+for (const [name, cells] of columns) table.push([name, ...cells.map((cell) => (cell === 'NaN' ? '' : cell))]);
+const coldName = 'cold (compiled, no renders, no dist/)';
+const floorName = 'disk-write floor (the same files, written by node)';
+const ratios = (columns.get(coldName) ?? []).flatMap((cell, index) => (index % 2 === 0 ? [Number(cell) / Number(columns.get(floorName)?.[index])] : []));
 const widths = table[0]?.map((_, column) => Math.max(...table.map((row) => (row[column] ?? '').length))) ?? [];
 console.log(`manifold synth, N services × 3 environments, median of ${runs} runs (first run: 1), wall time from process start to exit and peak memory:`);
 for (const row of table) console.log(row.map((cell, column) => (column === 0 ? cell.padEnd(widths[0] ?? 0) : cell.padStart(widths[column] ?? 0))).join('  '));
+console.log(
+  `cold synth ÷ disk-write floor: ${ratios.map((ratio, index) => `W${(sizes.length > 0 ? sizes : [200, 2000])[index]} ${ratio.toFixed(1)}×`).join(', ')}`,
+);
 console.log(`60,000-pin images.yaml read and refused: ${(await largeOverlay()).ms.toFixed(0)} ms (median of 3)`);
 await rm(PEAK_FILE, { force: true });
 // Also what an interrupted bench left.
