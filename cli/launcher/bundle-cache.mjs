@@ -6,7 +6,7 @@
  * of its own files does.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, realpathSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, realpathSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -29,13 +29,10 @@ export class CompileError extends Error {
   }
 }
 
-/** The app entry files of `root` by convention: `apps/<name>/src/index.ts`, sorted. */
-export async function discoverAppEntries(root) {
+/** The app entry files `root` may hold by convention: `apps/<name>/src/index.ts`, sorted (whether each exists is the caller's to check). */
+async function appEntryCandidates(root) {
   const names = await readdir(join(root, 'apps')).catch(() => []);
-  return names
-    .sort()
-    .map((name) => `apps/${name}/src/index.ts`)
-    .filter((file) => existsSync(join(root, file)));
+  return names.sort().map((name) => `apps/${name}/src/index.ts`);
 }
 
 /** The folder for the bundle and other caches of `root`. */
@@ -52,7 +49,7 @@ export function cacheDirFor(root) {
  * recompiles that app alone, and `compiled` lists the app entry files this call compiled.
  */
 export async function bundleFor(root) {
-  const apps = await discoverAppEntries(root);
+  const candidates = await appEntryCandidates(root);
   const cacheDir = cacheDirFor(root);
   const key = createHash('sha256').update(`${CACHE_FORMAT}\0${ESBUILD_VERSION}\0${process.version}\0${CLI_ROOT}\0${root}`).digest('hex').slice(0, 16);
   const manifestPath = join(cacheDir, `${key}.json`);
@@ -61,14 +58,21 @@ export async function bundleFor(root) {
   const shared = kept?.shared ?? (await buildShared(root, cacheDir, key));
   const entries = {};
   const stale = [];
-  for (const file of apps) {
+  let apps = 0;
+  // The compiled app modules, listed once rather than looked up one by one.
+  const modules = new Set(listFolder(join(shared.folder, 'apps')));
+  const compiled = (module) => dirname(module) === join(shared.folder, 'apps') && modules.has(module.slice(module.lastIndexOf('/') + 1));
+  for (const file of candidates) {
     const entry = kept?.apps?.[file];
-    if (entry && existsSync(entry.module) && isCurrent(entry)) entries[file] = entry;
-    else stale.push(file);
+    // A compiled app whose inputs (its entry file among them) are as they were exists and is current: one stat per input.
+    if (entry?.inputs?.[join(root, file)] && isCurrent(entry, compiled)) entries[file] = entry;
+    else if (existsSync(join(root, file))) stale.push(file);
+    else continue;
+    apps += 1;
   }
   const built = stale.length > 0 ? await buildApps(root, shared, stale) : [];
   for (const { file, entry } of built) entries[file] = entry;
-  if (!kept || built.length > 0 || apps.length !== Object.keys(kept.apps ?? {}).length) {
+  if (!kept || built.length > 0 || apps !== Object.keys(kept.apps ?? {}).length) {
     // Only what no file changed under while esbuild read it is remembered: the rest compiles again next time.
     const remembered = Object.fromEntries(Object.entries(entries).filter(([file]) => !built.some((app) => app.file === file && !app.settled)));
     if (shared.settled) writeAtomicallySync(manifestPath, JSON.stringify({ format: CACHE_FORMAT, root, bundle: shared.bundle, shared, apps: remembered }));
@@ -123,9 +127,21 @@ async function removeReplaced(cacheDir, previous, shared, entries) {
   }
 }
 
-/** True when every input of a compiled piece (`inputs`: size and mtime by path; `links`: package links) is as it was. */
-function isCurrent(compiled) {
-  if (!compiled?.inputs || !existsSync(compiled.bundle ?? compiled.module)) return false;
+/** The names in `folder`, none when it is missing. */
+function listFolder(folder) {
+  try {
+    return readdirSync(folder);
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * True when every input of a compiled piece (`inputs`: size and mtime by path; `links`: package
+ * links) is as it was and its output is there (`exists` tells).
+ */
+function isCurrent(compiled, exists = existsSync) {
+  if (!compiled?.inputs || !exists(compiled.bundle ?? compiled.module)) return false;
   // An install that moved a package to another version re-points its node_modules link.
   for (const [link, target] of Object.entries(compiled.links ?? {})) {
     let now;
