@@ -44,7 +44,7 @@ export interface AppRender {
   readonly secrets: readonly { readonly key: string; readonly escPath: string }[];
 }
 
-const FORMAT = 6;
+const FORMAT = 7;
 
 /** The renders of one environment by app (or generated object), each with its key. */
 type Entries = Map<string, { key: string; render: AppRender }>;
@@ -83,6 +83,24 @@ function pinsByApp(env: Environment): Map<string, unknown[][]> {
   return grouped;
 }
 
+const keysByEnvironment = new WeakMap<Environment, { readonly schemasDigest: string; readonly environment: string; readonly apps: Map<string, string> }>();
+
+/**
+ * The part of every render key that is the environment's (its name, settings file and schemas: hashed
+ * once, not once per app), and the apps' keys as they are computed (each asked for more than once).
+ */
+function environmentKeys(env: Environment, schemasDigest: string) {
+  let keys = keysByEnvironment.get(env);
+  if (keys?.schemasDigest !== schemasDigest) {
+    const environment = createHash('sha256')
+      .update(JSON.stringify([FORMAT, env.name, env.sources.environment.text, schemasDigest]))
+      .digest('hex');
+    keys = { schemasDigest, environment, apps: new Map() };
+    keysByEnvironment.set(env, keys);
+  }
+  return keys;
+}
+
 /** The renders of earlier runs, and the ones this run adds. */
 export class RenderCache {
   private readonly loaded = new Map<string, Entries>();
@@ -106,10 +124,16 @@ export class RenderCache {
   keyOf(env: Environment, app: AppEntry, schemasDigest: string): string | undefined {
     const code = this.settings?.appHashes.get(app.file);
     if (!code) return undefined;
-    const pins = pinsByApp(env).get(app.name) ?? [];
-    return createHash('sha256')
-      .update(JSON.stringify([FORMAT, code, env.name, env.sources.environment.text, pins, schemasDigest]))
-      .digest('hex');
+    const keys = environmentKeys(env, schemasDigest);
+    let key = keys.apps.get(app.name);
+    if (key === undefined) {
+      const pins = pinsByApp(env).get(app.name) ?? [];
+      key = createHash('sha256')
+        .update(`${keys.environment}\0${code}\0${JSON.stringify(pins)}`)
+        .digest('hex');
+      keys.apps.set(app.name, key);
+    }
+    return key;
   }
 
   /**
