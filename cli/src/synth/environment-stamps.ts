@@ -70,11 +70,25 @@ export async function stampKey(root: string, env: string, settings: RenderCacheS
   const read = (path: string) => readFile(join(root, path), 'utf8').catch(() => null);
   const schemaNames = (await readdir(join(root, CRD_SCHEMA_FOLDER)).catch(() => [] as string[])).sort();
   const schemas = await Promise.all(schemaNames.map(async (name) => [name, await read(`${CRD_SCHEMA_FOLDER}/${name}`)]));
-  const apps = [...settings.appHashes].sort(([a], [b]) => (a < b ? -1 : 1));
   const environment = await read(files.environment);
   const trust = await Promise.all(trustFiles(environment).map(async (file) => [file, await read(file)]));
-  const inputs = [FORMAT, settings.sharedHash, apps, env, environment, imagesText ?? (await read(files.images)), schemas, trust];
+  const inputs = [FORMAT, codeDigest(settings), env, environment, imagesText ?? (await read(files.images)), schemas, trust];
   return createHash('sha256').update(JSON.stringify(inputs)).digest('hex');
+}
+
+const codeDigests = new WeakMap<RenderCacheSettings, string>();
+
+/** A hash of the code of this build (the shared code and every app's), the same for every environment: taken once. */
+function codeDigest(settings: RenderCacheSettings): string {
+  let digest = codeDigests.get(settings);
+  if (digest === undefined) {
+    const apps = [...settings.appHashes].sort(([a], [b]) => (a < b ? -1 : 1));
+    digest = createHash('sha256')
+      .update(JSON.stringify([settings.sharedHash, apps]))
+      .digest('hex');
+    codeDigests.set(settings, digest);
+  }
+  return digest;
 }
 
 /** The trust files an environment.yaml names (its trusted root, its rules' public keys): the admission policy carries their contents. */
