@@ -678,10 +678,7 @@ function trimHeadCommentBlankLines(document: Document.Parsed, text: string): voi
   const trim = (node: unknown) => {
     if (isNode(node) && node.commentBefore?.endsWith('\n')) node.commentBefore = node.commentBefore.replace(/\n+$/, '');
   };
-  const entry = (collection: YAMLMap | YAMLSeq, index: number) => {
-    const item = collection.items[index];
-    return isPair(item) ? item.key : item;
-  };
+  const entry = (collection: YAMLMap | YAMLSeq, index: number) => entryNode(collection.items[index]);
   const firstLineEnd = text.indexOf('\n');
   let firstLineUnread: boolean | undefined;
   /** Whether go-yaml makes the comment lines above `node`, with a blank line below them, its head. */
@@ -715,9 +712,8 @@ function trimHeadCommentBlankLines(document: Document.Parsed, text: string): voi
 function footOfFirstToken(collection: YAMLMap | YAMLSeq, comment: string): void {
   let owner = collection;
   for (let inner = owner.items[0]; isCollection(inner) && !hasProperties(inner) && inner.items.length > 0; inner = owner.items[0]) owner = inner;
-  const second = owner.items[1];
-  const next = isPair(second) ? second.key : second;
-  if (isNode(next)) next.commentBefore = [comment, next.commentBefore].filter(Boolean).join('\n');
+  const next = entryNode(owner.items[1]);
+  if (isNode(next)) prependComment(next, comment);
   else owner.comment = comment.replace(/\n+$/, '');
 }
 
@@ -745,7 +741,7 @@ function moveDedentedFeetDown(document: Document.Parsed, text: string): void {
         }
         // The foot of a scalar item: below it, above the next item.
         const next = seq.items[index + 1];
-        if (isNode(next)) next.commentBefore = [comment, next.commentBefore].filter(Boolean).join('\n');
+        if (isNode(next)) prependComment(next, comment);
         else seq.comment = comment.replace(/\n+$/, '');
       }
     },
@@ -832,6 +828,16 @@ function commentBelowLast(seq: YAMLSeq, item: YAMLMap | YAMLSeq, text: string): 
   return below !== null && (below[1]?.length ?? 0) >= start - (text.lastIndexOf('\n', start - 1) + 1);
 }
 
+/** The node of a collection entry that carries its head comment: a pair's key, or the item itself. */
+function entryNode(item: unknown): unknown {
+  return isPair(item) ? item.key : item;
+}
+
+/** Puts `comment` above the comment lines `node` already has above it. */
+function prependComment(node: Node, comment: string): void {
+  node.commentBefore = [comment, node.commentBefore].filter(Boolean).join('\n');
+}
+
 /** Whether `node` is a block collection with an anchor or a tag. */
 function hasProperties(node: unknown): boolean {
   return isCollection(node) && !node.flow && Boolean(node.tag || node.anchor);
@@ -883,13 +889,9 @@ function endsUnread(document: Document.Parsed, firstLineEnd: number): boolean {
  * of a mapping value that is a sequence whose first item is such a collection.
  */
 function moveHeadCommentsBelowProperties(document: Document.Parsed, text: string): void {
-  const entryOf = (item: unknown) => (isPair(item) ? item.key : item);
-  const prepend = (node: Node, comment: string) => {
-    node.commentBefore = [comment, node.commentBefore].filter(Boolean).join('\n');
-  };
   visit(document, {
     Collection(_key, collection, path) {
-      const entry = entryOf(collection.items[0]);
+      const entry = entryNode(collection.items[0]);
       const parent = path.at(-1);
       if (collection.flow || !isNode(entry) || !entry.range || isDocument(parent)) return;
       if (hasProperties(collection)) {
@@ -916,7 +918,7 @@ function moveHeadCommentsBelowProperties(document: Document.Parsed, text: string
         const head = foot ? above : [above, below.replace(/\n+$/, '')].filter(Boolean).join('\n');
         if (head) entry.commentBefore = head;
       } else if (isSeq(collection) && isPair(parent) && hasProperties(entry) && collection.commentBefore) {
-        prepend(entry, collection.commentBefore);
+        prependComment(entry, collection.commentBefore);
         collection.commentBefore = undefined;
       }
     },
