@@ -8,7 +8,7 @@
  */
 
 import { createHash } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
@@ -129,7 +129,7 @@ async function writeFloor(root: string, runs: number): Promise<Sample> {
   const files = (await readdir(dist, { recursive: true, withFileTypes: true }))
     .filter((entry) => entry.isFile())
     .map((entry) => relative(dist, join(entry.parentPath, entry.name)));
-  const contents = await Promise.all(files.map(async (path) => [path, await readFile(join(dist, path))] as const));
+  const contents = files.map((path) => [path, readFileSync(join(dist, path))] as const);
   const samples: number[] = [];
   for (let run = 0; run < runs; run++) {
     const target = join(root, `.floor-${run}`);
