@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { readPack, writePack } from './checksummed-pack.ts';
+import { openPack, readPack, writePack } from './checksummed-pack.ts';
 
 describe('checksummed packs', () => {
   let dir: string;
@@ -34,5 +34,19 @@ describe('checksummed packs', () => {
     writeFileSync(file, bytes.subarray(0, bytes.length - 1));
     expect(readPack(file, 'salt-1')).toBeUndefined();
     expect(readPack(join(dir, 'missing.json'), 'salt-1')).toBeUndefined();
+  });
+
+  it('opens a pack by its data alone, and reads its texts (all checked) only when asked for', () => {
+    writePack(file, 'salt-1', pack);
+    const bytes = readFileSync(file);
+    const damaged = Buffer.from(bytes);
+    damaged[bytes.length - 3] = (damaged[bytes.length - 3] ?? 0) ^ 1;
+    writeFileSync(file, damaged);
+    const opened = openPack(file, 'salt-1');
+    expect([opened?.data, opened?.count]).toEqual([pack.data, 3]);
+    expect(opened?.text(0)).toBeUndefined();
+    writeFileSync(file, bytes);
+    expect([0, 1, 2].map((index) => openPack(file, 'salt-1')?.text(index))).toEqual(pack.texts);
+    expect(openPack(file, 'salt-2')).toBeUndefined();
   });
 });

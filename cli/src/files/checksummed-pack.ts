@@ -1,12 +1,14 @@
 /**
  * Cache files of the render and entry caches, written whole and renamed into place (concurrent runs
  * see whole files): a first line holding the sha256 of a salt (the cache's format and the build) and
- * of everything after that line; a line of JSON (the data, and the byte length of each text); then
- * the texts, raw. Large strings such as rendered YAML stay out of the JSON, so they are neither
- * escaped nor parsed. A damaged file, another format's or another build's reads as nothing.
+ * the header line, then the sha256 of the texts; a header line of JSON (the data, and the byte
+ * length of each text); then the texts, raw. Large strings such as rendered YAML stay out of the
+ * JSON, so they are neither escaped nor parsed, and a reader may take the data alone and read texts
+ * only when asked for ({@link openPack}). A damaged file, another format's or another build's reads
+ * as nothing.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, readSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { threadId } from 'node:worker_threads';
 
@@ -16,33 +18,105 @@ export interface Pack {
   readonly texts: readonly string[];
 }
 
+/** A pack whose data is read and whose texts are read only when asked for. */
+export interface OpenPack {
+  readonly data: unknown;
+  /** How many texts it holds. */
+  readonly count: number;
+  /** The text at `index`, or undefined when the texts are damaged (or there is none at `index`). */
+  text(index: number): string | undefined;
+}
+
+const sha256 = (salt: string, body: string | Buffer) => createHash('sha256').update(salt).update(body).digest('hex');
+
+/** Length of the first line: two hex sha256 digests. */
+const CHECKSUMS = 128;
+
 /** Writes `data` and `texts` to `file`; a failure to write is ignored (the next run works without it). */
 export function writePack(file: string, salt: string, { data, texts }: Pack): void {
-  const body = `${JSON.stringify([data, texts.map((text) => Buffer.byteLength(text))])}\n${texts.join('')}`;
+  const header = JSON.stringify([data, texts.map((text) => Buffer.byteLength(text))]);
+  const body = texts.join('');
   const temporary = `${file}.${process.pid}.${threadId}.tmp`;
   try {
     mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(temporary, `${createHash('sha256').update(salt).update(body).digest('hex')}\n${body}`);
+    writeFileSync(temporary, `${sha256(salt, header)}${sha256('', body)}\n${header}\n${body}`);
     renameSync(temporary, file);
   } catch {}
 }
 
-/** What {@link writePack} wrote to `file` with the same salt, or undefined. */
+/** What {@link writePack} wrote to `file` with the same salt, every text checked, or undefined. */
 export function readPack(file: string, salt: string): Pack | undefined {
+  const pack = openPack(file, salt);
+  if (!pack) return undefined;
+  const texts: string[] = [];
+  for (let index = 0; index < pack.count; index++) {
+    const text = pack.text(index);
+    if (text === undefined) return undefined;
+    texts.push(text);
+  }
+  return { data: pack.data, texts };
+}
+
+/**
+ * The data {@link writePack} wrote to `file` with the same salt (checked), or undefined; its texts are
+ * read, and checked all at once, on the first call of `text`. Only the first two lines are read now.
+ */
+export function openPack(file: string, salt: string): OpenPack | undefined {
   try {
-    const bytes = readFileSync(file);
-    const checksum = bytes.toString('latin1', 0, 64);
-    if (bytes[64] !== 0x0a || checksum !== createHash('sha256').update(salt).update(bytes.subarray(65)).digest('hex')) return undefined;
-    const newline = bytes.indexOf(0x0a, 65);
-    const [data, lengths] = JSON.parse(bytes.toString('utf8', 65, newline)) as [unknown, number[]];
-    const texts: string[] = [];
-    let offset = newline + 1;
-    for (const length of lengths) {
-      texts.push(bytes.toString('utf8', offset, offset + length));
-      offset += length;
-    }
-    return offset === bytes.length ? { data, texts } : undefined;
+    const head = readHead(file);
+    if (!head || head.checksums.slice(0, 64) !== sha256(salt, head.header)) return undefined;
+    const [data, lengths] = JSON.parse(head.header.toString('utf8')) as [unknown, number[]];
+    if (!Array.isArray(lengths)) return undefined;
+    let texts: string[] | null | undefined;
+    const read = (): string[] | null => {
+      try {
+        const bytes = readFileSync(file);
+        const body = bytes.subarray(head.bodyStart);
+        if (bytes.subarray(0, CHECKSUMS).toString('latin1') !== head.checksums || head.checksums.slice(64) !== sha256('', body)) return null;
+        const all: string[] = [];
+        let offset = 0;
+        for (const length of lengths) {
+          all.push(body.toString('utf8', offset, offset + length));
+          offset += length;
+        }
+        return offset === body.length ? all : null;
+      } catch {
+        return null;
+      }
+    };
+    return {
+      data,
+      count: lengths.length,
+      text(index) {
+        texts ??= read();
+        return texts?.[index];
+      },
+    };
   } catch {
     return undefined;
+  }
+}
+
+/** The checksum line and the header line of a pack, read in chunks until the header ends. */
+function readHead(file: string): { readonly checksums: string; readonly header: Buffer; readonly bodyStart: number } | undefined {
+  const fd = openSync(file, 'r');
+  try {
+    const chunks: Buffer[] = [];
+    let length = 0;
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(Math.max(64 * 1024, length));
+      const read = readSync(fd, chunk, 0, chunk.length, length);
+      if (read === 0) return undefined;
+      chunks.push(chunk.subarray(0, read));
+      length += read;
+      const bytes = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+      if (!bytes || length <= CHECKSUMS) continue;
+      const end = bytes.indexOf(0x0a, CHECKSUMS + 1);
+      if (end === -1) continue;
+      if (bytes[CHECKSUMS] !== 0x0a) return undefined;
+      return { checksums: bytes.toString('latin1', 0, CHECKSUMS), header: bytes.subarray(CHECKSUMS + 1, end), bodyStart: end + 1 };
+    }
+  } finally {
+    closeSync(fd);
   }
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { loadEnvironment } from '../config/load-environment.ts';
 import { syncPinMarkers } from '../config/pin-markers.ts';
 import { ConfigError } from '../errors/config-error.ts';
+import { markerLines } from '../markers/setter-markers.ts';
 import { digestOf, ENVIRONMENT_YAML, TIMESTAMP_POLICY, writeOverlay } from '../testing/overlay-fixture.ts';
 import { lintMarkers } from './marker-lint.ts';
 
@@ -11,7 +12,7 @@ const MARKER = '# {"$imagepolicy": "flux-system:dev-api-api"}';
 async function lint(images: string, files: Record<string, string> = {}): Promise<ConfigError | undefined> {
   const env = await loadEnvironment(await writeOverlay('dev', ENVIRONMENT_YAML, images), 'dev');
   try {
-    lintMarkers(env, new Map(Object.entries(files)), syncPinMarkers(env));
+    lintMarkers(env, new Map(Object.entries(files).map(([path, text]) => [path, markerLines(text)])), syncPinMarkers(env));
     return undefined;
   } catch (error) {
     if (error instanceof ConfigError) return error;

@@ -6,29 +6,28 @@ import { imagePolicyMarker } from '@manifold/constructs/core';
 import type { Environment } from '../config/load-environment.ts';
 import { ConfigError } from '../errors/config-error.ts';
 import { findMarkedScalars } from '../markers/marked-scalars.ts';
-import { findMarkedLines, MARKER_BYTES } from '../markers/setter-markers.ts';
+import { MARKER_BYTES, type MarkerLine } from '../markers/setter-markers.ts';
 import { parseFluxDocuments } from '../yaml/kyaml-style.ts';
 import { movablePins } from './image-automation-objects.ts';
 
 /**
- * Lints the rendered files of `env` (paths relative to dist/<env>/) and its images.yaml text, given
- * the policies of the markers Flux sees in that text when they are known already (images.yaml is then
- * parsed as Flux would only if they fall short). Throws {@link ConfigError} naming the file and line of the first problem.
+ * Lints the marker lines of the rendered files of `env` (by path relative to dist/<env>/, see
+ * markerLines in setter-markers.ts) and its images.yaml text, given the policies of the markers Flux sees in that
+ * text when they are known already (images.yaml is then parsed as Flux would only if they fall
+ * short). Throws {@link ConfigError} naming the file and line of the first problem.
  */
-export function lintMarkers(env: Environment, files: ReadonlyMap<string, string>, imagesText: string, seenInImages?: readonly string[]): void {
+export function lintMarkers(env: Environment, marks: ReadonlyMap<string, readonly MarkerLine[]>, imagesText: string, seenInImages?: readonly string[]): void {
   const generated = new Set(movablePins(env).map((pin) => `${pin.policy?.namespace}:${pin.policy?.name}`));
   const referenced = new Set<string>();
   const fail = (file: string, line: number, message: string, hint: string): never => {
     throw new ConfigError({ file, line, col: 1, message, hint });
   };
-  for (const [path, text] of files) {
-    if (!text.includes(MARKER_BYTES)) continue;
+  for (const [path, lines] of marks) {
     const file = `dist/${env.name}/${path}`;
-    for (const { line, marker } of findMarkedLines(text)) {
-      if (!marker) fail(file, line, 'a Flux marker sits where Flux cannot see it', 'markers must be the line comment of a single-line value');
-      const policy = marker?.policy ?? '';
-      if (!generated.has(policy)) fail(file, line, `marker names ${policy}, which is not a policy of ${env.name}`, 'report this as a Manifold bug');
-      referenced.add(policy);
+    for (const [line, policy] of lines) {
+      if (policy === null) fail(file, line, 'a Flux marker sits where Flux cannot see it', 'markers must be the line comment of a single-line value');
+      if (!generated.has(policy ?? '')) fail(file, line, `marker names ${policy}, which is not a policy of ${env.name}`, 'report this as a Manifold bug');
+      referenced.add(policy ?? '');
     }
   }
   const imagesFile = env.sources.images.file;

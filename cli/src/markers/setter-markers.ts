@@ -101,6 +101,15 @@ export function findMarkedLines(text: string): (MarkedLine | { readonly line: nu
   return found;
 }
 
+/** A line of a file that carries a Flux marker, and the policy Flux reads there (null when Flux cannot see it). */
+export type MarkerLine = readonly [line: number, policy: string | null];
+
+/** The lines of `text` that carry a Flux marker, each with the policy Flux reads there. */
+export function markerLines(text: string): MarkerLine[] {
+  if (!text.includes(MARKER_BYTES)) return [];
+  return findMarkedLines(text).map(({ line, marker }) => [line, marker?.policy ?? null]);
+}
+
 /** `text` with every marked value replaced by a placeholder: what stays when Flux moves images. */
 export function blankMarkedValues(text: string): string {
   if (!text.includes(MARKER_BYTES)) return text;

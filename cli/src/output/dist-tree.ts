@@ -127,6 +127,11 @@ export class DistTree {
     return undefined;
   }
 
+  /** Whether the file is known, without reading it, to hold bytes whose sha256 is `sha256` (a stamp vouches for it). */
+  vouches(path: string, sha256: string | undefined): boolean {
+    return sha256 !== undefined && this.files.get(path) === sha256;
+  }
+
   /** The file's bytes, read now when only their hash was known (a file over the size limit reads as a note of its size). */
   get(path: string): Buffer | undefined {
     const known = this.files.get(path);
@@ -137,14 +142,17 @@ export class DistTree {
   }
 
   /**
-   * Whether the file holds exactly `text`. For a file known by hash, the sha256 of `text` is compared
-   * instead of its bytes: pass it when known, so that it is not computed again. A file not read yet is
-   * read only when its size is that of `text`.
+   * Whether the file holds exactly `text` (or what `text()` returns: called only when the bytes are
+   * needed). For a file known by hash, the sha256 of `text` is compared instead of its bytes: pass it
+   * when known, so that neither it nor `text` is computed. A file not read yet is read only when its
+   * size is that of `text`.
    */
-  holds(path: string, text: string, sha256?: string): boolean {
+  holds(path: string, expected: string | (() => string), sha256?: string): boolean {
     const known = this.files.get(path);
     if (known === undefined) return false;
-    if (typeof known === 'string') return known === (sha256 ?? contentHash(text));
+    if (typeof known === 'string' && sha256 !== undefined) return known === sha256;
+    const text = typeof expected === 'string' ? expected : expected();
+    if (typeof known === 'string') return known === contentHash(text);
     if (known === UNREAD) {
       const bytes = readDistFile(join(this.dir, path), Buffer.byteLength(text));
       if (bytes === undefined) return false;

@@ -6,6 +6,7 @@ import { ConfigError } from '../errors/config-error.ts';
 import { contentHash } from '../files/content-hash.ts';
 import { formatIndex, INDEX_FILE, isGeneratedFile, ownershipHash, parseIndex } from '../render/ownership-index.ts';
 import type { RenderedEnvironment } from '../render/render-environment.ts';
+import { RenderedFiles } from '../render/rendered-files.ts';
 import { DistTree, recoverInterruptedSwap, removeTree, swapPaths } from './dist-tree.ts';
 import { describeWriteFailure } from './dist-write-error.ts';
 import { applyPatch, finishPatch, stagePatch } from './patch-tree.ts';
@@ -28,10 +29,16 @@ export interface WriteOptions {
   readonly current?: DistTree;
 }
 
-/** The full content dist/<env>/ should have for `rendered`, index included; empty for a retired environment. */
-export function withIndex(rendered: RenderedEnvironment): Map<string, string> {
-  if (rendered.files.size === 0) return new Map();
-  return new Map([...rendered.files, [INDEX_FILE, formatIndex(rendered.files, rendered.ownership)]]);
+/**
+ * The full content dist/<env>/ should have for `rendered`, index included (empty for a retired
+ * environment), with the sha256 of each file. Files are read only when asked for (see rendered-files.ts).
+ */
+export function withIndex(rendered: RenderedEnvironment): { readonly files: ReadonlyMap<string, string>; readonly hashes: ReadonlyMap<string, string> } {
+  if (rendered.files.size === 0) return { files: new Map(), hashes: new Map() };
+  const index = formatIndex(rendered.files, rendered.ownership);
+  const files = rendered.files instanceof RenderedFiles ? rendered.files.with(INDEX_FILE, index) : new Map([...rendered.files, [INDEX_FILE, index]]);
+  const hashes = new Map([...rendered.files.keys()].map((path) => [path, rendered.hashes?.get(path) ?? contentHash(rendered.files.get(path) ?? '')]));
+  return { files, hashes: hashes.set(INDEX_FILE, contentHash(index)) };
 }
 
 /** The sha256 of each of `files` (content by path), taken from `rendered` for the files it holds as they are. */
@@ -73,12 +80,9 @@ export async function planEnvironmentWrite(distDir: string, rendered: RenderedEn
   }
   const tree = current;
   const owned = parseIndex(tree.get(INDEX_FILE)?.toString('utf8') ?? '');
-  const next = withIndex(rendered);
-  const hashes = contentHashes(rendered, next);
-  const holdsNext = (path: string): boolean => {
-    const text = next.get(path);
-    return text !== undefined && tree.holds(path, text, hashes.get(path));
-  };
+  const { files: next, hashes } = withIndex(rendered);
+  // Compared by hash where the tree knows it: the bytes of a file that did not change are never read.
+  const holdsNext = (path: string): boolean => next.has(path) && tree.holds(path, () => next.get(path) ?? '', hashes.get(path));
   const shown = (path: string): string => `dist/${env}/${path}`;
 
   const edited: string[] = [];

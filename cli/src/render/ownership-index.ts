@@ -24,7 +24,8 @@ export function ownershipHash(bytes: string | Buffer, sha256?: string): string {
 
 /** The index text for a set of generated files (paths relative to dist/<env>/), with the hashes already `known` by path. */
 export function formatIndex(files: ReadonlyMap<string, string>, known?: ReadonlyMap<string, string>): string {
-  return formatIndexEntries(new Map([...files].map(([path, bytes]) => [path, known?.get(path) ?? ownershipHash(bytes)])));
+  // By path, so that a file whose hash is known is not read (see rendered-files.ts).
+  return formatIndexEntries(new Map([...files.keys()].map((path) => [path, known?.get(path) ?? ownershipHash(files.get(path) ?? '')])));
 }
 
 /** The index text for files given by their ownership hashes. */

@@ -10,12 +10,20 @@
  * partial file): a run that renders one app again rewrites one of them. They hold only the apps of
  * the last run: the cache never outgrows the repository. A file whose checksum does not match its
  * content is ignored, never trusted.
+ *
+ * A shard lists each render's key and what the environment's assembly needs of its objects
+ * (identity, path, hashes, marker lines) in its header, and keeps their bytes and the rest (label,
+ * construct path, source position) as texts read only when asked for: a run whose change reaches one
+ * app reads the headers, and the texts of the shards whose files it compares or rewrites. A shard
+ * whose texts turn out damaged when read throws {@link RenderCacheMiss}, and the caller renders
+ * without it.
  */
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { AppEntry } from '../apps/load-apps.ts';
 import type { Environment } from '../config/load-environment.ts';
-import { type Pack, readPack, writePack } from '../files/checksummed-pack.ts';
+import { type OpenPack, openPack, type Pack, writePack } from '../files/checksummed-pack.ts';
+import type { MarkerLine } from '../markers/setter-markers.ts';
 
 /** One rendered object as the environment's output places it. */
 export interface RenderedObject {
@@ -33,6 +41,8 @@ export interface RenderedObject {
   /** Where in the app's source errors about it point. */
   readonly line: number;
   readonly col: number;
+  /** The lines of its bytes that carry a Flux marker, with the policy Flux reads there (null: none it can see). */
+  readonly marks: readonly MarkerLine[];
 }
 
 /** Everything one app rendered in one environment. */
@@ -44,7 +54,7 @@ export interface AppRender {
   readonly secrets: readonly { readonly key: string; readonly escPath: string }[];
 }
 
-const FORMAT = 7;
+const FORMAT = 8;
 
 /** The renders of one environment by app (or generated object), each with its key. */
 type Entries = Map<string, { key: string; render: AppRender }>;
@@ -101,12 +111,18 @@ function environmentKeys(env: Environment, schemasDigest: string) {
   return keys;
 }
 
+/** Thrown when a render's texts turn out damaged or gone when they are read: render without the cache. */
+export class RenderCacheMiss extends Error {}
+
 /** The renders of earlier runs, and the ones this run adds. */
 export class RenderCache {
-  private readonly loaded = new Map<string, Entries>();
+  /** The shards read so far, by `<env>/<shard>`. */
+  private readonly shards = new Map<string, Entries>();
   private readonly next = new Map<string, Entries>();
   /** The shards (`<env>/<shard>`) that got a new render in this run. */
   private changed = new Set<string>();
+  /** Environments rendered without their cached renders (one turned out damaged). */
+  private readonly distrusted = new Set<string>();
 
   private constructor(private readonly settings: RenderCacheSettings | undefined) {}
 
@@ -149,13 +165,13 @@ export class RenderCache {
 
   /** What `app` rendered in `env` under `key`, when an earlier run left it, without keeping it for the next run. */
   peek(env: string, app: string, key: string): AppRender | undefined {
-    const entry = this.pack(env).get(app);
+    const entry = this.shard(env, shardOf(app)).get(app);
     return entry?.key === key ? entry.render : undefined;
   }
 
   /** What `app` rendered in `env` under `key`, when an earlier run left it. */
   get(env: string, app: string, key: string): AppRender | undefined {
-    const entry = this.pack(env).get(app);
+    const entry = this.shard(env, shardOf(app)).get(app);
     if (entry?.key !== key) return undefined;
     this.keep(env, app, entry);
     return entry.render;
@@ -167,6 +183,13 @@ export class RenderCache {
     this.changed.add(`${env}/${shardOf(app)}`);
   }
 
+  /** Forgets every render of `env` an earlier run left (one turned out damaged when read): it renders anew. */
+  distrust(env: string): void {
+    this.distrusted.add(env);
+    this.next.delete(env);
+    for (let shard = 0; shard < SHARDS; shard++) this.shards.delete(`${env}/${shard}`);
+  }
+
   /**
    * Writes the shards whose renders changed, keeping only this run's apps, and forgets them (of `only`
    * that environment, when given, so that its renders need not be held once it is rendered); a failure
@@ -175,16 +198,28 @@ export class RenderCache {
   save(only?: string): void {
     for (const [env, entries] of this.next) {
       if (only !== undefined && env !== only) continue;
-      if (this.settings) {
-        const before = bySharding(this.pack(env));
-        for (const [shard, kept] of bySharding(entries)) {
-          if (!this.changed.has(`${env}/${shard}`) && kept.size === before.get(shard)?.size) continue;
-          writePack(this.shardFile(env, shard), this.salt(), packed(kept));
+      if (this.settings) this.write(env, entries);
+      this.next.delete(env);
+      for (let shard = 0; shard < SHARDS; shard++) {
+        this.changed.delete(`${env}/${shard}`);
+        this.shards.delete(`${env}/${shard}`);
+      }
+    }
+  }
+
+  private write(env: string, entries: Entries): void {
+    for (const [shard, kept] of bySharding(entries)) {
+      if (!this.changed.has(`${env}/${shard}`) && kept.size === this.shard(env, shard).size) continue;
+      // Renders kept from the old shard are read from it now; one whose texts are damaged is dropped.
+      const whole: Entries = new Map();
+      for (const [app, { key, render }] of kept) {
+        try {
+          whole.set(app, { key, render: { ...render, objects: render.objects.map(completeObject) } });
+        } catch (error) {
+          if (!(error instanceof RenderCacheMiss)) throw error;
         }
       }
-      this.next.delete(env);
-      this.loaded.delete(env);
-      for (let shard = 0; shard < SHARDS; shard++) this.changed.delete(`${env}/${shard}`);
+      writePack(this.shardFile(env, shard), this.salt(), packed(whole));
     }
   }
 
@@ -193,18 +228,14 @@ export class RenderCache {
     this.next.set(env, entries.set(app, entry));
   }
 
-  private pack(env: string): Entries {
-    let pack = this.loaded.get(env);
-    if (!pack) {
-      pack = new Map();
-      for (let shard = 0; shard < SHARDS; shard++) {
-        for (const [app, entry] of unpacked(this.settings && readPack(this.shardFile(env, shard), this.salt()))) {
-          if (shardOf(app) === shard) pack.set(app, entry);
-        }
-      }
-      this.loaded.set(env, pack);
+  private shard(env: string, shard: number): Entries {
+    let entries = this.shards.get(`${env}/${shard}`);
+    if (!entries) {
+      const pack = this.settings && !this.distrusted.has(env) ? openPack(this.shardFile(env, shard), this.salt()) : undefined;
+      entries = new Map([...((pack && unpacked(pack)) ?? [])].filter(([app]) => shardOf(app) === shard));
+      this.shards.set(`${env}/${shard}`, entries);
     }
-    return pack;
+    return entries;
   }
 
   private shardFile(env: string, shard: number): string {
@@ -219,27 +250,119 @@ function bySharding(entries: Entries): Map<number, Entries> {
   return shards;
 }
 
-/** The renders as a pack: the objects' bytes, in order, as its texts. */
-function packed(entries: Entries): Pack {
-  const texts: string[] = [];
-  const data = [...entries].map(([app, { key, render }]) => {
-    const objects = render.objects.map(({ bytes, ...rest }) => {
-      texts.push(bytes);
-      return rest;
-    });
-    return [app, key, { ...render, objects }];
-  });
-  return { data, texts };
+/** Every field of `object` as a plain object (one read from a shard reads its texts). */
+function completeObject(object: RenderedObject): RenderedObject {
+  const { key, label, path, bytes, ownership, sha256, constructPath, line, col, marks } = object;
+  return { key, label, path, bytes, ownership, sha256, constructPath, line, col, marks };
 }
 
-/** The renders {@link packed} made (none from a pack that is missing or not one). */
-function unpacked(pack: Pack | undefined): Entries {
-  const entries: Entries = new Map();
-  if (!pack || !Array.isArray(pack.data)) return entries;
-  let text = 0;
-  for (const [app, key, render] of pack.data as [string, string, AppRender][]) {
-    const objects = render.objects.map((object) => ({ ...object, bytes: pack.texts[text++] ?? '' }));
-    entries.set(app, { key, render: { ...render, objects } });
+/** What a shard's texts hold of one object besides its bytes: label, construct path, line, column. */
+type Details = [string, string, number, number];
+
+/**
+ * A shard: in its header, per render its app (or generated entry), key, images, secrets and number of
+ * objects, and per object its identity key, path and marker lines in columns, its sha256 in one
+ * string of hex digits and its ownership hash only where that differs; as texts, each object's bytes
+ * and then each render's {@link Details}.
+ */
+function packed(entries: Entries): Pack {
+  const apps: unknown[] = [];
+  const keys: string[] = [];
+  const paths: string[] = [];
+  const marks: [number, readonly MarkerLine[]][] = [];
+  const ownership: [number, string][] = [];
+  const texts: string[] = [];
+  const details: string[] = [];
+  let sha256 = '';
+  for (const [app, { key, render }] of entries) {
+    apps.push([app, key, render.images, render.secrets, render.objects.length]);
+    for (const object of render.objects) {
+      if (object.marks.length > 0) marks.push([keys.length, object.marks]);
+      if (object.ownership !== object.sha256) ownership.push([keys.length, object.ownership]);
+      keys.push(object.key);
+      paths.push(object.path);
+      sha256 += object.sha256;
+      texts.push(object.bytes);
+    }
+    details.push(JSON.stringify(render.objects.map((object): Details => [object.label, object.constructPath, object.line, object.col])));
   }
-  return text === pack.texts.length ? entries : new Map();
+  return { data: { apps, keys, paths, marks, ownership, sha256 }, texts: [...texts, ...details] };
+}
+
+/** The renders of a shard {@link packed} made, each object reading its texts when asked for; undefined when it is not one. */
+function unpacked(pack: OpenPack): Entries | undefined {
+  const data = pack.data as {
+    apps: [string, string, string[], AppRender['secrets'], number][];
+    keys: string[];
+    paths: string[];
+    marks: [number, MarkerLine[]][];
+    ownership: [number, string][];
+    sha256: string;
+  };
+  const count = data?.keys?.length;
+  if (!Array.isArray(data?.apps) || !Array.isArray(data.keys) || !Array.isArray(data.paths) || typeof data.sha256 !== 'string') return undefined;
+  if (data.paths.length !== count || data.sha256.length !== count * 64 || pack.count !== count + data.apps.length) return undefined;
+  const marks = new Map(data.marks);
+  const ownership = new Map(data.ownership);
+  const entries: Entries = new Map();
+  let at = 0;
+  for (const [position, [app, key, images, secrets, objectCount]] of data.apps.entries()) {
+    const objects: RenderedObject[] = [];
+    let details: Details[] | undefined;
+    const detailsOf = (index: number): Details => {
+      details ??= JSON.parse(pack.text(count + position) ?? 'null') as Details[];
+      const found = details?.[index];
+      if (!found) throw new RenderCacheMiss(`the render of ${app} is damaged`);
+      return found;
+    };
+    for (let index = 0; index < objectCount; index++, at++) {
+      const sha256 = data.sha256.slice(at * 64, at * 64 + 64);
+      const text = at;
+      const listed = { key: data.keys[at] ?? '', path: data.paths[at] ?? '', sha256, ownership: ownership.get(at) ?? sha256, marks: marks.get(at) ?? [] };
+      objects.push(
+        new PackedObject(
+          listed,
+          () => pack.text(text),
+          () => detailsOf(index),
+        ),
+      );
+    }
+    entries.set(app, { key, render: { images, secrets, objects } });
+  }
+  return at === count ? entries : undefined;
+}
+
+/** An object of a shard: what its header lists, and its bytes and details read from the shard's texts when first asked for. */
+class PackedObject implements RenderedObject {
+  readonly key: string;
+  readonly path: string;
+  readonly sha256: string;
+  readonly ownership: string;
+  readonly marks: readonly MarkerLine[];
+
+  constructor(
+    listed: Pick<RenderedObject, 'key' | 'path' | 'sha256' | 'ownership' | 'marks'>,
+    private readonly text: () => string | undefined,
+    private readonly details: () => Details,
+  ) {
+    ({ key: this.key, path: this.path, sha256: this.sha256, ownership: this.ownership, marks: this.marks } = listed);
+  }
+
+  get bytes(): string {
+    const bytes = this.text();
+    if (bytes === undefined) throw new RenderCacheMiss(`the render of ${this.path} is damaged`);
+    return bytes;
+  }
+  get label(): string {
+    return this.details()[0];
+  }
+  get constructPath(): string {
+    return this.details()[1];
+  }
+  get line(): number {
+    return this.details()[2];
+  }
+  get col(): number {
+    return this.details()[3];
+  }
 }

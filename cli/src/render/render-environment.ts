@@ -10,6 +10,7 @@ import { escLocations } from '../esc/esc-pins.ts';
 import { ESC_CONSTRUCTS, externalSecret, secretStore } from '../esc/external-secrets.ts';
 import { contentHash } from '../files/content-hash.ts';
 import { FLUX_FOLDER, imageAutomationObjects } from '../flux/image-automation-objects.ts';
+import { type MarkerLine, markerLines } from '../markers/setter-markers.ts';
 import { isBuiltInApiVersion } from '../validate/api-server-rules.ts';
 import { appSecretRefusal } from '../validate/app-secrets.ts';
 import { scopeRefusal, withoutNamespaceIfClusterScoped } from '../validate/environment-scope.ts';
@@ -25,6 +26,7 @@ import { KUSTOMIZATION_FILE, kustomization } from './kustomization.ts';
 import { type KubernetesObject, objectIdentity } from './object-identity.ts';
 import { ownershipHash } from './ownership-index.ts';
 import type { AppRender, RenderCache, RenderedObject } from './render-cache.ts';
+import { type FileSource, RenderedFiles } from './rendered-files.ts';
 
 /** What every rendered object is checked against, and the verdicts remembered from earlier runs. */
 export interface ObjectChecks {
@@ -42,6 +44,8 @@ export interface RenderedEnvironment {
   readonly ownership?: ReadonlyMap<string, string>;
   /** The sha256 of each file's bytes, when the renderer computed them. */
   readonly hashes?: ReadonlyMap<string, string>;
+  /** The lines of each file that carry a Flux marker (files without one are left out), when the renderer found them. */
+  readonly marks?: ReadonlyMap<string, readonly MarkerLine[]>;
   /** The ESC secrets the apps asked for (External Secrets fetch them in the cluster). */
   readonly escSecrets?: readonly EscSecretUse[];
   /** The apps built in this run, and those whose earlier render was reused because nothing it depends on changed. */
@@ -227,11 +231,14 @@ interface OutputObject {
 
 /** The files of one environment as they are rendered, with the checks every object must pass. */
 class EnvironmentOutput {
-  private readonly files = new Map<string, string>();
+  /** The bytes of each file, or the object that reads them when asked for (see rendered-files.ts). */
+  private readonly files = new Map<string, FileSource>();
   private readonly owners = new Map<string, string>();
-  private readonly paths = new Map<string, string>();
+  /** The object placed at each path. */
+  private readonly paths = new Map<string, RenderedObject>();
   private readonly ownership = new Map<string, string>();
   private readonly hashes = new Map<string, string>();
+  private readonly marks = new Map<string, readonly MarkerLine[]>();
 
   private readonly settings: string;
   /** Objects added since the last {@link check} that are not known valid. */
@@ -278,6 +285,7 @@ class EnvironmentOutput {
       constructPath,
       line: where.line,
       col: where.col,
+      marks: markerLines(bytes),
     };
     this.place(placed, owner, where.file);
     if (!checked) {
@@ -299,7 +307,10 @@ class EnvironmentOutput {
     await checkObjects(unchecked, this.checks);
   }
 
-  /** Places a rendered object (new, or remembered from an earlier run), refusing a second object with its identity or path. */
+  /**
+   * Places a rendered object (new, or remembered from an earlier run), refusing a second object with
+   * its identity or path. Of a remembered object, only its identity, path and hashes are read.
+   */
   place(object: RenderedObject, owner: string, file: string): void {
     const describe = (message: string, hint: string): ConfigError =>
       new ConfigError({ file, line: object.line, col: object.col, message: `${object.label} (${owner}, construct ${object.constructPath}) ${message}`, hint });
@@ -309,11 +320,12 @@ class EnvironmentOutput {
     if (previous) throw describe(`is emitted twice in ${this.env.name} (also by ${previous})`, 'give one of the objects another name');
     this.owners.set(key, owner);
     const clash = this.paths.get(object.path);
-    if (clash) throw describe(`would be written to ${object.path}, which ${clash} already takes`, 'give one of the objects another name');
-    this.paths.set(object.path, object.label);
-    this.files.set(object.path, object.bytes);
+    if (clash) throw describe(`would be written to ${object.path}, which ${clash.label} already takes`, 'give one of the objects another name');
+    this.paths.set(object.path, object);
+    this.files.set(object.path, object);
     this.ownership.set(object.path, object.ownership);
     this.hashes.set(object.path, object.sha256);
+    if (object.marks.length > 0) this.marks.set(object.path, object.marks);
   }
 
   /**
@@ -357,8 +369,8 @@ class EnvironmentOutput {
       sorted.set(`${DELIVERY_FOLDER}/${KUSTOMIZATION_FILE}`, emitYaml([kustomization(delivery.map((path) => path.slice(DELIVERY_FOLDER.length + 1)))]));
     sorted.set(KUSTOMIZATION_FILE, emitYaml([kustomization(synced)]));
     const files = new Map([...sorted.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-    for (const [path, bytes] of files) if (!this.hashes.has(path)) this.hashes.set(path, contentHash(bytes));
-    return { env: this.env.name, files, ownership: this.ownership, hashes: this.hashes };
+    for (const [path, source] of files) if (typeof source === 'string') this.hashes.set(path, contentHash(source));
+    return { env: this.env.name, files: new RenderedFiles(files), ownership: this.ownership, hashes: this.hashes, marks: this.marks };
   }
 }
 

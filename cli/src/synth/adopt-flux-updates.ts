@@ -33,8 +33,9 @@ export function findFluxUpdates(env: Environment, rendered: RenderedEnvironment,
   const seen = new Map<string, { parts: Map<string, string>; files: Set<string> }>();
   const owned = parseIndex(tree.get(INDEX_FILE)?.toString('utf8') ?? '');
   for (const path of tree.keys()) {
-    const expected = rendered.files.get(path);
-    if (!owned.has(path) || expected === undefined || tree.holds(path, expected, rendered.hashes?.get(path))) continue;
+    // Compared by hash where the tree knows it: the bytes of a file that did not change are never read.
+    if (!owned.has(path) || !rendered.files.has(path) || tree.holds(path, () => rendered.files.get(path) ?? '', rendered.hashes?.get(path))) continue;
+    const expected = rendered.files.get(path) ?? '';
     const text = tree.get(path)?.toString('utf8') ?? '';
     if (blankMarkedValues(expected) !== blankMarkedValues(text)) continue;
     for (const found of findMarkedLines(text)) {

@@ -12,7 +12,7 @@ import { syncPinMarkers } from '../config/pin-markers.ts';
 import { YamlEntries } from '../config/yaml-entries.ts';
 import { lintMarkers } from '../flux/marker-lint.ts';
 import { DistTree, type KnownFiles, swapPaths } from '../output/dist-tree.ts';
-import { type AppRender, RenderCache } from '../render/render-cache.ts';
+import { type AppRender, RenderCache, RenderCacheMiss } from '../render/render-cache.ts';
 import type { ObjectChecks, RenderedEnvironment } from '../render/render-environment.ts';
 import { loadCrdSchemas } from '../validate/crd-schemas.ts';
 import { ObjectSchemas } from '../validate/object-schemas.ts';
@@ -88,30 +88,41 @@ export class RenderSession {
     const { renderEnvironment } = await import('../render/render-environment.ts');
     const loadedEnv = await (this.environments.get(name) ?? loadEnvironment(root, name, pins, this.pinEntries));
     this.environments.delete(name);
-    let env = loadedEnv;
     const prebuilt = this.prebuilt.get(name) ?? new Map<string, AppRender>();
     this.prebuilt.delete(name);
     // Pins set by a command are taken as they are; otherwise Flux updates waiting in dist/ are adopted.
     const tree = pins === undefined ? DistTree.read(swapPaths(join(root, 'dist'), name).live, request.knownFiles?.get(name)) : undefined;
     const scope = shard && { renders: (app: string) => ownsUnit(shard, name, app) };
-    const deployed = env.apps ?? this.entries.map((entry) => entry.name);
+    const deployed = loadedEnv.apps ?? this.entries.map((entry) => entry.name);
     const units = shard ? [ENVIRONMENT_UNIT, ...deployed].filter((unit) => ownsUnit(shard, name, unit)).map((unit) => `${name}/${unit}`) : [];
-    let rendered = await renderEnvironment(env, await this.appsFor(env, prebuilt), this.checks, scope, prebuilt);
-    const adoptions = tree ? findFluxUpdates(env, rendered, tree) : [];
-    if (adoptions.length > 0) {
-      const adopted = editPins(
-        env,
-        adoptions.map((adoption) => ({ app: adoption.pin.app, image: adoption.pin.image, ref: adoption.to, source: { by: 'flux' } })),
-      );
-      env = await loadEnvironment(root, name, adopted, this.pinEntries);
-      // Apps whose pins moved render again (in this thread); the others are placed as they were.
-      for (const adoption of adoptions) prebuilt.delete(adoption.pin.app);
-      rendered = await renderEnvironment(env, await this.appsFor(env, prebuilt), this.checks, scope, prebuilt);
-    }
+    const assemble = async () => {
+      let env = loadedEnv;
+      let rendered = await renderEnvironment(env, await this.appsFor(env, prebuilt), this.checks, scope, prebuilt);
+      const adoptions = tree ? findFluxUpdates(env, rendered, tree) : [];
+      if (adoptions.length > 0) {
+        const adopted = editPins(
+          env,
+          adoptions.map((adoption) => ({ app: adoption.pin.app, image: adoption.pin.image, ref: adoption.to, source: { by: 'flux' } })),
+        );
+        env = await loadEnvironment(root, name, adopted, this.pinEntries);
+        // Apps whose pins moved render again (in this thread); the others are placed as they were.
+        for (const adoption of adoptions) prebuilt.delete(adoption.pin.app);
+        rendered = await renderEnvironment(env, await this.appsFor(env, prebuilt), this.checks, scope, prebuilt);
+      }
+      // The bytes of every file the tree does not vouch for are compared later: read them now, from the
+      // renders they came from (see rendered-files.ts), so that a render no longer cached shows here.
+      for (const path of rendered.files.keys()) if (!tree?.vouches(path, rendered.hashes?.get(path))) rendered.files.get(path);
+      return { env, rendered, adoptions };
+    };
+    const { env, rendered, adoptions } = await assemble().catch((error: unknown) => {
+      if (!(error instanceof RenderCacheMiss)) throw error;
+      this.checks.renders.distrust(name);
+      return assemble();
+    });
     const file = env.sources.images.file;
     const before = pins === undefined ? loadedEnv.sources.images.text : await readFile(join(root, file), 'utf8');
     const after = syncPinMarkers(env);
-    lintMarkers(env, rendered.files, after, this.pinEntries.fluxMarkers(file, after));
+    lintMarkers(env, rendered.marks ?? new Map(), after, this.pinEntries.fluxMarkers(file, after));
     // Kept for the next run now, so that this environment's renders and pin parses are not held while the next renders.
     this.checks.renders.save(name);
     this.pinEntries.save(file);

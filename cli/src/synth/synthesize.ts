@@ -8,7 +8,7 @@ import { compareEnvironment, type DistDifference, isClean, unifiedDiff } from '.
 import { withDistLock } from '../output/dist-lock.ts';
 import { DistTree, generatedEnvironments, type KnownFiles, recoverInterruptedSwaps, swapPaths } from '../output/dist-tree.ts';
 import { describeWriteFailure } from '../output/dist-write-error.ts';
-import { contentHashes, planEnvironmentWrite, type StagedWrite, stageWritePlan, type WriteResult, withIndex } from '../output/write-dist.ts';
+import { planEnvironmentWrite, type StagedWrite, stageWritePlan, type WriteResult, withIndex } from '../output/write-dist.ts';
 import { INDEX_FILE } from '../render/ownership-index.ts';
 import type { RenderCacheSettings } from '../render/render-cache.ts';
 import type { RenderedEnvironment } from '../render/render-environment.ts';
@@ -265,7 +265,7 @@ export async function checkRepository(root: string, envs: readonly string[], con
     results.set(rendered.env, difference);
     apps.set(rendered.env, rendered.apps ?? { rendered: [], reused: [] });
     // Stamped once every environment rendered (a later one may adopt a Flux update): only what a stamp needs is kept.
-    if (!shard && isClean(difference)) clean.push({ env: rendered.env, hashes: contentHashes(rendered, withIndex(rendered)), foreign: difference.foreign });
+    if (!shard && isClean(difference)) clean.push({ env: rendered.env, hashes: withIndex(rendered).hashes, foreign: difference.foreign });
   });
   const { verified, stampKeys, treeIdentities, overlays, adoptions, units, workers } = run;
   for (const { env, hashes, foreign } of clean) {
