@@ -36,13 +36,16 @@ interface EntryParse {
 }
 
 const FORMAT = 3;
+/** A pack is rewritten once one entry in this many is missing from it or no longer used. */
+const REWRITE_SHARE = 64;
 const ENTRY_START = /[A-Za-z0-9_]/;
 
 /** Entry parses of earlier runs, and the ones this run uses. */
 export class YamlEntries {
   private readonly loaded = new Map<string, Map<string, EntryParse>>();
   private readonly used = new Map<string, Map<string, EntryParse>>();
-  private readonly changed = new Set<string>();
+  /** How many entries of each file this run parsed or checked that its pack does not hold. */
+  private readonly unsaved = new Map<string, number>();
 
   private constructor(
     private readonly dir: string | undefined,
@@ -95,7 +98,7 @@ export class YamlEntries {
         const parse = used?.get(entryText);
         if (parse) used?.set(entryText, { ...parse, flux: found?.[index] ?? null });
       }
-      this.changed.add(file);
+      this.note(file, asked.length);
       return this.fluxMarkers(file, text);
     }
     if (entries.some(({ parse }) => parse.flux === null)) return undefined;
@@ -123,7 +126,7 @@ export class YamlEntries {
       if (!checked || Object.hasOwn(data, parse.key)) return undefined;
       if (!parse.checked) {
         used.set(entryText, { ...parse, checked });
-        this.changed.add(file);
+        this.note(file, 1);
       }
       data[parse.key] = checked.value;
     }
@@ -132,18 +135,26 @@ export class YamlEntries {
 
   /**
    * Keeps this run's entries for the next run and forgets them (of `only` that file, when given, so
-   * that its parse need not be held once it is used); a failure to write is ignored.
+   * that its parse need not be held once it is used); a failure to write is ignored. A file is written
+   * again only when its pack lacks (or holds beyond this run's) more than one entry in {@link REWRITE_SHARE}:
+   * after a pin edit, parsing the one changed entry again next run costs less than rewriting the parse
+   * of every entry.
    */
   save(only?: string): void {
     for (const [file, entries] of this.used) {
       if (only !== undefined && file !== only) continue;
-      if (this.dir && (this.changed.has(file) || entries.size !== this.pack(file).size)) {
+      const stale = (this.unsaved.get(file) ?? 0) + Math.max(0, this.pack(file).size - entries.size);
+      if (this.dir && stale > 0 && stale * REWRITE_SHARE >= entries.size) {
         writePack(join(this.dir, `${encodeURIComponent(file)}.json`), this.salt, { data: [...entries], texts: [] });
       }
       this.used.delete(file);
       this.loaded.delete(file);
-      this.changed.delete(file);
+      this.unsaved.delete(file);
     }
+  }
+
+  private note(file: string, entries: number): void {
+    this.unsaved.set(file, (this.unsaved.get(file) ?? 0) + entries);
   }
 
   private entries(file: string, text: string): { readonly start: number; readonly text: string; readonly parse: EntryParse }[] | undefined {
@@ -159,7 +170,7 @@ export class YamlEntries {
       const parsed = parseEntries(missing);
       if (!parsed) return undefined;
       for (const [entryText, parse] of parsed) fresh.set(entryText, parse);
-      this.changed.add(file);
+      this.note(file, missing.length);
     }
     const entries = [];
     for (const { start, text: entryText } of split) {

@@ -33,12 +33,43 @@ export interface WriteOptions {
  * The full content dist/<env>/ should have for `rendered`, index included (empty for a retired
  * environment), with the sha256 of each file. Files are read only when asked for (see rendered-files.ts).
  */
-export function withIndex(rendered: RenderedEnvironment): { readonly files: ReadonlyMap<string, string>; readonly hashes: ReadonlyMap<string, string> } {
-  if (rendered.files.size === 0) return { files: new Map(), hashes: new Map() };
-  const index = formatIndex(rendered.files, rendered.ownership);
-  const files = rendered.files instanceof RenderedFiles ? rendered.files.with(INDEX_FILE, index) : new Map([...rendered.files, [INDEX_FILE, index]]);
-  const hashes = new Map([...rendered.files.keys()].map((path) => [path, rendered.hashes?.get(path) ?? contentHash(rendered.files.get(path) ?? '')]));
-  return { files, hashes: hashes.set(INDEX_FILE, contentHash(index)) };
+export function withIndex(rendered: RenderedEnvironment): ExpectedFiles {
+  let expected = expectedFiles.get(rendered);
+  if (!expected) {
+    if (rendered.files.size === 0) return { files: new Map(), hashes: new Map() };
+    const index = formatIndex(rendered.files, rendered.ownership);
+    const files = rendered.files instanceof RenderedFiles ? rendered.files.with(INDEX_FILE, index) : new Map([...rendered.files, [INDEX_FILE, index]]);
+    const hashes = new Map([...rendered.files.keys()].map((path) => [path, rendered.hashes?.get(path) ?? contentHash(rendered.files.get(path) ?? '')]));
+    expected = { files, hashes: hashes.set(INDEX_FILE, contentHash(index)) };
+    expectedFiles.set(rendered, expected);
+  }
+  return expected;
+}
+
+/** What dist/<env>/ should hold, with the sha256 of each file. */
+interface ExpectedFiles {
+  readonly files: ReadonlyMap<string, string>;
+  readonly hashes: ReadonlyMap<string, string>;
+}
+
+/** {@link withIndex} of each rendered environment, made once. */
+const expectedFiles = new WeakMap<RenderedEnvironment, ExpectedFiles>();
+
+/**
+ * The ownership hash dist/<env>/'s index (in `tree`) records for a path, read lazily: when the tree
+ * vouches that its index is the one `rendered` writes (the usual case when only pins moved), from
+ * `rendered` itself, without reading or parsing the index.
+ */
+export function recordedOwnership(tree: DistTree, rendered: RenderedEnvironment): (path: string) => string | undefined {
+  const { files, hashes } = withIndex(rendered);
+  if (tree.vouches(INDEX_FILE, hashes.get(INDEX_FILE))) {
+    return (path) => (path !== INDEX_FILE && files.has(path) ? (rendered.ownership?.get(path) ?? ownershipHash(files.get(path) ?? '')) : undefined);
+  }
+  let owned: Map<string, string> | undefined;
+  return (path) => {
+    owned ??= parseIndex(tree.get(INDEX_FILE)?.toString('utf8') ?? '');
+    return owned.get(path);
+  };
 }
 
 /** The sha256 of each of `files` (content by path), taken from `rendered` for the files it holds as they are. */
@@ -79,8 +110,8 @@ export async function planEnvironmentWrite(distDir: string, rendered: RenderedEn
     current = DistTree.read(swapPaths(distDir, env).live);
   }
   const tree = current;
-  const owned = parseIndex(tree.get(INDEX_FILE)?.toString('utf8') ?? '');
   const { files: next, hashes } = withIndex(rendered);
+  const owned = recordedOwnership(tree, rendered);
   // Compared by hash where the tree knows it: the bytes of a file that did not change are never read.
   const holdsNext = (path: string): boolean => next.has(path) && tree.holds(path, () => next.get(path) ?? '', hashes.get(path));
   const shown = (path: string): string => `dist/${env}/${path}`;
@@ -89,13 +120,12 @@ export async function planEnvironmentWrite(distDir: string, rendered: RenderedEn
   const foreign: string[] = [];
   const pruned: string[] = [];
   for (const path of tree.keys()) {
-    if (path === INDEX_FILE) continue;
-    const ownedHash = owned.get(path);
+    // A file that already holds exactly what synth writes there is kept (outside the index, a lost index: taken over).
+    if (path === INDEX_FILE || holdsNext(path)) continue;
+    const ownedHash = owned(path);
     if (next.has(path)) {
-      // A file outside the index that already holds exactly what synth writes there (a lost index) is taken over.
-      if (ownedHash === undefined) {
-        if (!holdsNext(path)) foreign.push(path);
-      } else if (!holdsNext(path) && ownedHash !== ownershipHash(tree.get(path) ?? '')) edited.push(path);
+      if (ownedHash === undefined) foreign.push(path);
+      else if (ownedHash !== ownershipHash(tree.get(path) ?? '')) edited.push(path);
     } else if (ownedHash === undefined || !isGeneratedFile(path, tree.get(path) ?? '')) {
       // The index alone never condemns a file: one it lists that synth could not have written stays.
       foreign.push(path);

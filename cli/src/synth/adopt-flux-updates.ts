@@ -10,7 +10,7 @@ import { ConfigError } from '../errors/config-error.ts';
 import { movablePins } from '../flux/image-automation-objects.ts';
 import { blankMarkedValues, findMarkedLines } from '../markers/setter-markers.ts';
 import type { DistTree } from '../output/dist-tree.ts';
-import { INDEX_FILE, parseIndex } from '../render/ownership-index.ts';
+import { recordedOwnership } from '../output/write-dist.ts';
 import type { RenderedEnvironment } from '../render/render-environment.ts';
 
 /** A pin moved by Flux in dist/ that synth takes over. */
@@ -31,10 +31,10 @@ export interface Adoption {
 export function findFluxUpdates(env: Environment, rendered: RenderedEnvironment, tree: DistTree): Adoption[] {
   const pins = new Map(movablePins(env).map((pin) => [`${pin.policy?.namespace}:${pin.policy?.name}`, pin]));
   const seen = new Map<string, { parts: Map<string, string>; files: Set<string> }>();
-  const owned = parseIndex(tree.get(INDEX_FILE)?.toString('utf8') ?? '');
+  const owned = recordedOwnership(tree, rendered);
   for (const path of tree.keys()) {
     // Compared by hash where the tree knows it: the bytes of a file that did not change are never read.
-    if (!owned.has(path) || !rendered.files.has(path) || tree.holds(path, () => rendered.files.get(path) ?? '', rendered.hashes?.get(path))) continue;
+    if (!rendered.files.has(path) || tree.holds(path, () => rendered.files.get(path) ?? '', rendered.hashes?.get(path)) || owned(path) === undefined) continue;
     const expected = rendered.files.get(path) ?? '';
     const text = tree.get(path)?.toString('utf8') ?? '';
     if (blankMarkedValues(expected) !== blankMarkedValues(text)) continue;

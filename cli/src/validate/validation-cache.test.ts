@@ -34,6 +34,24 @@ describe('ValidationCache', () => {
     expect(ValidationCache.open({ file: path, version: 'bundle-a' }).isKnownValid(key)).toBe(false);
   });
 
+  it('answers a few questions by searching the file and many from a set, and appends new verdicts', async () => {
+    const path = file();
+    const keys = Array.from({ length: 100 }, (_, index) => contentHash(`object ${index}`));
+    const first = ValidationCache.open({ file: path, version: 'v' });
+    for (const key of keys) first.recordValid(key);
+    first.save();
+    const second = ValidationCache.open({ file: path, version: 'v' });
+    // Lines are matched whole: a verdict's first half, or two halves across a line break, are not verdicts.
+    expect(second.isKnownValid(`${keys[0]?.slice(32)}${keys[1]?.slice(0, 32)}`)).toBe(false);
+    expect(keys.filter((key) => second.isKnownValid(key))).toEqual(keys);
+    const extra = contentHash('one more');
+    second.recordValid(extra);
+    second.recordValid(keys[5] ?? '');
+    second.save();
+    const text = await readFile(path, 'utf8');
+    expect(text).toBe(`v1 v\n${[...keys, extra].map((key) => `${key}\n`).join('')}`);
+  });
+
   it('writes nothing when nothing is new, and nothing at all without a file', async () => {
     const path = file();
     ValidationCache.open({ file: path, version: 'v' }).save();
