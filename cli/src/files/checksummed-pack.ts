@@ -97,22 +97,23 @@ export function openPack(file: string, salt: string): OpenPack | undefined {
   }
 }
 
-/** The checksum line and the header line of a pack, read in chunks until the header ends. */
+/** The checksum line and the header line of a pack, read in growing chunks until the header ends. */
 function readHead(file: string): { readonly checksums: string; readonly header: Buffer; readonly bodyStart: number } | undefined {
   const fd = openSync(file, 'r');
   try {
-    const chunks: Buffer[] = [];
+    let bytes = Buffer.allocUnsafe(64 * 1024);
     let length = 0;
     for (;;) {
-      const chunk = Buffer.allocUnsafe(Math.max(64 * 1024, length));
-      const read = readSync(fd, chunk, 0, chunk.length, length);
+      if (length === bytes.length) {
+        const larger = Buffer.allocUnsafe(bytes.length * 2);
+        bytes.copy(larger, 0, 0, length);
+        bytes = larger;
+      }
+      const read = readSync(fd, bytes, length, bytes.length - length, length);
       if (read === 0) return undefined;
-      chunks.push(chunk.subarray(0, read));
+      const end = bytes.indexOf(0x0a, Math.max(CHECKSUMS + 1, length));
       length += read;
-      const bytes = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
-      if (!bytes || length <= CHECKSUMS) continue;
-      const end = bytes.indexOf(0x0a, CHECKSUMS + 1);
-      if (end === -1) continue;
+      if (end === -1 || end >= length) continue;
       if (bytes[CHECKSUMS] !== 0x0a) return undefined;
       return { checksums: bytes.toString('latin1', 0, CHECKSUMS), header: bytes.subarray(CHECKSUMS + 1, end), bodyStart: end + 1 };
     }

@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:f
 import { dirname, join, relative } from 'node:path';
 import { ConfigError } from '../errors/config-error.ts';
 import { contentHash } from '../files/content-hash.ts';
-import { formatIndex, INDEX_FILE, isGeneratedFile, ownershipHash, parseIndex } from '../render/ownership-index.ts';
+import { formatIndex, INDEX_FILE, indexEntry, isGeneratedFile, ownershipHash, parseIndex } from '../render/ownership-index.ts';
 import type { RenderedEnvironment } from '../render/render-environment.ts';
 import { RenderedFiles } from '../render/rendered-files.ts';
 import { DistTree, recoverInterruptedSwap, removeTree, swapPaths } from './dist-tree.ts';
@@ -65,12 +65,20 @@ export function recordedOwnership(tree: DistTree, rendered: RenderedEnvironment)
   if (tree.vouches(INDEX_FILE, hashes.get(INDEX_FILE))) {
     return (path) => (path !== INDEX_FILE && files.has(path) ? (rendered.ownership?.get(path) ?? ownershipHash(files.get(path) ?? '')) : undefined);
   }
+  let text: string | undefined;
   let owned: Map<string, string> | undefined;
+  let lookups = 0;
+  // A few paths (the files an edit changed) are looked up in the text; many, in the index parsed once.
   return (path) => {
-    owned ??= parseIndex(tree.get(INDEX_FILE)?.toString('utf8') ?? '');
+    text ??= tree.get(INDEX_FILE)?.toString('utf8') ?? '';
+    if (!owned && lookups++ < INDEX_SEARCHES) return indexEntry(text, path);
+    owned ??= parseIndex(text);
     return owned.get(path);
   };
 }
+
+/** Paths looked up in an index's text before it is parsed whole. */
+const INDEX_SEARCHES = 32;
 
 /** The sha256 of each of `files` (content by path), taken from `rendered` for the files it holds as they are. */
 export function contentHashes(rendered: RenderedEnvironment, files: ReadonlyMap<string, string>): Map<string, string> {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { contentHash } from '../files/content-hash.ts';
-import { formatIndex, ownershipHash, parseIndex } from './ownership-index.ts';
+import { formatIndex, indexEntry, ownershipHash, parseIndex } from './ownership-index.ts';
 
 describe('ownership index', () => {
   it('round-trips paths and hashes, sorted by path', () => {
@@ -39,5 +39,29 @@ describe('ownershipHash', () => {
     const marked = 'image: ghcr.io/a/api:v1 # {"$imagepolicy": "flux-system:dev-api-api"}\n';
     expect(ownershipHash(marked, contentHash(marked))).toBe(ownershipHash(marked));
     expect(ownershipHash(marked)).not.toBe(contentHash(marked));
+  });
+
+  it('finds one path’s hash in the text exactly as parsing the whole index does', () => {
+    const hash = (n: number) => String(n % 10).repeat(64);
+    const text = [
+      formatIndex(
+        new Map([
+          ['web/deployment-web.yaml', 'a'],
+          ['api/deployment-web.yaml', 'b'],
+          ['web/service-web.yaml', 'c'],
+        ]),
+      ),
+      `${hash(1)}  web/deployment-web.yaml`,
+      `${hash(2)}  web/deployment-web.yaml.bak`,
+      `x${hash(3)}  api/service-api.yaml`,
+      `${hash(4)} api/ingress-api.yaml`,
+      `${hash(5)}  api/ingress-api.yaml\r`,
+      `${hash(6)}  last.yaml`,
+    ].join('\n');
+    const parsed = parseIndex(text);
+    const paths = [...parsed.keys(), 'deployment-web.yaml', 'api/service-api.yaml', 'api/ingress-api.yaml', 'missing.yaml'];
+    expect(paths.map((path) => indexEntry(text, path))).toEqual(paths.map((path) => parsed.get(path)));
+    expect(indexEntry(text, 'web/deployment-web.yaml')).toBe(hash(1));
+    expect(indexEntry(text, 'last.yaml')).toBe(hash(6));
   });
 });

@@ -50,6 +50,17 @@ export function isGeneratedFile(path: string, bytes: string | Buffer): boolean {
   return path.endsWith('.yaml') && MANAGED_BY_LABEL.test(text);
 }
 
+/** The hash an index's text records for `path` (its last line for it, as {@link parseIndex} takes it), found without parsing the rest. */
+export function indexEntry(text: string, path: string): string | undefined {
+  const needle = `  ${path}\n`;
+  if (!text.endsWith('\n')) return indexEntry(`${text}\n`, path);
+  for (let at = text.lastIndexOf(needle); at !== -1; at = at === 0 ? -1 : text.lastIndexOf(needle, at - 1)) {
+    const start = at - 64;
+    if (start >= 0 && (start === 0 || text[start - 1] === '\n') && LINE.test(text.slice(start, at + needle.length - 1))) return text.slice(start, at);
+  }
+  return undefined;
+}
+
 /** Hash by path from an index's text; unknown lines are ignored so a damaged index owns less, never more. */
 export function parseIndex(text: string): Map<string, string> {
   const owned = new Map<string, string>();
