@@ -1,7 +1,7 @@
 /** The one content hash of generated files. */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
-/** sha256 of a file's bytes, hex: what a stamp records of each file synth wrote. */
+/** sha256 of a file's bytes (or any text), hex: what a stamp records of each file synth wrote. One call, no hash object. */
 export function contentHash(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
+  return hash('sha256', text, 'hex');
 }

@@ -4,7 +4,7 @@
  * A file's hash leaves out the values that carry a Flux marker, so a Flux commit (which changes
  * only those) neither counts as a hand edit nor makes the index stale.
  */
-import { createHash } from 'node:crypto';
+import { contentHash } from '../files/content-hash.ts';
 import { blankMarkedValues } from '../markers/setter-markers.ts';
 
 /** File name of the index inside dist/<env>/. Not YAML or JSON, so no sync tool applies it. */
@@ -19,7 +19,7 @@ export function ownershipHash(bytes: string | Buffer, sha256?: string): string {
   const blanked = blankMarkedValues(text);
   // Without a marked value the hashed text is the file's own: its content hash, when known, is the same.
   if (blanked === text && sha256 !== undefined) return sha256;
-  return createHash('sha256').update(blanked).digest('hex');
+  return contentHash(blanked);
 }
 
 /** The index text for a set of generated files (paths relative to dist/<env>/), with the hashes already `known` by path. */

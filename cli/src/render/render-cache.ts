@@ -18,11 +18,11 @@
  * whose texts turn out damaged when read throws {@link RenderCacheMiss}, and the caller renders
  * without it.
  */
-import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { AppEntry } from '../apps/load-apps.ts';
 import type { Environment } from '../config/load-environment.ts';
 import { type OpenPack, openPack, type Pack, writePack } from '../files/checksummed-pack.ts';
+import { contentHash } from '../files/content-hash.ts';
 import type { MarkerLine } from '../markers/setter-markers.ts';
 
 /** One rendered object as the environment's output places it. */
@@ -102,9 +102,7 @@ const keysByEnvironment = new WeakMap<Environment, { readonly schemasDigest: str
 function environmentKeys(env: Environment, schemasDigest: string) {
   let keys = keysByEnvironment.get(env);
   if (keys?.schemasDigest !== schemasDigest) {
-    const environment = createHash('sha256')
-      .update(JSON.stringify([FORMAT, env.name, env.sources.environment.text, schemasDigest]))
-      .digest('hex');
+    const environment = contentHash(JSON.stringify([FORMAT, env.name, env.sources.environment.text, schemasDigest]));
     keys = { schemasDigest, environment, apps: new Map() };
     keysByEnvironment.set(env, keys);
   }
@@ -144,9 +142,7 @@ export class RenderCache {
     let key = keys.apps.get(app.name);
     if (key === undefined) {
       const pins = pinsByApp(env).get(app.name) ?? [];
-      key = createHash('sha256')
-        .update(`${keys.environment}\0${code}\0${JSON.stringify(pins)}`)
-        .digest('hex');
+      key = contentHash(`${keys.environment}\0${code}\0${JSON.stringify(pins)}`);
       keys.apps.set(app.name, key);
     }
     return key;
@@ -158,9 +154,7 @@ export class RenderCache {
    */
   keyOfGenerated(env: Environment, inputs: unknown): string | undefined {
     if (!this.settings) return undefined;
-    return createHash('sha256')
-      .update(JSON.stringify([FORMAT, env.name, inputs]))
-      .digest('hex');
+    return contentHash(JSON.stringify([FORMAT, env.name, inputs]));
   }
 
   /** What `app` rendered in `env` under `key`, when an earlier run left it, without keeping it for the next run. */

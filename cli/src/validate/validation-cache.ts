@@ -8,10 +8,10 @@
  * many reads every line into a set once. New verdicts are appended, the oldest dropped past
  * {@link MAX_ENTRIES}.
  */
-import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { threadId } from 'node:worker_threads';
+import { contentHash } from '../files/content-hash.ts';
 
 const HASH = /^[a-f0-9]{64}$/;
 /** Most verdicts kept: enough for tens of thousands of objects, a few MB at most. */
@@ -58,7 +58,7 @@ export class ValidationCache {
 
   /** The key of an object whose bytes have this `sha256`, under `settings` (everything else a verdict depends on). */
   keyOf(settings: string, sha256: string): string {
-    return createHash('sha256').update(settings).update('\0').update(sha256).digest('hex');
+    return contentHash(`${settings}\0${sha256}`);
   }
 
   /** True when an object with this key was found valid before. */
