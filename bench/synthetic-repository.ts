@@ -6,7 +6,8 @@ import { newRepository } from '../e2e/temp-repo.ts';
 
 const ENVS = { dev: 'small', staging: 'medium', prod: 'large' } as const;
 
-async function generate(root: string, services: number): Promise<void> {
+/** Writes `services` services (`apps/svc-NNNN`) and their pins in dev, staging and prod into `root`. */
+export async function writeServices(root: string, services: number): Promise<void> {
   const pins: Record<string, string[]> = { dev: [], staging: [], prod: [] };
   for (let index = 0; index < services; index++) {
     const name = `svc-${String(index).padStart(4, '0')}`;
@@ -51,6 +52,6 @@ export default defineApp({
 /** A repository of `services` services × 3 environments with a node_modules of its own, so its caches are its own. */
 export async function benchRepository(services: number): Promise<string> {
   const root = await newRepository(join(import.meta.dirname, '..', '.cache', 'bench'), { ownCaches: true });
-  await generate(root, services);
+  await writeServices(root, services);
   return root;
 }

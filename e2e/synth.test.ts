@@ -3,7 +3,8 @@ import { existsSync } from 'node:fs';
 import { appendFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { copyRepository, editFile, exampleRepository, REPO_ROOT, runManifold, snapshot } from './temp-repo.ts';
+import { writeServices } from '../bench/synthetic-repository.ts';
+import { copyRepository, editFile, exampleRepository, newRepository, REPO_ROOT, runManifold, snapshot } from './temp-repo.ts';
 
 const ENVS = ['dev', 'prod', 'staging'];
 
@@ -200,5 +201,29 @@ describe('a removed environment', () => {
     expect((await runManifold(root, ['synth'])).code).toBe(0);
     expect(existsSync(join(root, 'dist/prod'))).toBe(false);
     expect((await runManifold(root, ['synth', '--check'])).code).toBe(0);
+  });
+});
+
+describe('a repository of more apps than one compile takes', () => {
+  it('compiles every app once, renders each, and compiles an edited one alone', async () => {
+    const root = await newRepository(undefined, { ownCaches: true });
+    try {
+      await writeServices(root, 260);
+      type Run = { compiled: string[]; environments: Record<string, { apps: { rendered: string[] } }> };
+      const first = await runManifold(root, ['synth', '--json']);
+      expect(first.code, first.stderr).toBe(0);
+      const cold = JSON.parse(first.stdout) as Run;
+      expect(new Set(cold.compiled).size).toBe(260);
+      expect(cold.environments.dev?.apps.rendered).toHaveLength(260);
+      await editFile(join(root, 'apps/svc-0257/src/index.ts'), (text) => text.replace("SERVICE: 'svc-0257'", "SERVICE: 'svc-0257', EDIT: 'on'"));
+      const second = await runManifold(root, ['synth', '--json']);
+      expect(second.code, second.stderr).toBe(0);
+      const edited = JSON.parse(second.stdout) as Run;
+      expect(edited.compiled).toEqual(['apps/svc-0257/src/index.ts']);
+      expect(edited.environments.dev?.apps.rendered).toEqual(['svc-0257']);
+      expect(await readFile(join(root, 'dist/dev/svc-0257/deployment-svc-0257.yaml'), 'utf8')).toContain('value: "on"');
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
   });
 });

@@ -250,21 +250,30 @@ async function buildShared(root, cacheDir, key) {
 async function buildApps(root, shared, files) {
   const started = Date.now();
   const links = new Map();
-  const result = await (await import('esbuild'))
-    .build({
-      ...COMMON,
-      entryPoints: Object.fromEntries(files.map((file) => [file.replace(/\/src\/index\.ts$/, '').replace(/^apps\//, ''), join(root, file)])),
-      // One file per app: on a slow disk, creating a file costs more than compiling the app.
-      sourcemap: 'inline',
-      absWorkingDir: root,
-      outdir: join(shared.folder, 'apps'),
-      plugins: [sharedConstructs(shared.constructs), externalPackages(links)],
-    })
-    .catch(rethrowCompileError);
+  const esbuild = await import('esbuild');
+  const outputs = [];
+  const outputFiles = new Map();
+  // In builds of a few hundred apps each: one build's cost grows faster than its number of entry
+  // points (10,000 apps: 11.0 s in one build, 7.0 s in builds of 250).
+  for (let first = 0; first < files.length; first += APPS_PER_BUILD) {
+    const batch = files.slice(first, first + APPS_PER_BUILD);
+    const result = await esbuild
+      .build({
+        ...COMMON,
+        entryPoints: Object.fromEntries(batch.map((file) => [file.replace(/\/src\/index\.ts$/, '').replace(/^apps\//, ''), join(root, file)])),
+        // One file per app: on a slow disk, creating a file costs more than compiling the app.
+        sourcemap: 'inline',
+        absWorkingDir: root,
+        outdir: join(shared.folder, 'apps'),
+        plugins: [sharedConstructs(shared.constructs), externalPackages(links)],
+      })
+      .catch(rethrowCompileError);
+    outputs.push(...Object.entries(result.metafile.outputs));
+    for (const out of result.outputFiles) outputFiles.set(out.path, out);
+  }
   await mkdir(join(shared.folder, 'apps'), { recursive: true });
   const built = [];
-  const outputFiles = new Map(result.outputFiles.map((out) => [out.path, out]));
-  for (const [output, meta] of Object.entries(result.metafile.outputs)) {
+  for (const [output, meta] of outputs) {
     if (!meta.entryPoint) continue;
     const file = relative(root, resolve(root, meta.entryPoint));
     const code = outputFiles.get(resolve(root, output));
@@ -286,6 +295,9 @@ async function buildApps(root, shared, files) {
   }
   return built;
 }
+
+/** The most apps compiled in one esbuild build. */
+const APPS_PER_BUILD = 250;
 
 /** Maps imports of the constructs package (`specifiers`: specifier → shared module) to the shared build. */
 function sharedConstructs(specifiers) {
