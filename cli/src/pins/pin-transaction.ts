@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import { type Environment, loadEnvironment } from '../config/load-environment.ts';
 import { editPins, type PinEdit } from '../config/pin-edits.ts';
+import { YamlEntries } from '../config/yaml-entries.ts';
 import { withDistLock } from '../output/dist-lock.ts';
 import type { RunContext } from '../synth/run-context.ts';
 import { type SynthResult, synthesize } from '../synth/synthesize.ts';
@@ -19,7 +20,8 @@ export interface PinCommit {
 /** Applies `edits` to `envName`'s pins and re-synthesizes it, all under the dist lock; all or nothing. */
 export async function commitPinEdits(root: string, envName: string, run: RunContext, edits: readonly PinEdit[]): Promise<PinCommit> {
   return withDistLock(join(root, 'dist'), async () => {
-    const before = await loadEnvironment(root, envName);
+    // Entry by entry from the parses synth keeps (a whole-file parse of 10,000 pins costs seconds).
+    const before = await loadEnvironment(root, envName, undefined, YamlEntries.open(run.renderCache));
     const result = await synthesize(root, [envName], run, { pins: new Map([[envName, editPins(before, edits)]]) });
     return { before, result };
   });

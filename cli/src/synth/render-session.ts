@@ -41,7 +41,7 @@ export interface EnvironmentOutcome {
   readonly adoptions: Adoption[];
   /** images.yaml with corrected pin markers, when they were not current. */
   readonly overlay?: { readonly file: string; readonly before: string; readonly after: string };
-  /** dist/<env>/ as it was read (not with pins set by a command: those are taken as they are). */
+  /** dist/<env>/ as it was read (files a stamp vouches for known by hash; absent for a retired environment). */
   readonly tree?: DistTree;
   /** With a shard: its units in this environment, as `<env>/<unit>`. */
   readonly units: readonly string[];
@@ -90,15 +90,15 @@ export class RenderSession {
     this.environments.delete(name);
     const prebuilt = this.prebuilt.get(name) ?? new Map<string, AppRender>();
     this.prebuilt.delete(name);
-    // Pins set by a command are taken as they are; otherwise Flux updates waiting in dist/ are adopted.
-    const tree = pins === undefined ? DistTree.read(swapPaths(join(root, 'dist'), name).live, request.knownFiles?.get(name)) : undefined;
+    const tree = DistTree.read(swapPaths(join(root, 'dist'), name).live, request.knownFiles?.get(name));
     const scope = shard && { renders: (app: string) => ownsUnit(shard, name, app) };
     const deployed = loadedEnv.apps ?? this.entries.map((entry) => entry.name);
     const units = shard ? [ENVIRONMENT_UNIT, ...deployed].filter((unit) => ownsUnit(shard, name, unit)).map((unit) => `${name}/${unit}`) : [];
     const assemble = async () => {
       let env = loadedEnv;
       let rendered = await renderEnvironment(env, await this.appsFor(env, prebuilt), this.checks, scope, prebuilt);
-      const adoptions = tree ? findFluxUpdates(env, rendered, tree) : [];
+      // Pins set by a command are taken as they are; otherwise Flux updates waiting in dist/ are adopted.
+      const adoptions = pins === undefined ? findFluxUpdates(env, rendered, tree) : [];
       if (adoptions.length > 0) {
         const adopted = editPins(
           env,
@@ -111,7 +111,7 @@ export class RenderSession {
       }
       // The bytes of every file the tree does not vouch for are compared later: read them now, from the
       // renders they came from (see rendered-files.ts), so that a render no longer cached shows here.
-      for (const path of rendered.files.keys()) if (!tree?.vouches(path, rendered.hashes?.get(path))) rendered.files.get(path);
+      for (const path of rendered.files.keys()) if (!tree.vouches(path, rendered.hashes?.get(path))) rendered.files.get(path);
       return { env, rendered, adoptions };
     };
     const { env, rendered, adoptions } = await assemble().catch((error: unknown) => {
@@ -131,7 +131,7 @@ export class RenderSession {
       rendered,
       adoptions,
       ...(after !== before && markersOwned ? { overlay: { file, before, after } } : {}),
-      ...(tree ? { tree } : {}),
+      tree,
       units,
     };
   }
