@@ -149,12 +149,14 @@ export class RenderCache {
   }
 
   /**
-   * The key of objects Manifold generates in `env` (not an app's), from everything their bytes depend
-   * on, or undefined when renders are not cached.
+   * The key of each of `objects` Manifold generates in `env` (not an app's), from everything its bytes
+   * depend on (`shared`: what all of them depend on, written once into each key), or none when renders
+   * are not cached.
    */
-  keyOfGenerated(env: Environment, inputs: unknown): string | undefined {
-    if (!this.settings) return undefined;
-    return contentHash(JSON.stringify([FORMAT, env.name, inputs]));
+  keysOfGenerated(env: Environment, shared: unknown, objects: readonly object[]): (string | undefined)[] {
+    if (!this.settings) return objects.map(() => undefined);
+    const prefix = `${JSON.stringify([FORMAT, env.name, shared])}\0`;
+    return objects.map((object) => contentHash(`${prefix}${JSON.stringify(object)}`));
   }
 
   /** What `app` rendered in `env` under `key`, when an earlier run left it, without keeping it for the next run. */
@@ -301,62 +303,70 @@ function unpacked(pack: OpenPack): Entries | undefined {
   const entries: Entries = new Map();
   let at = 0;
   for (const [position, [app, key, images, secrets, objectCount]] of data.apps.entries()) {
+    const texts = new PackedTexts(pack, app, count + position);
     const objects: RenderedObject[] = [];
-    let details: Details[] | undefined;
-    const detailsOf = (index: number): Details => {
-      details ??= JSON.parse(pack.text(count + position) ?? 'null') as Details[];
-      const found = details?.[index];
-      if (!found) throw new RenderCacheMiss(`the render of ${app} is damaged`);
-      return found;
-    };
     for (let index = 0; index < objectCount; index++, at++) {
       const sha256 = data.sha256.slice(at * 64, at * 64 + 64);
-      const text = at;
-      const listed = { key: data.keys[at] ?? '', path: data.paths[at] ?? '', sha256, ownership: ownership.get(at) ?? sha256, marks: marks.get(at) ?? [] };
-      objects.push(
-        new PackedObject(
-          listed,
-          () => pack.text(text),
-          () => detailsOf(index),
-        ),
-      );
+      objects.push(new PackedObject(data.keys[at] ?? '', data.paths[at] ?? '', sha256, ownership.get(at) ?? sha256, marks.get(at) ?? [], texts, at, index));
     }
     entries.set(app, { key, render: { images, secrets, objects } });
   }
   return at === count ? entries : undefined;
 }
 
-/** An object of a shard: what its header lists, and its bytes and details read from the shard's texts when first asked for. */
-class PackedObject implements RenderedObject {
-  readonly key: string;
-  readonly path: string;
-  readonly sha256: string;
-  readonly ownership: string;
-  readonly marks: readonly MarkerLine[];
+/** The texts of one render in a shard: its objects' bytes, and their {@link Details} (parsed once, when first asked for). */
+class PackedTexts {
+  private details?: Details[];
 
   constructor(
-    listed: Pick<RenderedObject, 'key' | 'path' | 'sha256' | 'ownership' | 'marks'>,
-    private readonly text: () => string | undefined,
-    private readonly details: () => Details,
-  ) {
-    ({ key: this.key, path: this.path, sha256: this.sha256, ownership: this.ownership, marks: this.marks } = listed);
-  }
+    private readonly pack: OpenPack,
+    private readonly app: string,
+    /** The text that holds the render's details. */
+    private readonly detailsText: number,
+  ) {}
 
-  get bytes(): string {
-    const bytes = this.text();
-    if (bytes === undefined) throw new RenderCacheMiss(`the render of ${this.path} is damaged`);
+  bytes(text: number): string {
+    const bytes = this.pack.text(text);
+    if (bytes === undefined) throw new RenderCacheMiss(`the render of ${this.app} is damaged`);
     return bytes;
   }
+
+  detailsOf(index: number): Details {
+    this.details ??= JSON.parse(this.pack.text(this.detailsText) ?? 'null') as Details[];
+    const found = this.details?.[index];
+    if (!found) throw new RenderCacheMiss(`the render of ${this.app} is damaged`);
+    return found;
+  }
+}
+
+/** An object of a shard: what its header lists, and its bytes and details read from the shard's texts when first asked for. */
+class PackedObject implements RenderedObject {
+  constructor(
+    readonly key: string,
+    readonly path: string,
+    readonly sha256: string,
+    readonly ownership: string,
+    readonly marks: readonly MarkerLine[],
+    private readonly texts: PackedTexts,
+    /** Its bytes' text in the shard. */
+    private readonly text: number,
+    /** Its place among its render's objects. */
+    private readonly index: number,
+  ) {}
+
+  get bytes(): string {
+    return this.texts.bytes(this.text);
+  }
   get label(): string {
-    return this.details()[0];
+    return this.texts.detailsOf(this.index)[0];
   }
   get constructPath(): string {
-    return this.details()[1];
+    return this.texts.detailsOf(this.index)[1];
   }
   get line(): number {
-    return this.details()[2];
+    return this.texts.detailsOf(this.index)[2];
   }
   get col(): number {
-    return this.details()[3];
+    return this.texts.detailsOf(this.index)[3];
   }
 }

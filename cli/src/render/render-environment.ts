@@ -335,7 +335,7 @@ class EnvironmentOutput {
    */
   addGenerated(folder: string, owner: string, namespace: string | undefined, objects: readonly object[], where: SourcePosition): void {
     const { renders } = this.checks;
-    const keys = objects.map((object) => renders.keyOfGenerated(this.env, [folder, namespace ?? null, where, this.settings, object]));
+    const keys = renders.keysOfGenerated(this.env, [folder, namespace ?? null, where, this.settings], objects);
     // Remembered by identity, so that adding or removing one object leaves the others' entries in place.
     const entry = (object: object) => {
       const { kind, metadata } = object as Partial<KubernetesObject>;
