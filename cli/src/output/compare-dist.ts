@@ -1,9 +1,9 @@
 /** Compares a rendered environment with dist/<env>/ on disk, for `synth --check`. */
 import { createTwoFilesPatch } from 'diff';
-import { INDEX_FILE, isGeneratedFile, parseIndex } from '../render/ownership-index.ts';
+import { INDEX_FILE, isGeneratedFile } from '../render/ownership-index.ts';
 import type { RenderedEnvironment } from '../render/render-environment.ts';
 import { DistTree, swapPaths } from './dist-tree.ts';
-import { contentHashes, withIndex } from './write-dist.ts';
+import { contentHashes, recordedOwnership, withIndex } from './write-dist.ts';
 
 /** How dist/<env>/ differs from what synth would write. Paths are relative to the repository root. */
 export interface DistDifference {
@@ -42,9 +42,9 @@ export function compareEnvironment(
       stale.push({ path: shown(path), diff: unifiedDiff(shown(path), current.get(path)?.toString('utf8') ?? '', bytes()) });
     }
   }
-  const owned = parseIndex(current.get(INDEX_FILE)?.toString('utf8') ?? '');
+  const owned = recordedOwnership(current, rendered);
   const unexpected = [...current.keys()].filter((path) => !expected.has(path) && path !== INDEX_FILE);
-  const generated = (path: string) => owned.has(path) && isGeneratedFile(path, current.get(path) ?? '');
+  const generated = (path: string) => owned(path) !== undefined && isGeneratedFile(path, current.get(path) ?? '');
   const orphaned = unexpected.filter(generated).map(shown);
   const foreign = unexpected.filter((path) => !generated(path)).map(shown);
   if (current.has(INDEX_FILE) && !expected.has(INDEX_FILE)) orphaned.push(shown(INDEX_FILE));
