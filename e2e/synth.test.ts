@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { appendFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { writeServices } from '../bench/synthetic-repository.ts';
@@ -209,6 +209,10 @@ describe('a repository of more apps than one compile takes', () => {
     const root = await newRepository(undefined, { ownCaches: true });
     try {
       await writeServices(root, 260);
+      // The launcher compiles again any file changed less than a second before it compiled (it may have
+      // read it mid-change); a checkout is older than that, so the apps written here are made to look older too.
+      const past = new Date(Date.now() - 60_000);
+      for (const name of await readdir(join(root, 'apps'))) await utimes(join(root, 'apps', name, 'src/index.ts'), past, past);
       type Run = { compiled: string[]; environments: Record<string, { apps: { rendered: string[] } }> };
       const first = await runManifold(root, ['synth', '--json']);
       expect(first.code, first.stderr).toBe(0);
