@@ -16,6 +16,7 @@ describe('environment stamps', () => {
       .filter(([path]) => path !== 'notes.txt')
       .map(([path, text]) => [path, contentHash(text)]),
   );
+  const nothing = { files: { paths: [], sizes: [], mtimes: [], ctimes: [], inodes: [] }, folders: { paths: [], mtimes: [], ctimes: [], inodes: [] } };
   const listed = { generated: ['dist/dev/kustomization.yaml', 'dist/dev/web/deployment-web.yaml'], foreign: ['dist/dev/notes.txt'], hashes };
 
   beforeEach(() => {
@@ -53,13 +54,13 @@ describe('environment stamps', () => {
     expect((await verifiedStamp(root, 'dev', 'key-1', cache)).stamp).toBeUndefined();
 
     // A write that made a folder records it too.
-    const before = (await verifiedStamp(root, 'dev', 'key-1', cache)).tree ?? { files: [], folders: [] };
+    const before = (await verifiedStamp(root, 'dev', 'key-1', cache)).tree ?? nothing;
     mkdirSync(join(root, 'dist', 'dev', 'api'));
     writeFileSync(join(root, 'dist', 'dev', 'api', 'service-api.yaml'), 'kind: Service\n');
     await writeStamp(root, 'dev', cache, 'key-2', listed, { written: { before, paths: ['api/service-api.yaml'] } });
     expect((await verifiedStamp(root, 'dev', 'key-2', cache)).stamp).toBeDefined();
     const other = await verifiedStamp(root, 'dev', 'key-other', cache);
-    expect(other.tree?.folders.map(([path]) => path)).toEqual(['', 'api', 'empty', 'web']);
+    expect(other.tree?.folders.paths).toEqual(['', 'api', 'empty', 'web']);
     expect(other.known?.paths).toContain('api/service-api.yaml');
     writeFileSync(join(root, 'dist', 'dev', 'api', 'other.yaml'), 'x: 1\n');
     expect((await verifiedStamp(root, 'dev', 'key-2', cache)).stamp).toBeUndefined();
@@ -94,7 +95,7 @@ describe('environment stamps', () => {
   });
 
   it('records after a write only what the write changed, and nothing when the folder changed beside a check', async () => {
-    const before = (await verifiedStamp(root, 'dev', 'key-1', cache)).tree ?? { files: [], folders: [] };
+    const before = (await verifiedStamp(root, 'dev', 'key-1', cache)).tree ?? nothing;
     writeFileSync(join(root, 'dist', 'dev', 'web', 'deployment-web.yaml'), 'kind: Deployment\nspec: {}\n');
     const written = new Map([...hashes, ['web/deployment-web.yaml', contentHash('kind: Deployment\nspec: {}\n')]]);
     await writeStamp(root, 'dev', cache, 'key-1', { ...listed, hashes: written }, { written: { before, paths: ['web/deployment-web.yaml'] } });

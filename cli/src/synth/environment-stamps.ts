@@ -40,22 +40,10 @@ interface StampFile {
   readonly key: string;
   /** Files synth did not generate (paths from the repository root). */
   readonly foreign: readonly string[];
-  /** Every file in dist/<env>/: path, size, mtime, ctime, inode, and the sha256 of its bytes (64 hex digits each, `-` for a foreign file). */
-  readonly files: {
-    readonly paths: readonly string[];
-    readonly sizes: readonly number[];
-    readonly mtimes: readonly number[];
-    readonly ctimes: readonly number[];
-    readonly inodes: readonly number[];
-    readonly sha256: string;
-  };
+  /** Every file in dist/<env>/ with its identity, and the sha256 of its bytes (64 hex digits each, `-` for a foreign file). */
+  readonly files: FileIdentities & { readonly sha256: string };
   /** Every folder of dist/<env>/ (itself: '') with its identity: an unchanged folder has the same entries. */
-  readonly folders: {
-    readonly paths: readonly string[];
-    readonly mtimes: readonly number[];
-    readonly ctimes: readonly number[];
-    readonly inodes: readonly number[];
-  };
+  readonly folders: FolderIdentities;
 }
 
 const FORMAT = 4;
@@ -130,15 +118,25 @@ export async function verifiedStamp(root: string, env: string, key: string | und
   const tree = (recorded && recordedIdentities(root, env, recorded)) ?? (await identities(root, env));
   if (!recorded || !tree) return { tree };
   const { paths, sizes, mtimes, ctimes, inodes, sha256 } = recorded.files;
-  const index = new Map(paths.map((path, position) => [path, position]));
+  const now = tree.files;
+  // Taken from the stamp's own list (the common case), the files stand where the stamp has them.
+  const index = now.paths === paths ? undefined : new Map(paths.map((path, position) => [path, position]));
   const vouched = new Map<string, string>();
-  for (const [path, size, mtime, ctime, inode] of tree.files) {
-    const at = index.get(path);
-    if (at === undefined || sizes[at] !== size || mtimes[at] !== mtime || ctimes[at] !== ctime || inodes[at] !== inode) continue;
+  for (let file = 0; file < now.paths.length; file++) {
+    const path = now.paths[file] as string;
+    const at = index ? index.get(path) : file;
+    if (
+      at === undefined ||
+      sizes[at] !== now.sizes[file] ||
+      mtimes[at] !== now.mtimes[file] ||
+      ctimes[at] !== now.ctimes[file] ||
+      inodes[at] !== now.inodes[file]
+    )
+      continue;
     // A foreign file has no hash; anything but a sha256 never equals a rendered file's and only makes it read.
     if (sha256.charCodeAt(at * 64) !== NO_HASH_CHAR) vouched.set(path, sha256.slice(at * 64, at * 64 + 64));
   }
-  return { tree, known: { paths: tree.files.map(([path]) => path), vouched } };
+  return { tree, known: { paths: now.paths, vouched } };
 }
 
 /** The stamp kept in `file`, when it is one of this format whose columns agree. */
@@ -188,22 +186,14 @@ export async function writeStamp(
   const file = stampFile(env, cache);
   const now = written ? identitiesAfter(root, env, written.before, written.paths) : await identities(root, env);
   if (!key || !file || !now) return;
-  if (expected && JSON.stringify(expected) !== JSON.stringify(now)) return;
+  if (expected && !(sameColumns(expected.files, now.files) && sameColumns(expected.folders, now.folders))) return;
   const { foreign, hashes } = listed;
-  const column = <T>(rows: readonly (readonly unknown[])[], position: number) => rows.map((row) => row[position] as T);
   const stamp: StampFile = {
     format: FORMAT,
     key,
     foreign,
-    files: {
-      paths: column(now.files, 0),
-      sizes: column(now.files, 1),
-      mtimes: column(now.files, 2),
-      ctimes: column(now.files, 3),
-      inodes: column(now.files, 4),
-      sha256: now.files.map(([path]) => hashes.get(path) ?? NO_HASH).join(''),
-    },
-    folders: { paths: column(now.folders, 0), mtimes: column(now.folders, 1), ctimes: column(now.folders, 2), inodes: column(now.folders, 3) },
+    files: { ...now.files, sha256: now.files.paths.map((path) => hashes.get(path) ?? NO_HASH).join('') },
+    folders: now.folders,
   };
   const temporary = `${file}.${process.pid}.tmp`;
   try {
@@ -217,11 +207,22 @@ function stampFile(env: string, cache: RenderCacheSettings | undefined): string 
   return cache ? join(cache.dir, 'stamps', `${env}.json`) : undefined;
 }
 
-/** Every file of a dist/<env>/ with its identity: path, size, mtime, ctime, inode. */
-export type FileIdentities = [string, number, number, number, number][];
+/** Every file of a dist/<env>/ with its identity (size, mtime, ctime, inode), in columns sorted by path: no array per file. */
+export interface FileIdentities {
+  readonly paths: string[];
+  readonly sizes: number[];
+  readonly mtimes: number[];
+  readonly ctimes: number[];
+  readonly inodes: number[];
+}
 
-/** Every folder of a dist/<env>/ (itself: '') with its identity: path, mtime, ctime, inode. */
-export type FolderIdentities = [string, number, number, number][];
+/** Every folder of a dist/<env>/ (itself: '') with its identity (mtime, ctime, inode), in columns sorted by path. */
+export interface FolderIdentities {
+  readonly paths: string[];
+  readonly mtimes: number[];
+  readonly ctimes: number[];
+  readonly inodes: number[];
+}
 
 /** The identities of everything in a dist/<env>/. */
 export interface TreeIdentities {
@@ -229,18 +230,55 @@ export interface TreeIdentities {
   readonly folders: FolderIdentities;
 }
 
-const byPath = ([a]: readonly [string, ...unknown[]], [b]: readonly [string, ...unknown[]]) => (a < b ? -1 : a > b ? 1 : 0);
-
-function fileIdentity(dir: string, path: string): FileIdentities[number] {
-  const info = lstatSync(`${dir}/${path}`);
-  return [path, info.size, info.mtimeMs, info.ctimeMs, info.ino];
+function noFiles(): FileIdentities {
+  return { paths: [], sizes: [], mtimes: [], ctimes: [], inodes: [] };
 }
 
-function folderIdentity(dir: string, path: string): FolderIdentities[number] {
+function noFolders(): FolderIdentities {
+  return { paths: [], mtimes: [], ctimes: [], inodes: [] };
+}
+
+/** Adds the identity of the file at `path` (below `dir`) to `files`; throws when it is gone. */
+function addFile(files: FileIdentities, dir: string, path: string): void {
+  const info = lstatSync(`${dir}/${path}`);
+  files.paths.push(path);
+  files.sizes.push(info.size);
+  files.mtimes.push(info.mtimeMs);
+  files.ctimes.push(info.ctimeMs);
+  files.inodes.push(info.ino);
+}
+
+/** Adds the identity of the folder at `path` (below `dir`; itself: '') to `folders`; throws when it is gone or no folder. */
+function addFolder(folders: FolderIdentities, dir: string, path: string): void {
   const info = lstatSync(path === '' ? dir : `${dir}/${path}`);
   if (!info.isDirectory()) throw new Error(`${path} is no longer a folder`);
-  return [path, info.mtimeMs, info.ctimeMs, info.ino];
+  folders.paths.push(path);
+  folders.mtimes.push(info.mtimeMs);
+  folders.ctimes.push(info.ctimeMs);
+  folders.inodes.push(info.ino);
 }
+
+/** `folders` sorted by path. */
+function sortedFolders(folders: FolderIdentities): FolderIdentities {
+  const order = folders.paths.map((_, at) => at).sort((a, b) => compare(folders.paths[a] as string, folders.paths[b] as string));
+  const pick = <T>(column: readonly T[]) => order.map((at) => column[at] as T);
+  return { paths: pick(folders.paths), mtimes: pick(folders.mtimes), ctimes: pick(folders.ctimes), inodes: pick(folders.inodes) };
+}
+
+/** Whether two sets of identities hold the same entries (every column equal). */
+function sameColumns(a: FileIdentities | FolderIdentities, b: FileIdentities | FolderIdentities): boolean {
+  const columns = (identities: FileIdentities | FolderIdentities): readonly (readonly unknown[])[] =>
+    'sizes' in identities
+      ? [identities.paths, identities.sizes, identities.mtimes, identities.ctimes, identities.inodes]
+      : [identities.paths, identities.mtimes, identities.ctimes, identities.inodes];
+  const left = columns(a);
+  const right = columns(b);
+  return (
+    left.length === right.length && left.every((column, at) => column.length === right[at]?.length && column.every((value, row) => value === right[at]?.[row]))
+  );
+}
+
+const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
  * Whether every folder and file of dist/<env>/ still has the identity the stamp recorded (so no
@@ -267,15 +305,22 @@ function asRecorded(root: string, env: string, { files, folders }: StampFile): b
  * is unchanged (a folder whose entries change gets a new mtime and ctime, as git's untracked cache
  * relies on): only the recorded files are looked at. Undefined when anything differs.
  */
-function recordedIdentities(root: string, env: string, { files, folders: recorded }: StampFile): TreeIdentities | undefined {
+function recordedIdentities(root: string, env: string, { files: recorded, folders: recordedFolders }: StampFile): TreeIdentities | undefined {
   const dir = join(root, 'dist', env);
   try {
-    const folders = recorded.paths.map((path) => folderIdentity(dir, path));
-    const changed = folders.some(
-      ([, mtime, ctime, inode], at) => mtime !== recorded.mtimes[at] || ctime !== recorded.ctimes[at] || inode !== recorded.inodes[at],
-    );
-    if (folders.length === 0 || changed) return undefined;
-    return { files: files.paths.map((path) => fileIdentity(dir, path)), folders };
+    const folders = noFolders();
+    for (const path of recordedFolders.paths) addFolder(folders, dir, path);
+    if (folders.paths.length === 0 || !sameColumns(folders, recordedFolders)) return undefined;
+    // The recorded list itself, so that the caller can compare file by file in place.
+    const files: FileIdentities = { paths: recorded.paths, sizes: [], mtimes: [], ctimes: [], inodes: [] };
+    for (const path of recorded.paths) {
+      const info = lstatSync(`${dir}/${path}`);
+      files.sizes.push(info.size);
+      files.mtimes.push(info.mtimeMs);
+      files.ctimes.push(info.ctimeMs);
+      files.inodes.push(info.ino);
+    }
+    return { files, folders };
   } catch {
     return undefined;
   }
@@ -290,21 +335,38 @@ function identitiesAfter(root: string, env: string, before: TreeIdentities, path
   const dir = join(root, 'dist', env);
   if (!existsSync(dir)) return undefined;
   const rewritten = new Set(paths);
-  const files = before.files.filter(([path]) => !rewritten.has(path));
-  const folderPaths = new Set(before.folders.map(([path]) => path));
-  for (const path of rewritten) {
+  const folderPaths = new Set(before.folders.paths);
+  const added = noFiles();
+  for (const path of [...rewritten].sort(compare)) {
     for (let slash = path.lastIndexOf('/'); slash > 0; slash = path.lastIndexOf('/', slash - 1)) folderPaths.add(path.slice(0, slash));
     try {
-      files.push(fileIdentity(dir, path));
+      addFile(added, dir, path);
     } catch {}
   }
-  const folders: FolderIdentities = [];
+  // The files kept and the files written, both sorted, merged.
+  const files = noFiles();
+  const take = (from: FileIdentities, at: number) => {
+    files.paths.push(from.paths[at] as string);
+    files.sizes.push(from.sizes[at] as number);
+    files.mtimes.push(from.mtimes[at] as number);
+    files.ctimes.push(from.ctimes[at] as number);
+    files.inodes.push(from.inodes[at] as number);
+  };
+  let next = 0;
+  for (let at = 0; at < before.files.paths.length; at++) {
+    const path = before.files.paths[at] as string;
+    if (rewritten.has(path)) continue;
+    while (next < added.paths.length && (added.paths[next] as string) < path) take(added, next++);
+    take(before.files, at);
+  }
+  while (next < added.paths.length) take(added, next++);
+  const folders = noFolders();
   for (const path of folderPaths) {
     try {
-      folders.push(folderIdentity(dir, path));
+      addFolder(folders, dir, path);
     } catch {}
   }
-  return { files: files.sort(byPath), folders: folders.sort(byPath) };
+  return { files, folders: sortedFolders(folders) };
 }
 
 /**
@@ -317,18 +379,21 @@ export async function identities(root: string, env: string): Promise<TreeIdentit
   try {
     if (!statSync(dir).isDirectory()) return undefined;
     const paths: string[] = [];
-    const folders: FolderIdentities = [folderIdentity(dir, '')];
+    // A folder's identity is taken before it is listed: an entry added while it is listed changes it.
+    const folders = noFolders();
+    addFolder(folders, dir, '');
     const walk = (folder: string, prefix: string): void => {
       for (const entry of readdirSync(folder, { withFileTypes: true })) {
         if (entry.isDirectory()) {
-          folders.push(folderIdentity(dir, `${prefix}${entry.name}`));
+          addFolder(folders, dir, `${prefix}${entry.name}`);
           walk(`${folder}/${entry.name}`, `${prefix}${entry.name}/`);
         } else paths.push(`${prefix}${entry.name}`);
       }
     };
     walk(dir, '');
-    paths.sort();
-    return { files: paths.map((path) => fileIdentity(dir, path)), folders: folders.sort(byPath) };
+    const files = noFiles();
+    for (const path of paths.sort()) addFile(files, dir, path);
+    return { files, folders: sortedFolders(folders) };
   } catch {
     return undefined;
   }
