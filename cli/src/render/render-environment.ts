@@ -231,11 +231,9 @@ interface OutputObject {
 
 /** The files of one environment as they are rendered, with the checks every object must pass. */
 class EnvironmentOutput {
-  /** The bytes of each file, or the object that reads them when asked for (see rendered-files.ts). */
-  private readonly files = new Map<string, FileSource>();
+  /** The object placed at each path (it reads its bytes when asked for, see rendered-files.ts). */
+  private readonly files = new Map<string, RenderedObject>();
   private readonly owners = new Map<string, string>();
-  /** The object placed at each path. */
-  private readonly paths = new Map<string, RenderedObject>();
   private readonly ownership = new Map<string, string>();
   private readonly hashes = new Map<string, string>();
   private readonly marks = new Map<string, readonly MarkerLine[]>();
@@ -312,16 +310,13 @@ class EnvironmentOutput {
    * its identity or path. Of a remembered object, only its identity, path and hashes are read.
    */
   place(object: RenderedObject, owner: string, file: string): void {
-    const describe = (message: string, hint: string): ConfigError =>
-      new ConfigError({ file, line: object.line, col: object.col, message: `${object.label} (${owner}, construct ${object.constructPath}) ${message}`, hint });
     // The sync objects are applied on their own, once: one of them may be an object the sync applies too (the Namespace).
     const key = object.path.startsWith(`${DELIVERY_FOLDER}/`) ? `${DELIVERY_FOLDER} ${object.key}` : object.key;
     const previous = this.owners.get(key);
-    if (previous) throw describe(`is emitted twice in ${this.env.name} (also by ${previous})`, 'give one of the objects another name');
+    if (previous) throw refusal(object, owner, file, `is emitted twice in ${this.env.name} (also by ${previous})`);
     this.owners.set(key, owner);
-    const clash = this.paths.get(object.path);
-    if (clash) throw describe(`would be written to ${object.path}, which ${clash.label} already takes`, 'give one of the objects another name');
-    this.paths.set(object.path, object);
+    const clash = this.files.get(object.path);
+    if (clash) throw refusal(object, owner, file, `would be written to ${object.path}, which ${clash.label} already takes`);
     this.files.set(object.path, object);
     this.ownership.set(object.path, object.ownership);
     this.hashes.set(object.path, object.sha256);
@@ -363,7 +358,7 @@ class EnvironmentOutput {
    */
   finish(): RenderedEnvironment {
     const byPath = ([a]: [string, unknown], [b]: [string, unknown]) => (a < b ? -1 : a > b ? 1 : 0);
-    const sorted = [...this.files.entries()].sort(byPath);
+    const sorted: [string, FileSource][] = [...this.files.entries()].sort(byPath);
     const delivery = sorted.flatMap(([path]) => (path.startsWith(`${DELIVERY_FOLDER}/`) ? [path] : []));
     const synced = sorted.flatMap(([path]) => (path.startsWith(`${DELIVERY_FOLDER}/`) ? [] : [path]));
     const kustomizations: [string, FileSource][] = [[KUSTOMIZATION_FILE, emitYaml([kustomization(synced)])]];
@@ -376,6 +371,17 @@ class EnvironmentOutput {
     for (const [path, source] of files) if (typeof source === 'string') this.hashes.set(path, contentHash(source));
     return { env: this.env.name, files: new RenderedFiles(files), ownership: this.ownership, hashes: this.hashes, marks: this.marks };
   }
+}
+
+/** The error for an object placed where another object already is (by identity or path). */
+function refusal(object: RenderedObject, owner: string, file: string, message: string): ConfigError {
+  return new ConfigError({
+    file,
+    line: object.line,
+    col: object.col,
+    message: `${object.label} (${owner}, construct ${object.constructPath}) ${message}`,
+    hint: 'give one of the objects another name',
+  });
 }
 
 /**
