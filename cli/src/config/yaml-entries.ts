@@ -73,17 +73,20 @@ export class YamlEntries {
     const lines = new LineCounter();
     lines.addNewLine(0);
     for (let newline = text.indexOf('\n'); newline !== -1; newline = text.indexOf('\n', newline + 1)) lines.addNewLine(newline + 1);
-    const index = () => {
+    // A node is looked for among its entry's nodes only: no index of the whole file is built.
+    let byKey: Map<string, (typeof entries)[number]> | undefined;
+    const find = (path: string): NodeRange | undefined => {
       const first = entries[0];
-      const nodes = new Map<string, NodeRange>([[pathKey([]), { start: (first?.start ?? 0) + (first?.parse.root ?? 0) }]]);
-      for (const { start, parse } of entries) {
-        for (const [path, key, from, to] of parse.nodes) {
-          nodes.set(path, { ...(key >= 0 ? { key: start + key } : {}), ...(from >= 0 ? { start: start + from, end: start + to } : {}) });
-        }
-      }
-      return nodes;
+      if (path === pathKey([])) return { start: (first?.start ?? 0) + (first?.parse.root ?? 0) };
+      byKey ??= new Map(entries.map((entry) => [entry.parse.key, entry]));
+      const separator = path.indexOf('\u0000');
+      const entry = byKey.get(separator < 0 ? path : path.slice(0, separator));
+      const node = entry?.parse.nodes.find(([nodePath]) => nodePath === path);
+      if (!entry || !node) return undefined;
+      const [, key, from, to] = node;
+      return { ...(key >= 0 ? { key: entry.start + key } : {}), ...(from >= 0 ? { start: entry.start + from, end: entry.start + to } : {}) };
     };
-    return locatedSource(file, text, data, lines, index);
+    return locatedSource(file, text, data, lines, find);
   }
 
   /** The policies of the Flux markers Flux sees in `text` of `file`, or undefined when only a whole-file parse can tell. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../errors/config-error.ts';
-import { indexNodes, locatedSource, parseYamlDocument, parseYamlSource } from './yaml-source.ts';
+import { indexNodes, locatedSource, parseYamlDocument, parseYamlSource, pathKey } from './yaml-source.ts';
 
 function errorOf(text: string): ConfigError {
   try {
@@ -27,21 +27,23 @@ describe('parseYamlSource', () => {
     expect(errorOf('a:\n  b: 1\n  c: 2\n  b: 3\n').details).toMatchObject({ line: 4, col: 3 });
   });
 
-  it('locates nodes of a large file in time proportional to its size: one index of every node, then lookups', () => {
+  it('locates nodes of a large file by path key, each lookup one call of the finder it is given', () => {
     const count = 4000;
     const text = Array.from({ length: count }, (_, index) => `app-${index}:\n  image:\n    ref: r:${index}\n`).join('');
     const { document, data, lineCounter } = parseYamlDocument('images.yaml', text);
-    let indexed = 0;
-    const source = locatedSource('images.yaml', text, data, lineCounter, () => {
-      indexed++;
-      return indexNodes(document);
+    const index = indexNodes(document);
+    const asked: string[] = [];
+    const source = locatedSource('images.yaml', text, data, lineCounter, (key) => {
+      asked.push(key);
+      return index.get(key);
     });
-    expect(indexed).toBe(0);
-    for (let index = 0; index < count; index++)
-      expect(source.positionOf([`app-${index}`, 'image', 'ref'])).toEqual({ file: 'images.yaml', line: 3 * index + 3, col: 10 });
-    // Quadratic work would walk the document per lookup; the index is built once, on the first.
-    expect(indexed).toBe(1);
-    expect(indexNodes(document).size).toBe(3 * count + 1);
+    expect(asked).toEqual([]);
+    for (let entry = 0; entry < count; entry++)
+      expect(source.positionOf([`app-${entry}`, 'image', 'ref'])).toEqual({ file: 'images.yaml', line: 3 * entry + 3, col: 10 });
+    expect(asked).toHaveLength(count);
+    expect(asked[7]).toBe(pathKey(['app-7', 'image', 'ref']));
+    expect(source.valueEnd(['app-7', 'image', 'ref'])).toBe(text.indexOf('r:7\n') + 3);
+    expect(index.size).toBe(3 * count + 1);
   });
 
   it('refuses an alias bomb before it expands', () => {

@@ -29,7 +29,11 @@ const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 /** Parses `text` as YAML 1.2 with unique keys; throws {@link ConfigError} on any problem. */
 export function parseYamlSource(file: string, text: string): YamlSource {
   const { document, data, lineCounter } = parseYamlDocument(file, text);
-  return locatedSource(file, text, data, lineCounter, () => indexNodes(document));
+  let nodes: ReadonlyMap<string, NodeRange> | undefined;
+  return locatedSource(file, text, data, lineCounter, (key) => {
+    nodes ??= indexNodes(document);
+    return nodes.get(key);
+  });
 }
 
 /** The checked parse behind {@link parseYamlSource}: the document, its data and its line starts. */
@@ -72,15 +76,11 @@ export function parseYamlDocument(file: string, text: string): { document: Docum
 }
 
 /**
- * A {@link YamlSource} over parsed `data`, locating nodes with `index` (ranges by {@link pathKey},
- * built on first use) and `lines` (the line starts of `text`).
+ * A {@link YamlSource} over parsed `data`, locating nodes with `find` (the range of the node whose
+ * path has that {@link pathKey}) and `lines` (the line starts of `text`).
  */
-export function locatedSource(file: string, text: string, data: unknown, lines: LineCounter, index: () => ReadonlyMap<string, NodeRange>): YamlSource {
-  let nodes: ReadonlyMap<string, NodeRange> | undefined;
-  const lookup = (path: readonly (string | number)[]): NodeRange | undefined => {
-    nodes ??= index();
-    return nodes.get(pathKey(path));
-  };
+export function locatedSource(file: string, text: string, data: unknown, lines: LineCounter, find: (key: string) => NodeRange | undefined): YamlSource {
+  const lookup = (path: readonly (string | number)[]): NodeRange | undefined => find(pathKey(path));
   const positionOf = (path: readonly (string | number)[], part: 'key' | 'value' = 'value'): SourcePosition => {
     for (let depth = path.length; depth >= 0; depth--) {
       const found = lookup(path.slice(0, depth));
