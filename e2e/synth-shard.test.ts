@@ -116,3 +116,43 @@ describe('synth --check --shard', () => {
     }
   });
 });
+
+describe('shard runners, each with the cache its shard saved', () => {
+  type Apps = Record<string, { apps: { rendered: string[]; reused: string[] } }>;
+  /** The app renders a shard's check built, as `<env>/<app>`. */
+  const rendered = (result: CheckJson) =>
+    Object.entries(result.environments as unknown as Apps)
+      .flatMap(([env, { apps }]) => apps.rendered.map((app) => `${env}/${app}`))
+      .sort();
+
+  it('render again only what changed among their own units', async () => {
+    // Two CI runners: a checkout and a cache each (each restores what its own shard saved last time).
+    const runners = [await copyRepository(undefined, { ownCaches: true }), await copyRepository(undefined, { ownCaches: true })];
+    try {
+      const owned: string[][] = [];
+      for (const [index, root] of runners.entries()) {
+        const cold = await check(root, '--shard', `${index + 1}/2`);
+        expect(cold.code).toBe(0);
+        const apps = (cold.result.units ?? []).filter((unit) => !unit.endsWith('/(environment)')).sort();
+        expect(rendered(cold.result)).toEqual(apps);
+        owned.push(apps);
+        // The same commit again: every render of the shard's units comes from its cache.
+        const again = await check(root, '--shard', `${index + 1}/2`);
+        expect(rendered(again.result)).toEqual([]);
+      }
+      // A commit edits web: each runner renders web only where its shard owns it, so web renders once per environment.
+      const edited: string[] = [];
+      for (const [index, root] of runners.entries()) {
+        await editFile(join(root, 'apps/web/src/index.ts'), (text) => text.replace(/env: \{/, "env: {\n        SHARDED: 'yes',"));
+        const { code, result } = await check(root, '--shard', `${index + 1}/2`);
+        const own = (owned[index] ?? []).filter((unit) => unit.endsWith('/web'));
+        expect(rendered(result)).toEqual(own);
+        expect(code).toBe(own.length > 0 ? 1 : 0);
+        edited.push(...rendered(result));
+      }
+      expect(edited.sort()).toEqual(['dev/web', 'prod/web', 'staging/web']);
+    } finally {
+      for (const root of runners) await rm(root, { recursive: true, force: true });
+    }
+  });
+});
