@@ -1,9 +1,8 @@
 /** `manifold release <env> <image>`: lift the hold a rollback set, so Flux may move the pin again. */
 import type { Command } from 'commander';
-import { loadEnvironment } from '../config/load-environment.ts';
 import { ConfigError } from '../errors/config-error.ts';
 import { requirePins } from '../pins/pin-targets.ts';
-import { commitPinEdits } from '../pins/pin-transaction.ts';
+import { commitPinEdits, readPinnedEnvironment } from '../pins/pin-transaction.ts';
 import type { CliIo } from './cli-io.ts';
 import { printPinChanges, printSynthResult } from './pin-output.ts';
 
@@ -17,7 +16,7 @@ export function registerRelease(program: Command, io: CliIo): void {
     .option('--json', 'print the changes as JSON')
     .action(async (envName: string, target: string, options: { json?: boolean }) => {
       const root = io.root();
-      const env = await loadEnvironment(root, envName);
+      const env = await readPinnedEnvironment(root, envName, io.run);
       const pins = requirePins(env, target).filter((pin) => pin.hold);
       if (pins.length === 0)
         throw new ConfigError({

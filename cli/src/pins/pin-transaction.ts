@@ -20,9 +20,16 @@ export interface PinCommit {
 /** Applies `edits` to `envName`'s pins and re-synthesizes it, all under the dist lock; all or nothing. */
 export async function commitPinEdits(root: string, envName: string, run: RunContext, edits: readonly PinEdit[]): Promise<PinCommit> {
   return withDistLock(join(root, 'dist'), async () => {
-    // Entry by entry from the parses synth keeps (a whole-file parse of 10,000 pins costs seconds).
-    const before = await loadEnvironment(root, envName, undefined, YamlEntries.open(run.renderCache));
+    const before = await readPinnedEnvironment(root, envName, run);
     const result = await synthesize(root, [envName], run, { pins: new Map([[envName, editPins(before, edits)]]) });
     return { before, result };
   });
+}
+
+/**
+ * `envName` as the pin commands read it: images.yaml entry by entry from the parses synth keeps (a
+ * whole-file parse of 10,000 pins costs seconds), errors located exactly as a whole-file parse does.
+ */
+export function readPinnedEnvironment(root: string, envName: string, run: RunContext): Promise<Environment> {
+  return loadEnvironment(root, envName, undefined, YamlEntries.open(run.renderCache));
 }
