@@ -221,4 +221,23 @@ describe('YamlEntries', () => {
     expect(readdirSync(join(cache, 'entries')).length).toBe(2);
     expect(YamlEntries.open(settings).source('overlays/prod/images.yaml', 'b:\n  y: 2\n')?.data).toEqual({ b: { y: 2 } });
   });
+
+  it('as a reader, parses the few entries synth did not keep and leaves a file mostly unkept to a whole-file parse', () => {
+    cache = mkdtempSync(join(tmpdir(), 'manifold-entries-'));
+    settings = { dir: cache, sharedHash: 'build-1', appHashes: new Map() };
+    const file = 'overlays/dev/images.yaml';
+    const text = Array.from({ length: 16 }, (_, index) => `app-${index}:\n  ref: r:${index}\n`).join('');
+    // Nothing kept yet: the reader declines, the caller parses the file whole.
+    expect(YamlEntries.reader(settings).source(file, text)).toBeUndefined();
+    const synth = YamlEntries.open(settings);
+    synth.source(file, text);
+    synth.save();
+    // Two entries in 16 changed: the reader parses those two and takes the rest as synth kept them.
+    const moved = text.replace('r:3\n', 'r:33\n').replace('r:9\n', 'r:99\n');
+    const read = YamlEntries.reader(settings).source(file, moved);
+    expect(read?.data).toEqual(parseYamlSource(file, moved).data);
+    expect(read?.positionOf(['app-9', 'ref'])).toEqual(parseYamlSource(file, moved).positionOf(['app-9', 'ref']));
+    // Three in 16 is more than one in eight: a whole-file parse again.
+    expect(YamlEntries.reader(settings).source(file, moved.replace('r:12\n', 'r:122\n'))).toBeUndefined();
+  });
 });

@@ -1,6 +1,7 @@
 /** Every environment × image of a repository: what `pnpm images` prints and the release board shows. */
 import { signerOf } from '../config/images-schema.ts';
 import { type Environment, loadEnvironment } from '../config/load-environment.ts';
+import type { YamlEntries } from '../config/yaml-entries.ts';
 import { listEnvironments } from '../synth/synthesize.ts';
 import { describeTrail } from './pin-trail.ts';
 
@@ -29,12 +30,13 @@ export interface ImageMatrix {
   readonly order: readonly string[];
 }
 
-/** The matrix of `only` (or every environment under overlays/). */
-export async function imageMatrix(root: string, only?: string): Promise<ImageMatrix> {
-  const envs = await Promise.all((only ? [only] : await listEnvironments(root)).map((env) => loadEnvironment(root, env)));
+/** The matrix of `only` (or every environment under overlays/); images.yaml read entry by entry with `entries`. */
+export async function imageMatrix(root: string, only?: string, entries?: YamlEntries): Promise<ImageMatrix> {
+  const load = (env: string) => loadEnvironment(root, env, undefined, entries);
+  const envs = await Promise.all((only ? [only] : await listEnvironments(root)).map(load));
   const byName = new Map(envs.map((env) => [env.name, env]));
   for (const env of envs) {
-    if (env.promotesFrom && !byName.has(env.promotesFrom)) byName.set(env.promotesFrom, await loadEnvironment(root, env.promotesFrom));
+    if (env.promotesFrom && !byName.has(env.promotesFrom)) byName.set(env.promotesFrom, await load(env.promotesFrom));
   }
   const depth = (name: string, seen = new Set<string>()): number => {
     const from = byName.get(name)?.promotesFrom;

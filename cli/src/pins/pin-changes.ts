@@ -2,6 +2,7 @@
 
 import { signerOf } from '../config/images-schema.ts';
 import { loadEnvironment, overlayFiles, type Pin } from '../config/load-environment.ts';
+import type { YamlEntries } from '../config/yaml-entries.ts';
 import { readFileAtRevision } from '../git/git-revision.ts';
 import { listEnvironments } from '../synth/synthesize.ts';
 import { codeSpanText } from './markdown-text.ts';
@@ -36,13 +37,13 @@ export function diffPins(env: string, before: ReadonlyMap<string, Pin>, after: R
     });
 }
 
-/** The pins of every environment that differ between `commit` and the working tree. */
-export async function pinChangesSince(root: string, commit: string): Promise<PinChange[]> {
+/** The pins of every environment that differ between `commit` and the working tree; images.yaml read entry by entry with `entries`. */
+export async function pinChangesSince(root: string, commit: string, entries?: YamlEntries): Promise<PinChange[]> {
   const changes: PinChange[] = [];
   for (const env of await listEnvironments(root)) {
-    const now = await loadEnvironment(root, env);
+    const now = await loadEnvironment(root, env, undefined, entries);
     const text = await readFileAtRevision(root, commit, overlayFiles(env).images);
-    const before = text === undefined ? new Map() : (await loadEnvironment(root, env, text)).pins;
+    const before = text === undefined ? new Map() : (await loadEnvironment(root, env, text, entries)).pins;
     changes.push(...diffPins(env, before, now.pins));
   }
   return changes;

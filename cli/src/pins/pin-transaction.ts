@@ -31,5 +31,5 @@ export async function commitPinEdits(root: string, envName: string, run: RunCont
  * whole-file parse of 10,000 pins costs seconds), errors located exactly as a whole-file parse does.
  */
 export function readPinnedEnvironment(root: string, envName: string, run: RunContext): Promise<Environment> {
-  return loadEnvironment(root, envName, undefined, YamlEntries.open(run.renderCache));
+  return loadEnvironment(root, envName, undefined, YamlEntries.reader(run.renderCache));
 }
