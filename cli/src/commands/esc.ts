@@ -1,7 +1,7 @@
 /** `manifold esc pull|push <env>`: take pins from a Pulumi ESC environment, or write them into it. */
 import { type Command, Option } from 'commander';
 import type { EscSettings } from '../config/environment-schema.ts';
-import { type Environment, loadEnvironment } from '../config/load-environment.ts';
+import { type Environment, readEnvironment } from '../config/load-environment.ts';
 import type { PinEdit } from '../config/pin-edits.ts';
 import { ConfigError } from '../errors/config-error.ts';
 import { escLocations, escValueKind, readEscImages } from '../esc/esc-pins.ts';
@@ -32,7 +32,7 @@ export function registerEsc(program: Command, io: CliIo): void {
       .addOption(escTimeoutOption()),
   ).action(async (envName: string, options: RegistryOptions & EscOptions & { check?: boolean; verify: boolean; json?: boolean }) => {
     const root = io.root();
-    const env = await loadEnvironment(root, envName);
+    const env = await readEnvironment(root, envName, io.run.renderCache);
     const settings = requireEsc(env);
     const client = await escClient(settings, options);
     const where = env.sources.environment.positionOf(['esc']);
@@ -85,7 +85,7 @@ export function registerEsc(program: Command, io: CliIo): void {
     .addOption(new Option('--dry-run', 'show the change to the definition and write nothing'))
     .addOption(escTimeoutOption())
     .action(async (envName: string, options: EscOptions & { dryRun?: boolean }) => {
-      const env = await loadEnvironment(io.root(), envName);
+      const env = await readEnvironment(io.root(), envName, io.run.renderCache);
       const settings = requireEsc(env);
       const client = await escClient(settings, options);
       const pushed = await pushPins({ ...env, esc: settings }, client, {
@@ -107,7 +107,7 @@ function registerEscCheck(esc: Command, io: CliIo): void {
     .addOption(escTimeoutOption())
     .action(async (envName: string, options: EscOptions) => {
       const { environments } = await renderRepository(io.root(), [envName], io.run);
-      const env = await loadEnvironment(io.root(), envName);
+      const env = await readEnvironment(io.root(), envName, io.run.renderCache);
       const settings = requireEsc(env);
       const uses = environments[0]?.escSecrets ?? [];
       // Each app's secrets are read from its own ESC environment (esc.appEnvironments), else the environment's.

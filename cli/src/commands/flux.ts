@@ -4,7 +4,7 @@ import { statSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { loadEnvironment } from '../config/load-environment.ts';
+import { readEnvironment } from '../config/load-environment.ts';
 import { ConfigError } from '../errors/config-error.ts';
 import { ArgumentError } from '../errors/manifold-error.ts';
 import { type StagedFile, stageFile } from '../files/replace-file.ts';
@@ -53,7 +53,7 @@ export function registerFlux(program: Command, io: CliIo): void {
 
 /** The environment mode: what Flux's automation of `envName` would commit, printed, or (--write) written. */
 async function simulateEnvironment(io: CliIo, root: string, envName: string, options: SimulateOptions): Promise<void> {
-  const env = await loadEnvironment(root, envName);
+  const env = await readEnvironment(root, envName, io.run.renderCache);
   const candidates = new Map([...parseSets(options.tags, '--tags', true)].map(([policy, updates]) => [policy, updates]));
   const sets = new Map([...parseSets(options.set, '--set', false)].map(([policy, [update]]) => [policy, update as PolicyUpdate]));
   const run = asConfigError(

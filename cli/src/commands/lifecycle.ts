@@ -10,7 +10,7 @@ import type { ImageRef } from '@manifold/constructs/core';
 import { type Command, Option } from 'commander';
 import { discoverApps } from '../apps/load-apps.ts';
 import { dnsLabel } from '../config/environment-schema.ts';
-import { type Environment, loadEnvironment, overlayFiles } from '../config/load-environment.ts';
+import { type Environment, overlayFiles, readEnvironment } from '../config/load-environment.ts';
 import { editPins, removeAppPins } from '../config/pin-edits.ts';
 import { ArgumentError } from '../errors/manifold-error.ts';
 import { replaceFile } from '../files/replace-file.ts';
@@ -49,7 +49,7 @@ export function registerLifecycle(program: Command, io: CliIo): void {
       const apps = (await discoverApps(root)).map((app) => app.name);
       const writes = new Map<string, string>();
       for (const envName of all) {
-        const env = await loadEnvironment(root, envName);
+        const env = await readEnvironment(root, envName, io.run.renderCache);
         const files = overlayFiles(envName);
         if (!targets.includes(envName)) {
           // An environment without an apps: list deploys every app: list today's, so the new one does not go there.
@@ -99,7 +99,7 @@ export function registerLifecycle(program: Command, io: CliIo): void {
       const root = io.root();
       checkName(name, 'environment', 'argument 1');
       if (existsSync(join(root, 'overlays', name))) throw new ArgumentError('argument 1', `overlays/${name} already exists`, 'choose another name');
-      const from = await loadEnvironment(root, options.from);
+      const from = await readEnvironment(root, options.from, io.run.renderCache);
       const namespace = options.namespace ?? renamed(from.namespace, from.name, name, '--namespace');
       const domain = options.domain ?? renamed(from.domain, from.name, name, '--domain');
       checkName(namespace, 'namespace', '--namespace');
@@ -116,7 +116,7 @@ export function registerLifecycle(program: Command, io: CliIo): void {
       try {
         await writeFile(join(root, files.environment), environment, { flag: 'wx' });
         await writeFile(join(root, files.images), images, { flag: 'wx' });
-        const target = await loadEnvironment(root, name);
+        const target = await readEnvironment(root, name, io.run.renderCache);
         const { edits, changes } = await planPromotion(root, from, target, [...from.pins.values()]);
         const { result } = await commitPinEdits(root, name, io.run, edits);
         io.out(`created ${files.environment}`);
@@ -159,7 +159,7 @@ export function registerLifecycle(program: Command, io: CliIo): void {
       }
       const writes = new Map<string, string>();
       for (const envName of await listEnvironments(root)) {
-        const env = await loadEnvironment(root, envName);
+        const env = await readEnvironment(root, envName, io.run.renderCache);
         const files = overlayFiles(envName);
         if (env.apps?.includes(name))
           writes.set(
@@ -196,7 +196,7 @@ export function registerLifecycle(program: Command, io: CliIo): void {
       for (const taken of [`overlays/${toName}`, `dist/${toName}`]) {
         if (existsSync(join(root, taken))) throw new ArgumentError('argument 2', `${taken} already exists`, 'choose another name');
       }
-      const env = await loadEnvironment(root, fromName);
+      const env = await readEnvironment(root, fromName, io.run.renderCache);
       const values: [string[], string][] = [];
       for (const [key, value] of [
         ['namespace', env.namespace],
@@ -208,7 +208,7 @@ export function registerLifecycle(program: Command, io: CliIo): void {
       if (env.esc?.environment === fromName) values.push([['esc', 'environment'], toName]);
       const writes = new Map<string, string>([[overlayFiles(toName).environment, withValues(env.sources.environment.text, values)]]);
       for (const other of all.filter((name) => name !== fromName)) {
-        const promoted = await loadEnvironment(root, other);
+        const promoted = await readEnvironment(root, other, io.run.renderCache);
         if (promoted.promotesFrom === fromName)
           writes.set(overlayFiles(other).environment, withValues(promoted.sources.environment.text, [[['promotesFrom'], toName]]));
       }

@@ -2,11 +2,12 @@
 import type { TaggedImageRef } from '@manifold/constructs/core';
 import { type Command, Option } from 'commander';
 import type { PinSource } from '../config/images-schema.ts';
+import { readEnvironment } from '../config/load-environment.ts';
 import type { PinEdit } from '../config/pin-edits.ts';
 import { ArgumentError } from '../errors/manifold-error.ts';
 import { completeRefs } from '../pins/complete-refs.ts';
 import { assignmentTargets } from '../pins/pin-targets.ts';
-import { commitPinEdits, readPinnedEnvironment } from '../pins/pin-transaction.ts';
+import { commitPinEdits } from '../pins/pin-transaction.ts';
 import { defaultSetter, provenance } from '../pins/provenance.ts';
 import type { CliIo } from './cli-io.ts';
 import { taggedImageRef } from './option-values.ts';
@@ -37,7 +38,7 @@ export function registerPin(program: Command, io: CliIo): void {
       options: RegistryOptions & { verify: boolean; digestOnly?: boolean; by?: PinSource['by']; json?: boolean },
     ) => {
       const root = io.root();
-      const env = await readPinnedEnvironment(root, envName, io.run);
+      const env = await readEnvironment(root, envName, io.run.renderCache);
       const wanted = assignments.map((assignment, index) => parseAssignment(assignment, index));
       // Every target must name pins before anything reaches the network.
       const targets = wanted.map(({ target, ref, index }) => ({ ref, pins: assignmentTargets(env, target, `argument ${index + 2}`) }));

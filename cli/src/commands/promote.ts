@@ -1,9 +1,10 @@
 /** `manifold promote <from> <to>`: copy pins (tag and digest) from one environment to the next. */
 import { type Command, Option } from 'commander';
+import { readEnvironment } from '../config/load-environment.ts';
 import { completeRefs } from '../pins/complete-refs.ts';
 import { formatChangesMarkdown, formatChangesText } from '../pins/pin-changes.ts';
 import { selectPins } from '../pins/pin-targets.ts';
-import { commitPinEdits, readPinnedEnvironment } from '../pins/pin-transaction.ts';
+import { commitPinEdits } from '../pins/pin-transaction.ts';
 import { planPromotion } from '../pins/promotion.ts';
 import type { CliIo } from './cli-io.ts';
 import { printSynthResult } from './pin-output.ts';
@@ -37,7 +38,7 @@ export function registerPromote(program: Command, io: CliIo): void {
         return;
       }
       const root = io.root();
-      const [from, to] = await Promise.all([readPinnedEnvironment(root, fromName, io.run), readPinnedEnvironment(root, toName, io.run)]);
+      const [from, to] = await Promise.all([readEnvironment(root, fromName, io.run.renderCache), readEnvironment(root, toName, io.run.renderCache)]);
       const { moving, held, edits, changes } = await planPromotion(root, from, to, selectPins(from, options.only));
       // The target's verify: rules apply to what reaches it: a promoted digest is checked as a pinned one is.
       let checked = edits;

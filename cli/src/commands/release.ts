@@ -1,8 +1,9 @@
 /** `manifold release <env> <image>`: lift the hold a rollback set, so Flux may move the pin again. */
 import type { Command } from 'commander';
+import { readEnvironment } from '../config/load-environment.ts';
 import { ConfigError } from '../errors/config-error.ts';
 import { requirePins } from '../pins/pin-targets.ts';
-import { commitPinEdits, readPinnedEnvironment } from '../pins/pin-transaction.ts';
+import { commitPinEdits } from '../pins/pin-transaction.ts';
 import type { CliIo } from './cli-io.ts';
 import { printPinChanges, printSynthResult } from './pin-output.ts';
 
@@ -16,7 +17,7 @@ export function registerRelease(program: Command, io: CliIo): void {
     .option('--json', 'print the changes as JSON')
     .action(async (envName: string, target: string, options: { json?: boolean }) => {
       const root = io.root();
-      const env = await readPinnedEnvironment(root, envName, io.run);
+      const env = await readEnvironment(root, envName, io.run.renderCache);
       const pins = requirePins(env, target).filter((pin) => pin.hold);
       if (pins.length === 0)
         throw new ConfigError({

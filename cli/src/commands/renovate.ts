@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { loadEnvironment } from '../config/load-environment.ts';
+import { readEnvironment } from '../config/load-environment.ts';
 import { replaceFile } from '../files/replace-file.ts';
 import { assertRealPath } from '../files/repository-paths.ts';
 import { unifiedDiff } from '../output/compare-dist.ts';
@@ -23,7 +23,7 @@ export function registerRenovate(program: Command, io: CliIo): void {
       const root = io.root();
       const path = join(root, RENOVATE_FILE);
       assertRealPath(root, RENOVATE_FILE);
-      const envs = await Promise.all((await listEnvironments(root)).map((env) => loadEnvironment(root, env)));
+      const envs = await Promise.all((await listEnvironments(root)).map((env) => readEnvironment(root, env, io.run.renderCache)));
       const current = await readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
         if (error.code === 'ENOENT') return undefined;
         throw error;

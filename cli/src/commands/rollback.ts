@@ -1,11 +1,12 @@
 /** `manifold rollback <env> <image>`: set a pin back to an earlier reference from git history, held (sticky rollback). */
 import type { TaggedImageRef } from '@manifold/constructs/core';
 import { type Command, Option } from 'commander';
+import { readEnvironment } from '../config/load-environment.ts';
 import type { PinEdit } from '../config/pin-edits.ts';
 import { completeRefs } from '../pins/complete-refs.ts';
 import { pinHistory } from '../pins/pin-history.ts';
 import { requirePins } from '../pins/pin-targets.ts';
-import { commitPinEdits, readPinnedEnvironment } from '../pins/pin-transaction.ts';
+import { commitPinEdits } from '../pins/pin-transaction.ts';
 import { provenance } from '../pins/provenance.ts';
 import { type RollbackRequest, rollbackTarget } from '../pins/rollback-target.ts';
 import type { CliIo } from './cli-io.ts';
@@ -27,7 +28,7 @@ export function registerRollback(program: Command, io: CliIo): void {
       .option('--json', 'print the changes as JSON'),
   ).action(async (envName: string, target: string, options: RegistryOptions & { steps: number; to?: string; json?: boolean }) => {
     const root = io.root();
-    const env = await readPinnedEnvironment(root, envName, io.run);
+    const env = await readEnvironment(root, envName, io.run.renderCache);
     const pins = requirePins(env, target);
     const request: RollbackRequest = options.to === undefined ? { steps: options.steps } : { to: taggedImageRef(options.to, '--to') };
     const edits: PinEdit[] = [];

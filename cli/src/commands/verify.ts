@@ -1,7 +1,7 @@
 /** `manifold verify [env…]`: check every committed pin against its environment's verify: rules. */
 import type { Command } from 'commander';
 import { evidenceSummary, type PinEvidence } from '../config/images-schema.ts';
-import { loadEnvironment } from '../config/load-environment.ts';
+import { readEnvironment } from '../config/load-environment.ts';
 import { listEnvironments } from '../synth/synthesize.ts';
 import { VerificationCache } from '../verify/verification-cache.ts';
 import type { CliIo } from './cli-io.ts';
@@ -31,7 +31,7 @@ export function registerVerify(program: Command, io: CliIo): void {
   ).action(async (envNames: string[], options: RegistryOptions & { json?: boolean }) => {
     const root = io.root();
     const names = envNames.length > 0 ? envNames : await listEnvironments(root);
-    const environments = await Promise.all(names.map((name) => loadEnvironment(root, name)));
+    const environments = await Promise.all(names.map((name) => readEnvironment(root, name, io.run.renderCache)));
     // The verifier is loaded by the commands that verify, not at every start.
     const { VerificationError, verifyImage } = await import('../verify/image-signatures.ts');
     const cache = VerificationCache.open(io.run.verificationCache);

@@ -24,7 +24,7 @@ import type { KubernetesVersion } from './kubernetes-version.ts';
 import { compilePolicy } from './update-policy.ts';
 import { validateSource } from './validate-source.ts';
 import { ruleFor, type VerifyRule } from './verify-policy.ts';
-import type { YamlEntries } from './yaml-entries.ts';
+import { YamlEntries } from './yaml-entries.ts';
 import { parseYamlSource, type YamlSource } from './yaml-source.ts';
 
 /** One image pin of one app in one environment. */
@@ -88,6 +88,15 @@ export interface Environment {
 /** Paths of an environment's overlay files relative to the repository root. */
 export function overlayFiles(env: string): { environment: string; images: string } {
   return { environment: `overlays/${env}/environment.yaml`, images: `overlays/${env}/images.yaml` };
+}
+
+/**
+ * `env` as a command reads it: images.yaml entry by entry from the parses synth keeps in `cache` (the
+ * render cache's folder), when most of them are kept; else parsed whole. Errors read exactly as a
+ * whole-file parse reports them.
+ */
+export function readEnvironment(root: string, env: string, cache: { readonly dir: string; readonly sharedHash: string } | undefined): Promise<Environment> {
+  return loadEnvironment(root, env, undefined, YamlEntries.reader(cache));
 }
 
 /**

@@ -4,9 +4,8 @@
  * apply the edits, render and write. A slow registry never holds the lock.
  */
 import { join } from 'node:path';
-import { type Environment, loadEnvironment } from '../config/load-environment.ts';
+import { type Environment, readEnvironment } from '../config/load-environment.ts';
 import { editPins, type PinEdit } from '../config/pin-edits.ts';
-import { YamlEntries } from '../config/yaml-entries.ts';
 import { withDistLock } from '../output/dist-lock.ts';
 import type { RunContext } from '../synth/run-context.ts';
 import { type SynthResult, synthesize } from '../synth/synthesize.ts';
@@ -20,16 +19,8 @@ export interface PinCommit {
 /** Applies `edits` to `envName`'s pins and re-synthesizes it, all under the dist lock; all or nothing. */
 export async function commitPinEdits(root: string, envName: string, run: RunContext, edits: readonly PinEdit[]): Promise<PinCommit> {
   return withDistLock(join(root, 'dist'), async () => {
-    const before = await readPinnedEnvironment(root, envName, run);
+    const before = await readEnvironment(root, envName, run.renderCache);
     const result = await synthesize(root, [envName], run, { pins: new Map([[envName, editPins(before, edits)]]) });
     return { before, result };
   });
-}
-
-/**
- * `envName` as the pin commands read it: images.yaml entry by entry from the parses synth keeps (a
- * whole-file parse of 10,000 pins costs seconds), errors located exactly as a whole-file parse does.
- */
-export function readPinnedEnvironment(root: string, envName: string, run: RunContext): Promise<Environment> {
-  return loadEnvironment(root, envName, undefined, YamlEntries.reader(run.renderCache));
 }
