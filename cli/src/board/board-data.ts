@@ -8,7 +8,7 @@ import { ImageRef } from '@manifold/constructs/core';
 import { parse } from 'yaml';
 import { type PinSource, pinSourceSchema } from '../config/images-schema.ts';
 import { overlayFiles } from '../config/load-environment.ts';
-import type { YamlEntries } from '../config/yaml-entries.ts';
+import type { EntryCache } from '../config/yaml-entries.ts';
 import { ConfigError } from '../errors/config-error.ts';
 import { ArgumentError } from '../errors/manifold-error.ts';
 import { commitsAhead, type FileCommit, fileCommits, listRefs, originUrl, readFileAtRevision } from '../git/git-revision.ts';
@@ -81,8 +81,8 @@ export interface BoardOptions {
   /** A commit URL with `{sha}`; by default derived from a GitHub `origin`. */
   readonly commitUrl?: string;
   readonly generatedAt?: string;
-  /** Parses of images.yaml entries kept by synth, to read the pins entry by entry. */
-  readonly entries?: YamlEntries;
+  /** Where synth keeps its parses of images.yaml entries (the pins are read from them). */
+  readonly cache?: EntryCache;
 }
 
 const FLUX_BRANCH_PREFIX = 'flux/image-updates/';
@@ -90,7 +90,7 @@ const SORTABLE_TAG = /-([0-9]{10})$/;
 
 /** Reads the board of the repository at `root`. */
 export async function readBoard(root: string, options: BoardOptions = {}): Promise<BoardData> {
-  const matrix = await imageMatrix(root, undefined, options.entries);
+  const matrix = await imageMatrix(root, undefined, options.cache);
   const environments = matrix.order;
   const history = (await Promise.all(environments.map((env) => pinEvents(root, env, options.historyLimit ?? 200)))).flat();
   const cells = matrix.rows.map((row): BoardCell => {

@@ -4,7 +4,6 @@ import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { Command } from 'commander';
 import { readBoard, readDriftFiles } from '../board/board-data.ts';
 import { renderBoardPage } from '../board/board-page.ts';
-import { YamlEntries } from '../config/yaml-entries.ts';
 import { ArgumentError } from '../errors/manifold-error.ts';
 import { listTree } from '../files/file-tree.ts';
 import { replaceFile } from '../files/replace-file.ts';
@@ -47,7 +46,7 @@ export function registerBoard(program: Command, io: CliIo): void {
         driftReports: await readDriftFiles(options.drift, await listEnvironments(root)),
         ...(options.commitUrl ? { commitUrl: options.commitUrl } : {}),
         ...(options.generatedAt ? { generatedAt: new Date().toISOString() } : {}),
-        entries: YamlEntries.reader(io.run.renderCache),
+        cache: io.run.renderCache,
       });
       const out = resolve(root, options.out);
       await outputFolder(root, out);

@@ -1,6 +1,5 @@
 /** `manifold diff --base <rev>`: what a change deploys, compared with the dist/ committed at a git revision. */
 import type { Command } from 'commander';
-import { YamlEntries } from '../config/yaml-entries.ts';
 import { readTreeAtRevision } from '../git/git-revision.ts';
 import { pinChangesSince } from '../pins/pin-changes.ts';
 import { generatedFilesByEnvironment } from '../review/committed-dist.ts';
@@ -24,7 +23,7 @@ export function registerDiff(program: Command, io: CliIo): void {
       const root = io.root();
       const commit = await baseCommit(root, options.base);
       const [images, rendered, committed] = await Promise.all([
-        pinChangesSince(root, commit, YamlEntries.reader(io.run.renderCache)),
+        pinChangesSince(root, commit, io.run.renderCache),
         renderRepository(root, [], io.run),
         readTreeAtRevision(root, commit, 'dist'),
       ]);

@@ -1,6 +1,5 @@
 /** `manifold images diff --base <rev>`: which image pins move between a git revision and the working tree. */
 import type { Command } from 'commander';
-import { YamlEntries } from '../config/yaml-entries.ts';
 import { imageMatrix } from '../pins/image-matrix.ts';
 import { formatChangesMarkdown, formatChangesText, pinChangesSince } from '../pins/pin-changes.ts';
 import { baseCommit } from './base-revision.ts';
@@ -17,7 +16,7 @@ export function registerImages(program: Command, io: CliIo): void {
     .argument('[env]', 'only this environment')
     .option('--json', 'print JSON')
     .action(async (only: string | undefined, options: { json?: boolean }) => {
-      const { rows } = await imageMatrix(io.root(), only, YamlEntries.reader(io.run.renderCache));
+      const { rows } = await imageMatrix(io.root(), only, io.run.renderCache);
       if (options.json) {
         io.out(JSON.stringify(rows, null, 2));
         return;
@@ -43,7 +42,7 @@ export function registerImages(program: Command, io: CliIo): void {
     .option('--json', 'print JSON')
     .action(async (options: { base: string; markdown?: boolean; json?: boolean }) => {
       const root = io.root();
-      const changes = await pinChangesSince(root, await baseCommit(root, options.base), YamlEntries.reader(io.run.renderCache));
+      const changes = await pinChangesSince(root, await baseCommit(root, options.base), io.run.renderCache);
       if (options.json) io.out(JSON.stringify(changes, null, 2));
       else io.out((options.markdown ? formatChangesMarkdown(changes) : formatChangesText(changes)).trimEnd());
     });

@@ -24,7 +24,7 @@ import type { KubernetesVersion } from './kubernetes-version.ts';
 import { compilePolicy } from './update-policy.ts';
 import { validateSource } from './validate-source.ts';
 import { ruleFor, type VerifyRule } from './verify-policy.ts';
-import { YamlEntries } from './yaml-entries.ts';
+import { type EntryCache, YamlEntries } from './yaml-entries.ts';
 import { parseYamlSource, type YamlSource } from './yaml-source.ts';
 
 /** One image pin of one app in one environment. */
@@ -95,7 +95,7 @@ export function overlayFiles(env: string): { environment: string; images: string
  * render cache's folder), when most of them are kept; else parsed whole. Errors read exactly as a
  * whole-file parse reports them.
  */
-export function readEnvironment(root: string, env: string, cache: { readonly dir: string; readonly sharedHash: string } | undefined): Promise<Environment> {
+export function readEnvironment(root: string, env: string, cache: EntryCache): Promise<Environment> {
   return loadEnvironment(root, env, undefined, YamlEntries.reader(cache));
 }
 

@@ -42,6 +42,9 @@ const REWRITE_SHARE = 64;
 const READER_SHARE = 8;
 const ENTRY_START = /[A-Za-z0-9_]/;
 
+/** Where entry parses are kept: the render cache's folder, and the build whose parses they are. */
+export type EntryCache = { readonly dir: string; readonly sharedHash: string } | undefined;
+
 /** Entry parses of earlier runs, and the ones this run uses. */
 export class YamlEntries {
   private readonly loaded = new Map<string, Map<string, EntryParse>>();
@@ -61,8 +64,8 @@ export class YamlEntries {
    * Entries kept in `cache.dir` (the render cache's folder) for the build `cache.sharedHash` names, or
    * only for this run without a cache.
    */
-  static open(cache: { readonly dir: string; readonly sharedHash: string } | undefined): YamlEntries {
-    return new YamlEntries(cache && join(cache.dir, 'entries'), `${FORMAT}\0${cache?.sharedHash ?? ''}\0`, false);
+  static open(cache: EntryCache): YamlEntries {
+    return YamlEntries.kept(cache, false);
   }
 
   /**
@@ -70,8 +73,12 @@ export class YamlEntries {
    * entries are not remembered (a build synth has not run with yet) is left to a whole-file parse,
    * which costs less than parsing each entry for a pack nobody writes.
    */
-  static reader(cache: { readonly dir: string; readonly sharedHash: string } | undefined): YamlEntries {
-    return new YamlEntries(cache && join(cache.dir, 'entries'), `${FORMAT}\0${cache?.sharedHash ?? ''}\0`, true);
+  static reader(cache: EntryCache): YamlEntries {
+    return YamlEntries.kept(cache, true);
+  }
+
+  private static kept(cache: EntryCache, reading: boolean): YamlEntries {
+    return new YamlEntries(cache && join(cache.dir, 'entries'), `${FORMAT}\0${cache?.sharedHash ?? ''}\0`, reading);
   }
 
   /** `text` of `file` parsed entry by entry, or undefined when it must be parsed whole (see above). */

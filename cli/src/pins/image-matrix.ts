@@ -1,7 +1,7 @@
 /** Every environment × image of a repository: what `pnpm images` prints and the release board shows. */
 import { signerOf } from '../config/images-schema.ts';
 import { type Environment, loadEnvironment } from '../config/load-environment.ts';
-import type { YamlEntries } from '../config/yaml-entries.ts';
+import { type EntryCache, YamlEntries } from '../config/yaml-entries.ts';
 import { listEnvironments } from '../synth/synthesize.ts';
 import { describeTrail } from './pin-trail.ts';
 
@@ -30,8 +30,9 @@ export interface ImageMatrix {
   readonly order: readonly string[];
 }
 
-/** The matrix of `only` (or every environment under overlays/); images.yaml read entry by entry with `entries`. */
-export async function imageMatrix(root: string, only?: string, entries?: YamlEntries): Promise<ImageMatrix> {
+/** The matrix of `only` (or every environment under overlays/), pins read from the parses synth keeps in `cache`. */
+export async function imageMatrix(root: string, only?: string, cache?: EntryCache): Promise<ImageMatrix> {
+  const entries = YamlEntries.reader(cache);
   const load = (env: string) => loadEnvironment(root, env, undefined, entries);
   const envs = await Promise.all((only ? [only] : await listEnvironments(root)).map(load));
   const byName = new Map(envs.map((env) => [env.name, env]));

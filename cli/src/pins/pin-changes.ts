@@ -2,7 +2,7 @@
 
 import { signerOf } from '../config/images-schema.ts';
 import { loadEnvironment, overlayFiles, type Pin } from '../config/load-environment.ts';
-import type { YamlEntries } from '../config/yaml-entries.ts';
+import { type EntryCache, YamlEntries } from '../config/yaml-entries.ts';
 import { readFileAtRevision } from '../git/git-revision.ts';
 import { listEnvironments } from '../synth/synthesize.ts';
 import { codeSpanText } from './markdown-text.ts';
@@ -37,8 +37,9 @@ export function diffPins(env: string, before: ReadonlyMap<string, Pin>, after: R
     });
 }
 
-/** The pins of every environment that differ between `commit` and the working tree; images.yaml read entry by entry with `entries`. */
-export async function pinChangesSince(root: string, commit: string, entries?: YamlEntries): Promise<PinChange[]> {
+/** The pins of every environment that differ between `commit` and the working tree, read from the parses synth keeps in `cache`. */
+export async function pinChangesSince(root: string, commit: string, cache?: EntryCache): Promise<PinChange[]> {
+  const entries = YamlEntries.reader(cache);
   const changes: PinChange[] = [];
   for (const env of await listEnvironments(root)) {
     const now = await loadEnvironment(root, env, undefined, entries);

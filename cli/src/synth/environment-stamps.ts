@@ -241,11 +241,16 @@ function noFolders(): FolderIdentities {
 /** Adds the identity of the file at `path` (below `dir`) to `files`; throws when it is gone. */
 function addFile(files: FileIdentities, dir: string, path: string): void {
   const info = lstatSync(`${dir}/${path}`);
+  pushFile(files, path, info.size, info.mtimeMs, info.ctimeMs, info.ino);
+}
+
+/** Appends one file's identity to the columns of `files`. */
+function pushFile(files: FileIdentities, path: string, size: number, mtime: number, ctime: number, inode: number): void {
   files.paths.push(path);
-  files.sizes.push(info.size);
-  files.mtimes.push(info.mtimeMs);
-  files.ctimes.push(info.ctimeMs);
-  files.inodes.push(info.ino);
+  files.sizes.push(size);
+  files.mtimes.push(mtime);
+  files.ctimes.push(ctime);
+  files.inodes.push(inode);
 }
 
 /** Adds the identity of the folder at `path` (below `dir`; itself: '') to `folders`; throws when it is gone or no folder. */
@@ -345,13 +350,8 @@ function identitiesAfter(root: string, env: string, before: TreeIdentities, path
   }
   // The files kept and the files written, both sorted, merged.
   const files = noFiles();
-  const take = (from: FileIdentities, at: number) => {
-    files.paths.push(from.paths[at] as string);
-    files.sizes.push(from.sizes[at] as number);
-    files.mtimes.push(from.mtimes[at] as number);
-    files.ctimes.push(from.ctimes[at] as number);
-    files.inodes.push(from.inodes[at] as number);
-  };
+  const take = (from: FileIdentities, at: number) =>
+    pushFile(files, from.paths[at] as string, from.sizes[at] as number, from.mtimes[at] as number, from.ctimes[at] as number, from.inodes[at] as number);
   let next = 0;
   for (let at = 0; at < before.files.paths.length; at++) {
     const path = before.files.paths[at] as string;
