@@ -70,5 +70,6 @@ process.exitCode = await runCli(argv, {
   codeHashes: { shared: compiled.sharedHash, apps: compiled.appHashes },
   compiled: compiled.compiled,
   renderCacheDir: renderCacheDir(cacheDirFor(root), compiled.key),
+  stampWorker: pathToFileURL(compiled.stampWorker).href,
   renderWorkers: { script: new URL('../launcher/render-worker.mjs', import.meta.url).href, bundle: pathToFileURL(compiled.worker).href, appModules },
 });

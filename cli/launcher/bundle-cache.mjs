@@ -13,7 +13,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const CLI_ROOT = resolve(import.meta.dirname, '..');
-const CACHE_FORMAT = 8;
+const CACHE_FORMAT = 9;
 /** Pure-JS dependencies of the CLI that are bundled for start-up speed; every other package stays external. */
 const BUNDLED_PACKAGES = /^(yaml|zod|commander|diff|ajv|semver|re2js|kubernetes-models|@kubernetes-models\/[^/]+)(\/|$)/;
 /** esbuild's version, from its package.json: esbuild itself is loaded only when something is compiled. */
@@ -42,7 +42,8 @@ export function cacheDirFor(root) {
 
 /**
  * Up-to-date compiled code for `root`, built when needed: the CLI module (`bundle`, which exports
- * `runCli`), the render workers' module (`worker`, which exports `serveRenders`), one module per app
+ * `runCli`), the render workers' module (`worker`, which exports `serveRenders`), the stamp-check worker's
+ * module (`stampWorker`), one module per app
  * entry file (`appModules`), a hash of the code every app shares (the CLI, the constructs, the
  * external packages' versions) and, per app entry file, a hash of everything that app's rendering can
  * depend on (the shared code and the app's own modules). Apps are compiled one by one: editing an app
@@ -82,6 +83,7 @@ export async function bundleFor(root) {
   return {
     bundle: shared.bundle,
     worker: shared.worker,
+    stampWorker: shared.stampWorker,
     key,
     sharedHash: shared.hash,
     appHashes: new Map(Object.entries(entries).map(([file, entry]) => [file, entry.hash])),
@@ -187,7 +189,7 @@ function constructsEntries() {
 }
 
 /**
- * Compiles the CLI, the render workers' module and the constructs package into one folder named by
+ * Compiles the CLI, the workers' modules and the constructs package into one folder named by
  * their content (code loaded with import() goes into chunks of its own, so a run parses only what it
  * uses); apps import the constructs from here, so the CLI and every app share one copy of them.
  */
@@ -201,6 +203,7 @@ async function buildShared(root, cacheDir, key) {
       entryPoints: {
         cli: join(CLI_ROOT, 'src', 'run-cli.ts'),
         worker: join(CLI_ROOT, 'src', 'synth', 'render-workers.ts'),
+        'stamp-worker': join(CLI_ROOT, 'src', 'synth', 'stamp-worker.ts'),
         ...Object.fromEntries(constructs.map(({ entry, file }) => [entry, file])),
       },
       absWorkingDir: root,
@@ -234,6 +237,7 @@ async function buildShared(root, cacheDir, key) {
     folder,
     bundle: join(folder, 'cli.mjs'),
     worker: join(folder, 'worker.mjs'),
+    stampWorker: join(folder, 'stamp-worker.mjs'),
     constructs: Object.fromEntries(constructs.map(({ specifier, entry }) => [specifier, join(folder, `${entry}.mjs`)])),
     inputs,
     links: Object.fromEntries(links),

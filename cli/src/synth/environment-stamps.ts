@@ -1,7 +1,6 @@
 /**
  * Proof that dist/<env>/ is current without rendering it: after a run found or made it current, a
- * stamp records a hash of every input (the code hashes of all apps and the CLI, the environment's
- * overlay files, the CRD schemas) and the file-system identity of every file in dist/<env>/ (size,
+ * stamp records a hash of every input (the stamp key, see stamp-key.ts) and the file-system identity of every file in dist/<env>/ (size,
  * modification and change time, inode, as git's index does). When the next run finds the same
  * inputs and not one file added, removed or touched, the environment is current and nothing is
  * read, rendered or validated for it. Anything else (an edit, a Flux commit, a checkout, a missing or
@@ -11,15 +10,10 @@
  * a file whose identity is still the recorded one is vouched for by that hash: the render is compared
  * with it without reading the file (dist-tree.ts).
  */
-import { createHash } from 'node:crypto';
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parse } from 'yaml';
-import { overlayFiles } from '../config/load-environment.ts';
 import type { KnownFiles } from '../output/dist-tree.ts';
 import type { RenderCacheSettings } from '../render/render-cache.ts';
-import { CRD_SCHEMA_FOLDER } from '../validate/crd-schemas.ts';
 
 /** What a run may report for a current environment without looking at it: its files, relative to the root. */
 export interface Stamp {
@@ -35,7 +29,7 @@ export interface Stamp {
  * files parses several times faster and leaves little garbage). Generated files are the recorded
  * files that are not foreign.
  */
-interface StampFile {
+export interface StampFile {
   readonly format: typeof FORMAT;
   readonly key: string;
   /** Files synth did not generate (paths from the repository root). */
@@ -46,50 +40,11 @@ interface StampFile {
   readonly folders: FolderIdentities;
 }
 
-const FORMAT = 4;
+/** The stamp file's format; the stamp key covers it too (stamp-key.ts). */
+export const FORMAT = 4;
 /** The hash column's entry for a file without one (foreign). */
 const NO_HASH = '-'.repeat(64);
 const NO_HASH_CHAR = NO_HASH.charCodeAt(0);
-
-/** The hash of every input of `env`, or undefined when renders are not cached (then there are no stamps). */
-export async function stampKey(root: string, env: string, settings: RenderCacheSettings | undefined, imagesText?: string): Promise<string | undefined> {
-  if (!settings) return undefined;
-  const files = overlayFiles(env);
-  const read = (path: string) => readFile(join(root, path), 'utf8').catch(() => null);
-  const schemaNames = (await readdir(join(root, CRD_SCHEMA_FOLDER)).catch(() => [] as string[])).sort();
-  const schemas = await Promise.all(schemaNames.map(async (name) => [name, await read(`${CRD_SCHEMA_FOLDER}/${name}`)]));
-  const environment = await read(files.environment);
-  const trust = await Promise.all(trustFiles(environment).map(async (file) => [file, await read(file)]));
-  const inputs = [FORMAT, codeDigest(settings), env, environment, imagesText ?? (await read(files.images)), schemas, trust];
-  return createHash('sha256').update(JSON.stringify(inputs)).digest('hex');
-}
-
-const codeDigests = new WeakMap<RenderCacheSettings, string>();
-
-/** A hash of the code of this build (the shared code and every app's), the same for every environment: taken once. */
-function codeDigest(settings: RenderCacheSettings): string {
-  let digest = codeDigests.get(settings);
-  if (digest === undefined) {
-    const apps = [...settings.appHashes].sort(([a], [b]) => (a < b ? -1 : 1));
-    digest = createHash('sha256')
-      .update(JSON.stringify([settings.sharedHash, apps]))
-      .digest('hex');
-    codeDigests.set(settings, digest);
-  }
-  return digest;
-}
-
-/** The trust files an environment.yaml names (its trusted root, its rules' public keys): the admission policy carries their contents. */
-function trustFiles(environment: string | null): string[] {
-  if (environment === null || !/^\s*(-\s+)?(trustedRoot|key):/m.test(environment)) return [];
-  try {
-    const config = parse(environment) as { trustedRoot?: unknown; verify?: { key?: unknown }[] } | null;
-    const named = [config?.trustedRoot, ...(Array.isArray(config?.verify) ? config.verify.map((rule) => rule?.key) : [])];
-    return named.filter((file): file is string => typeof file === 'string' && !file.startsWith('/') && !file.split('/').includes('..')).sort();
-  } catch {
-    return [];
-  }
-}
 
 /** What the stamp of an environment shows before it renders. */
 export interface StampCheck {
@@ -105,10 +60,23 @@ export interface StampCheck {
 }
 
 /** The stamp check of `env` for the inputs' `key` (nothing when there are no stamps). */
-export async function verifiedStamp(root: string, env: string, key: string | undefined, cache: RenderCacheSettings | undefined): Promise<StampCheck> {
+export async function verifiedStamp(root: string, env: string, key: string | undefined, cache: StampFolder | undefined): Promise<StampCheck> {
   const file = stampFile(env, cache);
   if (!key || !file) return {};
-  const recorded = readStampFile(file);
+  return checkStamp(root, env, key, readStampFile(file));
+}
+
+/** Where stamps are kept: the render cache's folder. */
+export type StampFolder = Pick<RenderCacheSettings, 'dir'>;
+
+/** The stamp recorded for `env` (undefined: none, damaged, or of another format), to check with {@link checkStamp}. */
+export function recordedStamp(env: string, cache: StampFolder): StampFile | undefined {
+  const file = stampFile(env, cache);
+  return file === undefined ? undefined : readStampFile(file);
+}
+
+/** The stamp check of `env` for the inputs' `key`, against the stamp `recorded` for it. */
+export async function checkStamp(root: string, env: string, key: string, recorded: StampFile | undefined): Promise<StampCheck> {
   // The common case, nothing changed, is checked without building the tree's identities.
   if (recorded?.key === key && asRecorded(root, env, recorded)) {
     const foreign = new Set(recorded.foreign);
@@ -177,7 +145,7 @@ function readStampFile(file: string): StampFile | undefined {
 export async function writeStamp(
   root: string,
   env: string,
-  cache: RenderCacheSettings | undefined,
+  cache: StampFolder | undefined,
   key: string | undefined,
   listed: { readonly generated: readonly string[]; readonly foreign: readonly string[]; readonly hashes: ReadonlyMap<string, string> },
   options: { readonly expected?: TreeIdentities; readonly written?: { readonly before: TreeIdentities; readonly paths: readonly string[] } } = {},
@@ -203,7 +171,7 @@ export async function writeStamp(
   } catch {}
 }
 
-function stampFile(env: string, cache: RenderCacheSettings | undefined): string | undefined {
+function stampFile(env: string, cache: StampFolder | undefined): string | undefined {
   return cache ? join(cache.dir, 'stamps', `${env}.json`) : undefined;
 }
 

@@ -29,8 +29,6 @@ export type PinOverrides = ReadonlyMap<string, string>;
 export interface RenderRequest {
   readonly pins: PinOverrides;
   readonly shard?: Shard;
-  /** Per environment, the files of dist/<env>/ as its stamp check found them (listed once, vouched ones not read). */
-  readonly knownFiles?: ReadonlyMap<string, KnownFiles>;
 }
 
 /** Everything rendering one environment produced. */
@@ -79,8 +77,12 @@ export class RenderSession {
     return new RenderSession(root, context, request, entries, checks);
   }
 
-  /** Renders and validates `name` and keeps its renders for the next run; throws the first problem. */
-  async render(name: string): Promise<EnvironmentOutcome> {
+  /**
+   * Renders and validates `name` and keeps its renders for the next run; throws the first problem.
+   * `known`: the files of dist/<name>/ as its stamp check finds them (listed once, vouched ones not
+   * read), awaited only once the apps are placed.
+   */
+  async render(name: string, known: Promise<KnownFiles | undefined> = Promise.resolve(undefined)): Promise<EnvironmentOutcome> {
     const { root, request } = this;
     const { shard } = request;
     const pins = request.pins.get(name);
@@ -90,7 +92,11 @@ export class RenderSession {
     this.environments.delete(name);
     const prebuilt = this.prebuilt.get(name) ?? new Map<string, AppRender>();
     this.prebuilt.delete(name);
-    const tree = DistTree.read(swapPaths(join(root, 'dist'), name).live, request.knownFiles?.get(name));
+    let read: DistTree | undefined;
+    const readTree = async () => {
+      read ??= DistTree.read(swapPaths(join(root, 'dist'), name).live, await known);
+      return read;
+    };
     const scope = shard && { renders: (app: string) => ownsUnit(shard, name, app) };
     const deployed = loadedEnv.apps ?? this.entries.map((entry) => entry.name);
     const units = shard ? [ENVIRONMENT_UNIT, ...deployed].filter((unit) => ownsUnit(shard, name, unit)).map((unit) => `${name}/${unit}`) : [];
@@ -98,7 +104,8 @@ export class RenderSession {
       let env = loadedEnv;
       let rendered = await renderEnvironment(env, await this.appsFor(env, prebuilt), this.checks, scope, prebuilt);
       // Pins set by a command are taken as they are; otherwise Flux updates waiting in dist/ are adopted.
-      const adoptions = pins === undefined ? findFluxUpdates(env, rendered, tree) : [];
+      const current = await readTree();
+      const adoptions = pins === undefined ? findFluxUpdates(env, rendered, current) : [];
       if (adoptions.length > 0) {
         const adopted = editPins(
           env,
@@ -111,10 +118,10 @@ export class RenderSession {
       }
       // The bytes of every file the tree does not vouch for are compared later: read them now, from the
       // renders they came from (see rendered-files.ts), so that a render no longer cached shows here.
-      for (const path of rendered.files.keys()) if (!tree.vouches(path, rendered.hashes?.get(path))) rendered.files.get(path);
-      return { env, rendered, adoptions };
+      for (const path of rendered.files.keys()) if (!current.vouches(path, rendered.hashes?.get(path))) rendered.files.get(path);
+      return { env, rendered, adoptions, tree: current };
     };
-    const { env, rendered, adoptions } = await assemble().catch((error: unknown) => {
+    const { env, rendered, adoptions, tree } = await assemble().catch((error: unknown) => {
       if (!(error instanceof RenderCacheMiss)) throw error;
       this.checks.renders.distrust(name);
       return assemble();

@@ -16,6 +16,8 @@ export interface RunContext {
   readonly renderCache?: RenderCacheSettings;
   /** Where valid-object verdicts are kept; undefined: every object is validated. */
   readonly validationCache?: ValidationCacheSettings;
+  /** URL of the module a stamp-check worker runs (see stamp-checks.ts); undefined: stamps are checked on the main thread. */
+  readonly stampWorker?: string;
   /** How to start render workers; undefined: everything renders on the main thread. */
   readonly renderWorkers?: WorkerLaunch;
   /** The file where signature verdicts are kept (manifold verify); undefined: every digest is checked again. */

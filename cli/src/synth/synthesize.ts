@@ -6,17 +6,20 @@ import { type StagedFile, stageFile } from '../files/replace-file.ts';
 import { assertRealPath } from '../files/repository-paths.ts';
 import { compareEnvironment, type DistDifference, isClean, unifiedDiff } from '../output/compare-dist.ts';
 import { withDistLock } from '../output/dist-lock.ts';
-import { DistTree, generatedEnvironments, type KnownFiles, recoverInterruptedSwaps, swapPaths } from '../output/dist-tree.ts';
+import { DistTree, generatedEnvironments, recoverInterruptedSwaps, swapPaths } from '../output/dist-tree.ts';
 import { describeWriteFailure } from '../output/dist-write-error.ts';
 import { planEnvironmentWrite, type StagedWrite, stageWritePlan, type WriteResult, withIndex } from '../output/write-dist.ts';
 import { INDEX_FILE } from '../render/ownership-index.ts';
 import type { RenderCacheSettings } from '../render/render-cache.ts';
 import type { RenderedEnvironment } from '../render/render-environment.ts';
 import type { Adoption } from './adopt-flux-updates.ts';
-import { type Stamp, stampKey, type TreeIdentities, verifiedStamp, writeStamp } from './environment-stamps.ts';
+import { type Stamp, type TreeIdentities, writeStamp } from './environment-stamps.ts';
 import { type EnvironmentOutcome, type PinOverrides, RenderSession } from './render-session.ts';
+import { renderWorkerCount } from './render-workers.ts';
 import type { RunContext } from './run-context.ts';
 import { compareShard, ENVIRONMENT_UNIT, ownsUnit, type Shard } from './shard.ts';
+import { StampChecks } from './stamp-checks.ts';
+import { stampKey } from './stamp-key.ts';
 
 export type { PinOverrides } from './render-session.ts';
 
@@ -102,30 +105,42 @@ async function renderEach(
   );
   const verified = new Map<string, Stamp>();
   const treeIdentities = new Map<string, TreeIdentities | undefined>();
-  const knownFiles = new Map<string, KnownFiles>();
-  const stamps = await Promise.all(all.map((env) => verifiedStamp(root, env, stampKeys.get(env), context.renderCache)));
-  for (const [index, { stamp, tree, known }] of stamps.entries()) {
-    const env = all[index] ?? '';
-    if (stamp) verified.set(env, stamp);
-    if (known) knownFiles.set(env, known);
-    treeIdentities.set(env, tree);
-  }
-  const names = all.filter((env) => !verified.has(env));
   const adoptions: Adoption[] = [];
   const overlays: RepositoryRun['overlays'] = new Map();
   const units: string[] = [];
   let workers = 0;
-  if (names.length > 0) {
-    const renderer = await RenderSession.open(root, context, { pins, knownFiles, ...(shard ? { shard } : {}) });
-    workers = await renderer.prerender(names);
-    for (const name of names) {
-      const outcome = await renderer.render(name);
+  const checks = StampChecks.start(root, stampKeys, context.renderCache, context.stampWorker);
+  try {
+    let renderer: RenderSession | undefined;
+    const session = async () => {
+      renderer ??= await RenderSession.open(root, context, { pins, ...(shard ? { shard } : {}) });
+      return renderer;
+    };
+    // Render workers take every environment that renders at once: those are known first.
+    if (renderWorkerCount(context.renderWorkers) > 0) {
+      const names = (await Promise.all(all.map(async (env) => ((await checks.renders(env)) ? [env] : [])))).flat();
+      if (names.length > 0) workers = await (await session()).prerender(names);
+    }
+    for (const env of all) {
+      // An environment whose inputs moved renders while the worker looks at its files.
+      if (!(await checks.renders(env))) {
+        const { stamp } = await checks.check(env);
+        if (stamp) verified.set(env, stamp);
+        continue;
+      }
+      const outcome = await (await session()).render(
+        env,
+        checks.check(env).then((check) => check.known),
+      );
+      treeIdentities.set(env, (await checks.check(env)).tree);
       adoptions.push(...outcome.adoptions);
       if (outcome.overlay) overlays.set(outcome.overlay.file, outcome.overlay);
       units.push(...outcome.units);
       await consume(outcome);
     }
-    renderer.save();
+    renderer?.save();
+  } finally {
+    checks.close();
   }
   if (envs.length === 0) {
     for (const env of await generatedEnvironments(join(root, 'dist'), INDEX_FILE)) {

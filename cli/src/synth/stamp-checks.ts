@@ -1,0 +1,151 @@
+/**
+ * The stamp checks of a run's environments, made on a worker thread beside the main thread. A check
+ * takes one lstat per file of dist/<env>/: at 50,000 files an environment, it is the largest cost of
+ * a run that renders one environment, and it needs nothing the main thread does. The worker takes the
+ * environments from the first, in the order the run takes them, and says first, for each, whether its
+ * inputs moved since its stamp (then it renders whatever its files are): that environment renders
+ * while its files are looked at. A main thread that would wait for a check takes the last environment
+ * nobody took and checks it itself, so a run that renders nothing shares the work between two threads.
+ * Without a worker (tests, `--no-cache`, or a worker that failed) the main thread makes every check
+ * when it is asked for.
+ */
+import { type MessagePort, Worker } from 'node:worker_threads';
+import { checkStamp, recordedStamp, type StampCheck, type StampFolder, verifiedStamp } from './environment-stamps.ts';
+
+/** What a stamp-check worker starts with. */
+export interface StampWorkerData {
+  readonly root: string;
+  readonly cache: StampFolder;
+  /** The environments to check, in order, each with the hash of its inputs. */
+  readonly environments: readonly { readonly env: string; readonly key: string }[];
+  /** Who took each environment (shared with the main thread): {@link UNCLAIMED}, {@link BY_WORKER} or {@link BY_MAIN}. */
+  readonly claims: Int32Array;
+}
+
+const UNCLAIMED = 0;
+const BY_WORKER = 1;
+const BY_MAIN = 2;
+
+/** What the worker says of an environment it took: first whether its inputs moved since its stamp, then its check. */
+type StampReply = { readonly env: string; readonly stale: boolean } | { readonly env: string; readonly check: StampCheck };
+
+/** The stamp checks of one run, by environment. */
+export class StampChecks {
+  /** Per environment the worker may check: whether its inputs moved since its stamp (false when the worker did not take it). */
+  private readonly stale = new Map<string, Promise<boolean>>();
+  /** Per environment the worker may check: its check, or undefined when the worker did not make it. */
+  private readonly answered = new Map<string, Promise<StampCheck | undefined>>();
+  private readonly unanswered = new Map<string, { stale(value: boolean): void; check(value: StampCheck | undefined): void }>();
+  private readonly checks = new Map<string, Promise<StampCheck>>();
+  private worker?: Worker;
+  private shared?: Pick<StampWorkerData, 'environments' | 'claims'>;
+
+  private constructor(
+    private readonly root: string,
+    private readonly keys: ReadonlyMap<string, string | undefined>,
+    private readonly cache: StampFolder | undefined,
+  ) {}
+
+  /**
+   * Starts checking the environments of `keys` (in its order) against their stamps in `cache`, on a
+   * worker running `script` (a module URL that calls {@link serveStampChecks}) when there is one.
+   */
+  static start(root: string, keys: ReadonlyMap<string, string | undefined>, cache: StampFolder | undefined, script: string | undefined): StampChecks {
+    const checks = new StampChecks(root, keys, cache);
+    const environments = [...keys].flatMap(([env, key]) => (key === undefined ? [] : [{ env, key }]));
+    if (script && cache && environments.length > 0) {
+      const claims = new Int32Array(new SharedArrayBuffer(environments.length * Int32Array.BYTES_PER_ELEMENT));
+      checks.startWorker(script, { root, cache: { dir: cache.dir }, environments, claims });
+    }
+    return checks;
+  }
+
+  /** Whether `env` renders: known as soon as its stamp is read when its inputs moved, before its files are looked at. */
+  async renders(env: string): Promise<boolean> {
+    if (await this.stale.get(env)) return true;
+    const check = this.check(env);
+    if (this.unanswered.has(env)) this.takeLast();
+    return !(await check).stamp;
+  }
+
+  /** The stamp check of `env`. */
+  check(env: string): Promise<StampCheck> {
+    let check = this.checks.get(env);
+    if (!check) {
+      const made = () => verifiedStamp(this.root, env, this.keys.get(env), this.cache);
+      const answer = this.answered.get(env);
+      check = answer ? answer.then((answered) => answered ?? made()) : made();
+      this.checks.set(env, check);
+    }
+    return check;
+  }
+
+  /** Stops the worker: a check it did not make is made on the main thread if it is asked for. */
+  close(): void {
+    void this.worker?.terminate();
+    this.leaveRest();
+  }
+
+  /** Takes the last environment nobody took, and checks it now. */
+  private takeLast(): void {
+    const { environments = [], claims } = this.shared ?? {};
+    for (let at = environments.length - 1; at >= 0 && claims; at--) {
+      const taken = Atomics.compareExchange(claims, at, UNCLAIMED, BY_MAIN);
+      if (taken === BY_WORKER) return;
+      if (taken !== UNCLAIMED) continue;
+      const { env } = environments[at] as { env: string };
+      const answer = this.unanswered.get(env);
+      this.unanswered.delete(env);
+      answer?.stale(false);
+      answer?.check(undefined);
+      void this.check(env);
+      return;
+    }
+  }
+
+  private startWorker(script: string, data: StampWorkerData): void {
+    for (const { env } of data.environments) {
+      const answer = { stale: (_: boolean) => {}, check: (_: StampCheck | undefined) => {} };
+      this.stale.set(env, new Promise((resolve) => (answer.stale = resolve)));
+      this.answered.set(env, new Promise((resolve) => (answer.check = resolve)));
+      this.unanswered.set(env, answer);
+    }
+    const worker = new Worker(new URL(script), { workerData: data });
+    // The process never waits for checks it no longer needs.
+    worker.unref();
+    worker.on('message', (reply: StampReply) => {
+      const answer = this.unanswered.get(reply.env);
+      if ('stale' in reply) answer?.stale(reply.stale);
+      else {
+        answer?.check(reply.check);
+        this.unanswered.delete(reply.env);
+      }
+    });
+    // A worker that fails leaves its checks to the main thread (an error there is reported as usual).
+    worker.on('error', () => this.leaveRest());
+    worker.on('exit', () => this.leaveRest());
+    this.worker = worker;
+    this.shared = data;
+  }
+
+  /** Leaves every check the worker did not make to the main thread. */
+  private leaveRest(): void {
+    this.worker = undefined;
+    this.shared = undefined;
+    for (const answer of this.unanswered.values()) {
+      answer.stale(false);
+      answer.check(undefined);
+    }
+    this.unanswered.clear();
+  }
+}
+
+/** The worker's side: checks each environment of `data` nobody took yet, in order, and answers on `port`. */
+export async function serveStampChecks(port: MessagePort, { root, cache, environments, claims }: StampWorkerData): Promise<void> {
+  for (const [at, { env, key }] of environments.entries()) {
+    if (Atomics.compareExchange(claims, at, UNCLAIMED, BY_WORKER) !== UNCLAIMED) continue;
+    const recorded = recordedStamp(env, cache);
+    port.postMessage({ env, stale: recorded?.key !== key } satisfies StampReply);
+    port.postMessage({ env, check: await checkStamp(root, env, key, recorded) } satisfies StampReply);
+  }
+}
