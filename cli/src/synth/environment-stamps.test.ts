@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { contentHash } from '../files/content-hash.ts';
 import { DistTree } from '../output/dist-tree.ts';
 import type { RenderCacheSettings } from '../render/render-cache.ts';
-import { verifiedStamp, writeStamp } from './environment-stamps.ts';
+import { recordedKey, verifiedStamp, writeStamp } from './environment-stamps.ts';
 
 describe('environment stamps', () => {
   let root: string;
@@ -32,7 +32,10 @@ describe('environment stamps', () => {
   });
 
   it('shows the environment current for the same key, and vouches for untouched generated files whatever the key', async () => {
+    expect(recordedKey('dev', cache)).toBeUndefined();
     await writeStamp(root, 'dev', cache, 'key-1', listed);
+    // The head of the stamp file tells the key it was recorded for.
+    expect(recordedKey('dev', cache)).toBe('key-1');
     expect((await verifiedStamp(root, 'dev', 'key-1', cache)).stamp?.generated).toEqual(listed.generated);
 
     const moved = await verifiedStamp(root, 'dev', 'key-2', cache);

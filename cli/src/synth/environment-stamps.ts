@@ -10,7 +10,7 @@
  * a file whose identity is still the recorded one is vouched for by that hash: the render is compared
  * with it without reading the file (dist-tree.ts).
  */
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KnownFiles } from '../output/dist-tree.ts';
 import type { RenderCacheSettings } from '../render/render-cache.ts';
@@ -29,7 +29,7 @@ export interface Stamp {
  * files parses several times faster and leaves little garbage). Generated files are the recorded
  * files that are not foreign.
  */
-export interface StampFile {
+interface StampFile {
   readonly format: typeof FORMAT;
   readonly key: string;
   /** Files synth did not generate (paths from the repository root). */
@@ -63,20 +63,7 @@ export interface StampCheck {
 export async function verifiedStamp(root: string, env: string, key: string | undefined, cache: StampFolder | undefined): Promise<StampCheck> {
   const file = stampFile(env, cache);
   if (!key || !file) return {};
-  return checkStamp(root, env, key, readStampFile(file));
-}
-
-/** Where stamps are kept: the render cache's folder. */
-export type StampFolder = Pick<RenderCacheSettings, 'dir'>;
-
-/** The stamp recorded for `env` (undefined: none, damaged, or of another format), to check with {@link checkStamp}. */
-export function recordedStamp(env: string, cache: StampFolder): StampFile | undefined {
-  const file = stampFile(env, cache);
-  return file === undefined ? undefined : readStampFile(file);
-}
-
-/** The stamp check of `env` for the inputs' `key`, against the stamp `recorded` for it. */
-export async function checkStamp(root: string, env: string, key: string, recorded: StampFile | undefined): Promise<StampCheck> {
+  const recorded = readStampFile(file);
   // The common case, nothing changed, is checked without building the tree's identities.
   if (recorded?.key === key && asRecorded(root, env, recorded)) {
     const foreign = new Set(recorded.foreign);
@@ -106,6 +93,32 @@ export async function checkStamp(root: string, env: string, key: string, recorde
   }
   return { tree, known: { paths: now.paths, vouched } };
 }
+
+/** Where stamps are kept: the render cache's folder. */
+export type StampFolder = Pick<RenderCacheSettings, 'dir'>;
+
+/**
+ * The key of the inputs the stamp of `env` was recorded for, read from the head of its file without
+ * parsing the rest: a hint that the inputs moved since, which the check itself never relies on.
+ */
+export function recordedKey(env: string, cache: StampFolder): string | undefined {
+  const head = Buffer.alloc(STAMP_HEAD.length + 128);
+  let descriptor: number | undefined;
+  try {
+    descriptor = openSync(stampFile(env, cache) as string, 'r');
+    const read = readSync(descriptor, head, 0, head.length, 0);
+    const text = head.toString('latin1', 0, read);
+    const end = text.indexOf('"', STAMP_HEAD.length);
+    return text.startsWith(STAMP_HEAD) && end > 0 ? text.slice(STAMP_HEAD.length, end) : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    if (descriptor !== undefined) closeSync(descriptor);
+  }
+}
+
+/** How a stamp file starts, before its key (writeStamp writes the format, then the key). */
+const STAMP_HEAD = `{"format":${FORMAT},"key":"`;
 
 /** The stamp kept in `file`, when it is one of this format whose columns agree. */
 function readStampFile(file: string): StampFile | undefined {

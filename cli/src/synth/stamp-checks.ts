@@ -2,15 +2,15 @@
  * The stamp checks of a run's environments, made on a worker thread beside the main thread. A check
  * takes one lstat per file of dist/<env>/: at 50,000 files an environment, it is the largest cost of
  * a run that renders one environment, and it needs nothing the main thread does. The worker takes the
- * environments from the first, in the order the run takes them, and says first, for each, whether its
- * inputs moved since its stamp (then it renders whatever its files are): that environment renders
- * while its files are looked at. A main thread that would wait for a check takes the last environment
+ * environments from the first, in the order the run takes them. An environment whose inputs moved
+ * since its stamp (known from the head of its stamp file) renders whatever its files are: it renders
+ * while the worker looks at them. A main thread that would wait for a check takes the last environment
  * nobody took and checks it itself, so a run that renders nothing shares the work between two threads.
  * Without a worker (tests, `--no-cache`, or a worker that failed) the main thread makes every check
  * when it is asked for.
  */
 import { type MessagePort, Worker } from 'node:worker_threads';
-import { checkStamp, recordedStamp, type StampCheck, type StampFolder, verifiedStamp } from './environment-stamps.ts';
+import { recordedKey, type StampCheck, type StampFolder, verifiedStamp } from './environment-stamps.ts';
 
 /** What a stamp-check worker starts with. */
 export interface StampWorkerData {
@@ -26,16 +26,17 @@ const UNCLAIMED = 0;
 const BY_WORKER = 1;
 const BY_MAIN = 2;
 
-/** What the worker says of an environment it took: first whether its inputs moved since its stamp, then its check. */
-type StampReply = { readonly env: string; readonly stale: boolean } | { readonly env: string; readonly check: StampCheck };
+/** What the worker says of an environment it took. */
+interface StampReply {
+  readonly env: string;
+  readonly check: StampCheck;
+}
 
 /** The stamp checks of one run, by environment. */
 export class StampChecks {
-  /** Per environment the worker may check: whether its inputs moved since its stamp (false when the worker did not take it). */
-  private readonly stale = new Map<string, Promise<boolean>>();
   /** Per environment the worker may check: its check, or undefined when the worker did not make it. */
   private readonly answered = new Map<string, Promise<StampCheck | undefined>>();
-  private readonly unanswered = new Map<string, { stale(value: boolean): void; check(value: StampCheck | undefined): void }>();
+  private readonly unanswered = new Map<string, (check: StampCheck | undefined) => void>();
   private readonly checks = new Map<string, Promise<StampCheck>>();
   private worker?: Worker;
   private shared?: Pick<StampWorkerData, 'environments' | 'claims'>;
@@ -60,9 +61,11 @@ export class StampChecks {
     return checks;
   }
 
-  /** Whether `env` renders: known as soon as its stamp is read when its inputs moved, before its files are looked at. */
+  /** Whether `env` renders: known at once when its inputs moved since its stamp, before its files are looked at. */
   async renders(env: string): Promise<boolean> {
-    if (await this.stale.get(env)) return true;
+    const key = this.keys.get(env);
+    if (key === undefined) return true;
+    if (this.cache && recordedKey(env, this.cache) !== key) return true;
     const check = this.check(env);
     if (this.unanswered.has(env)) this.takeLast();
     return !(await check).stamp;
@@ -94,32 +97,22 @@ export class StampChecks {
       if (taken === BY_WORKER) return;
       if (taken !== UNCLAIMED) continue;
       const { env } = environments[at] as { env: string };
-      const answer = this.unanswered.get(env);
+      this.unanswered.get(env)?.(undefined);
       this.unanswered.delete(env);
-      answer?.stale(false);
-      answer?.check(undefined);
       void this.check(env);
       return;
     }
   }
 
   private startWorker(script: string, data: StampWorkerData): void {
-    for (const { env } of data.environments) {
-      const answer = { stale: (_: boolean) => {}, check: (_: StampCheck | undefined) => {} };
-      this.stale.set(env, new Promise((resolve) => (answer.stale = resolve)));
-      this.answered.set(env, new Promise((resolve) => (answer.check = resolve)));
-      this.unanswered.set(env, answer);
-    }
-    const worker = new Worker(new URL(script), { workerData: data });
+    for (const { env } of data.environments) this.answered.set(env, new Promise((resolve) => this.unanswered.set(env, resolve)));
+    // A small young generation: the worker's garbage is short-lived (parsed stamps), and a process's peak counts every thread's heap.
+    const worker = new Worker(new URL(script), { workerData: data, resourceLimits: { maxYoungGenerationSizeMb: 8 } });
     // The process never waits for checks it no longer needs.
     worker.unref();
-    worker.on('message', (reply: StampReply) => {
-      const answer = this.unanswered.get(reply.env);
-      if ('stale' in reply) answer?.stale(reply.stale);
-      else {
-        answer?.check(reply.check);
-        this.unanswered.delete(reply.env);
-      }
+    worker.on('message', ({ env, check }: StampReply) => {
+      this.unanswered.get(env)?.(check);
+      this.unanswered.delete(env);
     });
     // A worker that fails leaves its checks to the main thread (an error there is reported as usual).
     worker.on('error', () => this.leaveRest());
@@ -132,10 +125,7 @@ export class StampChecks {
   private leaveRest(): void {
     this.worker = undefined;
     this.shared = undefined;
-    for (const answer of this.unanswered.values()) {
-      answer.stale(false);
-      answer.check(undefined);
-    }
+    for (const answer of this.unanswered.values()) answer(undefined);
     this.unanswered.clear();
   }
 }
@@ -144,8 +134,6 @@ export class StampChecks {
 export async function serveStampChecks(port: MessagePort, { root, cache, environments, claims }: StampWorkerData): Promise<void> {
   for (const [at, { env, key }] of environments.entries()) {
     if (Atomics.compareExchange(claims, at, UNCLAIMED, BY_WORKER) !== UNCLAIMED) continue;
-    const recorded = recordedStamp(env, cache);
-    port.postMessage({ env, stale: recorded?.key !== key } satisfies StampReply);
-    port.postMessage({ env, check: await checkStamp(root, env, key, recorded) } satisfies StampReply);
+    port.postMessage({ env, check: await verifiedStamp(root, env, key, cache) } satisfies StampReply);
   }
 }
