@@ -69,7 +69,7 @@ function shardOf(name: string): number {
   return (hash >>> 0) % SHARDS;
 }
 
-/** Where renders are kept and the code hashes of this build (from the launcher): `appHashes` by app entry file. */
+/** Where renders are kept and the code hashes of this build (from the launcher): `appHashes` by app entry file, one for every app it compiled. */
 export interface RenderCacheSettings {
   readonly dir: string;
   readonly sharedHash: string;

@@ -68,7 +68,7 @@ export class RenderSession {
 
   /** A renderer for `root` with the caches of `context`. */
   static async open(root: string, context: RunContext, request: RenderRequest): Promise<RenderSession> {
-    const [entries, crds] = await Promise.all([discoverApps(root), loadCrdSchemas(root)]);
+    const [entries, crds] = await Promise.all([discoverApps(root, context.renderCache?.appHashes.keys()), loadCrdSchemas(root)]);
     const checks = {
       schemas: ObjectSchemas.deferred(crds),
       cache: ValidationCache.open(context.validationCache),
