@@ -10,7 +10,20 @@
  * a file whose identity is still the recorded one is vouched for by that hash: the render is compared
  * with it without reading the file (dist-tree.ts).
  */
-import { closeSync, existsSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fstatSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import type { KnownFiles } from '../output/dist-tree.ts';
 import type { RenderCacheSettings } from '../render/render-cache.ts';
@@ -98,20 +111,20 @@ export async function verifiedStamp(root: string, env: string, key: string | und
 export type StampFolder = Pick<RenderCacheSettings, 'dir'>;
 
 /**
- * The key of the inputs the stamp of `env` was recorded for, read from the head of its file without
- * parsing the rest: a hint that the inputs moved since, which the check itself never relies on.
+ * What the stamp file of `env` tells without being parsed: its size, and from its head the key of the
+ * inputs it was recorded for (a hint that they moved since, which the check itself never relies on).
  */
-export function recordedKey(env: string, cache: StampFolder): string | undefined {
+export function stampHead(env: string, cache: StampFolder): { readonly key?: string; readonly bytes: number } {
   const head = Buffer.alloc(STAMP_HEAD.length + 128);
   let descriptor: number | undefined;
   try {
     descriptor = openSync(stampFile(env, cache) as string, 'r');
-    const read = readSync(descriptor, head, 0, head.length, 0);
-    const text = head.toString('latin1', 0, read);
+    const text = head.toString('latin1', 0, readSync(descriptor, head, 0, head.length, 0));
     const end = text.indexOf('"', STAMP_HEAD.length);
-    return text.startsWith(STAMP_HEAD) && end > 0 ? text.slice(STAMP_HEAD.length, end) : undefined;
+    const bytes = fstatSync(descriptor).size;
+    return text.startsWith(STAMP_HEAD) && end > 0 ? { key: text.slice(STAMP_HEAD.length, end), bytes } : { bytes };
   } catch {
-    return undefined;
+    return { bytes: 0 };
   } finally {
     if (descriptor !== undefined) closeSync(descriptor);
   }

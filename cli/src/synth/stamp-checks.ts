@@ -1,16 +1,17 @@
 /**
  * The stamp checks of a run's environments, made on a worker thread beside the main thread. A check
  * takes one lstat per file of dist/<env>/: at 50,000 files an environment, it is the largest cost of
- * a run that renders one environment, and it needs nothing the main thread does. The worker takes the
- * environments from the first, in the order the run takes them. An environment whose inputs moved
- * since its stamp (known from the head of its stamp file) renders whatever its files are: it renders
- * while the worker looks at them. A main thread that would wait for a check takes the last environment
- * nobody took and checks it itself, so a run that renders nothing shares the work between two threads.
- * Without a worker (tests, `--no-cache`, or a worker that failed) the main thread makes every check
- * when it is asked for.
+ * a run that renders one environment, and it needs nothing the main thread does. An environment whose
+ * inputs moved since its stamp (the head of its stamp file tells) renders whatever its files are: when
+ * one does, a worker takes the environments from the first, in the order the run takes them, and the
+ * main thread renders while the worker looks at the files. A main thread that would wait for a check
+ * takes the last environment nobody took and checks it itself. A run that renders nothing shares the
+ * checks with a worker only when the stamps are large: below {@link SHARED_STAMP_BYTES}, the worker's
+ * start costs more than sharing saves (2,000 services: 390 → 450 ms). Tests, `--no-cache` and a worker
+ * that failed make every check on the main thread.
  */
 import { type MessagePort, Worker } from 'node:worker_threads';
-import { recordedKey, type StampCheck, type StampFolder, verifiedStamp } from './environment-stamps.ts';
+import { type StampCheck, type StampFolder, stampHead, verifiedStamp } from './environment-stamps.ts';
 
 /** What a stamp-check worker starts with. */
 export interface StampWorkerData {
@@ -21,6 +22,9 @@ export interface StampWorkerData {
   /** Who took each environment (shared with the main thread): {@link UNCLAIMED}, {@link BY_WORKER} or {@link BY_MAIN}. */
   readonly claims: Int32Array;
 }
+
+/** The size of an environment's stamps (all of them together) from which a run that renders nothing shares their checks with a worker (10,000 services: 25 MB). */
+const SHARED_STAMP_BYTES = 16 * 1024 * 1024;
 
 const UNCLAIMED = 0;
 const BY_WORKER = 1;
@@ -45,16 +49,22 @@ export class StampChecks {
     private readonly root: string,
     private readonly keys: ReadonlyMap<string, string | undefined>,
     private readonly cache: StampFolder | undefined,
+    /** The environments whose inputs moved since their stamp (or that have none): they render. */
+    private readonly moved: ReadonlySet<string>,
   ) {}
 
   /**
-   * Starts checking the environments of `keys` (in its order) against their stamps in `cache`, on a
-   * worker running `script` (a module URL that calls {@link serveStampChecks}) when there is one.
+   * The stamp checks of the environments of `keys` (in its order) against their stamps in `cache`,
+   * started on a worker running `script` (a module URL that calls {@link serveStampChecks}) when
+   * there is one, and some environment renders or the stamps are large.
    */
   static start(root: string, keys: ReadonlyMap<string, string | undefined>, cache: StampFolder | undefined, script: string | undefined): StampChecks {
-    const checks = new StampChecks(root, keys, cache);
+    const heads = new Map([...keys.keys()].map((env) => [env, cache ? stampHead(env, cache) : { bytes: 0 }]));
+    const moved = new Set([...keys].flatMap(([env, key]) => (key === undefined || heads.get(env)?.key !== key ? [env] : [])));
+    const checks = new StampChecks(root, keys, cache, moved);
     const environments = [...keys].flatMap(([env, key]) => (key === undefined ? [] : [{ env, key }]));
-    if (script && cache && environments.length > 0) {
+    const bytes = [...heads.values()].reduce((sum, head) => sum + head.bytes, 0);
+    if (script && cache && environments.length > 0 && (moved.size > 0 || bytes >= SHARED_STAMP_BYTES)) {
       const claims = new Int32Array(new SharedArrayBuffer(environments.length * Int32Array.BYTES_PER_ELEMENT));
       checks.startWorker(script, { root, cache: { dir: cache.dir }, environments, claims });
     }
@@ -63,9 +73,7 @@ export class StampChecks {
 
   /** Whether `env` renders: known at once when its inputs moved since its stamp, before its files are looked at. */
   async renders(env: string): Promise<boolean> {
-    const key = this.keys.get(env);
-    if (key === undefined) return true;
-    if (this.cache && recordedKey(env, this.cache) !== key) return true;
+    if (this.moved.has(env)) return true;
     const check = this.check(env);
     if (this.unanswered.has(env)) this.takeLast();
     return !(await check).stamp;
