@@ -251,10 +251,15 @@ function pushFile(files: FileIdentities, path: string, size: number, mtime: numb
 function addFolder(folders: FolderIdentities, dir: string, path: string): void {
   const info = lstatSync(path === '' ? dir : `${dir}/${path}`);
   if (!info.isDirectory()) throw new Error(`${path} is no longer a folder`);
+  pushFolder(folders, path, info.mtimeMs, info.ctimeMs, info.ino);
+}
+
+/** Appends one folder's identity to the columns of `folders`. */
+function pushFolder(folders: FolderIdentities, path: string, mtime: number, ctime: number, inode: number): void {
   folders.paths.push(path);
-  folders.mtimes.push(info.mtimeMs);
-  folders.ctimes.push(info.ctimeMs);
-  folders.inodes.push(info.ino);
+  folders.mtimes.push(mtime);
+  folders.ctimes.push(ctime);
+  folders.inodes.push(inode);
 }
 
 /** `folders` sorted by path. */
@@ -326,18 +331,19 @@ function recordedIdentities(root: string, env: string, { files: recorded, folder
 }
 
 /**
- * The identities `before` with those of the written `paths` and of every folder taken again (files
- * and folders that are gone dropped, folders the write made added), sorted; undefined when
- * dist/<env>/ is gone.
+ * The identities `before` with those of the written `paths` and of the folders that hold them (and
+ * dist/<env>/ itself) taken again (files and folders that are gone dropped, folders the write made
+ * added), sorted; undefined when dist/<env>/ is gone. A folder the write did not touch keeps the
+ * identity `before` has: had anything else changed it since, the next run sees it differ.
  */
 function identitiesAfter(root: string, env: string, before: TreeIdentities, paths: readonly string[]): TreeIdentities | undefined {
   const dir = join(root, 'dist', env);
   if (!existsSync(dir)) return undefined;
   const rewritten = new Set(paths);
-  const folderPaths = new Set(before.folders.paths);
+  const touched = new Set(['']);
   const added = noFiles();
   for (const path of [...rewritten].sort(compare)) {
-    for (let slash = path.lastIndexOf('/'); slash > 0; slash = path.lastIndexOf('/', slash - 1)) folderPaths.add(path.slice(0, slash));
+    for (let slash = path.lastIndexOf('/'); slash > 0; slash = path.lastIndexOf('/', slash - 1)) touched.add(path.slice(0, slash));
     try {
       addFile(added, dir, path);
     } catch {}
@@ -355,7 +361,11 @@ function identitiesAfter(root: string, env: string, before: TreeIdentities, path
   }
   while (next < added.paths.length) take(added, next++);
   const folders = noFolders();
-  for (const path of folderPaths) {
+  for (const [at, path] of before.folders.paths.entries()) {
+    if (!touched.has(path))
+      pushFolder(folders, path, before.folders.mtimes[at] as number, before.folders.ctimes[at] as number, before.folders.inodes[at] as number);
+  }
+  for (const path of touched) {
     try {
       addFolder(folders, dir, path);
     } catch {}
