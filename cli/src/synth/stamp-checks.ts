@@ -23,7 +23,7 @@ export interface StampWorkerData {
   readonly claims: Int32Array;
 }
 
-/** The size of an environment's stamps (all of them together) from which a run that renders nothing shares their checks with a worker (10,000 services: 25 MB). */
+/** The size of the run's stamp files, all together, from which a run that renders nothing shares their checks with a worker (10,000 services: 25 MB). */
 const SHARED_STAMP_BYTES = 16 * 1024 * 1024;
 
 const UNCLAIMED = 0;
