@@ -153,6 +153,28 @@ describe('incremental synth', () => {
     expect(compiled).toEqual([]);
   });
 
+  it('finds a hand edit in one environment while another renders (stamps checked beside the render)', async () => {
+    await editFile(join(root, 'overlays/dev/images.yaml'), (text) =>
+      text.replace(/main-8d41b07-1732160100@sha256:[a-f0-9]{64}/, `main-8d41b07-1732169999@sha256:${'9'.repeat(64)}`),
+    );
+    const file = join(root, 'dist/staging/web/deployment-web.yaml');
+    const original = await readFile(file, 'utf8');
+    await writeFile(file, original.replace(/replicas: \d+/, 'replicas: 9'));
+    const check = await runManifold(root, ['synth', '--check']);
+    expect(check.code).toBe(1);
+    expect(check.stdout).toContain('stale:    dist/staging/web/deployment-web.yaml');
+    const run = await runManifold(root, ['synth', '--force', '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    const environments = (JSON.parse(run.stdout) as { environments: Record<string, { verified: boolean; written: string[] }> }).environments;
+    expect(Object.entries(environments).map(([env, { verified, written }]) => [env, verified, written])).toEqual([
+      ['dev', false, ['dist/dev/ml-api/deployment-ml-api.yaml']],
+      ['prod', true, []],
+      ['staging', false, ['dist/staging/web/deployment-web.yaml']],
+    ]);
+    expect(await readFile(file, 'utf8')).toBe(original);
+    expect(built(await synthAndCompare())).toEqual([]);
+  });
+
   it('re-renders the apps that use a dependency whose version changed', async () => {
     await installLabelSource('2.0.0');
     expect(built(await synthAndCompare())).toEqual(['dev/ml-api', 'prod/ml-api', 'staging/ml-api']);
