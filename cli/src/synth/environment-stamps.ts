@@ -1,10 +1,10 @@
 /**
  * Proof that dist/<env>/ is current without rendering it: after a run found or made it current, a
- * stamp records a hash of every input (the stamp key, see stamp-key.ts) and the file-system identity of every file in dist/<env>/ (size,
- * modification and change time, inode, as git's index does). When the next run finds the same
- * inputs and not one file added, removed or touched, the environment is current and nothing is
- * read, rendered or validated for it. Anything else (an edit, a Flux commit, a checkout, a missing or
- * damaged stamp) means rendering as usual.
+ * stamp records a hash of every input (the stamp key, see stamp-key.ts) and the file-system identity
+ * of every file in dist/<env>/ (size, modification and change time, inode, as git's index does).
+ * When the next run finds the same inputs and not one file added, removed or touched, the
+ * environment is current and nothing is read, rendered or validated for it. Anything else (an edit,
+ * a Flux commit, a checkout, a missing or damaged stamp) means rendering as usual.
  *
  * The stamp also records the sha256 of every generated file. When the inputs did change (a pin moved),
  * a file whose identity is still the recorded one is vouched for by that hash: the render is compared
