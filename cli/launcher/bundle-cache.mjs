@@ -42,12 +42,12 @@ export function cacheDirFor(root) {
 
 /**
  * Up-to-date compiled code for `root`, built when needed: the CLI module (`bundle`, which exports
- * `runCli`), the render workers' module (`worker`, which exports `serveRenders`), the stamp-check worker's
- * module (`stampWorker`), one module per app
- * entry file (`appModules`), a hash of the code every app shares (the CLI, the constructs, the
- * external packages' versions) and, per app entry file, a hash of everything that app's rendering can
- * depend on (the shared code and the app's own modules). Apps are compiled one by one: editing an app
- * recompiles that app alone, and `compiled` lists the app entry files this call compiled.
+ * `runCli`), the render workers' module (`worker`, which exports `serveRenders`), the stamp-check
+ * worker's module (`stampWorker`), one module per app entry file (`appModules`), a hash of the code
+ * every app shares (the CLI, the constructs, the external packages' versions) and, per app entry
+ * file, a hash of everything that app's rendering can depend on (the shared code and the app's own
+ * modules). Apps are compiled one by one: editing an app recompiles that app alone, and `compiled`
+ * lists the app entry files this call compiled.
  */
 export async function bundleFor(root) {
   const candidates = await appEntryCandidates(root);

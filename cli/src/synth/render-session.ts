@@ -145,11 +145,10 @@ export class RenderSession {
 
   /**
    * Renders on worker threads, ahead of {@link render}, every app of `names` whose render is not
-   * remembered, when workers are asked for; returns how many rendered.
+   * remembered (synth asks only when workers are asked for); returns how many rendered.
    */
   async prerender(names: readonly string[]): Promise<number> {
     const { checks, request } = this;
-    if (renderWorkerCount(this.context.renderWorkers) === 0) return 0;
     const environments = await Promise.all(
       names.map((name) => {
         const loading = loadEnvironment(this.root, name, request.pins.get(name), this.pinEntries);
