@@ -35,6 +35,13 @@ interface EntryParse {
   readonly checked?: { readonly value: unknown };
 }
 
+/** One entry of a file: where it starts, its text, and its parse (completed as the run asks for more of it). */
+interface Entry {
+  readonly start: number;
+  readonly text: string;
+  parse: EntryParse;
+}
+
 const FORMAT = 3;
 /** A pack is rewritten once one entry in this many is missing from it or no longer used. */
 const REWRITE_SHARE = 64;
@@ -49,6 +56,8 @@ export type EntryCache = { readonly dir: string; readonly sharedHash: string } |
 export class YamlEntries {
   private readonly loaded = new Map<string, Map<string, EntryParse>>();
   private readonly used = new Map<string, Map<string, EntryParse>>();
+  /** The entries of each file's text as last split and looked up (each file is asked for several times a run). */
+  private readonly split = new Map<string, { readonly text: string; readonly entries: Entry[] }>();
   /** How many entries of each file this run parsed or checked that its pack does not hold. */
   private readonly unsaved = new Map<string, number>();
 
@@ -116,13 +125,12 @@ export class YamlEntries {
     const asked = [...new Set(entries.filter(({ parse }) => parse.flux === undefined).map(({ text: entryText }) => entryText))];
     if (asked.length > 0) {
       const found = fluxMarkersOf(asked);
-      const used = this.used.get(file);
-      for (const [index, entryText] of asked.entries()) {
-        const parse = used?.get(entryText);
-        if (parse) used?.set(entryText, { ...parse, flux: found?.[index] ?? null });
+      const byText = new Map(asked.map((entryText, index) => [entryText, found?.[index] ?? null]));
+      for (const entry of entries) {
+        const flux = byText.get(entry.text);
+        if (flux !== undefined) this.update(file, entry, { ...entry.parse, flux });
       }
       this.note(file, asked.length);
-      return this.fluxMarkers(file, text);
     }
     if (entries.some(({ parse }) => parse.flux === null)) return undefined;
     return entries.flatMap(({ parse }) => parse.flux ?? []);
@@ -141,14 +149,14 @@ export class YamlEntries {
     check: (key: string, value: unknown) => { readonly value: unknown } | undefined,
   ): Record<string, unknown> | undefined {
     const entries = this.entries(file, text);
-    const used = this.used.get(file);
-    if (!entries || !used) return undefined;
+    if (!entries) return undefined;
     const data: Record<string, unknown> = {};
-    for (const { text: entryText, parse } of entries) {
+    for (const entry of entries) {
+      const { parse } = entry;
       const checked = parse.checked ?? check(parse.key, parse.value);
       if (!checked || Object.hasOwn(data, parse.key)) return undefined;
       if (!parse.checked) {
-        used.set(entryText, { ...parse, checked });
+        this.update(file, entry, { ...parse, checked });
         this.note(file, 1);
       }
       data[parse.key] = checked.value;
@@ -173,6 +181,7 @@ export class YamlEntries {
       this.used.delete(file);
       this.loaded.delete(file);
       this.unsaved.delete(file);
+      this.split.delete(file);
     }
   }
 
@@ -180,29 +189,39 @@ export class YamlEntries {
     this.unsaved.set(file, (this.unsaved.get(file) ?? 0) + entries);
   }
 
-  private entries(file: string, text: string): { readonly start: number; readonly text: string; readonly parse: EntryParse }[] | undefined {
+  /** `entry`'s parse, now `parse`, for this run and the next. */
+  private update(file: string, entry: Entry, parse: EntryParse): void {
+    entry.parse = parse;
+    this.used.get(file)?.set(entry.text, parse);
+  }
+
+  private entries(file: string, text: string): Entry[] | undefined {
+    const earlier = this.split.get(file);
+    if (earlier?.text === text) return earlier.entries;
     const split = splitEntries(text);
     if (!split) return undefined;
     const used = this.used.get(file) ?? new Map<string, EntryParse>();
     this.used.set(file, used);
-    const fresh = new Map<string, EntryParse>();
-    const known = (entryText: string) => used.get(entryText) ?? fresh.get(entryText) ?? this.pack(file).get(entryText);
-    const missing = [...new Set(split.map(({ text: entryText }) => entryText).filter((entryText) => !known(entryText)))];
+    const pack = this.pack(file);
+    // Each entry looked up once: with 10,000 entries of 150 bytes, hashing their texts is what costs.
+    const parses = split.map(({ text: entryText }) => used.get(entryText) ?? pack.get(entryText));
+    const missing = [...new Set(split.flatMap(({ text: entryText }, index) => (parses[index] ? [] : [entryText])))];
     if (missing.length > 0) {
       if (this.reading && missing.length * READER_SHARE > split.length) return undefined;
       // All in one parse: for a first run that costs a tenth of parsing each entry alone.
       const parsed = parseEntries(missing);
       if (!parsed) return undefined;
-      for (const [entryText, parse] of parsed) fresh.set(entryText, parse);
+      for (const [index, { text: entryText }] of split.entries()) parses[index] ??= parsed.get(entryText);
       this.note(file, missing.length);
     }
-    const entries = [];
-    for (const { start, text: entryText } of split) {
-      const parse = known(entryText);
+    const entries: Entry[] = [];
+    for (const [index, { start, text: entryText }] of split.entries()) {
+      const parse = parses[index];
       if (!parse) return undefined;
       used.set(entryText, parse);
       entries.push({ start, text: entryText, parse });
     }
+    this.split.set(file, { text, entries });
     return entries;
   }
 

@@ -127,9 +127,15 @@ export async function planEnvironmentWrite(distDir: string, rendered: RenderedEn
   const edited: string[] = [];
   const foreign: string[] = [];
   const pruned: string[] = [];
+  /** The files that already hold exactly what synth writes there (each compared once). */
+  const held = new Set<string>();
   for (const path of tree.keys()) {
     // A file that already holds exactly what synth writes there is kept (outside the index, a lost index: taken over).
-    if (path === INDEX_FILE || holdsNext(path)) continue;
+    if (holdsNext(path)) {
+      held.add(path);
+      continue;
+    }
+    if (path === INDEX_FILE) continue;
     const ownedHash = owned(path);
     if (next.has(path)) {
       if (ownedHash === undefined) foreign.push(path);
@@ -175,13 +181,13 @@ export async function planEnvironmentWrite(distDir: string, rendered: RenderedEn
     });
   }
 
-  const written = [...next.keys()].filter((path) => !holdsNext(path));
-  const writing = new Set(written);
-  const unchanged = [...next.keys()].filter((path) => !writing.has(path));
+  const written: string[] = [];
+  const unchanged: string[] = [];
+  for (const path of next.keys()) (held.has(path) ? unchanged : written).push(path);
   const result: WriteResult = { written: written.map(shown), unchanged: unchanged.map(shown), pruned: pruned.map(shown), foreign: foreign.map(shown) };
   if (written.length === 0 && pruned.length === 0) return { distDir, env, result, changed: new Map(), kept: [], removed: [], hashes };
   const changed = new Map(written.map((path) => [path, next.get(path) ?? '']));
-  const kept = [...[...next.keys()].filter((path) => !changed.has(path)), ...foreign.filter((path) => !next.has(path))];
+  const kept = [...unchanged, ...foreign.filter((path) => !next.has(path))];
   const removed = [...pruned, ...(tree.has(INDEX_FILE) && !next.has(INDEX_FILE) ? [INDEX_FILE] : [])];
   return { distDir, env, result, changed, kept, removed, hashes };
 }
