@@ -62,18 +62,21 @@ export function imageAutomationObjects(env: Environment): FluxObject[] {
   if (pins.length === 0) return [];
   const { flux } = env;
   const metadata = (name: string) => ({ name, namespace: flux.namespace, labels: { [ENVIRONMENT_LABEL]: env.name } });
-  const repositories = [...new Set(pins.map((pin) => pin.ref.repository))].sort();
-  const objects: FluxObject[] = repositories.map((repository) => ({
+  // Named once per repository: the policies of its pins refer to it by name.
+  const repositories = new Map(
+    [...new Set(pins.map((pin) => pin.ref.repository))].sort().map((repository) => [repository, imageRepositoryName(env.name, repository)]),
+  );
+  const objects: FluxObject[] = [...repositories].map(([repository, name]) => ({
     apiVersion: API_VERSION,
     kind: 'ImageRepository',
-    metadata: metadata(imageRepositoryName(env.name, repository)),
+    metadata: metadata(name),
     spec: {
       image: repository,
       interval: flux.scanInterval,
       ...(flux.registrySecret ? { secretRef: { name: flux.registrySecret } } : {}),
     },
   }));
-  for (const pin of pins) objects.push(imagePolicy(env, pin, metadata(pin.policy?.name ?? '')));
+  for (const pin of pins) objects.push(imagePolicy(env, pin, metadata(pin.policy?.name ?? ''), repositories.get(pin.ref.repository) ?? ''));
   objects.push({
     apiVersion: API_VERSION,
     kind: 'ImageUpdateAutomation',
@@ -93,7 +96,7 @@ export function imageAutomationObjects(env: Environment): FluxObject[] {
   return objects;
 }
 
-function imagePolicy(env: Environment, pin: Pin, metadata: FluxObject['metadata']): FluxObject {
+function imagePolicy(env: Environment, pin: Pin, metadata: FluxObject['metadata'], repositoryName: string): FluxObject {
   const update = pin.update;
   if (!update) throw new Error(`pin ${pin.app}/${pin.image} has no update policy`);
   const selection =
@@ -109,6 +112,6 @@ function imagePolicy(env: Environment, pin: Pin, metadata: FluxObject['metadata'
     apiVersion: API_VERSION,
     kind: 'ImagePolicy',
     metadata,
-    spec: { imageRepositoryRef: { name: imageRepositoryName(env.name, pin.ref.repository) }, ...selection, ...digest },
+    spec: { imageRepositoryRef: { name: repositoryName }, ...selection, ...digest },
   };
 }

@@ -39,7 +39,11 @@ export function withIndex(rendered: RenderedEnvironment): ExpectedFiles {
     if (rendered.files.size === 0) return { files: new Map(), hashes: new Map() };
     const index = formatIndex(rendered.files, rendered.ownership);
     const files = rendered.files instanceof RenderedFiles ? rendered.files.with(INDEX_FILE, index) : new Map([...rendered.files, [INDEX_FILE, index]]);
-    const hashes = new Map([...rendered.files.keys()].map((path) => [path, rendered.hashes?.get(path) ?? contentHash(rendered.files.get(path) ?? '')]));
+    // The renderer hashed every file it made (kustomizations included): those hashes are taken whole.
+    const hashes =
+      rendered.hashes?.size === rendered.files.size
+        ? new Map(rendered.hashes)
+        : new Map([...rendered.files.keys()].map((path) => [path, rendered.hashes?.get(path) ?? contentHash(rendered.files.get(path) ?? '')]));
     expected = { files, hashes: hashes.set(INDEX_FILE, contentHash(index)) };
     expectedFiles.set(rendered, expected);
   }

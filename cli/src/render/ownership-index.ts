@@ -25,15 +25,18 @@ export function ownershipHash(bytes: string | Buffer, sha256?: string): string {
 /** The index text for a set of generated files (paths relative to dist/<env>/), with the hashes already `known` by path. */
 export function formatIndex(files: ReadonlyMap<string, string>, known?: ReadonlyMap<string, string>): string {
   // By path, so that a file whose hash is known is not read (see rendered-files.ts).
-  return formatIndexEntries(new Map([...files.keys()].map((path) => [path, known?.get(path) ?? ownershipHash(files.get(path) ?? '')])));
+  return indexText([...files.keys()], (path) => known?.get(path) ?? ownershipHash(files.get(path) ?? ''));
 }
 
 /** The index text for files given by their ownership hashes. */
 export function formatIndexEntries(hashes: ReadonlyMap<string, string>): string {
-  const paths = [...hashes.keys()];
+  return indexText([...hashes.keys()], (path) => hashes.get(path));
+}
+
+function indexText(paths: string[], hashOf: (path: string) => string | undefined): string {
   // Rendered files come sorted already: checking costs a tenth of sorting.
   if (paths.some((path, at) => at > 0 && (paths[at - 1] ?? '') > path)) paths.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  return HEADER + paths.map((path) => `${hashes.get(path)}  ${path}\n`).join('');
+  return HEADER + paths.map((path) => `${hashOf(path)}  ${path}\n`).join('');
 }
 
 const KUSTOMIZATION = /(^|\/)kustomization\.yaml$/;

@@ -46,6 +46,6 @@ export class RenderedFiles implements ReadonlyMap<string, string> {
 
   /** These files with `path` added (or replaced) by `bytes`, still read when asked for. */
   with(path: string, bytes: string): RenderedFiles {
-    return new RenderedFiles(new Map([...this.sources, [path, bytes]]));
+    return new RenderedFiles(new Map<string, FileSource>(this.sources).set(path, bytes));
   }
 }

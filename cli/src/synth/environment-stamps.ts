@@ -173,7 +173,7 @@ export async function writeStamp(
   env: string,
   cache: StampFolder | undefined,
   key: string | undefined,
-  listed: { readonly generated: readonly string[]; readonly foreign: readonly string[]; readonly hashes: ReadonlyMap<string, string> },
+  listed: { readonly foreign: readonly string[]; readonly hashes: ReadonlyMap<string, string> },
   options: { readonly expected?: TreeIdentities; readonly written?: { readonly before: TreeIdentities; readonly paths: readonly string[] } } = {},
 ): Promise<void> {
   const { expected, written } = options;

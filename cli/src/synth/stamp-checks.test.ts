@@ -33,7 +33,7 @@ describe('stamp checks on a worker thread', () => {
       mkdirSync(join(root, 'dist', env, 'web'), { recursive: true });
       writeFileSync(join(root, 'dist', env, 'web', 'deployment-web.yaml'), text);
       const hashes = new Map([['web/deployment-web.yaml', contentHash(text)]]);
-      await writeStamp(root, env, cache, 'recorded', { generated: [`dist/${env}/web/deployment-web.yaml`], foreign: [], hashes });
+      await writeStamp(root, env, cache, 'recorded', { foreign: [], hashes });
     }
     // dev's inputs moved; qa's file was touched; prod and staging are as their stamps recorded.
     utimesSync(join(root, 'dist', 'qa', 'web', 'deployment-web.yaml'), 1, 1);

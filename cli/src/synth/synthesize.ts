@@ -232,7 +232,7 @@ async function stampWritten(
   for (const plan of planned) {
     if (pinsMoved(run, plan.env)) continue;
     if (stampKeys.get(plan.env) !== (await stampKey(root, plan.env, cache, pins?.get(plan.env)))) continue;
-    const listed = { generated: [...plan.result.written, ...plan.result.unchanged], foreign: plan.result.foreign, hashes: plan.hashes };
+    const listed = { foreign: plan.result.foreign, hashes: plan.hashes };
     // A folder that was there changed only where the plan wrote (it is patched); a new one is looked at whole.
     const before = treeIdentities.get(plan.env);
     const written = before && { before, paths: plan.paths };
@@ -285,10 +285,9 @@ export async function checkRepository(root: string, envs: readonly string[], con
   const { verified, stampKeys, treeIdentities, overlays, adoptions, units, workers } = run;
   for (const { env, hashes, foreign } of clean) {
     if (pinsMoved(run, env)) continue;
-    const generated = [...hashes.keys()].map((path) => `dist/${env}/${path}`);
     // Only when dist/<env>/ is still what was compared (a synth may be writing beside this check).
     const expected = treeIdentities.get(env);
-    if (expected) await writeStamp(root, env, context.renderCache, stampKeys.get(env), { generated, foreign, hashes }, { expected });
+    if (expected) await writeStamp(root, env, context.renderCache, stampKeys.get(env), { foreign, hashes }, { expected });
   }
   for (const [env, stamp] of verified) results.set(env, { stale: [], missing: [], orphaned: [], foreign: [...stamp.foreign] });
   return {
