@@ -285,6 +285,9 @@ function packed(entries: Entries): Pack {
   return { data: { apps, keys, paths, marks, ownership, sha256 }, texts: [...texts, ...details] };
 }
 
+/** The marker lines of the many objects that have none: one array for all of them. */
+const NO_MARKS: readonly MarkerLine[] = Object.freeze([]);
+
 /** The renders of a shard {@link packed} made, each object reading its texts when asked for; undefined when it is not one. */
 function unpacked(pack: OpenPack): Entries | undefined {
   const data = pack.data as {
@@ -307,7 +310,9 @@ function unpacked(pack: OpenPack): Entries | undefined {
     const objects: RenderedObject[] = [];
     for (let index = 0; index < objectCount; index++, at++) {
       const sha256 = data.sha256.slice(at * 64, at * 64 + 64);
-      objects.push(new PackedObject(data.keys[at] ?? '', data.paths[at] ?? '', sha256, ownership.get(at) ?? sha256, marks.get(at) ?? [], texts, at, index));
+      objects.push(
+        new PackedObject(data.keys[at] ?? '', data.paths[at] ?? '', sha256, ownership.get(at) ?? sha256, marks.get(at) ?? NO_MARKS, texts, at, index),
+      );
     }
     entries.set(app, { key, render: { images, secrets, objects } });
   }
