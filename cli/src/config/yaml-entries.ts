@@ -203,7 +203,7 @@ export class YamlEntries {
     const used = this.used.get(file) ?? new Map<string, EntryParse>();
     this.used.set(file, used);
     const pack = this.pack(file);
-    // Each entry looked up once: with 10,000 entries of 150 bytes, hashing their texts is what costs.
+    // Each entry looked up once: with 10,000 entries, hashing their texts for the lookups is what costs.
     const parses = split.map(({ text: entryText }) => used.get(entryText) ?? pack.get(entryText));
     const missing = [...new Set(split.flatMap(({ text: entryText }, index) => (parses[index] ? [] : [entryText])))];
     if (missing.length > 0) {
