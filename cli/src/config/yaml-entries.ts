@@ -14,6 +14,7 @@
  * place), with only the entries of the last run, and a checksum over the CLI's code hash: a damaged
  * file or another build's parse is never trusted.
  */
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Document, isAlias, isMap, isScalar, LineCounter, visit } from 'yaml';
 import { readPack, writePack } from '../files/checksummed-pack.ts';
@@ -34,6 +35,9 @@ interface EntryParse {
   /** The entry's value as the caller's check returned it, undefined until checked (see {@link YamlEntries.checkedValues}). */
   readonly checked?: { readonly value: unknown };
 }
+
+/** Entry parses by entry text, made elsewhere (another thread) by {@link parseFileEntries}. */
+export type EntryParses = readonly (readonly [string, EntryParse])[];
 
 /** One entry of a file: where it starts, its text, and its parse (completed as the run asks for more of it). */
 interface Entry {
@@ -58,6 +62,8 @@ export class YamlEntries {
   private readonly used = new Map<string, Map<string, EntryParse>>();
   /** The entries of each file's text as last split and looked up (each file is asked for several times a run). */
   private readonly split = new Map<string, { readonly text: string; readonly entries: Entry[] }>();
+  /** Entry parses made elsewhere for each file (see {@link adopt}). */
+  private readonly adopted = new Map<string, Map<string, EntryParse>>();
   /** How many entries of each file this run parsed or checked that its pack does not hold. */
   private readonly unsaved = new Map<string, number>();
 
@@ -88,6 +94,19 @@ export class YamlEntries {
 
   private static kept(cache: EntryCache, reading: boolean): YamlEntries {
     return new YamlEntries(cache && join(cache.dir, 'entries'), `${FORMAT}\0${cache?.sharedHash ?? ''}\0`, reading);
+  }
+
+  /** Whether an earlier run left entry parses of `file` (whatever their build): without, every entry is parsed. */
+  hasPack(file: string): boolean {
+    return this.dir !== undefined && existsSync(this.packFile(file));
+  }
+
+  /**
+   * Takes entry parses of `file` that {@link parseFileEntries} made on another thread: an entry whose
+   * text is among them is not parsed again (a parse depends on the entry's text alone).
+   */
+  adopt(file: string, parses: EntryParses): void {
+    this.adopted.set(file, new Map(parses));
   }
 
   /** `text` of `file` parsed entry by entry, or undefined when it must be parsed whole (see above). */
@@ -176,12 +195,13 @@ export class YamlEntries {
       if (only !== undefined && file !== only) continue;
       const stale = (this.unsaved.get(file) ?? 0) + Math.max(0, this.pack(file).size - entries.size);
       if (this.dir && stale > 0 && stale * REWRITE_SHARE >= entries.size) {
-        writePack(join(this.dir, `${encodeURIComponent(file)}.json`), this.salt, { data: [...entries], texts: [] });
+        writePack(this.packFile(file), this.salt, { data: [...entries], texts: [] });
       }
       this.used.delete(file);
       this.loaded.delete(file);
       this.unsaved.delete(file);
       this.split.delete(file);
+      this.adopted.delete(file);
     }
   }
 
@@ -205,6 +225,17 @@ export class YamlEntries {
     const pack = this.pack(file);
     // Each entry looked up once: with 10,000 entries, hashing their texts for the lookups is what costs.
     const parses = split.map(({ text: entryText }) => used.get(entryText) ?? pack.get(entryText));
+    const adopted = this.adopted.get(file);
+    if (adopted) {
+      // Parsed elsewhere, not kept in the pack yet: counted as this run's parses.
+      let taken = 0;
+      for (const [index, { text: entryText }] of split.entries()) {
+        if (parses[index]) continue;
+        parses[index] = adopted.get(entryText);
+        if (parses[index]) taken++;
+      }
+      this.note(file, taken);
+    }
     const missing = [...new Set(split.flatMap(({ text: entryText }, index) => (parses[index] ? [] : [entryText])))];
     if (missing.length > 0) {
       if (this.reading && missing.length * READER_SHARE > split.length) return undefined;
@@ -225,15 +256,29 @@ export class YamlEntries {
     return entries;
   }
 
+  private packFile(file: string): string {
+    return join(this.dir ?? '', `${encodeURIComponent(file)}.json`);
+  }
+
   private pack(file: string): Map<string, EntryParse> {
     let pack = this.loaded.get(file);
     if (!pack) {
-      const data = this.dir && readPack(join(this.dir, `${encodeURIComponent(file)}.json`), this.salt)?.data;
+      const data = this.dir && readPack(this.packFile(file), this.salt)?.data;
       pack = new Map(Array.isArray(data) ? (data as [string, EntryParse][]) : []);
       this.loaded.set(file, pack);
     }
     return pack;
   }
+}
+
+/**
+ * Every entry of `text` parsed (as {@link YamlEntries} parses the entries it does not remember), for
+ * {@link YamlEntries.adopt} on another thread; undefined when the file must be parsed whole.
+ */
+export function parseFileEntries(text: string): EntryParses | undefined {
+  const split = splitEntries(text);
+  const parsed = split && parseEntries([...new Set(split.map((entry) => entry.text))]);
+  return parsed && [...parsed];
 }
 
 /** The entries of `text` with their offsets, or undefined when a line breaks the rules above. */
