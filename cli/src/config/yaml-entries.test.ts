@@ -116,6 +116,25 @@ describe('YamlEntries', () => {
     expect(split).toBeGreaterThan(500);
   });
 
+  it('parses a file of more entries than one document takes (2,500 pins) as a whole-file parse does', () => {
+    const entries = Array.from({ length: 2500 }, (_, index) => {
+      const marker = index % 3 === 0 ? ` # {"$imagepolicy": "flux-system:dev-svc-${index}-app"}` : '';
+      return `# svc-${index}\nsvc-${index}:\n  app:\n    ref: ghcr.io/acme/svc-${index}:main-${index}${marker}\n    update: {pattern: "^main-(?P<ts>[0-9]+)$", extract: $ts}\n`;
+    });
+    const text = entries.join('\n');
+    const split = YamlEntries.open(settings).source('f.yaml', text);
+    const whole = wholeFile(text);
+    expect(split?.data).toEqual(whole?.data);
+    // Around the ends of the parts, and the last entry.
+    for (const index of [0, 999, 1000, 1001, 1999, 2000, 2499]) {
+      for (const path of [[`svc-${index}`], [`svc-${index}`, 'app', 'ref'], [`svc-${index}`, 'app', 'update', 'extract']]) {
+        expect(split?.positionOf(path), path.join('.')).toEqual(whole?.positionOf(path));
+        expect(split?.valueEnd(path), path.join('.')).toBe(whole?.valueEnd(path));
+      }
+    }
+    expect(YamlEntries.open(settings).fluxMarkers('f.yaml', text)).toEqual(fluxPolicies(text));
+  });
+
   it('sends every file it cannot split safely to a whole-file parse', () => {
     const entries = YamlEntries.open(settings);
     for (const text of [
