@@ -71,6 +71,5 @@ process.exitCode = await runCli(argv, {
   compiled: compiled.compiled,
   renderCacheDir: renderCacheDir(cacheDirFor(root), compiled.key),
   stampWorker: pathToFileURL(compiled.stampWorker).href,
-  pinWorker: pathToFileURL(compiled.pinWorker).href,
   renderWorkers: { script: new URL('../launcher/render-worker.mjs', import.meta.url).href, bundle: pathToFileURL(compiled.worker).href, appModules },
 });

@@ -13,7 +13,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const CLI_ROOT = resolve(import.meta.dirname, '..');
-const CACHE_FORMAT = 10;
+const CACHE_FORMAT = 9;
 /** Pure-JS dependencies of the CLI that are bundled for start-up speed; every other package stays external. */
 const BUNDLED_PACKAGES = /^(yaml|zod|commander|diff|ajv|semver|re2js|kubernetes-models|@kubernetes-models\/[^/]+)(\/|$)/;
 /** esbuild's version, from its package.json: esbuild itself is loaded only when something is compiled. */
@@ -43,10 +43,10 @@ export function cacheDirFor(root) {
 /**
  * Up-to-date compiled code for `root`, built when needed: the CLI module (`bundle`, which exports
  * `runCli`), the render workers' module (`worker`, which exports `serveRenders`), the stamp-check
- * worker's module (`stampWorker`), the pin-parse worker's module (`pinWorker`), one module per app
- * entry file (`appModules`), a hash of the code every app shares (the CLI, the constructs, the
- * external packages' versions) and, per app entry file, a hash of everything that app's rendering
- * can depend on (the shared code and the app's own modules). Apps are compiled one by one: editing an app recompiles that app alone, and `compiled`
+ * worker's module (`stampWorker`), one module per app entry file (`appModules`), a hash of the code
+ * every app shares (the CLI, the constructs, the external packages' versions) and, per app entry
+ * file, a hash of everything that app's rendering can depend on (the shared code and the app's own
+ * modules). Apps are compiled one by one: editing an app recompiles that app alone, and `compiled`
  * lists the app entry files this call compiled.
  */
 export async function bundleFor(root) {
@@ -87,7 +87,6 @@ export async function bundleFor(root) {
     bundle: shared.bundle,
     worker: shared.worker,
     stampWorker: shared.stampWorker,
-    pinWorker: shared.pinWorker,
     key,
     sharedHash: shared.hash,
     appHashes: new Map(Object.entries(entries).map(([file, entry]) => [file, entry.hash])),
@@ -208,7 +207,6 @@ async function buildShared(root, cacheDir, key) {
         cli: join(CLI_ROOT, 'src', 'run-cli.ts'),
         worker: join(CLI_ROOT, 'src', 'synth', 'render-workers.ts'),
         'stamp-worker': join(CLI_ROOT, 'src', 'synth', 'stamp-worker.ts'),
-        'pin-worker': join(CLI_ROOT, 'src', 'config', 'pin-parse-worker.ts'),
         ...Object.fromEntries(constructs.map(({ entry, file }) => [entry, file])),
       },
       absWorkingDir: root,
@@ -243,7 +241,6 @@ async function buildShared(root, cacheDir, key) {
     bundle: join(folder, 'cli.mjs'),
     worker: join(folder, 'worker.mjs'),
     stampWorker: join(folder, 'stamp-worker.mjs'),
-    pinWorker: join(folder, 'pin-worker.mjs'),
     constructs: Object.fromEntries(constructs.map(({ specifier, entry }) => [specifier, join(folder, `${entry}.mjs`)])),
     inputs,
     links: Object.fromEntries(links),

@@ -60,8 +60,6 @@ export interface RunOptions {
   readonly renderWorkers?: WorkerLaunch;
   /** URL of the compiled module a stamp-check worker runs, when synth may start one. */
   readonly stampWorker?: string;
-  /** URL of the compiled module a pin-parse worker runs, when synth may start one. */
-  readonly pinWorker?: string;
   /** The folder of the @manifold/cli package (default: the one this module's source is in). */
   readonly cliRoot?: string;
   /** Where the command's lines go (default: the process's stdout and stderr); tests capture them here. */
@@ -83,7 +81,6 @@ export async function runCli(argv: readonly string[], options: RunOptions): Prom
     ...(options.renderCacheDir && hashes ? { renderCache: { dir: options.renderCacheDir, sharedHash: hashes.shared, appHashes: hashes.apps } } : {}),
     ...(options.renderWorkers ? { renderWorkers: options.renderWorkers } : {}),
     ...(options.stampWorker ? { stampWorker: options.stampWorker } : {}),
-    ...(options.pinWorker ? { pinWorker: options.pinWorker } : {}),
     ...(options.cacheDir ? { verificationCache: join(options.cacheDir, 'verified-signatures.json') } : {}),
   };
   // Ctrl-C: say what state dist/ is in. Every write is staged and committed by a rename, so each

@@ -14,7 +14,6 @@
  * place), with only the entries of the last run, and a checksum over the CLI's code hash: a damaged
  * file or another build's parse is never trusted.
  */
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Document, isAlias, isMap, isScalar, LineCounter, visit } from 'yaml';
 import { readPack, writePack } from '../files/checksummed-pack.ts';
@@ -35,9 +34,6 @@ interface EntryParse {
   /** The entry's value as the caller's check returned it, undefined until checked (see {@link YamlEntries.checkedValues}). */
   readonly checked?: { readonly value: unknown };
 }
-
-/** Entry parses by entry text, made elsewhere (another thread) by {@link parseFileEntries}. */
-export type EntryParses = readonly (readonly [string, EntryParse])[];
 
 /** One entry of a file: where it starts, its text, and its parse (completed as the run asks for more of it). */
 interface Entry {
@@ -62,8 +58,6 @@ export class YamlEntries {
   private readonly used = new Map<string, Map<string, EntryParse>>();
   /** The entries of each file's text as last split and looked up (each file is asked for several times a run). */
   private readonly split = new Map<string, { readonly text: string; readonly entries: Entry[] }>();
-  /** Entry parses made elsewhere for each file (see {@link adopt}). */
-  private readonly adopted = new Map<string, Map<string, EntryParse>>();
   /** How many entries of each file this run parsed or checked that its pack does not hold. */
   private readonly unsaved = new Map<string, number>();
 
@@ -94,19 +88,6 @@ export class YamlEntries {
 
   private static kept(cache: EntryCache, reading: boolean): YamlEntries {
     return new YamlEntries(cache && join(cache.dir, 'entries'), `${FORMAT}\0${cache?.sharedHash ?? ''}\0`, reading);
-  }
-
-  /** Whether an earlier run left entry parses of `file` (whatever their build): without, every entry is parsed. */
-  hasPack(file: string): boolean {
-    return this.dir !== undefined && existsSync(this.packFile(file));
-  }
-
-  /**
-   * Takes entry parses of `file` that {@link parseFileEntries} made on another thread: an entry whose
-   * text is among them is not parsed again (a parse depends on the entry's text alone).
-   */
-  adopt(file: string, parses: EntryParses): void {
-    this.adopted.set(file, new Map(parses));
   }
 
   /** `text` of `file` parsed entry by entry, or undefined when it must be parsed whole (see above). */
@@ -201,7 +182,6 @@ export class YamlEntries {
       this.loaded.delete(file);
       this.unsaved.delete(file);
       this.split.delete(file);
-      this.adopted.delete(file);
     }
   }
 
@@ -225,21 +205,10 @@ export class YamlEntries {
     const pack = this.pack(file);
     // Each entry looked up once: with 10,000 entries, hashing their texts for the lookups is what costs.
     const parses = split.map(({ text: entryText }) => used.get(entryText) ?? pack.get(entryText));
-    const adopted = this.adopted.get(file);
-    if (adopted) {
-      // Parsed elsewhere, not kept in the pack yet: counted as this run's parses.
-      let taken = 0;
-      for (const [index, { text: entryText }] of split.entries()) {
-        if (parses[index]) continue;
-        parses[index] = adopted.get(entryText);
-        if (parses[index]) taken++;
-      }
-      this.note(file, taken);
-    }
     const missing = [...new Set(split.flatMap(({ text: entryText }, index) => (parses[index] ? [] : [entryText])))];
     if (missing.length > 0) {
       if (this.reading && missing.length * READER_SHARE > split.length) return undefined;
-      // Together (in parts of a thousand): for a first run that costs a tenth of parsing each entry alone.
+      // All in one parse: for a first run that costs a tenth of parsing each entry alone.
       const parsed = parseEntries(missing);
       if (!parsed) return undefined;
       for (const [index, { text: entryText }] of split.entries()) parses[index] ??= parsed.get(entryText);
@@ -271,20 +240,6 @@ export class YamlEntries {
   }
 }
 
-/**
- * Every entry of `text` parsed (as {@link YamlEntries} parses the entries it does not remember), for
- * {@link YamlEntries.adopt} on another thread; undefined when the file must be parsed whole.
- */
-export function parseFileEntries(text: string): EntryParses | undefined {
-  const split = splitEntries(text);
-  if (!split) return undefined;
-  const parsed = parseEntries([...new Set(split.map((entry) => entry.text))]);
-  return parsed && [...parsed];
-}
-
-/** How many entries {@link parseEntries} parses in one document. */
-const PARSE_PART = 1000;
-
 /** The entries of `text` with their offsets, or undefined when a line breaks the rules above. */
 function splitEntries(text: string): { readonly start: number; readonly text: string }[] | undefined {
   const starts: number[] = [];
@@ -307,23 +262,11 @@ function splitEntries(text: string): { readonly start: number; readonly text: st
 }
 
 /**
- * Entries parsed together, one document made of every {@link PARSE_PART} of them, each parse then
- * taken from its part: the same as parsing each alone (every entry starts a line at column 0 with one
- * plain key, see above), or undefined when a document fails, holds an anchor or alias, or is not one
- * key per entry.
+ * Entries parsed together, one document made of them all, each parse then taken from its part: the
+ * same as parsing each alone (every entry starts a line at column 0 with one plain key, see above),
+ * or undefined when the document fails, holds an anchor or alias, or is not one key per entry.
  */
 function parseEntries(texts: readonly string[]): Map<string, EntryParse> | undefined {
-  // In parts: an entry parses the same in any company, and a part's syntax tree is garbage once it is
-  // taken apart (10,000 pins in parts of 1,000: 1.5 s and 283 MiB at most, against 1.8 s and 322 MiB in one).
-  if (texts.length > PARSE_PART) {
-    const parses = new Map<string, EntryParse>();
-    for (let at = 0; at < texts.length; at += PARSE_PART) {
-      const part = parseEntries(texts.slice(at, at + PARSE_PART));
-      if (!part) return undefined;
-      for (const [text, parse] of part) parses.set(text, parse);
-    }
-    return parses;
-  }
   const combined = texts.join('');
   let parsed: ReturnType<typeof parseYamlDocument>;
   try {

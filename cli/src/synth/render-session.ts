@@ -6,10 +6,9 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type AppEntry, discoverApps, type LoadedApp, loadApp } from '../apps/load-apps.ts';
-import { type Environment, loadEnvironment, overlayFiles } from '../config/load-environment.ts';
+import { type Environment, loadEnvironment } from '../config/load-environment.ts';
 import { editPins } from '../config/pin-edits.ts';
 import { syncPinMarkers } from '../config/pin-markers.ts';
-import type { PinParses } from '../config/pin-parses.ts';
 import { YamlEntries } from '../config/yaml-entries.ts';
 import { lintMarkers } from '../flux/marker-lint.ts';
 import { DistTree, type KnownFiles, swapPaths } from '../output/dist-tree.ts';
@@ -26,11 +25,10 @@ import { ENVIRONMENT_UNIT, ownsUnit, type Shard } from './shard.ts';
 /** images.yaml texts to use instead of the files, by environment (commands that edit pins pass them). */
 export type PinOverrides = ReadonlyMap<string, string>;
 
-/** What to render: pins set by a command, the shard of a split check, and pin files parsed on a worker. */
+/** What to render: pins set by a command, and the shard of a split check. */
 export interface RenderRequest {
   readonly pins: PinOverrides;
   readonly shard?: Shard;
-  readonly pinParses?: PinParses;
 }
 
 /** Everything rendering one environment produced. */
@@ -90,7 +88,7 @@ export class RenderSession {
     const pins = request.pins.get(name);
     // The renderer (and cdk8s with it) loads only when some environment is rendered.
     const { renderEnvironment } = await import('../render/render-environment.ts');
-    const loadedEnv = await (this.environments.get(name) ?? this.loadEnvironment(name));
+    const loadedEnv = await (this.environments.get(name) ?? loadEnvironment(root, name, pins, this.pinEntries));
     this.environments.delete(name);
     const prebuilt = this.prebuilt.get(name) ?? new Map<string, AppRender>();
     this.prebuilt.delete(name);
@@ -153,7 +151,7 @@ export class RenderSession {
     const { checks, request } = this;
     const environments = await Promise.all(
       names.map((name) => {
-        const loading = this.loadEnvironment(name);
+        const loading = loadEnvironment(this.root, name, request.pins.get(name), this.pinEntries);
         this.environments.set(name, loading);
         return loading;
       }),
@@ -176,14 +174,6 @@ export class RenderSession {
     for (const verdict of rendered.verdicts) checks.cache.recordValid(verdict);
     for (const [env, byApp] of rendered.renders) this.prebuilt.set(env, byApp);
     return workers;
-  }
-
-  /** Loads `name` with the pins set for it, its pin file's entries taken from the worker that parsed them, if one did. */
-  private async loadEnvironment(name: string): Promise<Environment> {
-    const file = overlayFiles(name).images;
-    const parses = await this.request.pinParses?.of(file);
-    if (parses) this.pinEntries.adopt(file, parses);
-    return loadEnvironment(this.root, name, this.request.pins.get(name), this.pinEntries);
   }
 
   /** Keeps what this renderer validated, rendered and parsed for the next run. */

@@ -18,8 +18,6 @@ export interface RunContext {
   readonly validationCache?: ValidationCacheSettings;
   /** URL of the module a stamp-check worker runs (see stamp-checks.ts); undefined: stamps are checked on the main thread. */
   readonly stampWorker?: string;
-  /** URL of the module a pin-parse worker runs (see pin-parses.ts); undefined: pin files are parsed on the main thread. */
-  readonly pinWorker?: string;
   /** How to start render workers; undefined: everything renders on the main thread. */
   readonly renderWorkers?: WorkerLaunch;
   /** The file where signature verdicts are kept (manifold verify); undefined: every digest is checked again. */

@@ -71,14 +71,9 @@ export class StampChecks {
     return checks;
   }
 
-  /** Whether `env`'s inputs moved since its stamp (or it has none): it renders, known without looking at its files. */
-  inputsMoved(env: string): boolean {
-    return this.moved.has(env);
-  }
-
   /** Whether `env` renders: known at once when its inputs moved since its stamp, before its files are looked at. */
   async renders(env: string): Promise<boolean> {
-    if (this.inputsMoved(env)) return true;
+    if (this.moved.has(env)) return true;
     const check = this.check(env);
     if (this.unanswered.has(env)) this.takeLast();
     return !(await check).stamp;

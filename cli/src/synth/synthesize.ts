@@ -1,11 +1,9 @@
 /** The synth pipeline: load → render → write (or compare), for some or all environments. */
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { overlayFiles } from '../config/load-environment.ts';
-import { type PinFile, PinParses } from '../config/pin-parses.ts';
-import { YamlEntries } from '../config/yaml-entries.ts';
 import { type StagedFile, stageFile } from '../files/replace-file.ts';
-import { assertRealPath, linkOnPath } from '../files/repository-paths.ts';
+import { assertRealPath } from '../files/repository-paths.ts';
 import { compareEnvironment, type DistDifference, isClean, unifiedDiff } from '../output/compare-dist.ts';
 import { withDistLock } from '../output/dist-lock.ts';
 import { DistTree, generatedEnvironments, recoverInterruptedSwaps, swapPaths } from '../output/dist-tree.ts';
@@ -112,11 +110,10 @@ async function renderEach(
   const units: string[] = [];
   let workers = 0;
   const checks = StampChecks.start(root, stampKeys, context.renderCache, context.stampWorker);
-  const pinParses = PinParses.start(context.pinWorker, await unparsedPinFiles(root, all, checks, context.renderCache, pins));
   try {
     let renderer: RenderSession | undefined;
     const session = async () => {
-      renderer ??= await RenderSession.open(root, context, { pins, pinParses, ...(shard ? { shard } : {}) });
+      renderer ??= await RenderSession.open(root, context, { pins, ...(shard ? { shard } : {}) });
       return renderer;
     };
     // Render workers take every environment that renders at once: those are known first.
@@ -144,7 +141,6 @@ async function renderEach(
     renderer?.save();
   } finally {
     checks.close();
-    pinParses.close();
   }
   if (envs.length === 0) {
     for (const env of await generatedEnvironments(join(root, 'dist'), INDEX_FILE)) {
@@ -154,31 +150,6 @@ async function renderEach(
     }
   }
   return { adoptions, overlays, verified, stampKeys, treeIdentities, workers, ...(shard ? { units } : {}) };
-}
-
-/**
- * The images.yaml of each environment that renders because its inputs moved, after the first (whose
- * pins the main thread parses at once), when no earlier run left parses of its entries (a first run, a
- * cold cache) and no command sets its pins: a worker parses them while the first environment renders.
- */
-async function unparsedPinFiles(
-  root: string,
-  envs: readonly string[],
-  checks: StampChecks,
-  cache: RenderCacheSettings | undefined,
-  pins: PinOverrides,
-): Promise<PinFile[]> {
-  const entries = YamlEntries.open(cache);
-  const files = envs
-    .filter((env) => checks.inputsMoved(env))
-    .slice(1)
-    .flatMap((env) => (pins.has(env) ? [] : [overlayFiles(env).images]))
-    .filter((file) => linkOnPath(root, file) === undefined && !entries.hasPack(file));
-  const texts = await Promise.all(files.map((file) => readFile(join(root, file), 'utf8').catch(() => undefined)));
-  return files.flatMap((file, index) => {
-    const text = texts[index];
-    return text === undefined ? [] : [{ file, text }];
-  });
 }
 
 /** What synth wrote: corrected overlay files and each environment's dist changes. */
