@@ -219,6 +219,20 @@ describe('YamlEntries', () => {
     next.save();
     expect(JSON.parse(readFileSync(path, 'utf8').split('\n')[1] ?? '')[0].map(([text]: [string]) => text)).toEqual(['a:\n  x: 1\n', 'b:\n  y: 3\n']);
 
+    // Node ranges are read from the pack only when a position is asked for, and are those of a parse.
+    const kept = YamlEntries.open(settings).source('overlays/dev/images.yaml', second);
+    const parsed = parseYamlSource('overlays/dev/images.yaml', second);
+    for (const at of [['a'], ['b', 'y'], ['b']]) expect(kept?.positionOf(at)).toEqual(parsed.positionOf(at));
+    // Ranges damaged on disk (the header intact): the entry is parsed again for them.
+    const intact = readFileSync(path, 'utf8');
+    const [checksums, header, ranges] = intact.split('\n');
+    writeFileSync(path, [checksums, header, ranges?.replace(/[0-9]+/g, '9')].join('\n'));
+    expect(readFileSync(path, 'utf8')).not.toBe(intact);
+    const damaged = YamlEntries.open(settings).source('overlays/dev/images.yaml', second);
+    expect(damaged?.data).toEqual({ a: { x: 1 }, b: { y: 3 } });
+    for (const at of [['a'], ['b', 'y'], ['b']]) expect(damaged?.positionOf(at)).toEqual(parsed.positionOf(at));
+    writeFileSync(path, intact);
+
     // A parse altered on disk no longer matches its checksum: it is parsed again, not trusted.
     writeFileSync(path, readFileSync(path, 'utf8').replace('"x":1', '"x":666'));
     expect(YamlEntries.open(settings).source('overlays/dev/images.yaml', second)?.data).toEqual({ a: { x: 1 }, b: { y: 3 } });

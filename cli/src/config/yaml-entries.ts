@@ -16,7 +16,7 @@
  */
 import { join } from 'node:path';
 import { type Document, isAlias, isMap, isScalar, LineCounter, visit } from 'yaml';
-import { readPack, writePack } from '../files/checksummed-pack.ts';
+import { type OpenPack, openPack, type Pack, writePack } from '../files/checksummed-pack.ts';
 import { findMarkedScalars } from '../markers/marked-scalars.ts';
 import { type FluxDocument, parseFluxDocuments } from '../yaml/kyaml-style.ts';
 import { indexNodes, locatedSource, type NodeRange, parseYamlDocument, pathKey, type YamlSource } from './yaml-source.ts';
@@ -42,7 +42,7 @@ interface Entry {
   parse: EntryParse;
 }
 
-const FORMAT = 3;
+const FORMAT = 4;
 /** A pack is rewritten once one entry in this many is missing from it or no longer used. */
 const REWRITE_SHARE = 64;
 /** A reader parses the entries it does not remember only when they are at most one in this many (else the file is parsed whole). */
@@ -176,7 +176,7 @@ export class YamlEntries {
       if (only !== undefined && file !== only) continue;
       const stale = (this.unsaved.get(file) ?? 0) + Math.max(0, this.pack(file).size - entries.size);
       if (this.dir && stale > 0 && stale * REWRITE_SHARE >= entries.size) {
-        writePack(this.packFile(file), this.salt, { data: [...entries], texts: [] });
+        writePack(this.packFile(file), this.salt, packed(entries));
       }
       this.used.delete(file);
       this.loaded.delete(file);
@@ -232,12 +232,45 @@ export class YamlEntries {
   private pack(file: string): Map<string, EntryParse> {
     let pack = this.loaded.get(file);
     if (!pack) {
-      const data = this.dir && readPack(this.packFile(file), this.salt)?.data;
-      pack = new Map(Array.isArray(data) ? (data as [string, EntryParse][]) : []);
+      const opened = this.dir ? openPack(this.packFile(file), this.salt) : undefined;
+      pack = (opened && unpacked(opened)) ?? new Map();
       this.loaded.set(file, pack);
     }
     return pack;
   }
+}
+
+/**
+ * A pack of entry parses: each parse in the header but its node ranges, which are texts of their own
+ * (a quarter of the bytes, and read only when a position is asked for: an error, a pin edit).
+ */
+function packed(entries: ReadonlyMap<string, EntryParse>): Pack {
+  const data: [string, Omit<EntryParse, 'nodes'>][] = [];
+  const texts: string[] = [];
+  for (const [text, { nodes, ...parse }] of entries) {
+    data.push([text, parse]);
+    texts.push(JSON.stringify(nodes));
+  }
+  return { data, texts };
+}
+
+/** The parses of a pack {@link packed} made, each reading its node ranges when first asked for; undefined when it is not one. */
+function unpacked(pack: OpenPack): Map<string, EntryParse> | undefined {
+  const data = pack.data as [string, Omit<EntryParse, 'nodes'>][];
+  if (!Array.isArray(data) || data.length !== pack.count) return undefined;
+  const parses = new Map<string, EntryParse>();
+  for (const [index, [text, parse]] of data.entries()) {
+    let nodes: EntryParse['nodes'] | undefined;
+    parses.set(text, {
+      ...parse,
+      get nodes() {
+        // Damaged texts: the entry is parsed again for its ranges (a parse depends on its text alone).
+        nodes ??= (JSON.parse(pack.text(index) ?? 'null') as EntryParse['nodes'] | null) ?? parseEntries([text])?.get(text)?.nodes ?? [];
+        return nodes;
+      },
+    });
+  }
+  return parses;
 }
 
 /** The entries of `text` with their offsets, or undefined when a line breaks the rules above. */
