@@ -82,6 +82,9 @@ async function checkObjects(unchecked: readonly UncheckedObject[], checks: Objec
   }
 }
 
+/** The start of the paths of the sync objects (made once: `place` checks every object's path). */
+const DELIVERY_PREFIX = `${DELIVERY_FOLDER}/`;
+
 /** One ESC secret an app uses. */
 export interface EscSecretUse {
   readonly app: string;
@@ -311,7 +314,7 @@ class EnvironmentOutput {
    */
   place(object: RenderedObject, owner: string, file: string): void {
     // The sync objects are applied on their own, once: one of them may be an object the sync applies too (the Namespace).
-    const key = object.path.startsWith(`${DELIVERY_FOLDER}/`) ? `${DELIVERY_FOLDER} ${object.key}` : object.key;
+    const key = object.path.startsWith(DELIVERY_PREFIX) ? `${DELIVERY_FOLDER} ${object.key}` : object.key;
     const previous = this.owners.get(key);
     if (previous) throw refusal(object, owner, file, `is emitted twice in ${this.env.name} (also by ${previous})`);
     this.owners.set(key, owner);
@@ -359,16 +362,18 @@ class EnvironmentOutput {
   finish(): RenderedEnvironment {
     const byPath = ([a]: [string, unknown], [b]: [string, unknown]) => (a < b ? -1 : a > b ? 1 : 0);
     const sorted: [string, FileSource][] = [...this.files.entries()].sort(byPath);
-    const delivery = sorted.flatMap(([path]) => (path.startsWith(`${DELIVERY_FOLDER}/`) ? [path] : []));
-    const synced = sorted.flatMap(([path]) => (path.startsWith(`${DELIVERY_FOLDER}/`) ? [] : [path]));
-    const kustomizations: [string, FileSource][] = [[KUSTOMIZATION_FILE, emitYaml([kustomization(synced)])]];
+    const delivery: string[] = [];
+    const synced: string[] = [];
+    for (const [path] of sorted) (path.startsWith(DELIVERY_PREFIX) ? delivery : synced).push(path);
+    const kustomizations: [string, string][] = [[KUSTOMIZATION_FILE, emitYaml([kustomization(synced)])]];
     if (delivery.length > 0) {
-      const listed = delivery.map((path) => path.slice(DELIVERY_FOLDER.length + 1));
+      const listed = delivery.map((path) => path.slice(DELIVERY_PREFIX.length));
       kustomizations.push([`${DELIVERY_FOLDER}/${KUSTOMIZATION_FILE}`, emitYaml([kustomization(listed)])]);
     }
     // Sorting sorted files with two more costs one pass (the sort finds the sorted run).
-    const files = new Map([...sorted, ...kustomizations].sort(byPath));
-    for (const [path, source] of files) if (typeof source === 'string') this.hashes.set(path, contentHash(source));
+    const files = new Map<string, FileSource>([...sorted, ...kustomizations].sort(byPath));
+    // Placed objects carry their hashes: only the kustomizations are hashed here.
+    for (const [path, source] of kustomizations) this.hashes.set(path, contentHash(source));
     return { env: this.env.name, files: new RenderedFiles(files), ownership: this.ownership, hashes: this.hashes, marks: this.marks };
   }
 }
