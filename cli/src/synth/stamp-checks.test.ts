@@ -78,6 +78,16 @@ describe('stamp checks on a worker thread', () => {
     expect([...claims]).toEqual([1, 1, 2, 1]);
   });
 
+  it('has the main thread check every environment nobody took while it waits for the worker', async () => {
+    // dev is current (its check is waited for before anything renders); qa's inputs moved, so a worker starts.
+    const waiting = new Map(envs.map((env) => [env, env === 'qa' ? 'moved' : 'recorded']));
+    const expected = await outcomes(StampChecks.start(root, waiting, cache, undefined));
+    // A worker that takes nothing and never answers: the main thread must not wait for it.
+    const silent = join(scratch, 'silent-worker.mjs');
+    writeFileSync(silent, 'setInterval(() => {}, 1 << 30);\n');
+    expect(await outcomes(StampChecks.start(root, waiting, cache, pathToFileURL(silent).href))).toEqual(expected);
+  });
+
   it('makes every check on the main thread when the worker fails', async () => {
     const expected = await outcomes(StampChecks.start(root, keys(), cache, undefined));
     const broken = join(scratch, 'broken-worker.mjs');

@@ -5,7 +5,9 @@
  * inputs moved since its stamp (the head of its stamp file tells) renders whatever its files are: when
  * one does, a worker takes the environments from the first, in the order the run takes them, and the
  * main thread renders while the worker looks at the files. A main thread that would wait for a check
- * takes the last environment nobody took and checks it itself. A run that renders nothing shares the
+ * takes the environments nobody took, from the last, and checks them itself until the worker answers
+ * (10,000 services, nothing changed: one environment of three left the main thread idle for 0.4 s of
+ * 1.3). A run that renders nothing shares the
  * checks with a worker only when the stamps are large: below {@link SHARED_STAMP_BYTES}, the worker's
  * start costs more than sharing saves (2,000 services: 390 → 450 ms). Tests, `--no-cache` and a worker
  * that failed make every check on the main thread.
@@ -75,7 +77,8 @@ export class StampChecks {
   async renders(env: string): Promise<boolean> {
     if (this.moved.has(env)) return true;
     const check = this.check(env);
-    if (this.unanswered.has(env)) this.takeLast();
+    // Until the worker answers, the main thread checks the environments nobody took, from the last.
+    for (let taken = this.takeLastFor(env); taken !== undefined; taken = this.takeLastFor(env)) await this.check(taken);
     return !(await check).stamp;
   }
 
@@ -97,19 +100,20 @@ export class StampChecks {
     this.leaveRest();
   }
 
-  /** Takes the last environment nobody took, and checks it now. */
-  private takeLast(): void {
+  /** While the worker has not answered `waited`, takes the last environment nobody took (to check on the main thread). */
+  private takeLastFor(waited: string): string | undefined {
     const { environments = [], claims } = this.shared ?? {};
+    if (!this.unanswered.has(waited)) return undefined;
     for (let at = environments.length - 1; at >= 0 && claims; at--) {
       const taken = Atomics.compareExchange(claims, at, UNCLAIMED, BY_MAIN);
-      if (taken === BY_WORKER) return;
+      if (taken === BY_WORKER) return undefined;
       if (taken !== UNCLAIMED) continue;
       const { env } = environments[at] as { env: string };
       this.unanswered.get(env)?.(undefined);
       this.unanswered.delete(env);
-      void this.check(env);
-      return;
+      return env;
     }
+    return undefined;
   }
 
   private startWorker(script: string, data: StampWorkerData): void {
