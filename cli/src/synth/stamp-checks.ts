@@ -7,10 +7,9 @@
  * main thread renders while the worker looks at the files. A main thread that would wait for a check
  * takes the environments nobody took, from the last, and checks them itself until the worker answers
  * (10,000 services, nothing changed: one environment of three left the main thread idle for 0.4 s of
- * 1.3). A run that renders nothing shares the
- * checks with a worker only when the stamps are large: below {@link SHARED_STAMP_BYTES}, the worker's
- * start costs more than sharing saves (2,000 services: 390 → 450 ms). Tests, `--no-cache` and a worker
- * that failed make every check on the main thread.
+ * 1.3). A run that renders nothing shares the checks with a worker only when the stamps are large:
+ * below {@link SHARED_STAMP_BYTES}, the worker's start costs more than sharing saves (2,000 services:
+ * 390 → 450 ms). Tests, `--no-cache` and a worker that failed make every check on the main thread.
  */
 import { type MessagePort, Worker } from 'node:worker_threads';
 import { type StampCheck, type StampFolder, stampHead, verifiedStamp } from './environment-stamps.ts';
