@@ -21,6 +21,10 @@ const { findRepositoryRoot, NotARepositoryError } = await import('../launcher/re
 // memory to fault in). Set before the CLI runs; a flag given to node itself wins.
 if (!process.execArgv.some((arg) => arg.startsWith('--heap-growing-percent'))) setFlagsFromString('--heap-growing-percent=50');
 
+// cdk8s leaves object keys unsorted when this is set: synth's bytes would depend on the machine's
+// environment (and disagree with renders cached without it). Manifold's output does not.
+delete process.env.CDK8S_DISABLE_SORT;
+
 const argv = process.argv.slice(2);
 const rootFlag = argv.findIndex((arg) => arg === '--root' || arg.startsWith('--root='));
 const rootArg = rootFlag < 0 ? undefined : argv[rootFlag].includes('=') ? argv[rootFlag].slice('--root='.length) : argv[rootFlag + 1];

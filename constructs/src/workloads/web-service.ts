@@ -2,11 +2,14 @@
 
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { PlainApiObject } from './plain-api-object.ts';
+import { webServiceObjects } from './web-service-objects.ts';
 import {
   addLabels,
   checkProps,
   containerProps,
   mountWritablePaths,
+  objectLabels,
   selectorLabels,
   useStableSelector,
   WORKLOAD_PROPS,
@@ -37,48 +40,92 @@ const WEB_SERVICE_PROPS = {
   tlsSecretName: true,
 } as const satisfies Record<keyof WebServiceProps, true>;
 
-/** A Deployment behind a ClusterIP Service on port 80, optionally published by an Ingress. */
+/**
+ * A Deployment behind a ClusterIP Service on port 80, optionally published by an Ingress. Reading
+ * `.deployment`, `.service` or `.ingress` gives their cdk8s-plus constructs, to change as cdk8s-plus
+ * allows.
+ */
+// Until an app reads them, the objects are plain JSON (web-service-objects.ts): the same output, built faster.
 export class WebService extends Construct {
-  /** The Deployment running the pods. */
-  readonly deployment: kplus.Deployment;
-  /** The Service in front of the pods (port 80). */
-  readonly service: kplus.Service;
-  /** The Ingress, when a host was given. */
-  readonly ingress?: kplus.Ingress;
   /** Port the container listens on. */
   readonly port: number;
+  private readonly props: WebServiceProps;
+  private built?: { deployment: kplus.Deployment; service: kplus.Service; ingress?: kplus.Ingress };
 
   constructor(scope: Construct, id: string, props: WebServiceProps) {
     super(scope, id);
     checkProps('WebService', props, WEB_SERVICE_PROPS);
+    this.props = props;
     this.port = props.port ?? 8080;
-    const probe = kplus.Probe.fromHttpGet(props.healthPath ?? '/healthz', { port: this.port });
-    this.deployment = new kplus.Deployment(this, 'Deployment', {
+    const plain = webServiceObjects(props, this.port);
+    if (!plain) {
+      this.built = this.build();
+      return;
+    }
+    for (const [key, object] of [
+      ['Deployment', plain.deployment],
+      ['Service', plain.service],
+      ['Ingress', plain.ingress],
+    ] as const) {
+      if (!object) continue;
+      const resource = new PlainApiObject(new Construct(this, key), 'Resource', object);
+      for (const [label, value] of Object.entries(objectLabels(props))) resource.metadata.addLabel(label, value);
+    }
+  }
+
+  /** The Deployment running the pods. */
+  get deployment(): kplus.Deployment {
+    return this.constructs().deployment;
+  }
+
+  /** The Service in front of the pods (port 80). */
+  get service(): kplus.Service {
+    return this.constructs().service;
+  }
+
+  /** The Ingress, when a host was given. */
+  get ingress(): kplus.Ingress | undefined {
+    return this.constructs().ingress;
+  }
+
+  /** The cdk8s-plus constructs, built in place of the plain objects when first asked for. */
+  private constructs() {
+    if (!this.built) {
+      for (const id of ['Deployment', 'Service', 'Ingress']) this.node.tryRemoveChild(id);
+      this.built = this.build();
+    }
+    return this.built;
+  }
+
+  private build() {
+    const { props, port } = this;
+    const probe = kplus.Probe.fromHttpGet(props.healthPath ?? '/healthz', { port });
+    const deployment = new kplus.Deployment(this, 'Deployment', {
       metadata: { name: props.name },
       replicas: workloadSize(props).replicas,
       select: false,
       automountServiceAccountToken: false,
-      containers: [containerProps(props, { portNumber: this.port, readiness: probe, liveness: probe })],
+      containers: [containerProps(props, { portNumber: port, readiness: probe, liveness: probe })],
     });
-    useStableSelector(this.deployment, props.name);
-    addLabels(this.deployment, props);
-    mountWritablePaths(this.deployment, props);
+    useStableSelector(deployment, props.name);
+    addLabels(deployment, props);
+    mountWritablePaths(deployment, props);
 
-    this.service = new kplus.Service(this, 'Service', {
+    const service = new kplus.Service(this, 'Service', {
       metadata: { name: props.name },
-      ports: [{ name: 'http', port: 80, targetPort: this.port }],
+      ports: [{ name: 'http', port: 80, targetPort: port }],
     });
-    for (const [key, value] of Object.entries(selectorLabels(props.name))) this.service.selectLabel(key, value);
-    addLabels(this.service, props);
+    for (const [key, value] of Object.entries(selectorLabels(props.name))) service.selectLabel(key, value);
+    addLabels(service, props);
 
-    if (props.host) {
-      this.ingress = new kplus.Ingress(this, 'Ingress', {
-        metadata: { name: props.name },
-        className: props.ingressClassName,
-        rules: [{ host: props.host, path: '/', pathType: kplus.HttpIngressPathType.PREFIX, backend: kplus.IngressBackend.fromService(this.service) }],
-        tls: props.tlsSecretName ? [{ hosts: [props.host], secret: kplus.Secret.fromSecretName(this, 'Tls', props.tlsSecretName) }] : undefined,
-      });
-      addLabels(this.ingress, props);
-    }
+    if (!props.host) return { deployment, service };
+    const ingress = new kplus.Ingress(this, 'Ingress', {
+      metadata: { name: props.name },
+      className: props.ingressClassName,
+      rules: [{ host: props.host, path: '/', pathType: kplus.HttpIngressPathType.PREFIX, backend: kplus.IngressBackend.fromService(service) }],
+      tls: props.tlsSecretName ? [{ hosts: [props.host], secret: kplus.Secret.fromSecretName(this, 'Tls', props.tlsSecretName) }] : undefined,
+    });
+    addLabels(ingress, props);
+    return { deployment, service, ingress };
   }
 }

@@ -69,7 +69,7 @@ function editDistance(a: string, b: string): number {
 }
 
 /** Container security that meets the Pod Security Standard "restricted" (Kubernetes 1.28). */
-const RESTRICTED: kplus.ContainerSecurityContextProps = {
+export const RESTRICTED: kplus.ContainerSecurityContextProps = {
   ensureNonRoot: true,
   readOnlyRootFilesystem: true,
   allowPrivilegeEscalation: false,
@@ -126,6 +126,23 @@ export function containerProps(options: WorkloadOptions, extra: Partial<kplus.Co
  * construct's own mounts, e.g. a StatefulService's volume).
  */
 export function mountWritablePaths(workload: kplus.AbstractPod, options: WorkloadOptions, taken: readonly string[] = []): void {
+  const mounts = writableMounts(options, taken);
+  const container = workload.containers[0];
+  if (!container) return;
+  for (const { path, name } of mounts) container.mount(path, kplus.Volume.fromEmptyDir(workload, `Writable${path}`, name));
+}
+
+/** One emptyDir a writable path gets: the path and the volume's name. */
+export interface WritableMount {
+  readonly path: string;
+  readonly name: string;
+}
+
+/**
+ * The emptyDirs {@link mountWritablePaths} mounts (none when the root filesystem is writable), each
+ * path checked as it describes.
+ */
+export function writableMounts(options: WorkloadOptions, taken: readonly string[] = []): WritableMount[] {
   const paths = options.writablePaths ?? ['/tmp'];
   const seen = new Set(taken);
   for (const path of paths) {
@@ -144,13 +161,8 @@ export function mountWritablePaths(workload: kplus.AbstractPod, options: Workloa
     if (problem) throw new Error(`workload "${options.name}": writablePaths ${JSON.stringify(path)} ${problem}; give folders such as /tmp or /var/cache/app`);
     seen.add(path);
   }
-  if (options.securityContext?.readOnlyRootFilesystem === false) return;
-  const container = workload.containers[0];
-  if (!container) return;
-  for (const path of paths) {
-    const name = path === '/tmp' ? 'tmp' : `writable${path.replace(/[^a-z0-9]+/g, '-').replace(/-$/, '')}`;
-    container.mount(path, kplus.Volume.fromEmptyDir(workload, `Writable${path}`, name));
-  }
+  if (options.securityContext?.readOnlyRootFilesystem === false) return [];
+  return paths.map((path) => ({ path, name: path === '/tmp' ? 'tmp' : `writable${path.replace(/[^a-z0-9]+/g, '-').replace(/-$/, '')}` }));
 }
 
 /**
@@ -166,8 +178,12 @@ export function useStableSelector(workload: kplus.Workload, name: string): void 
 
 /** Adds the shared labels to an object's metadata. */
 export function addLabels(resource: kplus.Resource, options: WorkloadOptions): void {
-  const labels = { ...options.labels, ...selectorLabels(options.name) };
-  for (const [key, value] of Object.entries(labels)) resource.metadata.addLabel(key, value);
+  for (const [key, value] of Object.entries(objectLabels(options))) resource.metadata.addLabel(key, value);
+}
+
+/** The labels a workload's objects carry: the app's own and the selector labels. */
+export function objectLabels(options: WorkloadOptions): Record<string, string> {
+  return { ...options.labels, ...selectorLabels(options.name) };
 }
 
 /** A reference to a Secret by name, all an env var's `secretKeyRef` needs. */
@@ -176,12 +192,13 @@ function secretNamed(name: string): kplus.ISecret {
 }
 
 /** An env var's value, refusing what TypeScript would have refused had the app been type-checked. */
-function envText(workload: string, key: string, value: unknown): string {
+export function envText(workload: string, key: string, value: unknown): string {
   if (typeof value !== 'string') throw new Error(`workload "${workload}": env ${key} must be a string, not ${JSON.stringify(value)}; quote it`);
   return value;
 }
 
-function parseCpu(quantity: string): kplus.Cpu {
+/** A CPU quantity (`250m`, `0.5`, `2`) in millicores, as cdk8s-plus takes it. */
+export function parseCpu(quantity: string): kplus.Cpu {
   const millis = /^([0-9]+)m$/.exec(quantity);
   if (millis) return kplus.Cpu.millis(Number(millis[1]));
   const cores = Number(quantity);
@@ -189,7 +206,8 @@ function parseCpu(quantity: string): kplus.Cpu {
   return kplus.Cpu.millis(Math.round(cores * 1000));
 }
 
-function parseMemory(quantity: string): Size {
+/** A memory quantity (`512Mi`, `2Gi`) as a cdk8s size. */
+export function parseMemory(quantity: string): Size {
   const match = /^([0-9]+)(Mi|Gi)$/.exec(quantity);
   if (!match) throw new Error(`invalid memory quantity "${quantity}" (use Mi or Gi)`);
   const amount = Number(match[1]);
