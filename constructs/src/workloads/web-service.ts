@@ -2,14 +2,12 @@
 
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { PlainApiObject } from './plain-api-object.ts';
-import { webServiceObjects } from './web-service-objects.ts';
+import { addPlainObjects, webServiceObjects } from './workload-objects.ts';
 import {
   addLabels,
   checkProps,
   containerProps,
   mountWritablePaths,
-  objectLabels,
   selectorLabels,
   useStableSelector,
   WORKLOAD_PROPS,
@@ -45,7 +43,7 @@ const WEB_SERVICE_PROPS = {
  * `.deployment`, `.service` or `.ingress` gives their cdk8s-plus constructs, to change as cdk8s-plus
  * allows.
  */
-// Until an app reads them, the objects are plain JSON (web-service-objects.ts): the same output, built faster.
+// Until an app reads them, the objects are plain JSON (workload-objects.ts): the same output, built faster.
 export class WebService extends Construct {
   /** Port the container listens on. */
   readonly port: number;
@@ -62,15 +60,7 @@ export class WebService extends Construct {
       this.built = this.build();
       return;
     }
-    for (const [key, object] of [
-      ['Deployment', plain.deployment],
-      ['Service', plain.service],
-      ['Ingress', plain.ingress],
-    ] as const) {
-      if (!object) continue;
-      const resource = new PlainApiObject(new Construct(this, key), 'Resource', object);
-      for (const [label, value] of Object.entries(objectLabels(props))) resource.metadata.addLabel(label, value);
-    }
+    addPlainObjects(this, { Deployment: plain.deployment, Service: plain.service, Ingress: plain.ingress }, props);
   }
 
   /** The Deployment running the pods. */

@@ -1,19 +1,43 @@
 /**
- * A WebService's Deployment, Service and Ingress as the JSON cdk8s-plus renders for them, built
- * directly: the same bytes for a fraction of the work (building and resolving the cdk8s-plus
- * constructs was most of a cold synth). Props outside what this renders (a port that is not a
- * positive number, a security context cdk8s-plus refuses, two writable paths that name one volume)
- * get no plain objects: the construct builds them with cdk8s-plus, as it does when an app reads
- * `.deployment`, `.service` or `.ingress`. The differential test in workloads.test.ts holds the two
- * to the same output.
+ * The objects of the common workloads (a WebService's Deployment, Service and Ingress; a Worker's
+ * Deployment) as the JSON cdk8s-plus renders for them, built directly: the same bytes for a fraction
+ * of the work (building and resolving the cdk8s-plus constructs was most of a cold synth). Props
+ * outside what this renders (a port that is not a positive number, a security context cdk8s-plus
+ * refuses, two writable paths that name one volume) get no plain objects: the construct builds them
+ * with cdk8s-plus, as it does when an app reads `.deployment`, `.service` or `.ingress`. The
+ * differential test in workload-objects.test.ts holds the two to the same output.
  */
-
+import { Construct } from 'constructs';
 import { EscSecret } from '../secrets/esc-secret.ts';
-import type { PlainApiObjectProps } from './plain-api-object.ts';
+import { PlainApiObject, type PlainApiObjectProps } from './plain-api-object.ts';
 import type { WebServiceProps } from './web-service.ts';
-import { envText, parseCpu, parseMemory, RESTRICTED, selectorLabels, type WorkloadOptions, workloadSize, writableMounts } from './workload-options.ts';
+import {
+  envText,
+  objectLabels,
+  parseCpu,
+  parseMemory,
+  RESTRICTED,
+  selectorLabels,
+  type WorkloadOptions,
+  type WritableMount,
+  workloadSize,
+  writableMounts,
+} from './workload-options.ts';
 
-/** The objects of a WebService, or undefined when its props need cdk8s-plus. */
+/**
+ * Adds each of `objects` under `scope` where the cdk8s-plus construct of that id puts its API object
+ * (`<id>/Resource`, so construct paths in messages are the same), with the workload's labels.
+ */
+export function addPlainObjects(scope: Construct, objects: Readonly<Record<string, PlainApiObjectProps | undefined>>, options: WorkloadOptions): void {
+  const labels = Object.entries(objectLabels(options));
+  for (const [id, object] of Object.entries(objects)) {
+    if (!object) continue;
+    const resource = new PlainApiObject(new Construct(scope, id), 'Resource', object);
+    for (const [label, value] of labels) resource.metadata.addLabel(label, value);
+  }
+}
+
+/** A WebService's objects. */
 export interface WebServiceObjects {
   readonly deployment: PlainApiObjectProps;
   readonly service: PlainApiObjectProps;
@@ -23,25 +47,57 @@ export interface WebServiceObjects {
 /** The objects `props` make (their metadata without the labels the construct adds), or undefined when cdk8s-plus must build them. */
 export function webServiceObjects(props: WebServiceProps, port: number): WebServiceObjects | undefined {
   const { name, host } = props;
-  if (typeof name !== 'string' || name === '' || typeof port !== 'number' || !(port > 0)) return undefined;
+  if (typeof port !== 'number' || !(port > 0)) return undefined;
   if (!optionalText(props.healthPath) || !optionalText(host) || !optionalText(props.ingressClassName) || !optionalText(props.tlsSecretName)) return undefined;
-  const mounts = writableMounts(props);
+  const probe = { failureThreshold: 3, httpGet: { path: props.healthPath ?? '/healthz', port, scheme: 'HTTP' } };
+  const deployment = deploymentObject(props, { port, probe });
+  if (!deployment) return undefined;
+  const service = { externalIPs: [], ports: [{ name: 'http', port: 80, targetPort: port }], selector: selectorLabels(name), type: 'ClusterIP' };
+  const paths = [{ backend: { service: { name, port: { number: 80 } } }, path: '/', pathType: 'Prefix' }];
+  const ingress = host && {
+    ingressClassName: props.ingressClassName,
+    rules: [{ host, http: { paths } }],
+    tls: props.tlsSecretName ? [{ hosts: [host], secretName: props.tlsSecretName }] : undefined,
+  };
+  return {
+    deployment,
+    service: { apiVersion: 'v1', kind: 'Service', metadata: { name }, body: { spec: service } },
+    ...(ingress ? { ingress: { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name }, body: { spec: ingress } } } : {}),
+  };
+}
+
+/** A Worker's Deployment, or undefined when cdk8s-plus must build it. */
+export function workerObjects(props: WorkloadOptions): { readonly deployment: PlainApiObjectProps } | undefined {
+  const deployment = deploymentObject(props);
+  return deployment && { deployment };
+}
+
+/** What a container that takes traffic adds: the port it listens on and the probe that checks it is live and ready. */
+interface Listening {
+  readonly port: number;
+  readonly probe: object;
+}
+
+/** The Deployment of a workload (listening on a port or not), or undefined when cdk8s-plus must build it. */
+function deploymentObject(options: WorkloadOptions, listening?: Listening): PlainApiObjectProps | undefined {
+  const { name } = options;
+  if (typeof name !== 'string' || name === '') return undefined;
+  const mounts = writableMounts(options);
   if (new Set(mounts.map((mount) => mount.name)).size !== mounts.length) return undefined;
-  const container = containerJson(props, port, mounts);
+  const container = containerJson(options, mounts, listening);
   if (!container) return undefined;
   const selector = selectorLabels(name);
-  const probe = { failureThreshold: 3, httpGet: { path: props.healthPath ?? '/healthz', port, scheme: 'HTTP' } };
-  const deployment = {
+  const spec = {
     minReadySeconds: 0,
     progressDeadlineSeconds: 600,
-    replicas: workloadSize(props).replicas ?? 2,
+    replicas: workloadSize(options).replicas ?? 2,
     selector: { matchLabels: selector },
     strategy: { rollingUpdate: { maxSurge: '25%', maxUnavailable: '25%' }, type: 'RollingUpdate' },
     template: {
       metadata: { labels: selector },
       spec: {
         automountServiceAccountToken: false,
-        containers: [{ ...container, livenessProbe: probe, readinessProbe: probe }],
+        containers: [container],
         dnsPolicy: 'ClusterFirst',
         hostNetwork: false,
         restartPolicy: 'Always',
@@ -52,18 +108,7 @@ export function webServiceObjects(props: WebServiceProps, port: number): WebServ
       },
     },
   };
-  const service = { externalIPs: [], ports: [{ name: 'http', port: 80, targetPort: port }], selector, type: 'ClusterIP' };
-  const paths = [{ backend: { service: { name, port: { number: 80 } } }, path: '/', pathType: 'Prefix' }];
-  const ingress = host && {
-    ingressClassName: props.ingressClassName,
-    rules: [{ host, http: { paths } }],
-    tls: props.tlsSecretName ? [{ hosts: [host], secretName: props.tlsSecretName }] : undefined,
-  };
-  return {
-    deployment: { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name }, body: { spec: deployment } },
-    service: { apiVersion: 'v1', kind: 'Service', metadata: { name }, body: { spec: service } },
-    ...(ingress ? { ingress: { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name }, body: { spec: ingress } } } : {}),
-  };
+  return { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name }, body: { spec } };
 }
 
 /** True for text or nothing: what the plain objects carry as cdk8s-plus would. */
@@ -71,8 +116,8 @@ function optionalText(value: unknown): boolean {
   return value === undefined || typeof value === 'string';
 }
 
-/** The container of a workload listening on `port`, its probes aside; undefined when cdk8s-plus must build it. */
-function containerJson(options: WorkloadOptions, port: number, mounts: readonly { path: string; name: string }[]): Record<string, unknown> | undefined {
+/** The container of a workload; undefined when cdk8s-plus must build it. */
+function containerJson(options: WorkloadOptions, mounts: readonly WritableMount[], listening?: Listening): Record<string, unknown> | undefined {
   const security = securityJson({ ...RESTRICTED, ...options.securityContext });
   if (!security) return undefined;
   const size = workloadSize(options);
@@ -88,12 +133,14 @@ function containerJson(options: WorkloadOptions, port: number, mounts: readonly 
     name: options.name,
     image: options.image.value,
     imagePullPolicy: 'IfNotPresent',
-    ports: [{ containerPort: port }],
+    ports: listening && [{ containerPort: listening.port }],
     volumeMounts: mounts.length > 0 ? mounts.map((mount) => ({ mountPath: mount.path, name: mount.name })) : undefined,
     command: options.command ? [...options.command] : undefined,
     args: options.args ? [...options.args] : undefined,
     env: env.length > 0 ? env : undefined,
-    startupProbe: { failureThreshold: 3, tcpSocket: { port } },
+    livenessProbe: listening?.probe,
+    readinessProbe: listening?.probe,
+    startupProbe: listening && { failureThreshold: 3, tcpSocket: { port: listening.port } },
     resources: { limits: { cpu: cpuLimit, memory }, requests: { cpu, memory } },
     securityContext: security,
   };

@@ -4,20 +4,25 @@ import { ImageRef } from '../images/image-ref.ts';
 import { EscSecret } from '../secrets/esc-secret.ts';
 import { PlainApiObject } from './plain-api-object.ts';
 import { WebService, type WebServiceProps } from './web-service.ts';
+import { Worker } from './worker.ts';
+import { WORKLOAD_PROPS } from './workload-options.ts';
 
 const image = ImageRef.parse(`ghcr.io/acme/web:v1@sha256:${'c'.repeat(64)}`);
 
+/** A workload construct whose objects are built plain until `.deployment` is read. */
+type Workload = new (scope: Chart, id: string, props: never) => { readonly deployment: object };
+
 /**
- * The chart's JSON with one WebService of `props` (or the error it throws), and whether its objects
+ * The chart's JSON with one `construct` of `props` (or the error it throws), and whether its objects
  * were plain; `kplus`: built by cdk8s-plus, as reading `.deployment` makes them.
  */
-function render(props: WebServiceProps, kplus: boolean): { json: string; plain: boolean } {
+function render(construct: Workload, props: Record<string, unknown>, kplus: boolean): { json: string; plain: boolean } {
   const chart = new Chart(new App(), 'app', { namespace: 'team', disableResourceNameHashes: true, labels: { 'app.kubernetes.io/part-of': 'app' } });
   try {
-    const service = new WebService(chart, 'Web', props);
-    if (kplus && !service.deployment) throw new Error('no deployment');
+    const workload = new construct(chart, 'Workload', props as never);
+    if (kplus && !workload.deployment) throw new Error('no deployment');
     // By class, not instanceof: cdk8s answers instanceof ApiObject (and so of a subclass) for any API object.
-    const plain = chart.node.findAll().some((construct) => construct.constructor === PlainApiObject);
+    const plain = chart.node.findAll().some((node) => node.constructor === PlainApiObject);
     return { json: JSON.stringify(chart.toJson()), plain };
   } catch (error) {
     return { json: `error: ${(error as Error).message}`, plain: false };
@@ -65,20 +70,23 @@ function random(seed: number): () => number {
   };
 }
 
-describe('a WebService built as plain objects', () => {
-  it('renders exactly what cdk8s-plus renders for the same props, in every combination tried', () => {
+describe('workloads built as plain objects', () => {
+  it.each([
+    ['WebService', WebService as Workload, Object.keys(CHOICES)],
+    ['Worker', Worker as Workload, Object.keys(WORKLOAD_PROPS)],
+  ])('render exactly what cdk8s-plus renders for the same props: a %s, in every combination tried', (_, construct, props) => {
     const next = random(33);
     let plainRuns = 0;
     for (let run = 0; run < 400; run++) {
-      const props: Record<string, unknown> = { name: run % 2 === 0 ? 'web' : 'api-2', image };
+      const chosen: Record<string, unknown> = { name: run % 2 === 0 ? 'web' : 'api-2', image };
       for (const [key, values] of Object.entries(CHOICES)) {
         const value = values[Math.floor(next() * values.length)];
-        if (value !== undefined) props[key] = value;
+        if (value !== undefined && props.includes(key)) chosen[key] = value;
       }
-      const plain = render(props as unknown as WebServiceProps, false);
-      const kplus = render(props as unknown as WebServiceProps, true);
-      expect(plain.json, JSON.stringify(props)).toBe(kplus.json);
-      expect(kplus.plain, JSON.stringify(props)).toBe(false);
+      const plain = render(construct, chosen, false);
+      const kplus = render(construct, chosen, true);
+      expect(plain.json, JSON.stringify(chosen)).toBe(kplus.json);
+      expect(kplus.plain, JSON.stringify(chosen)).toBe(false);
       if (plain.plain) plainRuns += 1;
     }
     // Most combinations take the plain path; the rest (port 0, volume names that clash, bad paths) show cdk8s-plus's output or error.
