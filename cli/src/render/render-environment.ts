@@ -1,4 +1,6 @@
 /** Renders one environment in memory: apps + overlay → the bytes of every file under dist/<env>/. */
+
+import { chartObjectJson, type PlainObject } from '@manifold/constructs/core';
 import { ApiObject, type ApiObjectProps, App, Chart } from 'cdk8s';
 import type { LoadedApp } from '../apps/load-apps.ts';
 import { locateInSource } from '../apps/load-apps.ts';
@@ -211,9 +213,12 @@ function newChart(id: string, namespace: string | undefined, labels: Record<stri
   return new Chart(new App({ outdir: '/nonexistent' }), id, {
     ...(namespace ? { namespace } : {}),
     disableResourceNameHashes: true,
-    labels: { ...labels, 'app.kubernetes.io/managed-by': 'manifold' },
+    labels: { ...labels, ...MANAGED_BY },
   });
 }
+
+/** The label every object Manifold renders carries. */
+const MANAGED_BY = { 'app.kubernetes.io/managed-by': 'manifold' };
 
 /** One object to add to the output, with where it came from. */
 interface OutputObject {
@@ -339,19 +344,20 @@ class EnvironmentOutput {
       const { kind, metadata } = object as Partial<KubernetesObject>;
       return `${folder}/${kind}/${metadata?.name}`;
     };
-    const chart = newChart(folder, namespace, {});
-    const building = new Map<string, { readonly entry: string; readonly key: string | undefined }>();
+    // Plain JSON already: rendered as a chart in `namespace` renders it, without building constructs.
+    const chart = { namespace: namespace || undefined, labels: MANAGED_BY };
+    const building: { readonly index: number; readonly object: object; readonly key: string | undefined }[] = [];
     for (const [index, object] of objects.entries()) {
       const key = keys[index];
       const cached = key === undefined ? undefined : renders.get(this.env.name, entry(object), key);
       for (const placed of cached?.objects ?? []) this.place(placed, owner, where.file);
-      if (!cached) building.set(new ApiObject(chart, `Object${index}`, object as ApiObjectProps).node.path, { entry: entry(object), key });
+      if (!cached) building.push({ index, object, key });
     }
-    if (building.size === 0) return;
-    for (const { object, constructPath } of withConstructPaths(chart)) {
-      const placed = this.add({ folder, owner, object, markers: [], where, constructPath, namespace: namespace ?? this.env.namespace, generated: true });
-      const built = building.get(constructPath);
-      if (built?.key !== undefined) renders.set(this.env.name, built.entry, built.key, { images: [], objects: [placed], secrets: [] });
+    for (const { index, object, key } of building) {
+      const json = chartObjectJson(object as PlainObject, chart) as unknown as KubernetesObject;
+      const constructPath = `${folder}/Object${index}`;
+      const placed = this.add({ folder, owner, object: json, markers: [], where, constructPath, namespace: namespace ?? this.env.namespace, generated: true });
+      if (key !== undefined) renders.set(this.env.name, entry(object), key, { images: [], objects: [placed], secrets: [] });
     }
   }
 

@@ -6,6 +6,7 @@
  */
 import { ApiObject, type ApiObjectMetadata, type JsonPatch } from 'cdk8s';
 import type { Construct } from 'constructs';
+import { sortedJson } from '../plain-json.ts';
 
 /** What a {@link PlainApiObject} is made of: its type, its metadata and the rest of its JSON. */
 export interface PlainApiObjectProps {
@@ -35,17 +36,4 @@ export class PlainApiObject extends ApiObject {
     if (this.patched || process.env.CDK8S_DISABLE_SORT) return super.toJson();
     return { apiVersion: this.apiVersion, kind: this.kind, metadata: this.metadata.toJson(), ...this.body };
   }
-}
-
-/** `value` as cdk8s sanitizes a resolved value: object keys sorted, null and undefined fields left out. */
-function sortedJson(value: unknown): unknown {
-  if (value === null || value === undefined) return undefined;
-  if (typeof value !== 'object') return value;
-  if (Array.isArray(value)) return value.map(sortedJson);
-  const sorted: Record<string, unknown> = {};
-  for (const key of Object.keys(value).sort()) {
-    const field = sortedJson((value as Record<string, unknown>)[key]);
-    if (field !== undefined) sorted[key] = field;
-  }
-  return sorted;
 }
