@@ -8,7 +8,7 @@
  * as nothing.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, readFileSync, readSync, renameSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, readSync, renameSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { threadId } from 'node:worker_threads';
 
@@ -35,13 +35,26 @@ const CHECKSUMS = 128;
 /** Writes `data` and `texts` to `file`; a failure to write is ignored (the next run works without it). */
 export function writePack(file: string, salt: string, { data, texts }: Pack): void {
   const header = JSON.stringify([data, texts.map((text) => Buffer.byteLength(text))]);
-  const body = texts.join('');
+  // The texts encoded once, hashed and written as they are (a render pack's are tens of megabytes).
+  const body = Buffer.from(texts.join(''), 'utf8');
   const temporary = `${file}.${process.pid}.${threadId}.tmp`;
   try {
     mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(temporary, `${sha256(salt, header)}${sha256('', body)}\n${header}\n${body}`);
+    const fd = openSync(temporary, 'w');
+    try {
+      writeAll(fd, [Buffer.from(`${sha256(salt, header)}${sha256('', body)}\n${header}\n`, 'utf8'), body]);
+    } finally {
+      closeSync(fd);
+    }
     renameSync(temporary, file);
   } catch {}
+}
+
+/** Writes `buffers` to `fd` in order, whole (a write may take less than it is given). */
+function writeAll(fd: number, buffers: Buffer[]): void {
+  for (const buffer of buffers) {
+    for (let offset = 0; offset < buffer.length; ) offset += writeSync(fd, buffer, offset);
+  }
 }
 
 /** What {@link writePack} wrote to `file` with the same salt, every text checked, or undefined. */
