@@ -210,6 +210,15 @@ describe('a repository of more apps than one compile takes', () => {
     const root = await newRepository(undefined, { ownCaches: true });
     try {
       await writeServices(root, 260);
+      // An app that awaits at its top level: its exports are handed out once it is done, though it shares a module with others.
+      await editFile(join(root, 'apps/svc-0003/src/index.ts'), (text) =>
+        text
+          .replace(
+            'export default defineApp({',
+            "const late = await new Promise<string>((done) => setTimeout(() => done('late'), 20));\nexport default defineApp({",
+          )
+          .replace("SERVICE: 'svc-0003'", 'SERVICE: late'),
+      );
       // The launcher compiles again any file changed less than a second before it compiled (it may have
       // read it mid-change); a checkout is older than that, so the apps written here are made to look older too.
       const past = new Date(Date.now() - 60_000);
@@ -220,6 +229,7 @@ describe('a repository of more apps than one compile takes', () => {
       const cold = JSON.parse(first.stdout) as Run;
       expect(new Set(cold.compiled).size).toBe(260);
       expect(cold.environments.dev?.apps.rendered).toHaveLength(260);
+      expect(await readFile(join(root, 'dist/dev/svc-0003/deployment-svc-0003.yaml'), 'utf8')).toContain('value: late');
       await editFile(join(root, 'apps/svc-0257/src/index.ts'), (text) => text.replace("SERVICE: 'svc-0257'", "SERVICE: 'svc-0257', EDIT: 'on'"));
       const second = await runManifold(root, ['synth', '--json']);
       expect(second.code, second.stderr).toBe(0);

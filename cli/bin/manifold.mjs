@@ -14,6 +14,7 @@ if (!createRequire(import.meta.url)('semver').satisfies(process.versions.node, e
 }
 const { bundleFor, CompileError, cacheDirFor, locateCompileError, renderCacheDir } = await import('../launcher/bundle-cache.mjs');
 const { findRepositoryRoot, NotARepositoryError } = await import('../launcher/repository-root.mjs');
+const { importCompiledApp } = await import('../launcher/compiled-app.mjs');
 
 // After each full collection V8 lets the heap grow to up to four times what is live before the next
 // one. Rendering makes garbage fast, so a synth's peak was mostly that headroom: 1.5 times what is live
@@ -69,7 +70,7 @@ process.exitCode = await runCli(argv, {
   importApp: async (file) => {
     if (!appModules[file]) return undefined;
     process.setSourceMapsEnabled(true);
-    return import(appModules[file]);
+    return importCompiledApp(appModules[file], file);
   },
   codeHashes: { shared: compiled.sharedHash, apps: compiled.appHashes },
   compiled: compiled.compiled,

@@ -13,7 +13,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const CLI_ROOT = resolve(import.meta.dirname, '..');
-const CACHE_FORMAT = 9;
+const CACHE_FORMAT = 10;
 /** Pure-JS dependencies of the CLI that are bundled for start-up speed; every other package stays external. */
 const BUNDLED_PACKAGES = /^(yaml|zod|commander|diff|ajv|semver|re2js|kubernetes-models|@kubernetes-models\/[^/]+)(\/|$)/;
 /** esbuild's version, from its package.json: esbuild itself is loaded only when something is compiled. */
@@ -43,11 +43,11 @@ export function cacheDirFor(root) {
 /**
  * Up-to-date compiled code for `root`, built when needed: the CLI module (`bundle`, which exports
  * `runCli`), the render workers' module (`worker`, which exports `serveRenders`), the stamp-check
- * worker's module (`stampWorker`), one module per app entry file (`appModules`), a hash of the code
- * every app shares (the CLI, the constructs, the external packages' versions) and, per app entry
- * file, a hash of everything that app's rendering can depend on (the shared code and the app's own
- * modules). Apps are compiled one by one: editing an app recompiles that app alone, and `compiled`
- * lists the app entry files this call compiled.
+ * worker's module (`stampWorker`), the module of each app entry file (`appModules`, see
+ * compiled-app.mjs), a hash of the code every app shares (the CLI, the constructs, the external
+ * packages' versions) and, per app entry file, a hash of everything that app's rendering can depend
+ * on (the shared code and the app's own modules). Only the apps whose files changed are compiled:
+ * editing an app recompiles that app alone, and `compiled` lists the app entry files this call compiled.
  */
 export async function bundleFor(root) {
   const candidates = await appEntryCandidates(root);
@@ -250,57 +250,78 @@ async function buildShared(root, cacheDir, key) {
 }
 
 /**
- * Compiles each app entry file of `files` into a module of its own inside the shared folder, named by
- * its content (a run that compiled other code never replaces a module another run is importing). The
- * constructs resolve to the shared build; the app's own modules are compiled into it.
+ * Compiles the app entry files of `files` into modules inside the shared folder, a few hundred apps to
+ * a module (10,000 apps: 40 modules to load, not 10,000), each named by its content (a run that
+ * compiled other code never replaces a module another run is importing). A module's default export
+ * maps each app's entry file to a function that evaluates that app alone and resolves to its exports
+ * (see compiled-app.mjs): an app that throws as it loads fails alone, and a run that renders one app
+ * evaluates one. The constructs resolve to the shared build; the app's own modules are compiled in.
  */
 async function buildApps(root, shared, files) {
   const started = Date.now();
   const links = new Map();
   const esbuild = await import('esbuild');
-  const outputs = [];
-  const outputFiles = new Map();
+  await mkdir(join(shared.folder, 'apps'), { recursive: true });
+  const built = [];
   // In builds of a few hundred apps each: one build's cost grows faster than its number of entry
   // points (10,000 apps: 11.0 s in one build, 7.0 s in builds of 250).
   for (let first = 0; first < files.length; first += APPS_PER_BUILD) {
     const batch = files.slice(first, first + APPS_PER_BUILD);
+    // import(), not require(): esbuild then waits for an app's top-level await before handing out its exports.
+    const loaders = batch.map((file) => `  ${JSON.stringify(file)}: () => import(${JSON.stringify(`./${file}`)}),`);
     const result = await esbuild
       .build({
         ...COMMON,
-        entryPoints: Object.fromEntries(batch.map((file) => [file.replace(/\/src\/index\.ts$/, '').replace(/^apps\//, ''), join(root, file)])),
-        // One file per app: on a slow disk, creating a file costs more than compiling the app.
+        stdin: { contents: `export default {\n${loaders.join('\n')}\n};\n`, resolveDir: root, sourcefile: APPS_ENTRY, loader: 'js' },
+        // The source map inside the module: one file per few hundred apps.
         sourcemap: 'inline',
         absWorkingDir: root,
-        outdir: join(shared.folder, 'apps'),
+        outfile: join(shared.folder, 'apps', 'apps.mjs'),
         plugins: [sharedConstructs(shared.constructs), externalPackages(links)],
       })
       .catch(rethrowCompileError);
-    outputs.push(...Object.entries(result.metafile.outputs));
-    for (const out of result.outputFiles) outputFiles.set(out.path, out);
-  }
-  await mkdir(join(shared.folder, 'apps'), { recursive: true });
-  const built = [];
-  for (const [output, meta] of outputs) {
-    if (!meta.entryPoint) continue;
-    const file = relative(root, resolve(root, meta.entryPoint));
-    const code = outputFiles.get(resolve(root, output));
-    const name = `${output
-      .split('/')
-      .at(-1)
-      .replace(/\.mjs$/, '')}-${createHash('sha256').update(code.contents).digest('hex').slice(0, 12)}.mjs`;
-    const module = join(shared.folder, 'apps', name);
-    // Synchronous: for thousands of small files, several times faster than through the thread pool.
+    const [code] = result.outputFiles;
+    const module = join(shared.folder, 'apps', `apps-${createHash('sha256').update(code.contents).digest('hex').slice(0, 12)}.mjs`);
+    // Written whole and renamed into place: a reader sees all of it or none.
     if (!existsSync(module)) writeAtomicallySync(module, code.contents);
-    const inputPaths = sourceFiles(root, meta.inputs);
-    const externals = meta.imports.filter((imported) => imported.external).map((imported) => imported.path);
-    const appLinks = Object.fromEntries([...links].filter(([, target]) => externals.some((path) => path.startsWith(`${target}/`))));
-    const { inputs, settled } = inputStamps(inputPaths, started);
-    const hash = createHash('sha256').update(shared.hash);
-    for (const path of inputPaths.sort()) hash.update(`${path}\0${contentHash(path)}\n`);
-    for (const path of [...externals].sort()) hash.update(`external:${path}\n`);
-    built.push({ file, settled, entry: { module, inputs, links: appLinks, hash: hash.digest('hex') } });
+    const { inputs: graph } = result.metafile;
+    for (const file of batch) {
+      const { sources, externals } = reachable(graph, file);
+      const inputPaths = sourceFiles(root, Object.fromEntries(sources.map((source) => [source, graph[source]])));
+      const appLinks = Object.fromEntries([...links].filter(([, target]) => externals.some((path) => path.startsWith(`${target}/`))));
+      const { inputs, settled } = inputStamps(inputPaths, started);
+      const hash = createHash('sha256').update(shared.hash);
+      for (const path of inputPaths.sort()) hash.update(`${path}\0${contentHash(path)}\n`);
+      for (const path of [...externals].sort()) hash.update(`external:${path}\n`);
+      built.push({ file, settled, entry: { module, inputs, links: appLinks, hash: hash.digest('hex') } });
+    }
   }
   return built;
+}
+
+/** The name esbuild gives the generated entry of an apps module. */
+const APPS_ENTRY = 'manifold-apps.js';
+
+/**
+ * The inputs an app's entry file `file` reaches in a metafile's input `graph` (itself included), and
+ * the external imports among them: what the app alone is built from.
+ */
+function reachable(graph, file) {
+  const sources = [];
+  const externals = new Set();
+  const seen = new Set([file]);
+  for (const queue = [file]; queue.length > 0; ) {
+    const source = queue.pop();
+    sources.push(source);
+    for (const imported of graph[source]?.imports ?? []) {
+      if (imported.external) externals.add(imported.path);
+      else if (!seen.has(imported.path)) {
+        seen.add(imported.path);
+        queue.push(imported.path);
+      }
+    }
+  }
+  return { sources, externals: [...externals] };
 }
 
 /** The most apps compiled in one esbuild build. */
