@@ -41,6 +41,7 @@ const CHOICES: Partial<Record<keyof WebServiceProps, unknown[]>> = {
     { replicas: 3, cpu: '250m', memory: '256Mi' },
     { replicas: 2, cpu: '0.5', memory: '2Gi', cpuLimit: '2' },
     { replicas: 0, cpu: '1500m', memory: '64Mi', cpuLimit: '100m' },
+    { cpu: '2', memory: '1Gi' },
   ],
   env: [undefined, {}, { A: 'x', B: 'true', 1: 'n' }, { S: new EscSecret('web-esc', 'db-url', 'db.url'), T: 'y' }],
   command: [undefined, [], ['/bin/app', '--serve']],
