@@ -69,8 +69,8 @@ async function nextRelease(release: string, version: string): Promise<string> {
     if (name === 'constructs') {
       const source = join(unpacked, 'package', 'src', 'workloads', 'web-service.ts');
       const code = await readFile(source, 'utf8');
-      expect(code).toContain("name: 'http', port: 80,");
-      await writeFile(source, code.replace("name: 'http', port: 80,", "name: 'http', port: 8080,"));
+      expect(code).toContain("const SERVICE_PORT = { name: 'http', port: 80 }");
+      await writeFile(source, code.replace("const SERVICE_PORT = { name: 'http', port: 80 }", "const SERVICE_PORT = { name: 'http', port: 8080 }"));
     }
     await ok(unpacked, 'tar', ['-czf', join(next, `manifold-${name}-${version}.tgz`), 'package']);
     await rm(unpacked, { recursive: true });

@@ -38,6 +38,12 @@ const WEB_SERVICE_PROPS = {
   tlsSecretName: true,
 } as const satisfies Record<keyof WebServiceProps, true>;
 
+/** The Service's port: what the Ingress and other pods reach the workload on. */
+const SERVICE_PORT = { name: 'http', port: 80 } as const;
+
+/** The path the probes ask when the app names none. */
+const DEFAULT_HEALTH_PATH = '/healthz';
+
 /**
  * A Deployment behind a ClusterIP Service on port 80, optionally published by an Ingress. Reading
  * `.deployment`, `.service` or `.ingress` gives their cdk8s-plus constructs, to change as cdk8s-plus
@@ -55,7 +61,7 @@ export class WebService extends Construct {
     checkProps('WebService', props, WEB_SERVICE_PROPS);
     this.props = props;
     this.port = props.port ?? 8080;
-    const plain = webServiceObjects(props, this.port);
+    const plain = webServiceObjects(props, { port: this.port, healthPath: props.healthPath ?? DEFAULT_HEALTH_PATH, service: SERVICE_PORT });
     if (!plain) {
       this.built = this.build();
       return;
@@ -89,7 +95,7 @@ export class WebService extends Construct {
 
   private build() {
     const { props, port } = this;
-    const probe = kplus.Probe.fromHttpGet(props.healthPath ?? '/healthz', { port });
+    const probe = kplus.Probe.fromHttpGet(props.healthPath ?? DEFAULT_HEALTH_PATH, { port });
     const deployment = new kplus.Deployment(this, 'Deployment', {
       metadata: { name: props.name },
       replicas: workloadSize(props).replicas,
@@ -103,7 +109,7 @@ export class WebService extends Construct {
 
     const service = new kplus.Service(this, 'Service', {
       metadata: { name: props.name },
-      ports: [{ name: 'http', port: 80, targetPort: port }],
+      ports: [{ ...SERVICE_PORT, targetPort: port }],
     });
     for (const [key, value] of Object.entries(selectorLabels(props.name))) service.selectLabel(key, value);
     addLabels(service, props);

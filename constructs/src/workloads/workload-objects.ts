@@ -13,6 +13,7 @@ import { PlainApiObject, type PlainApiObjectProps } from './plain-api-object.ts'
 import type { WebServiceProps } from './web-service.ts';
 import {
   envText,
+  IMAGE_PULL_POLICY,
   objectLabels,
   parseCpu,
   parseMemory,
@@ -44,16 +45,23 @@ export interface WebServiceObjects {
   readonly ingress?: PlainApiObjectProps;
 }
 
+/** What a WebService decided besides its props: the container's port, the probes' path, and the Service's port and its name. */
+export interface WebServiceSettings {
+  readonly port: number;
+  readonly healthPath: string;
+  readonly service: { readonly name: string; readonly port: number };
+}
+
 /** The objects `props` make (their metadata without the labels the construct adds), or undefined when cdk8s-plus must build them. */
-export function webServiceObjects(props: WebServiceProps, port: number): WebServiceObjects | undefined {
+export function webServiceObjects(props: WebServiceProps, { port, healthPath, service: servicePort }: WebServiceSettings): WebServiceObjects | undefined {
   const { name, host } = props;
   if (typeof port !== 'number' || !(port > 0)) return undefined;
-  if (!optionalText(props.healthPath) || !optionalText(host) || !optionalText(props.ingressClassName) || !optionalText(props.tlsSecretName)) return undefined;
-  const probe = { failureThreshold: 3, httpGet: { path: props.healthPath ?? '/healthz', port, scheme: 'HTTP' } };
+  if (!optionalText(healthPath) || !optionalText(host) || !optionalText(props.ingressClassName) || !optionalText(props.tlsSecretName)) return undefined;
+  const probe = { failureThreshold: 3, httpGet: { path: healthPath, port, scheme: 'HTTP' } };
   const deployment = deploymentObject(props, { port, probe });
   if (!deployment) return undefined;
-  const service = { externalIPs: [], ports: [{ name: 'http', port: 80, targetPort: port }], selector: selectorLabels(name), type: 'ClusterIP' };
-  const paths = [{ backend: { service: { name, port: { number: 80 } } }, path: '/', pathType: 'Prefix' }];
+  const service = { externalIPs: [], ports: [{ ...servicePort, targetPort: port }], selector: selectorLabels(name), type: 'ClusterIP' };
+  const paths = [{ backend: { service: { name, port: { number: servicePort.port } } }, path: '/', pathType: 'Prefix' }];
   const ingress = host && {
     ingressClassName: props.ingressClassName,
     rules: [{ host, http: { paths } }],
@@ -132,7 +140,7 @@ function containerJson(options: WorkloadOptions, mounts: readonly WritableMount[
   return {
     name: options.name,
     image: options.image.value,
-    imagePullPolicy: 'IfNotPresent',
+    imagePullPolicy: IMAGE_PULL_POLICY,
     ports: listening && [{ containerPort: listening.port }],
     volumeMounts: mounts.length > 0 ? mounts.map((mount) => ({ mountPath: mount.path, name: mount.name })) : undefined,
     command: options.command ? [...options.command] : undefined,

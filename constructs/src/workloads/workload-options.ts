@@ -78,6 +78,9 @@ export const RESTRICTED: kplus.ContainerSecurityContextProps = {
   seccompProfile: { type: kplus.SeccompProfileType.RUNTIME_DEFAULT },
 };
 
+/** When a node pulls a workload's image: pinned by digest, once is enough. */
+export const IMAGE_PULL_POLICY = kplus.ImagePullPolicy.IF_NOT_PRESENT;
+
 const DEFAULT_SIZE: WorkloadSize = { replicas: 1, cpu: '100m', memory: '128Mi' };
 /** The cdk8s-plus construct-path label, escaped for a JSON pointer. */
 export const ADDRESS_LABEL_POINTER = kplus.Pod.ADDRESS_LABEL.replace('/', '~1');
@@ -100,7 +103,7 @@ export function containerProps(options: WorkloadOptions, extra: Partial<kplus.Co
   return {
     name: options.name,
     image: options.image.value,
-    imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
+    imagePullPolicy: IMAGE_PULL_POLICY,
     command: options.command ? [...options.command] : undefined,
     args: options.args ? [...options.args] : undefined,
     envVariables: Object.fromEntries(
