@@ -5,28 +5,25 @@
 
 /** `value` as cdk8s sanitizes a resolved value: object keys sorted, null and undefined fields left out. */
 export function sortedJson(value: unknown): unknown {
-  if (value === null || value === undefined) return undefined;
-  if (typeof value !== 'object') return value;
-  if (Array.isArray(value)) return value.map(sortedJson);
-  const sorted: Record<string, unknown> = {};
-  for (const key of Object.keys(value).sort()) {
-    const field = sortedJson((value as Record<string, unknown>)[key]);
-    if (field !== undefined) sorted[key] = field;
-  }
-  return sorted;
+  return sanitized(value, false);
 }
 
 /** What cdk8s renders for object metadata: {@link sortedJson}, and empty objects and lists left out too. */
 function sortedMetadata(value: unknown): unknown {
+  return sanitized(value, true);
+}
+
+/** `value` with keys sorted and nullish fields left out, and with `dropEmpty` empty objects and lists too. */
+function sanitized(value: unknown, dropEmpty: boolean): unknown {
   if (value === null || value === undefined) return undefined;
   if (typeof value !== 'object') return value;
-  if (Array.isArray(value)) return value.length === 0 ? undefined : value.map(sortedMetadata);
+  if (Array.isArray(value)) return dropEmpty && value.length === 0 ? undefined : value.map((item) => sanitized(item, dropEmpty));
   const sorted: Record<string, unknown> = {};
   for (const key of Object.keys(value).sort()) {
-    const field = sortedMetadata((value as Record<string, unknown>)[key]);
+    const field = sanitized((value as Record<string, unknown>)[key], dropEmpty);
     if (field !== undefined) sorted[key] = field;
   }
-  return Object.keys(sorted).length === 0 ? undefined : sorted;
+  return dropEmpty && Object.keys(sorted).length === 0 ? undefined : sorted;
 }
 
 /** The chart an object is rendered in: its namespace (given to objects that name none) and labels (under the object's own). */
