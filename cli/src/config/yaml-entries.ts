@@ -18,7 +18,9 @@ import { join } from 'node:path';
 import { type Document, isAlias, isMap, isScalar, LineCounter, visit } from 'yaml';
 import { type OpenPack, openPack, type Pack, writePack } from '../files/checksummed-pack.ts';
 import { findMarkedScalars } from '../markers/marked-scalars.ts';
+import { parseSetterMarker } from '../markers/setter-markers.ts';
 import { type FluxDocument, parseFluxDocuments } from '../yaml/kyaml-style.ts';
+import { type BlockMapping, parseBlockMapping } from './block-mapping.ts';
 import { indexNodes, locatedSource, type NodeRange, parseYamlDocument, pathKey, type YamlSource } from './yaml-source.ts';
 
 /** One entry's parse, with offsets relative to the entry's first byte. */
@@ -33,6 +35,11 @@ interface EntryParse {
   readonly flux?: readonly string[] | null;
   /** The entry's value as the caller's check returned it, undefined until checked (see {@link YamlEntries.checkedValues}). */
   readonly checked?: { readonly value: unknown };
+}
+
+/** A text of entries as read for {@link parseEntries}: the root's keys, its data, its nodes and the Flux markers in it. */
+interface EntriesReading extends Omit<BlockMapping, 'comments'> {
+  readonly markers: readonly { readonly start: number; readonly policy: string }[];
 }
 
 /** One entry of a file: where it starts, its text, and its parse (completed as the run asks for more of it). */
@@ -301,44 +308,74 @@ function splitEntries(text: string): { readonly start: number; readonly text: st
  */
 function parseEntries(texts: readonly string[]): Map<string, EntryParse> | undefined {
   const combined = texts.join('');
+  const read = readAsBlocks(combined) ?? readWithYaml(combined);
+  if (!read || read.keys.length !== texts.length) return undefined;
+  const starts = startsOf(texts);
+  // Without a tag or a carriage return (which Flux's parse reads differently) the markers of this
+  // parse are the markers Flux sees, without a second parse.
+  const flux = combined.includes('!') || combined.includes('\r') ? undefined : markersByEntry(read.markers, starts);
+  const nodes = new Map<string, [string, number, number, number][]>();
+  for (const [path, range] of read.nodes) {
+    const separator = path.indexOf('\u0000');
+    const key = separator < 0 ? path : path.slice(0, separator);
+    let group = nodes.get(key);
+    if (!group) nodes.set(key, (group = []));
+    group.push([path, range.key ?? -1, range.start ?? -1, range.end ?? -1]);
+  }
+  const parses = new Map<string, EntryParse>();
+  for (const [index, { key, offset }] of read.keys.entries()) {
+    const start = starts[index] ?? 0;
+    const end = starts[index + 1] ?? combined.length;
+    if (offset < start || offset >= end) return undefined;
+    const relative = (value: number) => (value < 0 ? -1 : value - start);
+    parses.set(texts[index] ?? '', {
+      key,
+      value: read.data[key],
+      nodes: (nodes.get(key) ?? []).map(([path, keyAt, from, to]) => [path, relative(keyAt), relative(from), relative(to)] as const),
+      root: offset - start,
+      ...(flux ? { flux: flux[index] ?? [] } : {}),
+    });
+  }
+  return parses;
+}
+
+/** Entries as `yaml` reads them, in the terms of {@link parseBlockMapping}; undefined when they are not one plain key each. */
+function readWithYaml(text: string): EntriesReading | undefined {
   let parsed: ReturnType<typeof parseYamlDocument>;
   try {
-    parsed = parseYamlDocument('', combined);
+    parsed = parseYamlDocument('', text);
   } catch {
     return undefined;
   }
   const { document, data } = parsed;
   const contents = document.contents;
-  if (!isMap(contents) || contents.items.length !== texts.length || sharesNodes(document, combined)) return undefined;
-  const starts = startsOf(texts);
-  // Comments attach to the same nodes whatever the schema: without a tag or a carriage return (which
-  // Flux's parse reads differently) this parse tells which markers Flux sees, without a second one.
-  const flux = combined.includes('!') || combined.includes('\r') ? undefined : markersByEntry([{ document, text: combined }], starts);
-  const nodes = new Map<string, [string, number, number, number][]>();
-  for (const [path, range] of indexNodes(document)) {
-    const separator = path.indexOf('\u0000');
-    const key = separator < 0 ? path : path.slice(0, separator);
-    if (path === pathKey([])) continue;
-    const group = nodes.get(key) ?? [];
-    nodes.set(key, group.concat([[path, range.key ?? -1, range.start ?? -1, range.end ?? -1]]));
+  if (!isMap(contents) || sharesNodes(document, text)) return undefined;
+  const keys: { key: string; offset: number }[] = [];
+  for (const { key } of contents.items) {
+    const offset = isScalar(key) ? key.range?.[0] : undefined;
+    if (!isScalar(key) || typeof key.value !== 'string' || offset === undefined) return undefined;
+    keys.push({ key: key.value, offset });
   }
-  const parses = new Map<string, EntryParse>();
-  for (const [index, pair] of contents.items.entries()) {
-    const start = starts[index] ?? 0;
-    const end = starts[index + 1] ?? combined.length;
-    const keyStart = pair.key && isScalar(pair.key) ? pair.key.range?.[0] : undefined;
-    if (!isScalar(pair.key) || typeof pair.key.value !== 'string' || keyStart === undefined || keyStart < start || keyStart >= end) return undefined;
-    const key = pair.key.value;
-    const relative = (value: number) => (value < 0 ? -1 : value - start);
-    parses.set(texts[index] ?? '', {
-      key,
-      value: (data as Record<string, unknown>)[key],
-      nodes: (nodes.get(key) ?? []).map(([path, keyAt, from, to]) => [path, relative(keyAt), relative(from), relative(to)] as const),
-      root: keyStart - start,
-      ...(flux ? { flux: flux[index] ?? [] } : {}),
-    });
-  }
-  return parses;
+  const nodes = indexNodes(document);
+  nodes.delete(pathKey([]));
+  // Comments attach to the same nodes whatever the schema (the caller uses these for the texts it may).
+  return { keys, data: data as Record<string, unknown>, nodes, markers: markedIn([{ document, text }]) };
+}
+
+/** Entries read by {@link parseBlockMapping}, their markers taken from the values' line comments; undefined when it declines them. */
+function readAsBlocks(text: string): EntriesReading | undefined {
+  const read = parseBlockMapping(text);
+  if (!read) return undefined;
+  const markers = read.comments.flatMap(({ start, comment }) => {
+    const marker = parseSetterMarker(comment);
+    return marker ? [{ start, policy: marker.policy }] : [];
+  });
+  return { ...read, markers };
+}
+
+/** The markers Flux sees in `documents`: where each marked value starts, and its policy. */
+function markedIn(documents: readonly FluxDocument[]): EntriesReading['markers'] {
+  return findMarkedScalars(documents).map(({ node, marker }) => ({ start: node.range?.[0] ?? 0, policy: marker.policy }));
 }
 
 /**
@@ -350,22 +387,21 @@ function fluxMarkersOf(texts: readonly string[]): string[][] | undefined {
   const combined = texts.join('');
   if (!combined.includes('#') && !combined.includes('!')) return texts.map(() => []);
   const documents = parseFluxDocuments(combined);
-  return documents && markersByEntry(documents, startsOf(texts));
+  return documents && markersByEntry(markedIn(documents), startsOf(texts));
 }
 
-/** The policies of the markers Flux sees in `documents`, by the entry (starting at `starts`) each is in. */
-function markersByEntry(documents: readonly FluxDocument[], starts: readonly number[]): string[][] {
+/** The policies of `markers` by the entry (starting at `starts`) each is in. */
+function markersByEntry(markers: EntriesReading['markers'], starts: readonly number[]): string[][] {
   const found: string[][] = starts.map(() => []);
-  for (const { node, marker } of findMarkedScalars(documents)) {
+  for (const { start, policy } of markers) {
     // The last entry starting at or before the marked value (binary search).
-    const position = node.range?.[0] ?? 0;
     let [low, high] = [0, starts.length - 1];
     while (low < high) {
       const middle = (low + high + 1) >> 1;
-      if ((starts[middle] ?? 0) <= position) low = middle;
+      if ((starts[middle] ?? 0) <= start) low = middle;
       else high = middle - 1;
     }
-    found[low]?.push(marker.policy);
+    found[low]?.push(policy);
   }
   return found;
 }
