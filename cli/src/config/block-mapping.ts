@@ -51,6 +51,7 @@ const BOOLEANS = new Map([
 /** Characters a plain scalar may not start with (YAML's indicators and the quotes read above). */
 const INDICATORS = new Set([...'-?:,[]{}#&*!|>\'"%@`']);
 const SPACE = 32;
+const HASH = 35;
 
 /** `text` read as nested block mappings (see above), or undefined when it is not one or `yaml` could read it otherwise. */
 export function parseBlockMapping(text: string): BlockMapping | undefined {
@@ -147,8 +148,9 @@ function scalarAt(text: string, start: number, lineEnd: number): { value: unknow
     end = close + 1;
   } else {
     if (INDICATORS.has(first)) return undefined;
-    const hash = text.indexOf(' #', start);
-    const stop = hash === -1 || hash > lineEnd ? lineEnd : hash;
+    // A comment starts at the first ` #` of the line (searched within the line: most lines have none).
+    let stop = start;
+    while (stop < lineEnd && !(text.charCodeAt(stop) === HASH && text.charCodeAt(stop - 1) === SPACE)) stop++;
     end = stop;
     while (text.charCodeAt(end - 1) === SPACE) end--;
     const plain = text.slice(start, end);
