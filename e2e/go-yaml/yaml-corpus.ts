@@ -10,6 +10,8 @@
  * ({@link UNREPRODUCED}, listed in docs/flux-setters.md §6); the test proves everything else.
  */
 
+import { seededRandom } from '../../cli/src/testing/seeded-random.ts';
+
 /** A class of YAML the generator can leave out. */
 export type CorpusClass =
   | 'comment lines between a key comment and its value'
@@ -22,21 +24,6 @@ export type CorpusClass =
 
 /** The classes the simulation does not reproduce yet: the corpus leaves them out. */
 export const UNREPRODUCED: ReadonlySet<CorpusClass> = new Set<CorpusClass>(['comment after the last node']);
-
-/** A xorshift32 generator: the same numbers for the same seed everywhere. */
-function random(seed: number) {
-  let state = seed >>> 0 || 1;
-  const next = () => {
-    state ^= state << 13;
-    state >>>= 0;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    state >>>= 0;
-    return state / 0x100000000;
-  };
-  const int = (n: number) => Math.floor(next() * n);
-  return { int, pick: <T>(list: readonly T[]): T => list[int(list.length)] as T, chance: (p: number) => next() < p };
-}
 
 const WORDS = [
   'alpha',
@@ -101,7 +88,7 @@ const COMMENTS = ['# note', '# {"$imagepolicy": "flux-system:p"}', '#tight', '# 
 
 /** Document `index` of the corpus, without the classes in `excluded`. */
 export function corpusDocument(index: number, excluded: ReadonlySet<CorpusClass> = UNREPRODUCED): string {
-  const r = random(index * 7919 + 1);
+  const r = seededRandom(index * 7919 + 1);
   const has = (what: CorpusClass) => !excluded.has(what);
   const words = [...WORDS, ...(has('raw NEL or U+2028 in a scalar') ? LINE_BREAK_WORDS : [])];
   const anchors: string[] = [];

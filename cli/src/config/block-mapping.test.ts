@@ -2,23 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { isPair, isScalar, parseDocument, visit } from 'yaml';
 import { findMarkedScalars } from '../markers/marked-scalars.ts';
 import { parseSetterMarker } from '../markers/setter-markers.ts';
+import { seededRandom } from '../testing/seeded-random.ts';
 import { parseBlockMapping } from './block-mapping.ts';
 import { indexNodes, parseYamlDocument, pathKey } from './yaml-source.ts';
-
-/** A xorshift32 generator, so that a failing text is found again. */
-function random(seed: number) {
-  let state = seed >>> 0 || 1;
-  const next = () => {
-    state ^= state << 13;
-    state >>>= 0;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    state >>>= 0;
-    return state / 0x100000000;
-  };
-  const int = (n: number) => Math.floor(next() * n);
-  return { int, pick: <T>(list: readonly T[]): T => list[int(list.length)] as T, chance: (p: number) => next() < p };
-}
 
 const KEYS = [
   'web',
@@ -108,7 +94,7 @@ const COMMENTS = [
 
 /** A text of the images.yaml shape, now and then broken in one of the ways YAML allows or refuses. */
 function generated(seed: number): string {
-  const rnd = random(seed);
+  const rnd = seededRandom(seed);
   const odd = (p: number) => rnd.chance(p);
   const lines: string[] = [];
   const comment = (indent: number) => `${' '.repeat(indent)}#${rnd.pick(COMMENTS)}`;

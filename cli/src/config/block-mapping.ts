@@ -2,7 +2,7 @@
  * A reader for the YAML images.yaml is written in — block mappings of plain keys, nested by
  * indentation, whose values are one-line plain or quoted scalars, with comments — that gives what the
  * `yaml` library gives for such a text (the data, every node's range, the line comments of values)
- * about thirty times faster. Anything outside that shape, or any text this reader and `yaml` might
+ * about ten times faster. Anything outside that shape, or any text this reader and `yaml` might
  * read differently, is declined (undefined): the caller then parses it with `yaml`, which also reports
  * every error. A differential test holds the two to the same answers.
  *

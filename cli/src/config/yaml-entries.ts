@@ -1,7 +1,8 @@
 /**
  * Parses a file that is one mapping of top-level entries (images.yaml: an entry per app) entry by
  * entry, remembering each entry's parse by its exact text between runs: after a one-pin edit, one
- * entry is parsed again, not 2,000 (the entries not remembered are parsed together, as one document).
+ * entry is parsed again, not 2,000 (the entries not remembered are parsed together, as one document:
+ * by the block-mapping reader when they are in the shape Manifold writes, by `yaml` otherwise).
  *
  * An entry starts at a line whose first character is a letter, digit or `_` (with the comment and
  * blank lines right above it); every other line must be blank, a comment or indented. Under these
@@ -39,7 +40,14 @@ interface EntryParse {
 
 /** A text of entries as read for {@link parseEntries}: the root's keys, its data, its nodes and the Flux markers in it. */
 interface EntriesReading extends Omit<BlockMapping, 'comments'> {
-  readonly markers: readonly { readonly start: number; readonly policy: string }[];
+  /** The Flux markers: where each marked value starts, and its policy (found when asked for). */
+  markers(): readonly FoundMarker[];
+}
+
+/** A Flux marker found in a text: where the marked value starts, and the marker's policy. */
+interface FoundMarker {
+  readonly start: number;
+  readonly policy: string;
 }
 
 /** One entry of a file: where it starts, its text, and its parse (completed as the run asks for more of it). */
@@ -313,13 +321,16 @@ function parseEntries(texts: readonly string[]): Map<string, EntryParse> | undef
   const starts = startsOf(texts);
   // Without a tag or a carriage return (which Flux's parse reads differently) the markers of this
   // parse are the markers Flux sees, without a second parse.
-  const flux = combined.includes('!') || combined.includes('\r') ? undefined : markersByEntry(read.markers, starts);
+  const flux = combined.includes('!') || combined.includes('\r') ? undefined : markersByEntry(read.markers(), starts);
   const nodes = new Map<string, [string, number, number, number][]>();
   for (const [path, range] of read.nodes) {
     const separator = path.indexOf('\u0000');
     const key = separator < 0 ? path : path.slice(0, separator);
     let group = nodes.get(key);
-    if (!group) nodes.set(key, (group = []));
+    if (!group) {
+      group = [];
+      nodes.set(key, group);
+    }
     group.push([path, range.key ?? -1, range.start ?? -1, range.end ?? -1]);
   }
   const parses = new Map<string, EntryParse>();
@@ -358,23 +369,24 @@ function readWithYaml(text: string): EntriesReading | undefined {
   }
   const nodes = indexNodes(document);
   nodes.delete(pathKey([]));
-  // Comments attach to the same nodes whatever the schema (the caller uses these for the texts it may).
-  return { keys, data: data as Record<string, unknown>, nodes, markers: markedIn([{ document, text }]) };
+  // Comments attach to the same nodes whatever the schema (the caller asks for them where Flux reads the text alike).
+  return { keys, data: data as Record<string, unknown>, nodes, markers: () => markedIn([{ document, text }]) };
 }
 
 /** Entries read by {@link parseBlockMapping}, their markers taken from the values' line comments; undefined when it declines them. */
 function readAsBlocks(text: string): EntriesReading | undefined {
   const read = parseBlockMapping(text);
   if (!read) return undefined;
-  const markers = read.comments.flatMap(({ start, comment }) => {
-    const marker = parseSetterMarker(comment);
-    return marker ? [{ start, policy: marker.policy }] : [];
-  });
+  const markers = () =>
+    read.comments.flatMap(({ start, comment }) => {
+      const marker = parseSetterMarker(comment);
+      return marker ? [{ start, policy: marker.policy }] : [];
+    });
   return { ...read, markers };
 }
 
 /** The markers Flux sees in `documents`: where each marked value starts, and its policy. */
-function markedIn(documents: readonly FluxDocument[]): EntriesReading['markers'] {
+function markedIn(documents: readonly FluxDocument[]): FoundMarker[] {
   return findMarkedScalars(documents).map(({ node, marker }) => ({ start: node.range?.[0] ?? 0, policy: marker.policy }));
 }
 
@@ -391,7 +403,7 @@ function fluxMarkersOf(texts: readonly string[]): string[][] | undefined {
 }
 
 /** The policies of `markers` by the entry (starting at `starts`) each is in. */
-function markersByEntry(markers: EntriesReading['markers'], starts: readonly number[]): string[][] {
+function markersByEntry(markers: readonly FoundMarker[], starts: readonly number[]): string[][] {
   const found: string[][] = starts.map(() => []);
   for (const { start, policy } of markers) {
     // The last entry starting at or before the marked value (binary search).
