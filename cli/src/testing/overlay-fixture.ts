@@ -1,8 +1,9 @@
 /** Test helpers: a temporary repository with one environment's overlay and in-memory apps. */
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AppDefinition } from '@manifold/constructs/core';
+import { onTestFinished } from 'vitest';
 import type { LoadedApp } from '../apps/load-apps.ts';
 
 /** A small valid environment.yaml with one size class, `small`. */
@@ -16,9 +17,10 @@ export function digestOf(character: string): string {
   return `sha256:${character.repeat(64)}`;
 }
 
-/** Writes overlays/<env>/ into a new temporary folder and returns the folder. */
+/** Writes overlays/<env>/ into a new temporary folder, removed when the test that asked for it finishes, and returns the folder. */
 export async function writeOverlay(env: string, environment: string, images: string): Promise<string> {
   const root = await mkdtemp(join(tmpdir(), 'manifold-test-'));
+  onTestFinished(() => rm(root, { recursive: true, force: true }));
   await mkdir(join(root, 'overlays', env), { recursive: true });
   await writeFile(join(root, 'overlays', env, 'environment.yaml'), environment);
   await writeFile(join(root, 'overlays', env, 'images.yaml'), images);
