@@ -12,7 +12,7 @@
  * returns and other control characters, blank lines holding spaces, and comment lines not indented
  * as the key that follows them (`yaml` attaches those to the nodes above, which moves their ranges).
  */
-import type { NodeRange } from './yaml-source.ts';
+import { FORBIDDEN_KEYS, type NodeRange } from './yaml-source.ts';
 
 /** A text read as {@link parseBlockMapping} reads it. */
 export interface BlockMapping {
@@ -38,7 +38,6 @@ interface Frame {
 const KEY = /[A-Za-z0-9_][A-Za-z0-9_.-]*/y;
 /** Longest key `yaml` reads as an implicit key (the YAML spec's 1024 characters, with the colon). */
 const MAX_KEY = 1000;
-const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 /** Characters whose reading differs between parsers or that YAML refuses: left to `yaml`. */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
 const UNSAFE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\ufeff]/;
@@ -113,6 +112,8 @@ export function parseBlockMapping(text: string): BlockMapping | undefined {
         if (text.charCodeAt(colon + 1) !== SPACE) return undefined;
         let start = colon + 1;
         while (text.charCodeAt(start) === SPACE) start++;
+        // Only spaces after the colon: an empty value (null), left to `yaml`.
+        if (start === lineEnd) return undefined;
         const scalar = scalarAt(text, start, lineEnd);
         if (!scalar) return undefined;
         frame.data[key] = scalar.value;

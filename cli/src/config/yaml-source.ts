@@ -24,7 +24,8 @@ export interface NodeRange {
 }
 
 const MAX_ALIAS_COUNT = 100;
-const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+/** Keys refused in user files: they could change the behaviour of the program that reads the file. */
+export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
 
 /** Parses `text` as YAML 1.2 with unique keys; throws {@link ConfigError} on any problem. */
 export function parseYamlSource(file: string, text: string): YamlSource {
