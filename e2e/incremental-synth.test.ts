@@ -223,4 +223,19 @@ describe('incremental synth', () => {
     expect(apps.staging?.rendered).toEqual([]);
     expect(apps.staging?.reused).toHaveLength(5);
   });
+
+  it("keeps V8's compiled code beside the bundle, and runs as before when that code is damaged", async () => {
+    const cacheDir = join(root, 'node_modules', '.cache', 'manifold');
+    // The bundle folder of this copy: the one its manifest names (the baseline's own stays beside it).
+    const manifests = (await readdir(cacheDir)).filter((name) => /^[a-f0-9]{16}\.json$/.test(name));
+    const bundles = await Promise.all(manifests.map(async (name) => dirname(JSON.parse(await readFile(join(cacheDir, name), 'utf8')).bundle as string)));
+    const compiledCode = bundles.map((bundle) => join(bundle, 'compiled-code')).find((folder) => folder.startsWith(cacheDir));
+    const entries = (await readdir(compiledCode ?? '', { recursive: true, withFileTypes: true })).filter((entry) => entry.isFile());
+    // The CLI's modules and the packages it loaded (cdk8s among them): dozens of modules.
+    expect(entries.length).toBeGreaterThan(20);
+    for (const entry of entries) await writeFile(join(entry.parentPath, entry.name), 'damaged');
+    await editFile(join(root, 'overlays/dev/environment.yaml'), (text) => `${text}# edited\n`);
+    const apps = await synthAndCompare();
+    expect(apps.dev?.rendered).toHaveLength(5);
+  });
 });
