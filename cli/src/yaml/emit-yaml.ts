@@ -135,10 +135,14 @@ function inlineValue(value: unknown, marker: string | undefined): string {
   if (Array.isArray(value)) return '[]';
   if (isPlainObject(value)) return '{}';
   if (typeof value !== 'string') throw new NeedsDocumentApi();
-  if (marker === undefined) return memoised(valueTexts, value, () => spellValue(value, false));
-  const text = QUOTED_FIELDS.test(marker)
+  const quoted = marker !== undefined && QUOTED_FIELDS.test(marker);
+  // Most values (names, paths, digests) are written as they are: they need no spelling to remember.
+  const text = quoted
     ? memoised(quotedTexts, value, () => spellValue(value, true))
-    : memoised(valueTexts, value, () => spellValue(value, false));
+    : isSafePlain(value)
+      ? value
+      : memoised(valueTexts, value, () => spellValue(value, false));
+  if (marker === undefined) return text;
   return `${text} #${marker}`;
 }
 
@@ -160,9 +164,14 @@ function keyText(key: string, topLevel: boolean): string {
 const SAFE_PLAIN = /^(?![eE][-+]?[0-9])[A-Za-z_][A-Za-z0-9_./@%+=-]*(:[A-Za-z0-9_./@%+=-]+)*$/;
 const YAML11_WORDS = new Set(['y', 'yes', 'n', 'no', 'true', 'false', 'on', 'off', 'null']);
 
+/** Whether `yaml` writes `value` plain, exactly as it is, as a mapping value (see {@link SAFE_PLAIN}). */
+function isSafePlain(value: string): boolean {
+  return SAFE_PLAIN.test(value) && !YAML11_WORDS.has(value.toLowerCase());
+}
+
 /** How `yaml` spells `value` as a mapping value (the context every scalar here is written in). */
 function spellValue(value: string, doubleQuoted: boolean): string {
-  if (!doubleQuoted && SAFE_PLAIN.test(value) && !YAML11_WORDS.has(value.toLowerCase())) return `${value}\n`;
+  if (!doubleQuoted && isSafePlain(value)) return `${value}\n`;
   const document = new Document({ v: value }, STYLE);
   if (doubleQuoted) (document.getIn(['v'], true) as Scalar).type = 'QUOTE_DOUBLE';
   const text = document.toString(STYLE);
