@@ -49,4 +49,15 @@ describe('checksummed packs', () => {
     expect([0, 1, 2].map((index) => openPack(file, 'salt-1')?.text(index))).toEqual(pack.texts);
     expect(openPack(file, 'salt-2')).toBeUndefined();
   });
+
+  it('reads headers of every size: smaller than a first read, just past it, and many times larger', () => {
+    for (const size of [10, 512 * 1024 - 200, 512 * 1024 + 10, 3 * 1024 * 1024]) {
+      const large = { data: { filler: 'x'.repeat(size) }, texts: ['after the header\n'] };
+      writePack(file, 'salt-1', large);
+      expect(readPack(file, 'salt-1')).toEqual(large);
+      // Cut inside the header: no line end is found, nothing is read.
+      writeFileSync(file, readFileSync(file).subarray(0, 140 + Math.floor(size / 2)));
+      expect(openPack(file, 'salt-1')).toBeUndefined();
+    }
+  });
 });

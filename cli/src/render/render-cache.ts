@@ -228,7 +228,9 @@ export class RenderCache {
     let entries = this.shards.get(`${env}/${shard}`);
     if (!entries) {
       const pack = this.settings && !this.distrusted.has(env) ? openPack(this.shardFile(env, shard), this.salt()) : undefined;
-      entries = new Map([...((pack && unpacked(pack)) ?? [])].filter(([app]) => shardOf(app) === shard));
+      entries = (pack && unpacked(pack)) ?? new Map();
+      // A render filed under another shard is not this one's (deleting while iterating a Map is safe).
+      for (const app of entries.keys()) if (shardOf(app) !== shard) entries.delete(app);
       this.shards.set(`${env}/${shard}`, entries);
     }
     return entries;

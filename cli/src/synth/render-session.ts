@@ -195,12 +195,14 @@ export class RenderSession {
       this.loaded.set(entry.name, app);
       return app;
     };
+    // A set, not the list: an environment with an apps: list of 10,000 would otherwise scan it once per app.
+    const listed = env.apps && new Set(env.apps);
     return Promise.all(
       this.entries.map(async (entry) => {
         if (request.shard && !ownsUnit(request.shard, env.name, entry.name)) return standIn(entry, []);
         const ready = prebuilt.get(entry.name);
         if (ready) return standIn(entry, ready.images);
-        const deployed = env.apps === undefined || env.apps.includes(entry.name);
+        const deployed = listed === undefined || listed.has(entry.name);
         const key = deployed ? checks.renders.keyOf(env, entry, checks.schemas.digest) : undefined;
         const remembered = key === undefined || this.loaded.has(entry.name) ? undefined : checks.renders.peek(env.name, entry.name, key);
         if (!remembered) return deployed ? load(entry) : standIn(entry, []);
