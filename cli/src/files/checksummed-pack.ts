@@ -113,15 +113,18 @@ export function openPack(file: string, salt: string): OpenPack | undefined {
 /** The first read of a pack: most headers fit (a render shard's of 300 apps: 400 KB), and no pack is read much beyond it. */
 const FIRST_READ = 512 * 1024;
 
-/** The checksum line and the header line of a pack, read in growing chunks until the header ends. */
+/** The checksum line and the header line of a pack: a first read, then (a larger header) the rest of the file. */
 function readHead(file: string): { readonly checksums: string; readonly header: Buffer; readonly bodyStart: number } | undefined {
   const fd = openSync(file, 'r');
   try {
-    let bytes = Buffer.allocUnsafe(Math.min(FIRST_READ, fstatSync(fd).size + 1));
+    // One byte past the end, so that a read at the end returns nothing rather than filling the buffer.
+    const whole = fstatSync(fd).size + 1;
+    let bytes = Buffer.allocUnsafe(Math.min(FIRST_READ, whole));
     let length = 0;
     for (;;) {
       if (length === bytes.length) {
-        const larger = Buffer.allocUnsafe(bytes.length * 4);
+        // The rest of the file at once (a file that grew since, in doubling steps).
+        const larger = Buffer.allocUnsafe(Math.max(whole, bytes.length * 2));
         bytes.copy(larger, 0, 0, length);
         bytes = larger;
       }
