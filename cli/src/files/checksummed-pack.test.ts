@@ -50,6 +50,15 @@ describe('checksummed packs', () => {
     expect(openPack(file, 'salt-2')).toBeUndefined();
   });
 
+  it('keeps each open pack to its own file when several are open at once', () => {
+    const other = { data: { renders: [['api', 'other-key', { objects: 1 }]] }, texts: ['kind: Service\n'] };
+    writePack(file, 'salt-1', pack);
+    writePack(join(dir, 'other.json'), 'salt-1', other);
+    const [first, second] = [openPack(file, 'salt-1'), openPack(join(dir, 'other.json'), 'salt-1')];
+    expect([first?.data, second?.data]).toEqual([pack.data, other.data]);
+    expect([first?.text(0), second?.text(0)]).toEqual([pack.texts[0], other.texts[0]]);
+  });
+
   it('reads headers of every size: smaller than a first read, just past it, and many times larger', () => {
     for (const size of [10, 512 * 1024 - 200, 512 * 1024 + 10, 3 * 1024 * 1024]) {
       const large = { data: { filler: 'x'.repeat(size) }, texts: ['after the header\n'] };
