@@ -130,6 +130,22 @@ describe('incremental synth', () => {
     expect(compiled).toEqual(['apps/web/src/index.ts']);
   });
 
+  it('leaves an environment that does not deploy an edited app verified from its stamp', async () => {
+    // staging and prod without web: an apps: list, and no pin for it.
+    for (const env of ['staging', 'prod']) {
+      await editFile(join(root, `overlays/${env}/environment.yaml`), (text) => `${text}apps: [csv-ingestor, jobs-manager, ml-api, postgres]\n`);
+      await editFile(join(root, `overlays/${env}/images.yaml`), (text) => text.replace(/^web:\n(?: .*\n)*/m, ''));
+    }
+    // Their settings changed: their apps render again, web nowhere.
+    expect(built(await synthAndCompare()).every((app) => /^(staging|prod)\//.test(app) && !app.endsWith('/web'))).toBe(true);
+    await editFile(join(root, 'apps/web/src/index.ts'), (text) => text.replace("NEXT_TELEMETRY_DISABLED: '1'", "NEXT_TELEMETRY_DISABLED: '0'"));
+    const run = await runManifold(root, ['synth', '--json']);
+    const environments = (JSON.parse(run.stdout) as { environments: Record<string, { verified: boolean; apps: Apps[string] }> }).environments;
+    expect([environments.dev?.verified, environments.staging?.verified, environments.prod?.verified]).toEqual([false, true, true]);
+    expect(environments.dev?.apps.rendered).toEqual(['web']);
+    expect(built(await synthAndCompare())).toEqual([]);
+  });
+
   it('re-renders the apps that import a shared module or construct that changed', async () => {
     await editFile(join(root, 'apps/lib/edge.ts'), (text) => text.replace("EDGE: 'on'", "EDGE: 'strict'"));
     expect(built(await synthAndCompare())).toEqual(['dev/web', 'prod/web', 'staging/web']);

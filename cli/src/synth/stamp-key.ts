@@ -1,8 +1,8 @@
 /**
  * The stamp key of an environment: a hash of every input its render depends on (the code hashes of
- * all apps and the CLI, the environment's overlay files, the CRD schemas, the trust files its rules
- * name). A stamp recorded for the same key, over files nobody touched, shows the environment current
- * (environment-stamps.ts).
+ * the CLI and of the apps it deploys, the names of all apps, the environment's overlay files, the CRD
+ * schemas, the trust files its rules name). A stamp recorded for the same key, over files nobody
+ * touched, shows the environment current (environment-stamps.ts).
  */
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
@@ -22,23 +22,44 @@ export async function stampKey(root: string, env: string, settings: RenderCacheS
   const schemas = await Promise.all(schemaNames.map(async (name) => [name, await read(`${CRD_SCHEMA_FOLDER}/${name}`)]));
   const environment = await read(files.environment);
   const trust = await Promise.all(trustFiles(environment).map(async (file) => [file, await read(file)]));
-  const inputs = [FORMAT, codeDigest(settings), env, environment, imagesText ?? (await read(files.images)), schemas, trust];
+  const inputs = [FORMAT, codeDigest(settings, deployedApps(environment)), env, environment, imagesText ?? (await read(files.images)), schemas, trust];
   return createHash('sha256').update(JSON.stringify(inputs)).digest('hex');
 }
 
-const codeDigests = new WeakMap<RenderCacheSettings, string>();
+const codeDigests = new WeakMap<RenderCacheSettings, Map<string, string>>();
 
-/** A hash of the code of this build (the shared code and every app's), the same for every environment: taken once. */
-function codeDigest(settings: RenderCacheSettings): string {
-  let digest = codeDigests.get(settings);
+/**
+ * A hash of the code an environment's render runs: the shared code, the code of the apps it deploys
+ * (`deployed`; undefined: every app) and the names of all apps (an apps: list naming an app that is
+ * gone is an error). An app the environment does not deploy is never loaded for it, so editing it
+ * leaves the environment's stamp standing. Taken once per list.
+ */
+function codeDigest(settings: RenderCacheSettings, deployed: readonly string[] | undefined): string {
+  const digests = codeDigests.get(settings) ?? new Map<string, string>();
+  codeDigests.set(settings, digests);
+  const list = deployed === undefined ? '*' : JSON.stringify(deployed);
+  let digest = digests.get(list);
   if (digest === undefined) {
-    const apps = [...settings.appHashes].sort(([a], [b]) => (a < b ? -1 : 1));
+    const files = [...settings.appHashes.keys()].sort();
+    const included = deployed === undefined ? undefined : new Set(deployed.map((app) => `apps/${app}/src/index.ts`));
+    const code = files.filter((file) => included?.has(file) ?? true).map((file) => [file, settings.appHashes.get(file)]);
     digest = createHash('sha256')
-      .update(JSON.stringify([settings.sharedHash, apps]))
+      .update(JSON.stringify([settings.sharedHash, files, code]))
       .digest('hex');
-    codeDigests.set(settings, digest);
+    digests.set(list, digest);
   }
   return digest;
+}
+
+/** The apps an environment.yaml lists under apps: (undefined when it deploys every app, or cannot be read: then every app counts). */
+function deployedApps(environment: string | null): string[] | undefined {
+  if (environment === null || !/^apps:/m.test(environment)) return undefined;
+  try {
+    const apps = (parse(environment) as { apps?: unknown } | null)?.apps;
+    return Array.isArray(apps) && apps.every((app) => typeof app === 'string') ? [...apps].sort() : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The trust files an environment.yaml names (its trusted root, its rules' public keys): the admission policy carries their contents. */
