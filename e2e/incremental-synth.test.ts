@@ -146,6 +146,18 @@ describe('incremental synth', () => {
     expect(built(await synthAndCompare())).toEqual([]);
   });
 
+  it('renders only the app added to an apps: list', async () => {
+    const environment = join(root, 'overlays/staging/environment.yaml');
+    const images = join(root, 'overlays/staging/images.yaml');
+    const web = /^web:\n(?: .*\n)*/m.exec(await readFile(images, 'utf8'))?.[0] ?? '';
+    await editFile(environment, (text) => `${text}apps:\n  - csv-ingestor\n  - jobs-manager\n  - ml-api\n  - postgres\n`);
+    await editFile(images, (text) => text.replace(web, ''));
+    await synthAndCompare();
+    await editFile(environment, (text) => `${text}  - web\n`);
+    await editFile(images, (text) => `${text}${web}`);
+    expect(built(await synthAndCompare())).toEqual(['staging/web']);
+  });
+
   it('re-renders the apps that import a shared module or construct that changed', async () => {
     await editFile(join(root, 'apps/lib/edge.ts'), (text) => text.replace("EDGE: 'on'", "EDGE: 'strict'"));
     expect(built(await synthAndCompare())).toEqual(['dev/web', 'prod/web', 'staging/web']);

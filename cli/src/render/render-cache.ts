@@ -1,8 +1,9 @@
 /**
  * Remembers what each app rendered in each environment, keyed by a hash of everything those bytes
  * depend on: the app's code and every module it imports (constructs and the CLI included, as the
- * launcher hashes them), the external packages' versions, the environment's settings file, the pins
- * the app uses, and the schemas its objects were validated against. A run where an app's key is
+ * launcher hashes them), the external packages' versions, the environment's settings file (without
+ * its apps: list, see apps-list.ts), the pins the app uses, and the schemas its objects were validated
+ * against. A run where an app's key is
  * unchanged reuses its objects without building, emitting or validating them again.
  *
  * Each environment's renders are spread over a fixed number of files by a hash of the app's name
@@ -20,6 +21,7 @@
  */
 import { join } from 'node:path';
 import type { AppEntry } from '../apps/load-apps.ts';
+import { withoutAppsList } from '../config/apps-list.ts';
 import type { Environment } from '../config/load-environment.ts';
 import { type OpenPack, openPack, type Pack, writePack } from '../files/checksummed-pack.ts';
 import { contentHash } from '../files/content-hash.ts';
@@ -102,7 +104,8 @@ const keysByEnvironment = new WeakMap<Environment, { readonly schemasDigest: str
 function environmentKeys(env: Environment, schemasDigest: string) {
   let keys = keysByEnvironment.get(env);
   if (keys?.schemasDigest !== schemasDigest) {
-    const environment = contentHash(JSON.stringify([FORMAT, env.name, env.sources.environment.text, schemasDigest]));
+    // Without its apps: list: adding an app to the list renders that app, not every app of the environment.
+    const environment = contentHash(JSON.stringify([FORMAT, env.name, withoutAppsList(env.sources.environment.text), schemasDigest]));
     keys = { schemasDigest, environment, apps: new Map() };
     keysByEnvironment.set(env, keys);
   }

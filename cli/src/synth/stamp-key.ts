@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { listedApps } from '../config/apps-list.ts';
 import { overlayFiles } from '../config/load-environment.ts';
 import type { RenderCacheSettings } from '../render/render-cache.ts';
 import { CRD_SCHEMA_FOLDER } from '../validate/crd-schemas.ts';
@@ -22,7 +23,15 @@ export async function stampKey(root: string, env: string, settings: RenderCacheS
   const schemas = await Promise.all(schemaNames.map(async (name) => [name, await read(`${CRD_SCHEMA_FOLDER}/${name}`)]));
   const environment = await read(files.environment);
   const trust = await Promise.all(trustFiles(environment).map(async (file) => [file, await read(file)]));
-  const inputs = [FORMAT, codeDigest(settings, deployedApps(environment)), env, environment, imagesText ?? (await read(files.images)), schemas, trust];
+  const inputs = [
+    FORMAT,
+    codeDigest(settings, environment === null ? undefined : listedApps(environment)),
+    env,
+    environment,
+    imagesText ?? (await read(files.images)),
+    schemas,
+    trust,
+  ];
   return createHash('sha256').update(JSON.stringify(inputs)).digest('hex');
 }
 
@@ -50,31 +59,6 @@ function codeDigest(settings: RenderCacheSettings, deployed: ReadonlySet<string>
   }
   return digest;
 }
-
-/**
- * The apps an environment.yaml may deploy: undefined (every app) without an apps: list, else a
- * superset of those it lists. A text in plain block style (none of {@link SPELLED_OTHERWISE}) is not
- * parsed (a list of 10,000 apps took 65 ms a run to parse): its apps: key is the line that starts
- * with it, and each name in the list is written out as a run of the characters of a DNS label, so the
- * names the text spells out are a superset. Any other text is parsed.
- */
-function deployedApps(environment: string | null): ReadonlySet<string> | undefined {
-  if (environment === null || !/^apps[ \t]*:/m.test(environment)) return undefined;
-  if (!SPELLED_OTHERWISE.test(environment)) return new Set(environment.split(/[^a-z0-9-]+/));
-  try {
-    const apps = (parse(environment) as { apps?: unknown } | null)?.apps;
-    return Array.isArray(apps) && apps.every((app) => typeof app === 'string') ? new Set(apps) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * What lets YAML spell a value otherwise than as the characters it holds, or put a key elsewhere than
- * at the start of a line: quotes and escapes, flow collections, anchors and aliases, tags, complex
- * keys, block scalars, directives and reserved indicators.
- */
-const SPELLED_OTHERWISE = /[\\"'{}[\]&*!?|>%@`]/;
 
 /** The trust files an environment.yaml names (its trusted root, its rules' public keys): the admission policy carries their contents. */
 function trustFiles(environment: string | null): string[] {
