@@ -28,7 +28,8 @@ function generated(seed: number): string {
   ].filter(() => chance(0.8));
   const at = int(settings.length + 1);
   const parts = [...settings.slice(0, at), list(), ...settings.slice(at)];
-  return parts.join(chance(0.2) ? '\n' : '') + (chance(0.2) ? '# the end' : '');
+  const text = parts.join(chance(0.2) ? '\n' : '') + (chance(0.2) ? '# the end' : '');
+  return chance(0.2) ? text.replaceAll('\n', '\r\n') : text;
 }
 
 describe('apps: lists', () => {
