@@ -35,7 +35,8 @@ export async function stampKey(root: string, env: string, settings: RenderCacheS
   return createHash('sha256').update(JSON.stringify(inputs)).digest('hex');
 }
 
-const codeDigests = new WeakMap<RenderCacheSettings, Map<string, string>>();
+/** Per build: its app entry files, sorted, and the code digests taken so far, by set of apps. */
+const codeDigests = new WeakMap<RenderCacheSettings, { readonly files: readonly string[]; readonly digests: Map<string, string> }>();
 
 /**
  * A hash of the code an environment's render runs: the shared code, the code of the apps it may
@@ -44,9 +45,9 @@ const codeDigests = new WeakMap<RenderCacheSettings, Map<string, string>>();
  * editing it leaves the environment's stamp standing. Taken once per set of apps.
  */
 function codeDigest(settings: RenderCacheSettings, deployed: ReadonlySet<string> | undefined): string {
-  const digests = codeDigests.get(settings) ?? new Map<string, string>();
-  codeDigests.set(settings, digests);
-  const files = [...settings.appHashes.keys()].sort();
+  const known = codeDigests.get(settings) ?? { files: [...settings.appHashes.keys()].sort(), digests: new Map<string, string>() };
+  codeDigests.set(settings, known);
+  const { files, digests } = known;
   const included = deployed === undefined ? files : files.filter((file) => deployed.has(file.split('/')[1] ?? ''));
   const set = deployed === undefined ? '*' : included.join('\n');
   let digest = digests.get(set);
