@@ -116,10 +116,13 @@ describe('incremental synth', () => {
     await rm(join(root, 'dist/dev/notes.txt'));
   });
 
-  it('re-renders the apps of an environment whose settings file changed, even by a comment', async () => {
-    await editFile(join(root, 'overlays/dev/environment.yaml'), (text) => `${text}# a comment\n`);
-    const apps = await synthAndCompare();
-    expect(built(apps)).toEqual(['dev/csv-ingestor', 'dev/jobs-manager', 'dev/ml-api', 'dev/postgres', 'dev/web']);
+  it('renders no app again when only comments of an environment settings file changed', async () => {
+    await editFile(join(root, 'overlays/dev/environment.yaml'), (text) => `# a comment\n${text.replace(/^(namespace: \S+)$/m, '$1 # and another')}`);
+    const run = await runManifold(root, ['synth', '--json']);
+    const dev = (JSON.parse(run.stdout) as { environments: Record<string, { verified: boolean; apps: Apps[string] }> }).environments.dev;
+    // Its stamp no longer matches the file: the environment is placed again, from the apps' kept renders.
+    expect([dev?.verified, dev?.apps.rendered, dev?.apps.reused.length]).toEqual([false, [], 5]);
+    expect(built(await synthAndCompare())).toEqual([]);
     expect(compiled).toEqual([]);
   });
 
@@ -262,7 +265,7 @@ describe('incremental synth', () => {
     // The CLI's modules and the packages it loaded (cdk8s among them): dozens of modules.
     expect(entries.length).toBeGreaterThan(20);
     for (const entry of entries) await writeFile(join(entry.parentPath, entry.name), 'damaged');
-    await editFile(join(root, 'overlays/dev/environment.yaml'), (text) => `${text}# edited\n`);
+    await editFile(join(root, 'overlays/dev/environment.yaml'), (text) => text.replace(/domain: (\S+)/, 'domain: next.$1'));
     const apps = await synthAndCompare();
     expect(apps.dev?.rendered).toHaveLength(5);
   });

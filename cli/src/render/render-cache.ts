@@ -2,8 +2,8 @@
  * Remembers what each app rendered in each environment, keyed by a hash of everything those bytes
  * depend on: the app's code and every module it imports (constructs and the CLI included, as the
  * launcher hashes them), the external packages' versions, the environment's settings file (without
- * its apps: list, see apps-list.ts), the pins the app uses, and the schemas its objects were validated
- * against. A run where an app's key is
+ * its apps: list and comments, see render-settings.ts), the pins the app uses, and the schemas its
+ * objects were validated against. A run where an app's key is
  * unchanged reuses its objects without building, emitting or validating them again.
  *
  * Each environment's renders are spread over a fixed number of files by a hash of the app's name
@@ -21,8 +21,8 @@
  */
 import { join } from 'node:path';
 import type { AppEntry } from '../apps/load-apps.ts';
-import { withoutAppsList } from '../config/apps-list.ts';
 import type { Environment } from '../config/load-environment.ts';
+import { renderedSettings } from '../config/render-settings.ts';
 import { type OpenPack, openPack, type Pack, writePack } from '../files/checksummed-pack.ts';
 import { contentHash } from '../files/content-hash.ts';
 import type { MarkerLine } from '../markers/setter-markers.ts';
@@ -104,8 +104,8 @@ const keysByEnvironment = new WeakMap<Environment, { readonly schemasDigest: str
 function environmentKeys(env: Environment, schemasDigest: string) {
   let keys = keysByEnvironment.get(env);
   if (keys?.schemasDigest !== schemasDigest) {
-    // Without its apps: list: adding an app to the list renders that app, not every app of the environment.
-    const environment = contentHash(JSON.stringify([FORMAT, env.name, withoutAppsList(env.sources.environment.text), schemasDigest]));
+    // Without its apps: list and comments: listing an app renders that app, a comment no app.
+    const environment = contentHash(JSON.stringify([FORMAT, env.name, renderedSettings(env.sources.environment.text), schemasDigest]));
     keys = { schemasDigest, environment, apps: new Map() };
     keysByEnvironment.set(env, keys);
   }
