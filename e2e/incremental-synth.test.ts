@@ -29,6 +29,16 @@ describe('incremental synth', () => {
     const environments = result.environments;
     return Object.fromEntries(Object.entries(environments).map(([env, { apps }]) => [env, apps]));
   }
+  /** Runs manifold with `args` (and --json); what it reports per environment. */
+  async function environmentsOf(args: readonly string[]): Promise<Record<string, { verified: boolean; written: string[]; apps: Apps[string] }>> {
+    return (
+      JSON.parse((await runManifold(root, [...args, '--json'])).stdout) as {
+        environments: Record<string, { verified: boolean; written: string[]; apps: Apps[string] }>;
+      }
+    ).environments;
+  }
+  /** The pins of web in an images.yaml: its entry, up to the next one. */
+  const WEB_PINS = /^web:\n(?: .*\n)*/m;
   const built = (apps: Apps) =>
     Object.entries(apps)
       .flatMap(([env, { rendered }]) => rendered.map((app) => `${env}/${app}`))
@@ -90,8 +100,7 @@ describe('incremental synth', () => {
   });
 
   it('renders nothing when nothing changed: every environment is verified from its stamp', async () => {
-    const run = await runManifold(root, ['synth', '--json']);
-    const environments = (JSON.parse(run.stdout) as { environments: Record<string, { verified: boolean; written: string[] }> }).environments;
+    const environments = await environmentsOf(['synth']);
     expect(Object.values(environments).map(({ verified, written }) => [verified, written.length])).toEqual([
       [true, 0],
       [true, 0],
@@ -118,8 +127,7 @@ describe('incremental synth', () => {
 
   it('renders no app again when only comments of an environment settings file changed', async () => {
     await editFile(join(root, 'overlays/dev/environment.yaml'), (text) => `# a comment\n${text.replace(/^(namespace: \S+)$/m, '$1 # and another')}`);
-    const run = await runManifold(root, ['synth', '--json']);
-    const dev = (JSON.parse(run.stdout) as { environments: Record<string, { verified: boolean; apps: Apps[string] }> }).environments.dev;
+    const dev = (await environmentsOf(['synth'])).dev;
     // Its stamp no longer matches the file: the environment is placed again, from the apps' kept renders.
     expect([dev?.verified, dev?.apps.rendered, dev?.apps.reused.length]).toEqual([false, [], 5]);
     expect(built(await synthAndCompare())).toEqual([]);
@@ -137,13 +145,12 @@ describe('incremental synth', () => {
     // staging and prod without web: an apps: list, and no pin for it.
     for (const env of ['staging', 'prod']) {
       await editFile(join(root, `overlays/${env}/environment.yaml`), (text) => `${text}apps: [csv-ingestor, jobs-manager, ml-api, postgres]\n`);
-      await editFile(join(root, `overlays/${env}/images.yaml`), (text) => text.replace(/^web:\n(?: .*\n)*/m, ''));
+      await editFile(join(root, `overlays/${env}/images.yaml`), (text) => text.replace(WEB_PINS, ''));
     }
     // Their settings changed: their apps render again, web nowhere.
     expect(built(await synthAndCompare()).every((app) => /^(staging|prod)\//.test(app) && !app.endsWith('/web'))).toBe(true);
     await editFile(join(root, 'apps/web/src/index.ts'), (text) => text.replace("NEXT_TELEMETRY_DISABLED: '1'", "NEXT_TELEMETRY_DISABLED: '0'"));
-    const run = await runManifold(root, ['synth', '--json']);
-    const environments = (JSON.parse(run.stdout) as { environments: Record<string, { verified: boolean; apps: Apps[string] }> }).environments;
+    const environments = await environmentsOf(['synth']);
     expect([environments.dev?.verified, environments.staging?.verified, environments.prod?.verified]).toEqual([false, true, true]);
     expect(environments.dev?.apps.rendered).toEqual(['web']);
     expect(built(await synthAndCompare())).toEqual([]);
@@ -152,7 +159,7 @@ describe('incremental synth', () => {
   it('renders only the app added to an apps: list', async () => {
     const environment = join(root, 'overlays/staging/environment.yaml');
     const images = join(root, 'overlays/staging/images.yaml');
-    const web = /^web:\n(?: .*\n)*/m.exec(await readFile(images, 'utf8'))?.[0] ?? '';
+    const web = WEB_PINS.exec(await readFile(images, 'utf8'))?.[0] ?? '';
     await editFile(environment, (text) => `${text}apps:\n  - csv-ingestor\n  - jobs-manager\n  - ml-api\n  - postgres\n`);
     await editFile(images, (text) => text.replace(web, ''));
     await synthAndCompare();
@@ -236,11 +243,9 @@ describe('incremental synth', () => {
     const shards = async (env: string) => (await readdir(join(cacheRoot, key, `${env}.renders`))).map((name) => join(cacheRoot, key, `${env}.renders`, name));
     // A damaged stamp: dev is rendered (from its renders), the others are verified as before.
     await writeFile(join(cacheRoot, key, 'stamps', 'dev.json'), '{"key": "forged", "files": []}');
-    const stamped = JSON.parse((await runManifold(root, ['synth', '--check', '--json'])).stdout) as {
-      environments: Record<string, { verified: boolean; apps: Apps[string] }>;
-    };
-    expect([stamped.environments.dev?.verified, stamped.environments.prod?.verified]).toEqual([false, true]);
-    expect(stamped.environments.dev?.apps.reused).toHaveLength(5);
+    const stamped = await environmentsOf(['synth', '--check']);
+    expect([stamped.dev?.verified, stamped.prod?.verified]).toEqual([false, true]);
+    expect(stamped.dev?.apps.reused).toHaveLength(5);
     // Without stamps, a tampered pack (its checksum no longer matches) and a truncated one are not trusted.
     await rm(join(cacheRoot, key, 'stamps'), { recursive: true });
     for (const file of await shards('dev')) {

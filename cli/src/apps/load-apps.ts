@@ -26,13 +26,18 @@ export interface AppEntry {
   readonly file: string;
 }
 
+/** The name of the app whose entry file (`apps/<name>/src/index.ts`) is `file`. */
+export function appNameOf(file: string): string {
+  return file.split('/')[1] ?? '';
+}
+
 /**
  * The apps below `root` by convention, sorted by folder name, without loading them. `compiled`: the
  * app entry files the launcher found and compiled, which are those apps (no file is looked at again).
  */
 export async function discoverApps(root: string, compiled?: Iterable<string>): Promise<AppEntry[]> {
   if (compiled) {
-    const entries = [...compiled].map((file) => ({ name: file.split('/')[1] ?? '', file }));
+    const entries = [...compiled].map((file) => ({ name: appNameOf(file), file }));
     return entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
   const folders = (await readdir(join(root, 'apps'), { withFileTypes: true }).catch(() => []))

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { appNameOf } from '../apps/load-apps.ts';
 import { listedApps } from '../config/apps-list.ts';
 import { overlayFiles } from '../config/load-environment.ts';
 import type { RenderCacheSettings } from '../render/render-cache.ts';
@@ -48,7 +49,7 @@ function codeDigest(settings: RenderCacheSettings, deployed: ReadonlySet<string>
   const known = codeDigests.get(settings) ?? { files: [...settings.appHashes.keys()].sort(), digests: new Map<string, string>() };
   codeDigests.set(settings, known);
   const { files, digests } = known;
-  const included = deployed === undefined ? files : files.filter((file) => deployed.has(file.split('/')[1] ?? ''));
+  const included = deployed === undefined ? files : files.filter((file) => deployed.has(appNameOf(file)));
   const set = deployed === undefined ? '*' : included.join('\n');
   let digest = digests.get(set);
   if (digest === undefined) {
